@@ -1,0 +1,20 @@
+// Subcommands not yet built. Each moves to its own file when it lands.
+#include <cstdio>
+
+#include "commands.h"
+
+namespace qc::app {
+namespace {
+int not_yet(const char* name) {
+  std::fprintf(stderr, "quicchat %s: not yet available\n", name);
+  return 3;
+}
+}  // namespace
+
+int cmd_server(const Args&) { return not_yet("server"); }
+int cmd_client(const Args&) { return not_yet("client"); }
+int cmd_user(const Args&) { return not_yet("user"); }
+int cmd_certs(const Args&) { return not_yet("certs"); }
+int cmd_bench(const Args&) { return not_yet("bench"); }
+
+}  // namespace qc::app

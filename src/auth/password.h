@@ -1,0 +1,25 @@
+// bcrypt password hashing via libcrypt. Hashes made by Python's bcrypt ($2b$, $2a$, $2y$) verify.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace qc::auth {
+
+inline constexpr int kDefaultCost = 12;
+inline constexpr int kMinCost = 4;
+inline constexpr int kMaxCost = 31;
+
+// A new $2b$ hash with a random salt.
+Result<std::string> hash_password(std::string_view password, int cost = kDefaultCost);
+
+// True when `password` matches `hash`. Never throws; a malformed hash is simply false.
+bool verify_password(std::string_view password, std::string_view hash);
+
+// A valid hash of a random password at `cost`: verifying against it costs the same as a real
+// check, so an unknown user cannot be told from a wrong password by timing.
+const std::string& dummy_hash(int cost);
+
+}  // namespace qc::auth

@@ -1,0 +1,91 @@
+// The chat server's logic, sans I/O: sessions, presence, routing, the login flow and deadlines.
+// The transport hands it bytes and connection events with the current time; it answers with an
+// outbox of actions (send these PDU bytes, close that connection, check this password) that the
+// server glue carries out. Nothing here touches a socket, a thread or the clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "proto/codec.h"
+#include "util/bytes.h"
+
+namespace qc::chat {
+
+using ConnHandle = std::uint64_t;  // the transport's connection handle
+using TimePoint = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::milliseconds;
+
+struct CoreConfig {
+  int max_login_attempts = 3;
+  Duration login_retry_window{60'000};    // after a failed LOGIN, the next must come within this
+  Duration keepalive_timeout{90'000};     // a session silent this long is closed (3 x 30 s)
+  std::size_t max_pending_pdus = 64;      // PDUs queued while a password check is in flight
+  proto::DecodeLimits limits{};
+};
+
+namespace action {
+struct Send {  // one encoded PDU for one connection; the same bytes may be shared by many Sends
+  ConnHandle conn;
+  SharedBytes bytes;
+};
+struct Close {  // close after what was sent before it
+  ConnHandle conn;
+  std::uint64_t code;  // proto::CloseCode
+  std::string reason;
+};
+struct VerifyPassword {  // check off the loop, then call Core::password_checked(conn, ticket, ok)
+  ConnHandle conn;
+  std::uint64_t ticket;
+  std::string username;
+  std::string password;
+};
+}  // namespace action
+
+using Action = std::variant<action::Send, action::Close, action::VerifyPassword>;
+
+struct CoreStats {
+  std::size_t connections = 0;
+  std::size_t active_users = 0;
+  std::uint64_t deliveries = 0;  // message PDUs queued to recipients
+  std::uint64_t logins = 0;
+  std::uint64_t failed_logins = 0;
+  std::uint64_t malformed_pdus = 0;
+};
+
+class Core {
+ public:
+  explicit Core(CoreConfig config = {});
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  void connection_opened(ConnHandle conn, std::string_view peer, TimePoint now);
+  void stream_data(ConnHandle conn, std::string_view bytes, TimePoint now);
+  // Any loss (close, idle timeout, reset, our own Close completing): ends the session like a
+  // logout. Idempotent.
+  void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);
+  void password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now);
+  void tick(TimePoint now);  // fires due deadlines (login retry window, keep-alive)
+
+  std::optional<TimePoint> next_deadline() const;
+
+  // Actions produced since the last drain, in order. The caller carries them out and clears it.
+  std::vector<Action>& outbox();
+
+  CoreStats stats() const;
+  // Active users in login order (user id, name): what LOGIN_ACK would list now.
+  proto::UserList active_users() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qc::chat

@@ -1,0 +1,139 @@
+// The QUIC transport's API for the layers above (the chat server, the client library, the bench).
+// Everything here runs on one EventLoop thread. Nothing in this header exposes ngtcp2 or GnuTLS.
+//
+// The chat stream: the client opens one bidirectional stream and sends every PDU on it; the
+// server answers and pushes on that stream. send() takes one whole PDU per call: with peers that
+// negotiated ALPN "echo-protocol" (the seed's original) each PDU is written in its own stream
+// write and its own packet, as the original's receiver needs; with "quicchat" peers PDUs are
+// coalesced freely. Writes are flushed once per loop iteration (EventLoop::on_idle), so many
+// send() calls in one batch share packets and system calls.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quic/event_loop.h"
+#include "util/bytes.h"
+#include "util/result.h"
+
+namespace qc::quic {
+
+using ConnHandle = std::uint64_t;  // never 0, never reused within one process
+
+inline constexpr std::string_view kAlpnQuicchat = "quicchat";
+inline constexpr std::string_view kAlpnSeed = "echo-protocol";
+
+struct PeerInfo {
+  std::string address;  // "127.0.0.1:51234"
+  std::string alpn;     // negotiated ALPN
+  std::string scid;     // our connection id, hex (for logs)
+};
+
+enum class CloseKind {
+  Local,             // we called close()
+  Peer,              // the peer sent CONNECTION_CLOSE
+  IdleTimeout,
+  HandshakeTimeout,
+  HandshakeFailed,   // TLS failure: certificate verification, ALPN mismatch, ...
+  StatelessReset,
+  Error,             // any other transport error
+};
+
+struct CloseInfo {
+  CloseKind kind = CloseKind::Local;
+  std::uint64_t app_error_code = 0;  // when the close carried an application error code
+  std::string reason;                // peer's or our reason phrase, or a description of the error
+};
+
+std::string_view close_kind_name(CloseKind);
+
+struct Stats {
+  std::uint64_t connections_open = 0;
+  std::uint64_t handshakes_in_progress = 0;
+  std::uint64_t datagrams_received = 0;
+  std::uint64_t datagrams_sent = 0;
+  std::uint64_t recv_syscalls = 0;
+  std::uint64_t send_syscalls = 0;
+};
+
+// Receives transport events. Callbacks must not destroy the endpoint.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void on_open(ConnHandle conn, const PeerInfo& peer) = 0;  // handshake complete
+  virtual void on_data(ConnHandle conn, std::string_view bytes) = 0;  // chat stream, in order
+  virtual void on_closed(ConnHandle conn, const CloseInfo& info) = 0;  // exactly once per conn
+  virtual void on_path_changed(ConnHandle /*conn*/, const PeerInfo& /*peer*/) {}
+};
+
+enum class RetryMode { Auto, Always, Never };
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4433;  // 0 = any free port (see ServerEndpoint::local_port)
+  std::string cert_file = "certs/quic_certificate.pem";
+  std::string key_file = "certs/quic_private_key.pem";
+  std::vector<std::string> alpns = {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::uint64_t max_streams_bidi = 1;  // streams a client may open
+  RetryMode retry = RetryMode::Auto;
+  std::size_t retry_threshold = 256;   // handshakes in progress above which Auto sends Retry
+  std::size_t max_connections = 20'000;
+  std::size_t max_connections_per_ip = 20'000;
+  std::size_t max_pdu_bytes = 64 * 1024;  // per-PDU bound the transport may use for buffers
+  std::string qlog_dir;                 // empty = off
+  std::string keylog_file;              // empty = off (the app passes $SSLKEYLOGFILE)
+  double test_drop_rate = 0.0;          // test hook: drop this fraction of datagrams each way
+};
+
+class ServerEndpoint {
+ public:
+  static Result<std::unique_ptr<ServerEndpoint>> start(EventLoop& loop, const ServerOptions& opts,
+                                                       Handler& handler);
+  virtual ~ServerEndpoint() = default;
+
+  // Queues one PDU's bytes on the chat stream; false if the connection is unknown or closing.
+  virtual bool send(ConnHandle conn, SharedBytes pdu) = 0;
+  // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
+  virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
+  virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;
+
+  virtual std::size_t queued_bytes(ConnHandle conn) const = 0;  // sent but not yet acknowledged
+  virtual std::uint16_t local_port() const = 0;
+  virtual Stats stats() const = 0;
+};
+
+struct ClientOptions {
+  std::string host = "localhost";
+  std::uint16_t port = 4433;
+  std::string sni;                      // empty = host
+  std::string ca_file = "certs/quic_certificate.pem";  // empty = the system trust store
+  std::vector<std::string> alpns = {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::string qlog_dir;
+  std::string keylog_file;
+  double test_drop_rate = 0.0;
+};
+
+// One endpoint drives any number of client connections from one loop (the bench runs thousands).
+class ClientEndpoint {
+ public:
+  static Result<std::unique_ptr<ClientEndpoint>> create(EventLoop& loop, Handler& handler);
+  virtual ~ClientEndpoint() = default;
+
+  // Starts a handshake; Handler::on_open or on_closed (with the reason) follows.
+  virtual Result<ConnHandle> connect(const ClientOptions& opts) = 0;
+  virtual bool send(ConnHandle conn, SharedBytes pdu) = 0;
+  virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
+  // Moves the connection to a new local socket (new port); QUIC migration keeps the session.
+  virtual Result<void> rebind(ConnHandle conn) = 0;
+  virtual Stats stats() const = 0;
+};
+
+}  // namespace qc::quic
