@@ -98,6 +98,7 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
                                    "--key",        dir_ + "/certs/quic_private_key.pem",
                                    "--bcrypt-cost", "4",     "--hash-threads", "2"};
   args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
+  if (!opts.exact_args.empty()) args = opts.exact_args;
   int log_pipe[2];
   if (pipe2(log_pipe, O_CLOEXEC) != 0) {
     error_ = "pipe failed";

@@ -23,6 +23,7 @@ std::vector<Account> default_accounts();  // alice/p1, bob/p2, cam/p3
 struct ServerProcessOptions {
   std::vector<Account> accounts = default_accounts();
   std::vector<std::string> extra_args;  // e.g. {"--keepalive-timeout-ms", "1000"}
+  std::vector<std::string> exact_args;  // when set: run `quicchat <exact_args>` instead
 };
 
 class ServerProcess {
