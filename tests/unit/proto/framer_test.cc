@@ -171,6 +171,13 @@ TEST(Framer, ReassembledViewStaysValidUntilNextFeed) {
   EXPECT_EQ(framer.buffered_bytes(), 4u);
 }
 
+TEST(Framer, OnlyABraceClosesTheTopLevelObject) {
+  const std::string odd = R"({"a": 1]]"b": [2]})";
+  const Collected c = feed_all({odd + "{}"});
+  EXPECT_EQ(c.pdus, (std::vector<std::string>{odd, "{}"}));
+  EXPECT_TRUE(c.errors.empty());
+}
+
 TEST(Framer, ErrcNames) {
   EXPECT_EQ(frame_errc_name(FrameErrc::Garbage), "garbage");
   EXPECT_EQ(frame_errc_name(FrameErrc::TooLarge), "too_large");
