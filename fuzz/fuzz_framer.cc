@@ -2,6 +2,7 @@
 // events must not depend on the split, buffered bytes never exceed the limit, and every PDU is a
 // balanced object within the limits (only '}' closes the top level; a stray ']' there is
 // kept for the decoder to reject).
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
