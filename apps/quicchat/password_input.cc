@@ -79,11 +79,11 @@ Result<std::string> read_line_fd0() {
 }  // namespace
 
 Result<std::string> read_hidden_line(const char* prompt) {
-  std::fputs(prompt, stderr);
-  std::fflush(stderr);
   Result<std::string> line = fail("io", "unreachable");
   {
-    EchoOff quiet;
+    EchoOff quiet;  // before the prompt: nothing typed after the prompt is ever echoed
+    std::fputs(prompt, stderr);
+    std::fflush(stderr);
     line = read_line_fd0();
   }
   std::fputc('\n', stderr);  // the user's Enter was not echoed
