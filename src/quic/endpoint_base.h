@@ -34,6 +34,13 @@ class EndpointBase : public ConnectionOwner {
   bool drop_rx() { return drop_rx_.drop(); }
   void count_new_handshake() { ++stats_.handshakes_in_progress; }
   static std::uint64_t random_seed();
+  bool send_pdu(ConnHandle h, SharedBytes pdu) {
+    Connection* c = find(h);
+    return c != nullptr && c->send(std::move(pdu));
+  }
+  void close_conn(ConnHandle h, std::uint64_t code, std::string_view reason) {
+    if (Connection* c = find(h)) c->close(code, reason);
+  }
 
   EventLoop& loop_;
   Handler& handler_;
