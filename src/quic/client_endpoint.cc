@@ -141,8 +141,8 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
   entry.socket = std::move(*sock);
-  entry.drop_rx = DropFilter(opts.test_drop_rate, random_seed());
-  entry.drop_tx = DropFilter(opts.test_drop_rate, random_seed());
+  entry.drop_rx = DropFilter(opts.test_drop_rate, kDropSeedRx + cfg.handle);
+  entry.drop_tx = DropFilter(opts.test_drop_rate, kDropSeedTx + cfg.handle);
   auto conn = Connection::create(*this, cfg);
   if (!conn) {
     conns_.erase(cfg.handle);

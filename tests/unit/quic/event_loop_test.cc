@@ -30,6 +30,23 @@ TEST(EventLoop, TimersFireInDeadlineOrderAndCancelledOnesDoNot) {
   EXPECT_EQ(fired, (std::vector<int>{0, 1, 3}));
 }
 
+TEST(EventLoop, ManyCancelledTimersDoNotDisturbLiveOnes) {
+  auto loop = make_loop();
+  auto now = loop->now();
+  int fired = 0;
+  std::vector<EventLoop::TimerId> live;
+  for (int i = 0; i < 20'000; ++i) {
+    auto id = loop->add_timer(now + std::chrono::hours(1), [&] { ++fired; });
+    if (i % 1000 == 0) {
+      live.push_back(loop->add_timer(now + std::chrono::milliseconds(i / 1000), [&] { ++fired; }));
+    }
+    loop->cancel_timer(id);  // heap compaction kicks in along the way
+  }
+  loop->add_timer(now + std::chrono::milliseconds(25), [&] { loop->stop(); });
+  ASSERT_TRUE(loop->run().ok());
+  EXPECT_EQ(fired, static_cast<int>(live.size()));
+}
+
 TEST(EventLoop, PostFromAnotherThreadRunsOnTheLoop) {
   auto loop = make_loop();
   std::thread::id ran_on;
