@@ -228,6 +228,38 @@ TEST(CoreLogin, PendingQueueOverflowCloses) {
   EXPECT_EQ(h.drain(), Lines{});
 }
 
+TEST(CoreLogin, KeepAliveExpiryDuringTheCheckWins) {
+  Harness h;
+  h.open(1);
+  h.advance(80s);
+  h.feed(1, login_pdu("alice", "p1"));
+  const std::uint64_t ticket = h.last_ticket();
+  h.drain();
+  h.advance(90s);
+  EXPECT_EQ(h.drain(), (Lines{"1 CLOSE 3 keep-alive timeout"}));
+  h.core.password_checked(1, ticket, true, h.now);
+  EXPECT_EQ(h.drain(), Lines{});
+  EXPECT_TRUE(h.core.active_users().empty());
+}
+
+TEST(CoreLogin, LogsEventsButNeverThePassword) {
+  Harness h;
+  log::set_level(log::Level::Debug);
+  ::testing::internal::CaptureStderr();
+  h.open(1);
+  h.feed(1, login_pdu("alice", "s3cret-pw"));
+  h.core.password_checked(1, h.last_ticket(), false, h.now);
+  h.feed(1, login_pdu("alice", "s3cret-pw"));
+  h.core.password_checked(1, h.last_ticket(), true, h.now);
+  h.close(1);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(log::Level::Off);
+  EXPECT_NE(logged.find("login_failed session=1 user=alice"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("login session=1 user=alice user_id=1"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("session_closed session=1"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("s3cret"), std::string::npos) << logged;
+}
+
 TEST(CoreLogin, IdsAreNeverReused) {
   Harness h;
   h.join(1, "alice");

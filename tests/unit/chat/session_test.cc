@@ -14,7 +14,7 @@ bool starts_with(const Lines& lines, std::string_view prefix) {
 }
 
 TEST(CoreMalformed, BeforeLoginDisconnects) {
-  for (const std::string bytes : {std::string("{not json}"), std::string("garbage"),
+  for (const std::string& bytes : {std::string("{not json}"), std::string("garbage"),
                                   std::string(R"({"version": 1, "mtype": 99, "msg": "x", "sz": 1})"),
                                   pdu(MsgType::Login, "not a login object"), pdu(MsgType::LoginAck, "[]")}) {
     Harness h;
