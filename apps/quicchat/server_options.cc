@@ -36,6 +36,15 @@ Flags make_server_flags() {
           {"max-connections-per-ip", "20000", "connections from one address"},
           {"retry", "auto", "QUIC Retry (address validation): auto, always or never"},
           {"retry-threshold", "256", "handshakes in progress above which auto sends Retry"},
+          {"msg-rate", "20", "messages per second one session may send (0 = no limit)"},
+          {"msg-burst", "40", "messages one session may send at once above --msg-rate"},
+          {"login-rate-per-ip", "30", "LOGIN attempts per minute from one address (0 = no limit)"},
+          {"login-burst-per-ip", "20", "LOGIN attempts at once from one address"},
+          {"login-rate-per-account", "6", "LOGIN attempts per minute for one account (0 = no limit)"},
+          {"login-burst-per-account", "6", "LOGIN attempts at once for one account"},
+          {"max-text-bytes", "4096", "longest message text"},
+          {"max-targets", "100", "user ids in one ONE_TO_MANY"},
+          {"max-queued-bytes", "1048576", "unacknowledged bytes before a slow reader is closed"},
           {"qlog-dir", "", "write a qlog file per connection into this folder"},
       });
 }
@@ -84,6 +93,38 @@ Result<std::chrono::milliseconds> millis(const Flags& f, const char* name) {
   auto v = f.get_int(name, 1, 86'400'000);
   if (!v) return Unexpected{v.error()};
   return std::chrono::milliseconds(*v);
+}
+
+// A rate flag (per `period_seconds`) and its burst flag; a rate of 0 turns the limit off.
+Result<chat::RateLimit> rate_limit(const Flags& f, const char* rate_name, const char* burst_name,
+                                   double period_seconds) {
+  auto rate = f.get_int(rate_name, 0, 1'000'000);
+  if (!rate) return Unexpected{rate.error()};
+  auto burst = f.get_int(burst_name, 1, 1'000'000);
+  if (!burst) return Unexpected{burst.error()};
+  return chat::RateLimit{static_cast<double>(*rate) / period_seconds, static_cast<double>(*burst)};
+}
+
+Result<void> apply_limits(const Flags& f, server::ServerConfig& c) {
+  auto msg = rate_limit(f, "msg-rate", "msg-burst", 1);
+  auto per_ip = rate_limit(f, "login-rate-per-ip", "login-burst-per-ip", 60);
+  auto per_account = rate_limit(f, "login-rate-per-account", "login-burst-per-account", 60);
+  for (auto* r : {&msg, &per_ip, &per_account}) {
+    if (!*r) return Unexpected{r->error()};
+  }
+  c.chat.message_rate = *msg;
+  c.chat.login_rate_per_ip = *per_ip;
+  c.chat.login_rate_per_account = *per_account;
+  auto text = f.get_int("max-text-bytes", 1, 16 << 20);
+  auto targets = f.get_int("max-targets", 1, 1'000'000);
+  auto queued = f.get_int("max-queued-bytes", 4096, std::int64_t{1} << 40);
+  for (auto* r : {&text, &targets, &queued}) {
+    if (!*r) return Unexpected{r->error()};
+  }
+  c.chat.max_text_bytes = static_cast<std::size_t>(*text);
+  c.chat.max_targets = static_cast<std::size_t>(*targets);
+  c.max_queued_bytes = static_cast<std::size_t>(*queued);
+  return {};
 }
 
 }  // namespace
@@ -154,6 +195,7 @@ Result<server::ServerConfig> server_config_from(const Flags& f) {
   c.chat.keepalive_timeout = *keepalive;
   t.idle_timeout = *idle;
   t.handshake_timeout = *handshake;
+  if (auto limits = apply_limits(f, c); !limits) return Unexpected{limits.error()};
   return c;
 }
 

@@ -22,12 +22,27 @@ using ConnHandle = std::uint64_t;  // the transport's connection handle
 using TimePoint = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::milliseconds;
 
+// A token bucket's parameters: `per_second` tokens are added continuously up to `burst`;
+// per_second <= 0 turns the limit off.
+struct RateLimit {
+  double per_second = 0;
+  double burst = 0;
+  bool enabled() const { return per_second > 0; }
+};
+
 struct CoreConfig {
   int max_login_attempts = 3;
   Duration login_retry_window{60'000};    // after a failed LOGIN, the next must come within this
   Duration keepalive_timeout{90'000};     // a session silent this long is closed (3 x 30 s)
   std::size_t max_pending_pdus = 64;      // PDUs queued while a password check is in flight
   proto::DecodeLimits limits{};
+
+  // Abuse limits (docs/SECURITY.md explains each default).
+  RateLimit message_rate{20, 40};                // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
+  RateLimit login_rate_per_ip{30.0 / 60, 20};    // LOGIN attempts per source address
+  RateLimit login_rate_per_account{6.0 / 60, 6}; // LOGIN attempts per account name
+  std::size_t max_text_bytes = 4096;             // "msg" of a message request
+  std::size_t max_targets = 100;                 // ids in one ONE_TO_MANY
 };
 
 namespace action {
@@ -57,6 +72,8 @@ struct CoreStats {
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;
   std::uint64_t malformed_pdus = 0;
+  std::uint64_t throttled_logins = 0;   // LOGIN refused by a login rate limit
+  std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
 };
 
 class Core {

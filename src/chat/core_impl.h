@@ -17,7 +17,10 @@
 namespace qc::chat {
 
 struct Core::Impl {
-  explicit Impl(CoreConfig c) : config(std::move(c)) {}
+  explicit Impl(CoreConfig c)
+      : config(std::move(c)),
+        login_by_ip(config.login_rate_per_ip),
+        login_by_account(config.login_rate_per_account) {}
 
   using Handler = void (Impl::*)(Session&, const proto::Pdu&, TimePoint);
   struct Route {
@@ -55,6 +58,12 @@ struct Core::Impl {
   void fail_login(Session& s, LoginFailure why, TimePoint now);
   void complete_login(Session& s);
   void login_timeout(Session& s);
+  bool login_allowed(Session& s, std::string_view username, TimePoint now);
+
+  // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
+  bool within_message_rate(Session& s, TimePoint now);
+  bool text_fits(Session& s, const std::string& text);
+  bool targets_fit(Session& s, std::string_view target_ids);
 
   // handlers.cc
   void on_versions(Session& s, const proto::Pdu& pdu, TimePoint now);
@@ -69,6 +78,8 @@ struct Core::Impl {
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 
   CoreConfig config;
+  KeyedBuckets login_by_ip;
+  KeyedBuckets login_by_account;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;
   Presence presence;
   DeadlineQueue deadlines;

@@ -1,5 +1,8 @@
 // Handlers of the PDU types an authenticated session (or, for VERSIONS, any session) sends.
+#include <algorithm>
+
 #include "chat/core_impl.h"
+#include "chat/login_flow.h"
 #include "chat/router.h"
 #include "proto/version.h"
 #include "util/log.h"
@@ -23,15 +26,43 @@ void Core::Impl::on_versions(Session& s, const proto::Pdu& pdu, TimePoint /*now*
   close_session(s, proto::CloseCode::ProtocolError, "no compatible protocol version");
 }
 
+// Over the rate the message is dropped with an error rather than delayed (ergo's fakelag):
+// delaying means buffering a flooder's messages, and the error tells an honest client why.
+bool Core::Impl::within_message_rate(Session& s, TimePoint now) {
+  if (s.message_bucket.take(config.message_rate, now)) return true;
+  if (counters.rate_limited++ % 100 == 0) {  // one log line per 100 drops, not one per drop
+    log::warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
+  }
+  send_error(s, proto::MsgType::MsgUnsuccessful, kRateLimitedText);
+  return false;
+}
+
+bool Core::Impl::text_fits(Session& s, const std::string& text) {
+  if (text.size() <= config.max_text_bytes) return true;
+  send_error(s, proto::MsgType::MsgUnsuccessful,
+             "Message too long: limit is " + std::to_string(config.max_text_bytes) + " bytes");
+  return false;
+}
+
+bool Core::Impl::targets_fit(Session& s, std::string_view target_ids) {
+  const auto ids = static_cast<std::size_t>(std::count(target_ids.begin(), target_ids.end(), ',')) + 1;
+  if (ids <= config.max_targets) return true;
+  send_error(s, proto::MsgType::MsgUnsuccessful,
+             "Too many targets: limit is " + std::to_string(config.max_targets));
+  return false;
+}
+
 // Nothing to do: any PDU already refreshed the keep-alive deadline.
 void Core::Impl::on_alive(Session& /*s*/, const proto::Pdu& /*pdu*/, TimePoint /*now*/) {}
 
-void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
+void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now) {
+  if (!within_message_rate(s, now)) return;
   proto::Decoded<proto::OneToOneRequest> request = proto::decode_one_to_one(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
   }
+  if (!text_fits(s, request->msg)) return;
   advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_one(presence, request->target_user_id);
   for (const std::string& error : routing.errors)
@@ -41,13 +72,15 @@ void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint /*no
           routing.recipients);
 }
 
-void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
+void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now) {
+  if (!within_message_rate(s, now)) return;
   proto::Decoded<proto::OneToManyRequest> request =
       proto::decode_one_to_many(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
   }
+  if (!text_fits(s, request->msg) || !targets_fit(s, request->target_user_ids)) return;
   advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_many(presence, request->target_user_ids);
   deliver(proto::MsgType::OneToMany,
@@ -57,12 +90,14 @@ void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint /*n
     send_error(s, proto::MsgType::MsgUnsuccessful, error);
 }
 
-void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
+void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now) {
+  if (!within_message_rate(s, now)) return;
   proto::Decoded<proto::BroadcastRequest> request = proto::decode_broadcast(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
   }
+  if (!text_fits(s, request->msg)) return;
   advance(s, proto::ConnEvent::MessageSent);
   const SharedBytes bytes =
       encode_pdu(proto::MsgType::Broadcast,

@@ -7,7 +7,15 @@ namespace qc::chat {
 namespace {
 
 std::string_view failure_name(LoginFailure why) {
-  return why == LoginFailure::AlreadyLoggedIn ? "already logged in" : "invalid credentials";
+  switch (why) {
+    case LoginFailure::AlreadyLoggedIn:
+      return "already logged in";
+    case LoginFailure::Throttled:
+      return "throttled";
+    case LoginFailure::InvalidCredentials:
+      break;
+  }
+  return "invalid credentials";
 }
 
 }  // namespace
@@ -24,12 +32,24 @@ void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
   }
   s.retry_at.reset();
   s.pending_username = std::move(login->username);
+  if (!login_allowed(s, s.pending_username, now)) {
+    ++counters.throttled_logins;
+    fail_login(s, LoginFailure::Throttled, now);
+    return;
+  }
   if (!valid_username(s.pending_username)) {
     fail_login(s, LoginFailure::InvalidCredentials, now);
     return;
   }
   s.ticket = next_ticket++;
   out.verify_password(s.conn, *s.ticket, s.pending_username, std::move(login->password));
+}
+
+// The per-address and per-account budgets, checked before any password work. A name that cannot
+// exist gets no bucket of its own (it never reaches bcrypt), but still spends the address's.
+bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint now) {
+  if (!login_by_ip.take(s.ip, now)) return false;
+  return !valid_username(username) || login_by_account.take(username, now);
 }
 
 void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {

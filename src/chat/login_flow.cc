@@ -14,6 +14,8 @@ std::string_view failure_text(LoginFailure why) {
       return "Invalid credentials";
     case LoginFailure::AlreadyLoggedIn:
       return "User already logged in";
+    case LoginFailure::Throttled:
+      return kLoginThrottledText;
   }
   return "Invalid credentials";
 }
@@ -31,8 +33,14 @@ bool valid_username(std::string_view username) {
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {
   const int attempts_left = max_attempts - failures;
   if (attempts_left <= 0) {
-    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect,
-                            std::string(kMaxAttemptsText), true};
+    // A throttled client keeps the throttle text: it says why, and when to come back.
+    const std::string_view text = why == LoginFailure::Throttled ? kLoginThrottledText
+                                                                 : kMaxAttemptsText;
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect, std::string(text), true};
+  }
+  if (why == LoginFailure::Throttled) {
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulRetry,
+                            std::string(kLoginThrottledText), false};
   }
   std::string error(failure_text(why));
   error.append(". Attempts left: ").append(std::to_string(attempts_left));

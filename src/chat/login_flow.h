@@ -16,6 +16,7 @@ bool valid_username(std::string_view username);
 enum class LoginFailure {
   InvalidCredentials,  // wrong password, or a name that cannot exist
   AlreadyLoggedIn,     // right password, but the name is active on another session
+  Throttled,           // refused by a login rate limit before any password check
 };
 
 struct FailedLoginReply {
@@ -31,5 +32,7 @@ inline constexpr std::string_view kLoginTimeoutText = "Login timeout. Please try
 inline constexpr std::string_view kMaxAttemptsText = "Maximum login attempts exceeded.";
 inline constexpr std::string_view kAlreadyAuthenticatedText = "Already logged in";
 inline constexpr std::string_view kNotAuthenticatedText = "User not authenticated";
+inline constexpr std::string_view kLoginThrottledText = "Too many login attempts. Try again later.";
+inline constexpr std::string_view kRateLimitedText = "Rate limited: slow down";
 
 }  // namespace qc::chat

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "chat/core.h"
+#include "chat/limits.h"
 #include "proto/connection_state.h"
 #include "proto/framer.h"
 
@@ -26,8 +27,10 @@ struct Session {
       : conn(c),
         serial(s),
         peer(p),
+        ip(address_without_port(p)),
         framer(config.limits.max_bytes, config.limits.max_depth),
-        keepalive_at(now + config.keepalive_timeout) {}
+        keepalive_at(now + config.keepalive_timeout),
+        message_bucket(config.message_rate, now) {}
 
   bool authenticated() const { return user_id.has_value(); }
   bool checking_password() const { return ticket.has_value(); }
@@ -36,6 +39,7 @@ struct Session {
   ConnHandle conn;
   std::uint64_t serial;  // unique per session, so deadlines of an earlier session never match
   std::string peer;
+  std::string ip;  // peer without the port: the key of the per-address login limit
   proto::StreamFramer framer;
   proto::ConnectionDfa dfa;
 
@@ -50,6 +54,8 @@ struct Session {
   // Deadlines. keepalive_at only moves forward; retry_at is set after a failed LOGIN.
   TimePoint keepalive_at;
   std::optional<TimePoint> retry_at;
+
+  TokenBucket message_bucket;  // the per-session message rate
 
   bool closing = false;  // Close was emitted: no more input, no more Sends
 };

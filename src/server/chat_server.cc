@@ -66,7 +66,7 @@ void ChatServer::carry_out_actions() {
         [this](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, chat::action::Send>) {
-            endpoint_->send(a.conn, std::move(a.bytes));
+            send(a.conn, std::move(a.bytes));
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else {
@@ -76,6 +76,18 @@ void ChatServer::carry_out_actions() {
         action);
   }
   rearm_deadline_timer();
+}
+
+// The bound on one connection's outbound queue: a reader that does not keep up is closed instead
+// of growing the server's memory. queued_bytes is a subtraction, cheap enough for every Send.
+void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes) {
+  if (!endpoint_->send(conn, std::move(bytes))) return;  // unknown or already closing
+  const std::size_t queued = endpoint_->queued_bytes(conn);
+  if (queued <= config_.max_queued_bytes) return;
+  log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", queued}});
+  endpoint_->close(conn, proto::to_wire(proto::CloseCode::SlowConsumer),
+                   "slow consumer: outbound queue over " +
+                       std::to_string(config_.max_queued_bytes) + " bytes");
 }
 
 // Runs the bcrypt check on the pool; an unknown account is checked against a dummy hash of the

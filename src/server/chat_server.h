@@ -19,6 +19,8 @@ struct ServerConfig {
   chat::CoreConfig chat;
   unsigned hash_threads = 2;
   int bcrypt_cost = 12;  // cost of the dummy hash checked for unknown users
+  // A connection with more than this sent but unacknowledged is closed as a slow consumer.
+  std::size_t max_queued_bytes = 1 << 20;
 };
 
 class ChatServer final : public quic::Handler {
@@ -42,6 +44,7 @@ class ChatServer final : public quic::Handler {
  private:
   ChatServer(quic::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
   void carry_out_actions();
+  void send(quic::ConnHandle conn, SharedBytes bytes);
   void check_password(const chat::action::VerifyPassword& request);
   void rearm_deadline_timer();
   void on_deadline();

@@ -96,7 +96,7 @@ Peer::Peer(Net& net, quic::ConnHandle conn) : net_(net), conn_(conn) { net_.peer
 // Closes and waits for the close to go out, so that the server has ended this session before
 // whatever the test does next (the next test may log the same user in again).
 Peer::~Peer() {
-  if (!closed_) {
+  if (!closed_ && !abandoned_) {
     net_.endpoint().close(conn_, 0, "test peer done");
     net_.run_until([this] { return closed_.has_value(); }, 5s);
   }

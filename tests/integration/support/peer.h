@@ -80,6 +80,10 @@ class Peer {
   proto::UserList login(const std::string& name, const std::string& password);
   void close(std::uint64_t code = 0, std::string_view reason = "bye");
   bool rebind();
+  // The destructor then neither closes nor waits: with its Net destroyed too, the peer vanishes
+  // like a killed process (no CONNECTION_CLOSE).
+  void abandon() { abandoned_ = true; }
+  quic::ConnHandle handle() const { return conn_; }
 
   const quic::PeerInfo& info() const { return info_; }
   std::size_t malformed_from_server() const { return malformed_; }
@@ -94,6 +98,7 @@ class Peer {
   std::deque<proto::Pdu> inbox_;
   std::optional<quic::CloseInfo> closed_;
   std::size_t malformed_ = 0;
+  bool abandoned_ = false;
 };
 
 }  // namespace qc::itest
