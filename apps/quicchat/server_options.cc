@@ -42,7 +42,7 @@ Flags make_server_flags() {
           {"login-burst-per-ip", "20", "LOGIN attempts at once from one address"},
           {"login-rate-per-account", "6", "LOGIN attempts per minute for one account (0 = no limit)"},
           {"login-burst-per-account", "6", "LOGIN attempts at once for one account"},
-          {"max-text-bytes", "4096", "longest message text"},
+          {"max-text-bytes", "32768", "longest message text, in bytes"},
           {"max-targets", "100", "user ids in one ONE_TO_MANY"},
           {"max-queued-bytes", "1048576", "unacknowledged bytes before a slow reader is closed"},
           {"qlog-dir", "", "write a qlog file per connection into this folder"},

@@ -19,6 +19,8 @@ bool TokenBucket::take(const RateLimit& rate, TimePoint now) {
   return true;
 }
 
+void TokenBucket::refund(const RateLimit& rate) { tokens_ = std::min(rate.burst, tokens_ + 1.0); }
+
 bool TokenBucket::full(const RateLimit& rate, TimePoint now) const {
   return refilled(rate, now) >= rate.burst;
 }
@@ -31,6 +33,11 @@ bool KeyedBuckets::take(std::string_view key, TimePoint now) {
     it = buckets_.emplace(std::string(key), TokenBucket(rate_, now)).first;
   }
   return it->second.take(rate_, now);
+}
+
+void KeyedBuckets::refund(std::string_view key) {
+  auto it = buckets_.find(std::string(key));
+  if (it != buckets_.end()) it->second.refund(rate_);
 }
 
 void KeyedBuckets::prune(TimePoint now) {

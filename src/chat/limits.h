@@ -16,6 +16,8 @@ class TokenBucket {
   TokenBucket(const RateLimit& rate, TimePoint now) : tokens_(rate.burst), last_(now) {}
   // Takes one token if there is one (true); a disabled limit always grants.
   bool take(const RateLimit& rate, TimePoint now);
+  // Gives one token back (up to the burst): for an attempt that turned out to be legitimate.
+  void refund(const RateLimit& rate);
   // True if the bucket would be full at `now` (then it carries no information and can go).
   bool full(const RateLimit& rate, TimePoint now) const;
 
@@ -31,6 +33,7 @@ class KeyedBuckets {
  public:
   explicit KeyedBuckets(RateLimit rate) : rate_(rate) {}
   bool take(std::string_view key, TimePoint now);
+  void refund(std::string_view key);  // no-op for a key without a bucket
   std::size_t size() const { return buckets_.size(); }
 
  private:

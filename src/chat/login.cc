@@ -52,7 +52,13 @@ bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint 
   return !valid_username(username) || login_by_account.take(username, now);
 }
 
+// Every attempt is charged up front (it costs a bcrypt check); one with the right password is
+// refunded, so only failures use up a budget: honest users reconnecting are never throttled.
 void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
+  if (ok) {
+    login_by_ip.refund(s.ip);
+    login_by_account.refund(s.pending_username);
+  }
   if (!ok) {
     fail_login(s, LoginFailure::InvalidCredentials, now);
   } else if (presence.contains_name(s.pending_username)) {

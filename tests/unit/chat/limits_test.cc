@@ -165,6 +165,19 @@ TEST(CoreLoginThrottle, PerAddressRefusesEveryNameFromThatAddressOnly) {
   EXPECT_EQ(h.drain(), (Lines{"9 VERIFY bob/p2"}));
 }
 
+TEST(CoreLoginThrottle, SuccessfulAttemptsAreRefunded) {
+  CoreConfig c = limited();
+  c.login_rate_per_ip = RateLimit{1.0 / 60, 1};
+  c.login_rate_per_account = RateLimit{1.0 / 60, 1};
+  Harness h(c);
+  for (ConnHandle conn = 1; conn <= 5; ++conn) {  // log in and out again and again
+    h.open(conn);
+    EXPECT_EQ(h.attempt(conn, "alice", true), (Lines{std::to_string(conn) + " LOGIN_ACK " + std::to_string(conn) + ":alice"}));
+    h.close(conn);
+  }
+  EXPECT_EQ(h.core.stats().throttled_logins, 0u);
+}
+
 TEST(CoreLoginThrottle, ThrottledAttemptsCountTowardsTheProtocolsThree) {
   CoreConfig c = limited();
   c.login_rate_per_account = RateLimit{1.0 / 60, 1};
