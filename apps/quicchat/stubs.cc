@@ -12,7 +12,6 @@ int not_yet(const char* name) {
 }  // namespace
 
 int cmd_server(const Args&) { return not_yet("server"); }
-int cmd_client(const Args&) { return not_yet("client"); }
 int cmd_user(const Args&) { return not_yet("user"); }
 int cmd_certs(const Args&) { return not_yet("certs"); }
 int cmd_bench(const Args&) { return not_yet("bench"); }
