@@ -1,0 +1,83 @@
+// `quicchat server`: options and config, account store, event loop, signals; the rest is
+// server::ChatServer.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "server_options.h"
+#include "store/account_store.h"
+#include "util/log.h"
+
+namespace qc::app {
+namespace {
+
+// SIGINT/SIGTERM arrive as readable events on a signalfd, handled on the loop thread.
+int block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int report(const Error& e) {
+  std::fprintf(stderr, "quicchat server: %s\n", e.message.c_str());
+  return e.code == "usage" ? 2 : 1;
+}
+
+}  // namespace
+
+int cmd_server(const Args& args) {
+  Flags flags = make_server_flags();
+  if (auto r = flags.parse(args); !r) return report(r.error());
+  if (flags.help_requested()) {
+    std::fputs(flags.help_text().c_str(), stdout);
+    return 0;
+  }
+  if (!flags.positional().empty()) {
+    return report({"usage", "unexpected argument '" + flags.positional()[0] + "'"});
+  }
+  if (auto r = apply_config_file(flags); !r) return report(r.error());
+  auto config = server_config_from(flags);
+  if (!config) return report(config.error());
+
+  auto store = store::open_sqlite_store(flags.get("db"), {.create_if_missing = true});
+  if (!store) return report(store.error());
+
+  auto loop = quic::EventLoop::create();
+  if (!loop) return report(loop.error());
+  auto server = server::ChatServer::start(**loop, **store, *config);
+  if (!server) return report(server.error());
+
+  int sig_fd = block_shutdown_signals();
+  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
+  bool shutting_down = false;
+  auto watched = (*loop)->watch_readable(sig_fd, [&] {
+    signalfd_siginfo info{};
+    if (read(sig_fd, &info, sizeof info) != sizeof info || shutting_down) return;
+    shutting_down = true;
+    (*server)->shutdown(info.ssi_signo == SIGINT ? "server interrupted" : "server shutting down");
+  });
+  if (!watched) return report(watched.error());
+
+  log::info("listening", {{"address", config->transport.host + ":" +
+                                          std::to_string((*server)->port())},
+                          {"db", flags.get("db")},
+                          {"alpn", flags.get("alpn")}});
+  // The one line scripts wait for before they connect.
+  std::fprintf(stderr, "listening on %s:%u\n", config->transport.host.c_str(),
+               static_cast<unsigned>((*server)->port()));
+  std::fflush(stderr);
+
+  auto ran = (*loop)->run();
+  close(sig_fd);
+  if (!ran) return report(ran.error());
+  log::info("stopped", {});
+  return 0;
+}
+
+}  // namespace qc::app

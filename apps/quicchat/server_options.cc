@@ -1,0 +1,160 @@
+#include "server_options.h"
+
+#include <cstdlib>
+#include <thread>
+
+#include <toml++/toml.h>
+
+#include "util/log.h"
+
+namespace qc::app {
+
+Flags make_server_flags() {
+  return Flags(
+      "usage: quicchat server [options]\n\n"
+      "Runs the chat server. Options may also come from a TOML file (--config) whose keys are\n"
+      "the option names, e.g.  port = 4433  or  alpn = \"quicchat,echo-protocol\".\n"
+      "The command line wins over the file.",
+      {
+          {"config", "", "TOML configuration file"},
+          {"host", "127.0.0.1", "address to listen on"},
+          {"port", "4433", "UDP port (0 = any free port)"},
+          {"cert", "certs/quic_certificate.pem", "TLS certificate (PEM)"},
+          {"key", "certs/quic_private_key.pem", "TLS private key (PEM)"},
+          {"db", "data/quicchat.db", "SQLite account database"},
+          {"alpn", "quicchat,echo-protocol", "accepted ALPN protocols, preferred first"},
+          {"log-level", "info", "debug, info, warn, error or off"},
+          {"hash-threads", "0", "password-hashing threads (0 = number of cores)"},
+          {"bcrypt-cost", "12", "cost of the dummy hash checked for unknown users"},
+          {"login-attempts", "3", "LOGIN attempts before the connection is closed"},
+          {"login-retry-window-ms", "60000", "after a failed LOGIN, the next must come within"},
+          {"keepalive-timeout-ms", "90000", "close a session silent for this long"},
+          {"idle-timeout-ms", "120000", "QUIC idle timeout"},
+          {"handshake-timeout-ms", "10000", "QUIC handshake timeout"},
+          {"max-pdu-bytes", "65536", "largest PDU accepted"},
+          {"max-connections", "20000", "connections in all"},
+          {"max-connections-per-ip", "20000", "connections from one address"},
+          {"retry", "auto", "QUIC Retry (address validation): auto, always or never"},
+          {"retry-threshold", "256", "handshakes in progress above which auto sends Retry"},
+          {"qlog-dir", "", "write a qlog file per connection into this folder"},
+      });
+}
+
+Result<void> apply_config_file(Flags& flags) {
+  if (!flags.given("config")) return {};
+  const std::string path = flags.get("config");
+  toml::table parsed;
+  try {
+    parsed = toml::parse_file(path);
+  } catch (const toml::parse_error& err) {
+    return fail("bad_config", path + ":" + std::to_string(err.source().begin.line) + ": " +
+                                  std::string(err.description()));
+  }
+  for (auto&& [key, node] : parsed) {
+    std::string name(key.str());
+    if (name == "config") return fail("bad_config", path + ": 'config' cannot be set in a file");
+    std::string value;
+    if (auto s = node.value<std::string>()) value = *s;
+    else if (auto i = node.value<std::int64_t>()) value = std::to_string(*i);
+    else if (auto b = node.value<bool>()) value = *b ? "1" : "0";
+    else return fail("bad_config", path + ": '" + name + "' must be a string or an integer");
+    if (!flags.knows(name)) {
+      return fail("bad_config", path + ": unknown option '" + name + "'");
+    }
+    if (!flags.given(name)) flags.set_default(name, value);
+  }
+  return {};
+}
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::chrono::milliseconds> millis(const Flags& f, const char* name) {
+  auto v = f.get_int(name, 1, 86'400'000);
+  if (!v) return Unexpected{v.error()};
+  return std::chrono::milliseconds(*v);
+}
+
+}  // namespace
+
+Result<server::ServerConfig> server_config_from(const Flags& f) {
+  server::ServerConfig c;
+  auto& t = c.transport;
+  t.host = f.get("host");
+  t.cert_file = f.get("cert");
+  t.key_file = f.get("key");
+  t.alpns = split_list(f.get("alpn"));
+  if (t.alpns.empty()) return fail("usage", "--alpn needs at least one protocol");
+  t.qlog_dir = f.get("qlog-dir");
+  if (const char* keylog = std::getenv("SSLKEYLOGFILE")) t.keylog_file = keylog;
+
+  std::string retry = f.get("retry");
+  if (retry == "auto") t.retry = quic::RetryMode::Auto;
+  else if (retry == "always") t.retry = quic::RetryMode::Always;
+  else if (retry == "never") t.retry = quic::RetryMode::Never;
+  else return fail("usage", "--retry must be auto, always or never");
+
+  log::Level level;
+  if (!log::parse_level(f.get("log-level"), level)) {
+    return fail("usage", "--log-level must be debug, info, warn, error or off");
+  }
+  log::set_level(level);
+
+  struct IntOption {
+    const char* name;
+    std::int64_t min, max;
+    std::int64_t* out;
+  };
+  std::int64_t port, threads, cost, attempts, pdu, max_conn, max_ip, retry_threshold;
+  const IntOption ints[] = {
+      {"port", 0, 65535, &port},
+      {"hash-threads", 0, 256, &threads},
+      {"bcrypt-cost", 4, 31, &cost},
+      {"login-attempts", 1, 100, &attempts},
+      {"max-pdu-bytes", 256, 16 << 20, &pdu},
+      {"max-connections", 1, 10'000'000, &max_conn},
+      {"max-connections-per-ip", 1, 10'000'000, &max_ip},
+      {"retry-threshold", 0, 10'000'000, &retry_threshold},
+  };
+  for (const IntOption& o : ints) {
+    auto v = f.get_int(o.name, o.min, o.max);
+    if (!v) return Unexpected{v.error()};
+    *o.out = *v;
+  }
+  t.port = static_cast<std::uint16_t>(port);
+  t.max_pdu_bytes = static_cast<std::size_t>(pdu);
+  t.max_connections = static_cast<std::size_t>(max_conn);
+  t.max_connections_per_ip = static_cast<std::size_t>(max_ip);
+  t.retry_threshold = static_cast<std::size_t>(retry_threshold);
+  c.hash_threads = threads > 0 ? static_cast<unsigned>(threads)
+                               : std::max(1u, std::thread::hardware_concurrency());
+  c.bcrypt_cost = static_cast<int>(cost);
+  c.chat.max_login_attempts = static_cast<int>(attempts);
+  c.chat.limits.max_bytes = static_cast<std::size_t>(pdu);
+
+  auto retry_window = millis(f, "login-retry-window-ms");
+  auto keepalive = millis(f, "keepalive-timeout-ms");
+  auto idle = millis(f, "idle-timeout-ms");
+  auto handshake = millis(f, "handshake-timeout-ms");
+  for (auto* r : {&retry_window, &keepalive, &idle, &handshake}) {
+    if (!*r) return Unexpected{r->error()};
+  }
+  c.chat.login_retry_window = *retry_window;
+  c.chat.keepalive_timeout = *keepalive;
+  t.idle_timeout = *idle;
+  t.handshake_timeout = *handshake;
+  return c;
+}
+
+}  // namespace qc::app

@@ -1,0 +1,119 @@
+#include "server/chat_server.h"
+
+#include <type_traits>
+
+#include "auth/password.h"
+#include "proto/close_codes.h"
+#include "util/log.h"
+
+namespace qc::server {
+
+Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
+                                                      store::AccountStore& store,
+                                                      const ServerConfig& config) {
+  std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config));
+  auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
+  if (!endpoint) return Unexpected{endpoint.error()};
+  server->endpoint_ = std::move(*endpoint);
+  // Warm the dummy hash now, so the first unknown-user login is not slower than the rest.
+  (void)auth::dummy_hash(config.bcrypt_cost);
+  return server;
+}
+
+ChatServer::ChatServer(quic::EventLoop& loop, store::AccountStore& store,
+                       const ServerConfig& config)
+    : loop_(loop),
+      store_(store),
+      config_(config),
+      core_(config.chat),
+      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads)) {}
+
+ChatServer::~ChatServer() {
+  *alive_ = false;
+  hash_pool_.reset();  // joins the workers before anything they use goes away
+}
+
+std::uint16_t ChatServer::port() const { return endpoint_->local_port(); }
+quic::Stats ChatServer::transport_stats() const { return endpoint_->stats(); }
+
+void ChatServer::on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) {
+  core_.connection_opened(conn, peer.address, loop_.now());
+  carry_out_actions();
+}
+
+void ChatServer::on_data(quic::ConnHandle conn, std::string_view bytes) {
+  core_.stream_data(conn, bytes, loop_.now());
+  carry_out_actions();
+}
+
+void ChatServer::on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) {
+  core_.connection_closed(conn, info.reason, loop_.now());
+  carry_out_actions();
+}
+
+void ChatServer::shutdown(std::string_view reason) {
+  log::info("shutdown", {{"reason", reason}, {"connections", core_.stats().connections}});
+  endpoint_->close_all(proto::to_wire(proto::CloseCode::ServerShutdown), reason);
+  // Posted work runs after this batch's flush, so the CONNECTION_CLOSEs are on the wire by then.
+  loop_.post([&loop = loop_] { loop.stop(); });
+}
+
+void ChatServer::carry_out_actions() {
+  actions_.clear();
+  actions_.swap(core_.outbox());
+  for (chat::Action& action : actions_) {
+    std::visit(
+        [this](auto& a) {
+          using A = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<A, chat::action::Send>) {
+            endpoint_->send(a.conn, std::move(a.bytes));
+          } else if constexpr (std::is_same_v<A, chat::action::Close>) {
+            endpoint_->close(a.conn, a.code, a.reason);
+          } else {
+            check_password(a);
+          }
+        },
+        action);
+  }
+  rearm_deadline_timer();
+}
+
+// Runs the bcrypt check on the pool; an unknown account is checked against a dummy hash of the
+// same cost, so it takes as long as a wrong password.
+void ChatServer::check_password(const chat::action::VerifyPassword& request) {
+  hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_)] {
+    bool ok = false;
+    auto hash = store_.find_hash(request.username);
+    if (!hash) {
+      log::error("store_error", {{"event", "find_hash"}, {"error", hash.error().message}});
+      (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
+    } else if (!hash->has_value()) {
+      (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
+    } else {
+      ok = auth::verify_password(request.password, **hash);
+    }
+    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, ok] {
+      if (alive.expired() || !*alive.lock()) return;
+      core_.password_checked(conn, ticket, ok, loop_.now());
+      carry_out_actions();
+    });
+  });
+}
+
+void ChatServer::rearm_deadline_timer() {
+  std::optional<chat::TimePoint> next = core_.next_deadline();
+  if (next == armed_for_) return;
+  if (deadline_timer_) loop_.cancel_timer(*deadline_timer_);
+  deadline_timer_.reset();
+  armed_for_ = next;
+  if (next) deadline_timer_ = loop_.add_timer(*next, [this] { on_deadline(); });
+}
+
+void ChatServer::on_deadline() {
+  deadline_timer_.reset();
+  armed_for_.reset();
+  core_.tick(loop_.now());
+  carry_out_actions();
+}
+
+}  // namespace qc::server

@@ -1,0 +1,62 @@
+// The running chat server: the pure chat core, driven by the QUIC server endpoint on one event
+// loop, with password checks on a worker pool and accounts in an AccountStore.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "auth/worker_pool.h"
+#include "chat/core.h"
+#include "quic/endpoint.h"
+#include "quic/event_loop.h"
+#include "store/account_store.h"
+
+namespace qc::server {
+
+struct ServerConfig {
+  quic::ServerOptions transport;
+  chat::CoreConfig chat;
+  unsigned hash_threads = 2;
+  int bcrypt_cost = 12;  // cost of the dummy hash checked for unknown users
+};
+
+class ChatServer final : public quic::Handler {
+ public:
+  // Opens the endpoint; the loop runs it. The store must outlive the server.
+  static Result<std::unique_ptr<ChatServer>> start(quic::EventLoop& loop, store::AccountStore& store,
+                                                   const ServerConfig& config);
+  ~ChatServer() override;
+
+  // Closes every connection with a reason; the loop stops once the closes are sent.
+  void shutdown(std::string_view reason);
+
+  std::uint16_t port() const;
+  chat::CoreStats chat_stats() const { return core_.stats(); }
+  quic::Stats transport_stats() const;
+
+  void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
+  void on_data(quic::ConnHandle conn, std::string_view bytes) override;
+  void on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) override;
+
+ private:
+  ChatServer(quic::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
+  void carry_out_actions();
+  void check_password(const chat::action::VerifyPassword& request);
+  void rearm_deadline_timer();
+  void on_deadline();
+
+  quic::EventLoop& loop_;
+  store::AccountStore& store_;
+  ServerConfig config_;
+  chat::Core core_;
+  std::unique_ptr<quic::ServerEndpoint> endpoint_;
+  std::optional<quic::EventLoop::TimerId> deadline_timer_;
+  std::optional<chat::TimePoint> armed_for_;
+  std::vector<chat::Action> actions_;  // reused buffer for draining the core's outbox
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
+  // Last member: destroyed first, so no worker outlives what its jobs touch.
+  std::unique_ptr<auth::WorkerPool> hash_pool_;
+};
+
+}  // namespace qc::server

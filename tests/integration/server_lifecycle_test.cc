@@ -1,0 +1,137 @@
+// The server process as an operator sees it: start-up, --help, config files, bad databases,
+// graceful shutdown on SIGTERM, and sessions ended by a client that vanishes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "proto/close_codes.h"
+#include "support/peer.h"
+#include "support/server_process.h"
+
+namespace qc::itest {
+namespace {
+
+using proto::MsgType;
+
+TEST(ServerLifecycle, HelpListsEveryOptionWithItsDefault) {
+  auto r = run_quicchat({"server", "--help"});
+  EXPECT_EQ(r.status, 0);
+  for (const char* option : {"--port", "--host", "--db", "--cert", "--key", "--alpn", "--config",
+                             "--keepalive-timeout-ms", "--login-retry-window-ms", "--retry"}) {
+    EXPECT_NE(r.out.find(option), std::string::npos) << option;
+  }
+  EXPECT_NE(r.out.find("(default: 4433)"), std::string::npos);
+}
+
+TEST(ServerLifecycle, UnknownOptionIsAUsageError) {
+  auto r = run_quicchat({"server", "--colour", "blue"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("unknown option --colour"), std::string::npos) << r.out;
+}
+
+TEST(ServerLifecycle, BadConfigFileIsNamed) {
+  ServerProcess dummy;  // only for its temp dir
+  ASSERT_TRUE(dummy.started()) << dummy.error();
+  std::string path = dummy.dir() + "/bad.toml";
+  std::ofstream(path) << "port = \"not a number\"\nflavour = 3\n";
+  auto r = run_quicchat({"server", "--config", path});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("unknown option 'flavour'"), std::string::npos) << r.out;
+}
+
+TEST(ServerLifecycle, RefusesADatabaseItCannotUse) {
+  ServerProcess dummy;
+  ASSERT_TRUE(dummy.started()) << dummy.error();
+  std::string path = dummy.dir() + "/not-a-db";
+  std::ofstream(path) << "this is not an SQLite database, and it is long enough to tell\n";
+  auto r = run_quicchat({"server", "--port", "0", "--db", path});
+  EXPECT_NE(r.status, 0);
+  EXPECT_FALSE(r.out.empty());
+  std::ifstream still(path);
+  std::string content((std::istreambuf_iterator<char>(still)), std::istreambuf_iterator<char>());
+  EXPECT_NE(content.find("not an SQLite database"), std::string::npos) << "data must be kept";
+}
+
+TEST(ServerLifecycle, ConfigFileSetsOptions) {
+  ServerProcess first;  // provides certs and a database
+  ASSERT_TRUE(first.started()) << first.error();
+  std::string path = first.dir() + "/server.toml";
+  std::ofstream(path) << "host = \"127.0.0.1\"\nport = 0\n"
+                      << "cert = \"" << first.dir() << "/certs/quic_certificate.pem\"\n"
+                      << "key = \"" << first.dir() << "/certs/quic_private_key.pem\"\n"
+                      << "db = \"" << first.db_file() << "\"\n"
+                      << "alpn = \"echo-protocol\"\n";
+  first.terminate();
+  ServerProcessOptions opts;
+  opts.exact_args = {"server", "--config", path};
+  ServerProcess second(opts);
+  ASSERT_TRUE(second.started()) << second.error();
+  Net net;
+  std::string error;
+  EXPECT_FALSE(net.connect({"127.0.0.1", second.port(), first.ca_file(), {"quicchat"}}, &error))
+      << "the config allows echo-protocol only";
+  auto seed_peer = net.connect({"127.0.0.1", second.port(), first.ca_file(), {"echo-protocol"}});
+  ASSERT_TRUE(seed_peer);
+  EXPECT_FALSE(seed_peer->login("alice", "p1").empty());
+}
+
+TEST(ServerLifecycle, SigtermClosesEveryConnectionWithAReasonAndExitsZero) {
+  ServerProcess server;
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  auto alice = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  ASSERT_FALSE(alice->login("alice", "p1").empty());
+  EXPECT_EQ(server.terminate(), 0) << server.log();
+  auto closed = alice->wait_closed();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->app_error_code, proto::to_wire(proto::CloseCode::ServerShutdown));
+  EXPECT_NE(closed->reason.find("shutting down"), std::string::npos) << closed->reason;
+}
+
+TEST(ServerLifecycle, LogLinesNameTheUserAndNeverThePassword) {
+  ServerProcess server;
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  auto alice = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  ASSERT_FALSE(alice->login("alice", "p1").empty());
+  alice->send(MsgType::Login, proto::encode_login({"bob", "secret-password-xyz"}));
+  ASSERT_TRUE(alice->expect(MsgType::MsgUnsuccessful));
+  EXPECT_TRUE(server.wait_for_log("alice", std::chrono::seconds(5))) << server.log();
+  EXPECT_EQ(server.log().find("secret-password-xyz"), std::string::npos);
+  EXPECT_EQ(server.log().find("p1\""), std::string::npos);
+}
+
+TEST(ServerLifecycle, ClientThatVanishesIsLoggedOutByTheIdleTimeout) {
+  ServerProcess server({default_accounts(), {"--idle-timeout-ms", "1000"}});
+  ASSERT_TRUE(server.started()) << server.error();
+  Net watcher_net;
+  auto alice = watcher_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  ASSERT_FALSE(alice->login("alice", "p1").empty());
+  {
+    // bob's endpoint disappears without a word: no CONNECTION_CLOSE, like a killed process.
+    auto bob_net = std::make_unique<Net>();
+    auto bob = bob_net->connect({"127.0.0.1", server.port(), server.ca_file()});
+    ASSERT_TRUE(bob);
+    ASSERT_FALSE(bob->login("bob", "p2").empty());
+    ASSERT_TRUE(alice->expect(MsgType::LoginBroadcast));
+    bob.release();      // NOLINT: deliberately leaked, so no close is sent
+    bob_net.release();  // NOLINT
+  }
+  // alice stays active with keep-alives while waiting.
+  bool bob_left = false;
+  for (int i = 0; i < 20 && !bob_left; ++i) {
+    alice->send(MsgType::Alive, std::string(proto::kAliveText));
+    auto pdu = alice->next(std::chrono::milliseconds(250));
+    bob_left = pdu && pdu->type == MsgType::LogoutBroadcast;
+  }
+  EXPECT_TRUE(bob_left);
+  auto bob_again = watcher_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(bob_again);
+  EXPECT_FALSE(bob_again->login("bob", "p2").empty()) << "the name must be free again";
+}
+
+}  // namespace
+}  // namespace qc::itest
