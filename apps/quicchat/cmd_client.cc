@@ -82,13 +82,18 @@ Result<Setup> setup_from_flags(const Flags& flags) {
   return s;
 }
 
-// SIGINT/SIGTERM arrive through a signalfd watched by the loop, so the client can log out.
-int watch_signals(quic::EventLoop& loop, ClientApp& app) {
+sigset_t quit_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return -1;
+  return set;
+}
+
+// SIGINT/SIGTERM arrive through a signalfd watched by the loop, so the client can log out.
+// They are blocked before any thread exists, so no thread takes them the default way.
+int watch_signals(quic::EventLoop& loop, ClientApp& app) {
+  sigset_t set = quit_signals();
   int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return -1;
   (void)loop.watch_readable(fd, [fd, &app] {
@@ -99,6 +104,8 @@ int watch_signals(quic::EventLoop& loop, ClientApp& app) {
 }
 
 int run_client(const Setup& setup) {
+  sigset_t signals = quit_signals();
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
   auto loop = quic::EventLoop::create();
   if (!loop) {
     std::fprintf(stderr, "quicchat client: %s\n", loop.error().message.c_str());

@@ -139,6 +139,19 @@ def test_connection_loss_is_reported():
         alice.err.wait_for(r"^\[Err\] Connection lost: ", timeout=1)
 
 
+def test_reconnect_logs_in_again():
+    with Env() as env:
+        alice = env.script("--reconnect", login="alice")
+        env.server.stop()
+        alice.expect(r"^\[Err\] Connection lost: ")
+        env.server.start()
+        alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
+        bob = env.script(login="bob")
+        bob.send("1: welcome back")
+        alice.expect(r"^\[1-1 Msg\] bob: welcome back$")
+        check(alice.finish() == 0, "alice did not exit 0")
+
+
 def test_rebind_keeps_the_session():
     with Env() as env:
         alice = env.script(login="alice")
@@ -206,6 +219,7 @@ TESTS = [
     test_user_flag_and_password_file,
     test_failed_login_exits_nonzero,
     test_connection_loss_is_reported,
+    test_reconnect_logs_in_again,
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,
     test_interactive_incoming_message_keeps_the_typed_line,

@@ -24,17 +24,22 @@ class Server:
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="qc-client-test-")
         self.ca = os.path.join(self.dir, "certs", "quic_certificate.pem")
-        key = os.path.join(self.dir, "certs", "quic_private_key.pem")
-        db = os.path.join(self.dir, "quicchat.db")
+        self.key = os.path.join(self.dir, "certs", "quic_private_key.pem")
+        self.db = os.path.join(self.dir, "quicchat.db")
         run([binary, "certs", "--out", os.path.join(self.dir, "certs")])
         users = os.path.join(self.dir, "users.txt")
         with open(users, "w") as f:
             for name, password in accounts.items():
                 f.write(f"{name}:{password}\n")
-        run([binary, "user", "import", users, "--db", db, "--cost", "4"])
+        run([binary, "user", "import", users, "--db", self.db, "--cost", "4"])
+        self.port = 0
+        self.start()
+
+    def start(self):
+        """Starts the server (again), on the same port once one was assigned."""
         self.proc = subprocess.Popen(
-            [binary, "server", "--host", "127.0.0.1", "--port", "0", "--db", db, "--cert", self.ca,
-             "--key", key, "--bcrypt-cost", "4", "--log-level", "info"],
+            [self.binary, "server", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
+             "--cert", self.ca, "--key", self.key, "--bcrypt-cost", "4", "--log-level", "info"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = Lines(self.proc.stderr)
         line = self.log.wait_for(r"listening on 127\.0\.0\.1:(\d+)", DEFAULT_TIMEOUT)
