@@ -11,8 +11,6 @@ int not_yet(const char* name) {
 }
 }  // namespace
 
-int cmd_user(const Args&) { return not_yet("user"); }
-int cmd_certs(const Args&) { return not_yet("certs"); }
 int cmd_bench(const Args&) { return not_yet("bench"); }
 
 }  // namespace qc::app
