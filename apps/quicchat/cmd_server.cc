@@ -48,13 +48,13 @@ int cmd_server(const Args& args) {
   auto store = store::open_sqlite_store(flags.get("db"), {.create_if_missing = true});
   if (!store) return report(store.error());
 
+  int sig_fd = block_shutdown_signals();
+  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
   auto loop = quic::EventLoop::create();
   if (!loop) return report(loop.error());
   auto server = server::ChatServer::start(**loop, **store, *config);
   if (!server) return report(server.error());
 
-  int sig_fd = block_shutdown_signals();
-  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
   bool shutting_down = false;
   auto watched = (*loop)->watch_readable(sig_fd, [&] {
     signalfd_siginfo info{};

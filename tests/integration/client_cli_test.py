@@ -171,10 +171,10 @@ def test_rebind_keeps_the_session():
 def test_interactive_prompts_hide_the_password():
     with Env() as env:
         term = env.tmux()
-        term.wait_for(r"^Enter username: $")
+        term.wait_for(r"^Enter username:")
         term.type("alice")
         term.keys("Enter")
-        term.wait_for(r"^Enter password: ")
+        term.wait_for(r"^Enter password:")
         term.type("p1")
         term.keys("Enter")
         pane = term.wait_for(r"^\[Sys\] Login successful\. You are 1 \(alice\)")
@@ -187,7 +187,7 @@ def test_interactive_prompts_hide_the_password():
 def test_interactive_incoming_message_keeps_the_typed_line():
     with Env() as env:
         term = env.tmux("--user", "alice")
-        term.wait_for(r"^Enter password: ")
+        term.wait_for(r"^Enter password:")
         term.type("p1")
         term.keys("Enter")
         term.wait_for(r"Login successful")
