@@ -47,13 +47,8 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
 
   // ClientEndpoint
   Result<ConnHandle> connect(const ClientOptions& opts) override;
-  bool send(ConnHandle h, SharedBytes pdu) override {
-    Connection* c = find(h);
-    return c != nullptr && c->send(std::move(pdu));
-  }
-  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
-    if (Connection* c = find(h)) c->close(code, reason);
-  }
+  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
+  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override { close_conn(h, code, reason); }
   Result<void> rebind(ConnHandle h) override;
   Connection* connection(ConnHandle h) const { return find(h); }
   Stats stats() const override {
@@ -146,8 +141,8 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
   entry.socket = std::move(*sock);
-  entry.drop_rx = DropFilter(opts.test_drop_rate, random_seed());
-  entry.drop_tx = DropFilter(opts.test_drop_rate, random_seed());
+  entry.drop_rx = DropFilter(opts.test_drop_rate, kDropSeedRx + cfg.handle);
+  entry.drop_tx = DropFilter(opts.test_drop_rate, kDropSeedTx + cfg.handle);
   auto conn = Connection::create(*this, cfg);
   if (!conn) {
     conns_.erase(cfg.handle);
@@ -189,9 +184,7 @@ bool ClientEndpointImpl::conn_send(Connection& c, const ngtcp2_path& path, const
   auto it = conns_.find(c.handle());
   if (it == conns_.end()) return true;
   Entry& entry = it->second;
-  SockAddr to;
-  to.len = path.remote.addrlen;
-  std::memcpy(&to.storage, path.remote.addr, path.remote.addrlen);
+  SockAddr to = SockAddr::from(path.remote.addr, path.remote.addrlen);
   if (entry.socket.send(to, data, len, segment) != SendStatus::Blocked) return true;
   wait_writable(c.handle());
   return false;

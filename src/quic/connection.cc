@@ -4,6 +4,8 @@
 
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -76,6 +78,7 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   settings.max_stream_window = 4 * kStreamWindow;
   settings.max_window = 4 * kConnWindow;
   if (!cfg.qlog_dir.empty()) {
+    ::mkdir(cfg.qlog_dir.c_str(), 0755);  // EEXIST is the usual answer
     std::string path = cfg.qlog_dir + "/" + peer_.scid + ".sqlog";
     qlog_ = std::fopen(path.c_str(), "w");
     if (qlog_ == nullptr) log::warn("qlog_open_failed", {{"path", path}});
@@ -175,12 +178,22 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   owner_.conn_dirty(*this);
 }
 
+bool Connection::live() const { return state_ == ConnState::Handshaking || state_ == ConnState::Open; }
+
 void Connection::flush() {
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
-  if (!owner_.conn_can_send(*this)) return;
-  if (!write_packets()) return;
-  if (close_requested_ && (state_ == ConnState::Handshaking || state_ == ConnState::Open)) send_close();
-  if (state_ == ConnState::Handshaking || state_ == ConnState::Open) rearm_timer();
+  if (!live()) return;
+  if (!owner_.conn_can_send(*this)) {
+    owner_.conn_dirty(*this);
+    return;
+  }
+  bool drained = write_packets();
+  if (!live()) return;
+  if (!drained) {
+    owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
+  } else if (close_requested_) {
+    send_close();
+  }
+  if (live()) rearm_timer();
 }
 
 std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
@@ -216,7 +229,7 @@ bool Connection::write_packets() {
   std::size_t segment = 0;
   std::size_t count = 0;
   bool stream_blocked = false;
-  bool socket_ok = true;
+  bool socket_ok = true;  // false: the socket blocked; the rest waits for writability
   auto send_batch = [&] {
     if (count > 0 && socket_ok) socket_ok = owner_.conn_send(*this, batch_path.path, buf.data(), used, segment);
     used = 0;
@@ -395,7 +408,9 @@ void Connection::on_expiry() {
 
 void Connection::rearm_timer() {
   ngtcp2_tstamp expiry = ngtcp2_conn_get_expiry(conn_);
-  if (expiry == timer_at_ && timer_ != 0) return;
+  // A later deadline keeps the armed timer: it fires early once, handle_expiry() finds
+  // nothing due, and the flush after it arms the real one. Far fewer timer churns.
+  if (timer_ != 0 && timer_at_ <= expiry) return;
   cancel_timer();
   if (expiry == UINT64_MAX) return;
   timer_at_ = expiry;

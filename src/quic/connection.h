@@ -109,6 +109,7 @@ class Connection {
   Connection(ConnectionOwner& owner, const ConnConfig& cfg);
   Result<void> init(const ConnConfig& cfg);
 
+  bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
   void consume(std::uint64_t n);

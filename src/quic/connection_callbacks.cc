@@ -191,9 +191,7 @@ int Connection::on_remove_cid(const ngtcp2_cid* cid) {
 
 int Connection::on_path_validated(const ngtcp2_path* path, bool success) {
   if (!success || !is_server_) return 0;
-  SockAddr remote;
-  remote.len = path->remote.addrlen;
-  std::memcpy(&remote.storage, path->remote.addr, path->remote.addrlen);
+  SockAddr remote = SockAddr::from(path->remote.addr, path->remote.addrlen);
   if (remote == remote_) return 0;
   remote_ = remote;
   peer_.address = remote.to_string();

@@ -1,7 +1,5 @@
 #include "quic/endpoint_base.h"
 
-#include <gnutls/crypto.h>
-
 #include <atomic>
 
 namespace qc::quic {
@@ -20,7 +18,7 @@ std::string_view close_kind_name(CloseKind kind) {
 }
 
 EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, double drop_rate)
-    : loop_(loop), handler_(handler), drop_rx_(drop_rate, random_seed()), drop_tx_(drop_rate, random_seed()),
+    : loop_(loop), handler_(handler), drop_rx_(drop_rate, kDropSeedRx), drop_tx_(drop_rate, kDropSeedTx),
       alive_(std::make_shared<EndpointBase*>(this)) {
   std::weak_ptr<EndpointBase*> weak = alive_;
   loop_.on_idle([weak] {
@@ -35,11 +33,6 @@ ConnHandle EndpointBase::next_handle() {
   return ++last;
 }
 
-std::uint64_t EndpointBase::random_seed() {
-  std::uint64_t seed = 0;
-  gnutls_rnd(GNUTLS_RND_NONCE, &seed, sizeof seed);
-  return seed;
-}
 
 void EndpointBase::conn_handshake_done(Connection& /*c*/) {
   --stats_.handshakes_in_progress;

@@ -29,13 +29,6 @@ ngtcp2_cid random_cid() {
   return cid;
 }
 
-SockAddr to_sockaddr(const ngtcp2_addr& addr) {
-  SockAddr out;
-  out.len = addr.addrlen;
-  std::memcpy(&out.storage, addr.addr, addr.addrlen);
-  return out;
-}
-
 class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
  public:
   ServerEndpointImpl(EventLoop& loop, const ServerOptions& opts, Handler& handler)
@@ -49,13 +42,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   Result<void> start();
 
   // ServerEndpoint
-  bool send(ConnHandle h, SharedBytes pdu) override {
-    Connection* c = find(h);
-    return c != nullptr && c->send(std::move(pdu));
-  }
-  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
-    if (Connection* c = find(h)) c->close(code, reason);
-  }
+  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
+  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override { close_conn(h, code, reason); }
   void close_all(std::uint64_t code, std::string_view reason) override {
     for (auto& [h, entry] : conns_) entry.conn->close(code, reason);
   }
@@ -83,7 +71,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   }
   bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data, std::size_t len,
                  std::size_t segment) override {
-    return send_raw(to_sockaddr(path.remote), data, len, segment);
+    return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
   bool conn_can_send(Connection& /*c*/) override { return !socket_.blocked(); }
 

@@ -31,6 +31,13 @@ bool probe_gso(int fd) {
 
 }  // namespace
 
+SockAddr SockAddr::from(const sockaddr* addr, socklen_t len) {
+  SockAddr out;
+  out.len = std::min<socklen_t>(len, sizeof(out.storage));
+  std::memcpy(&out.storage, addr, out.len);
+  return out;
+}
+
 std::string SockAddr::ip_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (storage.ss_family == AF_INET6) {

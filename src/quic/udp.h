@@ -21,6 +21,7 @@ struct SockAddr {
 
   sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  static SockAddr from(const sockaddr* addr, socklen_t len);
   std::string to_string() const;  // "127.0.0.1:4433", "[::1]:4433"
   std::string ip_string() const;  // "127.0.0.1"
   std::uint16_t port() const;

@@ -128,6 +128,29 @@ TEST_F(TransportTest, ClientCloseReachesServer) {
   ASSERT_TRUE(run_until([&] { return server->stats().connections_open == 0; }));
 }
 
+TEST_F(TransportTest, NoServerMeansHandshakeTimeout) {
+  start_server();
+  ClientOptions o = client_options();
+  o.port = 9;  // discard: nobody answers QUIC there
+  o.handshake_timeout = std::chrono::milliseconds(300);
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeTimeout);
+}
+
+TEST_F(TransportTest, CloseAllClosesEveryConnection) {
+  start_server();
+  ConnHandle a = connect();
+  ConnHandle b = connect();
+  ASSERT_TRUE(run_until([&] { return server_h.opened.size() == 2 && client_h.opened.size() == 2; }));
+  server->close_all(4, "server shutdown");
+  ASSERT_TRUE(run_until([&] { return client_h.closed.size() == 2 && server_h.closed.size() == 2; }));
+  for (ConnHandle h : {a, b}) {
+    EXPECT_EQ(client_h.closed[h].kind, CloseKind::Peer);
+    EXPECT_EQ(client_h.closed[h].reason, "server shutdown");
+  }
+}
+
 TEST_F(TransportTest, RetryAlwaysStillConnects) {
   ServerOptions so = server_options();
   so.retry = RetryMode::Always;
