@@ -212,6 +212,20 @@ def test_interactive_incoming_message_keeps_the_typed_line():
         term.wait_for(r"^\[1-1 Msg\] bob: after rebind$")
 
 
+def test_interactive_ctrl_c_logs_out():
+    with Env() as env:
+        bob = env.script(login="bob")
+        term = env.tmux("--user", "alice")
+        term.wait_for(r"^Enter password:")
+        term.type("p1")
+        term.keys("Enter")
+        term.wait_for(r"Login successful")
+        term.type("half a line")
+        term.keys("C-c")
+        term.wait_for(r"^\[Sys\] Logout successful$")
+        bob.expect(r"^\[Sys\] Some user logout\. Active users: 1 bob$")
+
+
 TESTS = [
     test_seed_example_session,
     test_name_addressing_and_who,
@@ -223,6 +237,7 @@ TESTS = [
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,
     test_interactive_incoming_message_keeps_the_typed_line,
+    test_interactive_ctrl_c_logs_out,
 ]
 
 if __name__ == "__main__":
