@@ -98,6 +98,18 @@ def test_name_addressing_and_who():
         check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
 
 
+def test_seed_alpn_one_pdu_per_write():
+    with Env() as env:
+        alice = env.script("--alpn", "echo-protocol", "--keepalive-ms", "100", login="alice")
+        bob = env.script("--alpn", "echo-protocol", login="bob")
+        alice.expect(r"Some user login\. Active users: 1 alice, 2 bob$")
+        for i in range(5):
+            alice.send(f"2: burst {i}")
+        for i in range(5):
+            bob.expect(rf"^\[1-1 Msg\] alice: burst {i}$")
+        check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
+
+
 def test_wrong_password_then_right():
     with Env() as env:
         alice = env.script()
@@ -229,6 +241,7 @@ def test_interactive_ctrl_c_logs_out():
 TESTS = [
     test_seed_example_session,
     test_name_addressing_and_who,
+    test_seed_alpn_one_pdu_per_write,
     test_wrong_password_then_right,
     test_user_flag_and_password_file,
     test_failed_login_exits_nonzero,
