@@ -156,8 +156,10 @@ def test_reconnect_logs_in_again():
         alice = env.script("--reconnect", login="alice")
         env.server.stop()
         alice.expect(r"^\[Err\] Connection lost: ")
+        alice.send("0: typed while away")  # held until the client is logged in again
         env.server.start()
         alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
+        alice.expect(r"^\[Broad Msg\] alice: typed while away$")
         bob = env.script(login="bob")
         bob.send("1: welcome back")
         alice.expect(r"^\[1-1 Msg\] bob: welcome back$")
