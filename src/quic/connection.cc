@@ -19,7 +19,10 @@ constexpr std::uint64_t kStreamWindow = 1024 * 1024;
 constexpr std::uint64_t kConnWindow = 4 * 1024 * 1024;
 constexpr std::size_t kMaxUdpPayload = 1452;
 constexpr std::size_t kMaxPacketsPerBatch = 40;  // 40 * 1452 < 64 KiB, the GSO limit
-constexpr std::size_t kMaxVecs = 16;
+// One PDU per writev call (each becomes its own STREAM frame, several per packet with the
+// MORE flag). Multi-vector frames trip an ngtcp2 < 1.6 leak when they are split for
+// retransmission (ngtcp2 issue #1244); single-vector frames never reach that path.
+constexpr std::size_t kMaxVecs = 1;
 
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
   return static_cast<std::uint64_t>(ms.count()) * NGTCP2_MILLISECONDS;

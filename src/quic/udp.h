@@ -62,6 +62,8 @@ class UdpSocket {
   // EAGAIN the unsent rest is kept and Blocked returned: call retry_pending() when writable.
   SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
   bool blocked() const { return !pending_.empty(); }
+  bool gso_enabled() const { return gso_; }
+  void disable_gso() { gso_ = false; }  // what a failed GSO send does; tests use it too
   SendStatus retry_pending();
 
   std::uint64_t recv_syscalls = 0;

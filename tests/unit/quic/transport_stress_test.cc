@@ -13,6 +13,12 @@
 namespace qc::quic::testing {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kClients = 300;  // ASan makes each handshake several times slower
+#else
+constexpr int kClients = 1000;
+#endif
+
 // Every PDU the server receives goes straight back to its sender.
 void echo_everything(Recorder& server_h, ServerEndpoint& server) {
   server_h.on_data_hook = [&server](ConnHandle h, std::string_view data) {
@@ -20,7 +26,7 @@ void echo_everything(Recorder& server_h, ServerEndpoint& server) {
   };
 }
 
-TEST_F(TransportTest, ThousandConcurrentClientsOpenAndExchange) {
+TEST_F(TransportTest, AThousandConcurrentClientsOpenAndExchange) {
   ServerOptions so = server_options();
   so.retry = RetryMode::Auto;  // 1000 parallel handshakes cross the default threshold
   start_server(so);
@@ -29,7 +35,6 @@ TEST_F(TransportTest, ThousandConcurrentClientsOpenAndExchange) {
   if (lim.rlim_cur < 1100) GTEST_SKIP() << "fd limit " << lim.rlim_cur << " is too low for 1000 sockets";
   echo_everything(server_h, *server);
   client_h.on_open_hook = [this](ConnHandle h) { client->send(h, bytes("ping " + std::to_string(h))); };
-  constexpr int kClients = 1000;
   std::vector<ConnHandle> handles;
   for (int i = 0; i < kClients; ++i) handles.push_back(connect());
   auto all_echoed = [&] {
