@@ -198,7 +198,7 @@ void ClientEndpointImpl::wait_writable(ConnHandle h) {
     auto e = conns_.find(h);
     if (e == conns_.end()) return;
     e->second.waiting_writable = false;
-    if (e->second.socket.retry_pending() == SendStatus::Blocked) {
+    if (e->second.socket.flush() == SendStatus::Blocked) {
       wait_writable(h);
       return;
     }

@@ -64,6 +64,7 @@ void EndpointBase::flush_dirty() {
       c->flush();
     }
   }
+  flush_sockets();
   dirty_.insert(blocked.begin(), blocked.end());
   std::vector<ConnHandle> retired;
   retired.swap(retired_);

@@ -81,6 +81,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     return it == conns_.end() ? nullptr : it->second.conn.get();
   }
   void destroy(ConnHandle h) override;
+  void flush_sockets() override {
+    if (socket_.has_queued() && !socket_.blocked() && socket_.flush() == SendStatus::Blocked) wait_writable();
+  }
 
  private:
   struct Entry {
@@ -298,10 +301,8 @@ bool ServerEndpointImpl::reset_budget_available() {
 }
 
 bool ServerEndpointImpl::send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  SendStatus st = socket_.send(to, data, len, segment);
-  if (st != SendStatus::Blocked) return true;
-  wait_writable();
-  return false;
+  // Queued: flush_sockets() sends the whole loop iteration's datagrams in few sendmmsg calls.
+  return socket_.queue(to, data, len, segment) != SendStatus::Blocked;
 }
 
 void ServerEndpointImpl::wait_writable() {
@@ -309,7 +310,7 @@ void ServerEndpointImpl::wait_writable() {
   waiting_writable_ = true;
   (void)loop_.watch_writable_once(socket_.fd(), [this] {
     waiting_writable_ = false;
-    if (socket_.retry_pending() == SendStatus::Blocked) {
+    if (socket_.flush() == SendStatus::Blocked) {
       wait_writable();
       return;
     }

@@ -46,6 +46,23 @@ TEST(Udp, GsoBatchArrivesAsSeparateDatagrams) { expect_segments_arrive(true); }
 
 TEST(Udp, SendmmsgFallbackArrivesAsSeparateDatagrams) { expect_segments_arrive(false); }
 
+TEST(Udp, QueuedRunsLeaveInOneSyscall) {
+  UdpSocket sender = bound_socket();
+  UdpSocket receiver = bound_socket();
+  std::vector<std::uint8_t> data(2500, 0xcd);
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 2500, 1200), SendStatus::Sent);  // 1200+1200+100
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 700, 700), SendStatus::Sent);
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 50, 1200), SendStatus::Sent);
+  EXPECT_TRUE(sender.has_queued());
+  EXPECT_EQ(sender.send_syscalls, 0u);
+  EXPECT_EQ(sender.flush(), SendStatus::Sent);
+  EXPECT_EQ(sender.send_syscalls, 1u);
+  EXPECT_FALSE(sender.has_queued());
+  RecvBatch batch;
+  EXPECT_EQ(receive_sizes(receiver, 5, batch), (std::vector<std::size_t>{1200, 1200, 100, 700, 50}));
+  EXPECT_EQ(sender.datagrams_sent, 5u);
+}
+
 TEST(Udp, AddressFormatting) {
   auto addr = resolve_address("localhost", 4433);
   ASSERT_TRUE(addr.ok());
