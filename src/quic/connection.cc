@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "quic/connection_internal.h"
 #include "util/log.h"
@@ -221,25 +222,68 @@ void Connection::consume(std::uint64_t n) {
   }
 }
 
+namespace {
+
+// The datagrams of one write loop, sent together: one GSO run needs equal-size datagrams
+// (only the last may be shorter) on one path.
+class DatagramBatch {
+ public:
+  using SendFn = std::function<bool(const ngtcp2_path&, const std::uint8_t*, std::size_t, std::size_t)>;
+  explicit DatagramBatch(SendFn send) : buf_(tx_buffer()), send_(std::move(send)) {
+    ngtcp2_path_storage_zero(&path_);
+  }
+
+  std::uint8_t* slot() { return buf_.data() + used_; }  // room for one more datagram
+  bool ok() const { return ok_; }
+
+  // The datagram of `size` bytes that was just written at slot() joins the batch.
+  void commit(const ngtcp2_path& path, std::size_t size) {
+    if (count_ > 0 && (size > segment_ || !ngtcp2_path_eq(&path_.path, &path))) {
+      std::vector<std::uint8_t> datagram(slot(), slot() + size);
+      send();
+      std::memcpy(buf_.data(), datagram.data(), size);
+    }
+    if (count_ == 0) {
+      segment_ = size;
+      ngtcp2_path_copy(&path_.path, &path);
+    }
+    used_ += size;
+    ++count_;
+    if (size < segment_ || count_ == kMaxPacketsPerBatch) send();
+  }
+
+  void send() {
+    if (count_ > 0 && ok_) ok_ = send_(path_.path, buf_.data(), used_, segment_);
+    used_ = 0;
+    count_ = 0;
+  }
+
+ private:
+  std::vector<std::uint8_t>& buf_;
+  SendFn send_;
+  ngtcp2_path_storage path_;
+  std::size_t used_ = 0;
+  std::size_t segment_ = 0;
+  std::size_t count_ = 0;
+  bool ok_ = true;  // false: the socket blocked; the rest waits for writability
+};
+
+bool stream_unwritable(ngtcp2_ssize rv) {
+  return rv == NGTCP2_ERR_STREAM_DATA_BLOCKED || rv == NGTCP2_ERR_STREAM_SHUT_WR || rv == NGTCP2_ERR_STREAM_NOT_FOUND;
+}
+
+}  // namespace
+
 // Returns false when the socket blocked (the rest is written when it is writable again).
 bool Connection::write_packets() {
-  std::vector<std::uint8_t>& buf = tx_buffer();
+  DatagramBatch batch([this](const ngtcp2_path& path, const std::uint8_t* data, std::size_t len, std::size_t seg) {
+    return owner_.conn_send(*this, path, data, len, seg);
+  });
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
-  ngtcp2_path_storage batch_path;
-  ngtcp2_path_storage_zero(&batch_path);
-  std::size_t used = 0;
-  std::size_t segment = 0;
-  std::size_t count = 0;
   bool stream_blocked = false;
-  bool socket_ok = true;  // false: the socket blocked; the rest waits for writability
-  auto send_batch = [&] {
-    if (count > 0 && socket_ok) socket_ok = owner_.conn_send(*this, batch_path.path, buf.data(), used, segment);
-    used = 0;
-    count = 0;
-  };
   const std::size_t max_packet = std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
-  while (socket_ok) {
+  while (batch.ok()) {
     ngtcp2_vec vecs[kMaxVecs];
     std::size_t nvec = 0;
     std::int64_t sid = -1;
@@ -253,43 +297,25 @@ bool Connection::write_packets() {
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf.data() + used, max_packet, &accepted,
-                                               flags, sid, vecs, nvec, now_ts());
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet, &accepted, flags,
+                                               sid, vecs, nvec, now_ts());
+    if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
+    if (n == NGTCP2_ERR_WRITE_MORE) continue;
+    if (stream_unwritable(n)) {
+      stream_blocked = true;
+      continue;
+    }
     if (n < 0) {
-      if (n == NGTCP2_ERR_WRITE_MORE) {
-        consume(static_cast<std::uint64_t>(accepted));
-        continue;
-      }
-      if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED || n == NGTCP2_ERR_STREAM_SHUT_WR ||
-          n == NGTCP2_ERR_STREAM_NOT_FOUND) {
-        stream_blocked = true;
-        continue;
-      }
-      send_batch();
+      batch.send();
       fail_with(static_cast<int>(n));
       return false;
     }
-    if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
     if (n == 0) break;
-    auto size = static_cast<std::size_t>(n);
     if (owner_.conn_drop_tx(*this)) continue;  // test hook: this datagram is "lost" on the wire
-    if (count > 0 && (size > segment || !ngtcp2_path_eq(&batch_path.path, &ps.path))) {
-      std::vector<std::uint8_t> packet(buf.begin() + static_cast<std::ptrdiff_t>(used),
-                                       buf.begin() + static_cast<std::ptrdiff_t>(used + size));
-      send_batch();
-      std::memcpy(buf.data(), packet.data(), size);
-    }
-    if (count == 0) {
-      segment = size;
-      ngtcp2_path_copy(&batch_path.path, &ps.path);
-    }
-    used += size;
-    ++count;
-    // A datagram shorter than the segment size must be the batch's last (GSO rule).
-    if (size < segment || count == kMaxPacketsPerBatch) send_batch();
+    batch.commit(ps.path, static_cast<std::size_t>(n));
   }
-  send_batch();
-  return socket_ok;
+  batch.send();
+  return batch.ok();
 }
 
 void Connection::send_close() {

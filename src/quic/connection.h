@@ -41,7 +41,15 @@ class ConnectionOwner {
   virtual bool conn_drop_tx(Connection& c) = 0;   // test hook: lose this datagram
 };
 
-// The lifecycle; every transition goes through Connection::enter().
+// The lifecycle; every transition goes through Connection::enter(), which rejects the rest.
+//
+//   Handshaking --handshake done--> Open
+//   Handshaking | Open --close() / local error: CONNECTION_CLOSE sent--> Closing --3 PTO--> Dead
+//   Handshaking | Open --peer CONNECTION_CLOSE or stateless reset--> Draining --3 PTO--> Dead
+//   Handshaking | Open --idle or handshake timeout, dropped--> Dead
+//
+// Handler::on_closed is reported once, on leaving Handshaking/Open (server side: only for
+// connections that reached Open). Dead connections are freed by the endpoint in on_idle.
 enum class ConnState { Handshaking, Open, Closing, Draining, Dead };
 
 struct ConnConfig {
