@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "quic/endpoint_base.h"
+#include "quic/test_hooks.h"
 #include "util/log.h"
 
 namespace qc::quic {
@@ -74,6 +75,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
   bool conn_can_send(Connection& /*c*/) override { return !socket_.blocked(); }
+  void set_secret(std::uint8_t fill) { secret_.fill(fill); }
 
  protected:
   Connection* find(ConnHandle h) const override {
@@ -331,6 +333,10 @@ void ServerEndpointImpl::destroy(ConnHandle h) {
 }
 
 }  // namespace
+
+void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill) {
+  if (auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint)) impl->set_secret(fill);
+}
 
 Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::start(EventLoop& loop, const ServerOptions& opts,
                                                               Handler& handler) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "quic/test_hooks.h"
 #include "transport_fixture.h"
 
 namespace qc::quic::testing {
@@ -165,6 +166,25 @@ TEST_F(TransportTest, ShortPacketForUnknownConnectionGetsStatelessReset) {
   EXPECT_LT(reply.size(), pkt.size());
   EXPECT_GE(reply.size(), 21u);
   EXPECT_EQ(reply[0] & 0xc0, 0x40);
+}
+
+TEST_F(TransportTest, RestartedServerResetsTheOldConnections) {
+  ServerOptions so = server_options();
+  start_server(so);
+  test_set_server_secret(*server, 0x5a);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  so.port = server->local_port();
+  server.reset();  // gone without a word, like a crashed process
+  auto restarted = ServerEndpoint::start(*loop, so, server_h);
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
+  server = std::move(*restarted);
+  test_set_server_secret(*server, 0x5a);
+  ASSERT_TRUE(client->send(c, bytes(std::string(200, 'x'))));
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::StatelessReset);
 }
 
 }  // namespace
