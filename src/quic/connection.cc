@@ -145,9 +145,13 @@ std::uint64_t Connection::now_ts() const {
 
 void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len) {
   if (state_ == ConnState::Closing) {
-    // Every packet from a peer that has not seen our close yet is answered with it again.
-    owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(), close_packet_.size(),
-                     close_packet_.size());
+    // A peer that has not seen our close yet gets it again, on its 1st, 2nd, 4th, 8th...
+    // packet: enough to get through, never an amplifier.
+    ++packets_while_closing_;
+    if ((packets_while_closing_ & (packets_while_closing_ - 1)) == 0) {
+      owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(), close_packet_.size(),
+                       close_packet_.size());
+    }
     return;
   }
   if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;

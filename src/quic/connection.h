@@ -159,6 +159,7 @@ class Connection {
   std::uint64_t acked_offset_ = 0;  // everything before is acknowledged (and freed)
 
   std::vector<std::uint8_t> close_packet_;  // resent while closing
+  std::uint64_t packets_while_closing_ = 0;
   EventLoop::TimerId timer_ = 0;
   std::uint64_t timer_at_ = UINT64_MAX;
   std::FILE* qlog_ = nullptr;

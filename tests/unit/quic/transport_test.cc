@@ -56,6 +56,21 @@ TEST_F(TransportTest, WrongCaFailsWithCertificateReason) {
   EXPECT_TRUE(client_h.opened.empty());
 }
 
+TEST_F(TransportTest, MissingCertificateOrCaFileIsAClearError) {
+  ServerOptions so = server_options();
+  so.cert_file = data_path("certs/no-such-cert.pem");
+  auto s = ServerEndpoint::start(*loop, so, server_h);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("no-such-cert.pem"), std::string::npos) << s.error().message;
+
+  start_server();
+  ClientOptions o = client_options();
+  o.ca_file = data_path("certs/no-such-ca.pem");
+  auto c = client->connect(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("no-such-ca.pem"), std::string::npos) << c.error().message;
+}
+
 TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
   start_server();
   ConnHandle c = connect();
