@@ -31,7 +31,8 @@ std::uint64_t to_ns(std::chrono::milliseconds ms) {
 }
 
 std::vector<std::uint8_t>& tx_buffer() {
-  static thread_local std::vector<std::uint8_t> buf(kMaxPacketsPerBatch * kMaxUdpPayload + kMaxUdpPayload);
+  static thread_local std::vector<std::uint8_t> buf(kMaxPacketsPerBatch * kMaxUdpPayload +
+                                                    kMaxUdpPayload);
   return buf;
 }
 
@@ -40,18 +41,24 @@ std::vector<std::uint8_t>& tx_buffer() {
 std::string cid_hex(const ngtcp2_cid& cid) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (std::size_t i = 0; i < cid.datalen; ++i) (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
+  for (std::size_t i = 0; i < cid.datalen; ++i)
+    (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
   return out;
 }
 
 Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
-    : owner_(owner), handle_(cfg.handle), is_server_(cfg.is_server), tls_ctx_(cfg.tls),
-      local_(cfg.local), remote_(cfg.remote) {
+    : owner_(owner),
+      handle_(cfg.handle),
+      is_server_(cfg.is_server),
+      tls_ctx_(cfg.tls),
+      local_(cfg.local),
+      remote_(cfg.remote) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);
 }
 
-Result<std::unique_ptr<Connection>> Connection::create(ConnectionOwner& owner, const ConnConfig& cfg) {
+Result<std::unique_ptr<Connection>> Connection::create(ConnectionOwner& owner,
+                                                       const ConnConfig& cfg) {
   std::unique_ptr<Connection> conn(new Connection(owner, cfg));
   auto rv = conn->init(cfg);
   if (!rv) return Unexpected{rv.error()};
@@ -97,12 +104,14 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   }
 
   ngtcp2_path path{{const_cast<sockaddr*>(local_.get()), local_.len},
-                   {const_cast<sockaddr*>(remote_.get()), remote_.len}, nullptr};
-  const ngtcp2_callbacks& cbs = is_server_ ? detail::server_callbacks() : detail::client_callbacks();
-  int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version, &cbs,
-                                               &settings, &params, nullptr, this)
-                      : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version, &cbs,
-                                               &settings, &params, nullptr, this);
+                   {const_cast<sockaddr*>(remote_.get()), remote_.len},
+                   nullptr};
+  const ngtcp2_callbacks& cbs =
+      is_server_ ? detail::server_callbacks() : detail::client_callbacks();
+  int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
+                                               &cbs, &settings, &params, nullptr, this)
+                      : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
+                                               &cbs, &settings, &params, nullptr, this);
   if (rv != 0) return fail("ngtcp2", std::string("ngtcp2_conn_new: ") + ngtcp2_strerror(rv));
 
   tls_ref_.conn_ref.get_conn = detail::get_conn;
@@ -124,7 +133,8 @@ Connection::~Connection() {
 }
 
 std::uint64_t Connection::now_ts() const {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
   return static_cast<std::uint64_t>(ns.count());
 }
 
@@ -134,8 +144,8 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     // packet: enough to get through, never an amplifier.
     ++packets_while_closing_;
     if ((packets_while_closing_ & (packets_while_closing_ - 1)) == 0) {
-      owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(), close_packet_.size(),
-                       close_packet_.size());
+      owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(),
+                       close_packet_.size(), close_packet_.size());
     }
     return;
   }
@@ -154,7 +164,8 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
 }
 
 bool Connection::send(SharedBytes pdu) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return false;
+  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open))
+    return false;
   if (pdu == nullptr || pdu->empty()) return true;
   std::uint64_t size = pdu->size();
   queue_.push_back(Chunk{std::move(pdu), queue_end_});
@@ -171,7 +182,9 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   owner_.conn_dirty(*this);
 }
 
-bool Connection::live() const { return state_ == ConnState::Handshaking || state_ == ConnState::Open; }
+bool Connection::live() const {
+  return state_ == ConnState::Handshaking || state_ == ConnState::Open;
+}
 
 void Connection::flush() {
   if (!live()) return;
@@ -217,7 +230,8 @@ namespace {
 // (only the last may be shorter) on one path.
 class DatagramBatch {
  public:
-  using SendFn = std::function<bool(const ngtcp2_path&, const std::uint8_t*, std::size_t, std::size_t)>;
+  using SendFn =
+      std::function<bool(const ngtcp2_path&, const std::uint8_t*, std::size_t, std::size_t)>;
   explicit DatagramBatch(SendFn send) : buf_(tx_buffer()), send_(std::move(send)) {
     ngtcp2_path_storage_zero(&path_);
   }
@@ -258,20 +272,23 @@ class DatagramBatch {
 };
 
 bool stream_unwritable(ngtcp2_ssize rv) {
-  return rv == NGTCP2_ERR_STREAM_DATA_BLOCKED || rv == NGTCP2_ERR_STREAM_SHUT_WR || rv == NGTCP2_ERR_STREAM_NOT_FOUND;
+  return rv == NGTCP2_ERR_STREAM_DATA_BLOCKED || rv == NGTCP2_ERR_STREAM_SHUT_WR ||
+         rv == NGTCP2_ERR_STREAM_NOT_FOUND;
 }
 
 }  // namespace
 
 // Returns false when the socket blocked (the rest is written when it is writable again).
 bool Connection::write_packets() {
-  DatagramBatch batch([this](const ngtcp2_path& path, const std::uint8_t* data, std::size_t len, std::size_t seg) {
-    return owner_.conn_send(*this, path, data, len, seg);
-  });
+  DatagramBatch batch(
+      [this](const ngtcp2_path& path, const std::uint8_t* data, std::size_t len, std::size_t seg) {
+        return owner_.conn_send(*this, path, data, len, seg);
+      });
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
   bool stream_blocked = false;
-  const std::size_t max_packet = std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
+  const std::size_t max_packet =
+      std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
   while (batch.ok()) {
     ngtcp2_vec vecs[kMaxVecs];
     std::size_t nvec = 0;
@@ -286,8 +303,8 @@ bool Connection::write_packets() {
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet, &accepted, flags,
-                                               sid, vecs, nvec, now_ts());
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet,
+                                               &accepted, flags, sid, vecs, nvec, now_ts());
     if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
     if (n == NGTCP2_ERR_WRITE_MORE) continue;
     if (stream_unwritable(n)) {
@@ -311,7 +328,8 @@ Result<void> Connection::migrate(const SockAddr& new_local) {
   if (state_ != ConnState::Open) return fail("state", "only an open connection can migrate");
   local_ = new_local;
   ngtcp2_path path{{const_cast<sockaddr*>(local_.get()), local_.len},
-                   {const_cast<sockaddr*>(remote_.get()), remote_.len}, nullptr};
+                   {const_cast<sockaddr*>(remote_.get()), remote_.len},
+                   nullptr};
   int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now_ts());
   if (rv != 0) return fail("migration", std::string("cannot migrate: ") + ngtcp2_strerror(rv));
   owner_.conn_dirty(*this);

@@ -27,13 +27,13 @@ class ConnectionOwner {
   virtual ~ConnectionOwner() = default;
   virtual EventLoop& loop() = 0;
   virtual Handler& handler() = 0;
-  virtual void conn_dirty(Connection& c) = 0;    // flush me in the next on_idle
-  virtual void conn_retire(Connection& c) = 0;   // I am done: free me outside any callback
+  virtual void conn_dirty(Connection& c) = 0;   // flush me in the next on_idle
+  virtual void conn_retire(Connection& c) = 0;  // I am done: free me outside any callback
   virtual void conn_add_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_remove_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) = 0;
   virtual void conn_handshake_done(Connection& c) = 0;
-  virtual void conn_closed(Connection& c) = 0;   // left the open/handshaking states
+  virtual void conn_closed(Connection& c) = 0;  // left the open/handshaking states
   // Sends datagrams of `segment` bytes from the socket serving path.local; false = blocked.
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;

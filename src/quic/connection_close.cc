@@ -32,7 +32,8 @@ void Connection::send_close() {
   ngtcp2_connection_close_error ccerr;
   ngtcp2_connection_close_error_default(&ccerr);
   ngtcp2_connection_close_error_set_application_error(
-      &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()), close_reason_.size());
+      &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()),
+      close_reason_.size());
   report_closed(CloseKind::Local, close_code_, close_reason_);
   write_close(ccerr);
 }
@@ -49,13 +50,15 @@ void Connection::write_close(const ngtcp2_connection_close_error& ccerr) {
     return;
   }
   close_packet_.resize(static_cast<std::size_t>(n));
-  owner_.conn_send(*this, ps.path, close_packet_.data(), close_packet_.size(), close_packet_.size());
+  owner_.conn_send(*this, ps.path, close_packet_.data(), close_packet_.size(),
+                   close_packet_.size());
   enter(ConnState::Closing);
 }
 
 void Connection::fail_with(int liberr) {
   if (liberr == NGTCP2_ERR_DROP_CONN || liberr == NGTCP2_ERR_RETRY) {
-    report_closed(CloseKind::Error, 0, std::string("connection dropped: ") + ngtcp2_strerror(liberr));
+    report_closed(CloseKind::Error, 0,
+                  std::string("connection dropped: ") + ngtcp2_strerror(liberr));
     enter(ConnState::Dead);
     return;
   }
@@ -64,10 +67,12 @@ void Connection::fail_with(int liberr) {
   CloseKind kind = CloseKind::Error;
   std::string reason = std::string("transport error: ") + ngtcp2_strerror(liberr);
   if (liberr == NGTCP2_ERR_CRYPTO) {
-    ngtcp2_connection_close_error_set_transport_error_tls_alert(&ccerr, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
+    ngtcp2_connection_close_error_set_transport_error_tls_alert(
+        &ccerr, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
     if (!opened_) {
       kind = CloseKind::HandshakeFailed;
-      reason = tls_->failure_reason(ngtcp2_conn_get_tls_error(conn_), ngtcp2_conn_get_tls_alert(conn_));
+      reason =
+          tls_->failure_reason(ngtcp2_conn_get_tls_error(conn_), ngtcp2_conn_get_tls_alert(conn_));
     }
   } else {
     ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, liberr, nullptr, 0);
@@ -116,8 +121,11 @@ void Connection::enter(ConnState next) {
 void Connection::report_closed(CloseKind kind, std::uint64_t code, std::string reason) {
   if (closed_reported_) return;
   closed_reported_ = true;
-  log::info("quic_close", {{"scid", peer_.scid}, {"peer", peer_.address}, {"kind", close_kind_name(kind)},
-                           {"code", code}, {"reason", reason}});
+  log::info("quic_close", {{"scid", peer_.scid},
+                           {"peer", peer_.address},
+                           {"kind", close_kind_name(kind)},
+                           {"code", code},
+                           {"reason", reason}});
   // Server-side connections that never opened are invisible to the handler.
   if (!opened_ && is_server_) return;
   owner_.handler().on_closed(handle_, CloseInfo{kind, code, std::move(reason)});

@@ -39,7 +39,8 @@ SockAddr SockAddr::from(const sockaddr* addr, socklen_t len) {
 std::string SockAddr::ip_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (storage.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf, sizeof buf);
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf,
+              sizeof buf);
   } else {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, buf, sizeof buf);
   }
@@ -47,7 +48,8 @@ std::string SockAddr::ip_string() const {
 }
 
 std::uint16_t SockAddr::port() const {
-  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (storage.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
 }
 
@@ -69,7 +71,8 @@ Result<SockAddr> resolve_address(const std::string& host, std::uint16_t port) {
   std::string service = std::to_string(port);
   const char* name = host == "localhost" ? "127.0.0.1" : host.c_str();
   int rv = getaddrinfo(name, service.c_str(), &hints, &res);
-  if (rv != 0 || res == nullptr) return fail("resolve", "cannot resolve " + host + ": " + gai_strerror(rv));
+  if (rv != 0 || res == nullptr)
+    return fail("resolve", "cannot resolve " + host + ": " + gai_strerror(rv));
   SockAddr out;
   std::memcpy(&out.storage, res->ai_addr, res->ai_addrlen);
   out.len = static_cast<socklen_t>(res->ai_addrlen);
@@ -138,7 +141,8 @@ std::size_t UdpSocket::receive(RecvBatch& batch) {
   return static_cast<std::size_t>(n);
 }
 
-void UdpSocket::append(const SockAddr& to, std::size_t offset, std::size_t len, std::size_t segment) {
+void UdpSocket::append(const SockAddr& to, std::size_t offset, std::size_t len,
+                       std::size_t segment) {
   if (gso_ || len <= segment) {
     queued_.push_back(Queued{to, offset, len, segment});
     return;
@@ -149,11 +153,13 @@ void UdpSocket::append(const SockAddr& to, std::size_t offset, std::size_t len, 
   }
 }
 
-SendStatus UdpSocket::queue(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
+SendStatus UdpSocket::queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                            std::size_t segment) {
   bool full = out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns;
   if (full && !blocked_) flush();
   if (out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns) {
-    return SendStatus::Blocked;  // dropped: the queue is full behind a blocked socket; QUIC recovers
+    return SendStatus::Blocked;  // dropped: the queue is full behind a blocked socket; QUIC
+                                 // recovers
   }
   std::size_t offset = out_.size();
   out_.insert(out_.end(), data, data + len);

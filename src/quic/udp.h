@@ -62,9 +62,11 @@ class UdpSocket {
   // flush() sends everything queued in as few sendmmsg calls as it can: one message per
   // queued run with GSO (UDP_SEGMENT), one per datagram without. Blocked = EAGAIN: the rest
   // stays queued for the next flush() (call it when the socket is writable again).
-  SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
+  SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                   std::size_t segment);
   SendStatus flush();
-  SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
+  SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                  std::size_t segment) {
     SendStatus st = queue(to, data, len, segment);
     return st == SendStatus::Sent ? flush() : st;
   }

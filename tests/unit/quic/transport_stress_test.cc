@@ -33,9 +33,12 @@ TEST_F(TransportTest, AThousandConcurrentClientsOpenAndExchange) {
   start_server(so);
   rlimit lim{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &lim), 0);
-  if (lim.rlim_cur < 1100) GTEST_SKIP() << "fd limit " << lim.rlim_cur << " is too low for 1000 sockets";
+  if (lim.rlim_cur < 1100)
+    GTEST_SKIP() << "fd limit " << lim.rlim_cur << " is too low for 1000 sockets";
   echo_everything(server_h, *server);
-  client_h.on_open_hook = [this](ConnHandle h) { client->send(h, bytes("ping " + std::to_string(h))); };
+  client_h.on_open_hook = [this](ConnHandle h) {
+    client->send(h, bytes("ping " + std::to_string(h)));
+  };
   std::vector<ConnHandle> handles;
   for (int i = 0; i < kClients; ++i) handles.push_back(connect());
   auto all_echoed = [&] {
@@ -65,7 +68,8 @@ TEST_F(TransportTest, FivePercentLossEachWayKeepsOrderAndExactlyOnce) {
     expected += pdu;
     ASSERT_TRUE(client->send(c, bytes(pdu)));
   }
-  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }, std::chrono::seconds(30)));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); },
+                        std::chrono::seconds(30)));
   EXPECT_EQ(client_h.received[c], expected);
   EXPECT_EQ(server_h.received[server_conn()], expected);
 }
@@ -80,7 +84,8 @@ TEST_F(TransportTest, ClientRebindMigratesTheSession) {
   std::string old_address = server_h.peers[server_conn()].address;
   ASSERT_TRUE(client->rebind(c).ok());
   ASSERT_TRUE(client->send(c, bytes("after;")));
-  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "before;after;" && server_h.path_changes > 0; }));
+  ASSERT_TRUE(run_until(
+      [&] { return client_h.received[c] == "before;after;" && server_h.path_changes > 0; }));
   EXPECT_NE(server_h.peers[server_conn()].address, old_address);
   ASSERT_TRUE(server->send(server_conn(), bytes("push;")));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "before;after;push;"; }));
@@ -139,7 +144,8 @@ class RawPeer {
 TEST_F(TransportTest, UnknownVersionGetsVersionNegotiation) {
   start_server();
   RawPeer peer;
-  std::vector<std::uint8_t> pkt = {0xc0, 0x0a, 0x0a, 0x0a, 0x0a, 8, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9};
+  std::vector<std::uint8_t> pkt = {0xc0, 0x0a, 0x0a, 0x0a, 0x0a, 8, 1, 2, 3, 4, 5, 6,
+                                   7,    8,    8,    9,    9,    9, 9, 9, 9, 9, 9};
   pkt.resize(1200, 0);
   std::vector<std::uint8_t> reply;
   ASSERT_TRUE(loop->watch_readable(peer.fd(), [&] { reply = peer.receive(); }).ok());

@@ -52,7 +52,8 @@ TEST_F(TransportTest, WrongCaFailsWithCertificateReason) {
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed);
   EXPECT_NE(client_h.closed[c].reason.find("certificate verification failed"), std::string::npos)
       << client_h.closed[c].reason;
-  EXPECT_NE(client_h.closed[c].reason.find("signer not found"), std::string::npos) << client_h.closed[c].reason;
+  EXPECT_NE(client_h.closed[c].reason.find("signer not found"), std::string::npos)
+      << client_h.closed[c].reason;
   EXPECT_TRUE(client_h.opened.empty());
 }
 
@@ -84,12 +85,14 @@ TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
     expected += pdu;
     ASSERT_TRUE(client->send(c, bytes(pdu)));
   }
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()].size() >= expected.size(); }));
+  ASSERT_TRUE(
+      run_until([&] { return server_h.received[server_conn()].size() >= expected.size(); }));
   EXPECT_EQ(server_h.received[server_conn()], expected);
 
   ConnHandle s = server_conn();
   ASSERT_TRUE(server->send(s, bytes(big)));
-  for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
+  for (int i = 0; i < 10'000; ++i)
+    ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
   EXPECT_EQ(client_h.received[c], expected);
   ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
@@ -104,7 +107,8 @@ TEST_F(TransportTest, IdleTimeoutClosesBothSides) {
   ConnHandle c = connect(o);
   ASSERT_TRUE(both_open(c));
   ConnHandle s = server_conn();
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::IdleTimeout);
   EXPECT_EQ(server_h.closed[s].kind, CloseKind::IdleTimeout);
 }
@@ -120,7 +124,8 @@ TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
   ASSERT_TRUE(server->send(s, bytes("last words")));
   server->close(s, 4, "server shutting down");
   EXPECT_FALSE(server->send(s, bytes("too late")));
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.received[c], "last words");
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::Peer);
   EXPECT_EQ(client_h.closed[c].app_error_code, 4u);
@@ -136,7 +141,8 @@ TEST_F(TransportTest, ClientCloseReachesServer) {
   ASSERT_TRUE(both_open(c));
   ConnHandle s = server_conn();
   client->close(c, 0, "bye");
-  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s) && client_h.closed.contains(c); }));
+  ASSERT_TRUE(
+      run_until([&] { return server_h.closed.contains(s) && client_h.closed.contains(c); }));
   EXPECT_EQ(server_h.closed[s].kind, CloseKind::Peer);
   EXPECT_EQ(server_h.closed[s].reason, "bye");
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::Local);
@@ -157,9 +163,11 @@ TEST_F(TransportTest, CloseAllClosesEveryConnection) {
   start_server();
   ConnHandle a = connect();
   ConnHandle b = connect();
-  ASSERT_TRUE(run_until([&] { return server_h.opened.size() == 2 && client_h.opened.size() == 2; }));
+  ASSERT_TRUE(
+      run_until([&] { return server_h.opened.size() == 2 && client_h.opened.size() == 2; }));
   server->close_all(4, "server shutdown");
-  ASSERT_TRUE(run_until([&] { return client_h.closed.size() == 2 && server_h.closed.size() == 2; }));
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.size() == 2 && server_h.closed.size() == 2; }));
   for (ConnHandle h : {a, b}) {
     EXPECT_EQ(client_h.closed[h].kind, CloseKind::Peer);
     EXPECT_EQ(client_h.closed[h].reason, "server shutdown");
@@ -235,7 +243,8 @@ TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
   ConnHandle s = server_conn();
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}) ASSERT_TRUE(server->send(s, bytes(pdu)));
+  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"})
+    ASSERT_TRUE(server->send(s, bytes(pdu)));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 21; }));
   EXPECT_GE(server->stats().datagrams_sent - sent_before, 3u);
   ASSERT_EQ(client_h.chunks[c].size(), 3u);
@@ -250,7 +259,8 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   ASSERT_TRUE(client->send(c, bytes("hello")));
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
+  for (const char* pdu : {"one", "two", "three"})
+    ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "onetwothree"; }));
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }

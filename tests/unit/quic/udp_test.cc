@@ -50,7 +50,8 @@ TEST(Udp, QueuedRunsLeaveInOneSyscall) {
   UdpSocket sender = bound_socket();
   UdpSocket receiver = bound_socket();
   std::vector<std::uint8_t> data(2500, 0xcd);
-  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 2500, 1200), SendStatus::Sent);  // 1200+1200+100
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 2500, 1200),
+            SendStatus::Sent);  // 1200+1200+100
   ASSERT_EQ(sender.queue(receiver.local(), data.data(), 700, 700), SendStatus::Sent);
   ASSERT_EQ(sender.queue(receiver.local(), data.data(), 50, 1200), SendStatus::Sent);
   EXPECT_TRUE(sender.has_queued());
@@ -59,7 +60,8 @@ TEST(Udp, QueuedRunsLeaveInOneSyscall) {
   EXPECT_EQ(sender.send_syscalls, 1u);
   EXPECT_FALSE(sender.has_queued());
   RecvBatch batch;
-  EXPECT_EQ(receive_sizes(receiver, 5, batch), (std::vector<std::size_t>{1200, 1200, 100, 700, 50}));
+  EXPECT_EQ(receive_sizes(receiver, 5, batch),
+            (std::vector<std::size_t>{1200, 1200, 100, 700, 50}));
   EXPECT_EQ(sender.datagrams_sent, 5u);
 }
 
