@@ -57,6 +57,25 @@ TEST_F(TransportTest, WrongCaFailsWithCertificateReason) {
   EXPECT_TRUE(client_h.opened.empty());
 }
 
+TEST_F(TransportTest, IpLiteralHostIsVerifiedAgainstTheIpSan) {
+  start_server();
+  ClientOptions o = client_options();
+  o.host = "127.0.0.1";
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+}
+
+TEST_F(TransportTest, WrongServerNameFailsVerification) {
+  start_server();
+  ClientOptions o = client_options();
+  o.sni = "chat.example.com";
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed);
+  EXPECT_NE(client_h.closed[c].reason.find("name does not match"), std::string::npos)
+      << client_h.closed[c].reason;
+}
+
 TEST_F(TransportTest, MissingCertificateOrCaFileIsAClearError) {
   ServerOptions so = server_options();
   so.cert_file = data_path("certs/no-such-cert.pem");
