@@ -25,6 +25,7 @@ constexpr std::size_t kMaxPacketsPerBatch = 40;  // 40 * 1452 < 64 KiB, the GSO 
 // MORE flag). Multi-vector frames trip an ngtcp2 < 1.6 leak when they are split for
 // retransmission (ngtcp2 issue #1244); single-vector frames never reach that path.
 constexpr std::size_t kMaxVecs = 1;
+constexpr std::size_t kMaxReasonBytes = 1024;
 
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
   return static_cast<std::uint64_t>(ms.count()) * NGTCP2_MILLISECONDS;
@@ -178,7 +179,8 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return;
   close_requested_ = true;
   close_code_ = app_error_code;
-  close_reason_ = std::string(reason);
+  // The reason phrase must fit in one packet beside the frame's other fields.
+  close_reason_ = std::string(reason.substr(0, kMaxReasonBytes));
   owner_.conn_dirty(*this);
 }
 
@@ -326,12 +328,12 @@ bool Connection::write_packets() {
 
 Result<void> Connection::migrate(const SockAddr& new_local) {
   if (state_ != ConnState::Open) return fail("state", "only an open connection can migrate");
-  local_ = new_local;
-  ngtcp2_path path{{const_cast<sockaddr*>(local_.get()), local_.len},
+  ngtcp2_path path{{const_cast<sockaddr*>(new_local.get()), new_local.len},
                    {const_cast<sockaddr*>(remote_.get()), remote_.len},
                    nullptr};
-  int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now_ts());
+  int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now_ts());  // copies the path
   if (rv != 0) return fail("migration", std::string("cannot migrate: ") + ngtcp2_strerror(rv));
+  local_ = new_local;
   owner_.conn_dirty(*this);
   return {};
 }

@@ -154,6 +154,19 @@ TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
   EXPECT_EQ(client_h.close_calls[c], 1);
 }
 
+TEST_F(TransportTest, OverlongCloseReasonIsTruncatedNotLost) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  std::string reason(5000, 'r');
+  client->close(c, 7, reason);
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s); }));
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Peer);
+  EXPECT_EQ(server_h.closed[s].app_error_code, 7u);
+  EXPECT_EQ(server_h.closed[s].reason, reason.substr(0, 1024));
+}
+
 TEST_F(TransportTest, ClientCloseReachesServer) {
   start_server();
   ConnHandle c = connect();
