@@ -52,8 +52,6 @@ int cmd_server(const Args& args) {
   auto store = store::open_sqlite_store(flags.get("db"), {.create_if_missing = true});
   if (!store) return report(store.error());
 
-  int sig_fd = block_shutdown_signals();
-  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
   auto loop = quic::EventLoop::create();
   if (!loop) return report(loop.error());
   auto server = server::ChatServer::start(**loop, **store, *config);
