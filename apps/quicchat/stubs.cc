@@ -11,7 +11,6 @@ int not_yet(const char* name) {
 }
 }  // namespace
 
-int cmd_client(const Args&) { return not_yet("client"); }
 int cmd_bench(const Args&) { return not_yet("bench"); }
 
 }  // namespace qc::app

@@ -28,7 +28,8 @@ void raise_fd_limit() {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
   lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
 }
 
 Result<UdpSocket> open_socket_for(const SockAddr& remote) {
@@ -48,7 +49,9 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
   // ClientEndpoint
   Result<ConnHandle> connect(const ClientOptions& opts) override;
   bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
-  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override { close_conn(h, code, reason); }
+  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
+    close_conn(h, code, reason);
+  }
   Result<void> rebind(ConnHandle h) override;
   Connection* connection(ConnHandle h) const { return find(h); }
   Stats stats() const override {
@@ -173,7 +176,8 @@ void ClientEndpointImpl::on_readable(ConnHandle h, int fd) {
     if (batch_.len[i] == 0 || entry.drop_rx.drop()) continue;
     ++stats_.datagrams_received;
     ngtcp2_path path{{const_cast<sockaddr*>(local.get()), local.len},
-                     {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len}, nullptr};
+                     {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len},
+                     nullptr};
     entry.conn->on_datagram(path, batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
     if (conns_.find(h) == conns_.end()) return;  // defensive: callbacks never destroy, but be sure
   }
@@ -198,7 +202,7 @@ void ClientEndpointImpl::wait_writable(ConnHandle h) {
     auto e = conns_.find(h);
     if (e == conns_.end()) return;
     e->second.waiting_writable = false;
-    if (e->second.socket.retry_pending() == SendStatus::Blocked) {
+    if (e->second.socket.flush() == SendStatus::Blocked) {
       wait_writable(h);
       return;
     }
@@ -225,7 +229,8 @@ Result<void> ClientEndpointImpl::rebind(ConnHandle h) {
   gone_.send_syscalls += entry.socket.send_syscalls;
   entry.socket = std::move(*sock);
   entry.waiting_writable = false;
-  log::info("quic_rebind", {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
+  log::info("quic_rebind",
+            {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
   return {};
 }
 

@@ -6,19 +6,29 @@ namespace qc::quic {
 
 std::string_view close_kind_name(CloseKind kind) {
   switch (kind) {
-    case CloseKind::Local: return "local";
-    case CloseKind::Peer: return "peer";
-    case CloseKind::IdleTimeout: return "idle_timeout";
-    case CloseKind::HandshakeTimeout: return "handshake_timeout";
-    case CloseKind::HandshakeFailed: return "handshake_failed";
-    case CloseKind::StatelessReset: return "stateless_reset";
-    case CloseKind::Error: return "error";
+    case CloseKind::Local:
+      return "local";
+    case CloseKind::Peer:
+      return "peer";
+    case CloseKind::IdleTimeout:
+      return "idle_timeout";
+    case CloseKind::HandshakeTimeout:
+      return "handshake_timeout";
+    case CloseKind::HandshakeFailed:
+      return "handshake_failed";
+    case CloseKind::StatelessReset:
+      return "stateless_reset";
+    case CloseKind::Error:
+      return "error";
   }
   return "unknown";
 }
 
 EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, double drop_rate)
-    : loop_(loop), handler_(handler), drop_rx_(drop_rate, kDropSeedRx), drop_tx_(drop_rate, kDropSeedTx),
+    : loop_(loop),
+      handler_(handler),
+      drop_rx_(drop_rate, kDropSeedRx),
+      drop_tx_(drop_rate, kDropSeedTx),
       alive_(std::make_shared<EndpointBase*>(this)) {
   std::weak_ptr<EndpointBase*> weak = alive_;
   loop_.on_idle([weak] {
@@ -32,7 +42,6 @@ ConnHandle EndpointBase::next_handle() {
   static std::atomic<ConnHandle> last{0};
   return ++last;
 }
-
 
 void EndpointBase::conn_handshake_done(Connection& /*c*/) {
   --stats_.handshakes_in_progress;
@@ -64,6 +73,7 @@ void EndpointBase::flush_dirty() {
       c->flush();
     }
   }
+  flush_sockets();
   dirty_.insert(blocked.begin(), blocked.end());
   std::vector<ConnHandle> retired;
   retired.swap(retired_);

@@ -30,6 +30,7 @@ class EndpointBase : public ConnectionOwner {
  protected:
   virtual Connection* find(ConnHandle h) const = 0;
   virtual void destroy(ConnHandle h) = 0;  // forget the connection entirely
+  virtual void flush_sockets() {}          // sends what the connections' flushes queued
   void flush_dirty();                      // also run when a blocked socket drains
   bool drop_rx() { return drop_rx_.drop(); }
   void count_new_handshake() { ++stats_.handshakes_in_progress; }

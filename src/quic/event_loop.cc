@@ -20,7 +20,9 @@ namespace {
 struct TimerEntry {
   TimePoint when;
   EventLoop::TimerId id;
-  bool operator>(const TimerEntry& o) const { return when > o.when || (when == o.when && id > o.id); }
+  bool operator>(const TimerEntry& o) const {
+    return when > o.when || (when == o.when && id > o.id);
+  }
 };
 
 struct Watch {
@@ -202,9 +204,11 @@ Result<void> EpollLoop::run() {
     run_idle_hooks();
     if (stop_requested_.load(std::memory_order_relaxed)) break;
     int n = epoll_wait(epfd_, events, kMaxEvents, next_timeout_ms());
-    if (n < 0 && errno != EINTR) return fail("epoll", std::string("epoll_wait: ") + std::strerror(errno));
+    if (n < 0 && errno != EINTR)
+      return fail("epoll", std::string("epoll_wait: ") + std::strerror(errno));
     now_ = Clock::now();
-    for (int i = 0; i < n && !stop_requested_.load(std::memory_order_relaxed); ++i) dispatch(events[i]);
+    for (int i = 0; i < n && !stop_requested_.load(std::memory_order_relaxed); ++i)
+      dispatch(events[i]);
     if (!stop_requested_.load(std::memory_order_relaxed)) run_due_timers();
   }
   // Reset here, not on entry, so that a stop() that raced ahead of run() is not lost.

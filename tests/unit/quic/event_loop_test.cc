@@ -20,9 +20,13 @@ TEST(EventLoop, TimersFireInDeadlineOrderAndCancelledOnesDoNot) {
   auto loop = make_loop();
   std::vector<int> fired;
   auto now = loop->now();
-  loop->add_timer(now + std::chrono::milliseconds(30), [&] { fired.push_back(3); loop->stop(); });
+  loop->add_timer(now + std::chrono::milliseconds(30), [&] {
+    fired.push_back(3);
+    loop->stop();
+  });
   loop->add_timer(now + std::chrono::milliseconds(10), [&] { fired.push_back(1); });
-  auto cancelled = loop->add_timer(now + std::chrono::milliseconds(20), [&] { fired.push_back(2); });
+  auto cancelled =
+      loop->add_timer(now + std::chrono::milliseconds(20), [&] { fired.push_back(2); });
   loop->add_timer(now, [&] { fired.push_back(0); });
   loop->cancel_timer(cancelled);
   loop->cancel_timer(9999);  // unknown: no-op
@@ -50,7 +54,12 @@ TEST(EventLoop, ManyCancelledTimersDoNotDisturbLiveOnes) {
 TEST(EventLoop, PostFromAnotherThreadRunsOnTheLoop) {
   auto loop = make_loop();
   std::thread::id ran_on;
-  std::thread worker([&] { loop->post([&] { ran_on = std::this_thread::get_id(); loop->stop(); }); });
+  std::thread worker([&] {
+    loop->post([&] {
+      ran_on = std::this_thread::get_id();
+      loop->stop();
+    });
+  });
   ASSERT_TRUE(loop->run().ok());
   worker.join();
   EXPECT_EQ(ran_on, std::this_thread::get_id());
@@ -66,11 +75,14 @@ TEST(EventLoop, ReadableCallbackAndIdleHookRunAfterIt) {
   auto loop = make_loop();
   int fd = eventfd(0, EFD_NONBLOCK);
   std::vector<std::string> order;
-  ASSERT_TRUE(loop->watch_readable(fd, [&] {
-    std::uint64_t v = 0;
-    ASSERT_EQ(read(fd, &v, sizeof v), static_cast<ssize_t>(sizeof v));
-    order.push_back("readable");
-  }).ok());
+  ASSERT_TRUE(loop->watch_readable(fd,
+                                   [&] {
+                                     std::uint64_t v = 0;
+                                     ASSERT_EQ(read(fd, &v, sizeof v),
+                                               static_cast<ssize_t>(sizeof v));
+                                     order.push_back("readable");
+                                   })
+                  .ok());
   loop->on_idle([&] {
     if (!order.empty() && order.back() == "readable") {
       order.push_back("idle");
@@ -89,7 +101,10 @@ TEST(EventLoop, NowAdvancesBetweenWakeups) {
   auto loop = make_loop();
   TimePoint first = loop->now();
   TimePoint seen{};
-  loop->add_timer(first + std::chrono::milliseconds(5), [&] { seen = loop->now(); loop->stop(); });
+  loop->add_timer(first + std::chrono::milliseconds(5), [&] {
+    seen = loop->now();
+    loop->stop();
+  });
   ASSERT_TRUE(loop->run().ok());
   EXPECT_GE(seen, first + std::chrono::milliseconds(5));
 }
