@@ -121,6 +121,7 @@ void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint n
 void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
   Session* s = impl_->find_session(conn);
   if (s == nullptr || s->closing) return;
+  impl_->input_time = now;
   s->framer.feed(bytes,
                  [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
 }
@@ -146,6 +147,7 @@ void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, Time
     return;
   }
   s->ticket.reset();
+  impl_->input_time = now;
   impl_->on_password_result(*s, ok, now);
   impl_->drain_pending(*s, now);
 }

@@ -50,6 +50,7 @@ struct Core::Impl {
   void malformed(Session& s, std::string_view detail);
   void too_large(Session& s);
   void count_malformed(Session& s, std::string_view detail);
+  bool flooding(Session& s);
   void reject_before_login(Session& s);
 
   // login.cc
@@ -87,6 +88,7 @@ struct Core::Impl {
   std::uint64_t next_ticket = 1;
   std::uint64_t next_serial = 1;
   CoreStats counters;
+  TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 
 }  // namespace qc::chat

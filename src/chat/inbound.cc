@@ -96,6 +96,7 @@ void Core::Impl::process_pdu(Session& s, std::string_view bytes, TimePoint now) 
 }
 
 void Core::Impl::malformed(Session& s, std::string_view detail) {
+  if (flooding(s)) return;
   count_malformed(s, detail);
   if (!s.authenticated()) {
     reject_before_login(s);
@@ -107,6 +108,7 @@ void Core::Impl::malformed(Session& s, std::string_view detail) {
 }
 
 void Core::Impl::too_large(Session& s) {
+  if (flooding(s)) return;
   count_malformed(s, "PDU too large");
   if (!s.authenticated()) {
     reject_before_login(s);
@@ -114,6 +116,15 @@ void Core::Impl::too_large(Session& s) {
   }
   send_error(s, proto::MsgType::MsgUnsuccessful,
              "PDU too large: limit is " + std::to_string(config.limits.max_bytes) + " bytes");
+}
+
+// Bad PDUs after login spend the session's message budget: over it they are only counted, so a
+// flood of garbage costs neither a reply nor a log line each.
+bool Core::Impl::flooding(Session& s) {
+  if (!s.authenticated() || s.message_bucket.take(config.message_rate, input_time)) return false;
+  ++counters.malformed_pdus;
+  ++counters.rate_limited;
+  return true;
 }
 
 void Core::Impl::count_malformed(Session& s, std::string_view detail) {

@@ -103,6 +103,20 @@ TEST(CoreMessageRate, OverTheBurstIsDroppedWithAnErrorThenRefills) {
   EXPECT_EQ(h.drain(), (Lines{"2 ONE_TO_ONE alice(1): four"}));
 }
 
+TEST(CoreMessageRate, MalformedPdusSpendTheBudgetAndAreThenOnlyCounted) {
+  CoreConfig c = limited();
+  c.message_rate = RateLimit{1, 2};
+  Harness h(c);
+  h.join(1, "alice");
+  h.drain();
+  for (int i = 0; i < 5; ++i) h.feed(1, R"({"version": 1, "mtype": 50, "msg": 7})");
+  const Lines replies = h.drain();
+  EXPECT_EQ(replies.size(), 2u);
+  EXPECT_EQ(h.core.stats().malformed_pdus, 5u);
+  h.feed(1, broadcast_pdu("budget spent"));
+  EXPECT_EQ(h.drain(), (Lines{"1 MSG_UNSUCCESSFUL Rate limited: slow down"}));
+}
+
 TEST(CoreMessageText, LongerThanTheLimitIsRefused) {
   CoreConfig c = limited();
   c.max_text_bytes = 5;
