@@ -1,5 +1,6 @@
 #include "flags.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace qc::app {
@@ -51,8 +52,10 @@ Result<void> Flags::parse(const std::vector<std::string>& args) {
 
 std::string Flags::help_text() const {
   std::string out = usage_ + "\n\nOptions:\n";
-  auto line = [&out](std::string left, const std::string& help) {
-    if (left.size() < 30) left.resize(30, ' ');
+  std::size_t width = 30;  // the help texts line up after the longest option
+  for (const auto& s : specs_) width = std::max(width, s.name.size() + 13);
+  auto line = [&out, width](std::string left, const std::string& help) {
+    if (left.size() < width) left.resize(width, ' ');
     out += left + " " + help + "\n";
   };
   for (const auto& s : specs_) {
