@@ -74,16 +74,21 @@ test-sanitize-quick: san-configure
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
 	  -R '^($(subst $(eval) ,|,$(QUICK_SAN_TESTS)))$$'
 
-# The multi-threaded parts under TSan: the hashing pool and the store (unit tests), and a real
-# server (its password checks post results back to the loop) through the lifecycle test; a race
-# report makes the server exit non-zero, which that test checks.
-TSAN_TESTS = unit_auth unit_store it_server_lifecycle_test
+# The multi-threaded parts under TSan: the hashing pool and the store (unit tests), and real
+# servers (password checks on worker threads post their results back to the loop) through the
+# lifecycle and conformance tests. Reports of every process, the servers included, go to
+# $(TSAN_BUILD)/tsan-report.PID; any such file fails the target.
+TSAN_TESTS = unit_auth unit_store it_server_lifecycle_test conformance
+TSAN_REPORTS = $(abspath $(TSAN_BUILD))/tsan-report
 test-tsan: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_SANITIZE=thread \
 	  -DQC_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS) quicchat
-	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	@rm -f $(TSAN_REPORTS).*
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS=second_deadlock_stack=1:log_path=$(TSAN_REPORTS) \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
+	@if ls $(TSAN_REPORTS).* >/dev/null 2>&1; then cat $(TSAN_REPORTS).*; \
+	  echo "test-tsan: ThreadSanitizer reports above" >&2; exit 1; fi
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
