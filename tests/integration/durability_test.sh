@@ -92,12 +92,19 @@ check_database() {  # round
   done <changed.txt
 }
 
+count_added() { if [[ -f added.txt ]]; then wc -l <added.txt; else echo 0; fi; }
+
 for round in $(seq 1 "$ROUNDS"); do
   start_server
+  before=$(count_added)
   writer "$round" &
   WRITER_PID=$!
-  # A random moment: 0.3 .. 1.5 s into the loop.
-  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 + (r % 120) / 100 }')"
+  # Once this round has made progress (slow under sanitizers), a random moment 0 .. 1.2 s later.
+  for _ in $(seq 1 600); do
+    [[ $(count_added) -gt $before ]] && break
+    sleep 0.1
+  done
+  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", (r % 120) / 100 }')"
   kill -9 "$SERVER_PID"
   kill -9 "$WRITER_PID" 2>/dev/null || true
   [[ -f current.pid ]] && kill -9 "$(cat current.pid)" 2>/dev/null || true
