@@ -66,7 +66,11 @@ void ChatServer::carry_out_actions() {
         [this](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, chat::action::Send>) {
-            endpoint_->send(a.conn, std::move(a.bytes));
+            if (a.replaceable) {
+              endpoint_->send_replaceable(a.conn, std::move(a.bytes));
+            } else {
+              endpoint_->send(a.conn, std::move(a.bytes));
+            }
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else {
