@@ -21,7 +21,9 @@ std::string_view frame_errc_name(FrameErrc code);
 
 struct FrameEvent {
   enum class Kind { Pdu, Error } kind = Kind::Pdu;
-  std::string_view pdu;             // Kind::Pdu: the object's bytes, valid until the next feed()
+  // Kind::Pdu: the object's bytes. Points into the chunk when the object lies inside it
+  // (zero-copy), else into the framer; valid until the next feed() (and while the chunk lives).
+  std::string_view pdu;
   FrameErrc error = FrameErrc::Garbage;  // Kind::Error
   std::string detail;               // Kind::Error: human sentence
 };
@@ -37,19 +39,33 @@ class StreamFramer {
   void feed(std::string_view chunk, OnEvent&& on_event);
 
   std::size_t buffered_bytes() const { return buf_.size(); }
-  bool mid_object() const { return state_ != State::Between; }
+  bool mid_object() const { return state_ != State::Between && state_ != State::Garbage; }
 
  private:
-  enum class State { Between, InObject, InString, InEscape, Discarding, DiscardingString,
-                     DiscardingEscape, SkippingGarbage };
+  enum class State { Between, Garbage, Object };
+  enum class Scan { Continue, Completed, Failed };  // outcome of scanning one object byte
+
+  // Non-template core (framer.cc). next_event scans chunk from pos and stops after the first
+  // event (returns true, `event` filled) or at the end of the chunk (returns false).
+  void begin_chunk();
+  bool next_event(std::string_view chunk, std::size_t& pos, FrameEvent& event);
+  void end_chunk(std::string_view chunk);
+  bool scan_between(std::string_view chunk, std::size_t& pos, FrameEvent& event);
+  Scan scan_object_byte(char c);
+  void start_discarding(FrameErrc why, FrameEvent& event);
+  void complete_object(std::string_view chunk, std::size_t end, FrameEvent& event);
+
   std::size_t max_pdu_bytes_;
   int max_depth_;
   State state_ = State::Between;
   int depth_ = 0;
-  std::string buf_;
-  // Implementation detail shared by the template below (defined in framer_impl.h).
-  template <class OnEvent>
-  void step(std::string_view chunk, OnEvent& on_event);
+  bool in_string_ = false;
+  bool in_escape_ = false;
+  bool discarding_ = false;     // object over a limit: tracked to its end, bytes dropped
+  std::size_t object_bytes_ = 0;  // bytes of the current object seen so far
+  std::size_t segment_start_ = 0;  // where the current object starts in this chunk
+  std::string buf_;              // start of an object split across chunks
+  std::string completed_;        // a reassembled PDU handed out (valid until the next feed)
 };
 
 }  // namespace qc::proto

@@ -1,0 +1,153 @@
+#include "client/chat_client.h"
+
+#include "proto/close_codes.h"
+
+namespace qc::client {
+
+// --- ClientMux ------------------------------------------------------------------------------
+
+ChatClient* ClientMux::find(quic::ConnHandle conn) const {
+  auto it = clients_.find(conn);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
+void ClientMux::on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) {
+  if (ChatClient* c = find(conn)) c->handle_open(peer);
+}
+void ClientMux::on_data(quic::ConnHandle conn, std::string_view bytes) {
+  if (ChatClient* c = find(conn)) c->handle_data(bytes);
+}
+void ClientMux::on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) {
+  if (ChatClient* c = find(conn)) c->handle_closed(info);
+}
+void ClientMux::on_path_changed(quic::ConnHandle conn, const quic::PeerInfo& peer) {
+  if (ChatClient* c = find(conn)) c->handle_path_changed(peer);
+}
+
+// --- ChatClient -----------------------------------------------------------------------------
+
+ChatClient::ChatClient(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
+                       ChatClientOptions options, EventFn on_event)
+    : loop_(loop), endpoint_(endpoint), mux_(mux), options_(std::move(options)),
+      on_event_(std::move(on_event)) {}
+
+ChatClient::~ChatClient() {
+  stop_keepalive();
+  if (conn_ != 0) {
+    mux_.detach(conn_);
+    endpoint_.close(conn_, proto::to_wire(proto::CloseCode::NoError), "client closed");
+  }
+}
+
+Result<void> ChatClient::connect() {
+  if (conn_ != 0) return fail("bad_state", "already connected or connecting");
+  auto conn = endpoint_.connect(options_.transport);
+  if (!conn) return Unexpected<Error>{conn.error()};
+  session_ = ClientSession{};
+  session_.on_connecting();
+  conn_ = *conn;
+  open_ = false;
+  mux_.attach(conn_, this);
+  return {};
+}
+
+Result<void> ChatClient::after(Result<void> request) {
+  if (request) flush();
+  return request;
+}
+
+Result<void> ChatClient::login(std::string_view username, std::string_view password) {
+  return after(session_.login(username, password));
+}
+Result<void> ChatClient::send_broadcast(std::string_view text) {
+  return after(session_.send_broadcast(text));
+}
+Result<void> ChatClient::send_direct(std::uint64_t target_id, std::string_view text) {
+  return after(session_.send_direct(target_id, text));
+}
+Result<void> ChatClient::send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text) {
+  return after(session_.send_many(target_ids, text));
+}
+Result<void> ChatClient::logout() {
+  stop_keepalive();
+  return after(session_.logout());
+}
+
+void ChatClient::send_raw(std::string bytes) {
+  session_.send_raw(std::move(bytes));
+  flush();
+}
+
+Result<void> ChatClient::rebind() {
+  if (!connected()) return fail("not_connected", "no open connection to move");
+  return endpoint_.rebind(conn_);
+}
+
+void ChatClient::close(std::string_view reason) {
+  if (conn_ == 0) return;
+  stop_keepalive();
+  session_.on_local_close();
+  endpoint_.close(conn_, proto::to_wire(proto::CloseCode::NoError), reason);
+}
+
+void ChatClient::flush() {
+  if (!open_) return;  // queued PDUs leave once the handshake completes
+  for (SharedBytes& pdu : session_.take_outbox()) endpoint_.send(conn_, std::move(pdu));
+}
+
+void ChatClient::deliver() {
+  flush();
+  for (const Event& event : session_.take_events()) {
+    if (std::holds_alternative<LoginOk>(event)) start_keepalive();
+    if (on_event_) on_event_(event);
+    flush();  // whatever the callback asked for
+  }
+}
+
+void ChatClient::handle_open(const quic::PeerInfo& peer) {
+  open_ = true;
+  session_.on_open(peer.alpn, peer.address);
+  (void)session_.start();  // cannot fail right after on_open
+  deliver();
+}
+
+void ChatClient::handle_data(std::string_view bytes) {
+  session_.on_bytes(bytes);
+  deliver();
+}
+
+void ChatClient::handle_closed(const quic::CloseInfo& info) {
+  stop_keepalive();
+  mux_.detach(conn_);
+  conn_ = 0;
+  open_ = false;
+  std::string reason = info.reason.empty() ? std::string(quic::close_kind_name(info.kind)) : info.reason;
+  session_.on_closed(info.app_error_code, std::string(quic::close_kind_name(info.kind)), std::move(reason));
+  deliver();
+}
+
+void ChatClient::handle_path_changed(const quic::PeerInfo& peer) {
+  session_.on_path_changed(peer.address);
+  deliver();
+}
+
+// ALIVE right after LOGIN_ACK, then every interval: the seed's client does the same.
+void ChatClient::start_keepalive() {
+  stop_keepalive();
+  if (options_.keepalive.count() <= 0) return;
+  on_keepalive_timer();
+}
+
+void ChatClient::on_keepalive_timer() {
+  keepalive_timer_.reset();
+  if (!session_.alive()) return;  // logged out or closed meanwhile
+  flush();
+  keepalive_timer_ = loop_.add_timer(loop_.now() + options_.keepalive, [this] { on_keepalive_timer(); });
+}
+
+void ChatClient::stop_keepalive() {
+  if (keepalive_timer_) loop_.cancel_timer(*keepalive_timer_);
+  keepalive_timer_.reset();
+}
+
+}  // namespace qc::client

@@ -1,0 +1,103 @@
+// ChatClient: one chat connection on a shared quic::ClientEndpoint. It writes what its
+// ClientSession queues, feeds received bytes back, delivers Events to a callback, sends ALIVE
+// right after LOGIN_ACK and then every keepalive interval, and reports connection loss as
+// ConnectionClosed. It owns neither the loop nor the endpoint: one endpoint carries many
+// ChatClients (the bench runs thousands), and a ClientMux routes transport callbacks to them
+// by connection handle.
+//
+// Everything runs on the loop thread. Event callbacks may call any ChatClient method but must
+// not destroy the ChatClient (defer destruction with EventLoop::post).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "client/session.h"
+#include "quic/endpoint.h"
+#include "quic/event_loop.h"
+
+namespace qc::client {
+
+class ChatClient;
+
+// The quic::Handler for a ClientEndpoint shared by many ChatClients.
+class ClientMux final : public quic::Handler {
+ public:
+  void attach(quic::ConnHandle conn, ChatClient* client) { clients_[conn] = client; }
+  void detach(quic::ConnHandle conn) { clients_.erase(conn); }
+  std::size_t size() const { return clients_.size(); }
+
+  void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
+  void on_data(quic::ConnHandle conn, std::string_view bytes) override;
+  void on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) override;
+  void on_path_changed(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
+
+ private:
+  ChatClient* find(quic::ConnHandle conn) const;
+  std::unordered_map<quic::ConnHandle, ChatClient*> clients_;
+};
+
+struct ChatClientOptions {
+  quic::ClientOptions transport;
+  std::chrono::milliseconds keepalive{30'000};  // 0 = never send ALIVE
+};
+
+class ChatClient {
+ public:
+  using EventFn = std::function<void(const Event&)>;
+
+  ChatClient(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
+             ChatClientOptions options, EventFn on_event);
+  ~ChatClient();
+  ChatClient(const ChatClient&) = delete;
+  ChatClient& operator=(const ChatClient&) = delete;
+
+  // Starts a handshake with a fresh session; VERSIONS goes out as soon as it completes, then
+  // Connected is delivered. Allowed again after ConnectionClosed (reconnect).
+  Result<void> connect();
+
+  Result<void> login(std::string_view username, std::string_view password);
+  Result<void> send_broadcast(std::string_view text);
+  Result<void> send_direct(std::uint64_t target_id, std::string_view text);
+  Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
+  Result<void> logout();
+  Result<void> rebind();  // new local port; QUIC migration keeps the session
+  void send_raw(std::string bytes);
+  // Closes without logging out (the server treats it as a lost connection).
+  void close(std::string_view reason = "client closed");
+
+  bool connected() const { return conn_ != 0 && open_; }
+  quic::ConnHandle handle() const { return conn_; }
+  const ClientSession& session() const { return session_; }
+
+  // Transport callbacks, routed here by ClientMux.
+  void handle_open(const quic::PeerInfo& peer);
+  void handle_data(std::string_view bytes);
+  void handle_closed(const quic::CloseInfo& info);
+  void handle_path_changed(const quic::PeerInfo& peer);
+
+ private:
+  Result<void> after(Result<void> request);
+  void flush();
+  void deliver();
+  void start_keepalive();
+  void stop_keepalive();
+  void on_keepalive_timer();
+
+  quic::EventLoop& loop_;
+  quic::ClientEndpoint& endpoint_;
+  ClientMux& mux_;
+  ChatClientOptions options_;
+  EventFn on_event_;
+  ClientSession session_;
+  quic::ConnHandle conn_ = 0;
+  bool open_ = false;
+  std::optional<quic::EventLoop::TimerId> keepalive_timer_;
+};
+
+}  // namespace qc::client

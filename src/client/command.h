@@ -1,0 +1,72 @@
+// The terminal client's input syntax, parsed without I/O. The seed's syntax and its exact
+// local error messages, plus extensions: @name addressing, /who, /help, /rebind, /quit.
+//   0: text          broadcast          N: text        one-to-one
+//   N,M: text        one-to-many        @bob: text     one-to-one by name (also @bob,@cam,3)
+//   logout | /quit   log out and exit
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "util/result.h"
+
+namespace qc::client {
+
+struct BroadcastCmd {
+  std::string text;
+  friend bool operator==(const BroadcastCmd&, const BroadcastCmd&) = default;
+};
+struct DirectCmd {
+  std::uint64_t target = 0;
+  std::string text;
+  friend bool operator==(const DirectCmd&, const DirectCmd&) = default;
+};
+struct ManyCmd {
+  std::vector<std::uint64_t> targets;
+  std::string text;
+  friend bool operator==(const ManyCmd&, const ManyCmd&) = default;
+};
+struct LogoutCmd {
+  friend bool operator==(const LogoutCmd&, const LogoutCmd&) = default;
+};
+struct WhoCmd {
+  friend bool operator==(const WhoCmd&, const WhoCmd&) = default;
+};
+struct HelpCmd {
+  friend bool operator==(const HelpCmd&, const HelpCmd&) = default;
+};
+struct RebindCmd {
+  friend bool operator==(const RebindCmd&, const RebindCmd&) = default;
+};
+
+using Command = std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd>;
+
+// Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
+using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;
+
+namespace errors {
+inline constexpr std::string_view kEmptyBroadcast = "Message cannot be empty for broadcast.";
+inline constexpr std::string_view kEmptyMessage = "Message cannot be empty.";
+inline constexpr std::string_view kBadUserId = "Invalid user ID. User ID must be an integer.";
+inline constexpr std::string_view kBadUserIds =
+    "Invalid user IDs. User IDs must be integers separated by commas.";
+inline constexpr std::string_view kBadFormat =
+    "Invalid input format. Use 'user_id: message' for direct messages, 'user_id,user_id: "
+    "message' for one-to-many messages, or '0: message' for broadcast.";
+}  // namespace errors
+
+// "Unknown user 'zed'. Use /who to list active users."
+std::string unknown_user_error(std::string_view name);
+
+// A Command, or the exact local error line to print.
+Result<Command, std::string> parse_command(std::string_view line, const NameResolver& resolve);
+
+// The /help text, one line per entry.
+std::vector<std::string> help_lines();
+
+}  // namespace qc::client

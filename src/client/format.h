@@ -1,0 +1,33 @@
+// Events -> the terminal's output lines, with the seed's prefixes ([Sys], [Err], [1-1 Msg],
+// [1-n Msg], [Broad Msg]). Everything a peer controls (names, texts, errors) passes through
+// sanitize() first so that a hostile sender cannot inject terminal escape sequences.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "client/events.h"
+
+namespace qc::client {
+
+// Removes C0 controls (including ESC, CR, LF, TAB), DEL and C1 controls (U+0080..U+009F).
+std::string sanitize(std::string_view text);
+
+// "1 alice, 2 bob", or "(none)".
+std::string format_users(const proto::UserList& users);
+
+// The line to print for an event, or nullopt when the event is silent.
+std::optional<std::string> format_event(const Event& event);
+
+// "[Sys] Active users: 1 alice, 2 bob (you are 2)"
+std::string format_who(const proto::UserList& users, std::optional<std::uint64_t> my_id);
+// "[Sys] Reconnected. You are now 4 (alice)."
+std::string format_reconnected(std::uint64_t my_id, std::string_view my_name);
+// "[Err] text"
+std::string format_local_error(std::string_view text);
+
+inline constexpr std::string_view kRebindLine = "[Sys] Moved to a new local port; session continues.";
+
+}  // namespace qc::client

@@ -1,0 +1,121 @@
+#include "client/session.h"
+
+#include <utility>
+
+namespace qc::client {
+
+using proto::ConnEvent;
+using proto::ConnState;
+using proto::MsgType;
+
+ClientSession::ClientSession(std::size_t max_pdu_bytes) : framer_(max_pdu_bytes) {}
+
+bool ClientSession::logged_in() const {
+  return state() == ConnState::Authenticated || state() == ConnState::SendingMessage;
+}
+
+// The DFA only rejects transitions our own call order already rules out; a rejected one
+// leaves the state as it was, which is the safe outcome, so the result is not propagated.
+void ClientSession::apply(ConnEvent event) { (void)dfa_.apply(event); }
+
+// --- transport notifications ----------------------------------------------------------------
+
+void ClientSession::on_connecting() {
+  if (state() == ConnState::Disconnected) apply(ConnEvent::Connect);
+}
+
+void ClientSession::on_open(std::string alpn, std::string peer_address) {
+  on_connecting();
+  if (state() == ConnState::Connecting) apply(ConnEvent::Established);
+  events_.emplace_back(Connected{std::move(alpn), std::move(peer_address)});
+}
+
+void ClientSession::on_path_changed(std::string peer_address) {
+  events_.emplace_back(PathChanged{std::move(peer_address)});
+}
+
+void ClientSession::on_closed(std::uint64_t app_error_code, std::string kind, std::string reason) {
+  // Expected: we logged out, closed, or the server already said why (rejection).
+  const bool expected = closed_locally_ || state() == ConnState::Disconnecting;
+  if (state() == ConnState::Error) apply(ConnEvent::GiveUp);
+  if (state() != ConnState::Disconnecting && state() != ConnState::Connecting) {
+    apply(ConnEvent::Disconnect);
+  }
+  apply(ConnEvent::Closed);
+  events_.emplace_back(ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason)});
+}
+
+// --- requests -------------------------------------------------------------------------------
+
+void ClientSession::queue(MsgType type, std::string msg) {
+  outbox_.push_back(make_shared_bytes(proto::encode(proto::make_pdu(type, std::move(msg)))));
+}
+
+void ClientSession::send_raw(std::string bytes) { outbox_.push_back(make_shared_bytes(std::move(bytes))); }
+
+Result<void> ClientSession::start() {
+  on_connecting();
+  if (state() == ConnState::Connecting) apply(ConnEvent::Established);
+  if (state() != ConnState::Connected) {
+    return fail("bad_state", "cannot negotiate the version in " +
+                                 std::string(proto::conn_state_name(state())));
+  }
+  queue(MsgType::Versions, proto::encode_versions_request({{1}}));
+  return {};
+}
+
+Result<void> ClientSession::login(std::string_view username, std::string_view password) {
+  if (state() != ConnState::Connected) {
+    return fail("bad_state", "cannot log in while " + std::string(proto::conn_state_name(state())));
+  }
+  queue(MsgType::Login, proto::encode_login({std::string(username), std::string(password)}));
+  return {};
+}
+
+Result<void> ClientSession::require_logged_in(std::string_view what) const {
+  if (logged_in() && !logout_requested_) return {};
+  return fail("not_logged_in", "cannot " + std::string(what) + " before logging in");
+}
+
+Result<void> ClientSession::send_broadcast(std::string_view text) {
+  if (auto ok = require_logged_in("send"); !ok) return ok;
+  queue(MsgType::Broadcast, proto::encode_broadcast({std::string(text)}));
+  return {};
+}
+
+Result<void> ClientSession::send_direct(std::uint64_t target_id, std::string_view text) {
+  if (auto ok = require_logged_in("send"); !ok) return ok;
+  queue(MsgType::OneToOne, proto::encode_one_to_one({std::to_string(target_id), std::string(text)}));
+  return {};
+}
+
+Result<void> ClientSession::send_many(const std::vector<std::uint64_t>& target_ids,
+                                      std::string_view text) {
+  if (auto ok = require_logged_in("send"); !ok) return ok;
+  std::string ids;
+  for (std::uint64_t id : target_ids) {
+    if (!ids.empty()) ids.push_back(',');
+    ids += std::to_string(id);
+  }
+  queue(MsgType::OneToMany, proto::encode_one_to_many({std::move(ids), std::string(text)}));
+  return {};
+}
+
+Result<void> ClientSession::alive() {
+  if (auto ok = require_logged_in("send a keep-alive"); !ok) return ok;
+  queue(MsgType::Alive, std::string(proto::kAliveText));
+  return {};
+}
+
+Result<void> ClientSession::logout() {
+  if (auto ok = require_logged_in("log out"); !ok) return ok;
+  queue(MsgType::Logout, std::string(proto::kLogoutText));
+  logout_requested_ = true;
+  apply(ConnEvent::Disconnect);
+  return {};
+}
+
+std::vector<SharedBytes> ClientSession::take_outbox() { return std::exchange(outbox_, {}); }
+std::vector<Event> ClientSession::take_events() { return std::exchange(events_, {}); }
+
+}  // namespace qc::client

@@ -1,0 +1,96 @@
+#include "client/command.h"
+
+#include <gtest/gtest.h>
+
+namespace qc::client {
+namespace {
+
+std::optional<std::uint64_t> resolve(std::string_view name) {
+  if (name == "alice") return 1;
+  if (name == "bob") return 2;
+  if (name == "cam") return 3;
+  return std::nullopt;
+}
+
+Command parse_ok(std::string_view line) {
+  auto r = parse_command(line, resolve);
+  EXPECT_TRUE(r.ok()) << line << " -> " << (r.ok() ? "" : r.error());
+  return r.ok() ? *r : Command{HelpCmd{}};
+}
+
+std::string parse_error(std::string_view line) {
+  auto r = parse_command(line, resolve);
+  EXPECT_FALSE(r.ok()) << line;
+  return r.ok() ? std::string() : r.error();
+}
+
+TEST(ParseCommand, Broadcast) {
+  EXPECT_EQ(parse_ok("0: hello"), Command{BroadcastCmd{"hello"}});
+  EXPECT_EQ(parse_ok("0:hello"), Command{BroadcastCmd{"hello"}});
+  EXPECT_EQ(parse_ok("0:   Good morning: everyone!  "), Command{BroadcastCmd{"Good morning: everyone!"}});
+}
+
+TEST(ParseCommand, OneToOneKeepsLaterColons) {
+  EXPECT_EQ(parse_ok("2: hi"), Command{(DirectCmd{2, "hi"})});
+  EXPECT_EQ(parse_ok(" 12 :at 3:30 PM"), Command{(DirectCmd{12, "at 3:30 PM"})});
+}
+
+TEST(ParseCommand, OneToMany) {
+  EXPECT_EQ(parse_ok("1,3: meet"), Command{(ManyCmd{{1, 3}, "meet"})});
+  EXPECT_EQ(parse_ok("1,2,3:x"), Command{(ManyCmd{{1, 2, 3}, "x"})});
+}
+
+TEST(ParseCommand, Logout) {
+  EXPECT_EQ(parse_ok("logout"), Command{LogoutCmd{}});
+  EXPECT_EQ(parse_ok("  LogOut "), Command{LogoutCmd{}});
+  EXPECT_EQ(parse_ok("/quit"), Command{LogoutCmd{}});
+}
+
+TEST(ParseCommand, SlashCommands) {
+  EXPECT_EQ(parse_ok("/who"), Command{WhoCmd{}});
+  EXPECT_EQ(parse_ok("/help"), Command{HelpCmd{}});
+  EXPECT_EQ(parse_ok(" /rebind "), Command{RebindCmd{}});
+}
+
+TEST(ParseCommand, NamesResolveThroughPresence) {
+  EXPECT_EQ(parse_ok("@bob: hi"), Command{(DirectCmd{2, "hi"})});
+  EXPECT_EQ(parse_ok("@bob,@cam: hi"), Command{(ManyCmd{{2, 3}, "hi"})});
+  EXPECT_EQ(parse_ok("@alice,3: hi"), Command{(ManyCmd{{1, 3}, "hi"})});
+}
+
+TEST(ParseCommand, UnknownNameError) {
+  EXPECT_EQ(parse_error("@zed: hi"), "Unknown user 'zed'. Use /who to list active users.");
+  EXPECT_EQ(parse_error("@bob,@zed: hi"), "Unknown user 'zed'. Use /who to list active users.");
+  EXPECT_FALSE(parse_command("@bob: hi", nullptr).ok());
+}
+
+TEST(ParseCommand, SeedLocalErrorsVerbatim) {
+  EXPECT_EQ(parse_error("0:"), "Message cannot be empty for broadcast.");
+  EXPECT_EQ(parse_error("0:   "), "Message cannot be empty for broadcast.");
+  EXPECT_EQ(parse_error("2:"), "Message cannot be empty.");
+  EXPECT_EQ(parse_error("1,3:  "), "Message cannot be empty.");
+  EXPECT_EQ(parse_error("bob: hi"), "Invalid user ID. User ID must be an integer.");
+  EXPECT_EQ(parse_error("-1: hi"), "Invalid user ID. User ID must be an integer.");
+  EXPECT_EQ(parse_error("99999999999999999999999: hi"), "Invalid user ID. User ID must be an integer.");
+  EXPECT_EQ(parse_error("@: hi"), "Invalid user ID. User ID must be an integer.");
+  EXPECT_EQ(parse_error("1,x: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
+  EXPECT_EQ(parse_error("1, 3: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
+  EXPECT_EQ(parse_error("1,,3: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
+  const std::string format =
+      "Invalid input format. Use 'user_id: message' for direct messages, 'user_id,user_id: message' "
+      "for one-to-many messages, or '0: message' for broadcast.";
+  EXPECT_EQ(parse_error("hello there"), format);
+  EXPECT_EQ(parse_error(""), format);
+  EXPECT_EQ(parse_error("/whoami"), format);
+}
+
+TEST(ParseCommand, HelpListsTheExtensions) {
+  auto lines = help_lines();
+  ASSERT_FALSE(lines.empty());
+  bool mentions_who = false;
+  for (const auto& l : lines) mentions_who = mentions_who || l.find("/who") != std::string::npos;
+  EXPECT_TRUE(mentions_who);
+}
+
+}  // namespace
+}  // namespace qc::client
