@@ -1,8 +1,31 @@
-// The seed's connection DFA, shared by the client and the server's per-session view:
-// DISCONNECTED -> CONNECTING -> CONNECTED -> AUTHENTICATED <-> SENDING_MESSAGE,
-// any -> ERROR (returns to the previous state when handled, else DISCONNECTING),
-// any -> DISCONNECTING -> DISCONNECTED. An explicit transition table; which PDU types each
-// state accepts (per direction) is part of the table.
+// The seed's connection DFA, shared by the client and the server's per-session view.
+// An explicit transition table (connection_state.cc); every pair not listed is forbidden.
+//
+//   from             event           to
+//   DISCONNECTED     Connect         CONNECTING
+//   CONNECTING       Established     CONNECTED
+//   CONNECTING       Closed          DISCONNECTED   (handshake failed)
+//   CONNECTED        LoginSucceeded  AUTHENTICATED
+//   AUTHENTICATED    MessageSent     SENDING_MESSAGE
+//   SENDING_MESSAGE  MessageSent     SENDING_MESSAGE
+//   CONNECTING, CONNECTED, AUTHENTICATED, SENDING_MESSAGE, DISCONNECTING
+//                    Fail            ERROR          (remembers the state it left)
+//   ERROR            Recover         the remembered state
+//   ERROR            GiveUp          DISCONNECTING
+//   CONNECTING, CONNECTED, AUTHENTICATED, SENDING_MESSAGE, ERROR
+//                    Disconnect      DISCONNECTING
+//   DISCONNECTING    Closed          DISCONNECTED
+//
+// Which PDU types may travel in each state (per direction; anything else is answered with an
+// error by the receiver):
+//   CONNECTED        C->S VERSIONS, LOGIN
+//                    S->C VERSIONS, LOGIN_ACK, LOGIN_UNSUCCESSFUL_RETRY/_DISCONNECT, MSG_UNSUCCESSFUL
+//   AUTHENTICATED, SENDING_MESSAGE
+//                    C->S ALIVE, ONE_TO_ONE, ONE_TO_MANY, BROADCAST, LOGOUT
+//                    S->C LOGIN_BROADCAST, LOGOUT_BROADCAST, ONE_TO_ONE, ONE_TO_MANY, BROADCAST,
+//                         MSG_UNSUCCESSFUL, LOGOUT_ACK
+//   DISCONNECTING    S->C VERSIONS, LOGIN_UNSUCCESSFUL_DISCONNECT, LOGOUT_ACK (the last words)
+//   DISCONNECTED, CONNECTING, ERROR: nothing.
 #pragma once
 
 #include <cstdint>
@@ -55,8 +78,8 @@ class ConnectionDfa {
   std::optional<ConnState> previous() const { return previous_; }
 
   // Applies the event; an invalid transition leaves the state unchanged and returns an error
-  // whose message names both the state and the event, e.g.
-  // "invalid transition: LoginSucceeded in DISCONNECTED".
+  // whose message names the state, the event's target and the event, e.g.
+  // "invalid transition CONNECTED -> SENDING_MESSAGE on MessageSent" (code "invalid_transition").
   Result<ConnState> apply(ConnEvent event);
 
  private:
