@@ -1,0 +1,176 @@
+#include "chat/core.h"
+
+#include "chat/core_impl.h"
+#include "util/log.h"
+
+namespace qc::chat {
+
+// --- session lifecycle ---------------------------------------------------------------------
+
+Session* Core::Impl::find_session(ConnHandle conn) {
+  auto it = sessions.find(conn);
+  return it == sessions.end() ? nullptr : it->second.get();
+}
+
+void Core::Impl::advance(Session& s, proto::ConnEvent event) {
+  auto moved = s.dfa.apply(event);
+  if (!moved) log::debug("session_state", {{"session", s.conn}, {"error", moved.error().message}});
+}
+
+void Core::Impl::end_presence(Session& s, std::string_view why) {
+  if (!s.authenticated()) return;
+  presence.remove(*s.user_id);
+  log::info("logout", {{"session", s.conn}, {"user", s.username}, {"peer", s.peer}, {"why", why}});
+  s.user_id.reset();
+  broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
+}
+
+void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_view reason) {
+  if (s.closing) return;
+  end_presence(s, reason);
+  out.close(s.conn, code, reason);
+  s.closing = true;
+  s.ticket.reset();
+  s.pending.clear();
+  if (s.dfa.state() != proto::ConnState::Disconnecting) advance(s, proto::ConnEvent::Disconnect);
+}
+
+void Core::Impl::send_to(Session& s, proto::MsgType type, std::string body) {
+  if (!s.closing) out.send(s.conn, type, std::move(body));
+}
+
+void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view error) {
+  if (!s.closing) out.send_error(s.conn, type, error);
+}
+
+void Core::Impl::deliver(proto::MsgType type, std::string body, const std::vector<ConnHandle>& recipients) {
+  if (recipients.empty()) return;
+  const SharedBytes bytes = encode_pdu(type, std::move(body));
+  out.reserve_more(recipients.size());
+  for (ConnHandle conn : recipients) out.send(conn, bytes);
+  counters.deliveries += recipients.size();
+}
+
+void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
+  if (presence.size() == 0 || (presence.size() == 1 && presence.members()[0].conn == except)) return;
+  const SharedBytes bytes = encode_pdu(type, proto::encode_user_list(presence.user_list()));
+  out.reserve_more(presence.size());
+  for (const Member& m : presence.members()) {
+    if (m.conn != except) out.send(m.conn, bytes);
+  }
+}
+
+// --- deadlines -----------------------------------------------------------------------------
+
+// Pops entries whose session is gone or whose deadline was cleared, and moves keep-alive entries
+// of sessions that were active since, until the top is a real deadline.
+void Core::Impl::settle_deadlines() {
+  while (const Deadline* top = deadlines.top()) {
+    Deadline d = *top;
+    Session* s = find_session(d.conn);
+    if (s == nullptr || s->serial != d.serial || s->closing) {
+      deadlines.pop();
+      continue;
+    }
+    if (d.kind == DeadlineKind::LoginRetry) {
+      if (s->retry_at == d.at) return;
+      deadlines.pop();
+      continue;
+    }
+    if (s->keepalive_at <= d.at) return;
+    deadlines.pop();
+    d.at = s->keepalive_at;
+    deadlines.push(d);
+  }
+}
+
+void Core::Impl::fire(const Deadline& d) {
+  Session* s = find_session(d.conn);
+  if (s == nullptr) return;
+  if (d.kind == DeadlineKind::LoginRetry) {
+    s->retry_at.reset();
+    login_timeout(*s);
+    return;
+  }
+  log::info("keepalive_timeout", {{"session", s->conn}, {"user", s->username}, {"peer", s->peer}});
+  close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
+}
+
+// --- public API ----------------------------------------------------------------------------
+
+Core::Core(CoreConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Core::~Core() = default;
+
+void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now) {
+  auto [it, inserted] = impl_->sessions.try_emplace(conn);
+  if (!inserted) {
+    log::warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
+    return;
+  }
+  it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
+  Session& s = *it->second;
+  impl_->advance(s, proto::ConnEvent::Connect);
+  impl_->advance(s, proto::ConnEvent::Established);
+  impl_->deadlines.push(Deadline{s.keepalive_at, conn, s.serial, DeadlineKind::KeepAlive});
+}
+
+void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
+  Session* s = impl_->find_session(conn);
+  if (s == nullptr || s->closing) return;
+  s->framer.feed(bytes, [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
+}
+
+void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint /*now*/) {
+  auto it = impl_->sessions.find(conn);
+  if (it == impl_->sessions.end()) return;
+  Session& s = *it->second;
+  if (!s.closing) {
+    impl_->end_presence(s, "connection lost");
+    impl_->advance(s, proto::ConnEvent::Disconnect);
+  }
+  impl_->advance(s, proto::ConnEvent::Closed);
+  log::info("session_closed", {{"session", conn}, {"user", s.username}, {"peer", s.peer}, {"reason", reason}});
+  impl_->sessions.erase(it);
+}
+
+void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now) {
+  Session* s = impl_->find_session(conn);
+  if (s == nullptr || s->closing || s->ticket != ticket) {
+    log::debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
+    return;
+  }
+  s->ticket.reset();
+  impl_->on_password_result(*s, ok, now);
+  impl_->drain_pending(*s, now);
+}
+
+void Core::tick(TimePoint now) {
+  while (true) {
+    impl_->settle_deadlines();
+    const Deadline* top = impl_->deadlines.top();
+    if (top == nullptr || top->at > now) return;
+    const Deadline due = *top;
+    impl_->deadlines.pop();
+    impl_->fire(due);
+  }
+}
+
+// Settling only drops dead entries, which does not change what the core will do.
+std::optional<TimePoint> Core::next_deadline() const {
+  impl_->settle_deadlines();
+  const Deadline* top = impl_->deadlines.top();
+  return top ? std::optional<TimePoint>(top->at) : std::nullopt;
+}
+
+std::vector<Action>& Core::outbox() { return impl_->out.actions(); }
+
+CoreStats Core::stats() const {
+  CoreStats s = impl_->counters;
+  s.connections = impl_->sessions.size();
+  s.active_users = impl_->presence.size();
+  return s;
+}
+
+proto::UserList Core::active_users() const { return impl_->presence.user_list(); }
+
+}  // namespace qc::chat

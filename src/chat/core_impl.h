@@ -1,0 +1,78 @@
+// Core's private state and the member functions its source files share (core.cc: API and
+// lifecycle; inbound.cc: framing, pending queue, dispatch; login.cc; handlers.cc).
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "chat/core.h"
+#include "chat/deadlines.h"
+#include "chat/login_flow.h"
+#include "chat/outbox.h"
+#include "chat/presence.h"
+#include "chat/session.h"
+#include "proto/close_codes.h"
+#include "proto/framer.h"
+
+namespace qc::chat {
+
+struct Core::Impl {
+  explicit Impl(CoreConfig c) : config(std::move(c)) {}
+
+  using Handler = void (Impl::*)(Session&, const proto::Pdu&, TimePoint);
+  struct Route {
+    proto::MsgType type;
+    bool needs_login;
+    Handler handler;
+  };
+  static const Route* find_route(proto::MsgType type);  // nullptr: a type clients never send
+
+  // core.cc
+  Session* find_session(ConnHandle conn);
+  void end_presence(Session& s, std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
+  void close_session(Session& s, proto::CloseCode code, std::string_view reason);
+  void send_to(Session& s, proto::MsgType type, std::string body);
+  void send_error(Session& s, proto::MsgType type, std::string_view error);
+  void advance(Session& s, proto::ConnEvent event);
+  void settle_deadlines();
+  void fire(const Deadline& d);
+
+  // inbound.cc
+  void on_frame_event(Session& s, const proto::FrameEvent& event, TimePoint now);
+  void process(Session& s, const InboundItem& item, TimePoint now);
+  void process_pdu(Session& s, std::string_view bytes, TimePoint now);
+  void process_frame_error(Session& s, proto::FrameErrc error, std::string_view detail);
+  void drain_pending(Session& s, TimePoint now);
+  void malformed(Session& s, std::string_view detail);
+  void too_large(Session& s);
+
+  // login.cc
+  void on_login(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_password_result(Session& s, bool ok, TimePoint now);
+  void fail_login(Session& s, LoginFailure why, TimePoint now);
+  void complete_login(Session& s);
+  void login_timeout(Session& s);
+
+  // handlers.cc
+  void on_versions(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_alive(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_logout(Session& s, const proto::Pdu& pdu, TimePoint now);
+  // One encoding of `body` shared by a Send to every recipient.
+  void deliver(proto::MsgType type, std::string body, const std::vector<ConnHandle>& recipients);
+  // LOGIN_BROADCAST / LOGOUT_BROADCAST with the current list to every active user but `except`.
+  void broadcast_presence(proto::MsgType type, ConnHandle except);
+
+  CoreConfig config;
+  std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;
+  Presence presence;
+  DeadlineQueue deadlines;
+  Outbox out;
+  std::uint64_t next_ticket = 1;
+  std::uint64_t next_serial = 1;
+  CoreStats counters;
+};
+
+}  // namespace qc::chat

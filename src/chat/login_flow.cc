@@ -1,0 +1,40 @@
+#include "chat/login_flow.h"
+
+namespace qc::chat {
+namespace {
+
+bool username_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+std::string_view failure_text(LoginFailure why) {
+  switch (why) {
+    case LoginFailure::InvalidCredentials: return "Invalid credentials";
+    case LoginFailure::AlreadyLoggedIn: return "User already logged in";
+  }
+  return "Invalid credentials";
+}
+
+}  // namespace
+
+bool valid_username(std::string_view username) {
+  if (username.empty() || username.size() > kMaxUsernameChars) return false;
+  for (char c : username) {
+    if (!username_char(c)) return false;
+  }
+  return true;
+}
+
+FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {
+  const int attempts_left = max_attempts - failures;
+  if (attempts_left <= 0) {
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect, std::string(kMaxAttemptsText),
+                            true};
+  }
+  std::string error(failure_text(why));
+  error.append(". Attempts left: ").append(std::to_string(attempts_left));
+  return FailedLoginReply{proto::MsgType::LoginUnsuccessfulRetry, std::move(error), false};
+}
+
+}  // namespace qc::chat

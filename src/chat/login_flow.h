@@ -1,0 +1,35 @@
+// The login rules as pure functions: which names are acceptable and what a failed attempt answers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "proto/pdu.h"
+
+namespace qc::chat {
+
+inline constexpr std::size_t kMaxUsernameChars = 32;
+
+// 1..32 characters of [A-Za-z0-9_.-].
+bool valid_username(std::string_view username);
+
+enum class LoginFailure {
+  InvalidCredentials,  // wrong password, or a name that cannot exist
+  AlreadyLoggedIn,     // right password, but the name is active on another session
+};
+
+struct FailedLoginReply {
+  proto::MsgType type = proto::MsgType::LoginUnsuccessfulRetry;
+  std::string error;
+  bool disconnect = false;  // attempts exhausted
+};
+
+// The answer to a failed attempt, given the failures so far (this one included).
+FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts);
+
+inline constexpr std::string_view kLoginTimeoutText = "Login timeout. Please try again.";
+inline constexpr std::string_view kMaxAttemptsText = "Maximum login attempts exceeded.";
+inline constexpr std::string_view kAlreadyAuthenticatedText = "Already logged in";
+inline constexpr std::string_view kNotAuthenticatedText = "User not authenticated";
+
+}  // namespace qc::chat

@@ -1,0 +1,31 @@
+// Builds the core's actions: encodes PDUs once and appends Send / Close / VerifyPassword.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/core.h"
+#include "proto/close_codes.h"
+
+namespace qc::chat {
+
+// The encoded bytes of one whole PDU, ready to share between many Sends.
+SharedBytes encode_pdu(proto::MsgType type, std::string body);
+
+class Outbox {
+ public:
+  std::vector<Action>& actions() { return actions_; }
+  void reserve_more(std::size_t n) { actions_.reserve(actions_.size() + n); }
+
+  void send(ConnHandle conn, SharedBytes bytes) { actions_.emplace_back(action::Send{conn, std::move(bytes)}); }
+  void send(ConnHandle conn, proto::MsgType type, std::string body);
+  void send_error(ConnHandle conn, proto::MsgType type, std::string_view error);  // {"error": ...}
+  void close(ConnHandle conn, proto::CloseCode code, std::string_view reason);
+  void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username, std::string password);
+
+ private:
+  std::vector<Action> actions_;
+};
+
+}  // namespace qc::chat

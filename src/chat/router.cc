@@ -1,0 +1,86 @@
+#include "chat/router.h"
+
+#include <charconv>
+#include <optional>
+#include <unordered_set>
+
+namespace qc::chat {
+namespace {
+
+std::string_view trim_spaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// An id too big for 64 bits is well-formed but can never be active.
+std::optional<std::uint64_t> to_user_id(std::string_view digits) {
+  std::uint64_t id = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+  return id;
+}
+
+class RoutingBuilder {
+ public:
+  explicit RoutingBuilder(const Presence& presence) : presence_(presence) {}
+
+  void add_token(std::string_view raw) {
+    const std::string_view token = trim_spaces(raw);
+    if (!all_digits(token)) {
+      routing_.errors.push_back(invalid_target_error(token));
+      return;
+    }
+    const std::optional<std::uint64_t> id = to_user_id(token);
+    const Member* member = id ? presence_.find(*id) : nullptr;
+    if (member == nullptr) {
+      if (!id || seen_.insert(*id).second) routing_.errors.emplace_back(kTargetUnavailable);
+      return;
+    }
+    if (seen_.insert(*id).second) routing_.recipients.push_back(member->conn);
+  }
+
+  Routing take() { return std::move(routing_); }
+
+ private:
+  const Presence& presence_;
+  std::unordered_set<std::uint64_t> seen_;
+  Routing routing_;
+};
+
+}  // namespace
+
+std::string invalid_target_error(std::string_view token) {
+  std::string text = "Invalid target user id '";
+  text.append(token);
+  text.push_back('\'');
+  return text;
+}
+
+Routing route_one(const Presence& presence, std::string_view target_user_id) {
+  RoutingBuilder builder(presence);
+  builder.add_token(target_user_id);
+  return builder.take();
+}
+
+Routing route_many(const Presence& presence, std::string_view target_user_ids) {
+  RoutingBuilder builder(presence);
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = target_user_ids.find(',', start);
+    builder.add_token(target_user_ids.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return builder.take();
+}
+
+}  // namespace qc::chat

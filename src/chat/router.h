@@ -1,0 +1,30 @@
+// Delivery resolution: which active users a ONE_TO_ONE / ONE_TO_MANY reaches, and which
+// MSG_UNSUCCESSFUL errors the sender gets for the rest.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/presence.h"
+
+namespace qc::chat {
+
+inline constexpr std::string_view kTargetUnavailable = "Target user not available";
+
+struct Routing {
+  std::vector<ConnHandle> recipients;  // distinct, in request order
+  std::vector<std::string> errors;     // for the sender, in request order
+};
+
+// "Invalid target user id 'x'"
+std::string invalid_target_error(std::string_view token);
+
+// One target id: a string of digits (surrounding spaces allowed).
+Routing route_one(const Presence& presence, std::string_view target_user_id);
+
+// Comma-separated ids: each bad token gets an error, each distinct missing id one error,
+// each distinct active id one delivery.
+Routing route_many(const Presence& presence, std::string_view target_user_ids);
+
+}  // namespace qc::chat

@@ -1,0 +1,54 @@
+// One connection's server-side session: its framer, protocol state, login progress and deadlines.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "chat/core.h"
+#include "proto/connection_state.h"
+#include "proto/framer.h"
+
+namespace qc::chat {
+
+// A framer event kept for later (PDUs that arrive while a password check is in flight).
+struct InboundItem {
+  std::string pdu;                        // the PDU's bytes, when error is empty
+  std::optional<proto::FrameErrc> error;  // a framing error, in stream order
+  std::string detail;
+};
+
+struct Session {
+  Session(ConnHandle c, std::string_view p, std::uint64_t s, const CoreConfig& config, TimePoint now)
+      : conn(c),
+        serial(s),
+        peer(p),
+        framer(config.limits.max_bytes, config.limits.max_depth),
+        keepalive_at(now + config.keepalive_timeout) {}
+
+  bool authenticated() const { return user_id.has_value(); }
+  bool checking_password() const { return ticket.has_value(); }
+
+  ConnHandle conn;
+  std::uint64_t serial;  // unique per session, so deadlines of an earlier session never match
+  std::string peer;
+  proto::StreamFramer framer;
+  proto::ConnectionDfa dfa;
+
+  // Login.
+  int failed_logins = 0;
+  std::optional<std::uint64_t> ticket;  // the password check in flight
+  std::string pending_username;         // the name that check is for
+  std::deque<InboundItem> pending;      // PDUs received while the check is in flight
+  std::optional<std::uint64_t> user_id;
+  std::string username;
+
+  // Deadlines. keepalive_at only moves forward; retry_at is set after a failed LOGIN.
+  TimePoint keepalive_at;
+  std::optional<TimePoint> retry_at;
+
+  bool closing = false;  // Close was emitted: no more input, no more Sends
+};
+
+}  // namespace qc::chat
