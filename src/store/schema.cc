@@ -1,0 +1,84 @@
+#include "store/schema.h"
+
+#include <iterator>
+
+#include "store/sqlite_util.h"
+
+namespace qc::store {
+namespace {
+
+struct Migration {
+  int version;  // the schema version this step produces
+  const char* sql;
+};
+
+// Append only: a released step never changes, and never drops data.
+constexpr Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE accounts ("
+     "  username TEXT PRIMARY KEY,"
+     "  password_hash TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL)"},
+};
+
+Result<sqlite3_int64> query_int(sqlite3* db, const char* sql) {
+  auto st = sqlite::prepare(db, sql);
+  if (!st) return Unexpected<Error>{st.error()};
+  sqlite::StmtUse use(st->get());
+  if (use.step() != SQLITE_ROW) return sqlite::db_fail(db, "db_schema", sql);
+  return use.column_int(0);
+}
+
+// Creates schema_version in an empty database; refuses a foreign database.
+Result<void> ensure_version_table(sqlite3* db, const std::string& path) {
+  auto has = query_int(db,
+                       "SELECT count(*) FROM sqlite_master "
+                       "WHERE type = 'table' AND name = 'schema_version'");
+  if (!has) return Unexpected<Error>{has.error()};
+  if (*has == 1) return {};
+  auto tables = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+  if (!tables) return Unexpected<Error>{tables.error()};
+  if (*tables > 0) {
+    return fail("db_schema", path +
+                                 ": an SQLite database without quicchat's schema_version table; "
+                                 "refusing to use it");
+  }
+  return sqlite::exec(db,
+                      "CREATE TABLE schema_version ("
+                      "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+                      "  version INTEGER NOT NULL);"
+                      "INSERT INTO schema_version (id, version) VALUES (1, 0);");
+}
+
+Result<void> apply(sqlite3* db, const Migration& m) {
+  if (auto r = sqlite::exec(db, m.sql); !r) return r;
+  const std::string bump =
+      "UPDATE schema_version SET version = " + std::to_string(m.version) + " WHERE id = 1";
+  return sqlite::exec(db, bump.c_str());
+}
+
+}  // namespace
+
+int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
+
+Result<void> migrate(sqlite3* db, const std::string& path) {
+  sqlite::Transaction tx(db);
+  if (auto r = tx.begin(); !r) return r;
+  if (auto r = ensure_version_table(db, path); !r) return r;
+  auto version = query_int(db, "SELECT version FROM schema_version WHERE id = 1");
+  if (!version) return fail("db_schema", path + ": schema_version has no row; refusing to start");
+  if (*version > latest_schema_version()) {
+    return fail("db_schema", path + ": database schema version " + std::to_string(*version) +
+                                 " is newer than this quicchat (" +
+                                 std::to_string(latest_schema_version()) +
+                                 "); refusing to start");
+  }
+  for (const auto& m : kMigrations) {
+    if (m.version <= *version) continue;
+    if (auto r = apply(db, m); !r) return r;
+  }
+  return tx.commit();
+}
+
+}  // namespace qc::store

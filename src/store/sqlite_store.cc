@@ -1,0 +1,189 @@
+// AccountStore on one SQLite connection guarded by a mutex, with cached prepared statements.
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+
+#include "store/account_store.h"
+#include "store/schema.h"
+#include "store/sqlite_util.h"
+
+namespace qc::store {
+namespace {
+
+using sqlite::DbHandle;
+using sqlite::StmtHandle;
+using sqlite::StmtUse;
+
+Unexpected<Error> invalid_name(std::string_view name) {
+  return fail("invalid_username", "invalid username '" + std::string(name) +
+                                      "': use 1-32 characters of A-Z a-z 0-9 _ . -");
+}
+
+Unexpected<Error> no_such_user(std::string_view name) {
+  return fail("not_found", "no such user '" + std::string(name) + "'");
+}
+
+sqlite3_int64 now_seconds() { return static_cast<sqlite3_int64>(std::time(nullptr)); }
+
+struct Statements {
+  StmtHandle find, insert, update, remove, list;
+};
+
+Result<Statements> prepare_all(sqlite3* db) {
+  Statements st;
+  const std::pair<StmtHandle*, const char*> plan[] = {
+      {&st.find, "SELECT password_hash FROM accounts WHERE username = ?1"},
+      {&st.insert,
+       "INSERT INTO accounts (username, password_hash, created_at, updated_at) "
+       "VALUES (?1, ?2, ?3, ?3)"},
+      {&st.update, "UPDATE accounts SET password_hash = ?2, updated_at = ?3 WHERE username = ?1"},
+      {&st.remove, "DELETE FROM accounts WHERE username = ?1"},
+      {&st.list, "SELECT username FROM accounts ORDER BY username"},
+  };
+  for (const auto& [slot, sql] : plan) {
+    auto prepared = sqlite::prepare(db, sql);
+    if (!prepared) return Unexpected<Error>{prepared.error()};
+    *slot = std::move(prepared.value());
+  }
+  return st;
+}
+
+class SqliteStore final : public AccountStore {
+ public:
+  SqliteStore(DbHandle db, Statements st) : db_(std::move(db)), st_(std::move(st)) {}
+
+  Result<std::optional<std::string>> find_hash(std::string_view username) override {
+    if (!valid_username(username)) return std::optional<std::string>();  // cannot exist
+    std::lock_guard<std::mutex> lock(mu_);
+    StmtUse use(st_.find.get());
+    use.bind(1, username);
+    const int rc = use.step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(use.column_text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return sqlite::db_fail(db_.get(), "db", "cannot look up '" + std::string(username) + "'");
+  }
+
+  Result<void> add(std::string_view username, std::string_view hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return insert_locked(username, hash);
+  }
+
+  Result<void> set_hash(std::string_view username, std::string_view hash) override {
+    if (!valid_username(username)) return invalid_name(username);
+    if (hash.empty()) return fail("bad_hash", "empty password hash");
+    std::lock_guard<std::mutex> lock(mu_);
+    StmtUse use(st_.update.get());
+    use.bind(1, username);
+    use.bind(2, hash);
+    use.bind(3, now_seconds());
+    if (use.step() != SQLITE_DONE) {
+      return sqlite::db_fail(db_.get(), "db", "cannot update '" + std::string(username) + "'");
+    }
+    if (sqlite3_changes(db_.get()) == 0) return no_such_user(username);
+    return {};
+  }
+
+  Result<void> remove(std::string_view username) override {
+    if (!valid_username(username)) return invalid_name(username);
+    std::lock_guard<std::mutex> lock(mu_);
+    StmtUse use(st_.remove.get());
+    use.bind(1, username);
+    if (use.step() != SQLITE_DONE) {
+      return sqlite::db_fail(db_.get(), "db", "cannot delete '" + std::string(username) + "'");
+    }
+    if (sqlite3_changes(db_.get()) == 0) return no_such_user(username);
+    return {};
+  }
+
+  Result<std::vector<std::string>> list() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    StmtUse use(st_.list.get());
+    std::vector<std::string> names;
+    int rc = SQLITE_ROW;
+    while ((rc = use.step()) == SQLITE_ROW) names.push_back(use.column_text(0));
+    if (rc != SQLITE_DONE) return sqlite::db_fail(db_.get(), "db", "cannot list accounts");
+    return names;
+  }
+
+  Result<void> add_many(const std::vector<NewAccount>& accounts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Transaction tx(db_.get());
+    if (auto r = tx.begin(); !r) return r;
+    for (const auto& a : accounts) {
+      if (auto r = insert_locked(a.username, a.hash); !r) return r;  // tx rolls back
+    }
+    return tx.commit();
+  }
+
+ private:
+  Result<void> insert_locked(std::string_view username, std::string_view hash) {
+    if (!valid_username(username)) return invalid_name(username);
+    if (hash.empty()) return fail("bad_hash", "empty password hash");
+    StmtUse use(st_.insert.get());
+    use.bind(1, username);
+    use.bind(2, hash);
+    use.bind(3, now_seconds());
+    if (use.step() == SQLITE_DONE) return {};
+    if (sqlite3_extended_errcode(db_.get()) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return fail("exists", "user '" + std::string(username) + "' already exists");
+    }
+    return sqlite::db_fail(db_.get(), "db", "cannot add '" + std::string(username) + "'");
+  }
+
+  std::mutex mu_;
+  DbHandle db_;    // declared before st_: statements are finalized first
+  Statements st_;
+};
+
+// The first read fails here when the file is not a database (SQLITE_NOTADB).
+Result<void> probe(sqlite3* db, const std::string& path) {
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
+      SQLITE_OK) {
+    return {};
+  }
+  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB) {
+    return fail("db_not_database",
+                path + ": file is not an SQLite database; refusing to touch it");
+  }
+  return sqlite::db_fail(db, "db_open", "cannot open " + path);
+}
+
+Result<void> configure(sqlite3* db, const std::string& path, const SqliteOptions& opts) {
+  sqlite3_busy_timeout(db, opts.busy_timeout_ms);
+  if (auto r = probe(db, path); !r) return r;
+  auto mode = sqlite::prepare(db, "PRAGMA journal_mode = WAL");
+  if (!mode) return Unexpected<Error>{mode.error()};
+  StmtUse use(mode->get());
+  if (use.step() != SQLITE_ROW) return sqlite::db_fail(db, "db_open", "cannot set WAL on " + path);
+  const std::string got = use.column_text(0);
+  // An in-memory database (tests) reports "memory"; a file must really be in WAL mode.
+  if (got != "wal" && got != "memory") {
+    return fail("db_open", path + ": cannot switch to WAL journal mode (got '" + got + "')");
+  }
+  return sqlite::exec(db, "PRAGMA synchronous = FULL");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccountStore>> open_sqlite_store(const std::string& path,
+                                                        const SqliteOptions& opts) {
+  std::error_code ec;
+  if (!opts.create_if_missing && path != ":memory:" && !std::filesystem::exists(path, ec)) {
+    return fail("db_open", path + " does not exist");
+  }
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;  // our mutex serializes use
+  if (opts.create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) return sqlite::db_fail(db.get(), "db_open", "cannot open " + path);
+  sqlite3_extended_result_codes(db.get(), 1);
+  if (auto r = configure(db.get(), path, opts); !r) return Unexpected<Error>{r.error()};
+  if (auto r = migrate(db.get(), path); !r) return Unexpected<Error>{r.error()};
+  auto st = prepare_all(db.get());
+  if (!st) return Unexpected<Error>{st.error()};
+  return std::unique_ptr<AccountStore>(new SqliteStore(std::move(db), std::move(st.value())));
+}
+
+}  // namespace qc::store

@@ -1,0 +1,67 @@
+#include "auth/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+namespace qc::auth {
+namespace {
+
+TEST(WorkerPool, RunsJobsOnOtherThreads) {
+  WorkerPool pool(2);
+  std::promise<std::thread::id> ran_on;
+  auto result = ran_on.get_future();
+  pool.submit([&ran_on] { ran_on.set_value(std::this_thread::get_id()); });
+  EXPECT_NE(result.get(), std::this_thread::get_id());
+}
+
+TEST(WorkerPool, UsesSeveralThreads) {
+  WorkerPool pool(2);
+  // Two jobs that each wait for the other can only finish when both run at once.
+  std::promise<void> first_started, second_started;
+  auto first_seen = first_started.get_future().share();
+  auto second_seen = second_started.get_future().share();
+  std::promise<std::thread::id> id_a, id_b;
+  auto a = id_a.get_future();
+  auto b = id_b.get_future();
+  pool.submit([&] {
+    first_started.set_value();
+    second_seen.wait();
+    id_a.set_value(std::this_thread::get_id());
+  });
+  pool.submit([&] {
+    second_started.set_value();
+    first_seen.wait();
+    id_b.set_value(std::this_thread::get_id());
+  });
+  EXPECT_NE(a.get(), b.get());
+}
+
+TEST(WorkerPool, DrainsQueuedJobsOnDestruction) {
+  std::atomic<int> done{0};
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  {
+    WorkerPool pool(1);
+    pool.submit([gate] { gate.wait(); });  // holds the only worker while the queue fills
+    for (int i = 0; i < 50; ++i) pool.submit([&done] { done.fetch_add(1); });
+    EXPECT_GE(pool.queued(), 50u);
+    release.set_value();
+  }  // destructor finishes the queue before joining
+  EXPECT_EQ(done.load(), 50);
+}
+
+TEST(WorkerPool, ZeroThreadsStillRuns) {
+  std::atomic<int> done{0};
+  {
+    WorkerPool pool(0);
+    pool.submit([&done] { done.fetch_add(1); });
+  }
+  EXPECT_EQ(done.load(), 1);
+}
+
+}  // namespace
+}  // namespace qc::auth

@@ -1,0 +1,256 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/temp_dir.h"
+#include "store/account_store.h"
+
+namespace qc::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using qc::testing::TempDir;
+
+constexpr const char* kHashA = "$2b$04$ybcci5X0QYRZhni4KaXAm.nRCPGpzaZTtqWiwGv9clcka7L/JrP8i";
+constexpr const char* kHashB = "$2a$04$b.k6gXvgObhRy5r4yJaHvuLYUv1y1ZF7m55JQV4I.539TQFE6uSEC";
+
+// Runs one statement on a separate raw connection and returns the first column of the first row.
+std::string raw_query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out = "<error>";
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+      const int rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW) {
+        const unsigned char* text = sqlite3_column_text(st, 0);
+        out = text ? reinterpret_cast<const char*>(text) : "<null>";
+      } else if (rc == SQLITE_DONE) {
+        out = "<done>";
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close_v2(db);
+  return out;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
+  std::unique_ptr<AccountStore> open() {
+    auto r = open_sqlite_store(db_path());
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? std::move(r.value()) : nullptr;
+  }
+  std::string db_path() const { return dir_.file("accounts.db"); }
+  TempDir dir_;
+};
+
+TEST(ValidUsername, AcceptsAndRejects) {
+  EXPECT_TRUE(valid_username("alice"));
+  EXPECT_TRUE(valid_username("A.b-c_9"));
+  EXPECT_TRUE(valid_username("x"));
+  EXPECT_TRUE(valid_username(std::string(32, 'z')));
+  EXPECT_FALSE(valid_username(""));
+  EXPECT_FALSE(valid_username(std::string(33, 'z')));
+  EXPECT_FALSE(valid_username("with space"));
+  EXPECT_FALSE(valid_username("colon:"));
+  EXPECT_FALSE(valid_username("comma,"));
+  EXPECT_FALSE(valid_username("sl/ash"));
+  EXPECT_FALSE(valid_username("caf\xc3\xa9"));
+  EXPECT_FALSE(valid_username(std::string("nul\0", 4)));
+}
+
+TEST_F(SqliteStoreTest, AddFindSetRemoveList) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add("bob", kHashA));
+  ASSERT_TRUE(store->add("alice", kHashB));
+  auto found = store->find_hash("bob");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->value_or(""), kHashA);
+  auto names = store->list();
+  ASSERT_TRUE(names);
+  EXPECT_THAT(*names, ElementsAre("alice", "bob"));
+
+  ASSERT_TRUE(store->set_hash("bob", kHashB));
+  EXPECT_EQ(store->find_hash("bob")->value_or(""), kHashB);
+
+  ASSERT_TRUE(store->remove("bob"));
+  EXPECT_FALSE(store->find_hash("bob")->has_value());
+  EXPECT_THAT(*store->list(), ElementsAre("alice"));
+}
+
+TEST_F(SqliteStoreTest, DuplicateAddFails) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add("bob", kHashA));
+  auto again = store->add("bob", kHashB);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "exists");
+  EXPECT_EQ(again.error().message, "user 'bob' already exists");
+  EXPECT_EQ(store->find_hash("bob")->value_or(""), kHashA);  // untouched
+}
+
+TEST_F(SqliteStoreTest, MissingUser) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto found = store->find_hash("zed");
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+  auto set = store->set_hash("zed", kHashA);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, "not_found");
+  EXPECT_EQ(set.error().message, "no such user 'zed'");
+  auto removed = store->remove("zed");
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().code, "not_found");
+}
+
+TEST_F(SqliteStoreTest, InvalidNamesAndEmptyHash) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  for (const char* bad : {"", "a b", "x:y", "toolongtoolongtoolongtoolongtoolong"}) {
+    auto r = store->add(bad, kHashA);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, "invalid_username");
+    EXPECT_THAT(r.error().message, HasSubstr("invalid username"));
+    EXPECT_EQ(store->set_hash(bad, kHashA).error().code, "invalid_username");
+    EXPECT_EQ(store->remove(bad).error().code, "invalid_username");
+    auto found = store->find_hash(bad);
+    ASSERT_TRUE(found);
+    EXPECT_FALSE(found->has_value());
+  }
+  EXPECT_EQ(store->add("carol", "").error().code, "bad_hash");
+  EXPECT_TRUE(store->list()->empty());
+}
+
+TEST_F(SqliteStoreTest, AddManyIsAllOrNothing) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add("bob", kHashA));
+  auto clash = store->add_many({{"alice", kHashA}, {"bob", kHashB}, {"cam", kHashA}});
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().message, "user 'bob' already exists");
+  EXPECT_THAT(*store->list(), ElementsAre("bob"));
+
+  auto bad = store->add_many({{"alice", kHashA}, {"no good", kHashA}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "invalid_username");
+  EXPECT_THAT(*store->list(), ElementsAre("bob"));
+
+  auto twice = store->add_many({{"dan", kHashA}, {"dan", kHashB}});
+  ASSERT_FALSE(twice);
+  EXPECT_THAT(*store->list(), ElementsAre("bob"));
+
+  ASSERT_TRUE(store->add_many({{"alice", kHashA}, {"cam", kHashB}}));
+  EXPECT_THAT(*store->list(), ElementsAre("alice", "bob", "cam"));
+}
+
+TEST_F(SqliteStoreTest, ReopenKeepsData) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->add("alice", kHashA));
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->find_hash("alice")->value_or(""), kHashA);
+}
+
+TEST_F(SqliteStoreTest, FileIsWalWithSchemaVersionAndPassesIntegrityCheck) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add("alice", kHashA));
+  EXPECT_EQ(raw_query(db_path(), "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw_query(db_path(), "SELECT count(*) FROM schema_version"), "1");
+  EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "1");
+  EXPECT_EQ(raw_query(db_path(), "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw_query(db_path(),
+                      "SELECT created_at > 0 AND updated_at >= created_at FROM accounts"),
+            "1");
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefusedAndLeftAlone) {
+  ASSERT_TRUE(open());
+  ASSERT_EQ(raw_query(db_path(), "UPDATE schema_version SET version = 7"), "<done>");
+  auto r = open_sqlite_store(db_path());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "db_schema");
+  EXPECT_THAT(r.error().message,
+              HasSubstr("database schema version 7 is newer than this quicchat (1); "
+                        "refusing to start"));
+  EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "7");
+}
+
+TEST_F(SqliteStoreTest, GarbageFileIsRefusedAndLeftAlone) {
+  const std::string garbage = "this is not a database, just some text that is long enough\n";
+  qc::testing::write_file(db_path(), garbage);
+  auto r = open_sqlite_store(db_path());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "db_not_database");
+  EXPECT_THAT(r.error().message, HasSubstr("not an SQLite database"));
+  EXPECT_EQ(qc::testing::read_file(db_path()), garbage);
+}
+
+TEST_F(SqliteStoreTest, ForeignDatabaseIsRefused) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE notes (body TEXT)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto r = open_sqlite_store(db_path());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "db_schema");
+  EXPECT_EQ(raw_query(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'accounts'"),
+            "0");
+}
+
+TEST_F(SqliteStoreTest, UnopenablePathsAreRefused) {
+  auto missing = open_sqlite_store(dir_.file("absent.db"), SqliteOptions{false, 100});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "db_open");
+  EXPECT_THAT(missing.error().message, HasSubstr("does not exist"));
+
+  auto no_dir = open_sqlite_store(dir_.file("no/such/dir/x.db"));
+  ASSERT_FALSE(no_dir);
+  EXPECT_EQ(no_dir.error().code, "db_open");
+  EXPECT_THAT(no_dir.error().message, HasSubstr("cannot open"));
+
+  auto a_dir = open_sqlite_store(dir_.path().string());
+  ASSERT_FALSE(a_dir);
+  EXPECT_EQ(a_dir.error().code, "db_open");
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersAllLand) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&store, t] {
+      for (int i = 0; i < 10; ++i) {
+        (void)store->add("u" + std::to_string(t) + "_" + std::to_string(i), kHashA);
+        (void)store->find_hash("u0_0");
+        (void)store->list();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store->list()->size(), 40u);
+}
+
+TEST(SqliteMemoryStore, InMemoryWorks) {
+  auto r = open_sqlite_store(":memory:");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE((*r)->add("alice", kHashA));
+  EXPECT_EQ((*r)->find_hash("alice")->value_or(""), kHashA);
+}
+
+}  // namespace
+}  // namespace qc::store
