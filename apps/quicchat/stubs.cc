@@ -14,6 +14,5 @@ int not_yet(const char* name) {
 int cmd_client(const Args&) { return not_yet("client"); }
 int cmd_user(const Args&) { return not_yet("user"); }
 int cmd_certs(const Args&) { return not_yet("certs"); }
-int cmd_bench(const Args&) { return not_yet("bench"); }
 
 }  // namespace qc::app

@@ -1,0 +1,53 @@
+// connections: C sessions handshake and log in (at most --in-flight pending at once), then stay
+// idle. Server RSS and CPU are sampled before the first and after the last set-up.
+#include "bench_proc.h"
+#include "bench_scenarios.h"
+
+namespace qc::app::bench {
+
+Result<Report> run_connections(const BenchOptions& opts) {
+  auto count = int_option(opts, "count", 1000, 1, 1'000'000);
+  auto in_flight = int_option(opts, "in-flight", 64, 1, 100'000);
+  if (!count) return Unexpected<Error>{count.error()};
+  if (!in_flight) return Unexpected<Error>{in_flight.error()};
+  const auto c = static_cast<std::size_t>(*count);
+  const std::uint64_t fd_limit = raise_open_files_limit();
+  auto server = prepare_server(opts, c, {account_batch(0, c)});
+  if (!server) return Unexpected<Error>{server.error()};
+  auto fleet_made = Fleet::create(server->target);
+  if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
+  Fleet& fleet = **fleet_made;
+  for (std::size_t i = 0; i < c; ++i) fleet.add_user(server->users[i].name, server->users[i].password);
+
+  ProcSample before, after;
+  std::vector<Phase> phases;
+  phases.push_back(instant_phase("baseline", [&] { before = sample_process(server->pid); }));
+  phases.push_back(fleet.connect_phase("sessions", 0, c, static_cast<std::size_t>(*in_flight)));
+  phases.back().timeout = opts.phase_timeout;
+  phases.push_back(instant_phase("measure", [&] { after = sample_process(server->pid); }));
+  if (!server->spawned) phases.push_back(fleet.logout_phase());
+  if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
+
+  Report report("connections");
+  describe_target(report, *server);
+  report.param("count", static_cast<double>(c));
+  report.param("in_flight", static_cast<double>(*in_flight));
+  const double wall_s = static_cast<double>(after.wall_ns - before.wall_ns) / 1e9;
+  report.figure("sessions_per_s", static_cast<double>(c) / wall_s, "/s");
+  if (before.valid && after.valid) {
+    report.figure("server_rss_before_kib", static_cast<double>(before.rss_kib), "KiB");
+    report.figure("server_rss_after_kib", static_cast<double>(after.rss_kib), "KiB");
+    report.figure("rss_per_session_kib", static_cast<double>(after.rss_kib - before.rss_kib) / static_cast<double>(c), "KiB");
+    report.figure("server_cpu_us_per_session", static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e3 / static_cast<double>(c), "us");
+  }
+  report.check("all sessions logged in", fleet.logged_in() == c,
+               std::to_string(fleet.logged_in()) + "/" + std::to_string(c) + " sessions");
+  if (fd_limit < c + 64) report.note("open-files limit " + std::to_string(fd_limit) + " may be too low");
+  if (fleet.protocol_violations() > 0) {
+    report.note(std::to_string(fleet.protocol_violations()) + " malformed PDUs from the server, first: " +
+                fleet.first_violation());
+  }
+  return report;
+}
+
+}  // namespace qc::app::bench

@@ -1,0 +1,22 @@
+// The four `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
+// its Report (whose checks say whether the run was correct), or the error that stopped it.
+#pragma once
+
+#include "bench_options.h"
+#include "bench_proc.h"
+#include "bench_report.h"
+#include "util/result.h"
+
+namespace qc::app::bench {
+
+Result<Report> run_latency(const BenchOptions& opts);
+Result<Report> run_fanout(const BenchOptions& opts);
+Result<Report> run_connections(const BenchOptions& opts);
+Result<Report> run_logins(const BenchOptions& opts);
+
+// Shared by the scenarios: the parameters every report carries, and the server's share.
+void describe_target(Report& report, const ServerUnderTest& server);
+// Server CPU between two samples in ns, or nullopt when either is invalid.
+std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
+
+}  // namespace qc::app::bench
