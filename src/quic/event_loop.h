@@ -24,6 +24,11 @@ class EventLoop {
   // Calls on_readable() (on the loop thread) whenever fd is readable (level-triggered).
   virtual Result<void> watch_readable(int fd, std::function<void()> on_readable) = 0;
   virtual void unwatch(int fd) = 0;
+  // Calls on_writable() once fd is writable, then stops watching writability (one-shot; used
+  // after EAGAIN). Requires watch_readable(fd) first. The default refuses (for test doubles).
+  virtual Result<void> watch_writable_once(int /*fd*/, std::function<void()> /*on_writable*/) {
+    return fail("unsupported", "watch_writable_once is not supported by this loop");
+  }
 
   // One-shot timers. cancel() of a fired or unknown id is a no-op.
   virtual TimerId add_timer(TimePoint when, std::function<void()> fn) = 0;

@@ -1,0 +1,264 @@
+// The client: one UDP socket per connection (so rebind() can move a connection to a new port),
+// any number of connections on one loop.
+#include <gnutls/crypto.h>
+#include <sys/resource.h>
+
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "quic/endpoint_base.h"
+#include "quic/test_hooks.h"
+#include "util/log.h"
+
+namespace qc::quic {
+namespace {
+
+constexpr std::size_t kCidLen = 18;
+
+ngtcp2_cid random_cid() {
+  ngtcp2_cid cid{};
+  cid.datalen = kCidLen;
+  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
+  return cid;
+}
+
+// 5000 bench connections need 5000 sockets: lift the soft fd limit to the hard one.
+void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
+}
+
+Result<UdpSocket> open_socket_for(const SockAddr& remote) {
+  SockAddr any;
+  any.storage.ss_family = remote.storage.ss_family;
+  any.len = remote.storage.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  return UdpSocket::bind(any);
+}
+
+class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
+ public:
+  ClientEndpointImpl(EventLoop& loop, Handler& handler) : EndpointBase(loop, handler, 0.0) {}
+  ~ClientEndpointImpl() override {
+    for (auto& [h, entry] : conns_) loop_.unwatch(entry.socket.fd());
+  }
+
+  // ClientEndpoint
+  Result<ConnHandle> connect(const ClientOptions& opts) override;
+  bool send(ConnHandle h, SharedBytes pdu) override {
+    Connection* c = find(h);
+    return c != nullptr && c->send(std::move(pdu));
+  }
+  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
+    if (Connection* c = find(h)) c->close(code, reason);
+  }
+  Result<void> rebind(ConnHandle h) override;
+  Connection* connection(ConnHandle h) const { return find(h); }
+  Stats stats() const override {
+    Stats s = stats_;
+    for (const auto& [h, entry] : conns_) {
+      s.datagrams_sent += entry.socket.datagrams_sent;
+      s.recv_syscalls += entry.socket.recv_syscalls;
+      s.send_syscalls += entry.socket.send_syscalls;
+    }
+    s.datagrams_sent += gone_.datagrams_sent;
+    s.recv_syscalls += gone_.recv_syscalls;
+    s.send_syscalls += gone_.send_syscalls;
+    return s;
+  }
+
+  // ConnectionOwner
+  void conn_add_cid(Connection&, const ngtcp2_cid&) override {}
+  void conn_remove_cid(Connection&, const ngtcp2_cid&) override {}
+  void conn_reset_token(const ngtcp2_cid&, std::uint8_t* token) override {
+    gnutls_rnd(GNUTLS_RND_NONCE, token, NGTCP2_STATELESS_RESET_TOKENLEN);
+  }
+  bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data, std::size_t len,
+                 std::size_t segment) override;
+  bool conn_can_send(Connection& c) override {
+    auto it = conns_.find(c.handle());
+    return it != conns_.end() && !it->second.socket.blocked();
+  }
+  bool conn_drop_tx(Connection& c) override {
+    auto it = conns_.find(c.handle());
+    return it != conns_.end() && it->second.drop_tx.drop();
+  }
+
+ protected:
+  Connection* find(ConnHandle h) const override {
+    auto it = conns_.find(h);
+    return it == conns_.end() ? nullptr : it->second.conn.get();
+  }
+  void destroy(ConnHandle h) override;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Connection> conn;
+    UdpSocket socket;
+    DropFilter drop_rx{0.0, 1};
+    DropFilter drop_tx{0.0, 1};
+    bool waiting_writable = false;
+  };
+
+  Result<std::shared_ptr<tls::Context>> tls_context(const ClientOptions& opts);
+  Result<void> watch(ConnHandle h, int fd);
+  void on_readable(ConnHandle h, int fd);
+  void wait_writable(ConnHandle h);
+
+  std::unordered_map<ConnHandle, Entry> conns_;
+  std::map<std::string, std::shared_ptr<tls::Context>> tls_cache_;
+  RecvBatch batch_;
+  struct {
+    std::uint64_t datagrams_sent = 0, recv_syscalls = 0, send_syscalls = 0;
+  } gone_;  // counters of sockets already closed
+};
+
+Result<std::shared_ptr<tls::Context>> ClientEndpointImpl::tls_context(const ClientOptions& opts) {
+  std::string key = opts.ca_file + '\n' + opts.keylog_file;
+  for (const auto& a : opts.alpns) key += '\n' + a;
+  auto it = tls_cache_.find(key);
+  if (it != tls_cache_.end()) return it->second;
+  auto ctx = tls::make_client_context(opts.ca_file, opts.alpns, opts.keylog_file);
+  if (!ctx) return Unexpected{ctx.error()};
+  tls_cache_.emplace(key, *ctx);
+  return *ctx;
+}
+
+Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
+  auto ctx = tls_context(opts);
+  if (!ctx) return Unexpected{ctx.error()};
+  auto remote = resolve_address(opts.host, opts.port);
+  if (!remote) return Unexpected{remote.error()};
+  auto sock = open_socket_for(*remote);
+  if (!sock) return Unexpected{sock.error()};
+  ConnConfig cfg;
+  cfg.handle = next_handle();
+  cfg.local = sock->local();
+  cfg.remote = *remote;
+  cfg.dcid = random_cid();
+  cfg.scid = random_cid();
+  cfg.verify_name = opts.sni.empty() ? opts.host : opts.sni;
+  cfg.idle_timeout = opts.idle_timeout;
+  cfg.handshake_timeout = opts.handshake_timeout;
+  cfg.qlog_dir = opts.qlog_dir;
+  cfg.tls = *ctx;
+  Entry& entry = conns_[cfg.handle];
+  entry.socket = std::move(*sock);
+  entry.drop_rx = DropFilter(opts.test_drop_rate, random_seed());
+  entry.drop_tx = DropFilter(opts.test_drop_rate, random_seed());
+  auto conn = Connection::create(*this, cfg);
+  if (!conn) {
+    conns_.erase(cfg.handle);
+    return Unexpected{conn.error()};
+  }
+  entry.conn = std::move(*conn);
+  auto watched = watch(cfg.handle, entry.socket.fd());
+  if (!watched) {
+    conns_.erase(cfg.handle);
+    return Unexpected{watched.error()};
+  }
+  count_new_handshake();
+  conn_dirty(*entry.conn);  // the Initial leaves in the next flush
+  return cfg.handle;
+}
+
+Result<void> ClientEndpointImpl::watch(ConnHandle h, int fd) {
+  return loop_.watch_readable(fd, [this, h, fd] { on_readable(h, fd); });
+}
+
+void ClientEndpointImpl::on_readable(ConnHandle h, int fd) {
+  auto it = conns_.find(h);
+  if (it == conns_.end() || it->second.socket.fd() != fd) return;
+  Entry& entry = it->second;
+  std::size_t n = entry.socket.receive(batch_);
+  const SockAddr& local = entry.socket.local();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (batch_.len[i] == 0 || entry.drop_rx.drop()) continue;
+    ++stats_.datagrams_received;
+    ngtcp2_path path{{const_cast<sockaddr*>(local.get()), local.len},
+                     {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len}, nullptr};
+    entry.conn->on_datagram(path, batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
+    if (conns_.find(h) == conns_.end()) return;  // defensive: callbacks never destroy, but be sure
+  }
+}
+
+bool ClientEndpointImpl::conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
+                                   std::size_t len, std::size_t segment) {
+  auto it = conns_.find(c.handle());
+  if (it == conns_.end()) return true;
+  Entry& entry = it->second;
+  SockAddr to;
+  to.len = path.remote.addrlen;
+  std::memcpy(&to.storage, path.remote.addr, path.remote.addrlen);
+  if (entry.socket.send(to, data, len, segment) != SendStatus::Blocked) return true;
+  wait_writable(c.handle());
+  return false;
+}
+
+void ClientEndpointImpl::wait_writable(ConnHandle h) {
+  auto it = conns_.find(h);
+  if (it == conns_.end() || it->second.waiting_writable) return;
+  it->second.waiting_writable = true;
+  (void)loop_.watch_writable_once(it->second.socket.fd(), [this, h] {
+    auto e = conns_.find(h);
+    if (e == conns_.end()) return;
+    e->second.waiting_writable = false;
+    if (e->second.socket.retry_pending() == SendStatus::Blocked) {
+      wait_writable(h);
+      return;
+    }
+    flush_dirty();
+  });
+}
+
+Result<void> ClientEndpointImpl::rebind(ConnHandle h) {
+  auto it = conns_.find(h);
+  if (it == conns_.end()) return fail("unknown_conn", "no such connection");
+  Entry& entry = it->second;
+  auto sock = open_socket_for(entry.conn->remote());
+  if (!sock) return Unexpected{sock.error()};
+  auto watched = watch(h, sock->fd());
+  if (!watched) return Unexpected{watched.error()};
+  auto migrated = entry.conn->migrate(sock->local());
+  if (!migrated) {
+    loop_.unwatch(sock->fd());
+    return migrated;
+  }
+  loop_.unwatch(entry.socket.fd());
+  gone_.datagrams_sent += entry.socket.datagrams_sent;
+  gone_.recv_syscalls += entry.socket.recv_syscalls;
+  gone_.send_syscalls += entry.socket.send_syscalls;
+  entry.socket = std::move(*sock);
+  entry.waiting_writable = false;
+  log::info("quic_rebind", {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
+  return {};
+}
+
+void ClientEndpointImpl::destroy(ConnHandle h) {
+  auto it = conns_.find(h);
+  if (it == conns_.end()) return;
+  loop_.unwatch(it->second.socket.fd());
+  gone_.datagrams_sent += it->second.socket.datagrams_sent;
+  gone_.recv_syscalls += it->second.socket.recv_syscalls;
+  gone_.send_syscalls += it->second.socket.send_syscalls;
+  conns_.erase(it);
+}
+
+}  // namespace
+
+int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle h) {
+  auto* impl = dynamic_cast<ClientEndpointImpl*>(&endpoint);
+  Connection* c = impl != nullptr ? impl->connection(h) : nullptr;
+  if (c == nullptr) return NGTCP2_ERR_INVALID_ARGUMENT;
+  std::int64_t stream_id = -1;
+  return ngtcp2_conn_open_bidi_stream(c->native(), &stream_id, nullptr);
+}
+
+Result<std::unique_ptr<ClientEndpoint>> ClientEndpoint::create(EventLoop& loop, Handler& handler) {
+  raise_fd_limit();
+  return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler));
+}
+
+}  // namespace qc::quic

@@ -1,0 +1,160 @@
+// One QUIC connection (server or client side): owns the ngtcp2_conn and its TLS session, the
+// chat stream's send queue (kept until acknowledged), the expiry timer and the close state
+// machine. Socket I/O and connection-ID routing belong to the endpoint (ConnectionOwner).
+// Internal to src/quic.
+#pragma once
+
+#include <ngtcp2/ngtcp2.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "quic/endpoint.h"
+#include "quic/tls.h"
+#include "quic/udp.h"
+
+namespace qc::quic {
+
+class Connection;
+
+// What a connection needs from the endpoint that owns it.
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  virtual EventLoop& loop() = 0;
+  virtual Handler& handler() = 0;
+  virtual void conn_dirty(Connection& c) = 0;    // flush me in the next on_idle
+  virtual void conn_retire(Connection& c) = 0;   // I am done: free me outside any callback
+  virtual void conn_add_cid(Connection& c, const ngtcp2_cid& cid) = 0;
+  virtual void conn_remove_cid(Connection& c, const ngtcp2_cid& cid) = 0;
+  virtual void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) = 0;
+  virtual void conn_handshake_done(Connection& c) = 0;
+  virtual void conn_closed(Connection& c) = 0;   // left the open/handshaking states
+  // Sends datagrams of `segment` bytes from the socket serving path.local; false = blocked.
+  virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
+                         std::size_t len, std::size_t segment) = 0;
+  virtual bool conn_can_send(Connection& c) = 0;  // false while the socket is blocked
+  virtual bool conn_drop_tx(Connection& c) = 0;   // test hook: lose this datagram
+};
+
+// The lifecycle; every transition goes through Connection::enter().
+enum class ConnState { Handshaking, Open, Closing, Draining, Dead };
+
+struct ConnConfig {
+  bool is_server = false;
+  ConnHandle handle = 0;
+  SockAddr local;
+  SockAddr remote;
+  std::uint32_t version = NGTCP2_PROTO_VER_V1;
+  ngtcp2_cid dcid{};  // server: the client's SCID; client: random
+  ngtcp2_cid scid{};  // ours
+  // Server only.
+  ngtcp2_cid original_dcid{};
+  std::optional<ngtcp2_cid> retry_scid;
+  std::string token;
+  std::uint64_t max_streams_bidi = 0;
+  // Client only.
+  std::string verify_name;
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::string qlog_dir;
+  std::shared_ptr<tls::Context> tls;
+};
+
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> create(ConnectionOwner& owner, const ConnConfig& cfg);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  ConnHandle handle() const { return handle_; }
+  ConnState state() const { return state_; }
+  bool is_server() const { return is_server_; }
+  bool opened() const { return opened_; }
+  const PeerInfo& peer() const { return peer_; }
+  const SockAddr& remote() const { return remote_; }
+  const std::string& scid_hex() const { return peer_.scid; }
+  ngtcp2_conn* native() const { return conn_; }
+
+  void on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len);
+  bool send(SharedBytes pdu);
+  void close(std::uint64_t app_error_code, std::string_view reason);
+  void flush();  // writes everything writable now; called from the endpoint's on_idle
+  std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
+  // Client migration: the new local address of the socket this connection moved to.
+  Result<void> migrate(const SockAddr& new_local);
+
+  // ngtcp2 callbacks land here (connection_callbacks.cc).
+  int on_handshake_completed();
+  int on_stream_open(std::int64_t stream_id);
+  int on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len);
+  int on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint64_t len);
+  int on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen);
+  int on_remove_cid(const ngtcp2_cid* cid);
+  int on_path_validated(const ngtcp2_path* path, bool success);
+  void on_stateless_reset() { stateless_reset_ = true; }
+  void qlog_write(const void* data, std::size_t len, bool fin);
+
+ private:
+  struct Chunk {
+    SharedBytes bytes;
+    std::uint64_t offset;  // stream offset of bytes->front()
+  };
+
+  Connection(ConnectionOwner& owner, const ConnConfig& cfg);
+  Result<void> init(const ConnConfig& cfg);
+
+  bool write_packets();
+  std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
+  void consume(std::uint64_t n);
+  void send_close();
+  void write_close(const ngtcp2_connection_close_error& ccerr);
+  void fail_with(int liberr);
+  void enter_draining();
+  void enter(ConnState next);
+  void report_closed(CloseKind kind, std::uint64_t code, std::string reason);
+  void on_expiry();
+  void rearm_timer();
+  void cancel_timer();
+  std::uint64_t now_ts() const;
+
+  ConnectionOwner& owner_;
+  ConnHandle handle_;
+  bool is_server_;
+  ConnState state_ = ConnState::Handshaking;
+  ngtcp2_conn* conn_ = nullptr;
+  tls::SessionRef tls_ref_;
+  std::shared_ptr<tls::Context> tls_ctx_;
+  std::unique_ptr<tls::Session> tls_;
+  PeerInfo peer_;
+  SockAddr local_;
+  SockAddr remote_;
+  bool echo_mode_ = false;
+  bool opened_ = false;
+  bool closed_reported_ = false;
+  bool stateless_reset_ = false;
+  bool close_requested_ = false;
+  std::uint64_t close_code_ = 0;
+  std::string close_reason_;
+
+  std::int64_t stream_id_ = -1;
+  std::deque<Chunk> queue_;
+  std::size_t send_index_ = 0;      // queue_ index of the chunk holding send_offset_
+  std::uint64_t queue_end_ = 0;     // stream offset after the last queued byte
+  std::uint64_t send_offset_ = 0;   // next byte to hand to ngtcp2
+  std::uint64_t acked_offset_ = 0;  // everything before is acknowledged (and freed)
+
+  std::vector<std::uint8_t> close_packet_;  // resent while closing
+  EventLoop::TimerId timer_ = 0;
+  std::uint64_t timer_at_ = UINT64_MAX;
+  std::FILE* qlog_ = nullptr;
+};
+
+std::string cid_hex(const ngtcp2_cid& cid);
+
+}  // namespace qc::quic

@@ -1,0 +1,80 @@
+#include "quic/endpoint_base.h"
+
+#include <gnutls/crypto.h>
+
+#include <atomic>
+
+namespace qc::quic {
+
+std::string_view close_kind_name(CloseKind kind) {
+  switch (kind) {
+    case CloseKind::Local: return "local";
+    case CloseKind::Peer: return "peer";
+    case CloseKind::IdleTimeout: return "idle_timeout";
+    case CloseKind::HandshakeTimeout: return "handshake_timeout";
+    case CloseKind::HandshakeFailed: return "handshake_failed";
+    case CloseKind::StatelessReset: return "stateless_reset";
+    case CloseKind::Error: return "error";
+  }
+  return "unknown";
+}
+
+EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, double drop_rate)
+    : loop_(loop), handler_(handler), drop_rx_(drop_rate, random_seed()), drop_tx_(drop_rate, random_seed()),
+      alive_(std::make_shared<EndpointBase*>(this)) {
+  std::weak_ptr<EndpointBase*> weak = alive_;
+  loop_.on_idle([weak] {
+    if (auto self = weak.lock(); self && *self != nullptr) (*self)->flush_dirty();
+  });
+}
+
+EndpointBase::~EndpointBase() { *alive_ = nullptr; }
+
+ConnHandle EndpointBase::next_handle() {
+  static std::atomic<ConnHandle> last{0};
+  return ++last;
+}
+
+std::uint64_t EndpointBase::random_seed() {
+  std::uint64_t seed = 0;
+  gnutls_rnd(GNUTLS_RND_NONCE, &seed, sizeof seed);
+  return seed;
+}
+
+void EndpointBase::conn_handshake_done(Connection& /*c*/) {
+  --stats_.handshakes_in_progress;
+  ++stats_.connections_open;
+}
+
+void EndpointBase::conn_closed(Connection& c) {
+  if (c.opened()) {
+    --stats_.connections_open;
+  } else {
+    --stats_.handshakes_in_progress;
+  }
+}
+
+void EndpointBase::flush_dirty() {
+  // Flushing can run handler callbacks (on_closed) that queue data on other connections:
+  // go round until nothing new is dirty, keeping connections whose socket is blocked.
+  std::vector<ConnHandle> blocked;
+  for (int round = 0; round < 8 && !dirty_.empty(); ++round) {
+    std::vector<ConnHandle> batch(dirty_.begin(), dirty_.end());
+    dirty_.clear();
+    for (ConnHandle h : batch) {
+      Connection* c = find(h);
+      if (c == nullptr) continue;
+      if (!conn_can_send(*c)) {
+        blocked.push_back(h);
+        continue;
+      }
+      c->flush();
+    }
+  }
+  dirty_.insert(blocked.begin(), blocked.end());
+  std::vector<ConnHandle> retired;
+  retired.swap(retired_);
+  for (ConnHandle h : retired) destroy(h);
+}
+
+}  // namespace qc::quic

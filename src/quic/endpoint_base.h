@@ -1,0 +1,51 @@
+// What the server and client endpoints share: the dirty set flushed once per loop iteration,
+// retiring connections outside callbacks, stats and the loss-test hook. Internal to src/quic.
+#pragma once
+
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "quic/connection.h"
+
+namespace qc::quic {
+
+class EndpointBase : public ConnectionOwner {
+ public:
+  EndpointBase(EventLoop& loop, Handler& handler, double drop_rate);
+  ~EndpointBase() override;
+  EndpointBase(const EndpointBase&) = delete;
+  EndpointBase& operator=(const EndpointBase&) = delete;
+
+  EventLoop& loop() override { return loop_; }
+  Handler& handler() override { return handler_; }
+  void conn_dirty(Connection& c) override { dirty_.insert(c.handle()); }
+  void conn_retire(Connection& c) override { retired_.push_back(c.handle()); }
+  void conn_handshake_done(Connection& c) override;
+  void conn_closed(Connection& c) override;
+  bool conn_drop_tx(Connection& /*c*/) override { return drop_tx_.drop(); }
+
+  static ConnHandle next_handle();
+
+ protected:
+  virtual Connection* find(ConnHandle h) const = 0;
+  virtual void destroy(ConnHandle h) = 0;  // forget the connection entirely
+  void flush_dirty();                      // also run when a blocked socket drains
+  bool drop_rx() { return drop_rx_.drop(); }
+  void count_new_handshake() { ++stats_.handshakes_in_progress; }
+  static std::uint64_t random_seed();
+
+  EventLoop& loop_;
+  Handler& handler_;
+  Stats stats_;
+
+ private:
+  std::unordered_set<ConnHandle> dirty_;
+  std::vector<ConnHandle> retired_;
+  DropFilter drop_rx_;
+  DropFilter drop_tx_;
+  // The loop keeps our idle hook forever; it checks this before touching us.
+  std::shared_ptr<EndpointBase*> alive_;
+};
+
+}  // namespace qc::quic

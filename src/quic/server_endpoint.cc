@@ -1,0 +1,354 @@
+// The server: one UDP socket, datagrams dispatched by destination connection ID; stateless
+// answers (Version Negotiation, Retry, refusals at the limits, stateless reset) for the rest.
+#include <gnutls/crypto.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+
+#include <array>
+#include <cstring>
+#include <unordered_map>
+
+#include "quic/endpoint_base.h"
+#include "util/log.h"
+
+namespace qc::quic {
+namespace {
+
+constexpr std::size_t kScidLen = 18;
+constexpr std::size_t kMaxBatchesPerWakeup = 16;
+constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExceeded
+constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
+constexpr double kStatelessResetsPerSecond = 100.0;
+
+std::string cid_key(const std::uint8_t* data, std::size_t len) { return std::string(reinterpret_cast<const char*>(data), len); }
+std::string cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
+
+ngtcp2_cid random_cid() {
+  ngtcp2_cid cid{};
+  cid.datalen = kScidLen;
+  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
+  return cid;
+}
+
+SockAddr to_sockaddr(const ngtcp2_addr& addr) {
+  SockAddr out;
+  out.len = addr.addrlen;
+  std::memcpy(&out.storage, addr.addr, addr.addrlen);
+  return out;
+}
+
+class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
+ public:
+  ServerEndpointImpl(EventLoop& loop, const ServerOptions& opts, Handler& handler)
+      : EndpointBase(loop, handler, opts.test_drop_rate), opts_(opts) {
+    gnutls_rnd(GNUTLS_RND_KEY, secret_.data(), secret_.size());
+  }
+  ~ServerEndpointImpl() override {
+    if (socket_.fd() >= 0) loop_.unwatch(socket_.fd());
+  }
+
+  Result<void> start();
+
+  // ServerEndpoint
+  bool send(ConnHandle h, SharedBytes pdu) override {
+    Connection* c = find(h);
+    return c != nullptr && c->send(std::move(pdu));
+  }
+  void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
+    if (Connection* c = find(h)) c->close(code, reason);
+  }
+  void close_all(std::uint64_t code, std::string_view reason) override {
+    for (auto& [h, entry] : conns_) entry.conn->close(code, reason);
+  }
+  std::size_t queued_bytes(ConnHandle h) const override {
+    Connection* c = find(h);
+    return c != nullptr ? c->queued_bytes() : 0;
+  }
+  std::uint16_t local_port() const override { return socket_.local().port(); }
+  Stats stats() const override {
+    Stats s = stats_;
+    s.datagrams_sent = socket_.datagrams_sent;
+    s.recv_syscalls = socket_.recv_syscalls;
+    s.send_syscalls = socket_.send_syscalls;
+    return s;
+  }
+
+  // ConnectionOwner
+  void conn_add_cid(Connection& c, const ngtcp2_cid& cid) override {
+    cids_[cid_key(cid)] = c.handle();
+    conns_[c.handle()].cids.push_back(cid_key(cid));
+  }
+  void conn_remove_cid(Connection& /*c*/, const ngtcp2_cid& cid) override { cids_.erase(cid_key(cid)); }
+  void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) override {
+    ngtcp2_crypto_generate_stateless_reset_token(token, secret_.data(), secret_.size(), &cid);
+  }
+  bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data, std::size_t len,
+                 std::size_t segment) override {
+    return send_raw(to_sockaddr(path.remote), data, len, segment);
+  }
+  bool conn_can_send(Connection& /*c*/) override { return !socket_.blocked(); }
+
+ protected:
+  Connection* find(ConnHandle h) const override {
+    auto it = conns_.find(h);
+    return it == conns_.end() ? nullptr : it->second.conn.get();
+  }
+  void destroy(ConnHandle h) override;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Connection> conn;
+    std::vector<std::string> cids;
+    std::string ip;
+  };
+
+  void on_readable();
+  void on_datagram(const SockAddr& from, const std::uint8_t* data, std::size_t len);
+  void accept(const SockAddr& from, const std::uint8_t* data, std::size_t len);
+  const char* refusal_reason(const SockAddr& from) const;
+  bool wants_retry() const;
+  void send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from);
+  void send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code, std::string_view reason);
+  void send_version_negotiation(const ngtcp2_version_cid& vc, const SockAddr& from);
+  void send_stateless_reset(const ngtcp2_version_cid& vc, const SockAddr& from, std::size_t len);
+  bool reset_budget_available();
+  void wait_writable();
+  bool send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
+  std::uint64_t now_ts() const {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(loop_.now().time_since_epoch()).count());
+  }
+
+  ServerOptions opts_;
+  std::shared_ptr<tls::Context> tls_;
+  UdpSocket socket_;
+  RecvBatch batch_;
+  std::array<std::uint8_t, 32> secret_{};
+  std::unordered_map<std::string, ConnHandle> cids_;
+  std::unordered_map<ConnHandle, Entry> conns_;
+  std::unordered_map<std::string, std::size_t> per_ip_;
+  double reset_tokens_ = kStatelessResetsPerSecond;
+  TimePoint reset_refill_{};
+  bool waiting_writable_ = false;
+};
+
+Result<void> ServerEndpointImpl::start() {
+  auto ctx = tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
+  if (!ctx) return Unexpected{ctx.error()};
+  tls_ = *ctx;
+  auto addr = resolve_address(opts_.host, opts_.port);
+  if (!addr) return Unexpected{addr.error()};
+  auto sock = UdpSocket::bind(*addr);
+  if (!sock) return Unexpected{sock.error()};
+  socket_ = std::move(*sock);
+  auto watched = loop_.watch_readable(socket_.fd(), [this] { on_readable(); });
+  if (!watched) return Unexpected{watched.error()};
+  log::info("quic_listen", {{"address", socket_.local().to_string()}});
+  return {};
+}
+
+void ServerEndpointImpl::on_readable() {
+  for (std::size_t round = 0; round < kMaxBatchesPerWakeup; ++round) {
+    std::size_t n = socket_.receive(batch_);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (batch_.len[i] == 0 || drop_rx()) continue;
+      ++stats_.datagrams_received;
+      on_datagram(batch_.from[i], batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
+    }
+    if (n < RecvBatch::kCount) break;
+  }
+}
+
+void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* data, std::size_t len) {
+  ngtcp2_version_cid vc{};
+  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen);
+  if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
+    send_version_negotiation(vc, from);
+    return;
+  }
+  if (rv != 0) return;
+  auto it = cids_.find(cid_key(vc.dcid, vc.dcidlen));
+  if (it != cids_.end()) {
+    if (Connection* c = find(it->second)) {
+      ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
+                       {const_cast<sockaddr*>(from.get()), from.len}, nullptr};
+      c->on_datagram(path, data, len);
+    }
+    return;
+  }
+  if ((data[0] & 0x80) == 0) {  // short header for a connection we do not know
+    send_stateless_reset(vc, from, len);
+    return;
+  }
+  accept(from, data, len);
+}
+
+void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, std::size_t len) {
+  ngtcp2_pkt_hd hd{};
+  if (ngtcp2_accept(&hd, data, len) != 0) return;
+  if (const char* reason = refusal_reason(from)) {
+    log::warn("quic_refused", {{"peer", from.to_string()}, {"reason", reason}});
+    send_close(hd, from, kLimitExceededCode, reason);
+    return;
+  }
+  ConnConfig cfg;
+  cfg.original_dcid = hd.dcid;
+  if (hd.type == NGTCP2_PKT_INITIAL && hd.token.len > 0 && hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
+    auto lifetime = std::chrono::duration_cast<std::chrono::nanoseconds>(kRetryTokenLifetime).count();
+    if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len, secret_.data(),
+                                         secret_.size(), hd.version, from.get(), from.len, &hd.dcid,
+                                         static_cast<ngtcp2_duration>(lifetime), now_ts()) != 0) {
+      send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
+      return;
+    }
+    cfg.retry_scid = hd.dcid;
+    cfg.token.assign(reinterpret_cast<const char*>(hd.token.base), hd.token.len);
+  } else if (wants_retry()) {
+    send_retry(hd, from);
+    return;
+  }
+  cfg.is_server = true;
+  cfg.handle = next_handle();
+  cfg.local = socket_.local();
+  cfg.remote = from;
+  cfg.version = hd.version;
+  cfg.dcid = hd.scid;
+  cfg.scid = random_cid();
+  cfg.max_streams_bidi = opts_.max_streams_bidi;
+  cfg.idle_timeout = opts_.idle_timeout;
+  cfg.handshake_timeout = opts_.handshake_timeout;
+  cfg.qlog_dir = opts_.qlog_dir;
+  cfg.tls = tls_;
+  auto conn = Connection::create(*this, cfg);
+  if (!conn) {
+    log::warn("quic_accept_failed", {{"peer", from.to_string()}, {"error", conn.error().message}});
+    return;
+  }
+  Entry& entry = conns_[cfg.handle];
+  entry.conn = std::move(*conn);
+  entry.ip = from.ip_string();
+  ++per_ip_[entry.ip];
+  count_new_handshake();
+  conn_add_cid(*entry.conn, cfg.scid);
+  conn_add_cid(*entry.conn, hd.dcid);  // the client's retransmitted Initials still carry it
+  ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
+                   {const_cast<sockaddr*>(from.get()), from.len}, nullptr};
+  entry.conn->on_datagram(path, data, len);
+}
+
+const char* ServerEndpointImpl::refusal_reason(const SockAddr& from) const {
+  if (conns_.size() >= opts_.max_connections) return "server at connection limit";
+  auto it = per_ip_.find(from.ip_string());
+  if (it != per_ip_.end() && it->second >= opts_.max_connections_per_ip) return "too many connections from your address";
+  return nullptr;
+}
+
+bool ServerEndpointImpl::wants_retry() const {
+  switch (opts_.retry) {
+    case RetryMode::Always: return true;
+    case RetryMode::Never: return false;
+    case RetryMode::Auto: return stats_.handshakes_in_progress >= opts_.retry_threshold;
+  }
+  return false;
+}
+
+void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
+  ngtcp2_cid scid = random_cid();
+  std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
+  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(), hd.version,
+                                                             from.get(), from.len, &scid, &hd.dcid, now_ts());
+  if (tokenlen < 0) return;
+  std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+  ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid, token,
+                                             static_cast<std::size_t>(tokenlen));
+  if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
+}
+
+void ServerEndpointImpl::send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code,
+                                    std::string_view reason) {
+  std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(buf, sizeof buf, hd.version, &hd.scid, &hd.dcid, code,
+                                                        reinterpret_cast<const std::uint8_t*>(reason.data()),
+                                                        reason.size());
+  if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
+}
+
+void ServerEndpointImpl::send_version_negotiation(const ngtcp2_version_cid& vc, const SockAddr& from) {
+  const std::uint32_t versions[] = {NGTCP2_PROTO_VER_V1, 0x1a2a3a4au /* greased (RFC 9000 6.3) */};
+  std::uint8_t unused = 0;
+  gnutls_rnd(GNUTLS_RND_NONCE, &unused, 1);
+  std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(buf, sizeof buf, unused, vc.scid, vc.scidlen, vc.dcid,
+                                                        vc.dcidlen, versions, 2);
+  if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
+}
+
+void ServerEndpointImpl::send_stateless_reset(const ngtcp2_version_cid& vc, const SockAddr& from, std::size_t len) {
+  // The reset must be shorter than what triggered it (no loops between two servers) and
+  // still look like a short-header packet (RFC 9000 10.3).
+  constexpr std::size_t kMinTrigger = 1 + kScidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
+  if (len <= kMinTrigger || vc.dcidlen != kScidLen || !reset_budget_available()) return;
+  ngtcp2_cid dcid;
+  ngtcp2_cid_init(&dcid, vc.dcid, vc.dcidlen);
+  std::uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
+  conn_reset_token(dcid, token);
+  std::size_t randlen = std::min<std::size_t>(len - 1, NGTCP2_MAX_UDP_PAYLOAD_SIZE) - NGTCP2_STATELESS_RESET_TOKENLEN;
+  std::uint8_t rand[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+  gnutls_rnd(GNUTLS_RND_NONCE, rand, randlen);
+  std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
+  ngtcp2_ssize n = ngtcp2_pkt_write_stateless_reset(buf, sizeof buf, token, rand, randlen);
+  if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
+}
+
+bool ServerEndpointImpl::reset_budget_available() {
+  TimePoint now = loop_.now();
+  double elapsed = std::chrono::duration<double>(now - reset_refill_).count();
+  reset_refill_ = now;
+  reset_tokens_ = std::min(kStatelessResetsPerSecond, reset_tokens_ + elapsed * kStatelessResetsPerSecond);
+  if (reset_tokens_ < 1.0) return false;
+  reset_tokens_ -= 1.0;
+  return true;
+}
+
+bool ServerEndpointImpl::send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
+  SendStatus st = socket_.send(to, data, len, segment);
+  if (st != SendStatus::Blocked) return true;
+  wait_writable();
+  return false;
+}
+
+void ServerEndpointImpl::wait_writable() {
+  if (waiting_writable_) return;
+  waiting_writable_ = true;
+  (void)loop_.watch_writable_once(socket_.fd(), [this] {
+    waiting_writable_ = false;
+    if (socket_.retry_pending() == SendStatus::Blocked) {
+      wait_writable();
+      return;
+    }
+    flush_dirty();
+  });
+}
+
+void ServerEndpointImpl::destroy(ConnHandle h) {
+  auto it = conns_.find(h);
+  if (it == conns_.end()) return;
+  for (const auto& key : it->second.cids) {
+    auto c = cids_.find(key);
+    if (c != cids_.end() && c->second == h) cids_.erase(c);
+  }
+  auto ip = per_ip_.find(it->second.ip);
+  if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
+  conns_.erase(it);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::start(EventLoop& loop, const ServerOptions& opts,
+                                                              Handler& handler) {
+  auto server = std::make_unique<ServerEndpointImpl>(loop, opts, handler);
+  auto rv = server->start();
+  if (!rv) return Unexpected{rv.error()};
+  return std::unique_ptr<ServerEndpoint>(std::move(server));
+}
+
+}  // namespace qc::quic

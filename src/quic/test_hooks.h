@@ -1,0 +1,12 @@
+// Test-only access to transport internals (not for product code).
+#pragma once
+
+#include "quic/endpoint.h"
+
+namespace qc::quic {
+
+// Tries to open one more bidirectional stream on a client connection, beyond the chat stream;
+// returns ngtcp2's result (0 = opened, negative = refused, e.g. the server's stream limit).
+int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle conn);
+
+}  // namespace qc::quic

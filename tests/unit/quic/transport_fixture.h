@@ -1,0 +1,133 @@
+// A server and a client endpoint on one EventLoop over real UDP on 127.0.0.1, plus recorders
+// of every Handler event. run_until() runs the loop until a condition holds or a failsafe fires.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quic/endpoint.h"
+#include "quic/event_loop.h"
+
+namespace qc::quic::testing {
+
+inline std::string data_path(const std::string& rel) { return std::string(QC_TEST_DATA_DIR) + "/" + rel; }
+
+struct Recorder : Handler {
+  std::vector<ConnHandle> opened;
+  std::map<ConnHandle, PeerInfo> peers;
+  std::map<ConnHandle, std::string> received;
+  std::map<ConnHandle, std::vector<std::string>> chunks;  // one entry per on_data call
+  std::map<ConnHandle, CloseInfo> closed;
+  std::map<ConnHandle, int> close_calls;
+  int path_changes = 0;
+  std::function<void(ConnHandle)> on_open_hook;
+  std::function<void(ConnHandle, std::string_view)> on_data_hook;
+
+  void on_open(ConnHandle c, const PeerInfo& peer) override {
+    opened.push_back(c);
+    peers[c] = peer;
+    if (on_open_hook) on_open_hook(c);
+  }
+  void on_data(ConnHandle c, std::string_view bytes) override {
+    received[c].append(bytes);
+    chunks[c].emplace_back(bytes);
+    if (on_data_hook) on_data_hook(c, bytes);
+  }
+  void on_closed(ConnHandle c, const CloseInfo& info) override {
+    closed[c] = info;
+    ++close_calls[c];
+  }
+  void on_path_changed(ConnHandle c, const PeerInfo& peer) override {
+    ++path_changes;
+    peers[c] = peer;
+  }
+};
+
+class TransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto l = EventLoop::create();
+    ASSERT_TRUE(l.ok());
+    loop = std::move(*l);
+    loop->on_idle([this] {
+      if (until_ && until_()) loop->stop();
+    });
+  }
+
+  ServerOptions server_options() const {
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.cert_file = data_path("certs/quic_certificate.pem");
+    o.key_file = data_path("certs/quic_private_key.pem");
+    o.retry = RetryMode::Never;
+    return o;
+  }
+
+  ClientOptions client_options() const {
+    ClientOptions o;
+    o.host = "localhost";
+    o.port = server ? server->local_port() : 0;
+    o.ca_file = data_path("certs/quic_certificate.pem");
+    return o;
+  }
+
+  void start_server(const ServerOptions& o) {
+    auto s = ServerEndpoint::start(*loop, o, server_h);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    server = std::move(*s);
+    auto c = ClientEndpoint::create(*loop, client_h);
+    ASSERT_TRUE(c.ok());
+    client = std::move(*c);
+  }
+  void start_server() { start_server(server_options()); }
+
+  ConnHandle connect(const ClientOptions& o) {
+    auto h = client->connect(o);
+    EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error().message);
+    return h.ok() ? *h : 0;
+  }
+  ConnHandle connect() { return connect(client_options()); }
+
+  // Runs the loop until done() is true; false (and a test failure) after `limit`.
+  bool run_until(std::function<bool()> done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    if (done()) return true;
+    until_ = std::move(done);
+    bool timed_out = false;
+    auto failsafe = loop->add_timer(Clock::now() + limit, [&] {
+      timed_out = true;
+      loop->stop();
+    });
+    auto rv = loop->run();
+    EXPECT_TRUE(rv.ok());
+    loop->cancel_timer(failsafe);
+    until_ = nullptr;
+    EXPECT_FALSE(timed_out) << "timed out waiting for the awaited event";
+    return !timed_out;
+  }
+
+  bool both_open(ConnHandle c) {
+    return run_until([&] { return !client_h.opened.empty() && !server_h.opened.empty(); }) &&
+           client_h.opened.front() == c;
+  }
+
+  ConnHandle server_conn() const { return server_h.opened.empty() ? 0 : server_h.opened.front(); }
+
+  std::unique_ptr<EventLoop> loop;
+  Recorder server_h;
+  Recorder client_h;
+  std::unique_ptr<ServerEndpoint> server;
+  std::unique_ptr<ClientEndpoint> client;
+
+ private:
+  std::function<bool()> until_;
+};
+
+inline SharedBytes bytes(std::string s) { return make_shared_bytes(std::move(s)); }
+
+}  // namespace qc::quic::testing

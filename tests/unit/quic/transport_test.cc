@@ -1,0 +1,220 @@
+// Transport tests over real UDP on 127.0.0.1 (both endpoints on one EventLoop).
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "quic/test_hooks.h"
+#include "transport_fixture.h"
+
+namespace qc::quic::testing {
+namespace {
+
+TEST_F(TransportTest, HandshakeOpensBothSidesWithQuicchatAlpn) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  EXPECT_EQ(client_h.peers[c].alpn, "quicchat");
+  EXPECT_EQ(server_h.peers[server_conn()].alpn, "quicchat");
+  EXPECT_EQ(client_h.peers[c].address, "127.0.0.1:" + std::to_string(server->local_port()));
+  EXPECT_FALSE(server_h.peers[server_conn()].scid.empty());
+  EXPECT_EQ(server->stats().connections_open, 1u);
+}
+
+TEST_F(TransportTest, ClientOfferingOnlyEchoProtocolNegotiatesIt) {
+  start_server();
+  ClientOptions o = client_options();
+  o.alpns = {"echo-protocol"};
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+  EXPECT_EQ(client_h.peers[c].alpn, "echo-protocol");
+  EXPECT_EQ(server_h.peers[server_conn()].alpn, "echo-protocol");
+}
+
+TEST_F(TransportTest, NoCommonAlpnFailsTheHandshake) {
+  start_server();
+  ClientOptions o = client_options();
+  o.alpns = {"bogus"};
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed) << client_h.closed[c].reason;
+  EXPECT_TRUE(client_h.opened.empty());
+  EXPECT_TRUE(server_h.opened.empty());
+}
+
+TEST_F(TransportTest, WrongCaFailsWithCertificateReason) {
+  start_server();
+  ClientOptions o = client_options();
+  o.ca_file = data_path("certs-other/quic_certificate.pem");
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed);
+  EXPECT_NE(client_h.closed[c].reason.find("certificate verification failed"), std::string::npos)
+      << client_h.closed[c].reason;
+  EXPECT_NE(client_h.closed[c].reason.find("signer not found"), std::string::npos) << client_h.closed[c].reason;
+  EXPECT_TRUE(client_h.opened.empty());
+}
+
+TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  std::string big(60 * 1024, 'x');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  std::string expected = big;
+  ASSERT_TRUE(client->send(c, bytes(big)));
+  for (int i = 0; i < 10'000; ++i) {
+    std::string pdu = "msg-" + std::to_string(i) + ";";
+    expected += pdu;
+    ASSERT_TRUE(client->send(c, bytes(pdu)));
+  }
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()].size() >= expected.size(); }));
+  EXPECT_EQ(server_h.received[server_conn()], expected);
+
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(server->send(s, bytes(big)));
+  for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
+  EXPECT_EQ(client_h.received[c], expected);
+  ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
+}
+
+TEST_F(TransportTest, IdleTimeoutClosesBothSides) {
+  ServerOptions so = server_options();
+  so.idle_timeout = std::chrono::milliseconds(300);
+  start_server(so);
+  ClientOptions o = client_options();
+  o.idle_timeout = std::chrono::milliseconds(300);
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::IdleTimeout);
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::IdleTimeout);
+}
+
+TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  // The server learns of the chat stream from the client's first bytes on it.
+  ASSERT_TRUE(client->send(c, bytes("hi")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hi"; }));
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(server->send(s, bytes("last words")));
+  server->close(s, 4, "server shutting down");
+  EXPECT_FALSE(server->send(s, bytes("too late")));
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  EXPECT_EQ(client_h.received[c], "last words");
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::Peer);
+  EXPECT_EQ(client_h.closed[c].app_error_code, 4u);
+  EXPECT_EQ(client_h.closed[c].reason, "server shutting down");
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Local);
+  EXPECT_EQ(server_h.close_calls[s], 1);
+  EXPECT_EQ(client_h.close_calls[c], 1);
+}
+
+TEST_F(TransportTest, ClientCloseReachesServer) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ConnHandle s = server_conn();
+  client->close(c, 0, "bye");
+  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s) && client_h.closed.contains(c); }));
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Peer);
+  EXPECT_EQ(server_h.closed[s].reason, "bye");
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::Local);
+  ASSERT_TRUE(run_until([&] { return server->stats().connections_open == 0; }));
+}
+
+TEST_F(TransportTest, RetryAlwaysStillConnects) {
+  ServerOptions so = server_options();
+  so.retry = RetryMode::Always;
+  start_server(so);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("after retry")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "after retry"; }));
+}
+
+TEST_F(TransportTest, ConnectionLimitRefusesWithReason) {
+  ServerOptions so = server_options();
+  so.max_connections = 1;
+  start_server(so);
+  ConnHandle first = connect();
+  ASSERT_TRUE(both_open(first));
+  ConnHandle second = connect();
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(second); }));
+  EXPECT_EQ(client_h.closed[second].app_error_code, 5u);
+  EXPECT_EQ(client_h.closed[second].reason, "server at connection limit");
+  EXPECT_FALSE(client_h.closed.contains(first));
+}
+
+TEST_F(TransportTest, PerAddressLimitRefusesWithReason) {
+  ServerOptions so = server_options();
+  so.max_connections_per_ip = 1;
+  start_server(so);
+  ConnHandle first = connect();
+  ASSERT_TRUE(both_open(first));
+  ConnHandle second = connect();
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(second); }));
+  EXPECT_EQ(client_h.closed[second].reason, "too many connections from your address");
+}
+
+TEST_F(TransportTest, KeyLogFileGetsNssLines) {
+  start_server();
+  std::string path = ::testing::TempDir() + "quic_keylog_test.txt";
+  std::remove(path.c_str());
+  ClientOptions o = client_options();
+  o.keylog_file = path;
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const char* label : {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                            "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"}) {
+    EXPECT_NE(text.str().find(std::string(label) + " "), std::string::npos) << label;
+  }
+  std::remove(path.c_str());
+}
+
+TEST_F(TransportTest, ClientCannotOpenASecondStream) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  EXPECT_NE(test_open_extra_stream(*client, c), 0);
+}
+
+TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
+  start_server();
+  ClientOptions o = client_options();
+  o.alpns = {"echo-protocol"};
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  ConnHandle s = server_conn();
+  std::uint64_t sent_before = server->stats().datagrams_sent;
+  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}) ASSERT_TRUE(server->send(s, bytes(pdu)));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 21; }));
+  EXPECT_GE(server->stats().datagrams_sent - sent_before, 3u);
+  ASSERT_EQ(client_h.chunks[c].size(), 3u);
+  EXPECT_EQ(client_h.chunks[c][0], "{\"a\":1}");
+  EXPECT_EQ(client_h.chunks[c][2], "{\"c\":3}");
+}
+
+TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "onetwothree"; }));
+  EXPECT_EQ(client_h.chunks[c].size(), 1u);
+}
+
+}  // namespace
+}  // namespace qc::quic::testing
