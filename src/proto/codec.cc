@@ -57,13 +57,13 @@ Decoded<Pdu> decode(std::string_view bytes, const DecodeLimits& limits) {
   const std::optional<MsgType> type = msg_type_from_int(*mtype);
   if (!type) return decode_error(DecodeErrc::UnknownType, "unknown mtype " + std::to_string(*mtype));
 
-  auto msg = detail::field(*object, "msg");
-  if (!msg) return Unexpected<DecodeError>{msg.error()};
-  if ((*msg)->kind != detail::JsonValue::Kind::String) {
+  detail::JsonValue* msg = object->find("msg");
+  if (msg == nullptr) return decode_error(DecodeErrc::MissingField, "missing field 'msg'");
+  if (msg->kind != detail::JsonValue::Kind::String) {
     return decode_error(DecodeErrc::MsgNotString,
-                        "field 'msg' must be a string, got " + std::string(detail::json_kind_name((*msg)->kind)));
+                        "field 'msg' must be a string, got " + std::string(detail::json_kind_name(msg->kind)));
   }
-  return Pdu{static_cast<int>(*version), *type, (*msg)->text};
+  return Pdu{static_cast<int>(*version), *type, std::move(msg->text)};
 }
 
 }  // namespace qc::proto

@@ -104,8 +104,11 @@ StreamFramer::Scan StreamFramer::scan_object_byte(char c) {
       if (depth_ > max_depth_ && !discarding_) return Scan::Failed;
       break;
     case '}':
-    case ']':
       if (--depth_ == 0) return Scan::Completed;
+      break;
+    case ']':
+      // Only '}' ends the top-level object; a stray ']' is left for the decoder to reject.
+      if (depth_ > 1) --depth_;
       break;
     default:
       break;

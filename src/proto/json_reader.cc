@@ -246,6 +246,10 @@ const JsonValue* JsonValue::find(std::string_view key) const {
   return nullptr;
 }
 
+JsonValue* JsonValue::find(std::string_view key) {
+  return const_cast<JsonValue*>(static_cast<const JsonValue&>(*this).find(key));
+}
+
 std::string_view json_kind_name(JsonValue::Kind kind) {
   switch (kind) {
     case JsonValue::Kind::Null: return "null";

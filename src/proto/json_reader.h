@@ -25,6 +25,7 @@ struct JsonValue {
   std::vector<JsonMember> members;
 
   const JsonValue* find(std::string_view key) const;  // last duplicate wins
+  JsonValue* find(std::string_view key);
 };
 
 struct JsonMember {

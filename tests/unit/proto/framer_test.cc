@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -169,6 +170,13 @@ TEST(Framer, ReassembledViewStaysValidUntilNextFeed) {
   framer.feed(" 1}{\"b\"", [&](const FrameEvent& e) { kept = e.pdu; });
   EXPECT_EQ(kept, "{\"a\": 1}");
   EXPECT_EQ(framer.buffered_bytes(), 4u);
+}
+
+TEST(Framer, OnlyABraceClosesTheTopLevelObject) {
+  const std::string odd = R"({"a": 1]]"b": [2]})";
+  const Collected c = feed_all({odd + "{}"});
+  EXPECT_EQ(c.pdus, (std::vector<std::string>{odd, "{}"}));
+  EXPECT_TRUE(c.errors.empty());
 }
 
 TEST(Framer, ErrcNames) {
