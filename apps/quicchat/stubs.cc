@@ -12,7 +12,5 @@ int not_yet(const char* name) {
 }  // namespace
 
 int cmd_client(const Args&) { return not_yet("client"); }
-int cmd_user(const Args&) { return not_yet("user"); }
-int cmd_certs(const Args&) { return not_yet("certs"); }
 
 }  // namespace qc::app

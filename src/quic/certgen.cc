@@ -92,7 +92,11 @@ Result<void> set_usage(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key) {
   for (auto& s : steps) {
     if (!s) return s;
   }
-  return check(gnutls_x509_crt_set_subject_key_id(crt, key_id, key_id_size), "subject key id");
+  if (auto r = check(gnutls_x509_crt_set_subject_key_id(crt, key_id, key_id_size), "key id"); !r) {
+    return r;
+  }
+  // Self-issued: the authority key is its own key. Strict verifiers like to see it named.
+  return check(gnutls_x509_crt_set_authority_key_id(crt, key_id, key_id_size), "authority key id");
 }
 
 Result<CrtHandle> make_cert(gnutls_x509_privkey_t key, const CertRequest& req) {

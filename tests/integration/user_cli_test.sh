@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# End-to-end test of `quicchat user ...` and `quicchat certs ...`.
+# Usage: user_cli_test.sh PATH/TO/quicchat
+set -euo pipefail
+
+QC=$(realpath "${1:?usage: $0 PATH/TO/quicchat}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/quicchat_user_cli.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited with $?" >&2' ERR
+cd "$WORK"
+DB=data/accounts.db
+passed=0
+
+fail() {
+  echo "FAIL: $1" >&2
+  echo "  expected: $2" >&2
+  echo "  actual:   $3" >&2
+  echo "$passed passed, 1 failed" >&2
+  exit 1
+}
+
+check_eq() {  # what expected actual
+  [[ "$2" == "$3" ]] || fail "$1" "$2" "$3"
+  passed=$((passed + 1))
+}
+
+check_contains() {  # what needle haystack
+  [[ "$3" == *"$2"* ]] || fail "$1" "text containing '$2'" "$3"
+  passed=$((passed + 1))
+}
+
+# Runs a command that must fail; leaves its stderr in $err and its exit code in $rc.
+expect_failure() {  # what command...
+  local what=$1
+  shift
+  rc=0
+  err=$("$@" 2>&1 >/dev/null) || rc=$?
+  [[ $rc -ne 0 ]] || fail "$what" "non-zero exit" "exit 0"
+  passed=$((passed + 1))
+}
+
+hash_of() { sqlite3 "$DB" "SELECT password_hash FROM accounts WHERE username = '$1'"; }
+user() { "$QC" user "$@" --db "$DB" --cost 4; }
+
+# add / list
+out=$(echo "s3cret" | user add alice --password-stdin)
+check_eq "add prints confirmation" "added user 'alice'" "$out"
+check_eq "database directory created" "yes" "$([[ -f $DB ]] && echo yes || echo no)"
+check_eq "list shows the user" "alice" "$(user list)"
+first_hash=$(hash_of alice)
+check_contains "stored hash is bcrypt cost 4" '$2b$04$' "$first_hash"
+check_eq "stored hash length" "60" "${#first_hash}"
+
+# duplicate add, bad names, no password source
+expect_failure "duplicate add fails" bash -c "echo x | \"$QC\" user add alice --password-stdin --db $DB --cost 4"
+check_contains "duplicate add message" "user 'alice' already exists" "$err"
+expect_failure "invalid username fails" bash -c "echo x | \"$QC\" user add 'bad name' --password-stdin --db $DB"
+check_contains "invalid username message" "invalid username 'bad name'" "$err"
+expect_failure "no terminal and no --password-stdin fails" bash -c "\"$QC\" user add bob --db $DB </dev/null"
+check_contains "no terminal message" "--password-stdin" "$err"
+expect_failure "empty password fails" bash -c "echo | \"$QC\" user add bob --password-stdin --db $DB"
+check_eq "failed adds leave one user" "alice" "$(user list)"
+
+# passwd
+out=$(echo "n3w" | user passwd alice --password-stdin)
+check_eq "passwd prints confirmation" "changed the password of 'alice'" "$out"
+second_hash=$(hash_of alice)
+[[ "$second_hash" != "$first_hash" ]] || fail "passwd changes the hash" "a new hash" "$second_hash"
+passed=$((passed + 1))
+expect_failure "passwd of a missing user fails" bash -c "echo x | \"$QC\" user passwd zed --password-stdin --db $DB"
+check_contains "passwd missing message" "no such user 'zed'" "$err"
+
+# del
+check_eq "del prints confirmation" "deleted user 'alice'" "$(user del alice)"
+check_eq "list is empty after del" "" "$(user list)"
+expect_failure "del of a missing user fails" user del alice
+check_contains "del missing message" "no such user 'alice'" "$err"
+
+# import: a plaintext line and a hash made by Python's bcrypt (cost 4, password "p1")
+PY_HASH='$2b$04$ybcci5X0QYRZhni4KaXAm.nRCPGpzaZTtqWiwGv9clcka7L/JrP8i'
+printf '# accounts\n\ndan:pass:with:colons\r\nerin:%s\n' "$PY_HASH" >good.txt
+check_eq "import prints count" "imported 2 users from good.txt" "$(user import good.txt)"
+check_eq "import adds both" "$(printf 'dan\nerin')" "$(user list)"
+check_eq "hash line stored as is" "$PY_HASH" "$(hash_of erin)"
+check_contains "plaintext line hashed" '$2b$04$' "$(hash_of dan)"
+
+printf 'fay:ok\nno colon here\nbad name:x\nfay:again\ndan:exists\n' >bad.txt
+expect_failure "import with bad lines fails" user import bad.txt
+check_contains "line 2 reported" "bad.txt:2: expected NAME:PASSWORD" "$err"
+check_contains "line 3 reported" "bad.txt:3: invalid username 'bad name'" "$err"
+check_contains "line 4 reported" "bad.txt:4: 'fay' is already listed on line 1" "$err"
+check_contains "line 5 reported" "bad.txt:5: user 'dan' already exists" "$err"
+check_eq "bad import adds nothing" "$(printf 'dan\nerin')" "$(user list)"
+
+# demo: creates once, then never touches the file again
+DEMO=data/demo.db
+out=$("$QC" user demo --db "$DEMO" --cost 4)
+check_eq "demo creates" "created $DEMO with demo users alice/p1, bob/p2, cam/p3" "$out"
+check_eq "demo users" "$(printf 'alice\nbob\ncam')" "$("$QC" user list --db "$DEMO")"
+before=$(sha256sum "$DEMO")
+mtime_before=$(stat -c %Y.%y "$DEMO")
+out=$("$QC" user demo --db "$DEMO" --cost 4)
+check_eq "second demo prints nothing" "" "$out"
+check_eq "second demo leaves content" "$before" "$(sha256sum "$DEMO")"
+check_eq "second demo leaves mtime" "$mtime_before" "$(stat -c %Y.%y "$DEMO")"
+
+# a newer schema is refused and left alone
+sqlite3 "$DEMO" "UPDATE schema_version SET version = 7"
+expect_failure "newer schema refused" "$QC" user list --db "$DEMO"
+check_contains "newer schema message" "database schema version 7 is newer than this quicchat (1)" "$err"
+check_eq "newer schema untouched" "7" "$(sqlite3 "$DEMO" 'SELECT version FROM schema_version')"
+
+# certs
+out=$("$QC" certs --out certs)
+check_contains "certs prints where" "certs/quic_certificate.pem" "$out"
+check_eq "certificate written" "yes" "$([[ -s certs/quic_certificate.pem ]] && echo yes || echo no)"
+check_eq "key mode" "600" "$(stat -c %a certs/quic_private_key.pem)"
+check_contains "certificate is PEM" "BEGIN CERTIFICATE" "$(cat certs/quic_certificate.pem)"
+check_contains "key is PEM" "BEGIN PRIVATE KEY" "$(cat certs/quic_private_key.pem)"
+pair_before=$(cat certs/*.pem | sha256sum)
+out=$("$QC" certs --out certs --if-missing)
+check_eq "--if-missing prints nothing" "" "$out"
+check_eq "--if-missing keeps the pair" "$pair_before" "$(cat certs/*.pem | sha256sum)"
+"$QC" certs --out certs >/dev/null
+[[ "$(cat certs/*.pem | sha256sum)" != "$pair_before" ]] ||
+  fail "certs without --if-missing regenerates" "a new pair" "the same pair"
+passed=$((passed + 1))
+
+echo "$passed passed, 0 failed"
