@@ -36,7 +36,7 @@ void ClientSession::on_path_changed(std::string peer_address) {
 
 void ClientSession::on_closed(std::uint64_t app_error_code, std::string kind, std::string reason) {
   // Expected: we logged out, closed, or the server already said why (rejection).
-  const bool expected = closed_locally_ || state() == ConnState::Disconnecting;
+  const bool expected = closed_locally_ || logout_requested_ || state() == ConnState::Disconnecting;
   if (state() == ConnState::Error) apply(ConnEvent::GiveUp);
   if (state() != ConnState::Disconnecting && state() != ConnState::Connecting) {
     apply(ConnEvent::Disconnect);
@@ -110,8 +110,8 @@ Result<void> ClientSession::alive() {
 Result<void> ClientSession::logout() {
   if (auto ok = require_logged_in("log out"); !ok) return ok;
   queue(MsgType::Logout, std::string(proto::kLogoutText));
+  // The state stays AUTHENTICATED until LOGOUT_ACK: messages already in flight are still valid.
   logout_requested_ = true;
-  apply(ConnEvent::Disconnect);
   return {};
 }
 

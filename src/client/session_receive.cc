@@ -114,6 +114,7 @@ void ClientSession::on_error_reply(const proto::Pdu& pdu) {
 void ClientSession::on_logout_ack(const proto::Pdu& pdu) {
   auto s = proto::decode_sys(pdu.msg);
   if (!s) return violation("LOGOUT_ACK: " + s.error().detail);
+  apply(ConnEvent::Disconnect);
   events_.emplace_back(LoggedOut{std::move(s->sys)});
 }
 

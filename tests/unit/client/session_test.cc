@@ -25,13 +25,13 @@ std::vector<std::string> drain_bytes(ClientSession& s) {
   return out;
 }
 
+// The single event drained, which must be a T (returned by value: the vector is a temporary).
 template <class T>
-const T& only_event(const std::vector<Event>& events) {
+T only_event(const std::vector<Event>& events) {
   EXPECT_EQ(events.size(), 1u);
-  static const T empty{};
   if (events.size() != 1 || !std::holds_alternative<T>(events[0])) {
     ADD_FAILURE() << "event kind index " << (events.empty() ? -1 : static_cast<int>(events[0].index()));
-    return empty;
+    return T{};
   }
   return std::get<T>(events[0]);
 }
@@ -90,7 +90,7 @@ TEST(ClientSession, LoginAckMakesTheLastEntryMyId) {
   ASSERT_TRUE(s.login("bob", "p2"));
   s.on_bytes(R"({"version": 1, "mtype": 17, "msg": "[{\"user_id\": 1, \"username\": \"alice\"}, )"
              R"({\"user_id\": 2, \"username\": \"bob\"}]", "sz": 72})");
-  const auto& ok = only_event<LoginOk>(s.take_events());
+  const auto ok = only_event<LoginOk>(s.take_events());
   EXPECT_EQ(ok.my_id, 2u);
   EXPECT_EQ(ok.users, kAliceBob);
   EXPECT_TRUE(s.logged_in());
@@ -221,7 +221,7 @@ TEST(ClientSession, MessagesArrivingAfterLogoutRequestAreStillDelivered) {
 TEST(ClientSession, UnexpectedCloseIsReportedAsLoss) {
   ClientSession s = logged_in_bob();
   s.on_closed(0, "idle_timeout", "idle timeout");
-  const auto& closed = only_event<ConnectionClosed>(s.take_events());
+  const auto closed = only_event<ConnectionClosed>(s.take_events());
   EXPECT_FALSE(closed.expected);
   EXPECT_EQ(closed.reason, "idle timeout");
   EXPECT_EQ(s.state(), proto::ConnState::Disconnected);

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `quicchat client` against `quicchat server` on 127.0.0.1.
+Usage: client_cli_test.py QUICCHAT_BINARY [TEST_NAME...]"""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client_support import ScriptClient, Server, TestFailure, TmuxClient, run_tests  # noqa: E402
+
+BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+class Env:
+    """A server plus the clients a test started; everything is torn down on exit."""
+
+    def __init__(self):
+        self.server = Server(BINARY)
+        self.clients = []
+
+    def script(self, *extra, login=None):
+        c = ScriptClient(self.server, *extra, login=login)
+        self.clients.append(c)
+        return c
+
+    def tmux(self, *extra):
+        c = TmuxClient(self.server, *extra)
+        self.clients.append(c)
+        return c
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for c in self.clients:
+            c.close() if isinstance(c, TmuxClient) else c.kill()
+        self.server.close()
+
+
+def test_seed_example_session():
+    with Env() as env:
+        alice = env.script(login="alice")
+        alice.expect(r"^\[Sys\] Login successful\. You are 1 \(alice\)\. Active users: 1 alice$")
+        bob = env.script(login="bob")
+        bob.expect(r"^\[Sys\] Login successful\. You are 2 \(bob\)\. Active users: 1 alice, 2 bob$")
+        alice.expect(r"^\[Sys\] Some user login\. Active users: 1 alice, 2 bob$")
+        cam = env.script(login="cam")
+        for c in (alice, bob):
+            c.expect(r"^\[Sys\] Some user login\. Active users: 1 alice, 2 bob, 3 cam$")
+
+        alice.send("0: Good morning everyone!")
+        for c in (alice, bob, cam):
+            c.expect(r"^\[Broad Msg\] alice: Good morning everyone!$")
+        bob.send("1: Hi Alice, how are you today?")
+        alice.expect(r"^\[1-1 Msg\] bob: Hi Alice, how are you today\?$")
+        cam.send("1,2: Meeting at 3 PM, don't forget!")
+        for c in (alice, bob):
+            c.expect(r"^\[1-n Msg\] cam: Meeting at 3 PM, don't forget!$")
+        alice.send("9: anyone there?")
+        alice.expect(r"^\[Err\] Target user not available$")
+        alice.send("0:")
+        alice.expect(r"^Message cannot be empty for broadcast\.$")
+        alice.send("x: hi")
+        alice.expect(r"^Invalid user ID\. User ID must be an integer\.$")
+        alice.send("no colon")
+        alice.expect(r"^Invalid input format\. Use 'user_id: message'")
+
+        cam.send("logout")
+        cam.expect(r"^\[Sys\] Logout successful$")
+        check(cam.wait() == 0, "cam did not exit 0 after logout")
+        for c in (alice, bob):
+            c.expect(r"^\[Sys\] Some user logout\. Active users: 1 alice, 2 bob$")
+        check(alice.finish() == 0, "alice did not exit 0 at end of input")
+        alice.expect(r"^\[Sys\] Logout successful$")
+        check(bob.finish() == 0, "bob did not exit 0 at end of input")
+        check(cam.out.count(r"^\[1-1 Msg\]") == 0, "cam received a one-to-one message meant for alice")
+
+
+def test_name_addressing_and_who():
+    with Env() as env:
+        alice = env.script(login="alice")
+        bob = env.script(login="bob")
+        alice.expect(r"Some user login\. Active users: 1 alice, 2 bob$")
+        alice.send("@bob: hi there: with a colon")
+        bob.expect(r"^\[1-1 Msg\] alice: hi there: with a colon$")
+        alice.send("@bob,@alice: group")
+        alice.expect(r"^\[1-n Msg\] alice: group$")
+        bob.expect(r"^\[1-n Msg\] alice: group$")
+        alice.send("/who")
+        alice.expect(r"^\[Sys\] Active users: 1 alice, 2 bob \(you are 1\)$")
+        alice.send("@zed: hello")
+        alice.expect(r"^Unknown user 'zed'\. Use /who to list active users\.$")
+        check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
+
+
+def test_wrong_password_then_right():
+    with Env() as env:
+        alice = env.script()
+        for line in ("alice", "wrong", "alice", "p1"):
+            alice.send(line)
+        alice.expect(r"^\[Err\] Invalid credentials\. Attempts left: 2$")
+        alice.expect(r"^\[Sys\] Login successful\. You are 1 \(alice\)")
+        check(alice.finish() == 0, "alice did not exit 0")
+
+
+def test_user_flag_and_password_file():
+    with Env() as env:
+        path = os.path.join(env.server.dir, "bob.pw")
+        with open(path, "w") as f:
+            f.write("p2\n")
+        bob = env.script("--user", "bob", "--password-file", path)
+        bob.expect(r"^\[Sys\] Login successful\. You are 1 \(bob\)")
+        bob.send("/who")
+        bob.expect(r"^\[Sys\] Active users: 1 bob \(you are 1\)$")
+        check(bob.finish() == 0, "bob did not exit 0")
+
+
+def test_failed_login_exits_nonzero():
+    with Env() as env:
+        eve = env.script("--user", "alice")
+        for _ in range(3):
+            eve.send("bad")
+        code = eve.wait()
+        check(code != 0, "a client whose login failed exited 0")
+        eve.err.wait_for(r"^\[Err\] ", timeout=1)
+
+
+def test_connection_loss_is_reported():
+    with Env() as env:
+        alice = env.script(login="alice")
+        env.server.proc.send_signal(signal.SIGTERM)  # the server closes every connection
+        code = alice.wait(timeout=30)
+        check(code == 1, f"exit code {code} after connection loss")
+        alice.err.wait_for(r"^\[Err\] Connection lost: ", timeout=1)
+
+
+def test_reconnect_logs_in_again():
+    with Env() as env:
+        alice = env.script("--reconnect", login="alice")
+        env.server.stop()
+        alice.expect(r"^\[Err\] Connection lost: ")
+        env.server.start()
+        alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
+        bob = env.script(login="bob")
+        bob.send("1: welcome back")
+        alice.expect(r"^\[1-1 Msg\] bob: welcome back$")
+        check(alice.finish() == 0, "alice did not exit 0")
+
+
+def test_rebind_keeps_the_session():
+    with Env() as env:
+        alice = env.script(login="alice")
+        bob = env.script(login="bob")
+        alice.expect(r"Some user login\. Active users: 1 alice, 2 bob$")
+        alice.send("/rebind")
+        alice.expect(r"^\[Sys\] Moved to a new local port; session continues\.$")
+        alice.send("2: from the new port")
+        bob.expect(r"^\[1-1 Msg\] alice: from the new port$")
+        bob.send("1: reply to the new port")
+        alice.expect(r"^\[1-1 Msg\] bob: reply to the new port$")
+        check(bob.out.count(r"Some user login") == 0, "the rebind caused a new login")
+        check(alice.out.count(r"Login successful") == 1, "alice logged in twice")
+        check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
+
+
+def test_interactive_prompts_hide_the_password():
+    with Env() as env:
+        term = env.tmux()
+        term.wait_for(r"^Enter username: $")
+        term.type("alice")
+        term.keys("Enter")
+        term.wait_for(r"^Enter password: ")
+        term.type("p1")
+        term.keys("Enter")
+        pane = term.wait_for(r"^\[Sys\] Login successful\. You are 1 \(alice\)")
+        check("p1" not in pane, f"password echoed:\n{pane}")
+        term.type("logout")
+        term.keys("Enter")
+        term.wait_for(r"^\[Sys\] Logout successful$")
+
+
+def test_interactive_incoming_message_keeps_the_typed_line():
+    with Env() as env:
+        term = env.tmux("--user", "alice")
+        term.wait_for(r"^Enter password: ")
+        term.type("p1")
+        term.keys("Enter")
+        term.wait_for(r"Login successful")
+        bob = env.script(login="bob")
+        term.wait_for(r"Some user login")
+        term.type("0: half typ")
+        term.wait_for(r"^0: half typ$")
+        bob.send("1: interrupting")
+        pane = term.wait_for(r"^\[1-1 Msg\] bob: interrupting$")
+        lines = [l for l in pane.splitlines() if l.strip()]
+        check(lines and lines[-1] == "0: half typ", f"typed line not kept below the message:\n{pane}")
+        term.type("ed")
+        term.keys("Enter")
+        bob.expect(r"^\[Broad Msg\] alice: half typed$")
+        term.type("/who")
+        term.keys("Enter")
+        term.wait_for(r"^\[Sys\] Active users: 1 alice, 2 bob \(you are 1\)$")
+        term.type("/rebind")
+        term.keys("Enter")
+        term.wait_for(r"^\[Sys\] Moved to a new local port; session continues\.$")
+        bob.send("1: after rebind")
+        term.wait_for(r"^\[1-1 Msg\] bob: after rebind$")
+
+
+TESTS = [
+    test_seed_example_session,
+    test_name_addressing_and_who,
+    test_wrong_password_then_right,
+    test_user_flag_and_password_file,
+    test_failed_login_exits_nonzero,
+    test_connection_loss_is_reported,
+    test_reconnect_logs_in_again,
+    test_rebind_keeps_the_session,
+    test_interactive_prompts_hide_the_password,
+    test_interactive_incoming_message_keeps_the_typed_line,
+]
+
+if __name__ == "__main__":
+    if BINARY is None:
+        print("usage: client_cli_test.py QUICCHAT_BINARY [TEST_NAME...]", file=sys.stderr)
+        sys.exit(2)
+    wanted = set(sys.argv[2:])
+    sys.exit(run_tests([t for t in TESTS if not wanted or t.__name__ in wanted]))

@@ -1,0 +1,210 @@
+"""Helpers for the quicchat client's end-to-end tests: a server in a temp dir, scripted
+clients driven through pipes, and interactive clients in tmux. Every wait polls for an
+expected line with a deadline; nothing sleeps a fixed time to synchronise."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+DEFAULT_TIMEOUT = 15.0
+ACCOUNTS = {"alice": "p1", "bob": "p2", "cam": "p3"}
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Server:
+    """quicchat server on 127.0.0.1 with its own certificates and account database."""
+
+    def __init__(self, binary, accounts=ACCOUNTS):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="qc-client-test-")
+        self.ca = os.path.join(self.dir, "certs", "quic_certificate.pem")
+        self.key = os.path.join(self.dir, "certs", "quic_private_key.pem")
+        self.db = os.path.join(self.dir, "quicchat.db")
+        run([binary, "certs", "--out", os.path.join(self.dir, "certs")])
+        users = os.path.join(self.dir, "users.txt")
+        with open(users, "w") as f:
+            for name, password in accounts.items():
+                f.write(f"{name}:{password}\n")
+        run([binary, "user", "import", users, "--db", self.db, "--cost", "4"])
+        self.port = 0
+        self.start()
+
+    def start(self):
+        """Starts the server (again), on the same port once one was assigned."""
+        self.proc = subprocess.Popen(
+            [self.binary, "server", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
+             "--cert", self.ca, "--key", self.key, "--bcrypt-cost", "4", "--log-level", "info"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.log = Lines(self.proc.stderr)
+        line = self.log.wait_for(r"listening on 127\.0\.0\.1:(\d+)", DEFAULT_TIMEOUT)
+        self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", line).group(1))
+
+    def client_args(self, *extra):
+        return [self.binary, "client", "--server", "127.0.0.1", "--port", str(self.port),
+                "--ca", self.ca, *extra]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run(argv):
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise TestFailure(f"{' '.join(argv[:3])} failed: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+class Lines:
+    """Collects a stream's lines on a thread; wait_for() polls them with a deadline."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.closed = False
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream):
+        for line in stream:
+            with self.cond:
+                self.lines.append(line.rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT, start=0):
+        """The first line from index `start` matching the regex `pattern`."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        with self.cond:
+            while True:
+                for line in self.lines[start:]:
+                    if rx.search(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed:
+                    raise TestFailure(f"no line matching {pattern!r}; got {self.lines}")
+                self.cond.wait(left)
+
+    def count(self, pattern):
+        rx = re.compile(pattern)
+        with self.cond:
+            return sum(1 for line in self.lines if rx.search(line))
+
+    def snapshot(self):
+        with self.cond:
+            return list(self.lines)
+
+
+class ScriptClient:
+    """`quicchat client` with stdin/stdout on pipes (scripted mode)."""
+
+    def __init__(self, server, *extra, login=None):
+        self.proc = subprocess.Popen(server.client_args(*extra), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.out = Lines(self.proc.stdout)
+        self.err = Lines(self.proc.stderr)
+        if login:
+            self.send(login)
+            self.send(ACCOUNTS[login])
+            self.expect(rf"^\[Sys\] Login successful\. You are \d+ \({login}\)")
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def expect(self, pattern, timeout=DEFAULT_TIMEOUT):
+        return self.out.wait_for(pattern, timeout)
+
+    def finish(self, timeout=DEFAULT_TIMEOUT):
+        """Closes stdin (end of script) and returns the exit code."""
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        return self.wait(timeout)
+
+    def wait(self, timeout=DEFAULT_TIMEOUT):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise TestFailure(f"client did not exit; output {self.out.snapshot()} {self.err.snapshot()}")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class TmuxClient:
+    """`quicchat client` on a real terminal: a detached tmux session on a private socket."""
+
+    def __init__(self, server, *extra, width=120, height=30):
+        self.socket = f"qc-test-{os.getpid()}-{id(self)}"
+        command = " ".join(shlex_quote(a) for a in server.client_args(*extra))
+        subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", str(width),
+                        "-y", str(height), command + "; sleep 30"], check=True)
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", "0", *keys], check=True)
+
+    def type(self, text):
+        self.keys("-l", text)
+
+    def pane(self):
+        done = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "0"],
+                              capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            text = self.pane()
+            if rx.search(text):
+                return text
+            if time.monotonic() > deadline:
+                raise TestFailure(f"pane never matched {pattern!r}:\n{text}")
+            time.sleep(0.05)  # polling interval, not a synchronisation
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def shlex_quote(text):
+    import shlex
+    return shlex.quote(text)
+
+
+def run_tests(tests):
+    """Runs each test function, prints a summary line, returns the exit code."""
+    passed = failed = 0
+    for test in tests:
+        started = time.monotonic()
+        try:
+            test()
+            passed += 1
+            print(f"PASS {test.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
+        except Exception as e:  # noqa: BLE001 - any failure counts, and the rest still run
+            failed += 1
+            print(f"FAIL {test.__name__}: {type(e).__name__}: {e}", flush=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 0 if failed == 0 else 1

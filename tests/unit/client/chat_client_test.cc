@@ -1,0 +1,220 @@
+// ChatClient and ClientMux against an in-memory endpoint and a manual clock: routing by
+// connection handle, what goes on the wire, the keep-alive timer, close and reconnect.
+#include "client/chat_client.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace qc::client {
+namespace {
+
+using proto::MsgType;
+
+class FakeLoop final : public quic::EventLoop {
+ public:
+  Result<void> watch_readable(int, std::function<void()>) override { return {}; }
+  void unwatch(int) override {}
+  TimerId add_timer(quic::TimePoint when, std::function<void()> fn) override {
+    timers[++last_id] = {when, std::move(fn)};
+    return last_id;
+  }
+  void cancel_timer(TimerId id) override { timers.erase(id); }
+  void on_idle(std::function<void()>) override {}
+  void post(std::function<void()> fn) override { fn(); }
+  void stop() override {}
+  Result<void> run() override { return {}; }
+  quic::TimePoint now() const override { return clock; }
+
+  // Advances the clock and runs every timer due by then.
+  void advance(std::chrono::milliseconds by) {
+    clock += by;
+    for (auto it = timers.begin(); it != timers.end();) {
+      if (it->second.first > clock) {
+        ++it;
+        continue;
+      }
+      auto fn = std::move(it->second.second);
+      timers.erase(it);
+      fn();
+      it = timers.begin();
+    }
+  }
+
+  quic::TimePoint clock{};
+  TimerId last_id = 0;
+  std::map<TimerId, std::pair<quic::TimePoint, std::function<void()>>> timers;
+};
+
+class FakeEndpoint final : public quic::ClientEndpoint {
+ public:
+  Result<quic::ConnHandle> connect(const quic::ClientOptions&) override { return ++last_conn; }
+  bool send(quic::ConnHandle conn, SharedBytes pdu) override {
+    sent[conn].push_back(*pdu);
+    return true;
+  }
+  void close(quic::ConnHandle conn, std::uint64_t, std::string_view reason) override {
+    closed[conn] = std::string(reason);
+  }
+  Result<void> rebind(quic::ConnHandle conn) override {
+    rebound.push_back(conn);
+    return {};
+  }
+  quic::Stats stats() const override { return {}; }
+
+  quic::ConnHandle last_conn = 0;
+  std::map<quic::ConnHandle, std::vector<std::string>> sent;
+  std::map<quic::ConnHandle, std::string> closed;
+  std::vector<quic::ConnHandle> rebound;
+};
+
+std::string server_pdu(MsgType type, const std::string& msg) { return proto::encode(proto::make_pdu(type, msg)); }
+
+MsgType sent_type(const std::string& bytes) {
+  auto pdu = proto::decode(bytes);
+  EXPECT_TRUE(pdu.ok());
+  return pdu.ok() ? pdu->type : MsgType::Versions;
+}
+
+class ChatClientTest : public ::testing::Test {
+ protected:
+  ChatClient& make(std::chrono::milliseconds keepalive = std::chrono::milliseconds(30'000)) {
+    ChatClientOptions opts;
+    opts.keepalive = keepalive;
+    auto index = clients.size();
+    clients.push_back(std::make_unique<ChatClient>(loop, endpoint, mux, opts, [this, index](const Event& e) {
+      events[index].push_back(e);
+    }));
+    return *clients.back();
+  }
+
+  // Connects, opens, logs in as the last user of `users`.
+  void log_in(ChatClient& c, const proto::UserList& users) {
+    ASSERT_TRUE(c.connect());
+    mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "quicchat", "ab"});
+    ASSERT_TRUE(c.login(users.back().username, "pw"));
+    mux.on_data(c.handle(), server_pdu(MsgType::LoginAck, proto::encode_user_list(users)));
+  }
+
+  std::vector<MsgType> types_sent(quic::ConnHandle conn) {
+    std::vector<MsgType> out;
+    for (const auto& b : endpoint.sent[conn]) out.push_back(sent_type(b));
+    return out;
+  }
+
+  FakeLoop loop;
+  FakeEndpoint endpoint;
+  ClientMux mux;
+  std::vector<std::unique_ptr<ChatClient>> clients;
+  std::map<std::size_t, std::vector<Event>> events;
+};
+
+TEST_F(ChatClientTest, OpenSendsVersionsThenReportsConnected) {
+  ChatClient& c = make();
+  ASSERT_TRUE(c.connect());
+  EXPECT_EQ(mux.size(), 1u);
+  EXPECT_TRUE(endpoint.sent[c.handle()].empty());
+  mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "echo-protocol", "ab"});
+  EXPECT_EQ(types_sent(c.handle()), std::vector<MsgType>{MsgType::Versions});
+  ASSERT_EQ(events[0].size(), 1u);
+  EXPECT_EQ(std::get<Connected>(events[0][0]).alpn, "echo-protocol");
+}
+
+TEST_F(ChatClientTest, AliveRightAfterLoginAckAndEveryInterval) {
+  ChatClient& c = make(std::chrono::milliseconds(1000));
+  log_in(c, {{1, "alice"}});
+  EXPECT_EQ(types_sent(c.handle()), (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Alive}));
+  loop.advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(endpoint.sent[c.handle()].size(), 3u);
+  loop.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(endpoint.sent[c.handle()].size(), 4u);
+  loop.advance(std::chrono::milliseconds(1000));
+  EXPECT_EQ(types_sent(c.handle()).back(), MsgType::Alive);
+  EXPECT_EQ(endpoint.sent[c.handle()].size(), 5u);
+}
+
+TEST_F(ChatClientTest, KeepaliveZeroSendsNoAlive) {
+  ChatClient& c = make(std::chrono::milliseconds(0));
+  log_in(c, {{1, "alice"}});
+  EXPECT_EQ(types_sent(c.handle()), (std::vector<MsgType>{MsgType::Versions, MsgType::Login}));
+  EXPECT_TRUE(loop.timers.empty());
+}
+
+TEST_F(ChatClientTest, LogoutStopsTheKeepalive) {
+  ChatClient& c = make(std::chrono::milliseconds(1000));
+  log_in(c, {{1, "alice"}});
+  ASSERT_TRUE(c.logout());
+  EXPECT_EQ(types_sent(c.handle()).back(), MsgType::Logout);
+  EXPECT_TRUE(loop.timers.empty());
+}
+
+TEST_F(ChatClientTest, MuxRoutesByHandle) {
+  ChatClient& a = make();
+  ChatClient& b = make();
+  log_in(a, {{1, "alice"}});
+  log_in(b, {{1, "alice"}, {2, "bob"}});
+  mux.on_data(a.handle(), server_pdu(MsgType::Broadcast, R"({"sender_user_id": 2, "sender_username": "bob", "msg": "to a"})"));
+  EXPECT_EQ(std::get<Message>(events[0].back()).text, "to a");
+  EXPECT_TRUE(std::holds_alternative<LoginOk>(events[1].back()));
+  EXPECT_EQ(b.session().my_id(), 2u);
+  mux.on_data(999, "{}");  // unknown handles are ignored
+}
+
+TEST_F(ChatClientTest, SendsWhatTheSessionQueues) {
+  ChatClient& c = make(std::chrono::milliseconds(0));
+  log_in(c, {{1, "alice"}, {2, "bob"}});
+  ASSERT_TRUE(c.send_broadcast("hi"));
+  ASSERT_TRUE(c.send_direct(1, "yo"));
+  ASSERT_TRUE(c.send_many({1, 2}, "all"));
+  EXPECT_EQ(types_sent(c.handle()), (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Broadcast,
+                                                          MsgType::OneToOne, MsgType::OneToMany}));
+}
+
+TEST_F(ChatClientTest, LossIsReportedAndReconnectStartsFresh) {
+  ChatClient& c = make(std::chrono::milliseconds(1000));
+  log_in(c, {{1, "alice"}});
+  quic::ConnHandle first = c.handle();
+  mux.on_closed(first, quic::CloseInfo{quic::CloseKind::IdleTimeout, 0, "idle timeout"});
+  ASSERT_FALSE(events[0].empty());
+  const auto& closed = std::get<ConnectionClosed>(events[0].back());
+  EXPECT_FALSE(closed.expected);
+  EXPECT_EQ(closed.reason, "idle timeout");
+  EXPECT_EQ(mux.size(), 0u);
+  EXPECT_TRUE(loop.timers.empty());
+  EXPECT_FALSE(c.connected());
+
+  ASSERT_TRUE(c.connect());
+  EXPECT_NE(c.handle(), first);
+  EXPECT_FALSE(c.session().logged_in());
+}
+
+TEST_F(ChatClientTest, LocalCloseIsExpectedAndRebindGoesToTheEndpoint) {
+  ChatClient& c = make();
+  log_in(c, {{1, "alice"}});
+  ASSERT_TRUE(c.rebind());
+  EXPECT_EQ(endpoint.rebound, std::vector<quic::ConnHandle>{c.handle()});
+  quic::ConnHandle h = c.handle();
+  c.close("bye");
+  EXPECT_EQ(endpoint.closed[h], "bye");
+  mux.on_closed(h, quic::CloseInfo{quic::CloseKind::Local, 0, "bye"});
+  EXPECT_TRUE(std::get<ConnectionClosed>(events[0].back()).expected);
+}
+
+TEST_F(ChatClientTest, RebindBeforeOpenFails) {
+  ChatClient& c = make();
+  EXPECT_FALSE(c.rebind());
+  ASSERT_TRUE(c.connect());
+  EXPECT_FALSE(c.rebind());
+}
+
+TEST_F(ChatClientTest, DestroyingAClientClosesItsConnection) {
+  ChatClient& c = make();
+  ASSERT_TRUE(c.connect());
+  quic::ConnHandle h = c.handle();
+  clients.clear();
+  EXPECT_EQ(mux.size(), 0u);
+  EXPECT_TRUE(endpoint.closed.count(h));
+}
+
+}  // namespace
+}  // namespace qc::client
