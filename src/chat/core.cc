@@ -20,7 +20,7 @@ void Core::Impl::advance(Session& s, proto::ConnEvent event) {
 void Core::Impl::end_presence(Session& s, std::string_view why) {
   if (!s.authenticated()) return;
   presence.remove(*s.user_id);
-  log::info("logout", {{"session", s.conn}, {"user", s.username}, {"peer", s.peer}, {"why", why}});
+  log::info("logout", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
   s.user_id.reset();
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
 }
@@ -92,7 +92,7 @@ void Core::Impl::fire(const Deadline& d) {
     login_timeout(*s);
     return;
   }
-  log::info("keepalive_timeout", {{"session", s->conn}, {"user", s->username}, {"peer", s->peer}});
+  log::info("keepalive_timeout", {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
   close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
 }
 
@@ -129,7 +129,7 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
     impl_->advance(s, proto::ConnEvent::Disconnect);
   }
   impl_->advance(s, proto::ConnEvent::Closed);
-  log::info("session_closed", {{"session", conn}, {"user", s.username}, {"peer", s.peer}, {"reason", reason}});
+  log::info("session_closed", {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
   impl_->sessions.erase(it);
 }
 

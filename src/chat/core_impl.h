@@ -45,6 +45,8 @@ struct Core::Impl {
   void drain_pending(Session& s, TimePoint now);
   void malformed(Session& s, std::string_view detail);
   void too_large(Session& s);
+  void count_malformed(Session& s, std::string_view detail);
+  void reject_before_login(Session& s);
 
   // login.cc
   void on_login(Session& s, const proto::Pdu& pdu, TimePoint now);

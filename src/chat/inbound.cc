@@ -96,13 +96,9 @@ void Core::Impl::process_pdu(Session& s, std::string_view bytes, TimePoint now) 
 }
 
 void Core::Impl::malformed(Session& s, std::string_view detail) {
-  ++counters.malformed_pdus;
-  log::warn("malformed_pdu", {{"session", s.conn}, {"user", s.username}, {"peer", s.peer}, {"detail", detail}});
+  count_malformed(s, detail);
   if (!s.authenticated()) {
-    send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, "Malformed data received");
-    advance(s, proto::ConnEvent::Fail);
-    advance(s, proto::ConnEvent::GiveUp);
-    close_session(s, proto::CloseCode::LoginFailed, "malformed data");
+    reject_before_login(s);
     return;
   }
   advance(s, proto::ConnEvent::Fail);
@@ -111,14 +107,26 @@ void Core::Impl::malformed(Session& s, std::string_view detail) {
 }
 
 void Core::Impl::too_large(Session& s) {
+  count_malformed(s, "PDU too large");
   if (!s.authenticated()) {
-    malformed(s, "PDU too large");
+    reject_before_login(s);
     return;
   }
-  ++counters.malformed_pdus;
-  log::warn("malformed_pdu", {{"session", s.conn}, {"user", s.username}, {"peer", s.peer}, {"detail", "too large"}});
   send_error(s, proto::MsgType::MsgUnsuccessful,
              "PDU too large: limit is " + std::to_string(config.limits.max_bytes) + " bytes");
+}
+
+void Core::Impl::count_malformed(Session& s, std::string_view detail) {
+  ++counters.malformed_pdus;
+  log::warn("malformed_pdu", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"detail", detail}});
+}
+
+// Before login nothing is worth keeping the connection for: the original's answer, then close.
+void Core::Impl::reject_before_login(Session& s) {
+  send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, "Malformed data received");
+  advance(s, proto::ConnEvent::Fail);
+  advance(s, proto::ConnEvent::GiveUp);
+  close_session(s, proto::CloseCode::LoginFailed, "malformed data");
 }
 
 }  // namespace qc::chat

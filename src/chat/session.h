@@ -5,6 +5,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "chat/core.h"
 #include "proto/connection_state.h"
@@ -29,6 +30,7 @@ struct Session {
 
   bool authenticated() const { return user_id.has_value(); }
   bool checking_password() const { return ticket.has_value(); }
+  std::string_view log_user() const { return username.empty() ? std::string_view("-") : username; }
 
   ConnHandle conn;
   std::uint64_t serial;  // unique per session, so deadlines of an earlier session never match

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of fuzz_chat_core: operation sequences (see the opcode table at the top
+of fuzz_chat_core.cc) that reach logged-in states. Run from the repository root."""
+import os
+
+D = 'fuzz/corpus/fuzz_chat_core'
+OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY = range(7)
+LOGIN_ALICE, LOGIN_BOB, BROADCAST, ONE_TO_MANY, LOGOUT, VERSIONS, ALIVE, ONE_TO_ONE, LOGIN_CAM = range(9)
+
+
+def raw(slot, text):
+    b = text.encode()
+    if len(b) % 2:
+        b += b' '
+    return bytes([BYTES, slot, len(b) // 2]) + b
+
+
+def canned(slot, which, split=0):
+    return [CANNED, slot, which, split]
+
+
+def login(slot, which, ok=1):
+    return canned(slot, which, 7) + [PASSWORD, slot, ok]
+
+
+SEEDS = {
+    'two_users_chat': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_BOB),
+                       *canned(0, BROADCAST), *canned(1, ONE_TO_MANY, 50), *canned(0, ONE_TO_ONE),
+                       ADVANCE, 0, 60, *canned(1, LOGOUT), CLOSE, 1, CLOSE, 0],
+    'login_failures': [OPEN, 0, *login(0, LOGIN_ALICE, 0), ADVANCE, 0, 30, *login(0, LOGIN_ALICE, 0),
+                       ADVANCE, 0, 61, OPEN, 1, *login(1, LOGIN_CAM, 0), *login(1, LOGIN_CAM, 0),
+                       *login(1, LOGIN_CAM, 0), CLOSE, 0, CLOSE, 1],
+    'queued_during_check': [OPEN, 0, OPEN, 1, *login(1, LOGIN_BOB), *canned(0, LOGIN_ALICE),
+                            *canned(0, BROADCAST, 9), *canned(0, ALIVE), *canned(0, LOGOUT),
+                            STRAY, 0, 5, PASSWORD, 0, 1, CLOSE, 0, *canned(1, BROADCAST),
+                            ADVANCE, 1, 91, CLOSE, 1],
+    'duplicate_name_and_loss': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_ALICE),
+                                CLOSE, 0, *login(1, LOGIN_ALICE), OPEN, 2, *canned(2, VERSIONS),
+                                *login(2, LOGIN_ALICE), *canned(2, ONE_TO_ONE), CLOSE, 1, CLOSE, 2],
+}
+
+RAW_LOGIN = '{"version": 1, "mtype": 16, "msg": "{\\"username\\": \\"alice\\", \\"password\\": \\"p1\\"}", "sz": 39}'
+RAW_TWO = ('{"version": 1, "mtype": 50, "msg": "{\\"msg\\": \\"hi {x}\\"}", "sz": 16} '
+           '{"version": 1, "mtype": 17, "msg": "[]", "sz": 2}')
+
+os.makedirs(D, exist_ok=True)
+for name, ops in SEEDS.items():
+    with open(os.path.join(D, name), 'wb') as f:
+        f.write(bytes(ops))
+with open(os.path.join(D, 'raw_bytes'), 'wb') as f:
+    f.write(bytes([OPEN, 0]) + raw(0, RAW_LOGIN) + bytes([PASSWORD, 0, 1]) + raw(0, RAW_TWO) +
+            raw(0, '{"version": 1, "mtype": 99}garbage{') + bytes([ADVANCE, 0, 200, CLOSE, 0]))

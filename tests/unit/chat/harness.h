@@ -1,0 +1,155 @@
+// Test harness for chat::Core: a fake clock (a TimePoint the test advances), PDU builders, and
+// the captured outbox rendered as one readable line per action, e.g.
+//   "2 LOGIN_BROADCAST 1:alice,2:bob", "1 MSG_UNSUCCESSFUL Target user not available",
+//   "1 CLOSE 2 login timeout", "1 VERIFY alice/p1".
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/core.h"
+#include "proto/close_codes.h"
+#include "proto/codec.h"
+#include "util/log.h"
+
+namespace qc::chat::testing {
+
+using proto::MsgType;
+using Lines = std::vector<std::string>;
+using namespace std::chrono_literals;
+
+inline std::string render_users(const proto::UserList& users) {
+  std::string text;
+  for (const proto::UserEntry& u : users) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(u.user_id) + ":" + u.username;
+  }
+  return text;
+}
+
+// The decoded body of an S->C PDU, in a compact form.
+inline std::string render_body(MsgType type, const std::string& msg) {
+  switch (type) {
+    case MsgType::Versions: {
+      auto r = proto::decode_versions_reply(msg);
+      if (!r) return "<bad versions reply>";
+      return r->selected_version ? "selected " + std::to_string(*r->selected_version) : "error " + *r->error;
+    }
+    case MsgType::LoginAck:
+    case MsgType::LoginBroadcast:
+    case MsgType::LogoutBroadcast: {
+      auto r = proto::decode_user_list(msg);
+      return r ? render_users(*r) : "<bad user list>";
+    }
+    case MsgType::LoginUnsuccessfulRetry:
+    case MsgType::LoginUnsuccessfulDisconnect:
+    case MsgType::MsgUnsuccessful: {
+      auto r = proto::decode_error(msg);
+      return r ? r->error : "<bad error>";
+    }
+    case MsgType::OneToOne:
+    case MsgType::OneToMany:
+    case MsgType::Broadcast: {
+      auto r = proto::decode_delivery(msg);
+      return r ? r->sender_username + "(" + std::to_string(r->sender_user_id) + "): " + r->msg
+               : "<bad delivery>";
+    }
+    case MsgType::LogoutAck: {
+      auto r = proto::decode_sys(msg);
+      return r ? r->sys : "<bad sys>";
+    }
+    default: return msg;
+  }
+}
+
+struct Rendered {
+  std::string operator()(const action::Send& a) const {
+    auto pdu = proto::decode(*a.bytes);
+    if (!pdu) return std::to_string(a.conn) + " <undecodable: " + pdu.error().detail + ">";
+    return std::to_string(a.conn) + " " + std::string(proto::msg_type_name(pdu->type)) + " " +
+           render_body(pdu->type, pdu->msg);
+  }
+  std::string operator()(const action::Close& a) const {
+    return std::to_string(a.conn) + " CLOSE " + std::to_string(a.code) + " " + a.reason;
+  }
+  std::string operator()(const action::VerifyPassword& a) const {
+    return std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password;
+  }
+};
+
+inline std::string pdu(MsgType type, std::string body) {
+  return proto::encode(proto::make_pdu(type, std::move(body)));
+}
+inline std::string login_pdu(std::string user, std::string password) {
+  return pdu(MsgType::Login, proto::encode_login({std::move(user), std::move(password)}));
+}
+inline std::string versions_pdu(std::vector<std::int64_t> versions) {
+  return pdu(MsgType::Versions, proto::encode_versions_request({std::move(versions)}));
+}
+inline std::string alive_pdu() { return pdu(MsgType::Alive, std::string(proto::kAliveText)); }
+inline std::string logout_pdu() { return pdu(MsgType::Logout, std::string(proto::kLogoutText)); }
+inline std::string one_to_one_pdu(std::string target, std::string msg) {
+  return pdu(MsgType::OneToOne, proto::encode_one_to_one({std::move(target), std::move(msg)}));
+}
+inline std::string one_to_many_pdu(std::string targets, std::string msg) {
+  return pdu(MsgType::OneToMany, proto::encode_one_to_many({std::move(targets), std::move(msg)}));
+}
+inline std::string broadcast_pdu(std::string msg) {
+  return pdu(MsgType::Broadcast, proto::encode_broadcast({std::move(msg)}));
+}
+
+class Harness {
+ public:
+  explicit Harness(CoreConfig config = {}) : core(config) { log::set_level(log::Level::Off); }
+
+  void open(ConnHandle conn) { core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now); }
+  void feed(ConnHandle conn, std::string_view bytes) { core.stream_data(conn, bytes, now); }
+  void close(ConnHandle conn) { core.connection_closed(conn, "peer closed", now); }
+  void advance(Duration d) {
+    now += d;
+    core.tick(now);
+  }
+
+  // The outbox as lines; clears it.
+  Lines drain() {
+    Lines lines;
+    for (const Action& a : core.outbox()) lines.push_back(std::visit(Rendered{}, a));
+    core.outbox().clear();
+    return lines;
+  }
+  // The raw actions; clears the outbox.
+  std::vector<Action> take() {
+    std::vector<Action> actions = std::move(core.outbox());
+    core.outbox().clear();
+    return actions;
+  }
+
+  // Ticket of the last VerifyPassword in the outbox (0 when there is none); leaves the outbox.
+  std::uint64_t last_ticket() {
+    std::uint64_t ticket = 0;
+    for (const Action& a : core.outbox()) {
+      if (auto* v = std::get_if<action::VerifyPassword>(&a)) ticket = v->ticket;
+    }
+    return ticket;
+  }
+
+  // LOGIN and its password result; returns what the core answered.
+  Lines attempt(ConnHandle conn, const std::string& user, bool ok) {
+    feed(conn, login_pdu(user, "pw-" + user));
+    const std::uint64_t ticket = last_ticket();
+    drain();
+    core.password_checked(conn, ticket, ok, now);
+    return drain();
+  }
+  // Opens `conn` and logs `user` in; the outbox is left empty.
+  void join(ConnHandle conn, const std::string& user) {
+    open(conn);
+    attempt(conn, user, true);
+  }
+
+  Core core;
+  TimePoint now{};
+};
+
+}  // namespace qc::chat::testing
