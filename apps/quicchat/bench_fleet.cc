@@ -184,7 +184,7 @@ Result<void> Fleet::run(std::vector<Phase> phases) {
   current_ = 0;
   running_ = true;
   loop_->on_idle([this] { advance(); });
-  loop_->add_timer(quic::Clock::now(), [this] { start_phase(); });
+  loop_->post([this] { advance(); });  // starts the first phase once the loop runs
   loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
   auto ran = loop_->run();
   if (progress_shown_) std::fputc('\n', stderr);
@@ -194,8 +194,8 @@ Result<void> Fleet::run(std::vector<Phase> phases) {
 }
 
 void Fleet::start_phase() {
-  if (!running_ || current_ >= phases_.size()) return;
   Phase& p = phases_[current_];
+  current_started_ = true;
   phase_started_ns_ = now_ns();
   phase_timer_ = loop_->add_timer(quic::Clock::now() + p.timeout, [this] {
     phase_timer_.reset();
@@ -207,9 +207,11 @@ void Fleet::start_phase() {
 }
 
 void Fleet::advance() {
+  if (running_ && !current_started_ && current_ < phases_.size()) start_phase();
   while (running_ && current_ < phases_.size() && phases_[current_].done()) {
     if (phase_timer_) loop_->cancel_timer(*phase_timer_);
     phase_timer_.reset();
+    current_started_ = false;
     if (++current_ == phases_.size()) {
       running_ = false;
       loop_->stop();

@@ -99,6 +99,7 @@ class Fleet {
 
   std::vector<Phase> phases_;
   std::size_t current_ = 0;
+  bool current_started_ = false;
   std::int64_t phase_started_ns_ = 0;
   std::optional<quic::EventLoop::TimerId> phase_timer_;
   bool progress_shown_ = false;

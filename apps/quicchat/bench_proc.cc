@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,7 +17,25 @@ std::int64_t now_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
+namespace {
+
+std::optional<std::int64_t> cpu_ns_from_schedstat(pid_t pid) {
+  std::error_code ec;
+  std::int64_t total = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    long long on_cpu_ns = 0;
+    if (in >> on_cpu_ns) {
+      total += on_cpu_ns;
+      any = true;
+    }
+  }
+  if (ec || !any) return std::nullopt;
+  return total;
+}
+
+std::optional<std::int64_t> cpu_ns_from_stat(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
@@ -30,6 +49,13 @@ std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
   if (!(fields >> utime >> stime)) return std::nullopt;
   const long ticks = sysconf(_SC_CLK_TCK);
   return (utime + stime) * (1'000'000'000LL / ticks);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
+  if (auto ns = cpu_ns_from_schedstat(pid)) return ns;
+  return cpu_ns_from_stat(pid);
 }
 
 std::optional<std::int64_t> process_rss_kib(pid_t pid) {

@@ -12,7 +12,9 @@ namespace qc::app::bench {
 // CLOCK_MONOTONIC in ns: the clock of every timestamp the bench puts into a message.
 std::int64_t now_ns();
 
-// utime+stime of every thread of `pid` in ns (/proc/PID/stat, clock-tick resolution).
+// CPU time of every thread of `pid` in ns: the sum of /proc/PID/task/*/schedstat (ns
+// resolution), or utime+stime from /proc/PID/stat (clock ticks, 10 ms) where schedstat is
+// missing. Short phases need the former.
 std::optional<std::int64_t> process_cpu_ns(pid_t pid);
 
 // VmRSS of `pid` in KiB (/proc/PID/status).

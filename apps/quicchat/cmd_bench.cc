@@ -6,6 +6,7 @@
 #include "bench_options.h"
 #include "bench_scenarios.h"
 #include "commands.h"
+#include "util/log.h"
 
 namespace qc::app {
 namespace {
@@ -37,6 +38,7 @@ int cmd_bench(const Args& args) {
     return 0;
   }
   if (flags.positional().size() != 1) return report_error({"usage", "name one scenario (see --help)"});
+  log::set_level(log::Level::Warn);  // the client library's per-connection lines would drown the table
   auto opts = bench::bench_options_from(flags);
   if (!opts) return report_error(opts.error());
   for (const auto& s : kScenarios) {
