@@ -14,7 +14,7 @@ Result<Report> run_connections(const BenchOptions& opts) {
   const std::uint64_t fd_limit = raise_open_files_limit();
   auto server = prepare_server(opts, c, {account_batch(0, c)});
   if (!server) return Unexpected<Error>{server.error()};
-  auto fleet_made = Fleet::create(server->target);
+  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
   if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
   Fleet& fleet = **fleet_made;
   for (std::size_t i = 0; i < c; ++i) fleet.add_user(server->users[i].name, server->users[i].password);
@@ -23,7 +23,6 @@ Result<Report> run_connections(const BenchOptions& opts) {
   std::vector<Phase> phases;
   phases.push_back(instant_phase("baseline", [&] { before = sample_process(server->pid); }));
   phases.push_back(fleet.connect_phase("sessions", 0, c, static_cast<std::size_t>(*in_flight)));
-  phases.back().timeout = opts.phase_timeout;
   phases.push_back(instant_phase("measure", [&] { after = sample_process(server->pid); }));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};

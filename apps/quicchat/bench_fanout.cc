@@ -91,7 +91,7 @@ Result<Report> run_fanout(const BenchOptions& opts) {
   const auto n = static_cast<std::size_t>(*users);
   auto server = prepare_server(opts, n, {account_batch(0, n)});
   if (!server) return Unexpected<Error>{server.error()};
-  auto fleet_made = Fleet::create(server->target);
+  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
   if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
   Fleet& fleet = **fleet_made;
 

@@ -8,9 +8,10 @@
 
 namespace qc::app::bench {
 
-Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target) {
+Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target, std::chrono::milliseconds phase_timeout) {
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->target_ = target;
+  fleet->phase_timeout_ = phase_timeout;
   auto loop = quic::EventLoop::create();
   if (!loop) return Unexpected<Error>{loop.error()};
   fleet->loop_ = std::move(*loop);
@@ -109,6 +110,7 @@ void Fleet::connect_next() {
 Phase Fleet::connect_phase(std::string name, std::size_t first, std::size_t count, std::size_t in_flight) {
   Phase p;
   p.name = std::move(name);
+  p.timeout = phase_timeout_;
   p.start = [this, first, count, in_flight] {
     connect_first_ = connect_next_ = first;
     connect_end_ = first + count;
@@ -126,6 +128,7 @@ Phase Fleet::connect_phase(std::string name, std::size_t first, std::size_t coun
 Phase Fleet::login_phase(std::string name, std::size_t first, std::size_t count) {
   Phase p;
   p.name = std::move(name);
+  p.timeout = phase_timeout_;
   auto target = std::make_shared<std::size_t>(0);
   p.start = [this, first, count, target] {
     *target = logged_in_ + count;

@@ -56,7 +56,8 @@ Phase wait_phase(std::string name, std::function<void()> start, std::function<bo
 
 class Fleet {
  public:
-  static Result<std::unique_ptr<Fleet>> create(const Target& target);
+  // `phase_timeout` bounds the phases the fleet makes (connect, login).
+  static Result<std::unique_ptr<Fleet>> create(const Target& target, std::chrono::milliseconds phase_timeout);
   ~Fleet();
 
   std::size_t add_user(std::string name, std::string password);
@@ -92,6 +93,7 @@ class Fleet {
   void show_progress();
 
   Target target_;
+  std::chrono::milliseconds phase_timeout_{120'000};
   std::unique_ptr<quic::EventLoop> loop_;
   client::ClientMux mux_;
   std::unique_ptr<quic::ClientEndpoint> endpoint_;

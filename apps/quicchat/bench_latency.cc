@@ -37,7 +37,7 @@ Result<Report> run_latency(const BenchOptions& opts) {
   if (!warmup) return Unexpected<Error>{warmup.error()};
   auto server = prepare_server(opts, 2, {account_batch(0, 2)});
   if (!server) return Unexpected<Error>{server.error()};
-  auto fleet_made = Fleet::create(server->target);
+  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
   if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
   Fleet& fleet = **fleet_made;
   BenchUser& a = fleet.user(fleet.add_user(server->users[0].name, server->users[0].password));

@@ -87,7 +87,7 @@ Result<Report> run_logins(const BenchOptions& opts) {
 
   auto server = prepare_server(opts, c + 2, {account_batch(0, 2), account_batch(2, c, k)});
   if (!server) return Unexpected<Error>{server.error()};
-  auto fleet_made = Fleet::create(server->target);
+  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
   if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
   Fleet& fleet = **fleet_made;
   for (std::size_t i = 0; i < c + 2; ++i) {
@@ -102,7 +102,6 @@ Result<Report> run_logins(const BenchOptions& opts) {
   phases.push_back(fleet.connect_phase("messaging users", 0, 2, 2));
   phases.push_back(fleet.connect_phase("storm handshakes", 2, c, static_cast<std::size_t>(*in_flight)));
   Phase storm = fleet.login_phase("login storm", 2, c);
-  storm.timeout = opts.phase_timeout;
   storm.start = [&, inner = storm.start] {
     background.record(true);
     background.start();
