@@ -5,7 +5,7 @@
 
 namespace qc::app::bench {
 
-Result<Report> run_connections(const BenchOptions& opts) {
+Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   auto count = int_option(opts, "count", 1000, 1, 1'000'000);
   auto in_flight = int_option(opts, "in-flight", 64, 1, 100'000);
   if (!count) return Unexpected<Error>{count.error()};
@@ -46,7 +46,7 @@ Result<Report> run_connections(const BenchOptions& opts) {
     report.note(std::to_string(fleet.protocol_violations()) + " malformed PDUs from the server, first: " +
                 fleet.first_violation());
   }
-  return report;
+  return std::vector<Report>{std::move(report)};
 }
 
 }  // namespace qc::app::bench

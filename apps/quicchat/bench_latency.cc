@@ -30,7 +30,7 @@ struct LatencyRun {
 
 }  // namespace
 
-Result<Report> run_latency(const BenchOptions& opts) {
+Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   auto messages = int_option(opts, "messages", 10'000, 1, 100'000'000);
   auto warmup = int_option(opts, "warmup", 500, 0, 100'000'000);
   if (!messages) return Unexpected<Error>{messages.error()};
@@ -85,7 +85,7 @@ Result<Report> run_latency(const BenchOptions& opts) {
   }
   report.check("all delivered in order", run.received == run.total,
                std::to_string(run.received) + "/" + std::to_string(run.total) + " messages");
-  return report;
+  return std::vector<Report>{std::move(report)};
 }
 
 }  // namespace qc::app::bench

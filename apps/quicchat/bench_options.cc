@@ -66,7 +66,7 @@ Flags make_bench_flags() {
           {"messages", "", "messages measured (latency 10000, fanout 200, logins: background)"},
           {"warmup", "", "messages sent before measuring (latency 500, fanout 10)"},
           {"receivers", "100", "fanout: logged-in users, the sender included"},
-          {"window", "10", "fanout: broadcasts not yet received by everyone, at most"},
+          {"window", "10", "fanout: broadcasts not yet received by everyone, at most; a list (1,10,100) runs each"},
           {"count", "", "connections: sessions (1000); logins: logins in the storm (200)"},
           {"cost", "10", "logins: bcrypt cost of the storm accounts"},
           {"rate", "500", "logins: background messages per second during the storm"},

@@ -1,3 +1,5 @@
+#include <vector>
+
 // The four `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
 // its Report (whose checks say whether the run was correct), or the error that stopped it.
 #pragma once
@@ -9,10 +11,11 @@
 
 namespace qc::app::bench {
 
-Result<Report> run_latency(const BenchOptions& opts);
-Result<Report> run_fanout(const BenchOptions& opts);
-Result<Report> run_connections(const BenchOptions& opts);
-Result<Report> run_logins(const BenchOptions& opts);
+// One report per run; fanout makes one per window of its --window list.
+Result<std::vector<Report>> run_latency(const BenchOptions& opts);
+Result<std::vector<Report>> run_fanout(const BenchOptions& opts);
+Result<std::vector<Report>> run_connections(const BenchOptions& opts);
+Result<std::vector<Report>> run_logins(const BenchOptions& opts);
 
 // Shared by the scenarios: the parameters every report carries, and the server's share.
 void describe_target(Report& report, const ServerUnderTest& server);

@@ -13,7 +13,7 @@ namespace {
 
 struct Scenario {
   std::string_view name;
-  Result<bench::Report> (*run)(const bench::BenchOptions&);
+  Result<std::vector<bench::Report>> (*run)(const bench::BenchOptions&);
 };
 
 constexpr Scenario kScenarios[] = {
@@ -43,12 +43,16 @@ int cmd_bench(const Args& args) {
   if (!opts) return report_error(opts.error());
   for (const auto& s : kScenarios) {
     if (s.name != flags.positional()[0]) continue;
-    auto report = s.run(*opts);
-    if (!report) return report_error(report.error());
-    std::fputs(report->table().c_str(), stdout);
-    if (opts->json) std::printf("%s\n", report->json_line().c_str());
+    auto reports = s.run(*opts);
+    if (!reports) return report_error(reports.error());
+    bool passed = true;
+    for (const auto& report : *reports) {
+      std::fputs(report.table().c_str(), stdout);
+      if (opts->json) std::printf("%s\n", report.json_line().c_str());
+      passed = passed && report.passed();
+    }
     std::fflush(stdout);
-    return report->passed() ? 0 : 1;
+    return passed ? 0 : 1;
   }
   return report_error({"usage", "unknown scenario '" + flags.positional()[0] + "'"});
 }
