@@ -11,8 +11,6 @@
 #include "bench_text.h"
 
 namespace qc::app::bench {
-namespace {
-
 // The fastest of three hashes: the least disturbed by other load.
 double seconds_per_hash(int cost) {
   double best = 1e9;
@@ -23,6 +21,8 @@ double seconds_per_hash(int cost) {
   }
   return best;
 }
+
+namespace {
 
 // A steady stream of ONE_TO_ONE messages from A to B; the latency of those sent between
 // record(true) and record(false) is kept.

@@ -70,6 +70,7 @@ Flags make_bench_flags() {
           {"count", "", "connections: sessions (1000); logins: logins in the storm (200)"},
           {"cost", "10", "logins: bcrypt cost of the storm accounts"},
           {"rate", "500", "logins: background messages per second during the storm"},
+          {"no-login", "", "connections: stop at the QUIC handshake (no LOGIN)", true},
           {"in-flight", "64", "handshakes/logins pending at once while setting up sessions"},
       });
 }

@@ -19,6 +19,8 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts);
 
 // Shared by the scenarios: the parameters every report carries, and the server's share.
 void describe_target(Report& report, const ServerUnderTest& server);
+// Time of one bcrypt hash at `cost` in this process (the fastest of three).
+double seconds_per_hash(int cost);
 // Server CPU between two samples in ns, or nullopt when either is invalid.
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
 
