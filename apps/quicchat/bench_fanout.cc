@@ -173,7 +173,10 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
     phases.push_back(wait_phase(
         "broadcasts W=" + std::to_string(w), [&fanout, run] { fanout.start(*run); },
         [run] { return run->done(); }, opts.phase_timeout,
-        [run] { return std::to_string(run->completed) + "/" + std::to_string(run->total) + " messages"; }));
+        [run] {
+          return std::to_string(run->completed) + "/" + std::to_string(run->total) + " messages reached everyone, " +
+                 std::to_string(run->deliveries) + " deliveries";
+        }));
   }
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
