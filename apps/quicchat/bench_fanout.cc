@@ -164,7 +164,9 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
     fleet.user(i).on_message = [&fanout, i](const client::Message& m) { fanout.on_message(i, m); };
   }
   std::vector<std::unique_ptr<FanoutRun>> runs;
+  ProcSample setup_start;
   std::vector<Phase> phases;
+  phases.push_back(instant_phase("baseline", [&] { setup_start = sample_process(server->pid); }));
   phases.push_back(fleet.connect_phase("login", 0, n, static_cast<std::size_t>(*in_flight)));
   for (std::uint64_t w : *windows) {
     runs.push_back(std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(*warmup),
@@ -184,6 +186,13 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   std::vector<Report> reports;
   for (const auto& run : runs) {
     reports.push_back(fanout_report(*server, *run, static_cast<std::uint64_t>(*messages), fleet));
+  }
+  // Logins until the first warm-up reached everyone: dominated by the presence lists (each
+  // login sends the whole user list to every user already in: O(N^2) PDUs, O(N^3) bytes).
+  const ProcSample& setup_end = runs.front()->before;
+  reports.front().figure("setup_s", static_cast<double>(setup_end.wall_ns - setup_start.wall_ns) / 1e9, "s");
+  if (auto cpu = cpu_delta_ns(setup_start, setup_end)) {
+    reports.front().figure("setup_server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
   }
   return reports;
 }
