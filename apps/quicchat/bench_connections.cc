@@ -2,10 +2,10 @@
 // idle. Server RSS and CPU are sampled before the first set-up and once the last session has
 // received a marker broadcast sent after every login: by then no stream still carries the
 // presence lists the logins queued. --no-login stops at the QUIC handshake (transport only).
-#include "bench_proc.h"
+#include "bench/proc.h"
 #include "bench_scenarios.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   auto count = int_option(opts, "count", 1000, 1, 1'000'000);
@@ -77,4 +77,4 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   return std::vector<Report>{std::move(report)};
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

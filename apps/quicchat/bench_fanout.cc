@@ -5,12 +5,12 @@
 // logged-in users, which spares N logins (and their presence broadcasts) per extra window.
 #include <cstdlib>
 
-#include "bench_proc.h"
+#include "bench/proc.h"
 #include "bench_scenarios.h"
-#include "bench_stats.h"
-#include "bench_text.h"
+#include "bench/stats.h"
+#include "bench/text.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 namespace {
 
 struct FanoutRun {
@@ -197,4 +197,4 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   return reports;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

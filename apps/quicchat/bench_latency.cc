@@ -1,11 +1,11 @@
 // latency: user A sends to user B one ONE_TO_ONE message at a time and waits for its delivery
 // before sending the next; each text carries its send time.
-#include "bench_proc.h"
+#include "bench/proc.h"
 #include "bench_scenarios.h"
-#include "bench_stats.h"
-#include "bench_text.h"
+#include "bench/stats.h"
+#include "bench/text.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 void describe_target(Report& report, const ServerUnderTest& server) {
   report.param("server", server.spawned ? "spawned" : server.target.host + ":" +
@@ -88,4 +88,4 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   return std::vector<Report>{std::move(report)};
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

@@ -5,12 +5,12 @@
 #include <thread>
 
 #include "auth/password.h"
-#include "bench_proc.h"
+#include "bench/proc.h"
 #include "bench_scenarios.h"
-#include "bench_stats.h"
-#include "bench_text.h"
+#include "bench/stats.h"
+#include "bench/text.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 // The fastest of three hashes: the least disturbed by other load.
 double seconds_per_hash(int cost) {
   double best = 1e9;
@@ -144,4 +144,4 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   return std::vector<Report>{std::move(report)};
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-namespace qc::app::bench {
+namespace qc::bench {
 namespace {
 
 std::vector<std::string> split(const std::string& text, char sep) {
@@ -39,8 +39,8 @@ Result<std::vector<Credentials>> parse_users(const std::string& text) {
 
 }  // namespace
 
-Flags make_bench_flags() {
-  return Flags(
+app::Flags make_bench_flags() {
+  return app::Flags(
       "usage: quicchat bench SCENARIO [options]\n\n"
       "Load generator. Scenarios:\n"
       "  latency      two users, A sends to B one message at a time: one-way p50/p99/p99.9\n"
@@ -75,7 +75,7 @@ Flags make_bench_flags() {
       });
 }
 
-Result<BenchOptions> bench_options_from(const Flags& flags) {
+Result<BenchOptions> bench_options_from(const app::Flags& flags) {
   BenchOptions o;
   o.flags = &flags;
   if (auto r = parse_server(flags.get("server"), o.target); !r) return Unexpected<Error>{r.error()};
@@ -146,4 +146,4 @@ Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t nee
   return s;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

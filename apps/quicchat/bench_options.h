@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "bench_fleet.h"
-#include "bench_server.h"
+#include "bench/fleet.h"
+#include "bench/server.h"
 #include "flags.h"
 #include "util/result.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 struct Credentials {
   std::string name;
@@ -33,11 +33,11 @@ struct BenchOptions {
   std::vector<std::string> server_wrapper;
   std::vector<std::string> server_args;
   std::chrono::milliseconds phase_timeout{120'000};
-  const Flags* flags = nullptr;  // for scenario-specific options
+  const app::Flags* flags = nullptr;  // for scenario-specific options
 };
 
-Flags make_bench_flags();
-Result<BenchOptions> bench_options_from(const Flags& flags);
+app::Flags make_bench_flags();
+Result<BenchOptions> bench_options_from(const app::Flags& flags);
 
 // An integer scenario option with its scenario default when not given.
 Result<std::int64_t> int_option(const BenchOptions& opts, const char* name, std::int64_t fallback,
@@ -56,4 +56,4 @@ struct ServerUnderTest {
 Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t needed,
                                        std::vector<AccountBatch> batches);
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

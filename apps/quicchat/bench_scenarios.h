@@ -5,11 +5,11 @@
 #pragma once
 
 #include "bench_options.h"
-#include "bench_proc.h"
-#include "bench_report.h"
+#include "bench/proc.h"
+#include "bench/report.h"
 #include "util/result.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 // One report per run; fanout makes one per window of its --window list.
 Result<std::vector<Report>> run_latency(const BenchOptions& opts);
@@ -24,4 +24,4 @@ double seconds_per_hash(int cost);
 // Server CPU between two samples in ns, or nullopt when either is invalid.
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

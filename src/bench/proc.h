@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 // CLOCK_MONOTONIC in ns: the clock of every timestamp the bench puts into a message.
 std::int64_t now_ns();
@@ -32,4 +32,4 @@ ProcSample sample_process(std::optional<pid_t> pid);
 // Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the new soft limit.
 std::uint64_t raise_open_files_limit();
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

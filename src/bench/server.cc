@@ -1,4 +1,4 @@
-#include "bench_server.h"
+#include "bench/server.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,7 +15,7 @@
 
 #include "auth/password.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 namespace {
 
 std::string self_exe() {
@@ -174,4 +174,4 @@ SpawnedServer::~SpawnedServer() {
   }
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

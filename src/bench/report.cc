@@ -1,9 +1,9 @@
-#include "bench_report.h"
+#include "bench/report.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";
@@ -93,4 +93,4 @@ std::string Report::table() const {
   return out;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

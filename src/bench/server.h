@@ -12,7 +12,7 @@
 
 #include "util/result.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 struct AccountBatch {  // accounts prefix<first>.. sharing one password, hashed at `cost`
   std::string prefix = "u";
@@ -68,4 +68,4 @@ class SpawnedServer {
   bool slow_exit_ = false;
 };
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

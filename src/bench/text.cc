@@ -1,9 +1,9 @@
-#include "bench_text.h"
+#include "bench/text.h"
 
 #include <charconv>
 #include <cstdio>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 std::string make_text(Stamp stamp, std::size_t size) {
   char buf[64];
@@ -33,4 +33,4 @@ std::optional<Stamp> parse_text(std::string_view text) {
   return s;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

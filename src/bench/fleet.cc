@@ -1,12 +1,12 @@
-#include "bench_fleet.h"
+#include "bench/fleet.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-#include "bench_proc.h"
+#include "bench/proc.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target, std::chrono::milliseconds phase_timeout) {
   std::unique_ptr<Fleet> fleet(new Fleet());
@@ -239,4 +239,4 @@ void Fleet::show_progress() {
   loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

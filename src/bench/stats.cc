@@ -1,9 +1,9 @@
-#include "bench_stats.h"
+#include "bench/stats.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 double LatencySamples::percentile_us(double p) {
   if (ns_.empty()) return 0.0;
@@ -16,4 +16,4 @@ double LatencySamples::percentile_us(double p) {
   return static_cast<double>(ns_[std::min(index, ns_.size() - 1)]) / 1000.0;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

@@ -18,7 +18,7 @@
 #include "quic/event_loop.h"
 #include "util/result.h"
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 struct Target {
   std::string host = "127.0.0.1";
@@ -115,4 +115,4 @@ class Fleet {
   std::string first_violation_;
 };
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

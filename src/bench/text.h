@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 inline constexpr std::size_t kTextBytes = 64;
 
@@ -20,4 +20,4 @@ struct Stamp {
 std::string make_text(Stamp stamp, std::size_t size = kTextBytes);
 std::optional<Stamp> parse_text(std::string_view text);
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

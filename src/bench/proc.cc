@@ -1,4 +1,4 @@
-#include "bench_proc.h"
+#include "bench/proc.h"
 
 #include <sys/resource.h>
 #include <time.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 std::int64_t now_ns() {
   timespec ts{};
@@ -91,4 +91,4 @@ std::uint64_t raise_open_files_limit() {
   return lim.rlim_cur;
 }
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 class LatencySamples {
  public:
@@ -24,4 +24,4 @@ class LatencySamples {
   bool sorted_ = false;
 };
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace qc::app::bench {
+namespace qc::bench {
 
 class Report {
  public:
@@ -44,4 +44,4 @@ class Report {
 std::string json_quote(std::string_view text);
 std::string format_number(double value);
 
-}  // namespace qc::app::bench
+}  // namespace qc::bench
