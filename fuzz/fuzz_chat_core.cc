@@ -51,22 +51,33 @@ void check(bool ok) {
 std::string canned_pdu(std::uint8_t which) {
   using namespace qc::proto;
   switch (which % 9) {
-    case 0: return encode(make_pdu(MsgType::Login, encode_login({"alice", "p1"})));
-    case 1: return encode(make_pdu(MsgType::Login, encode_login({"bob", "p2"})));
-    case 2: return encode(make_pdu(MsgType::Broadcast, encode_broadcast({"hello"})));
-    case 3: return encode(make_pdu(MsgType::OneToMany, encode_one_to_many({"1,2, 3,x,2", "meet"})));
-    case 4: return encode(make_pdu(MsgType::Logout, std::string(kLogoutText)));
-    case 5: return encode(make_pdu(MsgType::Versions, encode_versions_request({{1}})));
-    case 6: return encode(make_pdu(MsgType::Alive, std::string(kAliveText)));
-    case 7: return encode(make_pdu(MsgType::OneToOne, encode_one_to_one({"2", "hi"})));
-    default: return encode(make_pdu(MsgType::Login, encode_login({"cam", "p3"})));
+    case 0:
+      return encode(make_pdu(MsgType::Login, encode_login({"alice", "p1"})));
+    case 1:
+      return encode(make_pdu(MsgType::Login, encode_login({"bob", "p2"})));
+    case 2:
+      return encode(make_pdu(MsgType::Broadcast, encode_broadcast({"hello"})));
+    case 3:
+      return encode(make_pdu(MsgType::OneToMany, encode_one_to_many({"1,2, 3,x,2", "meet"})));
+    case 4:
+      return encode(make_pdu(MsgType::Logout, std::string(kLogoutText)));
+    case 5:
+      return encode(make_pdu(MsgType::Versions, encode_versions_request({{1}})));
+    case 6:
+      return encode(make_pdu(MsgType::Alive, std::string(kAliveText)));
+    case 7:
+      return encode(make_pdu(MsgType::OneToOne, encode_one_to_one({"2", "hi"})));
+    default:
+      return encode(make_pdu(MsgType::Login, encode_login({"cam", "p3"})));
   }
 }
 
 class Driver {
  public:
   // QC_FUZZ_LOG=1 shows the core's log lines when replaying one input.
-  Driver() { qc::log::set_level(std::getenv("QC_FUZZ_LOG") ? qc::log::Level::Debug : qc::log::Level::Off); }
+  Driver() {
+    qc::log::set_level(std::getenv("QC_FUZZ_LOG") ? qc::log::Level::Debug : qc::log::Level::Off);
+  }
 
   void run(Reader& in) {
     while (!in.done()) {
@@ -81,10 +92,18 @@ class Driver {
     const int op = in.byte() % 7;
     const int slot = in.byte() % kSlots;
     switch (op) {
-      case 0: open(slot); break;
-      case 1: feed(slot, in.bytes(2 * std::size_t{in.byte()})); break;
-      case 2: close(slot); break;
-      case 3: core_.password_checked(ticket_conn_, ticket_, in.byte() % 2 == 1, now_); break;
+      case 0:
+        open(slot);
+        break;
+      case 1:
+        feed(slot, in.bytes(2 * std::size_t{in.byte()}));
+        break;
+      case 2:
+        close(slot);
+        break;
+      case 3:
+        core_.password_checked(ticket_conn_, ticket_, in.byte() % 2 == 1, now_);
+        break;
       case 4:
         now_ += std::chrono::seconds(in.byte());
         core_.tick(now_);
@@ -94,7 +113,8 @@ class Driver {
         feed_canned(slot, which, in.byte());
         break;
       }
-      default: core_.password_checked(slots_[slot], in.byte() % 8, true, now_);
+      default:
+        core_.password_checked(slots_[slot], in.byte() % 8, true, now_);
     }
   }
 
@@ -121,7 +141,8 @@ class Driver {
   }
 
   void drain() {
-    for (const Action& a : core_.outbox()) std::visit([this](const auto& act) { on_action(act); }, a);
+    for (const Action& a : core_.outbox())
+      std::visit([this](const auto& act) { on_action(act); }, a);
     core_.outbox().clear();
   }
   void on_action(const qc::chat::action::Send& send) {
@@ -173,8 +194,8 @@ class Driver {
   qc::chat::TimePoint now_{};
   std::array<ConnHandle, kSlots> slots_{};
   ConnHandle next_conn_ = 1;
-  std::set<ConnHandle> open_;            // opened and not yet reported closed
-  std::set<ConnHandle> closed_by_core_;  // the core asked to close them
+  std::set<ConnHandle> open_;                      // opened and not yet reported closed
+  std::set<ConnHandle> closed_by_core_;            // the core asked to close them
   std::map<std::uint64_t, ConnHandle> user_conn_;  // user id -> connection, from LOGIN_ACKs
   ConnHandle ticket_conn_ = 0;
   std::uint64_t ticket_ = 0;

@@ -1,5 +1,6 @@
 #include "client_app.h"
 
+#include <utility>
 #include <variant>
 
 #include "client/format.h"
@@ -76,6 +77,7 @@ void ClientApp::on_login_ok(const LoginOk& ok) {
   ever_logged_in_ = true;
   backoff_ = std::chrono::milliseconds(500);
   phase_ = Phase::Chatting;
+  if (held_line_) return on_command_line(*std::exchange(held_line_, std::nullopt));
   console_.request_line(kCommandPrompt, false);
 }
 
@@ -149,8 +151,8 @@ void ClientApp::on_line(std::optional<std::string> line) {
       return on_command_line(*line);
     case Phase::Reconnecting:
       if (!line) return finish(1);
-      console_.print("[Err] Not connected; reconnecting.");
-      return console_.request_line(kCommandPrompt, false);
+      held_line_ = std::move(line);  // sent once logged in again; no more input until then
+      return;
     default: return;  // not waiting for input
   }
 }

@@ -61,6 +61,7 @@ class ClientApp {
   Phase phase_ = Phase::Connecting;
   std::string username_;
   std::string password_;
+  std::optional<std::string> held_line_;  // a command typed while reconnecting
   bool ever_logged_in_ = false;
   bool ever_opened_ = false;
   std::chrono::milliseconds backoff_{500};

@@ -28,6 +28,7 @@ class Console {
   // The reason the client gives up (stderr when scripted, the screen when interactive).
   virtual void print_fatal(std::string_view line) = 0;
   virtual bool interactive() const = 0;
+  virtual void resized() {}  // SIGWINCH
 };
 
 std::unique_ptr<Console> make_terminal_console(quic::EventLoop& loop);  // readline on fd 0

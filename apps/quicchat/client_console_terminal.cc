@@ -34,8 +34,9 @@ void hidden_redisplay() {
 class TerminalConsole final : public Console {
  public:
   explicit TerminalConsole(quic::EventLoop& loop) : loop_(loop) {
-    rl_catch_signals = 0;  // SIGINT is handled by the client through the loop
-    rl_catch_sigwinch = 1;
+    // Signals reach the client through the loop (signalfd): SIGINT logs out, SIGWINCH resizes.
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
     using_history();
   }
   ~TerminalConsole() override { stop(); }
@@ -73,6 +74,9 @@ class TerminalConsole final : public Console {
 
   void print_fatal(std::string_view line) override { print(line); }
   bool interactive() const override { return true; }
+  void resized() override {
+    if (installed_) rl_resize_terminal();
+  }
 
  private:
   static void write_line(std::string_view line) {

@@ -82,29 +82,36 @@ Result<Setup> setup_from_flags(const Flags& flags) {
   return s;
 }
 
-sigset_t quit_signals() {
+sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGWINCH);
   return set;
 }
 
-// SIGINT/SIGTERM arrive through a signalfd watched by the loop, so the client can log out.
-// They are blocked before any thread exists, so no thread takes them the default way.
-int watch_signals(quic::EventLoop& loop, ClientApp& app) {
-  sigset_t set = quit_signals();
+// SIGINT/SIGTERM (log out) and SIGWINCH (redraw) arrive through a signalfd watched by the
+// loop. They are blocked before any thread exists, so no thread takes them the default way.
+int watch_signals(quic::EventLoop& loop, ClientApp& app, Console& console) {
+  sigset_t set = handled_signals();
   int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return -1;
-  (void)loop.watch_readable(fd, [fd, &app] {
+  (void)loop.watch_readable(fd, [fd, &app, &console] {
     signalfd_siginfo info;
-    while (::read(fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) app.interrupt();
+    while (::read(fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      if (info.ssi_signo == SIGWINCH) {
+        console.resized();
+      } else {
+        app.interrupt();
+      }
+    }
   });
   return fd;
 }
 
 int run_client(const Setup& setup) {
-  sigset_t signals = quit_signals();
+  sigset_t signals = handled_signals();
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   auto loop = quic::EventLoop::create();
   if (!loop) {
@@ -122,7 +129,7 @@ int run_client(const Setup& setup) {
   int exit_code = 1;
   {
     ClientApp app(**loop, **endpoint, mux, setup.chat, *console, setup.app);
-    int signal_fd = watch_signals(**loop, app);
+    int signal_fd = watch_signals(**loop, app, *console);
     if (auto started = app.start(); !started) {
       console->print_fatal("[Err] Cannot connect to " + setup.app.server_label + ": " + started.error().message);
     } else if (auto ran = (*loop)->run(); !ran) {

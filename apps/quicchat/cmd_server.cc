@@ -45,6 +45,10 @@ int cmd_server(const Args& args) {
   auto config = server_config_from(flags);
   if (!config) return report(config.error());
 
+  // Before any thread exists, so that every thread inherits the blocked mask.
+  int sig_fd = block_shutdown_signals();
+  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
+
   auto store = store::open_sqlite_store(flags.get("db"), {.create_if_missing = true});
   if (!store) return report(store.error());
 
@@ -53,8 +57,6 @@ int cmd_server(const Args& args) {
   auto server = server::ChatServer::start(**loop, **store, *config);
   if (!server) return report(server.error());
 
-  int sig_fd = block_shutdown_signals();
-  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
   bool shutting_down = false;
   auto watched = (*loop)->watch_readable(sig_fd, [&] {
     signalfd_siginfo info{};

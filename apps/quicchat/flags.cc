@@ -51,14 +51,16 @@ Result<void> Flags::parse(const std::vector<std::string>& args) {
 
 std::string Flags::help_text() const {
   std::string out = usage_ + "\n\nOptions:\n";
-  for (const auto& s : specs_) {
-    std::string left = "  --" + s.name + (s.is_switch ? "" : " VALUE");
+  auto line = [&out](std::string left, const std::string& help) {
     if (left.size() < 30) left.resize(30, ' ');
-    out += left + " " + s.help;
-    if (!s.default_value.empty()) out += " (default: " + s.default_value + ")";
-    out += "\n";
+    out += left + " " + help + "\n";
+  };
+  for (const auto& s : specs_) {
+    std::string help = s.help;
+    if (!s.default_value.empty()) help += " (default: " + s.default_value + ")";
+    line("  --" + s.name + (s.is_switch ? "" : " VALUE"), help);
   }
-  out += "  --help                         this text\n";
+  line("  --help", "this text");
   return out;
 }
 

@@ -20,7 +20,8 @@ void Core::Impl::advance(Session& s, proto::ConnEvent event) {
 void Core::Impl::end_presence(Session& s, std::string_view why) {
   if (!s.authenticated()) return;
   presence.remove(*s.user_id);
-  log::info("logout", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
+  log::info("logout",
+            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
   s.user_id.reset();
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
 }
@@ -43,7 +44,8 @@ void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view er
   if (!s.closing) out.send_error(s.conn, type, error);
 }
 
-void Core::Impl::deliver(proto::MsgType type, std::string body, const std::vector<ConnHandle>& recipients) {
+void Core::Impl::deliver(proto::MsgType type, std::string body,
+                         const std::vector<ConnHandle>& recipients) {
   if (recipients.empty()) return;
   const SharedBytes bytes = encode_pdu(type, std::move(body));
   out.reserve_more(recipients.size());
@@ -52,7 +54,8 @@ void Core::Impl::deliver(proto::MsgType type, std::string body, const std::vecto
 }
 
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
-  if (presence.size() == 0 || (presence.size() == 1 && presence.members()[0].conn == except)) return;
+  if (presence.size() == 0 || (presence.size() == 1 && presence.members()[0].conn == except))
+    return;
   const SharedBytes bytes = encode_pdu(type, proto::encode_user_list(presence.user_list()));
   out.reserve_more(presence.size());
   for (const Member& m : presence.members()) {
@@ -92,7 +95,8 @@ void Core::Impl::fire(const Deadline& d) {
     login_timeout(*s);
     return;
   }
-  log::info("keepalive_timeout", {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
+  log::info("keepalive_timeout",
+            {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
   close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
 }
 
@@ -117,7 +121,8 @@ void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint n
 void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
   Session* s = impl_->find_session(conn);
   if (s == nullptr || s->closing) return;
-  s->framer.feed(bytes, [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
+  s->framer.feed(bytes,
+                 [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
 }
 
 void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint /*now*/) {
@@ -129,7 +134,8 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
     impl_->advance(s, proto::ConnEvent::Disconnect);
   }
   impl_->advance(s, proto::ConnEvent::Closed);
-  log::info("session_closed", {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
+  log::info("session_closed",
+            {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
   impl_->sessions.erase(it);
 }
 

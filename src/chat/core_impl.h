@@ -29,7 +29,8 @@ struct Core::Impl {
 
   // core.cc
   Session* find_session(ConnHandle conn);
-  void end_presence(Session& s, std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
+  void end_presence(Session& s,
+                    std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
   void close_session(Session& s, proto::CloseCode code, std::string_view reason);
   void send_to(Session& s, proto::MsgType type, std::string body);
   void send_error(Session& s, proto::MsgType type, std::string_view error);

@@ -7,7 +7,8 @@
 namespace qc::chat {
 
 void Core::Impl::on_versions(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
-  proto::Decoded<proto::VersionsRequest> request = proto::decode_versions_request(pdu.msg, config.limits);
+  proto::Decoded<proto::VersionsRequest> request =
+      proto::decode_versions_request(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
@@ -17,7 +18,8 @@ void Core::Impl::on_versions(Session& s, const proto::Pdu& pdu, TimePoint /*now*
     send_to(s, proto::MsgType::Versions, proto::encode_versions_reply({*selected, std::nullopt}));
     return;
   }
-  send_to(s, proto::MsgType::Versions, proto::encode_versions_reply({std::nullopt, "No compatible version"}));
+  send_to(s, proto::MsgType::Versions,
+          proto::encode_versions_reply({std::nullopt, "No compatible version"}));
   close_session(s, proto::CloseCode::ProtocolError, "no compatible protocol version");
 }
 
@@ -32,13 +34,16 @@ void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint /*no
   }
   advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_one(presence, request->target_user_id);
-  for (const std::string& error : routing.errors) send_error(s, proto::MsgType::MsgUnsuccessful, error);
+  for (const std::string& error : routing.errors)
+    send_error(s, proto::MsgType::MsgUnsuccessful, error);
   deliver(proto::MsgType::OneToOne,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}), routing.recipients);
+          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
+          routing.recipients);
 }
 
 void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
-  proto::Decoded<proto::OneToManyRequest> request = proto::decode_one_to_many(pdu.msg, config.limits);
+  proto::Decoded<proto::OneToManyRequest> request =
+      proto::decode_one_to_many(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
@@ -46,8 +51,10 @@ void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint /*n
   advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_many(presence, request->target_user_ids);
   deliver(proto::MsgType::OneToMany,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}), routing.recipients);
-  for (const std::string& error : routing.errors) send_error(s, proto::MsgType::MsgUnsuccessful, error);
+          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
+          routing.recipients);
+  for (const std::string& error : routing.errors)
+    send_error(s, proto::MsgType::MsgUnsuccessful, error);
 }
 
 void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
@@ -57,8 +64,9 @@ void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint /*now
     return;
   }
   advance(s, proto::ConnEvent::MessageSent);
-  const SharedBytes bytes = encode_pdu(
-      proto::MsgType::Broadcast, proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}));
+  const SharedBytes bytes =
+      encode_pdu(proto::MsgType::Broadcast,
+                 proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}));
   out.reserve_more(presence.size());
   for (const Member& m : presence.members()) out.send(m.conn, bytes);
   counters.deliveries += presence.size();

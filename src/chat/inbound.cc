@@ -118,7 +118,8 @@ void Core::Impl::too_large(Session& s) {
 
 void Core::Impl::count_malformed(Session& s, std::string_view detail) {
   ++counters.malformed_pdus;
-  log::warn("malformed_pdu", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"detail", detail}});
+  log::warn("malformed_pdu",
+            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"detail", detail}});
 }
 
 // Before login nothing is worth keeping the connection for: the original's answer, then close.

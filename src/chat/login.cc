@@ -50,7 +50,8 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
                              {"peer", s.peer},
                              {"reason", failure_name(why)},
                              {"failures", s.failed_logins}});
-  const FailedLoginReply reply = failed_login_reply(why, s.failed_logins, config.max_login_attempts);
+  const FailedLoginReply reply =
+      failed_login_reply(why, s.failed_logins, config.max_login_attempts);
   send_error(s, reply.type, reply.error);
   if (reply.disconnect) {
     close_session(s, proto::CloseCode::LoginFailed, "maximum login attempts exceeded");
@@ -66,7 +67,8 @@ void Core::Impl::complete_login(Session& s) {
   s.user_id = presence.add(s.username, s.conn);
   ++counters.logins;
   advance(s, proto::ConnEvent::LoginSucceeded);
-  log::info("login", {{"session", s.conn}, {"user", s.username}, {"user_id", *s.user_id}, {"peer", s.peer}});
+  log::info("login",
+            {{"session", s.conn}, {"user", s.username}, {"user_id", *s.user_id}, {"peer", s.peer}});
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
   send_to(s, proto::MsgType::LoginAck, proto::encode_user_list(presence.user_list()));
 }

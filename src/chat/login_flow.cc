@@ -10,8 +10,10 @@ bool username_char(char c) {
 
 std::string_view failure_text(LoginFailure why) {
   switch (why) {
-    case LoginFailure::InvalidCredentials: return "Invalid credentials";
-    case LoginFailure::AlreadyLoggedIn: return "User already logged in";
+    case LoginFailure::InvalidCredentials:
+      return "Invalid credentials";
+    case LoginFailure::AlreadyLoggedIn:
+      return "User already logged in";
   }
   return "Invalid credentials";
 }
@@ -29,8 +31,8 @@ bool valid_username(std::string_view username) {
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {
   const int attempts_left = max_attempts - failures;
   if (attempts_left <= 0) {
-    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect, std::string(kMaxAttemptsText),
-                            true};
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect,
+                            std::string(kMaxAttemptsText), true};
   }
   std::string error(failure_text(why));
   error.append(". Attempts left: ").append(std::to_string(attempts_left));

@@ -22,7 +22,8 @@ void Outbox::close(ConnHandle conn, proto::CloseCode code, std::string_view reas
 
 void Outbox::verify_password(ConnHandle conn, std::uint64_t ticket, std::string username,
                              std::string password) {
-  actions_.emplace_back(action::VerifyPassword{conn, ticket, std::move(username), std::move(password)});
+  actions_.emplace_back(
+      action::VerifyPassword{conn, ticket, std::move(username), std::move(password)});
 }
 
 }  // namespace qc::chat

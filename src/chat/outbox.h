@@ -18,11 +18,14 @@ class Outbox {
   std::vector<Action>& actions() { return actions_; }
   void reserve_more(std::size_t n) { actions_.reserve(actions_.size() + n); }
 
-  void send(ConnHandle conn, SharedBytes bytes) { actions_.emplace_back(action::Send{conn, std::move(bytes)}); }
+  void send(ConnHandle conn, SharedBytes bytes) {
+    actions_.emplace_back(action::Send{conn, std::move(bytes)});
+  }
   void send(ConnHandle conn, proto::MsgType type, std::string body);
   void send_error(ConnHandle conn, proto::MsgType type, std::string_view error);  // {"error": ...}
   void close(ConnHandle conn, proto::CloseCode code, std::string_view reason);
-  void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username, std::string password);
+  void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username,
+                       std::string password);
 
  private:
   std::vector<Action> actions_;

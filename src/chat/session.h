@@ -21,7 +21,8 @@ struct InboundItem {
 };
 
 struct Session {
-  Session(ConnHandle c, std::string_view p, std::uint64_t s, const CoreConfig& config, TimePoint now)
+  Session(ConnHandle c, std::string_view p, std::uint64_t s, const CoreConfig& config,
+          TimePoint now)
       : conn(c),
         serial(s),
         peer(p),

@@ -28,7 +28,8 @@ void raise_fd_limit() {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
   lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
 }
 
 Result<UdpSocket> open_socket_for(const SockAddr& remote) {
@@ -47,12 +48,9 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
 
   // ClientEndpoint
   Result<ConnHandle> connect(const ClientOptions& opts) override;
-  bool send(ConnHandle h, SharedBytes pdu) override {
-    Connection* c = find(h);
-    return c != nullptr && c->send(std::move(pdu));
-  }
+  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
-    if (Connection* c = find(h)) c->close(code, reason);
+    close_conn(h, code, reason);
   }
   Result<void> rebind(ConnHandle h) override;
   Connection* connection(ConnHandle h) const { return find(h); }
@@ -146,8 +144,8 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
   entry.socket = std::move(*sock);
-  entry.drop_rx = DropFilter(opts.test_drop_rate, random_seed());
-  entry.drop_tx = DropFilter(opts.test_drop_rate, random_seed());
+  entry.drop_rx = DropFilter(opts.test_drop_rate, kDropSeedRx + cfg.handle);
+  entry.drop_tx = DropFilter(opts.test_drop_rate, kDropSeedTx + cfg.handle);
   auto conn = Connection::create(*this, cfg);
   if (!conn) {
     conns_.erase(cfg.handle);
@@ -178,7 +176,8 @@ void ClientEndpointImpl::on_readable(ConnHandle h, int fd) {
     if (batch_.len[i] == 0 || entry.drop_rx.drop()) continue;
     ++stats_.datagrams_received;
     ngtcp2_path path{{const_cast<sockaddr*>(local.get()), local.len},
-                     {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len}, nullptr};
+                     {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len},
+                     nullptr};
     entry.conn->on_datagram(path, batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
     if (conns_.find(h) == conns_.end()) return;  // defensive: callbacks never destroy, but be sure
   }
@@ -189,9 +188,7 @@ bool ClientEndpointImpl::conn_send(Connection& c, const ngtcp2_path& path, const
   auto it = conns_.find(c.handle());
   if (it == conns_.end()) return true;
   Entry& entry = it->second;
-  SockAddr to;
-  to.len = path.remote.addrlen;
-  std::memcpy(&to.storage, path.remote.addr, path.remote.addrlen);
+  SockAddr to = SockAddr::from(path.remote.addr, path.remote.addrlen);
   if (entry.socket.send(to, data, len, segment) != SendStatus::Blocked) return true;
   wait_writable(c.handle());
   return false;
@@ -205,7 +202,7 @@ void ClientEndpointImpl::wait_writable(ConnHandle h) {
     auto e = conns_.find(h);
     if (e == conns_.end()) return;
     e->second.waiting_writable = false;
-    if (e->second.socket.retry_pending() == SendStatus::Blocked) {
+    if (e->second.socket.flush() == SendStatus::Blocked) {
       wait_writable(h);
       return;
     }
@@ -232,7 +229,8 @@ Result<void> ClientEndpointImpl::rebind(ConnHandle h) {
   gone_.send_syscalls += entry.socket.send_syscalls;
   entry.socket = std::move(*sock);
   entry.waiting_writable = false;
-  log::info("quic_rebind", {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
+  log::info("quic_rebind",
+            {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
   return {};
 }
 

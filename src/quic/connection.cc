@@ -1,11 +1,14 @@
-// Connection: creation, reading, the write loop and the close state machine.
-// The ngtcp2 callback trampolines live in connection_callbacks.cc.
+// Connection: creation, reading and the write loop. The close state machine is in
+// connection_close.cc, the ngtcp2 callback trampolines in connection_callbacks.cc.
 #include "quic/connection.h"
 
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "quic/connection_internal.h"
 #include "util/log.h"
@@ -13,34 +16,24 @@
 namespace qc::quic {
 namespace {
 
+using detail::kMaxUdpPayload;
+
 constexpr std::uint64_t kStreamWindow = 1024 * 1024;
 constexpr std::uint64_t kConnWindow = 4 * 1024 * 1024;
-constexpr std::size_t kMaxUdpPayload = 1452;
 constexpr std::size_t kMaxPacketsPerBatch = 40;  // 40 * 1452 < 64 KiB, the GSO limit
-constexpr std::size_t kMaxVecs = 16;
+// One PDU per writev call (each becomes its own STREAM frame, several per packet with the
+// MORE flag). Multi-vector frames trip an ngtcp2 < 1.6 leak when they are split for
+// retransmission (ngtcp2 issue #1244); single-vector frames never reach that path.
+constexpr std::size_t kMaxVecs = 1;
+constexpr std::size_t kMaxReasonBytes = 1024;
 
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
   return static_cast<std::uint64_t>(ms.count()) * NGTCP2_MILLISECONDS;
 }
 
-// Transition table: which states may follow which.
-bool allowed(ConnState from, ConnState to) {
-  switch (from) {
-    case ConnState::Handshaking:
-      return to != ConnState::Handshaking;
-    case ConnState::Open:
-      return to == ConnState::Closing || to == ConnState::Draining || to == ConnState::Dead;
-    case ConnState::Closing:
-    case ConnState::Draining:
-      return to == ConnState::Dead;
-    case ConnState::Dead:
-      return false;
-  }
-  return false;
-}
-
 std::vector<std::uint8_t>& tx_buffer() {
-  static thread_local std::vector<std::uint8_t> buf(kMaxPacketsPerBatch * kMaxUdpPayload + kMaxUdpPayload);
+  static thread_local std::vector<std::uint8_t> buf(kMaxPacketsPerBatch * kMaxUdpPayload +
+                                                    kMaxUdpPayload);
   return buf;
 }
 
@@ -49,18 +42,24 @@ std::vector<std::uint8_t>& tx_buffer() {
 std::string cid_hex(const ngtcp2_cid& cid) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (std::size_t i = 0; i < cid.datalen; ++i) (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
+  for (std::size_t i = 0; i < cid.datalen; ++i)
+    (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
   return out;
 }
 
 Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
-    : owner_(owner), handle_(cfg.handle), is_server_(cfg.is_server), tls_ctx_(cfg.tls),
-      local_(cfg.local), remote_(cfg.remote) {
+    : owner_(owner),
+      handle_(cfg.handle),
+      is_server_(cfg.is_server),
+      tls_ctx_(cfg.tls),
+      local_(cfg.local),
+      remote_(cfg.remote) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);
 }
 
-Result<std::unique_ptr<Connection>> Connection::create(ConnectionOwner& owner, const ConnConfig& cfg) {
+Result<std::unique_ptr<Connection>> Connection::create(ConnectionOwner& owner,
+                                                       const ConnConfig& cfg) {
   std::unique_ptr<Connection> conn(new Connection(owner, cfg));
   auto rv = conn->init(cfg);
   if (!rv) return Unexpected{rv.error()};
@@ -76,6 +75,7 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   settings.max_stream_window = 4 * kStreamWindow;
   settings.max_window = 4 * kConnWindow;
   if (!cfg.qlog_dir.empty()) {
+    ::mkdir(cfg.qlog_dir.c_str(), 0755);  // EEXIST is the usual answer
     std::string path = cfg.qlog_dir + "/" + peer_.scid + ".sqlog";
     qlog_ = std::fopen(path.c_str(), "w");
     if (qlog_ == nullptr) log::warn("qlog_open_failed", {{"path", path}});
@@ -105,12 +105,14 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   }
 
   ngtcp2_path path{{const_cast<sockaddr*>(local_.get()), local_.len},
-                   {const_cast<sockaddr*>(remote_.get()), remote_.len}, nullptr};
-  const ngtcp2_callbacks& cbs = is_server_ ? detail::server_callbacks() : detail::client_callbacks();
-  int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version, &cbs,
-                                               &settings, &params, nullptr, this)
-                      : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version, &cbs,
-                                               &settings, &params, nullptr, this);
+                   {const_cast<sockaddr*>(remote_.get()), remote_.len},
+                   nullptr};
+  const ngtcp2_callbacks& cbs =
+      is_server_ ? detail::server_callbacks() : detail::client_callbacks();
+  int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
+                                               &cbs, &settings, &params, nullptr, this)
+                      : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
+                                               &cbs, &settings, &params, nullptr, this);
   if (rv != 0) return fail("ngtcp2", std::string("ngtcp2_conn_new: ") + ngtcp2_strerror(rv));
 
   tls_ref_.conn_ref.get_conn = detail::get_conn;
@@ -132,15 +134,20 @@ Connection::~Connection() {
 }
 
 std::uint64_t Connection::now_ts() const {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
   return static_cast<std::uint64_t>(ns.count());
 }
 
 void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len) {
   if (state_ == ConnState::Closing) {
-    // Every packet from a peer that has not seen our close yet is answered with it again.
-    owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(), close_packet_.size(),
-                     close_packet_.size());
+    // A peer that has not seen our close yet gets it again, on its 1st, 2nd, 4th, 8th...
+    // packet: enough to get through, never an amplifier.
+    ++packets_while_closing_;
+    if ((packets_while_closing_ & (packets_while_closing_ - 1)) == 0) {
+      owner_.conn_send(*this, *ngtcp2_conn_get_path(conn_), close_packet_.data(),
+                       close_packet_.size(), close_packet_.size());
+    }
     return;
   }
   if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
@@ -158,7 +165,8 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
 }
 
 bool Connection::send(SharedBytes pdu) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return false;
+  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open))
+    return false;
   if (pdu == nullptr || pdu->empty()) return true;
   std::uint64_t size = pdu->size();
   queue_.push_back(Chunk{std::move(pdu), queue_end_});
@@ -171,16 +179,29 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return;
   close_requested_ = true;
   close_code_ = app_error_code;
-  close_reason_ = std::string(reason);
+  // The reason phrase must fit in one packet beside the frame's other fields.
+  close_reason_ = std::string(reason.substr(0, kMaxReasonBytes));
   owner_.conn_dirty(*this);
 }
 
+bool Connection::live() const {
+  return state_ == ConnState::Handshaking || state_ == ConnState::Open;
+}
+
 void Connection::flush() {
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
-  if (!owner_.conn_can_send(*this)) return;
-  if (!write_packets()) return;
-  if (close_requested_ && (state_ == ConnState::Handshaking || state_ == ConnState::Open)) send_close();
-  if (state_ == ConnState::Handshaking || state_ == ConnState::Open) rearm_timer();
+  if (!live()) return;
+  if (!owner_.conn_can_send(*this)) {
+    owner_.conn_dirty(*this);
+    return;
+  }
+  bool drained = write_packets();
+  if (!live()) return;
+  if (!drained) {
+    owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
+  } else if (close_requested_) {
+    send_close();
+  }
+  if (live()) rearm_timer();
 }
 
 std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
@@ -205,25 +226,72 @@ void Connection::consume(std::uint64_t n) {
   }
 }
 
+namespace {
+
+// The datagrams of one write loop, sent together: one GSO run needs equal-size datagrams
+// (only the last may be shorter) on one path.
+class DatagramBatch {
+ public:
+  using SendFn =
+      std::function<bool(const ngtcp2_path&, const std::uint8_t*, std::size_t, std::size_t)>;
+  explicit DatagramBatch(SendFn send) : buf_(tx_buffer()), send_(std::move(send)) {
+    ngtcp2_path_storage_zero(&path_);
+  }
+
+  std::uint8_t* slot() { return buf_.data() + used_; }  // room for one more datagram
+  bool ok() const { return ok_; }
+
+  // The datagram of `size` bytes that was just written at slot() joins the batch.
+  void commit(const ngtcp2_path& path, std::size_t size) {
+    if (count_ > 0 && (size > segment_ || !ngtcp2_path_eq(&path_.path, &path))) {
+      std::vector<std::uint8_t> datagram(slot(), slot() + size);
+      send();
+      std::memcpy(buf_.data(), datagram.data(), size);
+    }
+    if (count_ == 0) {
+      segment_ = size;
+      ngtcp2_path_copy(&path_.path, &path);
+    }
+    used_ += size;
+    ++count_;
+    if (size < segment_ || count_ == kMaxPacketsPerBatch) send();
+  }
+
+  void send() {
+    if (count_ > 0 && ok_) ok_ = send_(path_.path, buf_.data(), used_, segment_);
+    used_ = 0;
+    count_ = 0;
+  }
+
+ private:
+  std::vector<std::uint8_t>& buf_;
+  SendFn send_;
+  ngtcp2_path_storage path_;
+  std::size_t used_ = 0;
+  std::size_t segment_ = 0;
+  std::size_t count_ = 0;
+  bool ok_ = true;  // false: the socket blocked; the rest waits for writability
+};
+
+bool stream_unwritable(ngtcp2_ssize rv) {
+  return rv == NGTCP2_ERR_STREAM_DATA_BLOCKED || rv == NGTCP2_ERR_STREAM_SHUT_WR ||
+         rv == NGTCP2_ERR_STREAM_NOT_FOUND;
+}
+
+}  // namespace
+
 // Returns false when the socket blocked (the rest is written when it is writable again).
 bool Connection::write_packets() {
-  std::vector<std::uint8_t>& buf = tx_buffer();
+  DatagramBatch batch(
+      [this](const ngtcp2_path& path, const std::uint8_t* data, std::size_t len, std::size_t seg) {
+        return owner_.conn_send(*this, path, data, len, seg);
+      });
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
-  ngtcp2_path_storage batch_path;
-  ngtcp2_path_storage_zero(&batch_path);
-  std::size_t used = 0;
-  std::size_t segment = 0;
-  std::size_t count = 0;
   bool stream_blocked = false;
-  bool socket_ok = true;
-  auto send_batch = [&] {
-    if (count > 0 && socket_ok) socket_ok = owner_.conn_send(*this, batch_path.path, buf.data(), used, segment);
-    used = 0;
-    count = 0;
-  };
-  const std::size_t max_packet = std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
-  while (socket_ok) {
+  const std::size_t max_packet =
+      std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
+  while (batch.ok()) {
     ngtcp2_vec vecs[kMaxVecs];
     std::size_t nvec = 0;
     std::int64_t sid = -1;
@@ -237,185 +305,35 @@ bool Connection::write_packets() {
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf.data() + used, max_packet, &accepted,
-                                               flags, sid, vecs, nvec, now_ts());
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet,
+                                               &accepted, flags, sid, vecs, nvec, now_ts());
+    if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
+    if (n == NGTCP2_ERR_WRITE_MORE) continue;
+    if (stream_unwritable(n)) {
+      stream_blocked = true;
+      continue;
+    }
     if (n < 0) {
-      if (n == NGTCP2_ERR_WRITE_MORE) {
-        consume(static_cast<std::uint64_t>(accepted));
-        continue;
-      }
-      if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED || n == NGTCP2_ERR_STREAM_SHUT_WR ||
-          n == NGTCP2_ERR_STREAM_NOT_FOUND) {
-        stream_blocked = true;
-        continue;
-      }
-      send_batch();
+      batch.send();
       fail_with(static_cast<int>(n));
       return false;
     }
-    if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
     if (n == 0) break;
-    auto size = static_cast<std::size_t>(n);
     if (owner_.conn_drop_tx(*this)) continue;  // test hook: this datagram is "lost" on the wire
-    if (count > 0 && (size > segment || !ngtcp2_path_eq(&batch_path.path, &ps.path))) {
-      std::vector<std::uint8_t> packet(buf.begin() + static_cast<std::ptrdiff_t>(used),
-                                       buf.begin() + static_cast<std::ptrdiff_t>(used + size));
-      send_batch();
-      std::memcpy(buf.data(), packet.data(), size);
-    }
-    if (count == 0) {
-      segment = size;
-      ngtcp2_path_copy(&batch_path.path, &ps.path);
-    }
-    used += size;
-    ++count;
-    // A datagram shorter than the segment size must be the batch's last (GSO rule).
-    if (size < segment || count == kMaxPacketsPerBatch) send_batch();
+    batch.commit(ps.path, static_cast<std::size_t>(n));
   }
-  send_batch();
-  return socket_ok;
-}
-
-void Connection::send_close() {
-  ngtcp2_connection_close_error ccerr;
-  ngtcp2_connection_close_error_default(&ccerr);
-  ngtcp2_connection_close_error_set_application_error(
-      &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()), close_reason_.size());
-  report_closed(CloseKind::Local, close_code_, close_reason_);
-  write_close(ccerr);
-}
-
-void Connection::write_close(const ngtcp2_connection_close_error& ccerr) {
-  ngtcp2_path_storage ps;
-  ngtcp2_path_storage_zero(&ps);
-  ngtcp2_pkt_info pi{};
-  close_packet_.resize(kMaxUdpPayload);
-  ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &ps.path, &pi, close_packet_.data(),
-                                                      close_packet_.size(), &ccerr, now_ts());
-  if (n <= 0) {
-    enter(ConnState::Dead);
-    return;
-  }
-  close_packet_.resize(static_cast<std::size_t>(n));
-  owner_.conn_send(*this, ps.path, close_packet_.data(), close_packet_.size(), close_packet_.size());
-  enter(ConnState::Closing);
-}
-
-void Connection::fail_with(int liberr) {
-  if (liberr == NGTCP2_ERR_DROP_CONN || liberr == NGTCP2_ERR_RETRY) {
-    report_closed(CloseKind::Error, 0, std::string("connection dropped: ") + ngtcp2_strerror(liberr));
-    enter(ConnState::Dead);
-    return;
-  }
-  ngtcp2_connection_close_error ccerr;
-  ngtcp2_connection_close_error_default(&ccerr);
-  CloseKind kind = CloseKind::Error;
-  std::string reason = std::string("transport error: ") + ngtcp2_strerror(liberr);
-  if (liberr == NGTCP2_ERR_CRYPTO) {
-    ngtcp2_connection_close_error_set_transport_error_tls_alert(&ccerr, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
-    if (!opened_) {
-      kind = CloseKind::HandshakeFailed;
-      reason = tls_->failure_reason(ngtcp2_conn_get_tls_error(conn_), ngtcp2_conn_get_tls_alert(conn_));
-    }
-  } else {
-    ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, liberr, nullptr, 0);
-  }
-  log::warn("quic_conn_error", {{"scid", peer_.scid}, {"peer", peer_.address}, {"reason", reason}});
-  report_closed(kind, 0, reason);
-  write_close(ccerr);
-}
-
-void Connection::enter_draining() {
-  ngtcp2_connection_close_error ccerr;
-  ngtcp2_conn_get_connection_close_error(conn_, &ccerr);
-  std::string reason(reinterpret_cast<const char*>(ccerr.reason), ccerr.reasonlen);
-  CloseInfo info = detail::classify_peer_close(ccerr, reason, opened_, stateless_reset_);
-  report_closed(info.kind, info.app_error_code, info.reason);
-  enter(ConnState::Draining);
-}
-
-void Connection::enter(ConnState next) {
-  if (!allowed(state_, next)) return;
-  ConnState prev = state_;
-  state_ = next;
-  bool was_live = prev == ConnState::Handshaking || prev == ConnState::Open;
-  bool is_live = next == ConnState::Handshaking || next == ConnState::Open;
-  if (was_live && !is_live) owner_.conn_closed(*this);
-  cancel_timer();
-  switch (next) {
-    case ConnState::Closing:
-    case ConnState::Draining: {
-      // RFC 9000 10.2: linger for three PTOs so late packets find us and are absorbed.
-      auto linger = std::chrono::nanoseconds(3 * ngtcp2_conn_get_pto(conn_));
-      timer_ = owner_.loop().add_timer(owner_.loop().now() + linger, [this] {
-        timer_ = 0;
-        enter(ConnState::Dead);
-      });
-      break;
-    }
-    case ConnState::Dead:
-      owner_.conn_retire(*this);
-      break;
-    default:
-      break;
-  }
-}
-
-void Connection::report_closed(CloseKind kind, std::uint64_t code, std::string reason) {
-  if (closed_reported_) return;
-  closed_reported_ = true;
-  log::info("quic_close", {{"scid", peer_.scid}, {"peer", peer_.address}, {"kind", close_kind_name(kind)},
-                           {"code", code}, {"reason", reason}});
-  // Server-side connections that never opened are invisible to the handler.
-  if (!opened_ && is_server_) return;
-  owner_.handler().on_closed(handle_, CloseInfo{kind, code, std::move(reason)});
-}
-
-void Connection::on_expiry() {
-  timer_ = 0;
-  timer_at_ = UINT64_MAX;
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
-  int rv = ngtcp2_conn_handle_expiry(conn_, now_ts());
-  if (rv == NGTCP2_ERR_IDLE_CLOSE) {
-    report_closed(CloseKind::IdleTimeout, 0, "idle timeout");
-    enter(ConnState::Dead);
-    return;
-  }
-  if (rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) {
-    report_closed(CloseKind::HandshakeTimeout, 0, "handshake timeout");
-    enter(ConnState::Dead);
-    return;
-  }
-  if (rv != 0) {
-    fail_with(rv);
-    return;
-  }
-  owner_.conn_dirty(*this);
-}
-
-void Connection::rearm_timer() {
-  ngtcp2_tstamp expiry = ngtcp2_conn_get_expiry(conn_);
-  if (expiry == timer_at_ && timer_ != 0) return;
-  cancel_timer();
-  if (expiry == UINT64_MAX) return;
-  timer_at_ = expiry;
-  TimePoint when{std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(expiry))};
-  timer_ = owner_.loop().add_timer(when, [this] { on_expiry(); });
-}
-
-void Connection::cancel_timer() {
-  if (timer_ != 0) owner_.loop().cancel_timer(timer_);
-  timer_ = 0;
-  timer_at_ = UINT64_MAX;
+  batch.send();
+  return batch.ok();
 }
 
 Result<void> Connection::migrate(const SockAddr& new_local) {
   if (state_ != ConnState::Open) return fail("state", "only an open connection can migrate");
-  local_ = new_local;
-  ngtcp2_path path{{const_cast<sockaddr*>(local_.get()), local_.len},
-                   {const_cast<sockaddr*>(remote_.get()), remote_.len}, nullptr};
-  int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now_ts());
+  ngtcp2_path path{{const_cast<sockaddr*>(new_local.get()), new_local.len},
+                   {const_cast<sockaddr*>(remote_.get()), remote_.len},
+                   nullptr};
+  int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now_ts());  // copies the path
   if (rv != 0) return fail("migration", std::string("cannot migrate: ") + ngtcp2_strerror(rv));
+  local_ = new_local;
   owner_.conn_dirty(*this);
   return {};
 }

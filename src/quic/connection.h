@@ -27,13 +27,13 @@ class ConnectionOwner {
   virtual ~ConnectionOwner() = default;
   virtual EventLoop& loop() = 0;
   virtual Handler& handler() = 0;
-  virtual void conn_dirty(Connection& c) = 0;    // flush me in the next on_idle
-  virtual void conn_retire(Connection& c) = 0;   // I am done: free me outside any callback
+  virtual void conn_dirty(Connection& c) = 0;   // flush me in the next on_idle
+  virtual void conn_retire(Connection& c) = 0;  // I am done: free me outside any callback
   virtual void conn_add_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_remove_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) = 0;
   virtual void conn_handshake_done(Connection& c) = 0;
-  virtual void conn_closed(Connection& c) = 0;   // left the open/handshaking states
+  virtual void conn_closed(Connection& c) = 0;  // left the open/handshaking states
   // Sends datagrams of `segment` bytes from the socket serving path.local; false = blocked.
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;
@@ -41,7 +41,15 @@ class ConnectionOwner {
   virtual bool conn_drop_tx(Connection& c) = 0;   // test hook: lose this datagram
 };
 
-// The lifecycle; every transition goes through Connection::enter().
+// The lifecycle; every transition goes through Connection::enter(), which rejects the rest.
+//
+//   Handshaking --handshake done--> Open
+//   Handshaking | Open --close() / local error: CONNECTION_CLOSE sent--> Closing --3 PTO--> Dead
+//   Handshaking | Open --peer CONNECTION_CLOSE or stateless reset--> Draining --3 PTO--> Dead
+//   Handshaking | Open --idle or handshake timeout, dropped--> Dead
+//
+// Handler::on_closed is reported once, on leaving Handshaking/Open (server side: only for
+// connections that reached Open). Dead connections are freed by the endpoint in on_idle.
 enum class ConnState { Handshaking, Open, Closing, Draining, Dead };
 
 struct ConnConfig {
@@ -109,6 +117,7 @@ class Connection {
   Connection(ConnectionOwner& owner, const ConnConfig& cfg);
   Result<void> init(const ConnConfig& cfg);
 
+  bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
   void consume(std::uint64_t n);
@@ -150,6 +159,7 @@ class Connection {
   std::uint64_t acked_offset_ = 0;  // everything before is acknowledged (and freed)
 
   std::vector<std::uint8_t> close_packet_;  // resent while closing
+  std::uint64_t packets_while_closing_ = 0;
   EventLoop::TimerId timer_ = 0;
   std::uint64_t timer_at_ = UINT64_MAX;
   std::FILE* qlog_ = nullptr;

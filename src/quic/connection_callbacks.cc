@@ -16,15 +16,18 @@ Connection* self(void* user_data) { return static_cast<Connection*>(user_data); 
 
 int handshake_completed_cb(ngtcp2_conn*, void* ud) { return self(ud)->on_handshake_completed(); }
 
-int stream_open_cb(ngtcp2_conn*, std::int64_t stream_id, void* ud) { return self(ud)->on_stream_open(stream_id); }
+int stream_open_cb(ngtcp2_conn*, std::int64_t stream_id, void* ud) {
+  return self(ud)->on_stream_open(stream_id);
+}
 
-int recv_stream_data_cb(ngtcp2_conn*, std::uint32_t /*flags*/, std::int64_t stream_id, std::uint64_t /*offset*/,
-                        const std::uint8_t* data, std::size_t len, void* ud, void* /*stream_ud*/) {
+int recv_stream_data_cb(ngtcp2_conn*, std::uint32_t /*flags*/, std::int64_t stream_id,
+                        std::uint64_t /*offset*/, const std::uint8_t* data, std::size_t len,
+                        void* ud, void* /*stream_ud*/) {
   return self(ud)->on_stream_data(stream_id, data, len);
 }
 
-int acked_cb(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t offset, std::uint64_t len, void* ud,
-             void* /*stream_ud*/) {
+int acked_cb(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t offset, std::uint64_t len,
+             void* ud, void* /*stream_ud*/) {
   return self(ud)->on_acked(stream_id, offset, len);
 }
 
@@ -32,7 +35,9 @@ int new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, std::uint8_t* token, std::size_t c
   return self(ud)->on_new_cid(cid, token, cidlen);
 }
 
-int remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* ud) { return self(ud)->on_remove_cid(cid); }
+int remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* ud) {
+  return self(ud)->on_remove_cid(cid);
+}
 
 void rand_cb(std::uint8_t* dest, std::size_t len, const ngtcp2_rand_ctx*) {
   gnutls_rnd(GNUTLS_RND_RANDOM, dest, len);
@@ -98,7 +103,9 @@ const ngtcp2_callbacks& client_callbacks() {
   return cbs;
 }
 
-ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref) { return static_cast<Connection*>(ref->user_data)->native(); }
+ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref) {
+  return static_cast<Connection*>(ref->user_data)->native();
+}
 
 void qlog_write_cb(void* ud, std::uint32_t flags, const void* data, std::size_t len) {
   self(ud)->qlog_write(data, len, (flags & NGTCP2_QLOG_WRITE_FLAG_FIN) != 0);
@@ -123,8 +130,10 @@ CloseInfo classify_peer_close(const ngtcp2_connection_close_error& ccerr, const 
   }
   // A server refusing a connection before the handshake (limits) can only send a transport
   // CONNECTION_CLOSE in an Initial packet; its code is the application's code.
-  if (!handshake_done || ccerr.error_code == NGTCP2_NO_ERROR) return {CloseKind::Peer, ccerr.error_code, reason};
-  return {CloseKind::Error, 0, "peer closed with transport error " + hex(ccerr.error_code) + ": " + reason};
+  if (!handshake_done || ccerr.error_code == NGTCP2_NO_ERROR)
+    return {CloseKind::Peer, ccerr.error_code, reason};
+  return {CloseKind::Error, 0,
+          "peer closed with transport error " + hex(ccerr.error_code) + ": " + reason};
 }
 
 }  // namespace detail
@@ -149,7 +158,8 @@ int Connection::on_handshake_completed() {
 
 int Connection::on_stream_open(std::int64_t stream_id) {
   // The client's first bidirectional stream is the chat stream.
-  if (stream_id_ < 0 && ngtcp2_is_bidi_stream(stream_id) && !ngtcp2_conn_is_local_stream(conn_, stream_id)) {
+  if (stream_id_ < 0 && ngtcp2_is_bidi_stream(stream_id) &&
+      !ngtcp2_conn_is_local_stream(conn_, stream_id)) {
     stream_id_ = stream_id;
     owner_.conn_dirty(*this);  // data queued before the stream existed can go now
   }
@@ -191,9 +201,7 @@ int Connection::on_remove_cid(const ngtcp2_cid* cid) {
 
 int Connection::on_path_validated(const ngtcp2_path* path, bool success) {
   if (!success || !is_server_) return 0;
-  SockAddr remote;
-  remote.len = path->remote.addrlen;
-  std::memcpy(&remote.storage, path->remote.addr, path->remote.addrlen);
+  SockAddr remote = SockAddr::from(path->remote.addr, path->remote.addrlen);
   if (remote == remote_) return 0;
   remote_ = remote;
   peer_.address = remote.to_string();

@@ -10,6 +10,8 @@
 
 namespace qc::quic::detail {
 
+inline constexpr std::size_t kMaxUdpPayload = 1452;  // what we send at most per datagram
+
 const ngtcp2_callbacks& server_callbacks();
 const ngtcp2_callbacks& client_callbacks();
 ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref);

@@ -1,26 +1,34 @@
 #include "quic/endpoint_base.h"
 
-#include <gnutls/crypto.h>
-
 #include <atomic>
 
 namespace qc::quic {
 
 std::string_view close_kind_name(CloseKind kind) {
   switch (kind) {
-    case CloseKind::Local: return "local";
-    case CloseKind::Peer: return "peer";
-    case CloseKind::IdleTimeout: return "idle_timeout";
-    case CloseKind::HandshakeTimeout: return "handshake_timeout";
-    case CloseKind::HandshakeFailed: return "handshake_failed";
-    case CloseKind::StatelessReset: return "stateless_reset";
-    case CloseKind::Error: return "error";
+    case CloseKind::Local:
+      return "local";
+    case CloseKind::Peer:
+      return "peer";
+    case CloseKind::IdleTimeout:
+      return "idle_timeout";
+    case CloseKind::HandshakeTimeout:
+      return "handshake_timeout";
+    case CloseKind::HandshakeFailed:
+      return "handshake_failed";
+    case CloseKind::StatelessReset:
+      return "stateless_reset";
+    case CloseKind::Error:
+      return "error";
   }
   return "unknown";
 }
 
 EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, double drop_rate)
-    : loop_(loop), handler_(handler), drop_rx_(drop_rate, random_seed()), drop_tx_(drop_rate, random_seed()),
+    : loop_(loop),
+      handler_(handler),
+      drop_rx_(drop_rate, kDropSeedRx),
+      drop_tx_(drop_rate, kDropSeedTx),
       alive_(std::make_shared<EndpointBase*>(this)) {
   std::weak_ptr<EndpointBase*> weak = alive_;
   loop_.on_idle([weak] {
@@ -33,12 +41,6 @@ EndpointBase::~EndpointBase() { *alive_ = nullptr; }
 ConnHandle EndpointBase::next_handle() {
   static std::atomic<ConnHandle> last{0};
   return ++last;
-}
-
-std::uint64_t EndpointBase::random_seed() {
-  std::uint64_t seed = 0;
-  gnutls_rnd(GNUTLS_RND_NONCE, &seed, sizeof seed);
-  return seed;
 }
 
 void EndpointBase::conn_handshake_done(Connection& /*c*/) {
@@ -71,6 +73,7 @@ void EndpointBase::flush_dirty() {
       c->flush();
     }
   }
+  flush_sockets();
   dirty_.insert(blocked.begin(), blocked.end());
   std::vector<ConnHandle> retired;
   retired.swap(retired_);

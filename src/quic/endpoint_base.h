@@ -30,10 +30,20 @@ class EndpointBase : public ConnectionOwner {
  protected:
   virtual Connection* find(ConnHandle h) const = 0;
   virtual void destroy(ConnHandle h) = 0;  // forget the connection entirely
+  virtual void flush_sockets() {}          // sends what the connections' flushes queued
   void flush_dirty();                      // also run when a blocked socket drains
   bool drop_rx() { return drop_rx_.drop(); }
   void count_new_handshake() { ++stats_.handshakes_in_progress; }
-  static std::uint64_t random_seed();
+  // Fixed seeds: a loss test drops the same datagrams on every run.
+  static constexpr std::uint64_t kDropSeedRx = 0x9e3779b97f4a7c15ULL;
+  static constexpr std::uint64_t kDropSeedTx = 0xbf58476d1ce4e5b9ULL;
+  bool send_pdu(ConnHandle h, SharedBytes pdu) {
+    Connection* c = find(h);
+    return c != nullptr && c->send(std::move(pdu));
+  }
+  void close_conn(ConnHandle h, std::uint64_t code, std::string_view reason) {
+    if (Connection* c = find(h)) c->close(code, reason);
+  }
 
   EventLoop& loop_;
   Handler& handler_;

@@ -20,7 +20,9 @@ namespace {
 struct TimerEntry {
   TimePoint when;
   EventLoop::TimerId id;
-  bool operator>(const TimerEntry& o) const { return when > o.when || (when == o.when && id > o.id); }
+  bool operator>(const TimerEntry& o) const {
+    return when > o.when || (when == o.when && id > o.id);
+  }
 };
 
 struct Watch {
@@ -60,8 +62,9 @@ class EpollLoop final : public EventLoop {
 
   TimerId add_timer(TimePoint when, std::function<void()> fn) override {
     TimerId id = ++last_timer_id_;
-    timers_.emplace(id, std::move(fn));
+    timers_.emplace(id, Timer{when, std::move(fn)});
     heap_.push(TimerEntry{when, id});
+    if (heap_.size() > 2 * timers_.size() + kCompactSlack) compact_heap();
     return id;
   }
 
@@ -103,6 +106,15 @@ class EpollLoop final : public EventLoop {
     return {};
   }
 
+  // Cancelled timers stay in the heap until they surface; when they dominate it, rebuild it
+  // from the live ones (connections re-arm their expiry timer on every packet).
+  void compact_heap() {
+    std::vector<TimerEntry> live;
+    live.reserve(timers_.size());
+    for (const auto& [id, t] : timers_) live.push_back(TimerEntry{t.when, id});
+    heap_ = decltype(heap_)(std::greater<>(), std::move(live));
+  }
+
   int next_timeout_ms() {
     while (!heap_.empty() && !timers_.contains(heap_.top().id)) heap_.pop();
     if (heap_.empty()) return -1;
@@ -119,7 +131,7 @@ class EpollLoop final : public EventLoop {
       heap_.pop();
       auto it = timers_.find(id);
       if (it == timers_.end()) continue;
-      auto fn = std::move(it->second);
+      auto fn = std::move(it->second.fn);
       timers_.erase(it);
       fn();
       if (stop_requested_.load(std::memory_order_relaxed)) return;
@@ -170,7 +182,12 @@ class EpollLoop final : public EventLoop {
   TimePoint now_;
   std::unordered_map<int, Watch> watches_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> heap_;
-  std::unordered_map<TimerId, std::function<void()>> timers_;
+  struct Timer {
+    TimePoint when;
+    std::function<void()> fn;
+  };
+  static constexpr std::size_t kCompactSlack = 4096;
+  std::unordered_map<TimerId, Timer> timers_;
   TimerId last_timer_id_ = 0;
   std::vector<std::function<void()>> idle_hooks_;
   std::mutex posted_mu_;
@@ -187,9 +204,11 @@ Result<void> EpollLoop::run() {
     run_idle_hooks();
     if (stop_requested_.load(std::memory_order_relaxed)) break;
     int n = epoll_wait(epfd_, events, kMaxEvents, next_timeout_ms());
-    if (n < 0 && errno != EINTR) return fail("epoll", std::string("epoll_wait: ") + std::strerror(errno));
+    if (n < 0 && errno != EINTR)
+      return fail("epoll", std::string("epoll_wait: ") + std::strerror(errno));
     now_ = Clock::now();
-    for (int i = 0; i < n && !stop_requested_.load(std::memory_order_relaxed); ++i) dispatch(events[i]);
+    for (int i = 0; i < n && !stop_requested_.load(std::memory_order_relaxed); ++i)
+      dispatch(events[i]);
     if (!stop_requested_.load(std::memory_order_relaxed)) run_due_timers();
   }
   // Reset here, not on entry, so that a stop() that raced ahead of run() is not lost.

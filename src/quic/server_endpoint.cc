@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "quic/endpoint_base.h"
+#include "quic/test_hooks.h"
 #include "util/log.h"
 
 namespace qc::quic {
@@ -19,7 +20,9 @@ constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExcee
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr double kStatelessResetsPerSecond = 100.0;
 
-std::string cid_key(const std::uint8_t* data, std::size_t len) { return std::string(reinterpret_cast<const char*>(data), len); }
+std::string cid_key(const std::uint8_t* data, std::size_t len) {
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
 std::string cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
 
 ngtcp2_cid random_cid() {
@@ -27,13 +30,6 @@ ngtcp2_cid random_cid() {
   cid.datalen = kScidLen;
   gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
   return cid;
-}
-
-SockAddr to_sockaddr(const ngtcp2_addr& addr) {
-  SockAddr out;
-  out.len = addr.addrlen;
-  std::memcpy(&out.storage, addr.addr, addr.addrlen);
-  return out;
 }
 
 class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
@@ -49,12 +45,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   Result<void> start();
 
   // ServerEndpoint
-  bool send(ConnHandle h, SharedBytes pdu) override {
-    Connection* c = find(h);
-    return c != nullptr && c->send(std::move(pdu));
-  }
+  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
-    if (Connection* c = find(h)) c->close(code, reason);
+    close_conn(h, code, reason);
   }
   void close_all(std::uint64_t code, std::string_view reason) override {
     for (auto& [h, entry] : conns_) entry.conn->close(code, reason);
@@ -77,15 +70,18 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     cids_[cid_key(cid)] = c.handle();
     conns_[c.handle()].cids.push_back(cid_key(cid));
   }
-  void conn_remove_cid(Connection& /*c*/, const ngtcp2_cid& cid) override { cids_.erase(cid_key(cid)); }
+  void conn_remove_cid(Connection& /*c*/, const ngtcp2_cid& cid) override {
+    cids_.erase(cid_key(cid));
+  }
   void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) override {
     ngtcp2_crypto_generate_stateless_reset_token(token, secret_.data(), secret_.size(), &cid);
   }
-  bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data, std::size_t len,
-                 std::size_t segment) override {
-    return send_raw(to_sockaddr(path.remote), data, len, segment);
+  bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data,
+                 std::size_t len, std::size_t segment) override {
+    return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
   bool conn_can_send(Connection& /*c*/) override { return !socket_.blocked(); }
+  void set_secret(std::uint8_t fill) { secret_.fill(fill); }
 
  protected:
   Connection* find(ConnHandle h) const override {
@@ -93,6 +89,10 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     return it == conns_.end() ? nullptr : it->second.conn.get();
   }
   void destroy(ConnHandle h) override;
+  void flush_sockets() override {
+    if (socket_.has_queued() && !socket_.blocked() && socket_.flush() == SendStatus::Blocked)
+      wait_writable();
+  }
 
  private:
   struct Entry {
@@ -107,7 +107,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   const char* refusal_reason(const SockAddr& from) const;
   bool wants_retry() const;
   void send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from);
-  void send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code, std::string_view reason);
+  void send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code,
+                  std::string_view reason);
   void send_version_negotiation(const ngtcp2_version_cid& vc, const SockAddr& from);
   void send_stateless_reset(const ngtcp2_version_cid& vc, const SockAddr& from, std::size_t len);
   bool reset_budget_available();
@@ -115,7 +116,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   bool send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
   std::uint64_t now_ts() const {
     return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(loop_.now().time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::nanoseconds>(loop_.now().time_since_epoch())
+            .count());
   }
 
   ServerOptions opts_;
@@ -132,7 +134,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 };
 
 Result<void> ServerEndpointImpl::start() {
-  auto ctx = tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
+  auto ctx =
+      tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
   tls_ = *ctx;
   auto addr = resolve_address(opts_.host, opts_.port);
@@ -158,7 +161,8 @@ void ServerEndpointImpl::on_readable() {
   }
 }
 
-void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* data, std::size_t len) {
+void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* data,
+                                     std::size_t len) {
   ngtcp2_version_cid vc{};
   int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen);
   if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
@@ -170,7 +174,8 @@ void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* d
   if (it != cids_.end()) {
     if (Connection* c = find(it->second)) {
       ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
-                       {const_cast<sockaddr*>(from.get()), from.len}, nullptr};
+                       {const_cast<sockaddr*>(from.get()), from.len},
+                       nullptr};
       c->on_datagram(path, data, len);
     }
     return;
@@ -192,11 +197,14 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   }
   ConnConfig cfg;
   cfg.original_dcid = hd.dcid;
-  if (hd.type == NGTCP2_PKT_INITIAL && hd.token.len > 0 && hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
-    auto lifetime = std::chrono::duration_cast<std::chrono::nanoseconds>(kRetryTokenLifetime).count();
-    if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len, secret_.data(),
-                                         secret_.size(), hd.version, from.get(), from.len, &hd.dcid,
-                                         static_cast<ngtcp2_duration>(lifetime), now_ts()) != 0) {
+  if (hd.type == NGTCP2_PKT_INITIAL && hd.token.len > 0 &&
+      hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
+    auto lifetime =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(kRetryTokenLifetime).count();
+    if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len,
+                                         secret_.data(), secret_.size(), hd.version, from.get(),
+                                         from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
+                                         now_ts()) != 0) {
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
     }
@@ -231,22 +239,27 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   conn_add_cid(*entry.conn, cfg.scid);
   conn_add_cid(*entry.conn, hd.dcid);  // the client's retransmitted Initials still carry it
   ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
-                   {const_cast<sockaddr*>(from.get()), from.len}, nullptr};
+                   {const_cast<sockaddr*>(from.get()), from.len},
+                   nullptr};
   entry.conn->on_datagram(path, data, len);
 }
 
 const char* ServerEndpointImpl::refusal_reason(const SockAddr& from) const {
   if (conns_.size() >= opts_.max_connections) return "server at connection limit";
   auto it = per_ip_.find(from.ip_string());
-  if (it != per_ip_.end() && it->second >= opts_.max_connections_per_ip) return "too many connections from your address";
+  if (it != per_ip_.end() && it->second >= opts_.max_connections_per_ip)
+    return "too many connections from your address";
   return nullptr;
 }
 
 bool ServerEndpointImpl::wants_retry() const {
   switch (opts_.retry) {
-    case RetryMode::Always: return true;
-    case RetryMode::Never: return false;
-    case RetryMode::Auto: return stats_.handshakes_in_progress >= opts_.retry_threshold;
+    case RetryMode::Always:
+      return true;
+    case RetryMode::Never:
+      return false;
+    case RetryMode::Auto:
+      return stats_.handshakes_in_progress >= opts_.retry_threshold;
   }
   return false;
 }
@@ -254,44 +267,49 @@ bool ServerEndpointImpl::wants_retry() const {
 void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
   ngtcp2_cid scid = random_cid();
   std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
-  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(), hd.version,
-                                                             from.get(), from.len, &scid, &hd.dcid, now_ts());
+  ngtcp2_ssize tokenlen =
+      ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(), hd.version,
+                                         from.get(), from.len, &scid, &hd.dcid, now_ts());
   if (tokenlen < 0) return;
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-  ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid, token,
-                                             static_cast<std::size_t>(tokenlen));
+  ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid,
+                                             token, static_cast<std::size_t>(tokenlen));
   if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
 }
 
-void ServerEndpointImpl::send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code,
-                                    std::string_view reason) {
+void ServerEndpointImpl::send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from,
+                                    std::uint64_t code, std::string_view reason) {
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(buf, sizeof buf, hd.version, &hd.scid, &hd.dcid, code,
-                                                        reinterpret_cast<const std::uint8_t*>(reason.data()),
-                                                        reason.size());
+  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(
+      buf, sizeof buf, hd.version, &hd.scid, &hd.dcid, code,
+      reinterpret_cast<const std::uint8_t*>(reason.data()), reason.size());
   if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
 }
 
-void ServerEndpointImpl::send_version_negotiation(const ngtcp2_version_cid& vc, const SockAddr& from) {
+void ServerEndpointImpl::send_version_negotiation(const ngtcp2_version_cid& vc,
+                                                  const SockAddr& from) {
   const std::uint32_t versions[] = {NGTCP2_PROTO_VER_V1, 0x1a2a3a4au /* greased (RFC 9000 6.3) */};
   std::uint8_t unused = 0;
   gnutls_rnd(GNUTLS_RND_NONCE, &unused, 1);
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
-  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(buf, sizeof buf, unused, vc.scid, vc.scidlen, vc.dcid,
-                                                        vc.dcidlen, versions, 2);
+  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(
+      buf, sizeof buf, unused, vc.scid, vc.scidlen, vc.dcid, vc.dcidlen, versions, 2);
   if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
 }
 
-void ServerEndpointImpl::send_stateless_reset(const ngtcp2_version_cid& vc, const SockAddr& from, std::size_t len) {
+void ServerEndpointImpl::send_stateless_reset(const ngtcp2_version_cid& vc, const SockAddr& from,
+                                              std::size_t len) {
   // The reset must be shorter than what triggered it (no loops between two servers) and
   // still look like a short-header packet (RFC 9000 10.3).
-  constexpr std::size_t kMinTrigger = 1 + kScidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
+  constexpr std::size_t kMinTrigger =
+      1 + kScidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
   if (len <= kMinTrigger || vc.dcidlen != kScidLen || !reset_budget_available()) return;
   ngtcp2_cid dcid;
   ngtcp2_cid_init(&dcid, vc.dcid, vc.dcidlen);
   std::uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
   conn_reset_token(dcid, token);
-  std::size_t randlen = std::min<std::size_t>(len - 1, NGTCP2_MAX_UDP_PAYLOAD_SIZE) - NGTCP2_STATELESS_RESET_TOKENLEN;
+  std::size_t randlen =
+      std::min<std::size_t>(len - 1, NGTCP2_MAX_UDP_PAYLOAD_SIZE) - NGTCP2_STATELESS_RESET_TOKENLEN;
   std::uint8_t rand[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
   gnutls_rnd(GNUTLS_RND_NONCE, rand, randlen);
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
@@ -303,17 +321,17 @@ bool ServerEndpointImpl::reset_budget_available() {
   TimePoint now = loop_.now();
   double elapsed = std::chrono::duration<double>(now - reset_refill_).count();
   reset_refill_ = now;
-  reset_tokens_ = std::min(kStatelessResetsPerSecond, reset_tokens_ + elapsed * kStatelessResetsPerSecond);
+  reset_tokens_ =
+      std::min(kStatelessResetsPerSecond, reset_tokens_ + elapsed * kStatelessResetsPerSecond);
   if (reset_tokens_ < 1.0) return false;
   reset_tokens_ -= 1.0;
   return true;
 }
 
-bool ServerEndpointImpl::send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  SendStatus st = socket_.send(to, data, len, segment);
-  if (st != SendStatus::Blocked) return true;
-  wait_writable();
-  return false;
+bool ServerEndpointImpl::send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                                  std::size_t segment) {
+  // Queued: flush_sockets() sends the whole loop iteration's datagrams in few sendmmsg calls.
+  return socket_.queue(to, data, len, segment) != SendStatus::Blocked;
 }
 
 void ServerEndpointImpl::wait_writable() {
@@ -321,7 +339,7 @@ void ServerEndpointImpl::wait_writable() {
   waiting_writable_ = true;
   (void)loop_.watch_writable_once(socket_.fd(), [this] {
     waiting_writable_ = false;
-    if (socket_.retry_pending() == SendStatus::Blocked) {
+    if (socket_.flush() == SendStatus::Blocked) {
       wait_writable();
       return;
     }
@@ -343,7 +361,12 @@ void ServerEndpointImpl::destroy(ConnHandle h) {
 
 }  // namespace
 
-Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::start(EventLoop& loop, const ServerOptions& opts,
+void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill) {
+  if (auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint)) impl->set_secret(fill);
+}
+
+Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::start(EventLoop& loop,
+                                                              const ServerOptions& opts,
                                                               Handler& handler) {
   auto server = std::make_unique<ServerEndpointImpl>(loop, opts, handler);
   auto rv = server->start();

@@ -24,7 +24,8 @@ int keylog_callback(gnutls_session_t session, const char* label, const gnutls_da
   gnutls_datum_t client_random{};
   gnutls_datum_t server_random{};
   gnutls_session_get_random(session, &client_random, &server_random);
-  ref->keylog->write_line(label, client_random.data, client_random.size, secret->data, secret->size);
+  ref->keylog->write_line(label, client_random.data, client_random.size, secret->data,
+                          secret->size);
   return 0;
 }
 
@@ -32,17 +33,20 @@ int keylog_callback(gnutls_session_t session, const char* label, const gnutls_da
 int require_alpn_hook(gnutls_session_t session, unsigned /*htype*/, unsigned /*when*/,
                       unsigned /*incoming*/, const gnutls_datum_t* /*msg*/) {
   gnutls_datum_t selected{};
-  if (gnutls_alpn_get_selected_protocol(session, &selected) != 0) return GNUTLS_E_NO_APPLICATION_PROTOCOL;
+  if (gnutls_alpn_get_selected_protocol(session, &selected) != 0)
+    return GNUTLS_E_NO_APPLICATION_PROTOCOL;
   return 0;
 }
 
-Result<void> set_alpns(gnutls_session_t session, const std::vector<std::string>& alpns, unsigned flags) {
+Result<void> set_alpns(gnutls_session_t session, const std::vector<std::string>& alpns,
+                       unsigned flags) {
   std::vector<gnutls_datum_t> list;
   for (const auto& a : alpns) {
     list.push_back(gnutls_datum_t{reinterpret_cast<unsigned char*>(const_cast<char*>(a.data())),
                                   static_cast<unsigned>(a.size())});
   }
-  int rv = gnutls_alpn_set_protocols(session, list.data(), static_cast<unsigned>(list.size()), flags);
+  int rv =
+      gnutls_alpn_set_protocols(session, list.data(), static_cast<unsigned>(list.size()), flags);
   if (rv != 0) return fail("tls", gnutls_message("gnutls_alpn_set_protocols", rv));
   return {};
 }
@@ -104,13 +108,16 @@ Result<std::shared_ptr<KeyLog>> KeyLog::open(const std::string& path) {
 KeyLog::~KeyLog() { std::fclose(file_); }
 
 void KeyLog::write_line(std::string_view label, const unsigned char* client_random,
-                        std::size_t random_len, const unsigned char* secret, std::size_t secret_len) {
+                        std::size_t random_len, const unsigned char* secret,
+                        std::size_t secret_len) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string line(label);
   line += ' ';
-  for (std::size_t i = 0; i < random_len; ++i) (line += kHex[client_random[i] >> 4]) += kHex[client_random[i] & 15];
+  for (std::size_t i = 0; i < random_len; ++i)
+    (line += kHex[client_random[i] >> 4]) += kHex[client_random[i] & 15];
   line += ' ';
-  for (std::size_t i = 0; i < secret_len; ++i) (line += kHex[secret[i] >> 4]) += kHex[secret[i] & 15];
+  for (std::size_t i = 0; i < secret_len; ++i)
+    (line += kHex[secret[i] >> 4]) += kHex[secret[i] & 15];
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), file_);
   std::fflush(file_);
@@ -156,8 +163,9 @@ Result<std::shared_ptr<Context>> make_client_context(const std::string& ca_file,
   } else {
     rv = gnutls_certificate_set_x509_trust_file(ctx->cred, ca_file.c_str(), GNUTLS_X509_FMT_PEM);
     if (rv <= 0) {
-      return fail("tls_ca", "cannot load CA file " + ca_file + ": " +
-                                (rv == 0 ? std::string("no certificate in it") : gnutls_strerror(rv)));
+      return fail("tls_ca",
+                  "cannot load CA file " + ca_file + ": " +
+                      (rv == 0 ? std::string("no certificate in it") : gnutls_strerror(rv)));
     }
   }
   if (!keylog_file.empty()) {
@@ -174,7 +182,8 @@ Result<std::unique_ptr<Session>> Session::create_server(const Context& ctx, Sess
   auto session = std::unique_ptr<Session>(new Session(*s));
   auto alpn = set_alpns(*s, ctx.alpns, GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY);
   if (!alpn) return Unexpected{alpn.error()};
-  gnutls_handshake_set_hook_function(*s, GNUTLS_HANDSHAKE_CLIENT_HELLO, GNUTLS_HOOK_POST, require_alpn_hook);
+  gnutls_handshake_set_hook_function(*s, GNUTLS_HANDSHAKE_CLIENT_HELLO, GNUTLS_HOOK_POST,
+                                     require_alpn_hook);
   return session;
 }
 
@@ -221,8 +230,10 @@ std::string Session::failure_reason(int gnutls_error, unsigned alert) const {
     }
     return "certificate verification failed: " + details;
   }
-  if (gnutls_error == GNUTLS_E_NO_APPLICATION_PROTOCOL) return "TLS handshake failed: no common ALPN protocol";
-  if (gnutls_error != 0) return std::string("TLS handshake failed: ") + gnutls_strerror(gnutls_error);
+  if (gnutls_error == GNUTLS_E_NO_APPLICATION_PROTOCOL)
+    return "TLS handshake failed: no common ALPN protocol";
+  if (gnutls_error != 0)
+    return std::string("TLS handshake failed: ") + gnutls_strerror(gnutls_error);
   if (alert != 0) return "TLS handshake failed: " + alert_name(alert);
   return "TLS handshake failed";
 }

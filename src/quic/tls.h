@@ -20,8 +20,8 @@ class KeyLog {
  public:
   static Result<std::shared_ptr<KeyLog>> open(const std::string& path);
   ~KeyLog();
-  void write_line(std::string_view label, const unsigned char* client_random, std::size_t random_len,
-                  const unsigned char* secret, std::size_t secret_len);
+  void write_line(std::string_view label, const unsigned char* client_random,
+                  std::size_t random_len, const unsigned char* secret, std::size_t secret_len);
 
  private:
   explicit KeyLog(std::FILE* f) : file_(f) {}

@@ -17,8 +17,6 @@
 namespace qc::quic {
 namespace {
 
-constexpr std::size_t kMaxSegmentsPerSend = 64;
-
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS; }
 
 bool probe_gso(int fd) {
@@ -31,10 +29,18 @@ bool probe_gso(int fd) {
 
 }  // namespace
 
+SockAddr SockAddr::from(const sockaddr* addr, socklen_t len) {
+  SockAddr out;
+  out.len = std::min<socklen_t>(len, sizeof(out.storage));
+  std::memcpy(&out.storage, addr, out.len);
+  return out;
+}
+
 std::string SockAddr::ip_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (storage.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf, sizeof buf);
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf,
+              sizeof buf);
   } else {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, buf, sizeof buf);
   }
@@ -42,7 +48,8 @@ std::string SockAddr::ip_string() const {
 }
 
 std::uint16_t SockAddr::port() const {
-  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (storage.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
 }
 
@@ -64,7 +71,8 @@ Result<SockAddr> resolve_address(const std::string& host, std::uint16_t port) {
   std::string service = std::to_string(port);
   const char* name = host == "localhost" ? "127.0.0.1" : host.c_str();
   int rv = getaddrinfo(name, service.c_str(), &hints, &res);
-  if (rv != 0 || res == nullptr) return fail("resolve", "cannot resolve " + host + ": " + gai_strerror(rv));
+  if (rv != 0 || res == nullptr)
+    return fail("resolve", "cannot resolve " + host + ": " + gai_strerror(rv));
   SockAddr out;
   std::memcpy(&out.storage, res->ai_addr, res->ai_addrlen);
   out.len = static_cast<socklen_t>(res->ai_addrlen);
@@ -97,9 +105,10 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
   fd_ = std::exchange(o.fd_, -1);
   local_ = o.local_;
   gso_ = o.gso_;
-  pending_ = std::move(o.pending_);
-  pending_to_ = o.pending_to_;
-  pending_segment_ = o.pending_segment_;
+  blocked_ = o.blocked_;
+  out_ = std::move(o.out_);
+  queued_ = std::move(o.queued_);
+  first_ = o.first_;
   recv_syscalls = o.recv_syscalls;
   send_syscalls = o.send_syscalls;
   datagrams_sent = o.datagrams_sent;
@@ -132,86 +141,101 @@ std::size_t UdpSocket::receive(RecvBatch& batch) {
   return static_cast<std::size_t>(n);
 }
 
-SendStatus UdpSocket::send(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  if (blocked()) {
-    keep_pending(to, data, len, segment);  // only reached if a caller ignored blocked()
-    return SendStatus::Blocked;
+void UdpSocket::append(const SockAddr& to, std::size_t offset, std::size_t len,
+                       std::size_t segment) {
+  if (gso_ || len <= segment) {
+    queued_.push_back(Queued{to, offset, len, segment});
+    return;
   }
-  if (gso_ && len > segment) return send_gso(to, data, len, segment);
-  return send_each(to, data, len, segment);
+  for (std::size_t off = 0; off < len; off += segment) {
+    std::size_t n = std::min(segment, len - off);
+    queued_.push_back(Queued{to, offset + off, n, n});
+  }
 }
 
-SendStatus UdpSocket::send_gso(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  iovec iov{const_cast<std::uint8_t*>(data), len};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint16_t))] = {};
-  msghdr msg{};
-  msg.msg_name = const_cast<sockaddr*>(to.get());
-  msg.msg_namelen = to.len;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_UDP;
-  cm->cmsg_type = UDP_SEGMENT;
-  cm->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
-  auto seg16 = static_cast<std::uint16_t>(segment);
-  std::memcpy(CMSG_DATA(cm), &seg16, sizeof seg16);
-  ++send_syscalls;
-  if (sendmsg(fd_, &msg, 0) >= 0) {
-    datagrams_sent += (len + segment - 1) / segment;
-    return SendStatus::Sent;
+SendStatus UdpSocket::queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                            std::size_t segment) {
+  bool full = out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns;
+  if (full && !blocked_) flush();
+  if (out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns) {
+    return SendStatus::Blocked;  // dropped: the queue is full behind a blocked socket; QUIC
+                                 // recovers
   }
-  if (would_block(errno)) {
-    keep_pending(to, data, len, segment);
-    return SendStatus::Blocked;
-  }
-  if (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP) {
-    gso_ = false;  // the device cannot segment: fall back for good
-    return send_each(to, data, len, segment);
-  }
-  return SendStatus::Failed;
+  std::size_t offset = out_.size();
+  out_.insert(out_.end(), data, data + len);
+  append(to, offset, len, segment);
+  return blocked_ ? SendStatus::Blocked : SendStatus::Sent;
 }
 
-SendStatus UdpSocket::send_each(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  std::size_t offset = 0;
-  while (offset < len) {
-    mmsghdr msgs[kMaxSegmentsPerSend];
-    iovec iovs[kMaxSegmentsPerSend];
-    std::size_t count = 0;
-    for (std::size_t off = offset; off < len && count < kMaxSegmentsPerSend; off += segment, ++count) {
-      iovs[count] = iovec{const_cast<std::uint8_t*>(data + off), std::min(segment, len - off)};
-      msgs[count] = mmsghdr{};
-      msgs[count].msg_hdr.msg_name = const_cast<sockaddr*>(to.get());
-      msgs[count].msg_hdr.msg_namelen = to.len;
-      msgs[count].msg_hdr.msg_iov = &iovs[count];
-      msgs[count].msg_hdr.msg_iovlen = 1;
+void UdpSocket::disable_gso() {
+  if (!gso_) return;
+  gso_ = false;
+  std::vector<Queued> rest(queued_.begin() + static_cast<std::ptrdiff_t>(first_), queued_.end());
+  queued_.clear();
+  first_ = 0;
+  for (const Queued& q : rest) append(q.to, q.offset, q.len, q.segment);
+}
+
+int UdpSocket::send_some() {
+  constexpr std::size_t kBatch = 64;
+  mmsghdr msgs[kBatch];
+  iovec iovs[kBatch];
+  alignas(cmsghdr) char control[kBatch][CMSG_SPACE(sizeof(std::uint16_t))];
+  std::size_t count = 0;
+  for (std::size_t i = first_; i < queued_.size() && count < kBatch; ++i, ++count) {
+    Queued& q = queued_[i];
+    iovs[count] = iovec{out_.data() + q.offset, q.len};
+    msgs[count] = mmsghdr{};
+    msghdr& h = msgs[count].msg_hdr;
+    h.msg_name = q.to.get();
+    h.msg_namelen = q.to.len;
+    h.msg_iov = &iovs[count];
+    h.msg_iovlen = 1;
+    if (q.len > q.segment) {  // only queued so while GSO is on
+      std::memset(control[count], 0, sizeof control[count]);
+      h.msg_control = control[count];
+      h.msg_controllen = sizeof control[count];
+      cmsghdr* cm = CMSG_FIRSTHDR(&h);
+      cm->cmsg_level = SOL_UDP;
+      cm->cmsg_type = UDP_SEGMENT;
+      cm->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+      auto seg16 = static_cast<std::uint16_t>(q.segment);
+      std::memcpy(CMSG_DATA(cm), &seg16, sizeof seg16);
     }
-    ++send_syscalls;
-    int n = sendmmsg(fd_, msgs, static_cast<unsigned>(count), 0);
-    if (n < 0) {
-      if (!would_block(errno)) return SendStatus::Failed;
-      keep_pending(to, data + offset, len - offset, segment);
+  }
+  ++send_syscalls;
+  int n = sendmmsg(fd_, msgs, static_cast<unsigned>(count), 0);
+  for (int i = 0; i < n; ++i) {
+    const Queued& q = queued_[first_ + static_cast<std::size_t>(i)];
+    datagrams_sent += (q.len + q.segment - 1) / q.segment;
+  }
+  return n;
+}
+
+SendStatus UdpSocket::flush() {
+  blocked_ = false;
+  SendStatus status = SendStatus::Sent;
+  while (first_ < queued_.size()) {
+    int n = send_some();
+    if (n >= 0) {
+      first_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (would_block(errno)) {
+      blocked_ = true;
       return SendStatus::Blocked;
     }
-    datagrams_sent += static_cast<std::uint64_t>(n);
-    offset += static_cast<std::size_t>(n) * segment;
+    if (gso_ && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP)) {
+      disable_gso();  // the device cannot segment: fall back for good
+      continue;
+    }
+    ++first_;  // unsendable (e.g. unreachable): drop this one, QUIC treats it as lost
+    status = SendStatus::Failed;
   }
-  return SendStatus::Sent;
-}
-
-void UdpSocket::keep_pending(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment) {
-  if (!pending_.empty()) return;  // one batch is kept; more is dropped and QUIC recovers it
-  pending_.insert(pending_.end(), data, data + len);
-  pending_to_ = to;
-  pending_segment_ = segment;
-}
-
-SendStatus UdpSocket::retry_pending() {
-  if (pending_.empty()) return SendStatus::Sent;
-  std::vector<std::uint8_t> data = std::move(pending_);
-  pending_.clear();
-  return send(pending_to_, data.data(), data.size(), pending_segment_);
+  out_.clear();
+  queued_.clear();
+  first_ = 0;
+  return status;
 }
 
 }  // namespace qc::quic

@@ -21,6 +21,7 @@ struct SockAddr {
 
   sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  static SockAddr from(const sockaddr* addr, socklen_t len);
   std::string to_string() const;  // "127.0.0.1:4433", "[::1]:4433"
   std::string ip_string() const;  // "127.0.0.1"
   std::uint16_t port() const;
@@ -57,27 +58,47 @@ class UdpSocket {
   // Reads up to RecvBatch::kCount datagrams; returns how many (0 when none are waiting).
   std::size_t receive(RecvBatch& batch);
 
-  // Sends `len` bytes cut into datagrams of `segment` bytes (the last may be shorter). On
-  // EAGAIN the unsent rest is kept and Blocked returned: call retry_pending() when writable.
-  SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
-  bool blocked() const { return !pending_.empty(); }
-  SendStatus retry_pending();
+  // Queues `len` bytes to leave as datagrams of `segment` bytes (the last may be shorter).
+  // flush() sends everything queued in as few sendmmsg calls as it can: one message per
+  // queued run with GSO (UDP_SEGMENT), one per datagram without. Blocked = EAGAIN: the rest
+  // stays queued for the next flush() (call it when the socket is writable again).
+  SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                   std::size_t segment);
+  SendStatus flush();
+  SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len,
+                  std::size_t segment) {
+    SendStatus st = queue(to, data, len, segment);
+    return st == SendStatus::Sent ? flush() : st;
+  }
+  bool blocked() const { return blocked_; }
+  bool has_queued() const { return first_ < queued_.size(); }
+  bool gso_enabled() const { return gso_; }
+  void disable_gso();  // what a failed GSO send does; tests use it too
 
   std::uint64_t recv_syscalls = 0;
   std::uint64_t send_syscalls = 0;
   std::uint64_t datagrams_sent = 0;
 
  private:
-  SendStatus send_gso(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
-  SendStatus send_each(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
-  void keep_pending(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
+  struct Queued {
+    SockAddr to;
+    std::size_t offset;  // into out_
+    std::size_t len;
+    std::size_t segment;
+  };
+  static constexpr std::size_t kMaxQueuedBytes = 512 * 1024;
+  static constexpr std::size_t kMaxQueuedRuns = 1024;
+
+  void append(const SockAddr& to, std::size_t offset, std::size_t len, std::size_t segment);
+  int send_some();  // one sendmmsg over the queue head: messages sent, or -1 (errno)
 
   int fd_ = -1;
   SockAddr local_;
   bool gso_ = false;
-  std::vector<std::uint8_t> pending_;
-  SockAddr pending_to_;
-  std::size_t pending_segment_ = 0;
+  bool blocked_ = false;
+  std::vector<std::uint8_t> out_;
+  std::vector<Queued> queued_;
+  std::size_t first_ = 0;  // queued_[first_] is the next to send
 };
 
 // Deterministic datagram dropper for loss tests (xorshift64*).

@@ -24,7 +24,8 @@ class AccountStore {
  public:
   virtual ~AccountStore() = default;
 
-  // The account's password hash, or nullopt when there is no such account.
+  // The account's password hash, or nullopt when there is no such account (an invalid name
+  // never has one).
   virtual Result<std::optional<std::string>> find_hash(std::string_view username) = 0;
   virtual Result<void> add(std::string_view username, std::string_view hash) = 0;  // fails if it exists
   virtual Result<void> set_hash(std::string_view username, std::string_view hash) = 0;  // fails if missing

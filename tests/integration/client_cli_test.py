@@ -98,6 +98,18 @@ def test_name_addressing_and_who():
         check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
 
 
+def test_seed_alpn_one_pdu_per_write():
+    with Env() as env:
+        alice = env.script("--alpn", "echo-protocol", "--keepalive-ms", "100", login="alice")
+        bob = env.script("--alpn", "echo-protocol", login="bob")
+        alice.expect(r"Some user login\. Active users: 1 alice, 2 bob$")
+        for i in range(5):
+            alice.send(f"2: burst {i}")
+        for i in range(5):
+            bob.expect(rf"^\[1-1 Msg\] alice: burst {i}$")
+        check(alice.finish() == 0 and bob.finish() == 0, "clients did not exit 0")
+
+
 def test_wrong_password_then_right():
     with Env() as env:
         alice = env.script()
@@ -144,8 +156,10 @@ def test_reconnect_logs_in_again():
         alice = env.script("--reconnect", login="alice")
         env.server.stop()
         alice.expect(r"^\[Err\] Connection lost: ")
+        alice.send("0: typed while away")  # held until the client is logged in again
         env.server.start()
         alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
+        alice.expect(r"^\[Broad Msg\] alice: typed while away$")
         bob = env.script(login="bob")
         bob.send("1: welcome back")
         alice.expect(r"^\[1-1 Msg\] bob: welcome back$")
@@ -171,10 +185,10 @@ def test_rebind_keeps_the_session():
 def test_interactive_prompts_hide_the_password():
     with Env() as env:
         term = env.tmux()
-        term.wait_for(r"^Enter username: $")
+        term.wait_for(r"^Enter username:")
         term.type("alice")
         term.keys("Enter")
-        term.wait_for(r"^Enter password: ")
+        term.wait_for(r"^Enter password:")
         term.type("p1")
         term.keys("Enter")
         pane = term.wait_for(r"^\[Sys\] Login successful\. You are 1 \(alice\)")
@@ -187,7 +201,7 @@ def test_interactive_prompts_hide_the_password():
 def test_interactive_incoming_message_keeps_the_typed_line():
     with Env() as env:
         term = env.tmux("--user", "alice")
-        term.wait_for(r"^Enter password: ")
+        term.wait_for(r"^Enter password:")
         term.type("p1")
         term.keys("Enter")
         term.wait_for(r"Login successful")
@@ -212,9 +226,24 @@ def test_interactive_incoming_message_keeps_the_typed_line():
         term.wait_for(r"^\[1-1 Msg\] bob: after rebind$")
 
 
+def test_interactive_ctrl_c_logs_out():
+    with Env() as env:
+        bob = env.script(login="bob")
+        term = env.tmux("--user", "alice")
+        term.wait_for(r"^Enter password:")
+        term.type("p1")
+        term.keys("Enter")
+        term.wait_for(r"Login successful")
+        term.type("half a line")
+        term.keys("C-c")
+        term.wait_for(r"^\[Sys\] Logout successful$")
+        bob.expect(r"^\[Sys\] Some user logout\. Active users: 1 bob$")
+
+
 TESTS = [
     test_seed_example_session,
     test_name_addressing_and_who,
+    test_seed_alpn_one_pdu_per_write,
     test_wrong_password_then_right,
     test_user_flag_and_password_file,
     test_failed_login_exits_nonzero,
@@ -223,6 +252,7 @@ TESTS = [
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,
     test_interactive_incoming_message_keeps_the_typed_line,
+    test_interactive_ctrl_c_logs_out,
 ]
 
 if __name__ == "__main__":

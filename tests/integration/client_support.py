@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 
-DEFAULT_TIMEOUT = 15.0
+DEFAULT_TIMEOUT = 30.0  # an upper bound only: a loaded 2-core CI box can be slow
 ACCOUNTS = {"alice": "p1", "bob": "p2", "cam": "p3"}
 
 
@@ -131,7 +131,10 @@ class ScriptClient:
         self.proc.stdin.flush()
 
     def expect(self, pattern, timeout=DEFAULT_TIMEOUT):
-        return self.out.wait_for(pattern, timeout)
+        try:
+            return self.out.wait_for(pattern, timeout)
+        except TestFailure as e:
+            raise TestFailure(f"{e}; stderr {self.err.snapshot()}; exit {self.proc.poll()}") from None
 
     def finish(self, timeout=DEFAULT_TIMEOUT):
         """Closes stdin (end of script) and returns the exit code."""

@@ -104,7 +104,9 @@ TEST(ServerLifecycle, LogLinesNameTheUserAndNeverThePassword) {
 }
 
 TEST(ServerLifecycle, ClientThatVanishesIsLoggedOutByTheIdleTimeout) {
-  ServerProcess server({default_accounts(), {"--idle-timeout-ms", "1000"}});
+  ServerProcessOptions opts;
+  opts.extra_args = {"--idle-timeout-ms", "1000"};
+  ServerProcess server(opts);
   ASSERT_TRUE(server.started()) << server.error();
   Net watcher_net;
   auto alice = watcher_net.connect({"127.0.0.1", server.port(), server.ca_file()});

@@ -75,9 +75,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<itest::ServerProcess> own;
   if (server.empty()) {
     // Our own server, with timings short enough for the timeout tests.
-    own = std::make_unique<itest::ServerProcess>(itest::ServerProcessOptions{
-        itest::default_accounts(),
-        {"--login-retry-window-ms", "1500", "--keepalive-timeout-ms", "2000"}});
+    itest::ServerProcessOptions opts;
+    opts.extra_args = {"--login-retry-window-ms", "1500", "--keepalive-timeout-ms", "2000"};
+    own = std::make_unique<itest::ServerProcess>(opts);
     if (!own->started()) {
       std::fprintf(stderr, "conformance: %s\n", own->error().c_str());
       return 1;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
+
+#include "util/log.h"
 
 namespace qc::itest {
 namespace {
@@ -13,6 +16,8 @@ std::map<quic::ConnHandle, quic::PeerInfo> g_infos;
 }  // namespace
 
 Net::Net() {
+  // The test's own client transport logs only problems; the server's log is the interesting one.
+  if (!std::getenv("QC_TEST_CLIENT_LOG")) log::set_level(log::Level::Warn);
   auto loop = quic::EventLoop::create();
   if (!loop) {
     ADD_FAILURE() << "event loop: " << loop.error().message;

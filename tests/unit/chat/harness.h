@@ -34,7 +34,8 @@ inline std::string render_body(MsgType type, const std::string& msg) {
     case MsgType::Versions: {
       auto r = proto::decode_versions_reply(msg);
       if (!r) return "<bad versions reply>";
-      return r->selected_version ? "selected " + std::to_string(*r->selected_version) : "error " + *r->error;
+      return r->selected_version ? "selected " + std::to_string(*r->selected_version)
+                                 : "error " + *r->error;
     }
     case MsgType::LoginAck:
     case MsgType::LoginBroadcast:
@@ -59,7 +60,8 @@ inline std::string render_body(MsgType type, const std::string& msg) {
       auto r = proto::decode_sys(msg);
       return r ? r->sys : "<bad sys>";
     }
-    default: return msg;
+    default:
+      return msg;
   }
 }
 
@@ -103,7 +105,9 @@ class Harness {
  public:
   explicit Harness(CoreConfig config = {}) : core(config) { log::set_level(log::Level::Off); }
 
-  void open(ConnHandle conn) { core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now); }
+  void open(ConnHandle conn) {
+    core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now);
+  }
   void feed(ConnHandle conn, std::string_view bytes) { core.stream_data(conn, bytes, now); }
   void close(ConnHandle conn) { core.connection_closed(conn, "peer closed", now); }
   void advance(Duration d) {

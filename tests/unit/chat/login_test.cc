@@ -43,7 +43,8 @@ TEST(CoreLogin, AcksWithTheListAndBroadcastsToOthersFirst) {
   h.open(1);
   EXPECT_EQ(h.attempt(1, "alice", true), (Lines{"1 LOGIN_ACK 1:alice"}));
   h.open(2);
-  EXPECT_EQ(h.attempt(2, "bob", true), (Lines{"1 LOGIN_BROADCAST 1:alice,2:bob", "2 LOGIN_ACK 1:alice,2:bob"}));
+  EXPECT_EQ(h.attempt(2, "bob", true),
+            (Lines{"1 LOGIN_BROADCAST 1:alice,2:bob", "2 LOGIN_ACK 1:alice,2:bob"}));
   h.open(3);
   EXPECT_EQ(h.attempt(3, "cam", true),
             (Lines{"1 LOGIN_BROADCAST 1:alice,2:bob,3:cam", "2 LOGIN_BROADCAST 1:alice,2:bob,3:cam",
@@ -64,10 +65,13 @@ TEST(CoreLogin, VersionsThenLogin) {
 TEST(CoreLogin, ThreeWrongPasswordsDisconnect) {
   Harness h;
   h.open(1);
-  EXPECT_EQ(h.attempt(1, "alice", false), (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2"}));
-  EXPECT_EQ(h.attempt(1, "alice", false), (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
-  EXPECT_EQ(h.attempt(1, "alice", false), (Lines{"1 LOGIN_UNSUCCESSFUL_DISCONNECT Maximum login attempts exceeded.",
-                                                 "1 CLOSE 2 maximum login attempts exceeded"}));
+  EXPECT_EQ(h.attempt(1, "alice", false),
+            (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2"}));
+  EXPECT_EQ(h.attempt(1, "alice", false),
+            (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
+  EXPECT_EQ(h.attempt(1, "alice", false),
+            (Lines{"1 LOGIN_UNSUCCESSFUL_DISCONNECT Maximum login attempts exceeded.",
+                   "1 CLOSE 2 maximum login attempts exceeded"}));
   EXPECT_EQ(h.core.stats().failed_logins, 3u);
   EXPECT_EQ(h.core.stats().logins, 0u);
 }
@@ -121,7 +125,8 @@ TEST(CoreLogin, NameAlreadyActiveIsRefusedAfterTheRightPassword) {
   h.open(2);
   EXPECT_EQ(h.attempt(2, "alice", true),
             (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY User already logged in. Attempts left: 2"}));
-  EXPECT_EQ(h.attempt(2, "alice", false), (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
+  EXPECT_EQ(h.attempt(2, "alice", false),
+            (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
   EXPECT_EQ(render_users(h.core.active_users()), "1:alice");
 }
 
@@ -148,8 +153,9 @@ TEST(CoreLogin, InvalidUsernameFailsWithoutAPasswordCheck) {
 TEST(CoreLogin, EveryOtherTypeBeforeLoginIsNotAuthenticatedAndKeepsTheSession) {
   Harness h;
   h.open(1);
-  for (const std::string& bytes : {alive_pdu(), one_to_one_pdu("1", "hi"), one_to_many_pdu("1,2", "hi"),
-                                   broadcast_pdu("hi"), logout_pdu()}) {
+  for (const std::string& bytes :
+       {alive_pdu(), one_to_one_pdu("1", "hi"), one_to_many_pdu("1,2", "hi"), broadcast_pdu("hi"),
+        logout_pdu()}) {
     h.feed(1, bytes);
     EXPECT_EQ(h.drain(), (Lines{"1 MSG_UNSUCCESSFUL User not authenticated"})) << bytes;
   }
@@ -267,11 +273,13 @@ TEST(CoreLogin, IdsAreNeverReused) {
   h.close(1);
   h.drain();
   h.open(3);
-  EXPECT_EQ(h.attempt(3, "alice", true), (Lines{"2 LOGIN_BROADCAST 2:bob,3:alice", "3 LOGIN_ACK 2:bob,3:alice"}));
+  EXPECT_EQ(h.attempt(3, "alice", true),
+            (Lines{"2 LOGIN_BROADCAST 2:bob,3:alice", "3 LOGIN_ACK 2:bob,3:alice"}));
   h.feed(2, logout_pdu());
   h.drain();
   h.open(4);
-  EXPECT_EQ(h.attempt(4, "bob", true), (Lines{"3 LOGIN_BROADCAST 3:alice,4:bob", "4 LOGIN_ACK 3:alice,4:bob"}));
+  EXPECT_EQ(h.attempt(4, "bob", true),
+            (Lines{"3 LOGIN_BROADCAST 3:alice,4:bob", "4 LOGIN_ACK 3:alice,4:bob"}));
 }
 
 }  // namespace

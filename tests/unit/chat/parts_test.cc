@@ -39,8 +39,9 @@ TEST(Router, ManyTargets) {
   p.add("bob", 20);
   const Routing r = route_many(p, "2,1,,2,5,5,y");
   EXPECT_EQ(r.recipients, (std::vector<ConnHandle>{20, 10}));
-  EXPECT_EQ(r.errors, (std::vector<std::string>{"Invalid target user id ''", "Target user not available",
-                                                "Invalid target user id 'y'"}));
+  EXPECT_EQ(r.errors,
+            (std::vector<std::string>{"Invalid target user id ''", "Target user not available",
+                                      "Invalid target user id 'y'"}));
 }
 
 TEST(LoginFlow, UsernameRules) {

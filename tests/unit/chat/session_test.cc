@@ -7,16 +7,18 @@ namespace qc::chat::testing {
 namespace {
 
 constexpr std::string_view kMalformedAfterLogin = "1 MSG_UNSUCCESSFUL Malformed data received: ";
-const Lines kMalformedBeforeLogin{"1 LOGIN_UNSUCCESSFUL_DISCONNECT Malformed data received", "1 CLOSE 2 malformed data"};
+const Lines kMalformedBeforeLogin{"1 LOGIN_UNSUCCESSFUL_DISCONNECT Malformed data received",
+                                  "1 CLOSE 2 malformed data"};
 
 bool starts_with(const Lines& lines, std::string_view prefix) {
   return lines.size() == 1 && lines[0].starts_with(prefix) && lines[0].size() > prefix.size();
 }
 
 TEST(CoreMalformed, BeforeLoginDisconnects) {
-  for (const std::string& bytes : {std::string("{not json}"), std::string("garbage"),
-                                  std::string(R"({"version": 1, "mtype": 99, "msg": "x", "sz": 1})"),
-                                  pdu(MsgType::Login, "not a login object"), pdu(MsgType::LoginAck, "[]")}) {
+  for (const std::string& bytes :
+       {std::string("{not json}"), std::string("garbage"),
+        std::string(R"({"version": 1, "mtype": 99, "msg": "x", "sz": 1})"),
+        pdu(MsgType::Login, "not a login object"), pdu(MsgType::LoginAck, "[]")}) {
     Harness h;
     h.open(1);
     h.feed(1, bytes);
@@ -47,9 +49,14 @@ TEST(CoreMalformed, ServerOnlyTypeFromAClientIsUnexpected) {
   Harness h;
   h.join(1, "alice");
   h.feed(1, pdu(MsgType::LoginAck, "[]"));
-  EXPECT_EQ(h.drain(), (Lines{"1 MSG_UNSUCCESSFUL Malformed data received: unexpected message type LOGIN_ACK"}));
+  EXPECT_EQ(
+      h.drain(),
+      (Lines{"1 MSG_UNSUCCESSFUL Malformed data received: unexpected message type LOGIN_ACK"}));
   h.feed(1, pdu(MsgType::LogoutBroadcast, "[]"));
-  EXPECT_EQ(h.drain(), (Lines{"1 MSG_UNSUCCESSFUL Malformed data received: unexpected message type LOGOUT_BROADCAST"}));
+  EXPECT_EQ(
+      h.drain(),
+      (Lines{
+          "1 MSG_UNSUCCESSFUL Malformed data received: unexpected message type LOGOUT_BROADCAST"}));
 }
 
 TEST(CoreMalformed, TooLargeAfterLoginNamesTheLimit) {
@@ -134,8 +141,9 @@ TEST(CoreLogout, BroadcastThenAckThenClose) {
   h.join(3, "cam");
   h.drain();
   h.feed(2, logout_pdu());
-  EXPECT_EQ(h.drain(), (Lines{"1 LOGOUT_BROADCAST 1:alice,3:cam", "3 LOGOUT_BROADCAST 1:alice,3:cam",
-                              "2 LOGOUT_ACK Logout successful", "2 CLOSE 0 logout"}));
+  EXPECT_EQ(h.drain(),
+            (Lines{"1 LOGOUT_BROADCAST 1:alice,3:cam", "3 LOGOUT_BROADCAST 1:alice,3:cam",
+                   "2 LOGOUT_ACK Logout successful", "2 CLOSE 0 logout"}));
   h.feed(2, broadcast_pdu("late"));
   h.close(2);
   EXPECT_EQ(h.drain(), Lines{});
@@ -153,7 +161,8 @@ TEST(CoreConnectionLoss, EndsLikeALogoutAndFreesTheName) {
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_EQ(h.core.stats().connections, 1u);
   h.open(3);
-  EXPECT_EQ(h.attempt(3, "alice", true), (Lines{"2 LOGIN_BROADCAST 2:bob,3:alice", "3 LOGIN_ACK 2:bob,3:alice"}));
+  EXPECT_EQ(h.attempt(3, "alice", true),
+            (Lines{"2 LOGIN_BROADCAST 2:bob,3:alice", "3 LOGIN_ACK 2:bob,3:alice"}));
 }
 
 TEST(CoreConnectionLoss, UnknownConnectionsAreIgnored) {

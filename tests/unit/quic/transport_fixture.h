@@ -15,7 +15,9 @@
 
 namespace qc::quic::testing {
 
-inline std::string data_path(const std::string& rel) { return std::string(QC_TEST_DATA_DIR) + "/" + rel; }
+inline std::string data_path(const std::string& rel) {
+  return std::string(QC_TEST_DATA_DIR) + "/" + rel;
+}
 
 struct Recorder : Handler {
   std::vector<ConnHandle> opened;
@@ -95,7 +97,8 @@ class TransportTest : public ::testing::Test {
   ConnHandle connect() { return connect(client_options()); }
 
   // Runs the loop until done() is true; false (and a test failure) after `limit`.
-  bool run_until(std::function<bool()> done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  bool run_until(std::function<bool()> done,
+                 std::chrono::seconds limit = std::chrono::seconds(20)) {
     if (done()) return true;
     until_ = std::move(done);
     bool timed_out = false;

@@ -52,8 +52,43 @@ TEST_F(TransportTest, WrongCaFailsWithCertificateReason) {
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed);
   EXPECT_NE(client_h.closed[c].reason.find("certificate verification failed"), std::string::npos)
       << client_h.closed[c].reason;
-  EXPECT_NE(client_h.closed[c].reason.find("signer not found"), std::string::npos) << client_h.closed[c].reason;
+  EXPECT_NE(client_h.closed[c].reason.find("signer not found"), std::string::npos)
+      << client_h.closed[c].reason;
   EXPECT_TRUE(client_h.opened.empty());
+}
+
+TEST_F(TransportTest, IpLiteralHostIsVerifiedAgainstTheIpSan) {
+  start_server();
+  ClientOptions o = client_options();
+  o.host = "127.0.0.1";
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+}
+
+TEST_F(TransportTest, WrongServerNameFailsVerification) {
+  start_server();
+  ClientOptions o = client_options();
+  o.sni = "chat.example.com";
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeFailed);
+  EXPECT_NE(client_h.closed[c].reason.find("name does not match"), std::string::npos)
+      << client_h.closed[c].reason;
+}
+
+TEST_F(TransportTest, MissingCertificateOrCaFileIsAClearError) {
+  ServerOptions so = server_options();
+  so.cert_file = data_path("certs/no-such-cert.pem");
+  auto s = ServerEndpoint::start(*loop, so, server_h);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("no-such-cert.pem"), std::string::npos) << s.error().message;
+
+  start_server();
+  ClientOptions o = client_options();
+  o.ca_file = data_path("certs/no-such-ca.pem");
+  auto c = client->connect(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("no-such-ca.pem"), std::string::npos) << c.error().message;
 }
 
 TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
@@ -69,12 +104,14 @@ TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
     expected += pdu;
     ASSERT_TRUE(client->send(c, bytes(pdu)));
   }
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()].size() >= expected.size(); }));
+  ASSERT_TRUE(
+      run_until([&] { return server_h.received[server_conn()].size() >= expected.size(); }));
   EXPECT_EQ(server_h.received[server_conn()], expected);
 
   ConnHandle s = server_conn();
   ASSERT_TRUE(server->send(s, bytes(big)));
-  for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
+  for (int i = 0; i < 10'000; ++i)
+    ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
   EXPECT_EQ(client_h.received[c], expected);
   ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
@@ -89,7 +126,8 @@ TEST_F(TransportTest, IdleTimeoutClosesBothSides) {
   ConnHandle c = connect(o);
   ASSERT_TRUE(both_open(c));
   ConnHandle s = server_conn();
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::IdleTimeout);
   EXPECT_EQ(server_h.closed[s].kind, CloseKind::IdleTimeout);
 }
@@ -105,7 +143,8 @@ TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
   ASSERT_TRUE(server->send(s, bytes("last words")));
   server->close(s, 4, "server shutting down");
   EXPECT_FALSE(server->send(s, bytes("too late")));
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.received[c], "last words");
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::Peer);
   EXPECT_EQ(client_h.closed[c].app_error_code, 4u);
@@ -115,17 +154,56 @@ TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
   EXPECT_EQ(client_h.close_calls[c], 1);
 }
 
+TEST_F(TransportTest, OverlongCloseReasonIsTruncatedNotLost) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  std::string reason(5000, 'r');
+  client->close(c, 7, reason);
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s); }));
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Peer);
+  EXPECT_EQ(server_h.closed[s].app_error_code, 7u);
+  EXPECT_EQ(server_h.closed[s].reason, reason.substr(0, 1024));
+}
+
 TEST_F(TransportTest, ClientCloseReachesServer) {
   start_server();
   ConnHandle c = connect();
   ASSERT_TRUE(both_open(c));
   ConnHandle s = server_conn();
   client->close(c, 0, "bye");
-  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s) && client_h.closed.contains(c); }));
+  ASSERT_TRUE(
+      run_until([&] { return server_h.closed.contains(s) && client_h.closed.contains(c); }));
   EXPECT_EQ(server_h.closed[s].kind, CloseKind::Peer);
   EXPECT_EQ(server_h.closed[s].reason, "bye");
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::Local);
   ASSERT_TRUE(run_until([&] { return server->stats().connections_open == 0; }));
+}
+
+TEST_F(TransportTest, NoServerMeansHandshakeTimeout) {
+  start_server();
+  ClientOptions o = client_options();
+  o.port = 9;  // discard: nobody answers QUIC there
+  o.handshake_timeout = std::chrono::milliseconds(300);
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeTimeout);
+}
+
+TEST_F(TransportTest, CloseAllClosesEveryConnection) {
+  start_server();
+  ConnHandle a = connect();
+  ConnHandle b = connect();
+  ASSERT_TRUE(
+      run_until([&] { return server_h.opened.size() == 2 && client_h.opened.size() == 2; }));
+  server->close_all(4, "server shutdown");
+  ASSERT_TRUE(
+      run_until([&] { return client_h.closed.size() == 2 && server_h.closed.size() == 2; }));
+  for (ConnHandle h : {a, b}) {
+    EXPECT_EQ(client_h.closed[h].kind, CloseKind::Peer);
+    EXPECT_EQ(client_h.closed[h].reason, "server shutdown");
+  }
 }
 
 TEST_F(TransportTest, RetryAlwaysStillConnects) {
@@ -197,7 +275,8 @@ TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
   ConnHandle s = server_conn();
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}) ASSERT_TRUE(server->send(s, bytes(pdu)));
+  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"})
+    ASSERT_TRUE(server->send(s, bytes(pdu)));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 21; }));
   EXPECT_GE(server->stats().datagrams_sent - sent_before, 3u);
   ASSERT_EQ(client_h.chunks[c].size(), 3u);
@@ -211,9 +290,11 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   ASSERT_TRUE(both_open(c));
   ASSERT_TRUE(client->send(c, bytes("hello")));
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
-  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
+  std::uint64_t sent_before = server->stats().datagrams_sent;
+  for (const char* pdu : {"one", "two", "three"})
+    ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "onetwothree"; }));
-  EXPECT_EQ(client_h.chunks[c].size(), 1u);
+  EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
 
 }  // namespace

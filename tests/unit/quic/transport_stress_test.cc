@@ -1,0 +1,197 @@
+// Transport under load, loss and migration; stateless answers to raw datagrams; qlog.
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "quic/test_hooks.h"
+#include "transport_fixture.h"
+
+namespace qc::quic::testing {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kClients = 300;  // ASan makes each handshake several times slower
+#else
+constexpr int kClients = 1000;
+#endif
+
+// Every PDU the server receives goes straight back to its sender.
+void echo_everything(Recorder& server_h, ServerEndpoint& server) {
+  server_h.on_data_hook = [&server](ConnHandle h, std::string_view data) {
+    server.send(h, make_shared_bytes(std::string(data)));
+  };
+}
+
+TEST_F(TransportTest, AThousandConcurrentClientsOpenAndExchange) {
+  ServerOptions so = server_options();
+  so.retry = RetryMode::Auto;  // 1000 parallel handshakes cross the default threshold
+  start_server(so);
+  rlimit lim{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &lim), 0);
+  if (lim.rlim_cur < 1100)
+    GTEST_SKIP() << "fd limit " << lim.rlim_cur << " is too low for 1000 sockets";
+  echo_everything(server_h, *server);
+  client_h.on_open_hook = [this](ConnHandle h) {
+    client->send(h, bytes("ping " + std::to_string(h)));
+  };
+  std::vector<ConnHandle> handles;
+  for (int i = 0; i < kClients; ++i) handles.push_back(connect());
+  auto all_echoed = [&] {
+    for (ConnHandle h : handles) {
+      auto it = client_h.received.find(h);
+      if (it == client_h.received.end() || it->second != "ping " + std::to_string(h)) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(run_until(all_echoed, std::chrono::seconds(40)));
+  EXPECT_EQ(server->stats().connections_open, static_cast<std::uint64_t>(kClients));
+  EXPECT_TRUE(client_h.closed.empty());
+}
+
+TEST_F(TransportTest, FivePercentLossEachWayKeepsOrderAndExactlyOnce) {
+  ServerOptions so = server_options();
+  so.test_drop_rate = 0.05;
+  start_server(so);
+  echo_everything(server_h, *server);
+  ClientOptions o = client_options();
+  o.test_drop_rate = 0.05;
+  ConnHandle c = connect(o);
+  ASSERT_TRUE(both_open(c));
+  std::string expected;
+  for (int i = 0; i < 20'000; ++i) {
+    std::string pdu = "pdu-" + std::to_string(i) + "\n";
+    expected += pdu;
+    ASSERT_TRUE(client->send(c, bytes(pdu)));
+  }
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); },
+                        std::chrono::seconds(30)));
+  EXPECT_EQ(client_h.received[c], expected);
+  EXPECT_EQ(server_h.received[server_conn()], expected);
+}
+
+TEST_F(TransportTest, ClientRebindMigratesTheSession) {
+  start_server();
+  echo_everything(server_h, *server);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("before;")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "before;"; }));
+  std::string old_address = server_h.peers[server_conn()].address;
+  ASSERT_TRUE(client->rebind(c).ok());
+  ASSERT_TRUE(client->send(c, bytes("after;")));
+  ASSERT_TRUE(run_until(
+      [&] { return client_h.received[c] == "before;after;" && server_h.path_changes > 0; }));
+  EXPECT_NE(server_h.peers[server_conn()].address, old_address);
+  ASSERT_TRUE(server->send(server_conn(), bytes("push;")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "before;after;push;"; }));
+  EXPECT_TRUE(client_h.closed.empty());
+}
+
+TEST_F(TransportTest, QlogDirGetsOneFilePerConnection) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / ("qc_qlog_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ServerOptions so = server_options();
+  so.qlog_dir = dir.string();
+  start_server(so);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  std::string file = (dir / (server_h.peers[server_conn()].scid + ".sqlog")).string();
+  ASSERT_TRUE(fs::exists(file)) << file;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("qlog"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// A raw UDP socket for hand-made datagrams; replies are awaited on the loop.
+class RawPeer {
+ public:
+  RawPeer() {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&any), sizeof any);
+  }
+  ~RawPeer() { ::close(fd_); }
+  int fd() const { return fd_; }
+  void send_to(std::uint16_t port, const std::vector<std::uint8_t>& data) const {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+  std::vector<std::uint8_t> receive() const {
+    std::vector<std::uint8_t> buf(2048);
+    ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
+    buf.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return buf;
+  }
+
+ private:
+  int fd_;
+};
+
+TEST_F(TransportTest, UnknownVersionGetsVersionNegotiation) {
+  start_server();
+  RawPeer peer;
+  std::vector<std::uint8_t> pkt = {0xc0, 0x0a, 0x0a, 0x0a, 0x0a, 8, 1, 2, 3, 4, 5, 6,
+                                   7,    8,    8,    9,    9,    9, 9, 9, 9, 9, 9};
+  pkt.resize(1200, 0);
+  std::vector<std::uint8_t> reply;
+  ASSERT_TRUE(loop->watch_readable(peer.fd(), [&] { reply = peer.receive(); }).ok());
+  peer.send_to(server->local_port(), pkt);
+  ASSERT_TRUE(run_until([&] { return !reply.empty(); }));
+  loop->unwatch(peer.fd());
+  ASSERT_GE(reply.size(), 7u + 16u);
+  EXPECT_NE(reply[0] & 0x80, 0);
+  EXPECT_EQ(reply[1] | reply[2] | reply[3] | reply[4], 0);  // version 0 = Version Negotiation
+  EXPECT_EQ(reply[5], 8);                                   // its DCID is our SCID
+  EXPECT_EQ(reply[6], 9);
+}
+
+TEST_F(TransportTest, ShortPacketForUnknownConnectionGetsStatelessReset) {
+  start_server();
+  RawPeer peer;
+  std::vector<std::uint8_t> pkt(100, 0x55);
+  pkt[0] = 0x40;  // short header, fixed bit set
+  std::vector<std::uint8_t> reply;
+  ASSERT_TRUE(loop->watch_readable(peer.fd(), [&] { reply = peer.receive(); }).ok());
+  peer.send_to(server->local_port(), pkt);
+  ASSERT_TRUE(run_until([&] { return !reply.empty(); }));
+  loop->unwatch(peer.fd());
+  EXPECT_LT(reply.size(), pkt.size());
+  EXPECT_GE(reply.size(), 21u);
+  EXPECT_EQ(reply[0] & 0xc0, 0x40);
+}
+
+TEST_F(TransportTest, RestartedServerResetsTheOldConnections) {
+  ServerOptions so = server_options();
+  start_server(so);
+  test_set_server_secret(*server, 0x5a);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  so.port = server->local_port();
+  server.reset();  // gone without a word, like a crashed process
+  auto restarted = ServerEndpoint::start(*loop, so, server_h);
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
+  server = std::move(*restarted);
+  test_set_server_secret(*server, 0x5a);
+  ASSERT_TRUE(client->send(c, bytes(std::string(200, 'x'))));
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::StatelessReset);
+}
+
+}  // namespace
+}  // namespace qc::quic::testing

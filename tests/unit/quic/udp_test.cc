@@ -1,0 +1,95 @@
+#include "quic/udp.h"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <string>
+#include <vector>
+
+namespace qc::quic {
+namespace {
+
+UdpSocket bound_socket() {
+  auto addr = resolve_address("127.0.0.1", 0);
+  EXPECT_TRUE(addr.ok());
+  auto sock = UdpSocket::bind(*addr);
+  EXPECT_TRUE(sock.ok()) << sock.error().message;
+  return std::move(*sock);
+}
+
+// Receives until `count` datagrams arrived (poll() waits for each batch).
+std::vector<std::size_t> receive_sizes(UdpSocket& sock, std::size_t count, RecvBatch& batch) {
+  std::vector<std::size_t> sizes;
+  while (sizes.size() < count) {
+    pollfd p{sock.fd(), POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    std::size_t n = sock.receive(batch);
+    for (std::size_t i = 0; i < n; ++i) sizes.push_back(batch.len[i]);
+  }
+  return sizes;
+}
+
+void expect_segments_arrive(bool use_gso) {
+  UdpSocket sender = bound_socket();
+  UdpSocket receiver = bound_socket();
+  if (!use_gso) sender.disable_gso();
+  std::vector<std::uint8_t> data(3 * 1000 + 400, 0xab);
+  EXPECT_EQ(sender.send(receiver.local(), data.data(), data.size(), 1000), SendStatus::Sent);
+  RecvBatch batch;
+  auto sizes = receive_sizes(receiver, 4, batch);
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{1000, 1000, 1000, 400}));
+  EXPECT_EQ(batch.from[0], sender.local());
+  EXPECT_EQ(sender.datagrams_sent, 4u);
+}
+
+TEST(Udp, GsoBatchArrivesAsSeparateDatagrams) { expect_segments_arrive(true); }
+
+TEST(Udp, SendmmsgFallbackArrivesAsSeparateDatagrams) { expect_segments_arrive(false); }
+
+TEST(Udp, QueuedRunsLeaveInOneSyscall) {
+  UdpSocket sender = bound_socket();
+  UdpSocket receiver = bound_socket();
+  std::vector<std::uint8_t> data(2500, 0xcd);
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 2500, 1200),
+            SendStatus::Sent);  // 1200+1200+100
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 700, 700), SendStatus::Sent);
+  ASSERT_EQ(sender.queue(receiver.local(), data.data(), 50, 1200), SendStatus::Sent);
+  EXPECT_TRUE(sender.has_queued());
+  EXPECT_EQ(sender.send_syscalls, 0u);
+  EXPECT_EQ(sender.flush(), SendStatus::Sent);
+  EXPECT_EQ(sender.send_syscalls, 1u);
+  EXPECT_FALSE(sender.has_queued());
+  RecvBatch batch;
+  EXPECT_EQ(receive_sizes(receiver, 5, batch),
+            (std::vector<std::size_t>{1200, 1200, 100, 700, 50}));
+  EXPECT_EQ(sender.datagrams_sent, 5u);
+}
+
+TEST(Udp, AddressFormatting) {
+  auto addr = resolve_address("localhost", 4433);
+  ASSERT_TRUE(addr.ok());
+  EXPECT_EQ(addr->to_string(), "127.0.0.1:4433");
+  EXPECT_EQ(addr->port(), 4433);
+  auto v6 = resolve_address("::1", 5);
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->to_string(), "[::1]:5");
+  EXPECT_FALSE(resolve_address("no-such-host.invalid", 1).ok());
+}
+
+TEST(Udp, DropFilterIsDeterministicAndNearItsRate) {
+  DropFilter a(0.05, 42);
+  DropFilter b(0.05, 42);
+  int dropped = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    bool d = a.drop();
+    EXPECT_EQ(d, b.drop());
+    dropped += d ? 1 : 0;
+  }
+  EXPECT_GT(dropped, 4000);
+  EXPECT_LT(dropped, 6000);
+  DropFilter off(0.0, 42);
+  EXPECT_FALSE(off.drop());
+}
+
+}  // namespace
+}  // namespace qc::quic
