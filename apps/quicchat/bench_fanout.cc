@@ -73,8 +73,9 @@ class Fanout {
     pump();
   }
 
-  // The measured phase begins once the warm-up messages reached everyone; by then every
-  // stream has also drained whatever the logins queued before them (presence lists).
+  // The measured phase begins once the warm-up messages reached everyone and before any
+  // measured message is sent, so the server is idle at both ends of it; by then every stream
+  // has also drained whatever the logins queued before the warm-up (presence lists).
   void maybe_start_measuring() {
     if (run_->measuring || run_->completed < run_->warmup) return;
     run_->measuring = true;
@@ -84,7 +85,8 @@ class Fanout {
   void pump() {
     FanoutRun& run = *run_;
     BenchUser& sender = fleet_.user(0);
-    while (run.sent < run.total && run.sent - run.completed < run.window) {
+    const std::uint64_t limit = run.measuring ? run.total : run.warmup;
+    while (run.sent < limit && run.sent - run.completed < run.window) {
       const std::string text = make_text({run.sent++, now_ns()});
       if (auto r = sender.client->send_broadcast(text); !r) return fleet_.fail("send: " + r.error().message);
     }
