@@ -8,6 +8,9 @@
 
 namespace qc::server {
 
+// bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
+constexpr int kHashWorkerNice = 10;
+
 Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       const ServerConfig& config) {
@@ -26,7 +29,7 @@ ChatServer::ChatServer(quic::EventLoop& loop, store::AccountStore& store,
       store_(store),
       config_(config),
       core_(config.chat),
-      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads)) {}
+      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads, kHashWorkerNice)) {}
 
 ChatServer::~ChatServer() {
   *alive_ = false;
@@ -66,7 +69,7 @@ void ChatServer::carry_out_actions() {
         [this](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, chat::action::Send>) {
-            send(a.conn, std::move(a.bytes));
+            send(a.conn, std::move(a.bytes), a.replaceable);
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else {
@@ -80,8 +83,10 @@ void ChatServer::carry_out_actions() {
 
 // The bound on one connection's outbound queue: a reader that does not keep up is closed instead
 // of growing the server's memory. queued_bytes is a subtraction, cheap enough for every Send.
-void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes) {
-  if (!endpoint_->send(conn, std::move(bytes))) return;  // unknown or already closing
+void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable) {
+  const bool queued_ok = replaceable ? endpoint_->send_replaceable(conn, std::move(bytes))
+                                     : endpoint_->send(conn, std::move(bytes));
+  if (!queued_ok) return;  // unknown or already closing
   const std::size_t queued = endpoint_->queued_bytes(conn);
   if (queued <= config_.max_queued_bytes) return;
   log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", queued}});

@@ -44,7 +44,7 @@ class ChatServer final : public quic::Handler {
  private:
   ChatServer(quic::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
   void carry_out_actions();
-  void send(quic::ConnHandle conn, SharedBytes bytes);
+  void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
   void check_password(const chat::action::VerifyPassword& request);
   void rearm_deadline_timer();
   void on_deadline();

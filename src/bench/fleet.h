@@ -1,0 +1,118 @@
+// The bench's clients: one event loop and one quic::ClientEndpoint carrying any number of
+// ChatClients (a ClientMux routes transport callbacks), and a driver that runs a scenario as a
+// sequence of phases on that loop. A phase starts, the loop runs until the phase says it is
+// done (checked after every batch of events), then the next one starts; a timeout or fail()
+// ends the run with an error. Everything runs on the loop thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/chat_client.h"
+#include "quic/endpoint.h"
+#include "quic/event_loop.h"
+#include "util/result.h"
+
+namespace qc::bench {
+
+struct Target {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4433;
+  std::string ca_file;
+  std::vector<std::string> alpns;
+};
+
+struct BenchUser {
+  std::string name;
+  std::string password;
+  std::unique_ptr<client::ChatClient> client;
+  bool login_on_connect = true;  // send LOGIN as soon as the handshake completes
+  bool connected = false;
+  bool logged_in = false;
+  std::uint64_t id = 0;          // session id from LOGIN_ACK
+  std::int64_t login_sent_ns = 0;
+  std::int64_t login_ok_ns = 0;
+  std::function<void(const client::Message&)> on_message;  // the scenario's receive hook
+};
+
+struct Phase {
+  std::string name;
+  std::function<void()> start;
+  std::function<bool()> done;
+  std::chrono::milliseconds timeout{120'000};
+  std::function<std::string()> progress;  // shown on stderr while a phase runs long
+};
+
+// A phase that only runs `action` (e.g. samples the server) and is done at once.
+Phase instant_phase(std::string name, std::function<void()> action);
+// A phase that runs `start` and lasts until `done()` holds.
+Phase wait_phase(std::string name, std::function<void()> start, std::function<bool()> done,
+                 std::chrono::milliseconds timeout, std::function<std::string()> progress = {});
+
+class Fleet {
+ public:
+  // `phase_timeout` bounds the phases the fleet makes (connect, login).
+  static Result<std::unique_ptr<Fleet>> create(const Target& target, std::chrono::milliseconds phase_timeout);
+  ~Fleet();
+
+  std::size_t add_user(std::string name, std::string password);
+  BenchUser& user(std::size_t index) { return *users_[index]; }
+  std::size_t size() const { return users_.size(); }
+  quic::EventLoop& loop() { return *loop_; }
+
+  // Runs the phases in order; the first failure (a phase's timeout, fail(), an unexpected
+  // login rejection or connection loss) ends the run with that error.
+  Result<void> run(std::vector<Phase> phases);
+  void fail(std::string why);
+
+  // Connects users [first, first+count) with at most `in_flight` handshakes or logins pending;
+  // done when each is connected (and logged in, for users with login_on_connect).
+  Phase connect_phase(std::string name, std::size_t first, std::size_t count, std::size_t in_flight);
+  // Sends LOGIN for users [first, first+count) at once; done when each got LOGIN_ACK.
+  Phase login_phase(std::string name, std::size_t first, std::size_t count);
+  // Every logged-in user logs out (kind to servers that keep stale sessions, like the seed's).
+  Phase logout_phase();
+
+  std::size_t logged_in() const { return logged_in_; }
+  std::size_t connected() const { return connected_; }
+  std::uint64_t protocol_violations() const { return violations_; }
+  const std::string& first_violation() const { return first_violation_; }
+
+ private:
+  Fleet() = default;
+  void on_event(std::size_t index, const client::Event& event);
+  void on_login_ok(BenchUser& u, const client::LoginOk& ok);
+  void connect_next();
+  void start_phase();
+  void advance();
+  void show_progress();
+
+  Target target_;
+  std::chrono::milliseconds phase_timeout_{120'000};
+  std::unique_ptr<quic::EventLoop> loop_;
+  client::ClientMux mux_;
+  std::unique_ptr<quic::ClientEndpoint> endpoint_;
+  std::vector<std::unique_ptr<BenchUser>> users_;
+
+  std::vector<Phase> phases_;
+  std::size_t current_ = 0;
+  bool current_started_ = false;
+  std::int64_t phase_started_ns_ = 0;
+  std::optional<quic::EventLoop::TimerId> phase_timer_;
+  bool progress_shown_ = false;
+  std::optional<std::string> error_;
+  bool running_ = false;
+
+  std::size_t connect_first_ = 0, connect_next_ = 0, connect_end_ = 0, connect_limit_ = 0;
+  std::size_t connect_done_ = 0;
+  std::size_t connected_ = 0, logged_in_ = 0, logged_out_ = 0;
+  std::uint64_t violations_ = 0;
+  std::string first_violation_;
+};
+
+}  // namespace qc::bench

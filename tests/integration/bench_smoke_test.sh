@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Smoke test of `quicchat bench`: every scenario, tiny, against a freshly spawned server.
+# Asserts only correctness (exit status, "ok", the PASS lines: nothing lost, all delivered,
+# all logged in), never a timing figure. Usage: bench_smoke_test.sh PATH/TO/quicchat
+set -uo pipefail
+
+QC=$(realpath "${1:?usage: $0 PATH/TO/quicchat}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/quicchat_bench_smoke.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0
+failed=0
+
+# run NAME EXPECTED-PASS-LINE... -- bench arguments
+run() {
+  local name=$1
+  shift
+  local expected=()
+  while [[ $1 != "--" ]]; do
+    expected+=("$1")
+    shift
+  done
+  shift
+  local out rc=0
+  out=$(timeout 60 "$QC" bench "$@" --spawn-server --json 2>&1) || rc=$?
+  local problems=()
+  [[ $rc -eq 0 ]] || problems+=("exit status $rc")
+  [[ $out == *'"ok": true'* ]] || problems+=("no '\"ok\": true' in the JSON line")
+  [[ $out != *FAIL* ]] || problems+=("a FAIL line")
+  for line in "${expected[@]}"; do
+    [[ $out == *"$line"* ]] || problems+=("missing '$line'")
+  done
+  if [[ ${#problems[@]} -eq 0 ]]; then
+    echo "PASS $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name: ${problems[*]}"
+    echo "$out" | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+}
+
+run latency "PASS all delivered in order: 200/200 messages" \
+  -- latency --messages 200 --warmup 0
+run fanout "PASS every user got every message exactly once, in order: 1000/1000 deliveries" \
+  -- fanout --receivers 20 --messages 50 --window 5 --warmup 0
+run connections "PASS all sessions logged in: 50/50 sessions" \
+  -- connections --count 50
+run logins "PASS all logins succeeded: 10/10 logins" "PASS background messages all delivered in order" \
+  -- logins --count 10 --cost 4
+
+# A broken run must fail loudly: an unknown scenario and a server that does not exist.
+if "$QC" bench nosuch --spawn-server >/dev/null 2>&1; then
+  echo "FAIL unknown scenario accepted"
+  failed=$((failed + 1))
+else
+  echo "PASS unknown scenario refused"
+  passed=$((passed + 1))
+fi
+"$QC" certs --out certs >/dev/null 2>&1
+if timeout 30 "$QC" bench latency --server 127.0.0.1:9 --ca certs/quic_certificate.pem --messages 1 \
+  --timeout-s 2 >/dev/null 2>&1; then
+  echo "FAIL latency against no server reported success"
+  failed=$((failed + 1))
+else
+  echo "PASS latency against no server fails"
+  passed=$((passed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
