@@ -116,6 +116,11 @@ Result<void> SpawnedServer::launch(const SpawnOptions& opts) {
         std::string("--log-level"), std::string("warn")}) {
     argv.push_back(a);
   }
+  // The fleets all come from 127.0.0.1 and send as fast as they can: the abuse limits would
+  // measure themselves, so they are off (--server-args can turn them back on: the last wins).
+  for (const char* a : {"--msg-rate", "0", "--login-rate-per-ip", "0", "--login-rate-per-account", "0"}) {
+    argv.push_back(a);
+  }
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
   auto pid = spawn(argv, log_file());
   if (!pid) return Unexpected<Error>{pid.error()};
