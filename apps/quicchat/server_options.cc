@@ -39,7 +39,7 @@ Flags make_server_flags() {
           {"msg-rate", "20", "messages per second one session may send (0 = no limit)"},
           {"msg-burst", "40", "messages one session may send in one burst"},
           {"login-rate-per-ip", "30", "LOGIN attempts per minute from one address (0 = no limit)"},
-          {"login-burst-per-ip", "20", "LOGIN attempts at once from one address"},
+          {"login-burst-per-ip", "50", "LOGIN attempts at once from one address"},
           {"login-rate-per-account", "6", "LOGIN attempts per minute for one account (0 = no limit)"},
           {"login-burst-per-account", "6", "LOGIN attempts at once for one account"},
           {"max-text-bytes", "32768", "longest message text, in bytes"},

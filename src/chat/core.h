@@ -39,7 +39,7 @@ struct CoreConfig {
 
   // Abuse limits (docs/SECURITY.md explains each default).
   RateLimit message_rate{20, 40};                // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
-  RateLimit login_rate_per_ip{30.0 / 60, 20};    // LOGIN attempts per source address
+  RateLimit login_rate_per_ip{30.0 / 60, 50};    // LOGIN attempts per source address
   RateLimit login_rate_per_account{6.0 / 60, 6}; // LOGIN attempts per account name
   std::size_t max_text_bytes = 32 * 1024;        // "msg" of a message request
   std::size_t max_targets = 100;                 // ids in one ONE_TO_MANY
