@@ -97,6 +97,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   Background background(fleet, fleet.user(0), fleet.user(1), std::chrono::nanoseconds(1'000'000'000 / *rate));
 
   ProcSample before, after;
+  std::optional<std::int64_t> loop_wait_before, loop_wait_after;
   std::int64_t storm_start = 0, storm_end = 0;
   std::vector<Phase> phases;
   phases.push_back(fleet.connect_phase("messaging users", 0, 2, 2));
@@ -106,6 +107,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
     background.record(true);
     background.start();
     before = sample_process(server->pid);
+    if (server->pid) loop_wait_before = main_thread_wait_ns(*server->pid);
     storm_start = now_ns();
     inner();
   };
@@ -113,6 +115,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   auto end_storm = [&] {
     storm_end = now_ns();
     after = sample_process(server->pid);
+    if (server->pid) loop_wait_after = main_thread_wait_ns(*server->pid);
     background.record(false);
     background.stop();
   };
@@ -137,6 +140,9 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   report.figure("message_p99_us", background.samples().percentile_us(99), "us");
   report.figure("messages_during_storm", static_cast<double>(background.samples().size()), "");
   if (auto cpu = cpu_delta_ns(before, after)) report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
+  if (loop_wait_before && loop_wait_after) {  // the event loop, runnable but without a CPU
+    report.figure("server_loop_runqueue_wait_s", static_cast<double>(*loop_wait_after - *loop_wait_before) / 1e9, "s");
+  }
   report.check("all logins succeeded", fleet.logged_in() == c + 2,
                std::to_string(fleet.logged_in() - 2) + "/" + std::to_string(c) + " logins");
   report.check("background messages all delivered in order", background.drained(),

@@ -58,6 +58,14 @@ std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
   return cpu_ns_from_stat(pid);
 }
 
+std::optional<std::int64_t> main_thread_wait_ns(pid_t pid) {
+  const std::string id = std::to_string(pid);
+  std::ifstream in("/proc/" + id + "/task/" + id + "/schedstat");
+  long long on_cpu_ns = 0, waiting_ns = 0;
+  if (!(in >> on_cpu_ns >> waiting_ns)) return std::nullopt;
+  return waiting_ns;
+}
+
 std::optional<std::int64_t> process_rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
