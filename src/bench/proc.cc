@@ -23,7 +23,8 @@ std::optional<std::int64_t> cpu_ns_from_schedstat(pid_t pid) {
   std::error_code ec;
   std::int64_t total = 0;
   bool any = false;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
     std::ifstream in(task.path() / "schedstat");
     long long on_cpu_ns = 0;
     if (in >> on_cpu_ns) {
