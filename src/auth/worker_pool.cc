@@ -1,11 +1,15 @@
 #include "auth/worker_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace qc::auth {
 
-WorkerPool::WorkerPool(unsigned threads) {
+WorkerPool::WorkerPool(unsigned threads, int nice) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, nice] { run(nice); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -30,7 +34,9 @@ std::size_t WorkerPool::queued() const {
   return jobs_.size();
 }
 
-void WorkerPool::run() {
+void WorkerPool::run(int nice) {
+  // On Linux a thread's nice value is per thread: this lowers only this worker.
+  if (nice > 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
   for (;;) {
     std::function<void()> job;
     {

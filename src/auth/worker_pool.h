@@ -12,7 +12,9 @@ namespace qc::auth {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(unsigned threads);
+  // `nice` > 0 runs the workers at a lower priority than the thread that made the pool, so
+  // that slow jobs (bcrypt) never take a core away from the event loop.
+  explicit WorkerPool(unsigned threads, int nice = 0);
   ~WorkerPool();  // finishes queued jobs, then joins
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -21,7 +23,7 @@ class WorkerPool {
   std::size_t queued() const;
 
  private:
-  void run();
+  void run(int nice);
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;

@@ -59,7 +59,7 @@ void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
   const SharedBytes bytes = encode_pdu(type, proto::encode_user_list(presence.user_list()));
   out.reserve_more(presence.size());
   for (const Member& m : presence.members()) {
-    if (m.conn != except) out.send(m.conn, bytes);
+    if (m.conn != except) out.send(m.conn, bytes, /*replaceable=*/true);
   }
 }
 

@@ -34,6 +34,9 @@ namespace action {
 struct Send {  // one encoded PDU for one connection; the same bytes may be shared by many Sends
   ConnHandle conn;
   SharedBytes bytes;
+  // A presence list (LOGIN_BROADCAST / LOGOUT_BROADCAST): it carries the whole state, so the
+  // transport may let a newer one supersede it while it is still unsent.
+  bool replaceable = false;
 };
 struct Close {  // close after what was sent before it
   ConnHandle conn;

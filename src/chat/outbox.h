@@ -18,8 +18,8 @@ class Outbox {
   std::vector<Action>& actions() { return actions_; }
   void reserve_more(std::size_t n) { actions_.reserve(actions_.size() + n); }
 
-  void send(ConnHandle conn, SharedBytes bytes) {
-    actions_.emplace_back(action::Send{conn, std::move(bytes)});
+  void send(ConnHandle conn, SharedBytes bytes, bool replaceable = false) {
+    actions_.emplace_back(action::Send{conn, std::move(bytes), replaceable});
   }
   void send(ConnHandle conn, proto::MsgType type, std::string body);
   void send_error(ConnHandle conn, proto::MsgType type, std::string_view error);  // {"error": ...}

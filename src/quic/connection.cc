@@ -164,14 +164,36 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
   owner_.conn_dirty(*this);
 }
 
-bool Connection::send(SharedBytes pdu) {
+bool Connection::send(SharedBytes pdu, bool replaceable) {
   if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open))
     return false;
   if (pdu == nullptr || pdu->empty()) return true;
+  owner_.conn_dirty(*this);
+  if (replaceable && replaceable_offset_ && *replaceable_offset_ >= send_offset_ &&
+      replace_unsent(*replaceable_offset_, pdu)) {
+    return true;
+  }
   std::uint64_t size = pdu->size();
+  if (replaceable) replaceable_offset_ = queue_end_;
   queue_.push_back(Chunk{std::move(pdu), queue_end_});
   queue_end_ += size;
-  owner_.conn_dirty(*this);
+  return true;
+}
+
+// Swaps the unsent chunk at `offset` for `pdu`. Nothing from there on has been given to ngtcp2,
+// so the later chunks' offsets may shift.
+bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
+  auto it = std::lower_bound(queue_.begin() + static_cast<std::ptrdiff_t>(send_index_),
+                             queue_.end(), offset,
+                             [](const Chunk& c, std::uint64_t off) { return c.offset < off; });
+  if (it == queue_.end() || it->offset != offset) return false;
+  const std::uint64_t old_size = it->bytes->size();
+  const std::uint64_t new_size = pdu->size();
+  it->bytes = std::move(pdu);
+  for (auto later = it + 1; later != queue_.end(); ++later) {
+    later->offset = later->offset - old_size + new_size;
+  }
+  queue_end_ = queue_end_ - old_size + new_size;
   return true;
 }
 

@@ -90,7 +90,9 @@ class Connection {
   ngtcp2_conn* native() const { return conn_; }
 
   void on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len);
-  bool send(SharedBytes pdu);
+  // Queues one PDU. A `replaceable` PDU supersedes the connection's previous replaceable PDU
+  // when that one has not been handed to ngtcp2 yet (it takes its place in the queue).
+  bool send(SharedBytes pdu, bool replaceable = false);
   void close(std::uint64_t app_error_code, std::string_view reason);
   void flush();  // writes everything writable now; called from the endpoint's on_idle
   std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
@@ -120,6 +122,7 @@ class Connection {
   bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
+  bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
   void consume(std::uint64_t n);
   void send_close();
   void write_close(const ngtcp2_connection_close_error& ccerr);
@@ -157,6 +160,7 @@ class Connection {
   std::uint64_t queue_end_ = 0;     // stream offset after the last queued byte
   std::uint64_t send_offset_ = 0;   // next byte to hand to ngtcp2
   std::uint64_t acked_offset_ = 0;  // everything before is acknowledged (and freed)
+  std::optional<std::uint64_t> replaceable_offset_;  // stream offset of the last replaceable PDU
 
   std::vector<std::uint8_t> close_packet_;  // resent while closing
   std::uint64_t packets_while_closing_ = 0;

@@ -99,6 +99,10 @@ class ServerEndpoint {
 
   // Queues one PDU's bytes on the chat stream; false if the connection is unknown or closing.
   virtual bool send(ConnHandle conn, SharedBytes pdu) = 0;
+  // Like send(), for a PDU that carries a whole state (a presence list): it supersedes the
+  // previous such PDU of this connection if that one has not been written yet, taking its place
+  // in the queue. A slow reader thus gets the newest list once instead of every list in turn.
+  virtual bool send_replaceable(ConnHandle conn, SharedBytes pdu) = 0;
   // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
   virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;

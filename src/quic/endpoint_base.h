@@ -37,9 +37,9 @@ class EndpointBase : public ConnectionOwner {
   // Fixed seeds: a loss test drops the same datagrams on every run.
   static constexpr std::uint64_t kDropSeedRx = 0x9e3779b97f4a7c15ULL;
   static constexpr std::uint64_t kDropSeedTx = 0xbf58476d1ce4e5b9ULL;
-  bool send_pdu(ConnHandle h, SharedBytes pdu) {
+  bool send_pdu(ConnHandle h, SharedBytes pdu, bool replaceable = false) {
     Connection* c = find(h);
-    return c != nullptr && c->send(std::move(pdu));
+    return c != nullptr && c->send(std::move(pdu), replaceable);
   }
   void close_conn(ConnHandle h, std::uint64_t code, std::string_view reason) {
     if (Connection* c = find(h)) c->close(code, reason);

@@ -46,6 +46,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 
   // ServerEndpoint
   bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
+  bool send_replaceable(ConnHandle h, SharedBytes pdu) override {
+    return send_pdu(h, std::move(pdu), true);
+  }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
     close_conn(h, code, reason);
   }

@@ -60,8 +60,8 @@ Result<gnutls_session_t> new_session(const Context& ctx, SessionRef* ref) {
                      : ngtcp2_crypto_gnutls_configure_client_session(session);
   const char* step = "ngtcp2_crypto_gnutls_configure_session";
   if (rv == 0) {
-    step = "gnutls_priority_set_direct";
-    rv = gnutls_priority_set_direct(session, kPriority, nullptr);
+    step = "gnutls_priority_set";
+    rv = gnutls_priority_set(session, ctx.priority);
   }
   if (rv == 0) {
     step = "gnutls_credentials_set";
@@ -124,24 +124,22 @@ void KeyLog::write_line(std::string_view label, const unsigned char* client_rand
 }
 
 Context::~Context() {
+  if (priority != nullptr) gnutls_priority_deinit(priority);
   if (cred != nullptr) gnutls_certificate_free_credentials(cred);
 }
 
-Result<std::shared_ptr<Context>> make_server_context(const std::string& cert_file,
-                                                     const std::string& key_file,
-                                                     const std::vector<std::string>& alpns,
-                                                     const std::string& keylog_file) {
+namespace {
+
+// What server and client contexts share: credentials, the parsed priorities, the key log.
+Result<std::shared_ptr<Context>> new_context(bool is_server, const std::vector<std::string>& alpns,
+                                             const std::string& keylog_file) {
   auto ctx = std::make_shared<Context>();
-  ctx->is_server = true;
+  ctx->is_server = is_server;
   ctx->alpns = alpns;
   int rv = gnutls_certificate_allocate_credentials(&ctx->cred);
   if (rv != 0) return fail("tls", gnutls_message("gnutls_certificate_allocate_credentials", rv));
-  rv = gnutls_certificate_set_x509_key_file(ctx->cred, cert_file.c_str(), key_file.c_str(),
-                                            GNUTLS_X509_FMT_PEM);
-  if (rv < 0) {
-    return fail("tls_cert", "cannot load certificate " + cert_file + " / key " + key_file + ": " +
-                                gnutls_strerror(rv));
-  }
+  rv = gnutls_priority_init(&ctx->priority, kPriority, nullptr);
+  if (rv != 0) return fail("tls", gnutls_message("gnutls_priority_init", rv));
   if (!keylog_file.empty()) {
     auto kl = KeyLog::open(keylog_file);
     if (!kl) return Unexpected{kl.error()};
@@ -150,13 +148,31 @@ Result<std::shared_ptr<Context>> make_server_context(const std::string& cert_fil
   return ctx;
 }
 
+}  // namespace
+
+Result<std::shared_ptr<Context>> make_server_context(const std::string& cert_file,
+                                                     const std::string& key_file,
+                                                     const std::vector<std::string>& alpns,
+                                                     const std::string& keylog_file) {
+  auto made = new_context(true, alpns, keylog_file);
+  if (!made) return made;
+  std::shared_ptr<Context> ctx = *made;
+  int rv = gnutls_certificate_set_x509_key_file(ctx->cred, cert_file.c_str(), key_file.c_str(),
+                                                GNUTLS_X509_FMT_PEM);
+  if (rv < 0) {
+    return fail("tls_cert", "cannot load certificate " + cert_file + " / key " + key_file + ": " +
+                                gnutls_strerror(rv));
+  }
+  return ctx;
+}
+
 Result<std::shared_ptr<Context>> make_client_context(const std::string& ca_file,
                                                      const std::vector<std::string>& alpns,
                                                      const std::string& keylog_file) {
-  auto ctx = std::make_shared<Context>();
-  ctx->alpns = alpns;
-  int rv = gnutls_certificate_allocate_credentials(&ctx->cred);
-  if (rv != 0) return fail("tls", gnutls_message("gnutls_certificate_allocate_credentials", rv));
+  auto made = new_context(false, alpns, keylog_file);
+  if (!made) return made;
+  std::shared_ptr<Context> ctx = *made;
+  int rv = 0;
   if (ca_file.empty()) {
     rv = gnutls_certificate_set_x509_system_trust(ctx->cred);
     if (rv < 0) return fail("tls_ca", gnutls_message("cannot load the system trust store", rv));
@@ -167,11 +183,6 @@ Result<std::shared_ptr<Context>> make_client_context(const std::string& ca_file,
                   "cannot load CA file " + ca_file + ": " +
                       (rv == 0 ? std::string("no certificate in it") : gnutls_strerror(rv)));
     }
-  }
-  if (!keylog_file.empty()) {
-    auto kl = KeyLog::open(keylog_file);
-    if (!kl) return Unexpected{kl.error()};
-    ctx->keylog = *kl;
   }
   return ctx;
 }

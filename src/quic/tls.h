@@ -37,6 +37,8 @@ struct SessionRef {
 
 struct Context {
   gnutls_certificate_credentials_t cred = nullptr;
+  // Parsed once here: parsing the priority string per session costs ~8 KB of every connection.
+  gnutls_priority_t priority = nullptr;
   std::vector<std::string> alpns;
   std::shared_ptr<KeyLog> keylog;
   bool is_server = false;

@@ -8,6 +8,9 @@
 
 namespace qc::server {
 
+// bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
+constexpr int kHashWorkerNice = 10;
+
 Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       const ServerConfig& config) {
@@ -26,7 +29,7 @@ ChatServer::ChatServer(quic::EventLoop& loop, store::AccountStore& store,
       store_(store),
       config_(config),
       core_(config.chat),
-      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads)) {}
+      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads, kHashWorkerNice)) {}
 
 ChatServer::~ChatServer() {
   *alive_ = false;
@@ -66,7 +69,11 @@ void ChatServer::carry_out_actions() {
         [this](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, chat::action::Send>) {
-            endpoint_->send(a.conn, std::move(a.bytes));
+            if (a.replaceable) {
+              endpoint_->send_replaceable(a.conn, std::move(a.bytes));
+            } else {
+              endpoint_->send(a.conn, std::move(a.bytes));
+            }
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else {

@@ -1,6 +1,9 @@
 #include "auth/worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -61,6 +64,24 @@ TEST(WorkerPool, ZeroThreadsStillRuns) {
     pool.submit([&done] { done.fetch_add(1); });
   }
   EXPECT_EQ(done.load(), 1);
+}
+
+}  // namespace
+}  // namespace qc::auth
+
+namespace qc::auth {
+namespace {
+
+TEST(WorkerPool, NiceWorkersRunAtALowerPriority) {
+  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+  std::atomic<int> seen{-100};
+  {
+    WorkerPool pool(1, 10);
+    pool.submit([&] { seen = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); });
+  }
+  EXPECT_EQ(seen.load(), std::min(base + 10, 19));
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))), base)
+      << "the caller's priority must not change";
 }
 
 }  // namespace

@@ -79,6 +79,26 @@ TEST_F(CoreMessaging, BroadcastReachesEveryoneAndSharesOneBuffer) {
   EXPECT_EQ(h.core.stats().deliveries, 3u);
 }
 
+// Presence lists carry the whole state, so the transport may let a newer one supersede an
+// unsent older one; messages must never be superseded.
+TEST_F(CoreMessaging, OnlyPresenceListsAreReplaceable) {
+  h.feed(2, logout_pdu());
+  std::vector<Action> actions = h.take();
+  std::size_t presence = 0;
+  for (const Action& a : actions) {
+    const auto* send = std::get_if<action::Send>(&a);
+    if (send == nullptr) continue;
+    auto pdu = proto::decode(*send->bytes);
+    ASSERT_TRUE(pdu.ok());
+    bool is_presence = pdu->type == MsgType::LogoutBroadcast;
+    EXPECT_EQ(send->replaceable, is_presence) << proto::msg_type_name(pdu->type);
+    presence += is_presence;
+  }
+  EXPECT_EQ(presence, 2u);
+  h.feed(1, broadcast_pdu("hi"));
+  for (const Action& a : h.take()) EXPECT_FALSE(std::get<action::Send>(a).replaceable);
+}
+
 TEST_F(CoreMessaging, NothingReachesAUserWhoLeft) {
   h.feed(2, logout_pdu());
   h.drain();

@@ -297,5 +297,37 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
 
+TEST_F(TransportTest, UnsentReplaceablePduIsSupersededInPlace) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  ConnHandle s = server_conn();
+  // All queued in one batch, before any flush: "list-1" is still unsent when "list-two" comes.
+  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
+  ASSERT_TRUE(server->send(s, bytes("(msg)")));
+  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-two]")));
+  ASSERT_TRUE(server->send(s, bytes("(end)")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].find("(end)") != std::string::npos; }));
+  EXPECT_EQ(client_h.received[c], "[list-two](msg)(end)");
+}
+
+TEST_F(TransportTest, ReplaceablePduAlreadyWrittenIsNotTouched) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hello")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "[list-1]"; }));
+  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-2]")));
+  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-3]")));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= 16; }));
+  EXPECT_EQ(client_h.received[c], "[list-1][list-3]");
+  EXPECT_LE(server->queued_bytes(s), 16u);
+}
+
 }  // namespace
 }  // namespace qc::quic::testing
