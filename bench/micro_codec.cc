@@ -12,7 +12,8 @@ const qc::proto::Delivery kDelivery{42, "alice", std::string(64, 'x')};
 
 void BM_EncodeLogin(benchmark::State& state) {
   for (auto _ : state) {
-    std::string bytes = qc::proto::encode(qc::proto::make_pdu(MsgType::Login, qc::proto::encode_login(kLogin)));
+    std::string bytes =
+        qc::proto::encode(qc::proto::make_pdu(MsgType::Login, qc::proto::encode_login(kLogin)));
     benchmark::DoNotOptimize(bytes);
   }
   state.SetItemsProcessed(state.iterations());
@@ -20,7 +21,8 @@ void BM_EncodeLogin(benchmark::State& state) {
 BENCHMARK(BM_EncodeLogin);
 
 void BM_DecodeLogin(benchmark::State& state) {
-  const std::string bytes = qc::proto::encode(qc::proto::make_pdu(MsgType::Login, qc::proto::encode_login(kLogin)));
+  const std::string bytes =
+      qc::proto::encode(qc::proto::make_pdu(MsgType::Login, qc::proto::encode_login(kLogin)));
   for (auto _ : state) {
     auto pdu = qc::proto::decode(bytes);
     auto login = qc::proto::decode_login(pdu->msg);
@@ -32,8 +34,8 @@ BENCHMARK(BM_DecodeLogin);
 
 void BM_EncodeDelivery(benchmark::State& state) {
   for (auto _ : state) {
-    std::string bytes =
-        qc::proto::encode(qc::proto::make_pdu(MsgType::Broadcast, qc::proto::encode_delivery(kDelivery)));
+    std::string bytes = qc::proto::encode(
+        qc::proto::make_pdu(MsgType::Broadcast, qc::proto::encode_delivery(kDelivery)));
     benchmark::DoNotOptimize(bytes);
   }
   state.SetItemsProcessed(state.iterations());
@@ -41,8 +43,8 @@ void BM_EncodeDelivery(benchmark::State& state) {
 BENCHMARK(BM_EncodeDelivery);
 
 void BM_DecodeDelivery(benchmark::State& state) {
-  const std::string bytes =
-      qc::proto::encode(qc::proto::make_pdu(MsgType::Broadcast, qc::proto::encode_delivery(kDelivery)));
+  const std::string bytes = qc::proto::encode(
+      qc::proto::make_pdu(MsgType::Broadcast, qc::proto::encode_delivery(kDelivery)));
   for (auto _ : state) {
     auto pdu = qc::proto::decode(bytes);
     auto delivery = qc::proto::decode_delivery(pdu->msg);

@@ -12,8 +12,9 @@ namespace {
 constexpr int kPdus = 1000;
 
 std::string one_pdu() {
-  return qc::proto::encode(qc::proto::make_pdu(
-      qc::proto::MsgType::Broadcast, qc::proto::encode_delivery({42, "alice", std::string(64, 'x')})));
+  return qc::proto::encode(
+      qc::proto::make_pdu(qc::proto::MsgType::Broadcast,
+                          qc::proto::encode_delivery({42, "alice", std::string(64, 'x')})));
 }
 
 void feed_chunks(benchmark::State& state, std::size_t chunk_bytes) {
@@ -32,7 +33,8 @@ void feed_chunks(benchmark::State& state, std::size_t chunk_bytes) {
       });
     }
   }
-  if (framed != static_cast<std::size_t>(kPdus) * state.iterations()) state.SkipWithError("lost PDUs");
+  if (framed != static_cast<std::size_t>(kPdus) * state.iterations())
+    state.SkipWithError("lost PDUs");
   state.SetItemsProcessed(state.iterations() * kPdus);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(stream.size()));
 }

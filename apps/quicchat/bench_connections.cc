@@ -34,10 +34,12 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   phases.push_back(instant_phase("set up", [&] { settled = sample_process(server->pid); }));
   if (login) {
     auto send_marker = [&] {
-      if (auto r = fleet.user(c - 1).client->send_broadcast("marker"); !r) fleet.fail("marker: " + r.error().message);
+      if (auto r = fleet.user(c - 1).client->send_broadcast("marker"); !r)
+        fleet.fail("marker: " + r.error().message);
     };
-    phases.push_back(wait_phase("drain", send_marker, [&] { return markers == c; }, opts.phase_timeout,
-                                [&] { return std::to_string(markers) + "/" + std::to_string(c) + " drained"; }));
+    phases.push_back(wait_phase(
+        "drain", send_marker, [&] { return markers == c; }, opts.phase_timeout,
+        [&] { return std::to_string(markers) + "/" + std::to_string(c) + " drained"; }));
   }
   phases.push_back(instant_phase("measure", [&] { after = sample_process(server->pid); }));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
@@ -53,8 +55,11 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   if (before.valid && after.valid) {
     report.figure("server_rss_before_kib", static_cast<double>(before.rss_kib), "KiB");
     report.figure("server_rss_after_kib", static_cast<double>(after.rss_kib), "KiB");
-    report.figure("rss_per_session_kib", static_cast<double>(after.rss_kib - before.rss_kib) / static_cast<double>(c), "KiB");
-    const double cpu_us = static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e3 / static_cast<double>(c);
+    report.figure("rss_per_session_kib",
+                  static_cast<double>(after.rss_kib - before.rss_kib) / static_cast<double>(c),
+                  "KiB");
+    const double cpu_us =
+        static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e3 / static_cast<double>(c);
     report.figure("server_cpu_us_per_session", cpu_us, "us");
     if (login) {  // each login checks one cost-4 hash on the server's hash threads
       const double hash_us = seconds_per_hash(4) * 1e6;
@@ -69,10 +74,11 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
     report.check("all sessions connected", fleet.connected() == c,
                  std::to_string(fleet.connected()) + "/" + std::to_string(c) + " sessions");
   }
-  if (fd_limit < c + 64) report.note("open-files limit " + std::to_string(fd_limit) + " may be too low");
+  if (fd_limit < c + 64)
+    report.note("open-files limit " + std::to_string(fd_limit) + " may be too low");
   if (fleet.protocol_violations() > 0) {
-    report.note(std::to_string(fleet.protocol_violations()) + " malformed PDUs from the server, first: " +
-                fleet.first_violation());
+    report.note(std::to_string(fleet.protocol_violations()) +
+                " malformed PDUs from the server, first: " + fleet.first_violation());
   }
   return std::vector<Report>{std::move(report)};
 }

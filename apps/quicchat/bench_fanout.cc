@@ -6,9 +6,9 @@
 #include <cstdlib>
 
 #include "bench/proc.h"
-#include "bench_scenarios.h"
 #include "bench/stats.h"
 #include "bench/text.h"
+#include "bench_scenarios.h"
 
 namespace qc::bench {
 namespace {
@@ -19,16 +19,21 @@ struct FanoutRun {
   std::uint64_t warmup = 0;
   std::uint64_t total = 0;
   std::uint64_t sent = 0;
-  std::uint64_t completed = 0;            // messages [0, completed) reached every user
-  std::vector<std::uint32_t> reached;     // per message: users it reached
-  std::vector<std::uint64_t> next_seq;    // per user: the message it must get next
+  std::uint64_t completed = 0;          // messages [0, completed) reached every user
+  std::vector<std::uint32_t> reached;   // per message: users it reached
+  std::vector<std::uint64_t> next_seq;  // per user: the message it must get next
   std::uint64_t deliveries = 0;
   LatencySamples samples;
   ProcSample before, after;
   bool measuring = false;
 
   FanoutRun(std::size_t n, std::uint64_t w, std::uint64_t warm, std::uint64_t measured)
-      : users(n), window(w), warmup(warm), total(warm + measured), reached(total, 0), next_seq(n, 0) {
+      : users(n),
+        window(w),
+        warmup(warm),
+        total(warm + measured),
+        reached(total, 0),
+        next_seq(n, 0) {
     samples.reserve(n * measured);
   }
   bool done() const { return completed == total; }
@@ -50,13 +55,15 @@ class Fanout {
     auto stamp = parse_text(m.text);
     const BenchUser& u = fleet_.user(user);
     if (run_ == nullptr || m.sender_id != fleet_.user(0).id || !stamp) {
-      return fleet_.fail(u.name + ": unexpected message from " + m.sender_name + ": '" + m.text + "'");
+      return fleet_.fail(u.name + ": unexpected message from " + m.sender_name + ": '" + m.text +
+                         "'");
     }
     FanoutRun& run = *run_;
     if (stamp->seq != run.next_seq[user]) {
-      return fleet_.fail(u.name + ": expected message " + std::to_string(run.next_seq[user]) + ", got " +
-                         std::to_string(stamp->seq) +
-                         (stamp->seq < run.next_seq[user] ? " (duplicate)" : " (lost or reordered)"));
+      return fleet_.fail(
+          u.name + ": expected message " + std::to_string(run.next_seq[user]) + ", got " +
+          std::to_string(stamp->seq) +
+          (stamp->seq < run.next_seq[user] ? " (duplicate)" : " (lost or reordered)"));
     }
     ++run.next_seq[user];
     ++run.deliveries;
@@ -88,7 +95,8 @@ class Fanout {
     const std::uint64_t limit = run.measuring ? run.total : run.warmup;
     while (run.sent < limit && run.sent - run.completed < run.window) {
       const std::string text = make_text({run.sent++, now_ns()});
-      if (auto r = sender.client->send_broadcast(text); !r) return fleet_.fail("send: " + r.error().message);
+      if (auto r = sender.client->send_broadcast(text); !r)
+        return fleet_.fail("send: " + r.error().message);
     }
   }
 
@@ -112,7 +120,8 @@ Result<std::vector<std::uint64_t>> parse_windows(const std::string& text) {
   return windows;
 }
 
-Report fanout_report(const ServerUnderTest& server, FanoutRun& run, std::uint64_t messages, const Fleet& fleet) {
+Report fanout_report(const ServerUnderTest& server, FanoutRun& run, std::uint64_t messages,
+                     const Fleet& fleet) {
   const double measured = static_cast<double>(run.users) * static_cast<double>(messages);
   Report report("fanout");
   describe_target(report, server);
@@ -131,11 +140,12 @@ Report fanout_report(const ServerUnderTest& server, FanoutRun& run, std::uint64_
                   *cpu > 0 ? measured / (static_cast<double>(*cpu) / 1e9) : 0.0, "/cpu-s");
   }
   const std::uint64_t expected = static_cast<std::uint64_t>(run.users) * run.total;
-  report.check("every user got every message exactly once, in order", run.deliveries == expected,
-               std::to_string(run.deliveries) + "/" + std::to_string(expected) + " deliveries, no loss");
+  report.check(
+      "every user got every message exactly once, in order", run.deliveries == expected,
+      std::to_string(run.deliveries) + "/" + std::to_string(expected) + " deliveries, no loss");
   if (fleet.protocol_violations() > 0) {
-    report.note(std::to_string(fleet.protocol_violations()) + " malformed PDUs from the server, first: " +
-                fleet.first_violation());
+    report.note(std::to_string(fleet.protocol_violations()) +
+                " malformed PDUs from the server, first: " + fleet.first_violation());
   }
   return report;
 }
@@ -178,8 +188,8 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
         "broadcasts W=" + std::to_string(w), [&fanout, run] { fanout.start(*run); },
         [run] { return run->done(); }, opts.phase_timeout,
         [run] {
-          return std::to_string(run->completed) + "/" + std::to_string(run->total) + " messages reached everyone, " +
-                 std::to_string(run->deliveries) + " deliveries";
+          return std::to_string(run->completed) + "/" + std::to_string(run->total) +
+                 " messages reached everyone, " + std::to_string(run->deliveries) + " deliveries";
         }));
   }
   if (!server->spawned) phases.push_back(fleet.logout_phase());
@@ -192,7 +202,8 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   // Logins until the first warm-up reached everyone: dominated by the presence lists (each
   // login sends the whole user list to every user already in: O(N^2) PDUs, O(N^3) bytes).
   const ProcSample& setup_end = runs.front()->before;
-  reports.front().figure("setup_s", static_cast<double>(setup_end.wall_ns - setup_start.wall_ns) / 1e9, "s");
+  reports.front().figure("setup_s",
+                         static_cast<double>(setup_end.wall_ns - setup_start.wall_ns) / 1e9, "s");
   if (auto cpu = cpu_delta_ns(setup_start, setup_end)) {
     reports.front().figure("setup_server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
   }

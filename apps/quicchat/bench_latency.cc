@@ -1,15 +1,16 @@
 // latency: user A sends to user B one ONE_TO_ONE message at a time and waits for its delivery
 // before sending the next; each text carries its send time.
 #include "bench/proc.h"
-#include "bench_scenarios.h"
 #include "bench/stats.h"
 #include "bench/text.h"
+#include "bench_scenarios.h"
 
 namespace qc::bench {
 
 void describe_target(Report& report, const ServerUnderTest& server) {
-  report.param("server", server.spawned ? "spawned" : server.target.host + ":" +
-                                                          std::to_string(server.target.port));
+  report.param("server", server.spawned
+                             ? "spawned"
+                             : server.target.host + ":" + std::to_string(server.target.port));
 }
 
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after) {
@@ -56,7 +57,8 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
     const std::int64_t arrived = now_ns();
     auto stamp = parse_text(m.text);
     if (!stamp || stamp->seq != run.received) {
-      return fleet.fail("message " + std::to_string(run.received) + " lost or out of order: '" + m.text + "'");
+      return fleet.fail("message " + std::to_string(run.received) + " lost or out of order: '" +
+                        m.text + "'");
     }
     if (stamp->seq >= run.warmup) run.samples.add(arrived - stamp->sent_ns);
     if (++run.received == run.total) run.after = sample_process(server->pid);
@@ -65,8 +67,11 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
 
   std::vector<Phase> phases;
   phases.push_back(fleet.connect_phase("login", 0, 2, 2));
-  phases.push_back(wait_phase("messages", send_next, [&] { return run.received == run.total; }, opts.phase_timeout,
-                              [&] { return std::to_string(run.received) + "/" + std::to_string(run.total) + " messages"; }));
+  phases.push_back(wait_phase(
+      "messages", send_next, [&] { return run.received == run.total; }, opts.phase_timeout,
+      [&] {
+        return std::to_string(run.received) + "/" + std::to_string(run.total) + " messages";
+      }));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
@@ -81,7 +86,8 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   const double wall_s = static_cast<double>(run.after.wall_ns - run.before.wall_ns) / 1e9;
   report.figure("messages_per_s", static_cast<double>(*messages) / wall_s, "msg/s");
   if (auto cpu = cpu_delta_ns(run.before, run.after)) {
-    report.figure("server_cpu_us_per_message", static_cast<double>(*cpu) / 1e3 / static_cast<double>(*messages), "us");
+    report.figure("server_cpu_us_per_message",
+                  static_cast<double>(*cpu) / 1e3 / static_cast<double>(*messages), "us");
   }
   report.check("all delivered in order", run.received == run.total,
                std::to_string(run.received) + "/" + std::to_string(run.total) + " messages");

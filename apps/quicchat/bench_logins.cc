@@ -6,9 +6,9 @@
 
 #include "auth/password.h"
 #include "bench/proc.h"
-#include "bench_scenarios.h"
 #include "bench/stats.h"
 #include "bench/text.h"
+#include "bench_scenarios.h"
 
 namespace qc::bench {
 // The fastest of three hashes: the least disturbed by other load.
@@ -45,7 +45,8 @@ class Background {
     if (!running_) return;
     const std::int64_t stamp_ns = now_ns();
     const std::string text = make_text({sent_++, stamp_ns});
-    if (auto r = a_.client->send_direct(b_.id, text); !r) return fleet_.fail("send: " + r.error().message);
+    if (auto r = a_.client->send_direct(b_.id, text); !r)
+      return fleet_.fail("send: " + r.error().message);
     fleet_.loop().add_timer(quic::Clock::now() + period_, [this] { tick(); });
   }
 
@@ -53,10 +54,12 @@ class Background {
     const std::int64_t arrived = now_ns();
     auto stamp = parse_text(m.text);
     if (!stamp || stamp->seq != received_) {
-      return fleet_.fail("background message " + std::to_string(received_) + " lost or out of order");
+      return fleet_.fail("background message " + std::to_string(received_) +
+                         " lost or out of order");
     }
     ++received_;
-    if (stamp->seq >= record_from_ && stamp->seq < record_to_) samples_.add(arrived - stamp->sent_ns);
+    if (stamp->seq >= record_from_ && stamp->seq < record_to_)
+      samples_.add(arrived - stamp->sent_ns);
   }
 
   Fleet& fleet_;
@@ -94,18 +97,22 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
     fleet.add_user(server->users[i].name, server->users[i].password);
     fleet.user(i).login_on_connect = i < 2;
   }
-  Background background(fleet, fleet.user(0), fleet.user(1), std::chrono::nanoseconds(1'000'000'000 / *rate));
+  Background background(fleet, fleet.user(0), fleet.user(1),
+                        std::chrono::nanoseconds(1'000'000'000 / *rate));
 
   ProcSample before, after;
+  std::optional<std::int64_t> loop_wait_before, loop_wait_after;
   std::int64_t storm_start = 0, storm_end = 0;
   std::vector<Phase> phases;
   phases.push_back(fleet.connect_phase("messaging users", 0, 2, 2));
-  phases.push_back(fleet.connect_phase("storm handshakes", 2, c, static_cast<std::size_t>(*in_flight)));
+  phases.push_back(
+      fleet.connect_phase("storm handshakes", 2, c, static_cast<std::size_t>(*in_flight)));
   Phase storm = fleet.login_phase("login storm", 2, c);
   storm.start = [&, inner = storm.start] {
     background.record(true);
     background.start();
     before = sample_process(server->pid);
+    if (server->pid) loop_wait_before = main_thread_wait_ns(*server->pid);
     storm_start = now_ns();
     inner();
   };
@@ -113,10 +120,12 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   auto end_storm = [&] {
     storm_end = now_ns();
     after = sample_process(server->pid);
+    if (server->pid) loop_wait_after = main_thread_wait_ns(*server->pid);
     background.record(false);
     background.stop();
   };
-  phases.push_back(wait_phase("drain", end_storm, [&] { return background.drained(); }, opts.phase_timeout));
+  phases.push_back(wait_phase(
+      "drain", end_storm, [&] { return background.drained(); }, opts.phase_timeout));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
@@ -136,7 +145,12 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   report.figure("message_p50_us", background.samples().percentile_us(50), "us");
   report.figure("message_p99_us", background.samples().percentile_us(99), "us");
   report.figure("messages_during_storm", static_cast<double>(background.samples().size()), "");
-  if (auto cpu = cpu_delta_ns(before, after)) report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
+  if (auto cpu = cpu_delta_ns(before, after))
+    report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
+  if (loop_wait_before && loop_wait_after) {  // the event loop, runnable but without a CPU
+    report.figure("server_loop_runqueue_wait_s",
+                  static_cast<double>(*loop_wait_after - *loop_wait_before) / 1e9, "s");
+  }
   report.check("all logins succeeded", fleet.logged_in() == c + 2,
                std::to_string(fleet.logged_in() - 2) + "/" + std::to_string(c) + " logins");
   report.check("background messages all delivered in order", background.drained(),

@@ -4,9 +4,9 @@
 // its Report (whose checks say whether the run was correct), or the error that stopped it.
 #pragma once
 
-#include "bench_options.h"
 #include "bench/proc.h"
 #include "bench/report.h"
+#include "bench_options.h"
 #include "util/result.h"
 
 namespace qc::bench {

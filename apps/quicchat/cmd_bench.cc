@@ -37,8 +37,10 @@ int cmd_bench(const Args& args) {
     std::fputs(flags.help_text().c_str(), stdout);
     return 0;
   }
-  if (flags.positional().size() != 1) return report_error({"usage", "name one scenario (see --help)"});
-  log::set_level(log::Level::Warn);  // the client library's per-connection lines would drown the table
+  if (flags.positional().size() != 1)
+    return report_error({"usage", "name one scenario (see --help)"});
+  log::set_level(
+      log::Level::Warn);  // the client library's per-connection lines would drown the table
   auto opts = bench::bench_options_from(flags);
   if (!opts) return report_error(opts.error());
   for (const auto& s : kScenarios) {

@@ -8,7 +8,8 @@
 
 namespace qc::bench {
 
-Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target, std::chrono::milliseconds phase_timeout) {
+Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target,
+                                             std::chrono::milliseconds phase_timeout) {
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->target_ = target;
   fleet->phase_timeout_ = phase_timeout;
@@ -36,7 +37,8 @@ std::size_t Fleet::add_user(std::string name, std::string password) {
   options.transport.ca_file = target_.ca_file;
   if (!target_.alpns.empty()) options.transport.alpns = target_.alpns;
   u->client = std::make_unique<client::ChatClient>(
-      *loop_, *endpoint_, mux_, options, [this, index](const client::Event& e) { on_event(index, e); });
+      *loop_, *endpoint_, mux_, options,
+      [this, index](const client::Event& e) { on_event(index, e); });
   users_.push_back(std::move(u));
   return index;
 }
@@ -101,13 +103,16 @@ void Fleet::on_login_ok(BenchUser& u, const client::LoginOk& ok) {
 // --- phases offered to scenarios --------------------------------------------------------------
 
 void Fleet::connect_next() {
-  while (connect_next_ < connect_end_ && (connect_next_ - connect_first_) - connect_done_ < connect_limit_) {
+  while (connect_next_ < connect_end_ &&
+         (connect_next_ - connect_first_) - connect_done_ < connect_limit_) {
     BenchUser& u = *users_[connect_next_++];
-    if (auto r = u.client->connect(); !r) return fail(u.name + ": cannot connect: " + r.error().message);
+    if (auto r = u.client->connect(); !r)
+      return fail(u.name + ": cannot connect: " + r.error().message);
   }
 }
 
-Phase Fleet::connect_phase(std::string name, std::size_t first, std::size_t count, std::size_t in_flight) {
+Phase Fleet::connect_phase(std::string name, std::size_t first, std::size_t count,
+                           std::size_t in_flight) {
   Phase p;
   p.name = std::move(name);
   p.timeout = phase_timeout_;
@@ -135,7 +140,8 @@ Phase Fleet::login_phase(std::string name, std::size_t first, std::size_t count)
     for (std::size_t i = first; i < first + count; ++i) {
       BenchUser& u = *users_[i];
       u.login_sent_ns = now_ns();
-      if (auto r = u.client->login(u.name, u.password); !r) return fail(u.name + ": " + r.error().message);
+      if (auto r = u.client->login(u.name, u.password); !r)
+        return fail(u.name + ": " + r.error().message);
     }
   };
   p.done = [this, target] { return logged_in_ >= *target; };
@@ -203,8 +209,9 @@ void Fleet::start_phase() {
   phase_timer_ = loop_->add_timer(quic::Clock::now() + p.timeout, [this] {
     phase_timer_.reset();
     const Phase& timed_out = phases_[current_];
-    fail("phase '" + timed_out.name + "' timed out after " + std::to_string(timed_out.timeout.count()) +
-         " ms" + (timed_out.progress ? " (" + timed_out.progress() + ")" : ""));
+    fail("phase '" + timed_out.name + "' timed out after " +
+         std::to_string(timed_out.timeout.count()) + " ms" +
+         (timed_out.progress ? " (" + timed_out.progress() + ")" : ""));
   });
   if (p.start) p.start();
 }
@@ -232,8 +239,8 @@ void Fleet::show_progress() {
   const bool tty = isatty(STDERR_FILENO) != 0;
   const bool due = tty ? ran_ms >= 2000 : ran_ms >= 10'000 && (ran_ms / 1000) % 10 == 0;
   if (due && p.progress) {
-    std::fprintf(stderr, "%s[bench] %s: %s (%lld s)%s", tty ? "\r" : "", p.name.c_str(), p.progress().c_str(),
-                 static_cast<long long>(ran_ms / 1000), tty ? "   " : "\n");
+    std::fprintf(stderr, "%s[bench] %s: %s (%lld s)%s", tty ? "\r" : "", p.name.c_str(),
+                 p.progress().c_str(), static_cast<long long>(ran_ms / 1000), tty ? "   " : "\n");
     progress_shown_ = tty;
   }
   loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });

@@ -34,7 +34,7 @@ struct BenchUser {
   bool login_on_connect = true;  // send LOGIN as soon as the handshake completes
   bool connected = false;
   bool logged_in = false;
-  std::uint64_t id = 0;          // session id from LOGIN_ACK
+  std::uint64_t id = 0;  // session id from LOGIN_ACK
   std::int64_t login_sent_ns = 0;
   std::int64_t login_ok_ns = 0;
   std::function<void(const client::Message&)> on_message;  // the scenario's receive hook
@@ -57,7 +57,8 @@ Phase wait_phase(std::string name, std::function<void()> start, std::function<bo
 class Fleet {
  public:
   // `phase_timeout` bounds the phases the fleet makes (connect, login).
-  static Result<std::unique_ptr<Fleet>> create(const Target& target, std::chrono::milliseconds phase_timeout);
+  static Result<std::unique_ptr<Fleet>> create(const Target& target,
+                                               std::chrono::milliseconds phase_timeout);
   ~Fleet();
 
   std::size_t add_user(std::string name, std::string password);
@@ -72,7 +73,8 @@ class Fleet {
 
   // Connects users [first, first+count) with at most `in_flight` handshakes or logins pending;
   // done when each is connected (and logged in, for users with login_on_connect).
-  Phase connect_phase(std::string name, std::size_t first, std::size_t count, std::size_t in_flight);
+  Phase connect_phase(std::string name, std::size_t first, std::size_t count,
+                      std::size_t in_flight);
   // Sends LOGIN for users [first, first+count) at once; done when each got LOGIN_ACK.
   Phase login_phase(std::string name, std::size_t first, std::size_t count);
   // Every logged-in user logs out (kind to servers that keep stale sessions, like the seed's).

@@ -23,7 +23,8 @@ std::optional<std::int64_t> cpu_ns_from_schedstat(pid_t pid) {
   std::error_code ec;
   std::int64_t total = 0;
   bool any = false;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
     std::ifstream in(task.path() / "schedstat");
     long long on_cpu_ns = 0;
     if (in >> on_cpu_ns) {
@@ -56,6 +57,14 @@ std::optional<std::int64_t> cpu_ns_from_stat(pid_t pid) {
 std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
   if (auto ns = cpu_ns_from_schedstat(pid)) return ns;
   return cpu_ns_from_stat(pid);
+}
+
+std::optional<std::int64_t> main_thread_wait_ns(pid_t pid) {
+  const std::string id = std::to_string(pid);
+  std::ifstream in("/proc/" + id + "/task/" + id + "/schedstat");
+  long long on_cpu_ns = 0, waiting_ns = 0;
+  if (!(in >> on_cpu_ns >> waiting_ns)) return std::nullopt;
+  return waiting_ns;
 }
 
 std::optional<std::int64_t> process_rss_kib(pid_t pid) {

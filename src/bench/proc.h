@@ -17,6 +17,10 @@ std::int64_t now_ns();
 // missing. Short phases need the former.
 std::optional<std::int64_t> process_cpu_ns(pid_t pid);
 
+// Time the main thread of `pid` (the server's event loop) spent runnable but waiting for a CPU,
+// in ns: the second field of /proc/PID/task/PID/schedstat.
+std::optional<std::int64_t> main_thread_wait_ns(pid_t pid);
+
 // VmRSS of `pid` in KiB (/proc/PID/status).
 std::optional<std::int64_t> process_rss_kib(pid_t pid);
 

@@ -59,8 +59,8 @@ bool Report::passed() const {
 }
 
 std::string Report::json_line() const {
-  std::string out = "{\"scenario\": " + json_quote(scenario_) +
-                    ", \"ok\": " + (passed() ? "true" : "false");
+  std::string out =
+      "{\"scenario\": " + json_quote(scenario_) + ", \"ok\": " + (passed() ? "true" : "false");
   for (const auto& e : entries_) out += ", " + json_quote(e.key) + ": " + e.text;
   out += ", \"checks\": {";
   for (std::size_t i = 0; i < checks_.size(); ++i) {

@@ -89,7 +89,8 @@ Result<void> SpawnedServer::prepare(const SpawnOptions& opts) {
   if (!mkdtemp(tmpl.data())) return fail("tempdir", "cannot create a temp folder");
   dir_ = tmpl;
   const std::string exe = self_exe();
-  if (auto r = run_to_completion({exe, "certs", "--out", dir_ + "/certs"}, dir_ + "/certs.log"); !r) {
+  if (auto r = run_to_completion({exe, "certs", "--out", dir_ + "/certs"}, dir_ + "/certs.log");
+      !r) {
     return r;
   }
   {
@@ -102,8 +103,9 @@ Result<void> SpawnedServer::prepare(const SpawnOptions& opts) {
       }
     }
   }
-  return run_to_completion({exe, "user", "import", dir_ + "/users.txt", "--db", dir_ + "/quicchat.db"},
-                           dir_ + "/import.log");
+  return run_to_completion(
+      {exe, "user", "import", dir_ + "/users.txt", "--db", dir_ + "/quicchat.db"},
+      dir_ + "/import.log");
 }
 
 Result<void> SpawnedServer::launch(const SpawnOptions& opts) {
@@ -111,9 +113,9 @@ Result<void> SpawnedServer::launch(const SpawnOptions& opts) {
   for (const std::string& a :
        {self_exe(), std::string("server"), std::string("--host"), std::string("127.0.0.1"),
         std::string("--port"), std::string("0"), std::string("--db"), dir_ + "/quicchat.db",
-        std::string("--cert"), ca_file(), std::string("--key"), dir_ + "/certs/quic_private_key.pem",
-        std::string("--bcrypt-cost"), std::to_string(opts.server_bcrypt_cost),
-        std::string("--log-level"), std::string("warn")}) {
+        std::string("--cert"), ca_file(), std::string("--key"),
+        dir_ + "/certs/quic_private_key.pem", std::string("--bcrypt-cost"),
+        std::to_string(opts.server_bcrypt_cost), std::string("--log-level"), std::string("warn")}) {
     argv.push_back(a);
   }
   // The fleets all come from 127.0.0.1 and send as fast as they can: the abuse limits would

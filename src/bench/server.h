@@ -24,9 +24,9 @@ struct AccountBatch {  // accounts prefix<first>.. sharing one password, hashed 
 
 struct SpawnOptions {
   std::vector<AccountBatch> accounts;
-  int server_bcrypt_cost = 4;             // the dummy hash for unknown users
-  std::vector<std::string> extra_args;    // appended to `quicchat server ...`
-  std::vector<std::string> wrapper;       // e.g. {"valgrind", "--tool=callgrind"}
+  int server_bcrypt_cost = 4;           // the dummy hash for unknown users
+  std::vector<std::string> extra_args;  // appended to `quicchat server ...`
+  std::vector<std::string> wrapper;     // e.g. {"valgrind", "--tool=callgrind"}
   bool keep_dir = false;
 };
 

@@ -14,7 +14,10 @@ class LatencySamples {
     sorted_ = false;
   }
   std::size_t size() const { return ns_.size(); }
-  void clear() { ns_.clear(); sorted_ = false; }
+  void clear() {
+    ns_.clear();
+    sorted_ = false;
+  }
 
   // Nearest-rank percentile in microseconds (p in [0, 100]); 0 when there are no samples.
   double percentile_us(double p);

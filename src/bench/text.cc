@@ -7,9 +7,9 @@ namespace qc::bench {
 
 std::string make_text(Stamp stamp, std::size_t size) {
   char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "q=%llu t=%lld ",
-                              static_cast<unsigned long long>(stamp.seq),
-                              static_cast<long long>(stamp.sent_ns));
+  const int n =
+      std::snprintf(buf, sizeof buf, "q=%llu t=%lld ", static_cast<unsigned long long>(stamp.seq),
+                    static_cast<long long>(stamp.sent_ns));
   std::string text(buf, static_cast<std::size_t>(n));
   if (text.size() < size) text.resize(size, '.');
   return text;

@@ -8,7 +8,8 @@ using proto::ConnEvent;
 using proto::ConnState;
 using proto::MsgType;
 
-ClientSession::ClientSession(std::size_t max_pdu_bytes) : framer_(max_pdu_bytes) {}
+ClientSession::ClientSession(std::size_t max_pdu_bytes)
+    : limits_{.max_bytes = max_pdu_bytes}, framer_(max_pdu_bytes) {}
 
 bool ClientSession::logged_in() const {
   return state() == ConnState::Authenticated || state() == ConnState::SendingMessage;

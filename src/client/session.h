@@ -23,9 +23,14 @@
 
 namespace qc::client {
 
+// What a client accepts from a server. Larger than what a server accepts from a client: a
+// presence list grows with the number of users online (about 46 bytes each), and 64 KiB would
+// stop logins once some 1,400 users are on.
+inline constexpr std::size_t kMaxServerPduBytes = 8 * 1024 * 1024;
+
 class ClientSession {
  public:
-  explicit ClientSession(std::size_t max_pdu_bytes = proto::kDefaultMaxPduBytes);
+  explicit ClientSession(std::size_t max_pdu_bytes = kMaxServerPduBytes);
 
   // --- transport notifications -----------------------------------------------------------
   void on_connecting();
@@ -76,6 +81,7 @@ class ClientSession {
   void on_logout_ack(const proto::Pdu& pdu);
   void violation(std::string detail);
 
+  proto::DecodeLimits limits_;
   proto::StreamFramer framer_;
   proto::ConnectionDfa dfa_;
   std::vector<SharedBytes> outbox_;

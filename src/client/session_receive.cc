@@ -22,7 +22,7 @@ void ClientSession::on_bytes(std::string_view bytes) {
 }
 
 void ClientSession::on_pdu(std::string_view bytes) {
-  auto pdu = proto::decode(bytes);
+  auto pdu = proto::decode(bytes, limits_);
   if (!pdu) {
     violation("undecodable PDU: " + pdu.error().detail);
     return;
@@ -56,7 +56,7 @@ void ClientSession::dispatch(const proto::Pdu& pdu) {
 }
 
 void ClientSession::on_versions(const proto::Pdu& pdu) {
-  auto reply = proto::decode_versions_reply(pdu.msg);
+  auto reply = proto::decode_versions_reply(pdu.msg, limits_);
   if (!reply) return violation("VERSIONS reply: " + reply.error().detail);
   if (reply->selected_version) {
     events_.emplace_back(VersionSelected{*reply->selected_version});
@@ -67,7 +67,7 @@ void ClientSession::on_versions(const proto::Pdu& pdu) {
 }
 
 void ClientSession::on_login_ack(const proto::Pdu& pdu) {
-  auto users = proto::decode_user_list(pdu.msg);
+  auto users = proto::decode_user_list(pdu.msg, limits_);
   if (!users) return violation("LOGIN_ACK: " + users.error().detail);
   if (users->empty()) return violation("LOGIN_ACK: empty user list");
   my_id_ = users->back().user_id;
@@ -78,7 +78,7 @@ void ClientSession::on_login_ack(const proto::Pdu& pdu) {
 }
 
 void ClientSession::on_user_list(const proto::Pdu& pdu) {
-  auto users = proto::decode_user_list(pdu.msg);
+  auto users = proto::decode_user_list(pdu.msg, limits_);
   if (!users) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + users.error().detail);
   presence_.replace(*users);
   if (pdu.type == MsgType::LoginBroadcast) {
@@ -89,13 +89,13 @@ void ClientSession::on_user_list(const proto::Pdu& pdu) {
 }
 
 void ClientSession::on_delivery(const proto::Pdu& pdu, MessageKind kind) {
-  auto d = proto::decode_delivery(pdu.msg);
+  auto d = proto::decode_delivery(pdu.msg, limits_);
   if (!d) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + d.error().detail);
   events_.emplace_back(Message{kind, d->sender_user_id, std::move(d->sender_username), std::move(d->msg)});
 }
 
 void ClientSession::on_error_reply(const proto::Pdu& pdu) {
-  auto e = proto::decode_error(pdu.msg);
+  auto e = proto::decode_error(pdu.msg, limits_);
   if (!e) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + e.error().detail);
   switch (pdu.type) {
     case MsgType::LoginUnsuccessfulRetry:
@@ -112,7 +112,7 @@ void ClientSession::on_error_reply(const proto::Pdu& pdu) {
 }
 
 void ClientSession::on_logout_ack(const proto::Pdu& pdu) {
-  auto s = proto::decode_sys(pdu.msg);
+  auto s = proto::decode_sys(pdu.msg, limits_);
   if (!s) return violation("LOGOUT_ACK: " + s.error().detail);
   apply(ConnEvent::Disconnect);
   events_.emplace_back(LoggedOut{std::move(s->sys)});

@@ -21,6 +21,13 @@ TEST(BenchProc, ReadsThisProcessCpuAndRss) {
   EXPECT_GT(*after, *before);
 }
 
+TEST(BenchProc, ReadsTheMainThreadsRunQueueWait) {
+  auto wait = main_thread_wait_ns(getpid());
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_GE(*wait, 0);
+  EXPECT_FALSE(main_thread_wait_ns(0x3fffffff).has_value());
+}
+
 TEST(BenchProc, SampleWithoutPidIsInvalid) {
   EXPECT_FALSE(sample_process(std::nullopt).valid);
   EXPECT_TRUE(sample_process(getpid()).valid);

@@ -100,6 +100,21 @@ TEST(ClientSession, LoginAckMakesTheLastEntryMyId) {
   EXPECT_EQ(s.find_user_id("zed"), std::nullopt);
 }
 
+// A busy server's presence list outgrows the 64 KiB a server accepts from a client.
+TEST(ClientSession, LoginAckListingThousandsOfUsersIsAccepted) {
+  proto::UserList many;
+  for (std::uint64_t id = 1; id <= 3000; ++id) many.push_back({id, "user" + std::to_string(id)});
+  const std::string bytes = server_pdu(MsgType::LoginAck, user_list_msg(many));
+  ASSERT_GT(bytes.size(), proto::kDefaultMaxPduBytes);
+  ClientSession s;
+  ASSERT_TRUE(s.start());
+  ASSERT_TRUE(s.login("user3000", "pw"));
+  s.on_bytes(bytes);
+  const auto ok = only_event<LoginOk>(s.take_events());
+  EXPECT_EQ(ok.my_id, 3000u);
+  EXPECT_EQ(ok.users.size(), 3000u);
+}
+
 TEST(ClientSession, EmptyLoginAckIsAViolation) {
   ClientSession s;
   ASSERT_TRUE(s.start());
