@@ -75,7 +75,7 @@ writer() {  # round
 
 check_database() {  # round
   local result
-  result=$(sqlite3 "$DB" "PRAGMA integrity_check")
+  result=$(sqlite3 -cmd ".timeout 10000" "$DB" "PRAGMA integrity_check")
   [[ "$result" == "ok" ]] || fail "round $1: integrity_check says: $result"
   local listed
   listed=$("$QC" user list --db "$DB")
@@ -86,7 +86,7 @@ check_database() {  # round
   [[ -f changed.txt ]] || return 0
   while read -r name password; do
     local hash
-    hash=$(sqlite3 "$DB" "SELECT password_hash FROM accounts WHERE username = '$name'")
+    hash=$(sqlite3 -cmd ".timeout 10000" "$DB" "SELECT password_hash FROM accounts WHERE username = '$name'")
     python3 -W ignore -c 'import crypt, sys; sys.exit(crypt.crypt(sys.argv[1], sys.argv[2]) != sys.argv[2])' \
       "$password" "$hash" || fail "round $1: '$name' password change (exit 0) is not in the database"
   done <changed.txt
@@ -108,6 +108,9 @@ for round in $(seq 1 "$ROUNDS"); do
   kill -9 "$SERVER_PID"
   kill -9 "$WRITER_PID" 2>/dev/null || true
   [[ -f current.pid ]] && kill -9 "$(cat current.pid)" 2>/dev/null || true
+  # The writer may die between starting an admin command and recording its pid: no orphan
+  # may go on writing while the database is checked.
+  pkill -9 -f -- "--db $DB" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   wait "$WRITER_PID" 2>/dev/null || true
   SERVER_PID=""
