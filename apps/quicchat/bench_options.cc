@@ -5,18 +5,6 @@
 namespace qc::bench {
 namespace {
 
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(sep, start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 Result<void> parse_server(const std::string& text, Target& target) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) return fail("usage", "--server must be HOST:PORT");
@@ -29,7 +17,7 @@ Result<void> parse_server(const std::string& text, Target& target) {
 
 Result<std::vector<Credentials>> parse_users(const std::string& text) {
   std::vector<Credentials> users;
-  for (const std::string& entry : split(text, ',')) {
+  for (const std::string& entry : app::split_list(text)) {
     const auto colon = entry.find(':');
     if (colon == std::string::npos) return fail("usage", "--users entries are NAME:PASSWORD");
     users.push_back({entry.substr(0, colon), entry.substr(colon + 1)});
@@ -83,7 +71,7 @@ Result<BenchOptions> bench_options_from(const app::Flags& flags) {
   o.flags = &flags;
   if (auto r = parse_server(flags.get("server"), o.target); !r) return Unexpected<Error>{r.error()};
   o.target.ca_file = flags.get("ca");
-  o.target.alpns = split(flags.get("alpn"), ',');
+  o.target.alpns = app::split_list(flags.get("alpn"));
   o.spawn = flags.on("spawn-server");
   if (flags.given("server-pid")) {
     auto pid = flags.get_int("server-pid", 1, 1 << 30);
@@ -99,8 +87,8 @@ Result<BenchOptions> bench_options_from(const app::Flags& flags) {
   o.password = flags.get("password");
   o.json = flags.on("json");
   o.keep_server_dir = flags.on("keep-server-dir");
-  o.server_wrapper = split(flags.get("server-wrapper"), ' ');
-  o.server_args = split(flags.get("server-args"), ' ');
+  o.server_wrapper = app::split_list(flags.get("server-wrapper"), ' ');
+  o.server_args = app::split_list(flags.get("server-args"), ' ');
   auto timeout = flags.get_int("timeout-s", 1, 86'400);
   if (!timeout) return Unexpected<Error>{timeout.error()};
   o.phase_timeout = std::chrono::seconds(*timeout);

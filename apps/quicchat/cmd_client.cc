@@ -33,18 +33,6 @@ Flags client_flags() {
       });
 }
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 Result<std::string> read_password_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return fail("password_file", "cannot read " + path);
@@ -68,7 +56,7 @@ Result<Setup> setup_from_flags(const Flags& flags) {
   s.chat.transport.host = flags.get("server");
   s.chat.transport.port = static_cast<std::uint16_t>(*port);
   s.chat.transport.ca_file = flags.get("ca");
-  s.chat.transport.alpns = split_commas(flags.get("alpn"));
+  s.chat.transport.alpns = app::split_list(flags.get("alpn"));
   if (s.chat.transport.alpns.empty()) return fail("usage", "--alpn needs at least one protocol");
   s.chat.keepalive = std::chrono::milliseconds(*keepalive);
   if (flags.given("user")) s.app.username = flags.get("user");

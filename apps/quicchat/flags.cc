@@ -5,6 +5,18 @@
 
 namespace qc::app {
 
+std::vector<std::string> split_list(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 Flags::Flags(std::string usage, std::vector<OptionSpec> specs)
     : usage_(std::move(usage)), specs_(std::move(specs)) {}
 

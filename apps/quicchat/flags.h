@@ -21,6 +21,9 @@ struct OptionSpec {
   bool is_switch = false;     // takes no value
 };
 
+// "a,b,,c" -> {"a", "b", "c"}: the pieces between separators, empty ones dropped.
+std::vector<std::string> split_list(std::string_view text, char sep = ',');
+
 class Flags {
  public:
   Flags(std::string usage, std::vector<OptionSpec> specs);

@@ -77,18 +77,6 @@ Result<void> apply_config_file(Flags& flags) {
 
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 Result<std::chrono::milliseconds> millis(const Flags& f, const char* name) {
   auto v = f.get_int(name, 1, 86'400'000);
   if (!v) return Unexpected{v.error()};
