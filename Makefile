@@ -35,9 +35,10 @@ fuzz: bootstrap
 
 # Builds everything (and the fuzz targets) and runs every test through ctest, then the unit
 # tests of the pure modules under ASan+UBSan (the full sanitizer runs are test-sanitize/test-tsan).
+# The quick sanitizer pass goes first, so that the last line is the whole suite's summary.
 test: build fuzz
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	@$(MAKE) --no-print-directory test-sanitize-quick
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Hours of fuzzing: make fuzz-long FUZZ_SECONDS=14400
 fuzz-long: fuzz
