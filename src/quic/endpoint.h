@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,9 @@ class ServerEndpoint {
   // previous such PDU of this connection if that one has not been written yet, taking its place
   // in the queue. A slow reader thus gets the newest list once instead of every list in turn.
   virtual bool send_replaceable(ConnHandle conn, SharedBytes pdu) = 0;
+  // send() or send_replaceable(), then the connection's queued_bytes(), with one lookup: the
+  // server's per-delivery path. nullopt when the connection is unknown or closing.
+  virtual std::optional<std::size_t> queue(ConnHandle conn, SharedBytes pdu, bool replaceable) = 0;
   // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
   virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;

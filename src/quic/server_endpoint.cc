@@ -49,6 +49,11 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   bool send_replaceable(ConnHandle h, SharedBytes pdu) override {
     return send_pdu(h, std::move(pdu), true);
   }
+  std::optional<std::size_t> queue(ConnHandle h, SharedBytes pdu, bool replaceable) override {
+    Connection* c = find(h);
+    if (c == nullptr || !c->send(std::move(pdu), replaceable)) return std::nullopt;
+    return c->queued_bytes();
+  }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
     close_conn(h, code, reason);
   }

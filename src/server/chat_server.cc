@@ -82,14 +82,11 @@ void ChatServer::carry_out_actions() {
 }
 
 // The bound on one connection's outbound queue: a reader that does not keep up is closed instead
-// of growing the server's memory. queued_bytes is a subtraction, cheap enough for every Send.
+// of growing the server's memory. One connection lookup per delivery, for queueing and bound.
 void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable) {
-  const bool queued_ok = replaceable ? endpoint_->send_replaceable(conn, std::move(bytes))
-                                     : endpoint_->send(conn, std::move(bytes));
-  if (!queued_ok) return;  // unknown or already closing
-  const std::size_t queued = endpoint_->queued_bytes(conn);
-  if (queued <= config_.max_queued_bytes) return;
-  log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", queued}});
+  const std::optional<std::size_t> queued = endpoint_->queue(conn, std::move(bytes), replaceable);
+  if (!queued || *queued <= config_.max_queued_bytes) return;  // gone, closing, or within bound
+  log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", *queued}});
   endpoint_->close(conn, proto::to_wire(proto::CloseCode::SlowConsumer),
                    "slow consumer: outbound queue over " +
                        std::to_string(config_.max_queued_bytes) + " bytes");
