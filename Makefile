@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 FUZZ_SECONDS ?= 30
 
 .PHONY: all bootstrap build run test bench fuzz fuzz-long conformance test-sanitize \
-	test-sanitize-quick san-configure test-tsan format clean
+	test-sanitize-quick san-configure test-tsan test-main format clean
 
 all: build
 
@@ -33,11 +33,17 @@ fuzz: bootstrap
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 -DQC_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
-# Builds everything (and the fuzz targets) and runs every test through ctest, then the unit
-# tests of the pure modules under ASan+UBSan (the full sanitizer runs are test-sanitize/test-tsan).
-# The quick sanitizer pass goes first, so that the last line is the whole suite's summary.
+# Builds everything (and the fuzz targets), runs every unit and integration test under
+# ASan+UBSan and the multi-threaded parts under TSan, then every test of the normal build
+# through ctest, last, so that the closing line is the whole suite's summary.
 test: build fuzz
-	@$(MAKE) --no-print-directory test-sanitize-quick
+	@$(MAKE) --no-print-directory test-sanitize
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-main
+
+# Only the normal build's ctest suite (unit, integration, conformance, fuzz smoke): the quick
+# loop while developing. `make test` runs it after the sanitizer passes.
+test-main: build fuzz
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Hours of fuzzing: make fuzz-long FUZZ_SECONDS=14400
@@ -69,7 +75,7 @@ test-sanitize: san-configure
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# The reduced pass `make test` runs: the pure modules' unit tests under ASan+UBSan.
+# The pure modules' unit tests under ASan+UBSan: seconds, once the sanitizer build exists.
 test-sanitize-quick: san-configure
 	@cmake --build $(SAN_BUILD) -j $(JOBS) --target $(QUICK_SAN_TESTS)
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
