@@ -26,6 +26,8 @@ Flags make_server_flags() {
           {"log-level", "info", "debug, info, warn, error or off"},
           {"hash-threads", "0", "password-hashing threads (0 = number of cores)"},
           {"bcrypt-cost", "12", "cost of the dummy hash checked for unknown users"},
+          {"max-pending-logins", "256",
+           "password checks waiting or running; LOGIN beyond gets 'Server busy' (0 = no limit)"},
           {"login-attempts", "3", "LOGIN attempts before the connection is closed"},
           {"login-retry-window-ms", "60000", "after a failed LOGIN, the next must come within"},
           {"keepalive-timeout-ms", "90000", "close a session silent for this long"},
@@ -106,12 +108,14 @@ Result<void> apply_limits(const Flags& f, server::ServerConfig& c) {
   auto text = f.get_int("max-text-bytes", 1, 16 << 20);
   auto targets = f.get_int("max-targets", 1, 1'000'000);
   auto queued = f.get_int("max-queued-bytes", 4096, std::int64_t{1} << 40);
-  for (auto* r : {&text, &targets, &queued}) {
+  auto logins = f.get_int("max-pending-logins", 0, 10'000'000);
+  for (auto* r : {&text, &targets, &queued, &logins}) {
     if (!*r) return Unexpected{r->error()};
   }
   c.chat.max_text_bytes = static_cast<std::size_t>(*text);
   c.chat.max_targets = static_cast<std::size_t>(*targets);
   c.max_queued_bytes = static_cast<std::size_t>(*queued);
+  c.chat.max_pending_logins = static_cast<std::size_t>(*logins);
   return {};
 }
 

@@ -1,15 +1,20 @@
 #include "auth/worker_pool.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "auth/thread_priority.h"
+#include "util/log.h"
 
 namespace qc::auth {
 
-WorkerPool::WorkerPool(unsigned threads, int nice) {
+namespace {
+constexpr int kFallbackNice = 10;
+}
+
+WorkerPool::WorkerPool(unsigned threads, Priority priority) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, nice] { run(nice); });
+  for (unsigned i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, priority] { run(priority); });
+  }
 }
 
 WorkerPool::~WorkerPool() {
@@ -34,9 +39,24 @@ std::size_t WorkerPool::queued() const {
   return jobs_.size();
 }
 
-void WorkerPool::run(int nice) {
-  // On Linux a thread's nice value is per thread: this lowers only this worker.
-  if (nice > 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+// Every worker lowers itself; the first one says in the log what it got.
+void WorkerPool::lower_priority() {
+  auto got = run_current_thread_in_background(kFallbackNice);
+  std::call_once(priority_logged_, [&got] {
+    if (!got) {
+      log::warn("worker_priority", {{"policy", "unchanged"}, {"error", got.error().message}});
+    } else if (got->policy == BackgroundPriority::Policy::Nice) {
+      log::warn(
+          "worker_priority",
+          {{"policy", "nice"}, {"nice", got->nice}, {"sched_idle_refused", got->idle_refused}});
+    } else {
+      log::info("worker_priority", {{"policy", "SCHED_IDLE"}});
+    }
+  });
+}
+
+void WorkerPool::run(Priority priority) {
+  if (priority == Priority::Background) lower_priority();
   for (;;) {
     std::function<void()> job;
     {

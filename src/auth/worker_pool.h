@@ -12,9 +12,11 @@ namespace qc::auth {
 
 class WorkerPool {
  public:
-  // `nice` > 0 runs the workers at a lower priority than the thread that made the pool, so
-  // that slow jobs (bcrypt) never take a core away from the event loop.
-  explicit WorkerPool(unsigned threads, int nice = 0);
+  // Background workers run only when no normal thread wants the CPU (SCHED_IDLE, or nice 10
+  // where that is refused; logged once): slow jobs (bcrypt) never delay the event loop.
+  enum class Priority { Normal, Background };
+
+  explicit WorkerPool(unsigned threads, Priority priority = Priority::Normal);
   ~WorkerPool();  // finishes queued jobs, then joins
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -23,8 +25,10 @@ class WorkerPool {
   std::size_t queued() const;
 
  private:
-  void run(int nice);
+  void run(Priority priority);
+  void lower_priority();
   mutable std::mutex mu_;
+  std::once_flag priority_logged_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;

@@ -120,7 +120,9 @@ Result<void> SpawnedServer::launch(const SpawnOptions& opts) {
   }
   // The fleets all come from 127.0.0.1 and send as fast as they can: the abuse limits would
   // measure themselves, so they are off (--server-args can turn them back on: the last wins).
-  for (const char* a : {"--msg-rate", "0", "--login-rate-per-ip", "0", "--login-rate-per-account", "0"}) {
+  // So is the bound on waiting logins: a storm larger than it would be refused, not measured.
+  for (const char* a : {"--msg-rate", "0", "--login-rate-per-ip", "0", "--login-rate-per-account",
+                        "0", "--max-pending-logins", "0"}) {
     argv.push_back(a);
   }
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());

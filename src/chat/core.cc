@@ -141,6 +141,7 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
 }
 
 void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now) {
+  impl_->password_check_done();
   Session* s = impl_->find_session(conn);
   if (s == nullptr || s->closing || s->ticket != ticket) {
     log::debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
@@ -176,6 +177,7 @@ CoreStats Core::stats() const {
   CoreStats s = impl_->counters;
   s.connections = impl_->sessions.size();
   s.active_users = impl_->presence.size();
+  s.pending_logins = impl_->checks_in_flight;
   return s;
 }
 

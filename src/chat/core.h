@@ -35,6 +35,9 @@ struct CoreConfig {
   Duration login_retry_window{60'000};    // after a failed LOGIN, the next must come within this
   Duration keepalive_timeout{90'000};     // a session silent this long is closed (3 x 30 s)
   std::size_t max_pending_pdus = 64;      // PDUs queued while a password check is in flight
+  // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
+  // with "server busy" instead of growing the hash queue. 0 = no bound.
+  std::size_t max_pending_logins = 256;
   proto::DecodeLimits limits{};
 
   // Abuse limits (docs/SECURITY.md explains each default).
@@ -77,6 +80,8 @@ struct CoreStats {
   std::uint64_t malformed_pdus = 0;
   std::uint64_t throttled_logins = 0;   // LOGIN refused by a login rate limit
   std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
+  std::uint64_t busy_logins = 0;        // LOGIN refused: max_pending_logins checks in flight
+  std::size_t pending_logins = 0;       // password checks asked for and not answered yet
 };
 
 class Core {
@@ -91,6 +96,8 @@ class Core {
   // Any loss (close, idle timeout, reset, our own Close completing): ends the session like a
   // logout. Idempotent.
   void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);
+  // Exactly once per VerifyPassword, also when its connection has closed meanwhile: the answer
+  // frees the check's place under max_pending_logins.
   void password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, keep-alive)
 

@@ -60,6 +60,8 @@ struct Core::Impl {
   void complete_login(Session& s);
   void login_timeout(Session& s);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);
+  bool hash_queue_full();
+  void password_check_done();
 
   // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
   bool within_message_rate(Session& s, TimePoint now);
@@ -86,6 +88,8 @@ struct Core::Impl {
   DeadlineQueue deadlines;
   Outbox out;
   std::uint64_t next_ticket = 1;
+  std::size_t checks_in_flight = 0;   // VerifyPassword actions password_checked has not answered
+  std::uint64_t busy_since_full = 0;  // LOGINs refused since the bound was reached (0: not full)
   std::uint64_t next_serial = 1;
   CoreStats counters;
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)

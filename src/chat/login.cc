@@ -12,6 +12,8 @@ std::string_view failure_name(LoginFailure why) {
       return "already logged in";
     case LoginFailure::Throttled:
       return "throttled";
+    case LoginFailure::Busy:
+      return "server busy";
     case LoginFailure::InvalidCredentials:
       break;
   }
@@ -41,7 +43,15 @@ void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
     fail_login(s, LoginFailure::InvalidCredentials, now);
     return;
   }
+  if (hash_queue_full()) {
+    login_by_ip.refund(s.ip);  // no password was checked: nothing to charge
+    login_by_account.refund(s.pending_username);
+    ++counters.busy_logins;
+    fail_login(s, LoginFailure::Busy, now);
+    return;
+  }
   s.ticket = next_ticket++;
+  ++checks_in_flight;
   out.verify_password(s.conn, *s.ticket, s.pending_username, std::move(login->password));
 }
 
@@ -50,6 +60,26 @@ void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
 bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint now) {
   if (!login_by_ip.take(s.ip, now)) return false;
   return !valid_username(username) || login_by_account.take(username, now);
+}
+
+// The bound on password checks in flight: past it a LOGIN is refused at once rather than queued
+// behind minutes of bcrypt work. One warning per episode of overload, one line when it ends.
+bool Core::Impl::hash_queue_full() {
+  if (config.max_pending_logins == 0 || checks_in_flight < config.max_pending_logins) return false;
+  if (busy_since_full++ == 0) {
+    log::warn("login_queue_full", {{"pending_checks", checks_in_flight},
+                                   {"max_pending_logins", config.max_pending_logins}});
+  }
+  return true;
+}
+
+void Core::Impl::password_check_done() {
+  if (checks_in_flight > 0) --checks_in_flight;
+  if (busy_since_full > 0 && checks_in_flight < config.max_pending_logins) {
+    log::info("login_queue_ok",
+              {{"pending_checks", checks_in_flight}, {"refused_while_full", busy_since_full}});
+    busy_since_full = 0;
+  }
 }
 
 // Every attempt is charged up front (it costs a bcrypt check); one with the right password is
@@ -69,8 +99,10 @@ void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
 }
 
 void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
-  ++s.failed_logins;
-  ++counters.failed_logins;
+  if (counts_as_attempt(why)) {
+    ++s.failed_logins;
+    ++counters.failed_logins;
+  }
   log::info("login_failed", {{"session", s.conn},
                              {"user", s.pending_username},
                              {"peer", s.peer},

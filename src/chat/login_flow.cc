@@ -16,6 +16,8 @@ std::string_view failure_text(LoginFailure why) {
       return "User already logged in";
     case LoginFailure::Throttled:
       return kLoginThrottledText;
+    case LoginFailure::Busy:
+      return kServerBusyText;
   }
   return "Invalid credentials";
 }
@@ -30,8 +32,14 @@ bool valid_username(std::string_view username) {
   return true;
 }
 
+bool counts_as_attempt(LoginFailure why) { return why != LoginFailure::Busy; }
+
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {
   const int attempts_left = max_attempts - failures;
+  if (why == LoginFailure::Busy && attempts_left > 0) {  // no attempt used: no count to show
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulRetry, std::string(kServerBusyText),
+                            false};
+  }
   if (attempts_left <= 0) {
     // A throttled client keeps the throttle text: it says why, and when to come back.
     const std::string_view text = why == LoginFailure::Throttled ? kLoginThrottledText

@@ -17,7 +17,11 @@ enum class LoginFailure {
   InvalidCredentials,  // wrong password, or a name that cannot exist
   AlreadyLoggedIn,     // right password, but the name is active on another session
   Throttled,           // refused by a login rate limit before any password check
+  Busy,                // refused because too many password checks are in flight (no attempt used)
 };
+
+// False for a refusal that says nothing about the password (Busy): it uses up no attempt.
+bool counts_as_attempt(LoginFailure why);
 
 struct FailedLoginReply {
   proto::MsgType type = proto::MsgType::LoginUnsuccessfulRetry;
@@ -33,6 +37,7 @@ inline constexpr std::string_view kMaxAttemptsText = "Maximum login attempts exc
 inline constexpr std::string_view kAlreadyAuthenticatedText = "Already logged in";
 inline constexpr std::string_view kNotAuthenticatedText = "User not authenticated";
 inline constexpr std::string_view kLoginThrottledText = "Too many login attempts. Try again later.";
+inline constexpr std::string_view kServerBusyText = "Server busy. Try again later.";
 inline constexpr std::string_view kRateLimitedText = "Rate limited: slow down";
 
 }  // namespace qc::chat

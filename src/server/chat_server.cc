@@ -8,9 +8,6 @@
 
 namespace qc::server {
 
-// bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
-constexpr int kHashWorkerNice = 10;
-
 Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       const ServerConfig& config) {
@@ -29,7 +26,9 @@ ChatServer::ChatServer(quic::EventLoop& loop, store::AccountStore& store,
       store_(store),
       config_(config),
       core_(config.chat),
-      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads, kHashWorkerNice)) {}
+      // bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
+      hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads,
+                                                    auth::WorkerPool::Priority::Background)) {}
 
 ChatServer::~ChatServer() {
   *alive_ = false;
@@ -87,9 +86,9 @@ void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable
   const std::optional<std::size_t> queued = endpoint_->queue(conn, std::move(bytes), replaceable);
   if (!queued || *queued <= config_.max_queued_bytes) return;  // gone, closing, or within bound
   log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", *queued}});
-  endpoint_->close(conn, proto::to_wire(proto::CloseCode::SlowConsumer),
-                   "slow consumer: outbound queue over " +
-                       std::to_string(config_.max_queued_bytes) + " bytes");
+  endpoint_->close(
+      conn, proto::to_wire(proto::CloseCode::SlowConsumer),
+      "slow consumer: outbound queue over " + std::to_string(config_.max_queued_bytes) + " bytes");
 }
 
 // Runs the bcrypt check on the pool; an unknown account is checked against a dummy hash of the

@@ -17,7 +17,8 @@ TEST(ServerLimits, HelpListsEveryLimitFlag) {
   for (const char* option :
        {"--msg-rate", "--msg-burst", "--login-rate-per-ip", "--login-burst-per-ip",
         "--login-rate-per-account", "--login-burst-per-account", "--max-text-bytes",
-        "--max-targets", "--max-queued-bytes", "--max-connections", "--max-connections-per-ip"}) {
+        "--max-targets", "--max-queued-bytes", "--max-connections", "--max-connections-per-ip",
+        "--max-pending-logins"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   }
 }
@@ -95,6 +96,38 @@ TEST(ServerLimits, MessageRateAndTextSizeAnswerWithTheirErrors) {
     }
   }
   EXPECT_EQ(limited, 3) << "burst 3, of which the too-long message spent one";
+}
+
+// One slow check in flight (unknown names are checked against a dummy hash at --bcrypt-cost):
+// of two LOGINs sent together one waits for bcrypt, the other is told the server is busy, uses
+// no attempt, and gets in once the first check is done.
+TEST(ServerLimits, LoginsBeyondThePendingBoundAreToldTheServerIsBusy) {
+  ServerProcessOptions opts;
+  opts.extra_args = {"--max-pending-logins", "1", "--hash-threads", "1", "--bcrypt-cost", "13"};
+  ServerProcess server(opts);
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  const Target target{"127.0.0.1", server.port(), server.ca_file()};
+  auto first = net.connect(target);
+  auto second = net.connect(target);
+  ASSERT_TRUE(first && second);
+  first->send(MsgType::Login, proto::encode_login({"ghost1", "x"}));
+  second->send(MsgType::Login, proto::encode_login({"ghost2", "x"}));
+  auto a = first->next(60s);
+  auto b = second->next(60s);
+  ASSERT_TRUE(a && b);
+  const bool first_busy = a->msg.find("Server busy") != std::string::npos;
+  const proto::Pdu& busy = first_busy ? *a : *b;
+  const proto::Pdu& checked = first_busy ? *b : *a;
+  EXPECT_EQ(busy.type, MsgType::LoginUnsuccessfulRetry);
+  EXPECT_EQ(proto::decode_error(busy.msg)->error, "Server busy. Try again later.");
+  EXPECT_EQ(checked.type, MsgType::LoginUnsuccessfulRetry);
+  EXPECT_EQ(proto::decode_error(checked.msg)->error, "Invalid credentials. Attempts left: 2");
+  EXPECT_TRUE(server.wait_for_log("login_queue_full", 5s)) << server.log();
+  Peer& refused = first_busy ? *first : *second;
+  refused.send(MsgType::Login, proto::encode_login({"alice", "p1"}));
+  EXPECT_TRUE(refused.expect(MsgType::LoginAck, 60s));
+  EXPECT_TRUE(server.wait_for_log("login_queue_ok", 5s)) << server.log();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "auth/worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <future>
 #include <thread>
 #include <vector>
+
+#include "auth/thread_priority.h"
 
 namespace qc::auth {
 namespace {
@@ -72,16 +75,50 @@ TEST(WorkerPool, ZeroThreadsStillRuns) {
 namespace qc::auth {
 namespace {
 
-TEST(WorkerPool, NiceWorkersRunAtALowerPriority) {
-  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+int current_nice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
+
+// Linux lets an unprivileged thread move itself to SCHED_IDLE, so the fallback is not expected.
+TEST(WorkerPool, BackgroundWorkersRunUnderSchedIdle) {
+  const int caller_policy = sched_getscheduler(0);
   std::atomic<int> seen{-100};
   {
-    WorkerPool pool(1, 10);
-    pool.submit([&] { seen = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); });
+    WorkerPool pool(1, WorkerPool::Priority::Background);
+    pool.submit([&] { seen = sched_getscheduler(0); });
   }
-  EXPECT_EQ(seen.load(), std::min(base + 10, 19));
-  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))), base)
-      << "the caller's priority must not change";
+  EXPECT_EQ(seen.load(), SCHED_IDLE);
+  EXPECT_EQ(sched_getscheduler(0), caller_policy) << "the caller's policy must not change";
+}
+
+TEST(WorkerPool, NormalWorkersKeepTheCallersPriority) {
+  std::atomic<int> policy{-100}, nice{-100};
+  {
+    WorkerPool pool(1);
+    pool.submit([&] {
+      policy = sched_getscheduler(0);
+      nice = current_nice();
+    });
+  }
+  EXPECT_EQ(policy.load(), sched_getscheduler(0));
+  EXPECT_EQ(nice.load(), current_nice());
+}
+
+TEST(ThreadPriority, ReportsWhatItApplied) {
+  std::promise<Result<BackgroundPriority>> got;
+  std::promise<int> policy;
+  std::thread t([&] {
+    got.set_value(run_current_thread_in_background(10));
+    policy.set_value(sched_getscheduler(0));
+  });
+  auto result = got.get_future().get();
+  const int applied = policy.get_future().get();
+  t.join();
+  ASSERT_TRUE(result) << result.error().message;
+  if (result->policy == BackgroundPriority::Policy::Idle) {
+    EXPECT_EQ(applied, SCHED_IDLE);
+  } else {
+    EXPECT_NE(applied, SCHED_IDLE);
+    EXPECT_FALSE(result->idle_refused.empty());
+  }
 }
 
 }  // namespace

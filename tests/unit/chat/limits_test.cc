@@ -218,5 +218,91 @@ TEST(CoreLoginThrottle, InvalidNamesSpendTheAddressBudgetButCreateNoAccountBucke
             (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Too many login attempts. Try again later."}));
 }
 
+// The bound on password checks in flight: LOGIN n+1 is refused at once, uses no attempt and no
+// rate budget, and the slot comes back with the result (also for a session already gone).
+CoreConfig bounded_logins(std::size_t max) {
+  CoreConfig c = limited();
+  c.max_pending_logins = max;
+  return c;
+}
+
+TEST(CoreLoginQueue, RefusesBeyondTheBoundUntilACheckCompletes) {
+  Harness h(bounded_logins(2));
+  for (ConnHandle conn = 1; conn <= 3; ++conn) h.open(conn);
+  h.feed(1, login_pdu("alice", "p1"));
+  const std::uint64_t alice = h.last_ticket();
+  h.feed(2, login_pdu("bob", "p2"));
+  h.feed(3, login_pdu("cam", "p3"));
+  EXPECT_EQ(h.drain(), (Lines{"1 VERIFY alice/p1", "2 VERIFY bob/p2",
+                              "3 LOGIN_UNSUCCESSFUL_RETRY Server busy. Try again later."}));
+  EXPECT_EQ(h.core.stats().busy_logins, 1u);
+  EXPECT_EQ(h.core.stats().pending_logins, 2u);
+  EXPECT_EQ(h.core.stats().failed_logins, 0u);
+  h.core.password_checked(1, alice, true, h.now);
+  EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_ACK 1:alice"}));
+  EXPECT_EQ(h.core.stats().pending_logins, 1u);
+  h.feed(3, login_pdu("cam", "p3"));
+  EXPECT_EQ(h.drain(), (Lines{"3 VERIFY cam/p3"}));
+}
+
+TEST(CoreLoginQueue, BusyRefusalsUseNoAttempt) {
+  Harness h(bounded_logins(1));
+  h.open(1);
+  h.open(2);
+  h.feed(1, login_pdu("alice", "p1"));
+  h.drain();
+  for (int i = 0; i < 5; ++i) h.feed(2, login_pdu("bob", "p2"));  // more than the three attempts
+  EXPECT_EQ(h.drain(), Lines(5, "2 LOGIN_UNSUCCESSFUL_RETRY Server busy. Try again later."));
+  EXPECT_EQ(h.core.stats().connections, 2u);
+}
+
+TEST(CoreLoginQueue, BusyRefusalsSpendNoLoginBudget) {
+  CoreConfig c = bounded_logins(1);
+  c.login_rate_per_ip = RateLimit{1.0 / 60, 2};
+  c.login_rate_per_account = RateLimit{1.0 / 60, 1};
+  Harness h(c);
+  h.open(1);
+  h.open(2);
+  h.feed(1, login_pdu("alice", "p1"));
+  const std::uint64_t alice = h.last_ticket();
+  h.feed(2, login_pdu("bob", "p2"));
+  h.feed(2, login_pdu("bob", "p2"));
+  h.drain();
+  h.core.password_checked(1, alice, true, h.now);
+  h.drain();
+  h.feed(2, login_pdu("bob", "p2"));  // bob's one token and the address's are still there
+  EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
+  EXPECT_EQ(h.core.stats().throttled_logins, 0u);
+}
+
+TEST(CoreLoginQueue, AResultForAClosedSessionFreesItsSlot) {
+  Harness h(bounded_logins(1));
+  h.open(1);
+  h.feed(1, login_pdu("alice", "p1"));
+  const std::uint64_t alice = h.last_ticket();
+  h.drain();
+  h.close(1);
+  h.open(2);
+  h.feed(2, login_pdu("bob", "p2"));
+  EXPECT_EQ(h.drain(), (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Server busy. Try again later."}));
+  h.core.password_checked(1, alice, true, h.now);  // the check still ran on the pool
+  h.feed(2, login_pdu("bob", "p2"));
+  EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
+}
+
+TEST(CoreLoginQueue, ZeroMeansNoBound) {
+  CoreConfig c = bounded_logins(0);
+  c.login_rate_per_ip = RateLimit{};  // 300 attempts from one address
+  Harness h(c);
+  Lines expected;
+  for (ConnHandle conn = 1; conn <= 300; ++conn) {
+    h.open(conn);
+    h.feed(conn, login_pdu("u" + std::to_string(conn), "p"));
+    expected.push_back(std::to_string(conn) + " VERIFY u" + std::to_string(conn) + "/p");
+  }
+  EXPECT_EQ(h.drain(), expected);
+  EXPECT_EQ(h.core.stats().pending_logins, 300u);
+}
+
 }  // namespace
 }  // namespace qc::chat::testing

@@ -67,5 +67,15 @@ TEST(LoginFlow, FailedAttemptReplies) {
   EXPECT_TRUE(r.disconnect);
 }
 
+TEST(LoginFlow, ServerBusyUsesNoAttempt) {
+  EXPECT_FALSE(counts_as_attempt(LoginFailure::Busy));
+  EXPECT_TRUE(counts_as_attempt(LoginFailure::Throttled));
+  EXPECT_TRUE(counts_as_attempt(LoginFailure::InvalidCredentials));
+  FailedLoginReply r = failed_login_reply(LoginFailure::Busy, 2, 3);
+  EXPECT_EQ(r.type, proto::MsgType::LoginUnsuccessfulRetry);
+  EXPECT_EQ(r.error, "Server busy. Try again later.");
+  EXPECT_FALSE(r.disconnect);
+}
+
 }  // namespace
 }  // namespace qc::chat
