@@ -4,6 +4,7 @@
 // server glue carries out. Nothing here touches a socket, a thread or the clock.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,6 +69,10 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
 
 using Action = std::variant<action::Send, action::Close, action::VerifyPassword>;
 
+// One counter per message type, indexed by the type's wire value (proto::MsgType).
+inline constexpr std::size_t kMsgTypeSlots = 0x43;
+using PerMsgType = std::array<std::uint64_t, kMsgTypeSlots>;
+
 struct CoreStats {
   std::size_t connections = 0;
   std::size_t active_users = 0;
@@ -77,6 +82,7 @@ struct CoreStats {
   std::uint64_t malformed_pdus = 0;
   std::uint64_t throttled_logins = 0;   // LOGIN refused by a login rate limit
   std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
+  PerMsgType pdus_received{};           // decoded PDUs from clients, by type
 };
 
 class Core {
