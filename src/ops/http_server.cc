@@ -15,53 +15,13 @@ namespace qc::ops {
 namespace {
 
 constexpr int kBacklog = 64;
-constexpr std::size_t kMaxAcceptsPerWakeup = 64;
-constexpr std::size_t kMaxDiscardBytes = 64 * 1024;  // after the response, until the peer's EOF
 
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
-
-std::string address_string(const sockaddr* sa, socklen_t len) {
-  char host[NI_MAXHOST];
-  char serv[NI_MAXSERV];
-  if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) !=
-      0)
-    return "?";
-  return sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]:" + serv
-                                   : std::string(host) + ":" + serv;
-}
-
-Result<int> listen_on(const HostPort& at) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(at.port);
-  if (int rv = getaddrinfo(at.host.c_str(), port.c_str(), &hints, &found); rv != 0) {
-    return fail("metrics_listen", "cannot resolve '" + at.host + "': " + gai_strerror(rv));
-  }
-  std::string error = "no address";
-  int fd = -1;
-  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      error = std::strerror(errno);
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, kBacklog) != 0) {
-      error = std::strerror(errno);
-      ::close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd < 0) {
-    return fail("metrics_listen",
-                "cannot listen on " + at.host + ":" + std::to_string(at.port) + ": " + error);
-  }
-  return fd;
+std::uint16_t local_port(int fd) {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+  return ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
+                                           : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
 }
 
 }  // namespace
@@ -89,159 +49,71 @@ Result<HostPort> parse_host_port(std::string_view text) {
   return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
 }
 
-HttpServer::HttpServer(quic::EventLoop& loop, HttpServerOptions options, Handler handler)
-    : loop_(loop), options_(std::move(options)), handler_(std::move(handler)) {}
+Result<int> listen_tcp(const HostPort& at, std::uint16_t& bound_port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(at.port);
+  if (int rv = getaddrinfo(at.host.c_str(), port.c_str(), &hints, &found); rv != 0) {
+    return fail("listen", "cannot resolve '" + at.host + "': " + gai_strerror(rv));
+  }
+  std::string error = "no address";
+  int fd = -1;
+  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, kBacklog) != 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) {
+    return fail("listen",
+                "cannot listen on " + at.host + ":" + std::to_string(at.port) + ": " + error);
+  }
+  bound_port = local_port(fd);
+  return fd;
+}
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(quic::EventLoop& loop,
                                                       const HttpServerOptions& options,
                                                       Handler handler) {
-  std::unique_ptr<HttpServer> server(new HttpServer(loop, options, std::move(handler)));
-  auto fd = listen_on(options.listen);
+  std::unique_ptr<HttpServer> server(
+      new HttpServer(options.limits.max_input_bytes, std::move(handler)));
+  auto fd = listen_tcp(options.listen, server->port_);
   if (!fd) return Unexpected{fd.error()};
-  server->listen_fd_ = *fd;
-  sockaddr_storage local{};
-  socklen_t len = sizeof local;
-  getsockname(*fd, reinterpret_cast<sockaddr*>(&local), &len);
-  server->port_ =
-      ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
-                                        : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-  auto watched = loop.watch_readable(*fd, [s = server.get()] { s->on_accept(); });
-  if (!watched) return Unexpected{watched.error()};
+  auto stream = StreamServer::start(
+      loop, *fd, options.limits,
+      [s = server.get()](std::string& input, std::string& output, const std::string& peer) {
+        return s->on_input(input, output, peer);
+      });
+  if (!stream) return Unexpected{stream.error()};
+  server->stream_ = std::move(*stream);
   return server;
 }
 
-HttpServer::~HttpServer() {
-  while (!conns_.empty()) finish(conns_.begin()->first);
-  if (listen_fd_ >= 0) {
-    loop_.unwatch(listen_fd_);
-    ::close(listen_fd_);
-  }
-}
-
-void HttpServer::on_accept() {
-  for (std::size_t i = 0; i < kMaxAcceptsPerWakeup; ++i) {
-    sockaddr_storage from{};
-    socklen_t len = sizeof from;
-    int fd =
-        accept4(listen_fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (!would_block(errno) && errno != EINTR && errno != ECONNABORTED) {
-        log::warn("http_accept_failed", {{"error", std::strerror(errno)}});
-      }
-      return;
-    }
-    if (conns_.size() >= options_.max_connections) {
-      ++stats_.refused;
-      ::close(fd);
-      continue;
-    }
-    const std::uint64_t id = next_id_++;
-    Conn& c = conns_[id];
-    c.fd = fd;
-    c.peer = address_string(reinterpret_cast<sockaddr*>(&from), len);
-    c.timer = loop_.add_timer(loop_.now() + options_.deadline, [this, id] {
-      auto it = conns_.find(id);
-      if (it == conns_.end()) return;
-      it->second.timer = 0;
-      ++stats_.timed_out;
-      log::debug("http_timeout", {{"peer", it->second.peer}});
-      finish(id);
-    });
-    if (auto watched = loop_.watch_readable(fd, [this, id] { on_readable(id); }); !watched) {
-      log::warn("http_watch_failed", {{"error", watched.error().message}});
-      finish(id);
-    }
-  }
-}
-
-void HttpServer::on_readable(std::uint64_t id) {
-  auto it = conns_.find(id);
-  if (it == conns_.end()) return;
-  if (it->second.phase == Phase::Reading) {
-    read_request(id, it->second);
-  } else {
-    discard_input(id, it->second);
-  }
-}
-
-void HttpServer::read_request(std::uint64_t id, Conn& c) {
-  // Read at most one byte past the cap: enough for the parser to call the head too large.
-  while (c.in.size() <= options_.max_head_bytes) {
-    char buf[4096];
-    std::size_t room = std::min(sizeof buf, options_.max_head_bytes + 1 - c.in.size());
-    ssize_t n = ::recv(c.fd, buf, room, 0);
-    if (n > 0) {
-      c.in.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && (would_block(errno) || errno == EINTR)) break;
-    finish(id);  // EOF or error before a whole request: nothing to answer
-    return;
-  }
-  HeadResult head = parse_request_head(c.in, options_.max_head_bytes);
-  if (head.status == HeadStatus::NeedMore) return;
+StreamNext HttpServer::on_input(std::string& input, std::string& output, const std::string& peer) {
+  HeadResult head = parse_request_head(input, max_head_bytes_);
+  if (head.status == HeadStatus::NeedMore) return StreamNext::Continue;
+  ++stats_.requests;
   if (head.status == HeadStatus::Bad) {
     ++stats_.bad_requests;
-    log::info("http_bad_request", {{"peer", c.peer}, {"error", head.error}});
-    respond(id, c, error_response(400, head.error));
-    return;
+    log::info("http_bad_request", {{"peer", peer}, {"error", head.error}});
+    output = serialize(error_response(400, head.error));
+  } else {
+    output = serialize(handler_(head.request));
   }
-  respond(id, c, handler_(head.request));
-}
-
-void HttpServer::discard_input(std::uint64_t id, Conn& c) {
-  while (true) {
-    char buf[4096];
-    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
-    if (n < 0 && (would_block(errno) || errno == EINTR)) return;
-    if (n <= 0) break;  // EOF (the client read the response and closed) or error
-    c.discarded += static_cast<std::size_t>(n);
-    if (c.discarded > kMaxDiscardBytes) break;
-  }
-  finish(id);
-}
-
-void HttpServer::respond(std::uint64_t id, Conn& c, const HttpResponse& response) {
-  ++stats_.requests;
-  c.in.clear();
-  c.in.shrink_to_fit();
-  c.out = serialize(response);
-  c.phase = Phase::Writing;
-  write_some(id);
-}
-
-void HttpServer::write_some(std::uint64_t id) {
-  auto it = conns_.find(id);
-  if (it == conns_.end()) return;
-  Conn& c = it->second;
-  while (c.written < c.out.size()) {
-    ssize_t n = ::send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL);
-    if (n >= 0) {
-      c.written += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (!would_block(errno) || !loop_.watch_writable_once(c.fd, [this, id] { write_some(id); })) {
-      finish(id);
-    }
-    return;
-  }
-  // Half-close, then read until the client's EOF: closing with unread input would reset the
-  // connection and could destroy the response before the client has read it.
-  ::shutdown(c.fd, SHUT_WR);
-  c.out.clear();
-  c.out.shrink_to_fit();
-  c.phase = Phase::Draining;
-}
-
-void HttpServer::finish(std::uint64_t id) {
-  auto it = conns_.find(id);
-  if (it == conns_.end()) return;
-  Conn& c = it->second;
-  loop_.unwatch(c.fd);
-  ::close(c.fd);
-  if (c.timer != 0) loop_.cancel_timer(c.timer);
-  conns_.erase(it);
+  input.clear();
+  return StreamNext::FinishWriting;
 }
 
 }  // namespace qc::ops

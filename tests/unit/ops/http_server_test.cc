@@ -138,7 +138,7 @@ TEST(HttpServer, OversizedOrMalformedRequestsGet400AndTheWholeAnswer) {
 
 TEST(HttpServer, ASilentClientIsClosedAtTheDeadline) {
   HttpServerOptions options;
-  options.deadline = std::chrono::milliseconds(100);
+  options.limits.deadline = std::chrono::milliseconds(100);
   Harness h(options);
   ASSERT_TRUE(h.server);
   std::string got;
@@ -149,12 +149,12 @@ TEST(HttpServer, ASilentClientIsClosedAtTheDeadline) {
     ::close(fd);
   });
   EXPECT_EQ(got, "") << "closed without an answer, before the client's guard timeout";
-  EXPECT_EQ(h.server->stats().timed_out, 1u);
+  EXPECT_EQ(h.server->connection_stats().timed_out, 1u);
 }
 
 TEST(HttpServer, ConnectionsOverTheCapAreClosedAtOnce) {
   HttpServerOptions options;
-  options.max_connections = 1;
+  options.limits.max_connections = 1;
   Harness h(options);
   ASSERT_TRUE(h.server);
   std::string refused, served;
@@ -170,7 +170,7 @@ TEST(HttpServer, ConnectionsOverTheCapAreClosedAtOnce) {
   });
   EXPECT_EQ(refused.find("HTTP/1.1 200"), std::string::npos) << refused;
   EXPECT_EQ(served.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << served;
-  EXPECT_EQ(h.server->stats().refused, 1u);
+  EXPECT_EQ(h.server->connection_stats().refused, 1u);
 }
 
 }  // namespace
