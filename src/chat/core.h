@@ -83,6 +83,16 @@ struct CoreStats {
   std::uint64_t throttled_logins = 0;   // LOGIN refused by a login rate limit
   std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
   PerMsgType pdus_received{};           // decoded PDUs from clients, by type
+  std::uint64_t kicks = 0;              // sessions closed by an operator
+};
+
+// A logged-in session, as operators see it (the admin socket's `who`).
+struct SessionInfo {
+  ConnHandle conn = 0;
+  std::uint64_t user_id = 0;
+  std::string username;
+  std::string peer;
+  TimePoint connected_at{};
 };
 
 class Core {
@@ -108,6 +118,13 @@ class Core {
   CoreStats stats() const;
   // Active users in login order (user id, name): what LOGIN_ACK would list now.
   proto::UserList active_users() const;
+
+  // Operators (admin.cc). Logged-in sessions in login order.
+  std::vector<SessionInfo> logged_in_sessions() const;
+  // Closes `username`'s session like a logout (the others get LOGOUT_BROADCAST), with close code
+  // Kicked and the reason "kicked by the operator" (": <reason>" when given). False when no such
+  // user is logged in.
+  bool kick(std::string_view username, std::string_view reason, TimePoint now);
 
  private:
   struct Impl;
