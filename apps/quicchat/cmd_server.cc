@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "server/admin.h"
 #include "server/metrics.h"
 #include "server_options.h"
 #include "store/account_store.h"
@@ -90,6 +91,13 @@ int cmd_server(const Args& args) {
   if (!watched) return report(watched.error());
   auto metrics = start_metrics(**loop, **server, metrics_at);
   if (!metrics) return report(metrics.error());
+  std::unique_ptr<server::AdminSocket> admin;
+  if (!flags.get("admin-socket").empty()) {
+    auto started = server::AdminSocket::start(**loop, **server, flags.get("admin-socket"));
+    if (!started) return report(started.error());
+    admin = std::move(*started);
+    log::info("admin_socket", {{"path", flags.get("admin-socket")}});
+  }
 
   log::info("listening", {{"address", config->transport.host + ":" +
                                           std::to_string((*server)->port())},

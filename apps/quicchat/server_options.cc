@@ -47,6 +47,8 @@ Flags make_server_flags() {
           {"max-targets", "100", "user ids in one ONE_TO_MANY"},
           {"max-queued-bytes", "1048576", "unacknowledged bytes before a slow reader is closed"},
           {"qlog-dir", "", "write a qlog file per connection into this folder"},
+          {"admin-socket", "",
+           "unix socket for quicchat admin (who, kick, stats); created mode 0600"},
           {"metrics-listen", "",
            "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty; keep it on "
            "loopback or behind a firewall)"},

@@ -61,6 +61,12 @@ void ChatServer::shutdown(std::string_view reason) {
   loop_.post([&loop = loop_] { loop.stop(); });
 }
 
+bool ChatServer::kick(std::string_view username, std::string_view reason) {
+  const bool kicked = core_.kick(username, reason, loop_.now());
+  carry_out_actions();
+  return kicked;
+}
+
 void ChatServer::carry_out_actions() {
   actions_.clear();
   actions_.swap(core_.outbox());

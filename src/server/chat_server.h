@@ -39,6 +39,9 @@ class ChatServer final : public quic::Handler {
   quic::Stats transport_stats() const;
   const ServerCounters& counters() const { return counters_; }
   std::size_t hash_jobs_queued() const { return hash_pool_->queued(); }
+  // Operators (the admin socket).
+  std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
+  bool kick(std::string_view username, std::string_view reason);
 
   void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
   void on_data(quic::ConnHandle conn, std::string_view bytes) override;

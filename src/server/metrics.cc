@@ -62,6 +62,8 @@ void chat_metrics(ops::Exposition& e, const chat::CoreStats& c) {
 
 void server_metrics(ops::Exposition& e, const MetricsSnapshot& m) {
   const ServerCounters& s = m.server;
+  e.counter("quicchat_kicks_total", "Sessions closed by an operator (quicchat admin kick).",
+            num(m.chat.kicks));
   e.counter("quicchat_slow_consumer_closes_total",
             "Connections closed because their outbound queue went over --max-queued-bytes.",
             num(s.slow_consumer_closes));
@@ -98,6 +100,29 @@ std::string render_metrics(const MetricsSnapshot& m) {
   server_metrics(e, m);
   if (m.process) process_metrics(e, *m.process);
   return e.text();
+}
+
+std::string render_stats_text(const MetricsSnapshot& m) {
+  const std::string exposition = render_metrics(m);
+  std::vector<std::pair<std::string_view, std::string_view>> rows;
+  std::size_t width = 0;
+  std::string_view rest = exposition;
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find('\n'), rest.size());
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    if (line.empty() || line[0] == '#' || line.find("_bucket{") != std::string_view::npos) {
+      continue;
+    }
+    const std::size_t space = line.rfind(' ');
+    rows.emplace_back(line.substr(0, space), line.substr(space + 1));
+    width = std::max(width, space);
+  }
+  std::string text;
+  for (const auto& [name, value] : rows) {
+    text.append(name).append(width + 2 - name.size(), ' ').append(value).append("\n");
+  }
+  return text;
 }
 
 Result<std::unique_ptr<ops::HttpServer>> serve_metrics(quic::EventLoop& loop,

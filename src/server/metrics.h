@@ -29,6 +29,9 @@ MetricsSnapshot snapshot(const ChatServer& server);
 
 // Pure: the Prometheus text exposition of a snapshot.
 std::string render_metrics(const MetricsSnapshot& m);
+// Pure: the same numbers for a person (`quicchat admin stats`): one "name value" per line,
+// aligned, without the HELP/TYPE lines and the histogram buckets.
+std::string render_stats_text(const MetricsSnapshot& m);
 
 // Serves GET /metrics on `listen` from the loop; the server must outlive the responder.
 Result<std::unique_ptr<ops::HttpServer>> serve_metrics(quic::EventLoop& loop,

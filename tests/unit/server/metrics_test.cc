@@ -85,7 +85,25 @@ TEST(Metrics, EveryFamilyHasHelpAndTypeOnce) {
       EXPECT_EQ(name, family) << line;
     }
   }
-  EXPECT_EQ(seen.size(), 24u) << "a family was added or removed: update docs/OPERATIONS.md";
+  EXPECT_EQ(seen.size(), 25u) << "a family was added or removed: update docs/OPERATIONS.md";
+}
+
+TEST(Metrics, StatsTextHasTheSameNumbersAligned) {
+  const std::string text = render_stats_text(sample_snapshot());
+  EXPECT_EQ(text.find('#'), std::string::npos);
+  EXPECT_EQ(text.find("_bucket"), std::string::npos);
+  const std::string open = "quicchat_connections_open ";
+  ASSERT_EQ(text.rfind(open, 0), 0u) << text;
+  const std::size_t column = text.find_first_not_of(' ', open.size());
+  EXPECT_EQ(text.substr(column, 2), "2\n");
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    EXPECT_GT(line.size(), column) << line;
+    EXPECT_EQ(line[column - 1], ' ') << "values start in one column: " << line;
+    EXPECT_NE(line[column], ' ') << line;
+  }
+  EXPECT_NE(text.find("quicchat_password_check_seconds_count"), std::string::npos);
 }
 
 TEST(Metrics, ProcessFiguresAreLeftOutWithoutProc) {
