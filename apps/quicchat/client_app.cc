@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "client/format.h"
+#include "proto/close_codes.h"
 
 namespace qc::app {
 
@@ -99,7 +100,9 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
     return fatal("[Err] Cannot connect to " + options_.server_label + ": " + sanitize(closed.reason));
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
-  if (options_.reconnect && ever_logged_in_) {
+  // An operator's kick is meant to stick: no automatic way back in.
+  const bool kicked = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked);
+  if (options_.reconnect && ever_logged_in_ && !kicked) {
     console_.print(line);
     phase_ = Phase::Reconnecting;
     return schedule_reconnect();

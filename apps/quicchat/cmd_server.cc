@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "server/admin.h"
+#include "server/metrics.h"
 #include "server_options.h"
 #include "store/account_store.h"
 #include "util/log.h"
@@ -29,6 +31,22 @@ int report(const Error& e) {
   return e.code == "usage" ? 2 : 1;
 }
 
+// The metrics endpoint when --metrics-listen is set (nullptr when not), and the line that says
+// where it listens (with port 0, which port).
+Result<std::unique_ptr<ops::HttpServer>> start_metrics(quic::EventLoop& loop,
+                                                       const server::ChatServer& server,
+                                                       const std::optional<ops::HostPort>& at) {
+  if (!at) return std::unique_ptr<ops::HttpServer>();
+  auto http = server::serve_metrics(loop, server, *at);
+  if (!http) return http;
+  const bool v6 = at->host.find(':') != std::string::npos;
+  const std::string address =
+      (v6 ? "[" + at->host + "]" : at->host) + ":" + std::to_string((*http)->port());
+  log::info("metrics_listen", {{"address", address}});
+  std::fprintf(stderr, "metrics on http://%s/metrics\n", address.c_str());
+  return http;
+}
+
 }  // namespace
 
 int cmd_server(const Args& args) {
@@ -44,6 +62,12 @@ int cmd_server(const Args& args) {
   if (auto r = apply_config_file(flags); !r) return report(r.error());
   auto config = server_config_from(flags);
   if (!config) return report(config.error());
+  std::optional<ops::HostPort> metrics_at;
+  if (!flags.get("metrics-listen").empty()) {
+    auto at = ops::parse_host_port(flags.get("metrics-listen"));
+    if (!at) return report({"usage", "--metrics-listen: " + at.error().message});
+    metrics_at = *at;
+  }
 
   // Before any thread exists, so that every thread inherits the blocked mask.
   int sig_fd = block_shutdown_signals();
@@ -65,6 +89,15 @@ int cmd_server(const Args& args) {
     (*server)->shutdown(info.ssi_signo == SIGINT ? "server interrupted" : "server shutting down");
   });
   if (!watched) return report(watched.error());
+  auto metrics = start_metrics(**loop, **server, metrics_at);
+  if (!metrics) return report(metrics.error());
+  std::unique_ptr<server::AdminSocket> admin;
+  if (!flags.get("admin-socket").empty()) {
+    auto started = server::AdminSocket::start(**loop, **server, flags.get("admin-socket"));
+    if (!started) return report(started.error());
+    admin = std::move(*started);
+    log::info("admin_socket", {{"path", flags.get("admin-socket")}});
+  }
 
   log::info("listening", {{"address", config->transport.host + ":" +
                                           std::to_string((*server)->port())},

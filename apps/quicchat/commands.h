@@ -13,5 +13,6 @@ int cmd_client(const Args& args);
 int cmd_user(const Args& args);
 int cmd_certs(const Args& args);
 int cmd_bench(const Args& args);
+int cmd_admin(const Args& args);
 
 }  // namespace qc::app

@@ -1,4 +1,4 @@
-// quicchat: one binary, subcommands (server, client, user, certs, bench).
+// quicchat: one binary, subcommands (server, client, user, certs, bench, admin).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"user", qc::app::cmd_user, "manage accounts: add, passwd, del, list, import, demo"},
     {"certs", qc::app::cmd_certs, "write a self-signed development certificate"},
     {"bench", qc::app::cmd_bench, "load generator: latency, fanout, connections, logins"},
+    {"admin", qc::app::cmd_admin, "ask a running server: who, kick NAME, stats"},
 };
 
 void print_usage(FILE* out) {

@@ -42,12 +42,18 @@ Flags make_server_flags() {
           {"msg-burst", "40", "messages one session may send in one burst"},
           {"login-rate-per-ip", "30", "LOGIN attempts per minute from one address (0 = no limit)"},
           {"login-burst-per-ip", "50", "LOGIN attempts at once from one address"},
-          {"login-rate-per-account", "6", "LOGIN attempts per minute for one account (0 = no limit)"},
+          {"login-rate-per-account", "6",
+           "LOGIN attempts per minute for one account (0 = no limit)"},
           {"login-burst-per-account", "6", "LOGIN attempts at once for one account"},
           {"max-text-bytes", "32768", "longest message text, in bytes"},
           {"max-targets", "100", "user ids in one ONE_TO_MANY"},
           {"max-queued-bytes", "1048576", "unacknowledged bytes before a slow reader is closed"},
           {"qlog-dir", "", "write a qlog file per connection into this folder"},
+          {"admin-socket", "",
+           "unix socket for quicchat admin (who, kick, stats); created mode 0600"},
+          {"metrics-listen", "",
+           "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty; keep it on "
+           "loopback or behind a firewall)"},
       });
 }
 

@@ -4,6 +4,7 @@
 // server glue carries out. Nothing here touches a socket, a thread or the clock.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -71,6 +72,10 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
 
 using Action = std::variant<action::Send, action::Close, action::VerifyPassword>;
 
+// One counter per message type, indexed by the type's wire value (proto::MsgType).
+inline constexpr std::size_t kMsgTypeSlots = 0x43;
+using PerMsgType = std::array<std::uint64_t, kMsgTypeSlots>;
+
 struct CoreStats {
   std::size_t connections = 0;
   std::size_t active_users = 0;
@@ -82,6 +87,17 @@ struct CoreStats {
   std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
   std::uint64_t busy_logins = 0;        // LOGIN refused: max_pending_logins checks in flight
   std::size_t pending_logins = 0;       // password checks asked for and not answered yet
+  PerMsgType pdus_received{};           // decoded PDUs from clients, by type
+  std::uint64_t kicks = 0;              // sessions closed by an operator
+};
+
+// A logged-in session, as operators see it (the admin socket's `who`).
+struct SessionInfo {
+  ConnHandle conn = 0;
+  std::uint64_t user_id = 0;
+  std::string username;
+  std::string peer;
+  TimePoint connected_at{};
 };
 
 class Core {
@@ -109,6 +125,13 @@ class Core {
   CoreStats stats() const;
   // Active users in login order (user id, name): what LOGIN_ACK would list now.
   proto::UserList active_users() const;
+
+  // Operators (admin.cc). Logged-in sessions in login order.
+  std::vector<SessionInfo> logged_in_sessions() const;
+  // Closes `username`'s session like a logout (the others get LOGOUT_BROADCAST), with close code
+  // Kicked and the reason "kicked by the operator" (": <reason>" when given). False when no such
+  // user is logged in.
+  bool kick(std::string_view username, std::string_view reason, TimePoint now);
 
  private:
   struct Impl;

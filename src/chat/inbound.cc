@@ -73,6 +73,13 @@ void Core::Impl::process_frame_error(Session& s, proto::FrameErrc error, std::st
   }
 }
 
+static_assert([] {
+  for (proto::MsgType t : proto::kAllMsgTypes) {
+    if (static_cast<std::size_t>(t) >= kMsgTypeSlots) return false;
+  }
+  return true;
+}());
+
 void Core::Impl::process_pdu(Session& s, std::string_view bytes, TimePoint now) {
   proto::Decoded<proto::Pdu> pdu = proto::decode(bytes, config.limits);
   if (!pdu) {
@@ -83,6 +90,7 @@ void Core::Impl::process_pdu(Session& s, std::string_view bytes, TimePoint now) 
     }
     return;
   }
+  ++counters.pdus_received[static_cast<std::size_t>(pdu->type)];
   const Route* route = find_route(pdu->type);
   if (route == nullptr) {
     malformed(s, "unexpected message type " + std::string(proto::msg_type_name(pdu->type)));

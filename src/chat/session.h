@@ -29,6 +29,7 @@ struct Session {
         peer(p),
         ip(address_without_port(p)),
         framer(config.limits.max_bytes, config.limits.max_depth),
+        connected_at(now),
         keepalive_at(now + config.keepalive_timeout),
         message_bucket(config.message_rate, now) {}
 
@@ -50,6 +51,8 @@ struct Session {
   std::deque<InboundItem> pending;      // PDUs received while the check is in flight
   std::optional<std::uint64_t> user_id;
   std::string username;
+
+  TimePoint connected_at;
 
   // Deadlines. keepalive_at only moves forward; retry_at is set after a failed LOGIN.
   TimePoint keepalive_at;

@@ -14,6 +14,7 @@ enum class CloseCode : std::uint64_t {
   LimitExceeded = 5,   // connection/rate/size limits
   SlowConsumer = 6,    // outbound queue over its bound
   InternalError = 7,
+  Kicked = 8,          // an operator closed the session (quicchat admin kick)
 };
 
 constexpr std::uint64_t to_wire(CloseCode c) { return static_cast<std::uint64_t>(c); }

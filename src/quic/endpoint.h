@@ -59,6 +59,13 @@ struct Stats {
   std::uint64_t datagrams_sent = 0;
   std::uint64_t recv_syscalls = 0;
   std::uint64_t send_syscalls = 0;
+  std::uint64_t bytes_received = 0;  // UDP payload bytes
+  std::uint64_t bytes_sent = 0;
+  // Server only: new connections answered without a connection state.
+  std::uint64_t retries_sent = 0;
+  std::uint64_t refused_connection_limit = 0;  // max_connections
+  std::uint64_t refused_per_ip_limit = 0;      // max_connections_per_ip
+  std::uint64_t refused_invalid_token = 0;     // bad or expired Retry token
 };
 
 // Receives transport events. Callbacks must not destroy the endpoint.

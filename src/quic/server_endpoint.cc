@@ -18,6 +18,7 @@ constexpr std::size_t kScidLen = 18;
 constexpr std::size_t kMaxBatchesPerWakeup = 16;
 constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExceeded
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
+constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr double kStatelessResetsPerSecond = 100.0;
 
 std::string cid_key(const std::uint8_t* data, std::size_t len) {
@@ -70,6 +71,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     s.datagrams_sent = socket_.datagrams_sent;
     s.recv_syscalls = socket_.recv_syscalls;
     s.send_syscalls = socket_.send_syscalls;
+    s.bytes_sent = socket_.bytes_sent;
     return s;
   }
 
@@ -163,6 +165,7 @@ void ServerEndpointImpl::on_readable() {
     for (std::size_t i = 0; i < n; ++i) {
       if (batch_.len[i] == 0 || drop_rx()) continue;
       ++stats_.datagrams_received;
+      stats_.bytes_received += batch_.len[i];
       on_datagram(batch_.from[i], batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
     }
     if (n < RecvBatch::kCount) break;
@@ -199,6 +202,8 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   ngtcp2_pkt_hd hd{};
   if (ngtcp2_accept(&hd, data, len) != 0) return;
   if (const char* reason = refusal_reason(from)) {
+    ++(reason == kAtConnectionLimit ? stats_.refused_connection_limit
+                                    : stats_.refused_per_ip_limit);
     log::warn("quic_refused", {{"peer", from.to_string()}, {"reason", reason}});
     send_close(hd, from, kLimitExceededCode, reason);
     return;
@@ -213,12 +218,14 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
                                          secret_.data(), secret_.size(), hd.version, from.get(),
                                          from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
                                          now_ts()) != 0) {
+      ++stats_.refused_invalid_token;
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
     }
     cfg.retry_scid = hd.dcid;
     cfg.token.assign(reinterpret_cast<const char*>(hd.token.base), hd.token.len);
   } else if (wants_retry()) {
+    ++stats_.retries_sent;
     send_retry(hd, from);
     return;
   }
@@ -253,7 +260,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
 }
 
 const char* ServerEndpointImpl::refusal_reason(const SockAddr& from) const {
-  if (conns_.size() >= opts_.max_connections) return "server at connection limit";
+  if (conns_.size() >= opts_.max_connections) return kAtConnectionLimit;
   auto it = per_ip_.find(from.ip_string());
   if (it != per_ip_.end() && it->second >= opts_.max_connections_per_ip)
     return "too many connections from your address";

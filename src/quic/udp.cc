@@ -112,6 +112,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
   recv_syscalls = o.recv_syscalls;
   send_syscalls = o.send_syscalls;
   datagrams_sent = o.datagrams_sent;
+  bytes_sent = o.bytes_sent;
   return *this;
 }
 
@@ -208,6 +209,7 @@ int UdpSocket::send_some() {
   for (int i = 0; i < n; ++i) {
     const Queued& q = queued_[first_ + static_cast<std::size_t>(i)];
     datagrams_sent += (q.len + q.segment - 1) / q.segment;
+    bytes_sent += q.len;
   }
   return n;
 }

@@ -78,6 +78,7 @@ class UdpSocket {
   std::uint64_t recv_syscalls = 0;
   std::uint64_t send_syscalls = 0;
   std::uint64_t datagrams_sent = 0;
+  std::uint64_t bytes_sent = 0;
 
  private:
   struct Queued {

@@ -60,6 +60,12 @@ void ChatServer::shutdown(std::string_view reason) {
   loop_.post([&loop = loop_] { loop.stop(); });
 }
 
+bool ChatServer::kick(std::string_view username, std::string_view reason) {
+  const bool kicked = core_.kick(username, reason, loop_.now());
+  carry_out_actions();
+  return kicked;
+}
+
 void ChatServer::carry_out_actions() {
   actions_.clear();
   actions_.swap(core_.outbox());
@@ -85,6 +91,7 @@ void ChatServer::carry_out_actions() {
 void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable) {
   const std::optional<std::size_t> queued = endpoint_->queue(conn, std::move(bytes), replaceable);
   if (!queued || *queued <= config_.max_queued_bytes) return;  // gone, closing, or within bound
+  ++counters_.slow_consumer_closes;
   log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", *queued}});
   endpoint_->close(
       conn, proto::to_wire(proto::CloseCode::SlowConsumer),
@@ -94,7 +101,8 @@ void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable
 // Runs the bcrypt check on the pool; an unknown account is checked against a dummy hash of the
 // same cost, so it takes as long as a wrong password.
 void ChatServer::check_password(const chat::action::VerifyPassword& request) {
-  hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_)] {
+  ++counters_.hash_jobs_submitted;
+  hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now()] {
     bool ok = false;
     auto hash = store_.find_hash(request.username);
     if (!hash) {
@@ -105,8 +113,9 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
     } else {
       ok = auth::verify_password(request.password, **hash);
     }
-    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, ok] {
+    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, ok, since] {
       if (alive.expired() || !*alive.lock()) return;
+      counters_.hash_completed(loop_.now() - since);
       core_.password_checked(conn, ticket, ok, loop_.now());
       carry_out_actions();
     });

@@ -10,6 +10,7 @@
 #include "chat/core.h"
 #include "quic/endpoint.h"
 #include "quic/event_loop.h"
+#include "server/server_counters.h"
 #include "store/account_store.h"
 
 namespace qc::server {
@@ -36,6 +37,11 @@ class ChatServer final : public quic::Handler {
   std::uint16_t port() const;
   chat::CoreStats chat_stats() const { return core_.stats(); }
   quic::Stats transport_stats() const;
+  const ServerCounters& counters() const { return counters_; }
+  std::size_t hash_jobs_queued() const { return hash_pool_->queued(); }
+  // Operators (the admin socket).
+  std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
+  bool kick(std::string_view username, std::string_view reason);
 
   void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
   void on_data(quic::ConnHandle conn, std::string_view bytes) override;
@@ -56,6 +62,7 @@ class ChatServer final : public quic::Handler {
   std::unique_ptr<quic::ServerEndpoint> endpoint_;
   std::optional<quic::EventLoop::TimerId> deadline_timer_;
   std::optional<chat::TimePoint> armed_for_;
+  ServerCounters counters_;
   std::vector<chat::Action> actions_;  // reused buffer for draining the core's outbox
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
   // Last member: destroyed first, so no worker outlives what its jobs touch.

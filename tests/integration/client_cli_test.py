@@ -6,7 +6,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client_support import ScriptClient, Server, TestFailure, TmuxClient, run_tests  # noqa: E402
+from client_support import ScriptClient, Server, TestFailure, TmuxClient, run, run_tests  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 
@@ -166,6 +166,16 @@ def test_reconnect_logs_in_again():
         check(alice.finish() == 0, "alice did not exit 0")
 
 
+def test_kick_is_reported_and_not_reconnected():
+    with Env() as env:
+        bob = env.script("--reconnect", login="bob")
+        kick = run([BINARY, "admin", "--socket", env.server.admin_socket, "kick", "bob", "spamming"])
+        check("kicked bob" in kick, f"admin kick said {kick!r}")
+        code = bob.wait(timeout=30)
+        check(code == 1, f"exit code {code} after a kick")
+        bob.err.wait_for(r"^\[Err\] Connection lost: kicked by the operator: spamming$", timeout=1)
+
+
 def test_rebind_keeps_the_session():
     with Env() as env:
         alice = env.script(login="alice")
@@ -249,6 +259,7 @@ TESTS = [
     test_failed_login_exits_nonzero,
     test_connection_loss_is_reported,
     test_reconnect_logs_in_again,
+    test_kick_is_reported_and_not_reconnected,
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,
     test_interactive_incoming_message_keeps_the_typed_line,

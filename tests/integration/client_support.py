@@ -26,6 +26,7 @@ class Server:
         self.ca = os.path.join(self.dir, "certs", "quic_certificate.pem")
         self.key = os.path.join(self.dir, "certs", "quic_private_key.pem")
         self.db = os.path.join(self.dir, "quicchat.db")
+        self.admin_socket = os.path.join(self.dir, "admin.sock")  # `quicchat admin --socket`
         run([binary, "certs", "--out", os.path.join(self.dir, "certs")])
         users = os.path.join(self.dir, "users.txt")
         with open(users, "w") as f:
@@ -39,7 +40,8 @@ class Server:
         """Starts the server (again), on the same port once one was assigned."""
         self.proc = subprocess.Popen(
             [self.binary, "server", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
-             "--cert", self.ca, "--key", self.key, "--bcrypt-cost", "4", "--log-level", "info"],
+             "--cert", self.ca, "--key", self.key, "--bcrypt-cost", "4", "--log-level", "info",
+             "--admin-socket", self.admin_socket],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = Lines(self.proc.stderr)
         line = self.log.wait_for(r"listening on 127\.0\.0\.1:(\d+)", DEFAULT_TIMEOUT)

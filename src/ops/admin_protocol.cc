@@ -1,0 +1,142 @@
+#include "ops/admin_protocol.h"
+
+#include <algorithm>
+
+#include "proto/json_fields.h"
+#include "proto/json_writer.h"
+
+namespace qc::ops {
+namespace {
+
+namespace json = proto::detail;
+using json::JsonValue;
+
+Unexpected<Error> bad(std::string why) { return fail("bad_request", std::move(why)); }
+
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// An optional string member: "" when absent, an error when present with another type.
+Result<std::string> optional_string(const JsonValue& object, std::string_view key) {
+  const JsonValue* v = object.find(key);
+  if (v == nullptr) return std::string();
+  if (v->kind != JsonValue::Kind::String) {
+    return bad("'" + std::string(key) + "' must be a string");
+  }
+  return v->text;
+}
+
+Result<AdminRequest> decode_kick(const JsonValue& object) {
+  auto name = optional_string(object, "name");
+  if (!name) return Unexpected{name.error()};
+  auto reason = optional_string(object, "reason");
+  if (!reason) return Unexpected{reason.error()};
+  if (name->empty()) return bad("kick needs a 'name'");
+  if (name->size() > kMaxAdminNameBytes || has_control(*name)) return bad("bad user name");
+  if (reason->size() > kMaxKickReasonBytes) {
+    return bad("reason over " + std::to_string(kMaxKickReasonBytes) + " bytes");
+  }
+  if (has_control(*reason)) return bad("control character in the reason");
+  return AdminRequest{KickRequest{std::move(*name), std::move(*reason)}};
+}
+
+Result<WhoEntry> decode_who_entry(const JsonValue& v) {
+  if (v.kind != JsonValue::Kind::Object) return bad("'users' must hold objects");
+  auto id = json::uint_field(v, "id");
+  auto name = json::string_field(v, "name");
+  auto peer = json::string_field(v, "peer");
+  auto since = json::string_field(v, "since");
+  if (!id || !name || !peer || !since) return bad("a user entry lacks id, name, peer or since");
+  return WhoEntry{*id, *name, *peer, *since};
+}
+
+}  // namespace
+
+Result<AdminRequest> decode_admin_request(std::string_view line) {
+  if (line.size() > kMaxAdminLineBytes) {
+    return bad("request over " + std::to_string(kMaxAdminLineBytes) + " bytes");
+  }
+  auto object = json::parse_object(line, {kMaxAdminLineBytes, 4}, "request");
+  if (!object) return bad("malformed request: " + object.error().detail);
+  auto cmd = json::string_field(*object, "cmd");
+  if (!cmd) return bad(cmd.error().detail);
+  if (*cmd == "who") return AdminRequest{WhoRequest{}};
+  if (*cmd == "stats") return AdminRequest{StatsRequest{}};
+  if (*cmd == "kick") return decode_kick(*object);
+  return bad("unknown command (who, kick, stats)");
+}
+
+std::string encode_admin_request(const AdminRequest& request) {
+  std::string out;
+  json::ObjectWriter w(out);
+  if (std::holds_alternative<WhoRequest>(request)) {
+    w.string("cmd", "who");
+  } else if (std::holds_alternative<StatsRequest>(request)) {
+    w.string("cmd", "stats");
+  } else {
+    const auto& kick = std::get<KickRequest>(request);
+    w.string("cmd", "kick").string("name", kick.name);
+    if (!kick.reason.empty()) w.string("reason", kick.reason);
+  }
+  w.close();
+  return out;
+}
+
+AdminReply admin_error(std::string error) {
+  AdminReply r;
+  r.ok = false;
+  r.error = std::move(error);
+  return r;
+}
+
+std::string encode_admin_reply(const AdminReply& reply) {
+  std::string out;
+  json::ObjectWriter w(out);
+  w.raw("ok", reply.ok ? "true" : "false");
+  if (!reply.ok) w.string("error", reply.error);
+  if (!reply.text.empty()) w.string("text", reply.text);
+  if (reply.has_users) {
+    std::string users = "[";
+    for (const WhoEntry& u : reply.users) {
+      if (users.size() > 1) users += ", ";
+      json::ObjectWriter(users)
+          .unsigned_integer("id", u.id)
+          .string("name", u.name)
+          .string("peer", u.peer)
+          .string("since", u.since)
+          .close();
+    }
+    users += ']';
+    w.raw("users", users);
+  }
+  w.close();
+  return out;
+}
+
+Result<AdminReply> decode_admin_reply(std::string_view line) {
+  auto object = json::parse_object(line, {64u << 20, 4}, "reply");
+  if (!object) return bad(object.error().detail);
+  const JsonValue* ok = object->find("ok");
+  if (ok == nullptr || ok->kind != JsonValue::Kind::Bool) return bad("reply without 'ok'");
+  AdminReply r;
+  r.ok = ok->boolean;
+  auto error = optional_string(*object, "error");
+  auto text = optional_string(*object, "text");
+  if (!error || !text) return bad("'error' and 'text' must be strings");
+  r.error = *error;
+  r.text = *text;
+  if (const JsonValue* users = object->find("users")) {
+    if (users->kind != JsonValue::Kind::Array) return bad("'users' must be an array");
+    r.has_users = true;
+    for (const JsonValue& v : users->items) {
+      auto entry = decode_who_entry(v);
+      if (!entry) return Unexpected{entry.error()};
+      r.users.push_back(std::move(*entry));
+    }
+  }
+  return r;
+}
+
+}  // namespace qc::ops

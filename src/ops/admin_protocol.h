@@ -1,0 +1,62 @@
+// The admin socket's protocol: one JSON object per line each way. Pure (the fuzz target feeds
+// the request decoder anything).
+//   {"cmd": "who"}                                  -> {"ok": true, "users": [{"id": 1, "name":
+//                                                      "alice", "peer": "...", "since": "..."}]}
+//   {"cmd": "kick", "name": "bob", "reason": "..."} -> {"ok": true, "text": "kicked bob"}
+//   {"cmd": "stats"}                                -> {"ok": true, "text": "<lines>"}
+//   anything wrong                                  -> {"ok": false, "error": "<why>"}
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "util/result.h"
+
+namespace qc::ops {
+
+inline constexpr std::size_t kMaxAdminLineBytes = 4096;
+inline constexpr std::size_t kMaxKickReasonBytes = 200;  // it travels in a CONNECTION_CLOSE
+inline constexpr std::size_t kMaxAdminNameBytes = 64;
+
+struct WhoRequest {
+  friend bool operator==(const WhoRequest&, const WhoRequest&) = default;
+};
+struct StatsRequest {
+  friend bool operator==(const StatsRequest&, const StatsRequest&) = default;
+};
+struct KickRequest {
+  std::string name;
+  std::string reason;  // may be empty
+  friend bool operator==(const KickRequest&, const KickRequest&) = default;
+};
+using AdminRequest = std::variant<WhoRequest, KickRequest, StatsRequest>;
+
+// One request line (without its newline). The error says what is wrong, for the reply.
+Result<AdminRequest> decode_admin_request(std::string_view line);
+std::string encode_admin_request(const AdminRequest& request);
+
+struct WhoEntry {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string peer;
+  std::string since;  // UTC, ISO 8601: "2026-11-24T05:00:00Z"
+  friend bool operator==(const WhoEntry&, const WhoEntry&) = default;
+};
+
+struct AdminReply {
+  bool ok = true;
+  std::string error;            // when !ok
+  std::string text;             // kick, stats
+  std::vector<WhoEntry> users;  // who
+  bool has_users = false;
+  friend bool operator==(const AdminReply&, const AdminReply&) = default;
+};
+
+AdminReply admin_error(std::string error);
+std::string encode_admin_reply(const AdminReply& reply);  // one line, without the newline
+Result<AdminReply> decode_admin_reply(std::string_view line);
+
+}  // namespace qc::ops

@@ -1,0 +1,99 @@
+#include "server/admin.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "ops/admin_protocol.h"
+#include "ops/unix_socket.h"
+#include "server/chat_server.h"
+#include "server/metrics.h"
+#include "util/log.h"
+
+namespace qc::server {
+namespace {
+
+// An admin client is a person or a script: a minute per connection, a few at once.
+constexpr ops::StreamLimits kAdminLimits{8, ops::kMaxAdminLineBytes, std::chrono::seconds(60)};
+
+std::string iso8601_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AdminSocket>> AdminSocket::start(quic::EventLoop& loop, ChatServer& server,
+                                                        std::string path) {
+  auto fd = ops::listen_unix(path);
+  if (!fd) return Unexpected{fd.error()};
+  std::unique_ptr<AdminSocket> admin(new AdminSocket(loop, server, std::move(path)));
+  auto stream = ops::StreamServer::start(
+      loop, *fd, kAdminLimits,
+      [a = admin.get()](std::string& input, std::string& output, const std::string& peer) {
+        return a->on_input(input, output, peer);
+      });
+  if (!stream) {  // (the stream server closed the socket)
+    unlink(admin->path_.c_str());
+    return Unexpected{stream.error()};
+  }
+  admin->stream_ = std::move(*stream);
+  return admin;
+}
+
+AdminSocket::~AdminSocket() {
+  stream_.reset();
+  unlink(path_.c_str());
+}
+
+ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
+                                      const std::string& peer) {
+  std::size_t newline;
+  while ((newline = input.find('\n')) != std::string::npos) {
+    std::string_view line(input.data(), newline);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    log::info("admin_request", {{"peer", peer}, {"request", line}});
+    output += answer(line);
+    output += '\n';
+    input.erase(0, newline + 1);
+  }
+  if (input.size() > ops::kMaxAdminLineBytes) {
+    output += ops::encode_admin_reply(ops::admin_error(
+        "request line over " + std::to_string(ops::kMaxAdminLineBytes) + " bytes"));
+    output += '\n';
+    return ops::StreamNext::FinishWriting;
+  }
+  return ops::StreamNext::Continue;
+}
+
+std::string AdminSocket::answer(std::string_view line) {
+  auto request = ops::decode_admin_request(line);
+  if (!request) return ops::encode_admin_reply(ops::admin_error(request.error().message));
+  ops::AdminReply reply;
+  if (std::holds_alternative<ops::WhoRequest>(*request)) {
+    reply.has_users = true;
+    // Session times are the loop's steady clock; the wall clock says when that was.
+    const auto wall_now = std::chrono::system_clock::now();
+    for (const chat::SessionInfo& s : server_.sessions()) {
+      const auto ago = std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          loop_.now() - s.connected_at);
+      reply.users.push_back({s.user_id, s.username, s.peer, iso8601_utc(wall_now - ago)});
+    }
+  } else if (std::holds_alternative<ops::StatsRequest>(*request)) {
+    reply.text = render_stats_text(snapshot(server_));
+  } else {
+    const auto& kick = std::get<ops::KickRequest>(*request);
+    if (!server_.kick(kick.name, kick.reason)) {
+      return ops::encode_admin_reply(ops::admin_error("no user '" + kick.name + "' is logged in"));
+    }
+    reply.text = "kicked " + kick.name;
+  }
+  return ops::encode_admin_reply(reply);
+}
+
+}  // namespace qc::server

@@ -1,0 +1,41 @@
+// The admin socket (`quicchat server --admin-socket PATH`): a unix stream socket, mode 0600,
+// speaking ops/admin_protocol.h (one JSON request per line, one JSON reply per line) on the
+// server's event loop: who is logged in, kick a user, the metrics as text.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ops/stream_server.h"
+#include "quic/event_loop.h"
+#include "util/result.h"
+
+namespace qc::server {
+
+class ChatServer;
+
+class AdminSocket {
+ public:
+  // The server must outlive the socket.
+  static Result<std::unique_ptr<AdminSocket>> start(quic::EventLoop& loop, ChatServer& server,
+                                                    std::string path);
+  ~AdminSocket();  // closes the socket and removes its file
+  AdminSocket(const AdminSocket&) = delete;
+  AdminSocket& operator=(const AdminSocket&) = delete;
+
+  // One request line (without its newline) -> one reply line (without its newline).
+  std::string answer(std::string_view line);
+
+ private:
+  AdminSocket(quic::EventLoop& loop, ChatServer& server, std::string path)
+      : loop_(loop), server_(server), path_(std::move(path)) {}
+  ops::StreamNext on_input(std::string& input, std::string& output, const std::string& peer);
+
+  quic::EventLoop& loop_;
+  ChatServer& server_;
+  std::string path_;
+  std::unique_ptr<ops::StreamServer> stream_;
+};
+
+}  // namespace qc::server

@@ -1,0 +1,41 @@
+// The server's numbers for operators: one snapshot of the chat core's, the transport's and the
+// glue's counters plus the process figures, rendered as Prometheus text and served on
+// `--metrics-listen` (docs/OPERATIONS.md "Metrics" lists every metric).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "chat/core.h"
+#include "ops/http_server.h"
+#include "ops/process_stats.h"
+#include "quic/endpoint.h"
+#include "server/server_counters.h"
+
+namespace qc::server {
+
+class ChatServer;
+
+struct MetricsSnapshot {
+  chat::CoreStats chat;
+  quic::Stats transport;
+  ServerCounters server;
+  std::size_t hash_jobs_queued = 0;
+  std::optional<ops::ProcessStats> process;  // nullopt without /proc
+};
+
+MetricsSnapshot snapshot(const ChatServer& server);
+
+// Pure: the Prometheus text exposition of a snapshot.
+std::string render_metrics(const MetricsSnapshot& m);
+// Pure: the same numbers for a person (`quicchat admin stats`): one "name value" per line,
+// aligned, without the HELP/TYPE lines and the histogram buckets.
+std::string render_stats_text(const MetricsSnapshot& m);
+
+// Serves GET /metrics on `listen` from the loop; the server must outlive the responder.
+Result<std::unique_ptr<ops::HttpServer>> serve_metrics(quic::EventLoop& loop,
+                                                       const ChatServer& server,
+                                                       const ops::HostPort& listen);
+
+}  // namespace qc::server

@@ -1,0 +1,79 @@
+// Operators: the logged-in sessions, and kicking one (a logout for everyone else, a close with
+// code Kicked and the operator's reason for the kicked user).
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace qc::chat::testing {
+namespace {
+
+TEST(CoreAdmin, ListsLoggedInSessionsInLoginOrder) {
+  Harness h;
+  h.join(1, "alice");
+  h.advance(5s);
+  h.join(2, "bob");
+  h.open(3);  // connected, not logged in: not listed
+  const std::vector<SessionInfo> sessions = h.core.logged_in_sessions();
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(sessions[0].username, "alice");
+  EXPECT_EQ(sessions[0].user_id, 1u);
+  EXPECT_EQ(sessions[0].conn, 1u);
+  EXPECT_EQ(sessions[0].peer, "127.0.0.1:1");
+  EXPECT_EQ(sessions[0].connected_at, TimePoint{});
+  EXPECT_EQ(sessions[1].username, "bob");
+  EXPECT_EQ(sessions[1].connected_at, TimePoint{} + 5s);
+}
+
+TEST(CoreAdmin, KickClosesTheSessionAndTellsTheOthers) {
+  Harness h;
+  h.join(1, "alice");
+  h.join(2, "bob");
+  h.join(3, "cam");
+  h.drain();
+  EXPECT_TRUE(h.core.kick("bob", "spamming", h.now));
+  EXPECT_EQ(h.drain(),
+            (Lines{"1 LOGOUT_BROADCAST 1:alice,3:cam", "3 LOGOUT_BROADCAST 1:alice,3:cam",
+                   "2 CLOSE 8 kicked by the operator: spamming"}));
+  EXPECT_EQ(render_users(h.core.active_users()), "1:alice,3:cam");
+  EXPECT_EQ(h.core.stats().kicks, 1u);
+  h.feed(2, broadcast_pdu("still here?"));
+  EXPECT_EQ(h.drain(), Lines{}) << "no input after the close";
+  h.close(2);
+  EXPECT_EQ(h.drain(), Lines{}) << "the transport's close does not announce bob twice";
+  h.feed(1, broadcast_pdu("bye bob"));
+  EXPECT_EQ(h.drain(), (Lines{"1 BROADCAST alice(1): bye bob", "3 BROADCAST alice(1): bye bob"}));
+}
+
+TEST(CoreAdmin, KickWithoutReasonSaysWho) {
+  Harness h;
+  h.join(1, "alice");
+  h.drain();
+  EXPECT_TRUE(h.core.kick("alice", "", h.now));
+  EXPECT_EQ(h.drain(), (Lines{"1 CLOSE 8 kicked by the operator"}));
+}
+
+TEST(CoreAdmin, KickOfSomeoneNotLoggedInDoesNothing) {
+  Harness h;
+  h.join(1, "alice");
+  h.open(2);
+  h.feed(2, login_pdu("bob", "p2"));  // password check in flight: not logged in yet
+  h.drain();
+  EXPECT_FALSE(h.core.kick("bob", "x", h.now));
+  EXPECT_FALSE(h.core.kick("zed", "x", h.now));
+  EXPECT_FALSE(h.core.kick("ALICE", "x", h.now)) << "names are case-sensitive";
+  EXPECT_EQ(h.drain(), Lines{});
+  EXPECT_EQ(h.core.stats().kicks, 0u);
+}
+
+TEST(CoreAdmin, AKickedUserCanLogInAgain) {
+  Harness h;
+  h.join(1, "alice");
+  EXPECT_TRUE(h.core.kick("alice", "", h.now));
+  h.close(1);
+  h.drain();
+  h.join(2, "alice");
+  EXPECT_EQ(render_users(h.core.active_users()), "2:alice");
+}
+
+}  // namespace
+}  // namespace qc::chat::testing

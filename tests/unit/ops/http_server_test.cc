@@ -1,0 +1,177 @@
+// The metrics responder over real TCP on 127.0.0.1: the loop runs on the test thread, a client
+// thread does blocking I/O (with a receive timeout as a failure guard) and stops the loop.
+#include "ops/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace qc::ops {
+namespace {
+
+int connect_to(std::uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval guard{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_all(int fd, const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+// Everything until the server closes (or the guard timeout: then "<timeout>" is appended).
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) out += "<timeout>";
+    return out;
+  }
+}
+
+std::string exchange(std::uint16_t port, const std::string& request) {
+  int fd = connect_to(port);
+  if (fd < 0) return "<connect failed>";
+  send_all(fd, request);
+  std::string response = read_all(fd);
+  ::close(fd);
+  return response;
+}
+
+struct Harness {
+  explicit Harness(HttpServerOptions options = {}) {
+    loop = quic::EventLoop::create().value();
+    auto started = HttpServer::start(*loop, options, [](const HttpRequest& request) {
+      return serve_resource(request, "/metrics", [] {
+        HttpResponse r;
+        r.body = "up 1\n";
+        return r;
+      });
+    });
+    EXPECT_TRUE(started);
+    if (started) server = std::move(*started);
+  }
+  // Runs the loop until `client` (on its own thread) returns.
+  void run(const std::function<void()>& client) {
+    std::thread t([&] {
+      client();
+      loop->post([this] { loop->stop(); });
+    });
+    EXPECT_TRUE(loop->run());
+    t.join();
+  }
+  std::unique_ptr<quic::EventLoop> loop;
+  std::unique_ptr<HttpServer> server;
+};
+
+const std::string kScrape = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+TEST(HttpServer, AnswersAScrapeAndCloses) {
+  Harness h;
+  ASSERT_TRUE(h.server);
+  std::string response, not_found, wrong_method;
+  h.run([&] {
+    response = exchange(h.server->port(), kScrape);
+    not_found = exchange(h.server->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    wrong_method = exchange(h.server->port(), "DELETE /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  });
+  EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+  EXPECT_TRUE(response.ends_with("\r\n\r\nup 1\n")) << response;
+  EXPECT_EQ(not_found.rfind("HTTP/1.1 404 ", 0), 0u) << not_found;
+  EXPECT_EQ(wrong_method.rfind("HTTP/1.1 405 ", 0), 0u) << wrong_method;
+  EXPECT_EQ(h.server->stats().requests, 3u);
+}
+
+TEST(HttpServer, ARequestInPiecesIsAnswered) {
+  Harness h;
+  ASSERT_TRUE(h.server);
+  std::string response;
+  h.run([&] {
+    int fd = connect_to(h.server->port());
+    for (char c : kScrape) send_all(fd, std::string(1, c));
+    response = read_all(fd);
+    ::close(fd);
+  });
+  EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+}
+
+TEST(HttpServer, OversizedOrMalformedRequestsGet400AndTheWholeAnswer) {
+  Harness h;
+  ASSERT_TRUE(h.server);
+  std::string oversized, malformed;
+  h.run([&] {
+    oversized =
+        exchange(h.server->port(), "GET /metrics HTTP/1.1\r\nX: " + std::string(20'000, 'a'));
+    malformed = exchange(h.server->port(), "GARBAGE\r\n\r\n");
+  });
+  EXPECT_EQ(oversized.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << oversized.substr(0, 200);
+  EXPECT_NE(oversized.find("request head over 8192 bytes"), std::string::npos);
+  EXPECT_EQ(malformed.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << malformed;
+  EXPECT_EQ(h.server->stats().bad_requests, 2u);
+}
+
+TEST(HttpServer, ASilentClientIsClosedAtTheDeadline) {
+  HttpServerOptions options;
+  options.limits.deadline = std::chrono::milliseconds(100);
+  Harness h(options);
+  ASSERT_TRUE(h.server);
+  std::string got;
+  h.run([&] {
+    int fd = connect_to(h.server->port());
+    send_all(fd, "GET /metrics HTTP/1.1\r\n");  // and never the rest
+    got = read_all(fd);
+    ::close(fd);
+  });
+  EXPECT_EQ(got, "") << "closed without an answer, before the client's guard timeout";
+  EXPECT_EQ(h.server->connection_stats().timed_out, 1u);
+}
+
+TEST(HttpServer, ConnectionsOverTheCapAreClosedAtOnce) {
+  HttpServerOptions options;
+  options.limits.max_connections = 1;
+  Harness h(options);
+  ASSERT_TRUE(h.server);
+  std::string refused, served;
+  h.run([&] {
+    int first = connect_to(h.server->port());
+    int second = connect_to(h.server->port());
+    send_all(second, kScrape);
+    refused = read_all(second);
+    send_all(first, kScrape);
+    served = read_all(first);
+    ::close(first);
+    ::close(second);
+  });
+  EXPECT_EQ(refused.find("HTTP/1.1 200"), std::string::npos) << refused;
+  EXPECT_EQ(served.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << served;
+  EXPECT_EQ(h.server->connection_stats().refused, 1u);
+}
+
+}  // namespace
+}  // namespace qc::ops

@@ -1,0 +1,116 @@
+#include "server/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace qc::server {
+namespace {
+
+MetricsSnapshot sample_snapshot() {
+  MetricsSnapshot m;
+  m.transport.connections_open = 2;
+  m.transport.refused_per_ip_limit = 4;
+  m.transport.bytes_sent = 1234;
+  m.chat.active_users = 2;
+  m.chat.logins = 5;
+  m.chat.failed_logins = 1;
+  m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::Broadcast)] = 7;
+  m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::LoginAck)] = 1;
+  m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::LogoutAck)] = 2;
+  m.server.slow_consumer_closes = 3;
+  m.server.hash_jobs_submitted = 6;
+  m.server.hash_jobs_completed = 2;
+  m.server.hash_completed(std::chrono::milliseconds(30));
+  m.hash_jobs_queued = 1;
+  m.process = ops::ProcessStats{1.5, 4096, 1700000000};
+  return m;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(Metrics, RendersTheSnapshotsNumbers) {
+  const std::string text = render_metrics(sample_snapshot());
+  for (const char* line : {
+           "quicchat_connections_open 2",
+           "quicchat_handshakes_refused_total{reason=\"per_ip_limit\"} 4",
+           "quicchat_handshakes_refused_total{reason=\"connection_limit\"} 0",
+           "quicchat_bytes_sent_total 1234",
+           "quicchat_sessions_logged_in 2",
+           "quicchat_logins_total{result=\"ok\"} 5",
+           "quicchat_logins_total{result=\"failed\"} 1",
+           "quicchat_logins_total{result=\"throttled\"} 0",
+           "quicchat_pdus_received_total{type=\"BROADCAST\"} 7",
+           "quicchat_pdus_received_total{type=\"LOGIN\"} 0",
+           "quicchat_pdus_received_total{type=\"other\"} 3",
+           "quicchat_slow_consumer_closes_total 3",
+           "quicchat_hash_jobs_queued 1",
+           "quicchat_hash_jobs_in_flight 2",  // 6 submitted - 3 completed - 1 queued
+           "quicchat_password_check_seconds_bucket{le=\"0.025\"} 0",
+           "quicchat_password_check_seconds_bucket{le=\"0.05\"} 1",
+           "quicchat_password_check_seconds_count 1",
+           "process_cpu_seconds_total 1.5",
+           "process_resident_memory_bytes 4096",
+           "process_start_time_seconds 1700000000",
+       }) {
+    EXPECT_TRUE(has_line(text, line)) << line << "\n" << text;
+  }
+}
+
+// Every sample belongs to a family announced just before it with HELP and TYPE, each family
+// appears once, and counters end in _total.
+TEST(Metrics, EveryFamilyHasHelpAndTypeOnce) {
+  std::istringstream in(render_metrics(sample_snapshot()));
+  std::string line, family, type;
+  std::set<std::string> seen;
+  while (std::getline(in, line)) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      family = line.substr(7, line.find(' ', 7) - 7);
+      EXPECT_TRUE(seen.insert(family).second) << family;
+      ASSERT_TRUE(std::getline(in, line));
+      ASSERT_EQ(line.rfind("# TYPE " + family + " ", 0), 0u) << line;
+      type = line.substr(8 + family.size());
+      if (type == "counter") {
+        EXPECT_TRUE(family.ends_with("_total")) << family;
+      }
+      continue;
+    }
+    const std::string name = line.substr(0, line.find_first_of("{ "));
+    EXPECT_EQ(name.rfind(family, 0), 0u) << line << " outside its family " << family;
+    if (type != "histogram") {
+      EXPECT_EQ(name, family) << line;
+    }
+  }
+  EXPECT_EQ(seen.size(), 25u) << "a family was added or removed: update docs/OPERATIONS.md";
+}
+
+TEST(Metrics, StatsTextHasTheSameNumbersAligned) {
+  const std::string text = render_stats_text(sample_snapshot());
+  EXPECT_EQ(text.find('#'), std::string::npos);
+  EXPECT_EQ(text.find("_bucket"), std::string::npos);
+  const std::string open = "quicchat_connections_open ";
+  ASSERT_EQ(text.rfind(open, 0), 0u) << text;
+  const std::size_t column = text.find_first_not_of(' ', open.size());
+  EXPECT_EQ(text.substr(column, 2), "2\n");
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    EXPECT_GT(line.size(), column) << line;
+    EXPECT_EQ(line[column - 1], ' ') << "values start in one column: " << line;
+    EXPECT_NE(line[column], ' ') << line;
+  }
+  EXPECT_NE(text.find("quicchat_password_check_seconds_count"), std::string::npos);
+}
+
+TEST(Metrics, ProcessFiguresAreLeftOutWithoutProc) {
+  MetricsSnapshot m = sample_snapshot();
+  m.process.reset();
+  EXPECT_EQ(render_metrics(m).find("process_"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qc::server
