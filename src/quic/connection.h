@@ -88,6 +88,9 @@ class Connection {
   const SockAddr& remote() const { return remote_; }
   const std::string& scid_hex() const { return peer_.scid; }
   ngtcp2_conn* native() const { return conn_; }
+  // Set while the connection is on its endpoint's list of connections to flush (one entry each).
+  bool flush_pending() const { return flush_pending_; }
+  void set_flush_pending(bool pending) { flush_pending_ = pending; }
 
   void on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len);
   // Queues one PDU. A `replaceable` PDU supersedes the connection's previous replaceable PDU
@@ -159,6 +162,7 @@ class Connection {
   bool closed_reported_ = false;
   bool stateless_reset_ = false;
   bool close_requested_ = false;
+  bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;
   std::string close_reason_;
 
