@@ -25,8 +25,8 @@ constexpr std::size_t kMaxPacketsPerBatch = 40;  // 40 * 1452 < 64 KiB, the GSO 
 // MORE flag). Multi-vector frames trip an ngtcp2 < 1.6 leak when they are split for
 // retransmission (ngtcp2 issue #1244); single-vector frames never reach that path.
 constexpr std::size_t kMaxVecs = 1;
-// PDUs up to this size are copied into blocks of kBlockBytes (Connection::Chunk); larger ones
-// fill packets on their own and are kept as they are.
+// PDUs up to this size are merged into blocks of kBlockBytes with the unsent PDUs before them
+// (Connection::Chunk); larger ones fill packets on their own and are kept as they are.
 constexpr std::size_t kMaxCopiedPdu = 1024;
 constexpr std::size_t kBlockBytes = 8 * 1024;
 constexpr std::size_t kMaxReasonBytes = 1024;
@@ -178,26 +178,40 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
     return true;
   }
   std::uint64_t size = pdu->size();
-  // echo-protocol peers need each PDU in its own write: only quicchat peers get copies.
-  if (!replaceable && opened_ && !echo_mode_ && size <= kMaxCopiedPdu) {
-    append_small(*pdu);
-  } else {
-    if (replaceable) replaceable_offset_ = queue_end_;
-    queue_.push_back(Chunk{std::move(pdu), {}, queue_end_});
+  // echo-protocol peers need each PDU in its own write: only quicchat peers get merged copies.
+  if (!replaceable && opened_ && !echo_mode_ && size <= kMaxCopiedPdu && merge_small(*pdu)) {
+    queue_end_ += size;
+    return true;
   }
+  if (replaceable) replaceable_offset_ = queue_end_;
+  queue_.push_back(Chunk{std::move(pdu), {}, queue_end_});
   queue_end_ += size;
   return true;
 }
 
-void Connection::append_small(std::string_view pdu) {
-  if (queue_.empty() || queue_.back().pdu != nullptr ||
-      queue_.back().block.size() + pdu.size() > queue_.back().block.capacity()) {
+// Copies a small PDU behind the unsent bytes of the tail chunk, so that both leave in one STREAM
+// frame. A PDU with nothing unsent before it stays shared: a copy would save no frame, and with
+// many connections the copies cost cache misses.
+bool Connection::merge_small(std::string_view pdu) {
+  if (send_offset_ >= queue_end_) return false;  // nothing unsent to merge with
+  Chunk& tail = queue_.back();
+  if (tail.pdu != nullptr) {
+    // Only a small PDU that ngtcp2 has not seen (its bytes may still move) and that is not the
+    // replaceable one (it must stay swappable) becomes a block.
+    bool is_replaceable = replaceable_offset_ && *replaceable_offset_ == tail.offset;
+    if (tail.offset < send_offset_ || tail.pdu->size() > kMaxCopiedPdu || is_replaceable)
+      return false;
+    std::string block;
+    block.reserve(kBlockBytes);
+    block.append(*tail.pdu);
+    tail.block = std::move(block);
+    tail.pdu.reset();
+  } else if (tail.block.size() + pdu.size() > tail.block.capacity()) {
     queue_.push_back(Chunk{nullptr, {}, queue_end_});
     queue_.back().block.reserve(kBlockBytes);
   }
   queue_.back().block.append(pdu);  // within capacity: the bytes ngtcp2 holds do not move
-  // A tail block that was written out completely has unsent bytes again.
-  send_index_ = std::min(send_index_, queue_.size() - 1);
+  return true;
 }
 
 // Swaps the unsent chunk at `offset` for `pdu`. Nothing from there on has been given to ngtcp2,

@@ -114,8 +114,8 @@ class Connection {
   void qlog_write(const void* data, std::size_t len, bool fin);
 
  private:
-  // Queued stream bytes: one PDU kept as handed in (a large or replaceable one), or a block of
-  // small PDUs copied together so that a packet carries one STREAM frame, not one per PDU.
+  // Queued stream bytes: one PDU kept as handed in, or a block of small PDUs queued together,
+  // copied so that a packet carries one STREAM frame, not one per PDU.
   // A block never grows past the capacity it was created with: ngtcp2 keeps pointers into it
   // until the bytes are acknowledged.
   struct Chunk {
@@ -132,7 +132,7 @@ class Connection {
   bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
-  void append_small(std::string_view pdu);
+  bool merge_small(std::string_view pdu);
   bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
   void consume(std::uint64_t n);
   void send_close();

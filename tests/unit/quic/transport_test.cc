@@ -295,8 +295,8 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
 
-// Small PDUs are copied into shared blocks: a block written out completely takes more PDUs
-// later, and large or replaceable PDUs in between keep their place in the stream.
+// Small PDUs queued together are copied into blocks (past one block's size here), a PDU alone
+// stays shared, and large or replaceable PDUs in between keep their place in the stream.
 TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
   ConnHandle c = 0, s = 0;
   std::tie(c, s) = open_chat();
@@ -309,7 +309,7 @@ TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
   };
   send("<a>");
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == expected; }));
-  send("<b>");  // into the block that "<a>" left in, already written
+  send("<b>");
   send(std::string(3000, 'L'));
   send("<c>");
   send("[list]", true);
