@@ -201,11 +201,21 @@ bool Connection::merge_small(std::string_view pdu) {
     bool is_replaceable = replaceable_offset_ && *replaceable_offset_ == tail.offset;
     if (tail.offset < send_offset_ || tail.pdu->size() > kMaxCopiedPdu || is_replaceable)
       return false;
-    std::string block;
-    block.reserve(kBlockBytes);
-    block.append(*tail.pdu);
-    tail.block = std::move(block);
-    tail.pdu.reset();
+    const std::size_t n = queue_.size();
+    if (n >= 2 && queue_[n - 2].pdu == nullptr &&
+        queue_[n - 2].block.size() + tail.pdu->size() + pdu.size() <=
+            queue_[n - 2].block.capacity()) {
+      // The block before it (contiguous in the stream) has room: reuse it, no new block.
+      queue_[n - 2].block.append(*tail.pdu);
+      queue_.pop_back();
+      send_index_ = std::min(send_index_, queue_.size() - 1);  // it has unsent bytes again
+    } else {
+      std::string block;
+      block.reserve(kBlockBytes);
+      block.append(*tail.pdu);
+      tail.block = std::move(block);
+      tail.pdu.reset();
+    }
   } else if (tail.block.size() + pdu.size() > tail.block.capacity()) {
     queue_.push_back(Chunk{nullptr, {}, queue_end_});
     queue_.back().block.reserve(kBlockBytes);
