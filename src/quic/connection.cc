@@ -25,6 +25,10 @@ constexpr std::size_t kMaxPacketsPerBatch = 40;  // 40 * 1452 < 64 KiB, the GSO 
 // MORE flag). Multi-vector frames trip an ngtcp2 < 1.6 leak when they are split for
 // retransmission (ngtcp2 issue #1244); single-vector frames never reach that path.
 constexpr std::size_t kMaxVecs = 1;
+// PDUs up to this size are merged into blocks of kBlockBytes with the unsent PDUs before them
+// (Connection::Chunk); larger ones fill packets on their own and are kept as they are.
+constexpr std::size_t kMaxCopiedPdu = 1024;
+constexpr std::size_t kBlockBytes = 8 * 1024;
 constexpr std::size_t kMaxReasonBytes = 1024;
 
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
@@ -174,22 +178,62 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
     return true;
   }
   std::uint64_t size = pdu->size();
+  // echo-protocol peers need each PDU in its own write: only quicchat peers get merged copies.
+  if (!replaceable && opened_ && !echo_mode_ && size <= kMaxCopiedPdu && merge_small(*pdu)) {
+    queue_end_ += size;
+    return true;
+  }
   if (replaceable) replaceable_offset_ = queue_end_;
-  queue_.push_back(Chunk{std::move(pdu), queue_end_});
+  queue_.push_back(Chunk{std::move(pdu), {}, queue_end_});
   queue_end_ += size;
+  return true;
+}
+
+// Copies a small PDU behind the unsent bytes of the tail chunk, so that both leave in one STREAM
+// frame. A PDU with nothing unsent before it stays shared: a copy would save no frame, and with
+// many connections the copies cost cache misses.
+bool Connection::merge_small(std::string_view pdu) {
+  if (send_offset_ >= queue_end_) return false;  // nothing unsent to merge with
+  Chunk& tail = queue_.back();
+  if (tail.pdu != nullptr) {
+    // Only a small PDU that ngtcp2 has not seen (its bytes may still move) and that is not the
+    // replaceable one (it must stay swappable) becomes a block.
+    bool is_replaceable = replaceable_offset_ && *replaceable_offset_ == tail.offset;
+    if (tail.offset < send_offset_ || tail.pdu->size() > kMaxCopiedPdu || is_replaceable)
+      return false;
+    const std::size_t n = queue_.size();
+    if (n >= 2 && queue_[n - 2].pdu == nullptr &&
+        queue_[n - 2].block.size() + tail.pdu->size() + pdu.size() <=
+            queue_[n - 2].block.capacity()) {
+      // The block before it (contiguous in the stream) has room: reuse it, no new block.
+      queue_[n - 2].block.append(*tail.pdu);
+      queue_.pop_back();
+      send_index_ = std::min(send_index_, queue_.size() - 1);  // it has unsent bytes again
+    } else {
+      std::string block;
+      block.reserve(kBlockBytes);
+      block.append(*tail.pdu);
+      tail.block = std::move(block);
+      tail.pdu.reset();
+    }
+  } else if (tail.block.size() + pdu.size() > tail.block.capacity()) {
+    queue_.push_back(Chunk{nullptr, {}, queue_end_});
+    queue_.back().block.reserve(kBlockBytes);
+  }
+  queue_.back().block.append(pdu);  // within capacity: the bytes ngtcp2 holds do not move
   return true;
 }
 
 // Swaps the unsent chunk at `offset` for `pdu`. Nothing from there on has been given to ngtcp2,
 // so the later chunks' offsets may shift.
 bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
-  auto it = std::lower_bound(queue_.begin() + static_cast<std::ptrdiff_t>(send_index_),
-                             queue_.end(), offset,
-                             [](const Chunk& c, std::uint64_t off) { return c.offset < off; });
-  if (it == queue_.end() || it->offset != offset) return false;
-  const std::uint64_t old_size = it->bytes->size();
+  auto it =
+      std::lower_bound(queue_.begin() + static_cast<std::ptrdiff_t>(send_index_), queue_.end(),
+                       offset, [](const Chunk& c, std::uint64_t off) { return c.offset < off; });
+  if (it == queue_.end() || it->offset != offset || it->pdu == nullptr) return false;
+  const std::uint64_t old_size = it->pdu->size();
   const std::uint64_t new_size = pdu->size();
-  it->bytes = std::move(pdu);
+  it->pdu = std::move(pdu);
   for (auto later = it + 1; later != queue_.end(); ++later) {
     later->offset = later->offset - old_size + new_size;
   }
@@ -230,11 +274,11 @@ std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
   std::size_t n = 0;
   for (std::size_t i = send_index_; i < queue_.size() && n < max; ++i) {
     const Chunk& c = queue_[i];
-    std::uint64_t end = c.offset + c.bytes->size();
-    if (end <= send_offset_) continue;
+    if (c.end() <= send_offset_) continue;
     std::uint64_t skip = send_offset_ > c.offset ? send_offset_ - c.offset : 0;
-    vecs[n].base = reinterpret_cast<std::uint8_t*>(const_cast<char*>(c.bytes->data())) + skip;
-    vecs[n].len = static_cast<std::size_t>(c.bytes->size() - skip);
+    std::string_view bytes = c.data();
+    vecs[n].base = reinterpret_cast<std::uint8_t*>(const_cast<char*>(bytes.data())) + skip;
+    vecs[n].len = static_cast<std::size_t>(bytes.size() - skip);
     ++n;
   }
   return n;
@@ -242,8 +286,7 @@ std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
 
 void Connection::consume(std::uint64_t n) {
   send_offset_ += n;
-  while (send_index_ < queue_.size() &&
-         queue_[send_index_].offset + queue_[send_index_].bytes->size() <= send_offset_) {
+  while (send_index_ < queue_.size() && queue_[send_index_].end() <= send_offset_) {
     ++send_index_;
   }
 }

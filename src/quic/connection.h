@@ -88,6 +88,9 @@ class Connection {
   const SockAddr& remote() const { return remote_; }
   const std::string& scid_hex() const { return peer_.scid; }
   ngtcp2_conn* native() const { return conn_; }
+  // Set while the connection is on its endpoint's list of connections to flush (one entry each).
+  bool flush_pending() const { return flush_pending_; }
+  void set_flush_pending(bool pending) { flush_pending_ = pending; }
 
   void on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len);
   // Queues one PDU. A `replaceable` PDU supersedes the connection's previous replaceable PDU
@@ -111,9 +114,16 @@ class Connection {
   void qlog_write(const void* data, std::size_t len, bool fin);
 
  private:
+  // Queued stream bytes: one PDU kept as handed in, or a block of small PDUs queued together,
+  // copied so that a packet carries one STREAM frame, not one per PDU.
+  // A block never grows past the capacity it was created with: ngtcp2 keeps pointers into it
+  // until the bytes are acknowledged.
   struct Chunk {
-    SharedBytes bytes;
-    std::uint64_t offset;  // stream offset of bytes->front()
+    SharedBytes pdu;  // null for a block
+    std::string block;
+    std::uint64_t offset;  // stream offset of the first byte
+    std::string_view data() const { return pdu ? std::string_view(*pdu) : std::string_view(block); }
+    std::uint64_t end() const { return offset + (pdu ? pdu->size() : block.size()); }
   };
 
   Connection(ConnectionOwner& owner, const ConnConfig& cfg);
@@ -122,6 +132,7 @@ class Connection {
   bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
+  bool merge_small(std::string_view pdu);
   bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
   void consume(std::uint64_t n);
   void send_close();
@@ -151,6 +162,7 @@ class Connection {
   bool closed_reported_ = false;
   bool stateless_reset_ = false;
   bool close_requested_ = false;
+  bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;
   std::string close_reason_;
 

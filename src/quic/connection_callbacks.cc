@@ -179,7 +179,7 @@ int Connection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data,
 int Connection::on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint64_t len) {
   if (stream_id != stream_id_) return 0;
   acked_offset_ = std::max(acked_offset_, offset + len);
-  while (!queue_.empty() && queue_.front().offset + queue_.front().bytes->size() <= acked_offset_) {
+  while (!queue_.empty() && queue_.front().end() <= acked_offset_) {
     queue_.pop_front();
     if (send_index_ > 0) --send_index_;
   }

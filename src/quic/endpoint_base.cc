@@ -58,23 +58,24 @@ void EndpointBase::conn_closed(Connection& c) {
 
 void EndpointBase::flush_dirty() {
   // Flushing can run handler callbacks (on_closed) that queue data on other connections:
-  // go round until nothing new is dirty, keeping connections whose socket is blocked.
-  std::vector<ConnHandle> blocked;
+  // go round until nothing new is dirty, keeping connections whose socket is blocked listed.
   for (int round = 0; round < 8 && !dirty_.empty(); ++round) {
-    std::vector<ConnHandle> batch(dirty_.begin(), dirty_.end());
-    dirty_.clear();
-    for (ConnHandle h : batch) {
+    flushing_.swap(dirty_);
+    for (ConnHandle h : flushing_) {
       Connection* c = find(h);
       if (c == nullptr) continue;
       if (!conn_can_send(*c)) {
-        blocked.push_back(h);
+        blocked_.push_back(h);
         continue;
       }
+      c->set_flush_pending(false);
       c->flush();
     }
+    flushing_.clear();
   }
   flush_sockets();
-  dirty_.insert(blocked.begin(), blocked.end());
+  dirty_.insert(dirty_.end(), blocked_.begin(), blocked_.end());
+  blocked_.clear();
   std::vector<ConnHandle> retired;
   retired.swap(retired_);
   for (ConnHandle h : retired) destroy(h);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <unordered_set>
 #include <vector>
 
 #include "quic/connection.h"
@@ -19,7 +18,11 @@ class EndpointBase : public ConnectionOwner {
 
   EventLoop& loop() override { return loop_; }
   Handler& handler() override { return handler_; }
-  void conn_dirty(Connection& c) override { dirty_.insert(c.handle()); }
+  void conn_dirty(Connection& c) override {
+    if (c.flush_pending()) return;  // already listed: a delivery costs no lookup here
+    c.set_flush_pending(true);
+    dirty_.push_back(c.handle());
+  }
   void conn_retire(Connection& c) override { retired_.push_back(c.handle()); }
   void conn_handshake_done(Connection& c) override;
   void conn_closed(Connection& c) override;
@@ -50,7 +53,9 @@ class EndpointBase : public ConnectionOwner {
   Stats stats_;
 
  private:
-  std::unordered_set<ConnHandle> dirty_;
+  std::vector<ConnHandle> dirty_;     // each with flush_pending() set
+  std::vector<ConnHandle> flushing_;  // reused buffers of flush_dirty()
+  std::vector<ConnHandle> blocked_;
   std::vector<ConnHandle> retired_;
   DropFilter drop_rx_;
   DropFilter drop_tx_;

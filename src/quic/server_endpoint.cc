@@ -3,8 +3,11 @@
 #include <gnutls/crypto.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
+#include <string_view>
 #include <unordered_map>
 
 #include "quic/endpoint_base.h"
@@ -21,10 +24,25 @@ constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr double kStatelessResetsPerSecond = 100.0;
 
-std::string cid_key(const std::uint8_t* data, std::size_t len) {
-  return std::string(reinterpret_cast<const char*>(data), len);
+// A connection ID as a routing key: fixed size, so looking one up per datagram allocates nothing.
+struct CidKey {
+  std::array<std::uint8_t, NGTCP2_MAX_CIDLEN> bytes{};
+  std::size_t len = 0;
+  std::string_view view() const { return {reinterpret_cast<const char*>(bytes.data()), len}; }
+  bool operator==(const CidKey& o) const { return view() == o.view(); }
+};
+
+struct CidKeyHash {
+  std::size_t operator()(const CidKey& k) const { return std::hash<std::string_view>{}(k.view()); }
+};
+
+CidKey cid_key(const std::uint8_t* data, std::size_t len) {
+  CidKey key;
+  key.len = std::min(len, key.bytes.size());
+  std::memcpy(key.bytes.data(), data, key.len);
+  return key;
 }
-std::string cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
+CidKey cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
 
 ngtcp2_cid random_cid() {
   ngtcp2_cid cid{};
@@ -77,8 +95,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 
   // ConnectionOwner
   void conn_add_cid(Connection& c, const ngtcp2_cid& cid) override {
-    cids_[cid_key(cid)] = c.handle();
-    conns_[c.handle()].cids.push_back(cid_key(cid));
+    CidKey key = cid_key(cid);
+    cids_[key] = c.handle();
+    conns_[c.handle()].cids.push_back(key);
   }
   void conn_remove_cid(Connection& /*c*/, const ngtcp2_cid& cid) override {
     cids_.erase(cid_key(cid));
@@ -107,7 +126,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
  private:
   struct Entry {
     std::unique_ptr<Connection> conn;
-    std::vector<std::string> cids;
+    std::vector<CidKey> cids;
     std::string ip;
   };
 
@@ -135,7 +154,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   UdpSocket socket_;
   RecvBatch batch_;
   std::array<std::uint8_t, 32> secret_{};
-  std::unordered_map<std::string, ConnHandle> cids_;
+  std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
   std::unordered_map<ConnHandle, Entry> conns_;
   std::unordered_map<std::string, std::size_t> per_ip_;
   double reset_tokens_ = kStatelessResetsPerSecond;

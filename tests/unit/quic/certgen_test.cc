@@ -146,18 +146,17 @@ TEST_F(CertgenTest, KeyMatchesCertificate) {
   ASSERT_TRUE(pair.ok());
   std::array<unsigned char, 64> crt_id{}, key_id{};
   size_t crt_size = crt_id.size(), key_size = key_id.size();
-  ASSERT_EQ(gnutls_x509_crt_get_key_id(pair.crt(), GNUTLS_KEYID_USE_SHA256, crt_id.data(),
-                                       &crt_size),
-            0);
-  ASSERT_EQ(gnutls_x509_privkey_get_key_id(pair.key(), GNUTLS_KEYID_USE_SHA256, key_id.data(),
-                                           &key_size),
-            0);
+  ASSERT_EQ(
+      gnutls_x509_crt_get_key_id(pair.crt(), GNUTLS_KEYID_USE_SHA256, crt_id.data(), &crt_size), 0);
+  ASSERT_EQ(
+      gnutls_x509_privkey_get_key_id(pair.key(), GNUTLS_KEYID_USE_SHA256, key_id.data(), &key_size),
+      0);
   EXPECT_EQ(crt_size, key_size);
   EXPECT_EQ(crt_id, key_id);
 }
 
 TEST_F(CertgenTest, FileModesAndNoLeftovers) {
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat((out_ / kKeyFileName).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(stat((out_ / kCertFileName).c_str(), &st), 0);

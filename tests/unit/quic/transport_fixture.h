@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "quic/endpoint.h"
@@ -120,6 +121,20 @@ class TransportTest : public ::testing::Test {
   }
 
   ConnHandle server_conn() const { return server_h.opened.empty() ? 0 : server_h.opened.front(); }
+
+  // Starts the server, connects, and opens the chat stream with `hello` (the server learns of
+  // the stream from the client's first bytes on it). Returns the client's and the server's
+  // handle of the connection, or zeros (and a test failure).
+  std::pair<ConnHandle, ConnHandle> open_chat(const std::string& hello = "hello") {
+    start_server();
+    ConnHandle c = connect();
+    if (!both_open(c) || !client->send(c, make_shared_bytes(hello)) ||
+        !run_until([&] { return server_h.received[server_conn()] == hello; })) {
+      ADD_FAILURE() << "chat stream not opened";
+      return {0, 0};
+    }
+    return {c, server_conn()};
+  }
 
   std::unique_ptr<EventLoop> loop;
   Recorder server_h;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "quic/test_hooks.h"
 #include "transport_fixture.h"
@@ -285,25 +286,43 @@ TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
 }
 
 TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
-  start_server();
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hello")));
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"one", "two", "three"})
-    ASSERT_TRUE(server->send(server_conn(), bytes(pdu)));
+  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server->send(s, bytes(pdu)));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "onetwothree"; }));
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
 
+// Small PDUs queued together are copied into blocks (past one block's size here), a PDU alone
+// stays shared, and large or replaceable PDUs in between keep their place in the stream.
+TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
+  std::string expected;
+  auto send = [&](const std::string& pdu, bool replaceable = false) {
+    expected += pdu;
+    ASSERT_TRUE(replaceable ? server->send_replaceable(s, bytes(pdu))
+                            : server->send(s, bytes(pdu)));
+  };
+  send("<a>");
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == expected; }));
+  send("<b>");
+  send(std::string(3000, 'L'));
+  send("<c>");
+  send("[list]", true);
+  for (int i = 0; i < 200; ++i) send("<" + std::to_string(i) + std::string(100, '.') + ">");
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
+  EXPECT_EQ(client_h.received[c], expected);
+  ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
+}
+
 TEST_F(TransportTest, UnsentReplaceablePduIsSupersededInPlace) {
-  start_server();
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hello")));
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
-  ConnHandle s = server_conn();
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
   // All queued in one batch, before any flush: "list-1" is still unsent when "list-two" comes.
   ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
   ASSERT_TRUE(server->send(s, bytes("(msg)")));
@@ -314,12 +333,9 @@ TEST_F(TransportTest, UnsentReplaceablePduIsSupersededInPlace) {
 }
 
 TEST_F(TransportTest, ReplaceablePduAlreadyWrittenIsNotTouched) {
-  start_server();
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hello")));
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
-  ConnHandle s = server_conn();
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
   ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "[list-1]"; }));
   ASSERT_TRUE(server->send_replaceable(s, bytes("[list-2]")));
