@@ -31,9 +31,12 @@ void check_balanced(std::string_view pdu) {
   for (std::size_t i = 0; i < pdu.size(); ++i) {
     const char c = pdu[i];
     if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
+      if (escape)
+        escape = false;
+      else if (c == '\\')
+        escape = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') in_string = true;

@@ -19,7 +19,9 @@ constexpr std::chrono::milliseconds kLogoutTimeout{10'000};
 
 ClientApp::ClientApp(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
                      ChatClientOptions chat_options, Console& console, ClientAppOptions options)
-    : loop_(loop), console_(console), options_(std::move(options)),
+    : loop_(loop),
+      console_(console),
+      options_(std::move(options)),
       chat_(loop, endpoint, mux, std::move(chat_options), [this](const Event& e) { on_event(e); }) {
   console_.set_line_handler([this](std::optional<std::string> line) { on_line(std::move(line)); });
 }
@@ -53,7 +55,8 @@ void ClientApp::on_event(const Event& event) {
   if (auto* retry = std::get_if<LoginRetry>(&event)) return on_login_retry(*retry);
   if (auto* closed = std::get_if<ConnectionClosed>(&event)) return on_closed(*closed);
   auto line = format_event(event);
-  if (std::holds_alternative<LoginRejected>(event) || std::holds_alternative<VersionRejected>(event)) {
+  if (std::holds_alternative<LoginRejected>(event) ||
+      std::holds_alternative<VersionRejected>(event)) {
     return fatal(line.value_or("[Err] Login rejected"));
   }
   if (line) console_.print(*line);
@@ -88,7 +91,8 @@ void ClientApp::on_login_retry(const LoginRetry& retry) {
     chat_.close("login retry during reconnect");
     return;  // the close schedules the next attempt
   }
-  if (options_.username && options_.password) return fatal("[Err] Login failed with the given credentials");
+  if (options_.username && options_.password)
+    return fatal("[Err] Login failed with the given credentials");
   ask_credentials();
 }
 
@@ -97,7 +101,8 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
   if (phase_ == Phase::Reconnecting) return schedule_reconnect();
   if (closed.expected) return finish(exit_code_);
   if (!ever_opened_) {
-    return fatal("[Err] Cannot connect to " + options_.server_label + ": " + sanitize(closed.reason));
+    return fatal("[Err] Cannot connect to " + options_.server_label + ": " +
+                 sanitize(closed.reason));
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
   // An operator's kick is meant to stick: no automatic way back in.
@@ -148,7 +153,8 @@ void ClientApp::send_login() {
 void ClientApp::on_line(std::optional<std::string> line) {
   switch (phase_) {
     case Phase::AskingUser:
-    case Phase::AskingPassword: return on_credential_line(std::move(line));
+    case Phase::AskingPassword:
+      return on_credential_line(std::move(line));
     case Phase::Chatting:
       if (!line) return begin_logout();
       return on_command_line(*line);
@@ -156,7 +162,8 @@ void ClientApp::on_line(std::optional<std::string> line) {
       if (!line) return finish(1);
       held_line_ = std::move(line);  // sent once logged in again; no more input until then
       return;
-    default: return;  // not waiting for input
+    default:
+      return;  // not waiting for input
   }
 }
 

@@ -33,8 +33,16 @@ class ClientApp {
   void interrupt();
 
  private:
-  enum class Phase { Connecting, AskingUser, AskingPassword, AwaitingLogin, Chatting, LoggingOut,
-                     Reconnecting, Finished };
+  enum class Phase {
+    Connecting,
+    AskingUser,
+    AskingPassword,
+    AwaitingLogin,
+    Chatting,
+    LoggingOut,
+    Reconnecting,
+    Finished
+  };
 
   void on_event(const client::Event& event);
   void on_connected();

@@ -25,13 +25,14 @@ int certs_error(const std::string& message, int code) {
 
 int cmd_certs(const Args& args) {
   const quic::CertRequest defaults;
-  Flags flags("usage: quicchat certs [--out DIR] [--if-missing]\n\n"
-              "Writes DIR/quic_certificate.pem and DIR/quic_private_key.pem (mode 0600): a\n"
-              "self-signed EC P-256 certificate for localhost and 127.0.0.1 that clients can\n"
-              "use as their CA file. For development only.",
-              {{"out", defaults.out_dir, "directory to write the pair to (created)"},
-               {"if-missing", "", "do nothing when both files already exist", true},
-               {"days", std::to_string(defaults.valid_days), "days of validity"}});
+  Flags flags(
+      "usage: quicchat certs [--out DIR] [--if-missing]\n\n"
+      "Writes DIR/quic_certificate.pem and DIR/quic_private_key.pem (mode 0600): a\n"
+      "self-signed EC P-256 certificate for localhost and 127.0.0.1 that clients can\n"
+      "use as their CA file. For development only.",
+      {{"out", defaults.out_dir, "directory to write the pair to (created)"},
+       {"if-missing", "", "do nothing when both files already exist", true},
+       {"days", std::to_string(defaults.valid_days), "days of validity"}});
   if (auto r = flags.parse(args); !r) return certs_error(r.error().message, 2);
   if (flags.help_requested()) {
     std::printf("%s", flags.help_text().c_str());

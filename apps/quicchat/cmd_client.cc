@@ -119,7 +119,8 @@ int run_client(const Setup& setup) {
     ClientApp app(**loop, **endpoint, mux, setup.chat, *console, setup.app);
     int signal_fd = watch_signals(**loop, app, *console);
     if (auto started = app.start(); !started) {
-      console->print_fatal("[Err] Cannot connect to " + setup.app.server_label + ": " + started.error().message);
+      console->print_fatal("[Err] Cannot connect to " + setup.app.server_label + ": " +
+                           started.error().message);
     } else if (auto ran = (*loop)->run(); !ran) {
       console->print_fatal("[Err] " + ran.error().message);
     } else {

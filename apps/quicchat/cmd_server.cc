@@ -99,10 +99,10 @@ int cmd_server(const Args& args) {
     log::info("admin_socket", {{"path", flags.get("admin-socket")}});
   }
 
-  log::info("listening", {{"address", config->transport.host + ":" +
-                                          std::to_string((*server)->port())},
-                          {"db", flags.get("db")},
-                          {"alpn", flags.get("alpn")}});
+  log::info("listening",
+            {{"address", config->transport.host + ":" + std::to_string((*server)->port())},
+             {"db", flags.get("db")},
+             {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.
   std::fprintf(stderr, "listening on %s:%u\n", config->transport.host.c_str(),
                static_cast<unsigned>((*server)->port()));

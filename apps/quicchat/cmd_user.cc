@@ -94,8 +94,8 @@ int store_new_password(const UserContext& ctx, const std::string& name, Expect e
   const bool adding = expect == Expect::Absent;
   auto r = adding ? (*db)->add(name, *hash) : (*db)->set_hash(name, *hash);
   if (!r) return report(r.error());
-  const std::string done = adding ? "added user '" + name + "'\n"
-                                  : "changed the password of '" + name + "'\n";
+  const std::string done =
+      adding ? "added user '" + name + "'\n" : "changed the password of '" + name + "'\n";
   std::fputs(done.c_str(), stdout);
   return 0;
 }
@@ -187,7 +187,8 @@ int run_import(const UserContext& ctx, const std::string& file) {
 int run_demo(const UserContext& ctx, const std::string&) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::symlink_status(ctx.db, ec))) return 0;
-  const std::pair<const char*, const char*> demo[] = {{"alice", "p1"}, {"bob", "p2"}, {"cam", "p3"}};
+  const std::pair<const char*, const char*> demo[] = {
+      {"alice", "p1"}, {"bob", "p2"}, {"cam", "p3"}};
   std::vector<store::NewAccount> accounts;
   for (const auto& [name, password] : demo) {
     auto hash = auth::hash_password(password, ctx.cost);
@@ -224,8 +225,9 @@ constexpr Subcommand kSubcommands[] = {
 std::string usage_text() {
   std::string out = "usage: quicchat user SUBCOMMAND [options]\n\nSubcommands:\n";
   for (const auto& s : kSubcommands) out += std::string("  ") + s.help + "\n";
-  out += "\nPasswords come from a no-echo prompt on a terminal, or from one line of stdin with\n"
-         "--password-stdin; never from the command line.";
+  out +=
+      "\nPasswords come from a no-echo prompt on a terminal, or from one line of stdin with\n"
+      "--password-stdin; never from the command line.";
   return out;
 }
 

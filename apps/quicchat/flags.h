@@ -18,7 +18,7 @@ struct OptionSpec {
   std::string name;           // without dashes: "port"
   std::string default_value;  // shown in --help; "" for none
   std::string help;
-  bool is_switch = false;     // takes no value
+  bool is_switch = false;  // takes no value
 };
 
 // "a,b,,c" -> {"a", "b", "c"}: the pieces between separators, empty ones dropped.

@@ -30,7 +30,7 @@ class EchoOff {
  public:
   EchoOff() {
     if (tcgetattr(STDIN_FILENO, &g_saved_termios) != 0) return;
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = restore_echo_and_die;
     sigemptyset(&sa.sa_mask);
     for (std::size_t i = 0; i < std::size(kRestoreSignals); ++i) {
@@ -52,7 +52,7 @@ class EchoOff {
   EchoOff& operator=(const EchoOff&) = delete;
 
  private:
-  struct sigaction previous_[std::size(kRestoreSignals)] {};
+  struct sigaction previous_[std::size(kRestoreSignals)]{};
   bool active_ = false;
 };
 
@@ -97,8 +97,9 @@ Result<std::string> read_new_password(bool from_stdin) {
   if (from_stdin) {
     password = read_stdin_line();
   } else if (!isatty(STDIN_FILENO)) {
-    return fail("usage", "stdin is not a terminal: pass --password-stdin to read the password "
-                         "from stdin");
+    return fail("usage",
+                "stdin is not a terminal: pass --password-stdin to read the password "
+                "from stdin");
   } else {
     password = read_hidden_line("Password: ");
     if (!password) return password;

@@ -71,10 +71,14 @@ Result<void> apply_config_file(Flags& flags) {
     std::string name(key.str());
     if (name == "config") return fail("bad_config", path + ": 'config' cannot be set in a file");
     std::string value;
-    if (auto s = node.value<std::string>()) value = *s;
-    else if (auto i = node.value<std::int64_t>()) value = std::to_string(*i);
-    else if (auto b = node.value<bool>()) value = *b ? "1" : "0";
-    else return fail("bad_config", path + ": '" + name + "' must be a string or an integer");
+    if (auto s = node.value<std::string>())
+      value = *s;
+    else if (auto i = node.value<std::int64_t>())
+      value = std::to_string(*i);
+    else if (auto b = node.value<bool>())
+      value = *b ? "1" : "0";
+    else
+      return fail("bad_config", path + ": '" + name + "' must be a string or an integer");
     if (!flags.knows(name)) {
       return fail("bad_config", path + ": unknown option '" + name + "'");
     }
@@ -139,10 +143,14 @@ Result<server::ServerConfig> server_config_from(const Flags& f) {
   if (const char* keylog = std::getenv("SSLKEYLOGFILE")) t.keylog_file = keylog;
 
   std::string retry = f.get("retry");
-  if (retry == "auto") t.retry = quic::RetryMode::Auto;
-  else if (retry == "always") t.retry = quic::RetryMode::Always;
-  else if (retry == "never") t.retry = quic::RetryMode::Never;
-  else return fail("usage", "--retry must be auto, always or never");
+  if (retry == "auto")
+    t.retry = quic::RetryMode::Auto;
+  else if (retry == "always")
+    t.retry = quic::RetryMode::Always;
+  else if (retry == "never")
+    t.retry = quic::RetryMode::Never;
+  else
+    return fail("usage", "--retry must be auto, always or never");
 
   log::Level level;
   if (!log::parse_level(f.get("log-level"), level)) {

@@ -52,8 +52,8 @@ bool is_bcrypt_hash(std::string_view hash) {
   const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
   if (cost < kMinCost || cost > kMaxCost) return false;
   for (char c : hash.substr(7)) {
-    const bool base64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) ||
-                        c == '.' || c == '/';
+    const bool base64 =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '/';
     if (!base64) return false;
   }
   return true;
@@ -98,8 +98,8 @@ const std::string& dummy_hash(int cost) {
   auto hashed = hash_password(secret, cost);
   // Hashing only fails on an unusable libcrypt; a fixed well-formed hash still costs a full check.
   std::string value = hashed ? std::move(hashed.value())
-                             : std::string("$2b$") + (cost < 10 ? "0" : "") +
-                                   std::to_string(cost) + "$" + std::string(53, 'A');
+                             : std::string("$2b$") + (cost < 10 ? "0" : "") + std::to_string(cost) +
+                                   "$" + std::string(53, 'A');
   return by_cost.emplace(cost, std::move(value)).first->second;
 }
 

@@ -33,20 +33,20 @@ struct RateLimit {
 
 struct CoreConfig {
   int max_login_attempts = 3;
-  Duration login_retry_window{60'000};    // after a failed LOGIN, the next must come within this
-  Duration keepalive_timeout{90'000};     // a session silent this long is closed (3 x 30 s)
-  std::size_t max_pending_pdus = 64;      // PDUs queued while a password check is in flight
+  Duration login_retry_window{60'000};  // after a failed LOGIN, the next must come within this
+  Duration keepalive_timeout{90'000};   // a session silent this long is closed (3 x 30 s)
+  std::size_t max_pending_pdus = 64;    // PDUs queued while a password check is in flight
   // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
   // with "server busy" instead of growing the hash queue. 0 = no bound.
   std::size_t max_pending_logins = 256;
   proto::DecodeLimits limits{};
 
   // Abuse limits (docs/SECURITY.md explains each default).
-  RateLimit message_rate{20, 40};                // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
-  RateLimit login_rate_per_ip{30.0 / 60, 50};    // LOGIN attempts per source address
-  RateLimit login_rate_per_account{6.0 / 60, 6}; // LOGIN attempts per account name
-  std::size_t max_text_bytes = 32 * 1024;        // "msg" of a message request
-  std::size_t max_targets = 100;                 // ids in one ONE_TO_MANY
+  RateLimit message_rate{20, 40};                 // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
+  RateLimit login_rate_per_ip{30.0 / 60, 50};     // LOGIN attempts per source address
+  RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
+  std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
+  std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
 };
 
 namespace action {
@@ -83,12 +83,12 @@ struct CoreStats {
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;
   std::uint64_t malformed_pdus = 0;
-  std::uint64_t throttled_logins = 0;   // LOGIN refused by a login rate limit
-  std::uint64_t rate_limited = 0;       // messages dropped by the per-session rate limit
-  std::uint64_t busy_logins = 0;        // LOGIN refused: max_pending_logins checks in flight
-  std::size_t pending_logins = 0;       // password checks asked for and not answered yet
-  PerMsgType pdus_received{};           // decoded PDUs from clients, by type
-  std::uint64_t kicks = 0;              // sessions closed by an operator
+  std::uint64_t throttled_logins = 0;  // LOGIN refused by a login rate limit
+  std::uint64_t rate_limited = 0;      // messages dropped by the per-session rate limit
+  std::uint64_t busy_logins = 0;       // LOGIN refused: max_pending_logins checks in flight
+  std::size_t pending_logins = 0;      // password checks asked for and not answered yet
+  PerMsgType pdus_received{};          // decoded PDUs from clients, by type
+  std::uint64_t kicks = 0;             // sessions closed by an operator
 };
 
 // A logged-in session, as operators see it (the admin socket's `who`).

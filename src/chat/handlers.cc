@@ -45,7 +45,8 @@ bool Core::Impl::text_fits(Session& s, const std::string& text) {
 }
 
 bool Core::Impl::targets_fit(Session& s, std::string_view target_ids) {
-  const auto ids = static_cast<std::size_t>(std::count(target_ids.begin(), target_ids.end(), ',')) + 1;
+  const auto ids =
+      static_cast<std::size_t>(std::count(target_ids.begin(), target_ids.end(), ',')) + 1;
   if (ids <= config.max_targets) return true;
   send_error(s, proto::MsgType::MsgUnsuccessful,
              "Too many targets: limit is " + std::to_string(config.max_targets));

@@ -42,8 +42,8 @@ FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_atte
   }
   if (attempts_left <= 0) {
     // A throttled client keeps the throttle text: it says why, and when to come back.
-    const std::string_view text = why == LoginFailure::Throttled ? kLoginThrottledText
-                                                                 : kMaxAttemptsText;
+    const std::string_view text =
+        why == LoginFailure::Throttled ? kLoginThrottledText : kMaxAttemptsText;
     return FailedLoginReply{proto::MsgType::LoginUnsuccessfulDisconnect, std::string(text), true};
   }
   if (why == LoginFailure::Throttled) {

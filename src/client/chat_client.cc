@@ -28,7 +28,10 @@ void ClientMux::on_path_changed(quic::ConnHandle conn, const quic::PeerInfo& pee
 
 ChatClient::ChatClient(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
                        ChatClientOptions options, EventFn on_event)
-    : loop_(loop), endpoint_(endpoint), mux_(mux), options_(std::move(options)),
+    : loop_(loop),
+      endpoint_(endpoint),
+      mux_(mux),
+      options_(std::move(options)),
       on_event_(std::move(on_event)) {}
 
 ChatClient::~ChatClient() {
@@ -65,7 +68,8 @@ Result<void> ChatClient::send_broadcast(std::string_view text) {
 Result<void> ChatClient::send_direct(std::uint64_t target_id, std::string_view text) {
   return after(session_.send_direct(target_id, text));
 }
-Result<void> ChatClient::send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text) {
+Result<void> ChatClient::send_many(const std::vector<std::uint64_t>& target_ids,
+                                   std::string_view text) {
   return after(session_.send_many(target_ids, text));
 }
 Result<void> ChatClient::logout() {
@@ -121,8 +125,10 @@ void ChatClient::handle_closed(const quic::CloseInfo& info) {
   mux_.detach(conn_);
   conn_ = 0;
   open_ = false;
-  std::string reason = info.reason.empty() ? std::string(quic::close_kind_name(info.kind)) : info.reason;
-  session_.on_closed(info.app_error_code, std::string(quic::close_kind_name(info.kind)), std::move(reason));
+  std::string reason =
+      info.reason.empty() ? std::string(quic::close_kind_name(info.kind)) : info.reason;
+  session_.on_closed(info.app_error_code, std::string(quic::close_kind_name(info.kind)),
+                     std::move(reason));
   deliver();
 }
 
@@ -142,7 +148,8 @@ void ChatClient::on_keepalive_timer() {
   keepalive_timer_.reset();
   if (!session_.alive()) return;  // logged out or closed meanwhile
   flush();
-  keepalive_timer_ = loop_.add_timer(loop_.now() + options_.keepalive, [this] { on_keepalive_timer(); });
+  keepalive_timer_ =
+      loop_.add_timer(loop_.now() + options_.keepalive, [this] { on_keepalive_timer(); });
 }
 
 void ChatClient::stop_keepalive() {

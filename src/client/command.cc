@@ -5,7 +5,9 @@
 namespace qc::client {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -87,11 +89,13 @@ Result<Command, std::string> parse_command(std::string_view line, const NameReso
   }
   // Only the first ':' separates the targets; the message keeps any further colons.
   std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return Unexpected<std::string>{std::string(errors::kBadFormat)};
+  if (colon == std::string_view::npos)
+    return Unexpected<std::string>{std::string(errors::kBadFormat)};
   std::string_view targets = trim(line.substr(0, colon));
   std::string text(trim(line.substr(colon + 1)));
   if (text.empty()) return Unexpected<std::string>{std::string(errors::kEmptyMessage)};
-  if (targets.find(',') != std::string_view::npos) return parse_many(targets, std::move(text), resolve);
+  if (targets.find(',') != std::string_view::npos)
+    return parse_many(targets, std::move(text), resolve);
   auto id = parse_target(targets, errors::kBadUserId, resolve);
   if (!id) return Unexpected<std::string>{id.error()};
   if (*id == 0) return Command{BroadcastCmd{std::move(text)}};

@@ -44,7 +44,8 @@ struct RebindCmd {
   friend bool operator==(const RebindCmd&, const RebindCmd&) = default;
 };
 
-using Command = std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd>;
+using Command =
+    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;

@@ -12,9 +12,12 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string_view kind_prefix(MessageKind kind) {
   switch (kind) {
-    case MessageKind::OneToOne: return "[1-1 Msg] ";
-    case MessageKind::OneToMany: return "[1-n Msg] ";
-    case MessageKind::Broadcast: return "[Broad Msg] ";
+    case MessageKind::OneToOne:
+      return "[1-1 Msg] ";
+    case MessageKind::OneToMany:
+      return "[1-n Msg] ";
+    case MessageKind::Broadcast:
+      return "[Broad Msg] ";
   }
   return "[Msg] ";
 }
@@ -74,7 +77,8 @@ std::optional<std::string> format_event(const Event& event) {
             return "[Sys] Some user logout. Active users: " + format_users(e.users);
           },
           [](const Message& e) -> Line {
-            return std::string(kind_prefix(e.kind)) + sanitize(e.sender_name) + ": " + sanitize(e.text);
+            return std::string(kind_prefix(e.kind)) + sanitize(e.sender_name) + ": " +
+                   sanitize(e.text);
           },
           [](const ServerError& e) -> Line { return format_local_error(sanitize(e.error)); },
           [](const LoggedOut& e) -> Line { return "[Sys] " + sanitize(e.sys); },
@@ -83,7 +87,8 @@ std::optional<std::string> format_event(const Event& event) {
           },
           [](const ConnectionClosed& e) -> Line {
             if (e.expected) return std::nullopt;
-            return format_local_error("Connection lost: " + sanitize(e.reason.empty() ? e.kind : e.reason));
+            return format_local_error("Connection lost: " +
+                                      sanitize(e.reason.empty() ? e.kind : e.reason));
           },
       },
       event);
@@ -96,7 +101,8 @@ std::string format_who(const proto::UserList& users, std::optional<std::uint64_t
 }
 
 std::string format_reconnected(std::uint64_t my_id, std::string_view my_name) {
-  return "[Sys] Reconnected. You are now " + std::to_string(my_id) + " (" + sanitize(my_name) + ").";
+  return "[Sys] Reconnected. You are now " + std::to_string(my_id) + " (" + sanitize(my_name) +
+         ").";
 }
 
 std::string format_local_error(std::string_view text) { return "[Err] " + std::string(text); }

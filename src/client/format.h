@@ -28,6 +28,7 @@ std::string format_reconnected(std::uint64_t my_id, std::string_view my_name);
 // "[Err] text"
 std::string format_local_error(std::string_view text);
 
-inline constexpr std::string_view kRebindLine = "[Sys] Moved to a new local port; session continues.";
+inline constexpr std::string_view kRebindLine =
+    "[Sys] Moved to a new local port; session continues.";
 
 }  // namespace qc::client

@@ -43,7 +43,8 @@ void ClientSession::on_closed(std::uint64_t app_error_code, std::string kind, st
     apply(ConnEvent::Disconnect);
   }
   apply(ConnEvent::Closed);
-  events_.emplace_back(ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason)});
+  events_.emplace_back(
+      ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason)});
 }
 
 // --- requests -------------------------------------------------------------------------------
@@ -52,14 +53,16 @@ void ClientSession::queue(MsgType type, std::string msg) {
   outbox_.push_back(make_shared_bytes(proto::encode(proto::make_pdu(type, std::move(msg)))));
 }
 
-void ClientSession::send_raw(std::string bytes) { outbox_.push_back(make_shared_bytes(std::move(bytes))); }
+void ClientSession::send_raw(std::string bytes) {
+  outbox_.push_back(make_shared_bytes(std::move(bytes)));
+}
 
 Result<void> ClientSession::start() {
   on_connecting();
   if (state() == ConnState::Connecting) apply(ConnEvent::Established);
   if (state() != ConnState::Connected) {
-    return fail("bad_state", "cannot negotiate the version in " +
-                                 std::string(proto::conn_state_name(state())));
+    return fail("bad_state",
+                "cannot negotiate the version in " + std::string(proto::conn_state_name(state())));
   }
   queue(MsgType::Versions, proto::encode_versions_request({{1}}));
   return {};
@@ -86,7 +89,8 @@ Result<void> ClientSession::send_broadcast(std::string_view text) {
 
 Result<void> ClientSession::send_direct(std::uint64_t target_id, std::string_view text) {
   if (auto ok = require_logged_in("send"); !ok) return ok;
-  queue(MsgType::OneToOne, proto::encode_one_to_one({std::to_string(target_id), std::string(text)}));
+  queue(MsgType::OneToOne,
+        proto::encode_one_to_one({std::to_string(target_id), std::string(text)}));
   return {};
 }
 

@@ -37,20 +37,29 @@ void ClientSession::on_pdu(std::string_view bytes) {
 
 void ClientSession::dispatch(const proto::Pdu& pdu) {
   switch (pdu.type) {
-    case MsgType::Versions: return on_versions(pdu);
-    case MsgType::LoginAck: return on_login_ack(pdu);
+    case MsgType::Versions:
+      return on_versions(pdu);
+    case MsgType::LoginAck:
+      return on_login_ack(pdu);
     case MsgType::LoginBroadcast:
-    case MsgType::LogoutBroadcast: return on_user_list(pdu);
+    case MsgType::LogoutBroadcast:
+      return on_user_list(pdu);
     case MsgType::LoginUnsuccessfulRetry:
     case MsgType::LoginUnsuccessfulDisconnect:
-    case MsgType::MsgUnsuccessful: return on_error_reply(pdu);
-    case MsgType::OneToOne: return on_delivery(pdu, MessageKind::OneToOne);
-    case MsgType::OneToMany: return on_delivery(pdu, MessageKind::OneToMany);
-    case MsgType::Broadcast: return on_delivery(pdu, MessageKind::Broadcast);
-    case MsgType::LogoutAck: return on_logout_ack(pdu);
+    case MsgType::MsgUnsuccessful:
+      return on_error_reply(pdu);
+    case MsgType::OneToOne:
+      return on_delivery(pdu, MessageKind::OneToOne);
+    case MsgType::OneToMany:
+      return on_delivery(pdu, MessageKind::OneToMany);
+    case MsgType::Broadcast:
+      return on_delivery(pdu, MessageKind::Broadcast);
+    case MsgType::LogoutAck:
+      return on_logout_ack(pdu);
     case MsgType::Login:
     case MsgType::Alive:
-    case MsgType::Logout: break;
+    case MsgType::Logout:
+      break;
   }
   violation(std::string(proto::msg_type_name(pdu.type)) + " is not sent by servers");
 }
@@ -79,7 +88,8 @@ void ClientSession::on_login_ack(const proto::Pdu& pdu) {
 
 void ClientSession::on_user_list(const proto::Pdu& pdu) {
   auto users = proto::decode_user_list(pdu.msg, limits_);
-  if (!users) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + users.error().detail);
+  if (!users)
+    return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + users.error().detail);
   presence_.replace(*users);
   if (pdu.type == MsgType::LoginBroadcast) {
     events_.emplace_back(UsersJoined{std::move(*users)});
@@ -91,7 +101,8 @@ void ClientSession::on_user_list(const proto::Pdu& pdu) {
 void ClientSession::on_delivery(const proto::Pdu& pdu, MessageKind kind) {
   auto d = proto::decode_delivery(pdu.msg, limits_);
   if (!d) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + d.error().detail);
-  events_.emplace_back(Message{kind, d->sender_user_id, std::move(d->sender_username), std::move(d->msg)});
+  events_.emplace_back(
+      Message{kind, d->sender_user_id, std::move(d->sender_username), std::move(d->msg)});
 }
 
 void ClientSession::on_error_reply(const proto::Pdu& pdu) {

@@ -6,15 +6,15 @@
 namespace qc::proto {
 
 enum class CloseCode : std::uint64_t {
-  NoError = 0,         // logout, client quit
-  ProtocolError = 1,   // framing or version negotiation failed
-  LoginFailed = 2,     // attempts exhausted, login timeout, malformed login
+  NoError = 0,        // logout, client quit
+  ProtocolError = 1,  // framing or version negotiation failed
+  LoginFailed = 2,    // attempts exhausted, login timeout, malformed login
   KeepAliveTimeout = 3,
   ServerShutdown = 4,
-  LimitExceeded = 5,   // connection/rate/size limits
-  SlowConsumer = 6,    // outbound queue over its bound
+  LimitExceeded = 5,  // connection/rate/size limits
+  SlowConsumer = 6,   // outbound queue over its bound
   InternalError = 7,
-  Kicked = 8,          // an operator closed the session (quicchat admin kick)
+  Kicked = 8,  // an operator closed the session (quicchat admin kick)
 };
 
 constexpr std::uint64_t to_wire(CloseCode c) { return static_cast<std::uint64_t>(c); }

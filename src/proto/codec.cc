@@ -12,15 +12,24 @@ using detail::decode_error;
 
 std::string_view decode_errc_name(DecodeErrc code) {
   switch (code) {
-    case DecodeErrc::Syntax: return "syntax";
-    case DecodeErrc::NotObject: return "not_object";
-    case DecodeErrc::MissingField: return "missing_field";
-    case DecodeErrc::WrongType: return "wrong_type";
-    case DecodeErrc::MsgNotString: return "msg_not_string";
-    case DecodeErrc::UnknownType: return "unknown_type";
-    case DecodeErrc::InvalidUtf8: return "invalid_utf8";
-    case DecodeErrc::TooDeep: return "too_deep";
-    case DecodeErrc::TooLarge: return "too_large";
+    case DecodeErrc::Syntax:
+      return "syntax";
+    case DecodeErrc::NotObject:
+      return "not_object";
+    case DecodeErrc::MissingField:
+      return "missing_field";
+    case DecodeErrc::WrongType:
+      return "wrong_type";
+    case DecodeErrc::MsgNotString:
+      return "msg_not_string";
+    case DecodeErrc::UnknownType:
+      return "unknown_type";
+    case DecodeErrc::InvalidUtf8:
+      return "invalid_utf8";
+    case DecodeErrc::TooDeep:
+      return "too_deep";
+    case DecodeErrc::TooLarge:
+      return "too_large";
   }
   return "unknown";
 }
@@ -49,19 +58,22 @@ Decoded<Pdu> decode(std::string_view bytes, const DecodeLimits& limits) {
   auto version = detail::int_field(*object, "version");
   if (!version) return Unexpected<DecodeError>{version.error()};
   if (*version < std::numeric_limits<int>::min() || *version > std::numeric_limits<int>::max()) {
-    return decode_error(DecodeErrc::WrongType, "field 'version' is out of range: " + std::to_string(*version));
+    return decode_error(DecodeErrc::WrongType,
+                        "field 'version' is out of range: " + std::to_string(*version));
   }
 
   auto mtype = detail::int_field(*object, "mtype");
   if (!mtype) return Unexpected<DecodeError>{mtype.error()};
   const std::optional<MsgType> type = msg_type_from_int(*mtype);
-  if (!type) return decode_error(DecodeErrc::UnknownType, "unknown mtype " + std::to_string(*mtype));
+  if (!type)
+    return decode_error(DecodeErrc::UnknownType, "unknown mtype " + std::to_string(*mtype));
 
   detail::JsonValue* msg = object->find("msg");
   if (msg == nullptr) return decode_error(DecodeErrc::MissingField, "missing field 'msg'");
   if (msg->kind != detail::JsonValue::Kind::String) {
-    return decode_error(DecodeErrc::MsgNotString,
-                        "field 'msg' must be a string, got " + std::string(detail::json_kind_name(msg->kind)));
+    return decode_error(
+        DecodeErrc::MsgNotString,
+        "field 'msg' must be a string, got " + std::string(detail::json_kind_name(msg->kind)));
   }
   return Pdu{static_cast<int>(*version), *type, std::move(msg->text)};
 }

@@ -15,15 +15,15 @@
 namespace qc::proto {
 
 enum class DecodeErrc {
-  Syntax,         // not JSON at all, or trailing bytes after the object
-  NotObject,      // valid JSON, but not an object where one is required
-  MissingField,   // a required key is absent
-  WrongType,      // a key holds the wrong JSON type (or an int out of range)
-  MsgNotString,   // the envelope's "msg" is not a string
-  UnknownType,    // "mtype" is not one of the protocol's message types
-  InvalidUtf8,    // bytes that are not UTF-8 (or a lone surrogate escape)
-  TooDeep,        // nesting deeper than DecodeLimits::max_depth
-  TooLarge,       // input over DecodeLimits::max_bytes
+  Syntax,        // not JSON at all, or trailing bytes after the object
+  NotObject,     // valid JSON, but not an object where one is required
+  MissingField,  // a required key is absent
+  WrongType,     // a key holds the wrong JSON type (or an int out of range)
+  MsgNotString,  // the envelope's "msg" is not a string
+  UnknownType,   // "mtype" is not one of the protocol's message types
+  InvalidUtf8,   // bytes that are not UTF-8 (or a lone surrogate escape)
+  TooDeep,       // nesting deeper than DecodeLimits::max_depth
+  TooLarge,      // input over DecodeLimits::max_bytes
 };
 
 struct DecodeError {
@@ -128,6 +128,8 @@ Decoded<ErrorReply> decode_error(std::string_view msg, const DecodeLimits& = {})
 Decoded<SysReply> decode_sys(std::string_view msg, const DecodeLimits& = {});
 
 // Convenience: a whole PDU of a type with an encoded body.
-inline Pdu make_pdu(MsgType type, std::string msg) { return Pdu{kProtocolVersion, type, std::move(msg)}; }
+inline Pdu make_pdu(MsgType type, std::string msg) {
+  return Pdu{kProtocolVersion, type, std::move(msg)};
+}
 
 }  // namespace qc::proto

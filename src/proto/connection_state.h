@@ -19,7 +19,8 @@
 // Which PDU types may travel in each state (per direction; anything else is answered with an
 // error by the receiver):
 //   CONNECTED        C->S VERSIONS, LOGIN
-//                    S->C VERSIONS, LOGIN_ACK, LOGIN_UNSUCCESSFUL_RETRY/_DISCONNECT, MSG_UNSUCCESSFUL
+//                    S->C VERSIONS, LOGIN_ACK, LOGIN_UNSUCCESSFUL_RETRY/_DISCONNECT,
+//                    MSG_UNSUCCESSFUL
 //   AUTHENTICATED, SENDING_MESSAGE
 //                    C->S ALIVE, ONE_TO_ONE, ONE_TO_MANY, BROADCAST, LOGOUT
 //                    S->C LOGIN_BROADCAST, LOGOUT_BROADCAST, ONE_TO_ONE, ONE_TO_MANY, BROADCAST,

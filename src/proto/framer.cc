@@ -17,9 +17,12 @@ std::string byte_description(char c) {
 
 std::string_view frame_errc_name(FrameErrc code) {
   switch (code) {
-    case FrameErrc::Garbage: return "garbage";
-    case FrameErrc::TooLarge: return "too_large";
-    case FrameErrc::TooDeep: return "too_deep";
+    case FrameErrc::Garbage:
+      return "garbage";
+    case FrameErrc::TooLarge:
+      return "too_large";
+    case FrameErrc::TooDeep:
+      return "too_deep";
   }
   return "unknown";
 }
@@ -77,7 +80,8 @@ bool StreamFramer::scan_between(std::string_view chunk, std::size_t& pos, FrameE
     state_ = State::Garbage;
     event.kind = FrameEvent::Kind::Error;
     event.error = FrameErrc::Garbage;
-    event.detail = "unexpected byte " + byte_description(c) + " between PDUs; skipping to the next '{'";
+    event.detail =
+        "unexpected byte " + byte_description(c) + " between PDUs; skipping to the next '{'";
     return true;
   }
   return false;

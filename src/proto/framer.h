@@ -25,7 +25,7 @@ struct FrameEvent {
   // (zero-copy), else into the framer; valid until the next feed() (and while the chunk lives).
   std::string_view pdu;
   FrameErrc error = FrameErrc::Garbage;  // Kind::Error
-  std::string detail;               // Kind::Error: human sentence
+  std::string detail;                    // Kind::Error: human sentence
 };
 
 class StreamFramer {
@@ -61,11 +61,11 @@ class StreamFramer {
   int depth_ = 0;
   bool in_string_ = false;
   bool in_escape_ = false;
-  bool discarding_ = false;     // object over a limit: tracked to its end, bytes dropped
-  std::size_t object_bytes_ = 0;  // bytes of the current object seen so far
+  bool discarding_ = false;        // object over a limit: tracked to its end, bytes dropped
+  std::size_t object_bytes_ = 0;   // bytes of the current object seen so far
   std::size_t segment_start_ = 0;  // where the current object starts in this chunk
-  std::string buf_;              // start of an object split across chunks
-  std::string completed_;        // a reassembled PDU handed out (valid until the next feed)
+  std::string buf_;                // start of an object split across chunks
+  std::string completed_;          // a reassembled PDU handed out (valid until the next feed)
 };
 
 }  // namespace qc::proto

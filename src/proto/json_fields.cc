@@ -9,9 +9,10 @@ Unexpected<DecodeError> not_integer(const JsonValue& value, std::string_view nam
   if (value.kind == JsonValue::Kind::Number && value.integral) {
     return decode_error(DecodeErrc::WrongType, quoted(name) + " is out of range: " + value.text);
   }
-  return decode_error(DecodeErrc::WrongType,
-                      quoted(name) + " must be an integer, got " + std::string(json_kind_name(value.kind)) +
-                          (value.kind == JsonValue::Kind::Number ? " with a fraction or exponent" : ""));
+  return decode_error(
+      DecodeErrc::WrongType,
+      quoted(name) + " must be an integer, got " + std::string(json_kind_name(value.kind)) +
+          (value.kind == JsonValue::Kind::Number ? " with a fraction or exponent" : ""));
 }
 
 }  // namespace
@@ -20,7 +21,8 @@ Unexpected<DecodeError> decode_error(DecodeErrc code, std::string detail) {
   return Unexpected<DecodeError>{DecodeError{code, std::move(detail)}};
 }
 
-Decoded<JsonValue> parse_object(std::string_view text, const DecodeLimits& limits, std::string_view what) {
+Decoded<JsonValue> parse_object(std::string_view text, const DecodeLimits& limits,
+                                std::string_view what) {
   auto parsed = parse_json(text, limits);
   if (!parsed) return Unexpected<DecodeError>{parsed.error()};
   if (parsed->kind != JsonValue::Kind::Object) {
@@ -40,8 +42,8 @@ Decoded<std::string> string_field(const JsonValue& object, std::string_view key)
   auto v = field(object, key);
   if (!v) return Unexpected<DecodeError>{v.error()};
   if ((*v)->kind != JsonValue::Kind::String) {
-    return decode_error(DecodeErrc::WrongType,
-                        quoted(key) + " must be a string, got " + std::string(json_kind_name((*v)->kind)));
+    return decode_error(DecodeErrc::WrongType, quoted(key) + " must be a string, got " +
+                                                   std::string(json_kind_name((*v)->kind)));
   }
   return (*v)->text;
 }

@@ -12,7 +12,8 @@ namespace qc::proto::detail {
 Unexpected<DecodeError> decode_error(DecodeErrc code, std::string detail);
 
 // Parses `text` and requires an object at the top; `what` names it in errors ("PDU", "msg").
-Decoded<JsonValue> parse_object(std::string_view text, const DecodeLimits& limits, std::string_view what);
+Decoded<JsonValue> parse_object(std::string_view text, const DecodeLimits& limits,
+                                std::string_view what);
 
 Decoded<const JsonValue*> field(const JsonValue& object, std::string_view key);
 Decoded<std::string> string_field(const JsonValue& object, std::string_view key);

@@ -29,7 +29,8 @@ class Parser {
     JsonValue root;
     if (auto r = value(root, 0); !r) return Unexpected<DecodeError>{r.error()};
     skip_ws();
-    if (pos_ != in_.size()) return error(DecodeErrc::Syntax, at("trailing bytes after the JSON value"));
+    if (pos_ != in_.size())
+      return error(DecodeErrc::Syntax, at("trailing bytes after the JSON value"));
     return root;
   }
 
@@ -49,20 +50,29 @@ class Parser {
     skip_ws();
     if (eof()) return error(DecodeErrc::Syntax, at("unexpected end of input"));
     switch (peek()) {
-      case '{': return container(out, depth, JsonValue::Kind::Object);
-      case '[': return container(out, depth, JsonValue::Kind::Array);
-      case '"': out.kind = JsonValue::Kind::String; return string(out.text);
-      case 't': return literal(out, "true", JsonValue::Kind::Bool, true);
-      case 'f': return literal(out, "false", JsonValue::Kind::Bool, false);
-      case 'n': return literal(out, "null", JsonValue::Kind::Null, false);
-      default: break;
+      case '{':
+        return container(out, depth, JsonValue::Kind::Object);
+      case '[':
+        return container(out, depth, JsonValue::Kind::Array);
+      case '"':
+        out.kind = JsonValue::Kind::String;
+        return string(out.text);
+      case 't':
+        return literal(out, "true", JsonValue::Kind::Bool, true);
+      case 'f':
+        return literal(out, "false", JsonValue::Kind::Bool, false);
+      case 'n':
+        return literal(out, "null", JsonValue::Kind::Null, false);
+      default:
+        break;
     }
     if (peek() == '-' || is_digit(peek())) return number(out);
     return error(DecodeErrc::Syntax, at("unexpected character"));
   }
 
   Status literal(JsonValue& out, std::string_view word, JsonValue::Kind kind, bool b) {
-    if (in_.substr(pos_, word.size()) != word) return error(DecodeErrc::Syntax, at("invalid literal"));
+    if (in_.substr(pos_, word.size()) != word)
+      return error(DecodeErrc::Syntax, at("invalid literal"));
     pos_ += word.size();
     out.kind = kind;
     out.boolean = b;
@@ -161,14 +171,17 @@ class Parser {
     auto first = hex4();
     if (!first) return Unexpected<DecodeError>{first.error()};
     char32_t cp = *first;
-    if (cp >= 0xDC00 && cp <= 0xDFFF) return error(DecodeErrc::InvalidUtf8, at("lone low surrogate escape"));
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+      return error(DecodeErrc::InvalidUtf8, at("lone low surrogate escape"));
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-      if (in_.substr(pos_, 2) != "\\u") return error(DecodeErrc::InvalidUtf8, at("lone high surrogate escape"));
+      if (in_.substr(pos_, 2) != "\\u")
+        return error(DecodeErrc::InvalidUtf8, at("lone high surrogate escape"));
       pos_ += 2;
       auto second = hex4();
       if (!second) return Unexpected<DecodeError>{second.error()};
       if (*second < 0xDC00 || *second > 0xDFFF) {
-        return error(DecodeErrc::InvalidUtf8, at("high surrogate escape not followed by a low one"));
+        return error(DecodeErrc::InvalidUtf8,
+                     at("high surrogate escape not followed by a low one"));
       }
       cp = 0x10000 + ((cp - 0xD800) << 10) + (*second - 0xDC00);
     }
@@ -180,16 +193,34 @@ class Parser {
     if (eof()) return error(DecodeErrc::Syntax, at("unterminated string"));
     const char c = in_[pos_++];
     switch (c) {
-      case '"': out += '"'; return {};
-      case '\\': out += '\\'; return {};
-      case '/': out += '/'; return {};
-      case 'b': out += '\b'; return {};
-      case 'f': out += '\f'; return {};
-      case 'n': out += '\n'; return {};
-      case 'r': out += '\r'; return {};
-      case 't': out += '\t'; return {};
-      case 'u': return unicode_escape(out);
-      default: return error(DecodeErrc::Syntax, at("invalid escape"));
+      case '"':
+        out += '"';
+        return {};
+      case '\\':
+        out += '\\';
+        return {};
+      case '/':
+        out += '/';
+        return {};
+      case 'b':
+        out += '\b';
+        return {};
+      case 'f':
+        out += '\f';
+        return {};
+      case 'n':
+        out += '\n';
+        return {};
+      case 'r':
+        out += '\r';
+        return {};
+      case 't':
+        out += '\t';
+        return {};
+      case 'u':
+        return unicode_escape(out);
+      default:
+        return error(DecodeErrc::Syntax, at("invalid escape"));
     }
   }
 
@@ -197,8 +228,8 @@ class Parser {
     ++pos_;  // opening quote
     for (;;) {
       const std::size_t run = pos_;
-      while (!eof() && static_cast<unsigned char>(peek()) >= 0x20 && peek() != '"' && peek() != '\\' &&
-             static_cast<unsigned char>(peek()) < 0x80) {
+      while (!eof() && static_cast<unsigned char>(peek()) >= 0x20 && peek() != '"' &&
+             peek() != '\\' && static_cast<unsigned char>(peek()) < 0x80) {
         ++pos_;
       }
       out.append(in_, run, pos_ - run);
@@ -252,25 +283,34 @@ JsonValue* JsonValue::find(std::string_view key) {
 
 std::string_view json_kind_name(JsonValue::Kind kind) {
   switch (kind) {
-    case JsonValue::Kind::Null: return "null";
-    case JsonValue::Kind::Bool: return "a boolean";
-    case JsonValue::Kind::Number: return "a number";
-    case JsonValue::Kind::String: return "a string";
-    case JsonValue::Kind::Array: return "an array";
-    case JsonValue::Kind::Object: return "an object";
+    case JsonValue::Kind::Null:
+      return "null";
+    case JsonValue::Kind::Bool:
+      return "a boolean";
+    case JsonValue::Kind::Number:
+      return "a number";
+    case JsonValue::Kind::String:
+      return "a string";
+    case JsonValue::Kind::Array:
+      return "an array";
+    case JsonValue::Kind::Object:
+      return "an object";
   }
   return "unknown";
 }
 
 Decoded<JsonValue> parse_json(std::string_view text, const DecodeLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    return error(DecodeErrc::TooLarge, "input of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+    return error(DecodeErrc::TooLarge, "input of " + std::to_string(text.size()) +
+                                           " bytes exceeds the limit of " +
                                            std::to_string(limits.max_bytes));
   }
   return Parser(text, limits.max_depth).document();
 }
 
-std::optional<std::int64_t> json_to_int64(const JsonValue& v) { return to_integer<std::int64_t>(v); }
+std::optional<std::int64_t> json_to_int64(const JsonValue& v) {
+  return to_integer<std::int64_t>(v);
+}
 
 std::optional<std::uint64_t> json_to_uint64(const JsonValue& v) {
   // from_chars for unsigned rejects '-', which is what we want ("-0" included).

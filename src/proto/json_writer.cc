@@ -11,22 +11,34 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 
 void append_u_escape(std::string& out, unsigned value) {
-  const char esc[6] = {'\\', 'u', kHex[(value >> 12) & 0xF], kHex[(value >> 8) & 0xF],
-                       kHex[(value >> 4) & 0xF], kHex[value & 0xF]};
+  const char esc[6] = {'\\',
+                       'u',
+                       kHex[(value >> 12) & 0xF],
+                       kHex[(value >> 8) & 0xF],
+                       kHex[(value >> 4) & 0xF],
+                       kHex[value & 0xF]};
   out.append(esc, sizeof esc);
 }
 
 // Python escapes these with a short form; other bytes below 0x20 become \u00XX.
 char short_escape(unsigned char c) {
   switch (c) {
-    case '"': return '"';
-    case '\\': return '\\';
-    case '\n': return 'n';
-    case '\r': return 'r';
-    case '\t': return 't';
-    case '\b': return 'b';
-    case '\f': return 'f';
-    default: return 0;
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\t':
+      return 't';
+    case '\b':
+      return 'b';
+    case '\f':
+      return 'f';
+    default:
+      return 0;
   }
 }
 

@@ -31,11 +31,19 @@ enum class MsgType : std::uint8_t {
 };
 
 inline constexpr MsgType kAllMsgTypes[] = {
-    MsgType::Versions,        MsgType::Login,         MsgType::LoginAck,
-    MsgType::LoginBroadcast,  MsgType::LoginUnsuccessfulRetry,
-    MsgType::LoginUnsuccessfulDisconnect,             MsgType::Alive,
-    MsgType::OneToOne,        MsgType::OneToMany,     MsgType::Broadcast,
-    MsgType::MsgUnsuccessful, MsgType::Logout,        MsgType::LogoutAck,
+    MsgType::Versions,
+    MsgType::Login,
+    MsgType::LoginAck,
+    MsgType::LoginBroadcast,
+    MsgType::LoginUnsuccessfulRetry,
+    MsgType::LoginUnsuccessfulDisconnect,
+    MsgType::Alive,
+    MsgType::OneToOne,
+    MsgType::OneToMany,
+    MsgType::Broadcast,
+    MsgType::MsgUnsuccessful,
+    MsgType::Logout,
+    MsgType::LogoutAck,
     MsgType::LogoutBroadcast,
 };
 

@@ -18,7 +18,8 @@ Unexpected<DecodeError> forward(const Decoded<T>& failed) {
 
 // Objects holding only string fields: login, requests, error, sys.
 template <class T, class... Members>
-Decoded<T> decode_strings(std::string_view msg, const DecodeLimits& limits, std::pair<const char*, Members>... m) {
+Decoded<T> decode_strings(std::string_view msg, const DecodeLimits& limits,
+                          std::pair<const char*, Members>... m) {
   auto object = detail::parse_object(msg, limits, "msg");
   if (!object) return forward(object);
   T out{};
@@ -37,11 +38,10 @@ Decoded<T> decode_strings(std::string_view msg, const DecodeLimits& limits, std:
   return out;
 }
 
-
 Decoded<UserEntry> user_entry(const JsonValue& v) {
   if (v.kind != JsonValue::Kind::Object) {
-    return decode_error(DecodeErrc::NotObject,
-                        "user list entry must be a JSON object, got " + std::string(detail::json_kind_name(v.kind)));
+    return decode_error(DecodeErrc::NotObject, "user list entry must be a JSON object, got " +
+                                                   std::string(detail::json_kind_name(v.kind)));
   }
   auto id = detail::uint_field(v, "user_id");
   if (!id) return forward(id);
@@ -88,7 +88,10 @@ std::string encode_user_list(const UserList& users) {
   std::string out = "[";
   for (std::size_t i = 0; i < users.size(); ++i) {
     if (i > 0) out += ", ";
-    ObjectWriter(out).unsigned_integer("user_id", users[i].user_id).string("username", users[i].username).close();
+    ObjectWriter(out)
+        .unsigned_integer("user_id", users[i].user_id)
+        .string("username", users[i].username)
+        .close();
   }
   out += ']';
   return out;
@@ -142,8 +145,9 @@ Decoded<VersionsRequest> decode_versions_request(std::string_view msg, const Dec
   auto list = detail::field(*object, "versions");
   if (!list) return forward(list);
   if ((*list)->kind != JsonValue::Kind::Array) {
-    return decode_error(DecodeErrc::WrongType, "field 'versions' must be an array, got " +
-                                                   std::string(detail::json_kind_name((*list)->kind)));
+    return decode_error(DecodeErrc::WrongType,
+                        "field 'versions' must be an array, got " +
+                            std::string(detail::json_kind_name((*list)->kind)));
   }
   VersionsRequest out;
   for (const JsonValue& item : (*list)->items) {
@@ -182,8 +186,9 @@ Decoded<UserList> decode_user_list(std::string_view msg, const DecodeLimits& lim
   auto parsed = detail::parse_json(msg, limits);
   if (!parsed) return forward(parsed);
   if (parsed->kind != JsonValue::Kind::Array) {
-    return decode_error(DecodeErrc::WrongType,
-                        "user list must be a JSON array, got " + std::string(detail::json_kind_name(parsed->kind)));
+    return decode_error(
+        DecodeErrc::WrongType,
+        "user list must be a JSON array, got " + std::string(detail::json_kind_name(parsed->kind)));
   }
   UserList out;
   out.reserve(parsed->items.size());
@@ -196,14 +201,15 @@ Decoded<UserList> decode_user_list(std::string_view msg, const DecodeLimits& lim
 }
 
 Decoded<OneToOneRequest> decode_one_to_one(std::string_view msg, const DecodeLimits& limits) {
-  return decode_strings<OneToOneRequest>(msg, limits, std::pair{"target_user_id", &OneToOneRequest::target_user_id},
-                                         std::pair{"msg", &OneToOneRequest::msg});
+  return decode_strings<OneToOneRequest>(
+      msg, limits, std::pair{"target_user_id", &OneToOneRequest::target_user_id},
+      std::pair{"msg", &OneToOneRequest::msg});
 }
 
 Decoded<OneToManyRequest> decode_one_to_many(std::string_view msg, const DecodeLimits& limits) {
-  return decode_strings<OneToManyRequest>(msg, limits,
-                                          std::pair{"target_user_ids", &OneToManyRequest::target_user_ids},
-                                          std::pair{"msg", &OneToManyRequest::msg});
+  return decode_strings<OneToManyRequest>(
+      msg, limits, std::pair{"target_user_ids", &OneToManyRequest::target_user_ids},
+      std::pair{"msg", &OneToManyRequest::msg});
 }
 
 Decoded<BroadcastRequest> decode_broadcast(std::string_view msg, const DecodeLimits& limits) {

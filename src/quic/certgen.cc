@@ -110,9 +110,9 @@ Result<CrtHandle> make_cert(gnutls_x509_privkey_t key, const CertRequest& req) {
       check(gnutls_x509_crt_set_version(crt.get(), 3), "set version"),
       set_random_serial(crt.get()),
       check(gnutls_x509_crt_set_activation_time(crt.get(), now - 3600), "set activation"),
-      check(gnutls_x509_crt_set_expiration_time(crt.get(),
-                                                now + std::time_t{req.valid_days} * 86400),
-            "set expiration"),
+      check(
+          gnutls_x509_crt_set_expiration_time(crt.get(), now + std::time_t{req.valid_days} * 86400),
+          "set expiration"),
       check(gnutls_x509_crt_set_key(crt.get(), key), "set key"),
       set_identity(crt.get(), req),
       set_usage(crt.get(), key),
@@ -184,9 +184,10 @@ Result<void> write_self_signed_cert(const CertRequest& req) {
   auto crt = make_cert(key->get(), req);
   if (!crt) return Unexpected<Error>{crt.error()};
   gnutls_datum_t key_pem{}, crt_pem{};
-  auto key_text = take_datum(gnutls_x509_privkey_export2_pkcs8(key->get(), GNUTLS_X509_FMT_PEM,
-                                                               nullptr, GNUTLS_PKCS_PLAIN, &key_pem),
-                             key_pem, "export key");
+  auto key_text =
+      take_datum(gnutls_x509_privkey_export2_pkcs8(key->get(), GNUTLS_X509_FMT_PEM, nullptr,
+                                                   GNUTLS_PKCS_PLAIN, &key_pem),
+                 key_pem, "export key");
   if (!key_text) return Unexpected<Error>{key_text.error()};
   auto crt_text = take_datum(gnutls_x509_crt_export2(crt->get(), GNUTLS_X509_FMT_PEM, &crt_pem),
                              crt_pem, "export certificate");

@@ -35,13 +35,13 @@ struct PeerInfo {
 };
 
 enum class CloseKind {
-  Local,             // we called close()
-  Peer,              // the peer sent CONNECTION_CLOSE
+  Local,  // we called close()
+  Peer,   // the peer sent CONNECTION_CLOSE
   IdleTimeout,
   HandshakeTimeout,
-  HandshakeFailed,   // TLS failure: certificate verification, ALPN mismatch, ...
+  HandshakeFailed,  // TLS failure: certificate verification, ALPN mismatch, ...
   StatelessReset,
-  Error,             // any other transport error
+  Error,  // any other transport error
 };
 
 struct CloseInfo {
@@ -72,8 +72,8 @@ struct Stats {
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual void on_open(ConnHandle conn, const PeerInfo& peer) = 0;  // handshake complete
-  virtual void on_data(ConnHandle conn, std::string_view bytes) = 0;  // chat stream, in order
+  virtual void on_open(ConnHandle conn, const PeerInfo& peer) = 0;     // handshake complete
+  virtual void on_data(ConnHandle conn, std::string_view bytes) = 0;   // chat stream, in order
   virtual void on_closed(ConnHandle conn, const CloseInfo& info) = 0;  // exactly once per conn
   virtual void on_path_changed(ConnHandle /*conn*/, const PeerInfo& /*peer*/) {}
 };
@@ -90,13 +90,13 @@ struct ServerOptions {
   std::chrono::milliseconds handshake_timeout{10'000};
   std::uint64_t max_streams_bidi = 1;  // streams a client may open
   RetryMode retry = RetryMode::Auto;
-  std::size_t retry_threshold = 256;   // handshakes in progress above which Auto sends Retry
+  std::size_t retry_threshold = 256;  // handshakes in progress above which Auto sends Retry
   std::size_t max_connections = 20'000;
   std::size_t max_connections_per_ip = 20'000;
   std::size_t max_pdu_bytes = 64 * 1024;  // per-PDU bound the transport may use for buffers
-  std::string qlog_dir;                 // empty = off
-  std::string keylog_file;              // empty = off (the app passes $SSLKEYLOGFILE)
-  double test_drop_rate = 0.0;          // test hook: drop this fraction of datagrams each way
+  std::string qlog_dir;                   // empty = off
+  std::string keylog_file;                // empty = off (the app passes $SSLKEYLOGFILE)
+  double test_drop_rate = 0.0;            // test hook: drop this fraction of datagrams each way
 };
 
 class ServerEndpoint {
@@ -126,7 +126,7 @@ class ServerEndpoint {
 struct ClientOptions {
   std::string host = "localhost";
   std::uint16_t port = 4433;
-  std::string sni;                      // empty = host
+  std::string sni;                                     // empty = host
   std::string ca_file = "certs/quic_certificate.pem";  // empty = the system trust store
   std::vector<std::string> alpns = {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
   std::chrono::milliseconds idle_timeout{120'000};

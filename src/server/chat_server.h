@@ -27,7 +27,8 @@ struct ServerConfig {
 class ChatServer final : public quic::Handler {
  public:
   // Opens the endpoint; the loop runs it. The store must outlive the server.
-  static Result<std::unique_ptr<ChatServer>> start(quic::EventLoop& loop, store::AccountStore& store,
+  static Result<std::unique_ptr<ChatServer>> start(quic::EventLoop& loop,
+                                                   store::AccountStore& store,
                                                    const ServerConfig& config);
   ~ChatServer() override;
 

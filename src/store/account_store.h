@@ -27,8 +27,10 @@ class AccountStore {
   // The account's password hash, or nullopt when there is no such account (an invalid name
   // never has one).
   virtual Result<std::optional<std::string>> find_hash(std::string_view username) = 0;
-  virtual Result<void> add(std::string_view username, std::string_view hash) = 0;  // fails if it exists
-  virtual Result<void> set_hash(std::string_view username, std::string_view hash) = 0;  // fails if missing
+  virtual Result<void> add(std::string_view username,
+                           std::string_view hash) = 0;  // fails if it exists
+  virtual Result<void> set_hash(std::string_view username,
+                                std::string_view hash) = 0;    // fails if missing
   virtual Result<void> remove(std::string_view username) = 0;  // fails if missing
   virtual Result<std::vector<std::string>> list() = 0;         // sorted names
 

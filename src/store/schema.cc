@@ -71,8 +71,7 @@ Result<void> migrate(sqlite3* db, const std::string& path) {
   if (*version > latest_schema_version()) {
     return fail("db_schema", path + ": database schema version " + std::to_string(*version) +
                                  " is newer than this quicchat (" +
-                                 std::to_string(latest_schema_version()) +
-                                 "); refusing to start");
+                                 std::to_string(latest_schema_version()) + "); refusing to start");
   }
   for (const auto& m : kMigrations) {
     if (m.version <= *version) continue;

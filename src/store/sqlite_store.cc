@@ -132,7 +132,7 @@ class SqliteStore final : public AccountStore {
   }
 
   std::mutex mu_;
-  DbHandle db_;    // declared before st_: statements are finalized first
+  DbHandle db_;  // declared before st_: statements are finalized first
   Statements st_;
 };
 
@@ -143,8 +143,7 @@ Result<void> probe(sqlite3* db, const std::string& path) {
     return {};
   }
   if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB) {
-    return fail("db_not_database",
-                path + ": file is not an SQLite database; refusing to touch it");
+    return fail("db_not_database", path + ": file is not an SQLite database; refusing to touch it");
   }
   return sqlite::db_fail(db, "db_open", "cannot open " + path);
 }

@@ -14,11 +14,16 @@ std::mutex g_write_mutex;
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::Debug: return "DEBUG";
-    case Level::Info: return "INFO";
-    case Level::Warn: return "WARN";
-    case Level::Error: return "ERROR";
-    case Level::Off: return "OFF";
+    case Level::Debug:
+      return "DEBUG";
+    case Level::Info:
+      return "INFO";
+    case Level::Warn:
+      return "WARN";
+    case Level::Error:
+      return "ERROR";
+    case Level::Off:
+      return "OFF";
   }
   return "?";
 }
@@ -73,12 +78,18 @@ Level level() { return g_level.load(std::memory_order_relaxed); }
 bool enabled(Level l) { return l >= level() && l != Level::Off; }
 
 bool parse_level(std::string_view text, Level& out) {
-  if (text == "debug") out = Level::Debug;
-  else if (text == "info") out = Level::Info;
-  else if (text == "warn") out = Level::Warn;
-  else if (text == "error") out = Level::Error;
-  else if (text == "off") out = Level::Off;
-  else return false;
+  if (text == "debug")
+    out = Level::Debug;
+  else if (text == "info")
+    out = Level::Info;
+  else if (text == "warn")
+    out = Level::Warn;
+  else if (text == "error")
+    out = Level::Error;
+  else if (text == "off")
+    out = Level::Off;
+  else
+    return false;
   return true;
 }
 

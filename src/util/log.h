@@ -1,5 +1,5 @@
-// Structured log lines: "2026-11-24T02:10:00.123Z INFO login session=3 user=alice peer=127.0.0.1:5555".
-// One line per event; values with spaces are quoted. Never log a password.
+// Structured log lines: "2026-11-24T02:10:00.123Z INFO login session=3 user=alice
+// peer=127.0.0.1:5555". One line per event; values with spaces are quoted. Never log a password.
 #pragma once
 
 #include <cstdint>

@@ -29,9 +29,12 @@ bool parse_args(int argc, char** argv, std::string& server) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--server") server = value();
-    else if (a == "--alpn") g_config.target.alpns = split(value(), ',');
-    else if (a == "--ca") g_config.target.ca_file = value();
+    if (a == "--server")
+      server = value();
+    else if (a == "--alpn")
+      g_config.target.alpns = split(value(), ',');
+    else if (a == "--ca")
+      g_config.target.ca_file = value();
     else if (a == "--users") {
       g_config.users.clear();
       for (const auto& pair : split(value(), ',')) {
@@ -63,9 +66,10 @@ int main(int argc, char** argv) {
   conformance::g_config.users = itest::default_accounts();
   std::string server;
   if (!conformance::parse_args(argc, argv, server)) {
-    std::fprintf(stderr,
-                 "usage: conformance [--server HOST:PORT --alpn LIST --ca FILE --users a:p,b:p,c:p\n"
-                 "                    --login-retry-window-ms N --keepalive-timeout-ms N]\n");
+    std::fprintf(
+        stderr,
+        "usage: conformance [--server HOST:PORT --alpn LIST --ca FILE --users a:p,b:p,c:p\n"
+        "                    --login-retry-window-ms N --keepalive-timeout-ms N]\n");
     return 2;
   }
   if (conformance::g_config.users.size() < 3) {
@@ -78,8 +82,8 @@ int main(int argc, char** argv) {
     itest::ServerProcessOptions opts;
     // --msg-rate 0: the suite checks protocol behaviour, and one case sends 500 messages at once,
     // far over the default burst of the per-session rate limit.
-    opts.extra_args = {"--login-retry-window-ms", "1500", "--keepalive-timeout-ms", "2000",
-                       "--msg-rate", "0"};
+    opts.extra_args = {
+        "--login-retry-window-ms", "1500", "--keepalive-timeout-ms", "2000", "--msg-rate", "0"};
     own = std::make_unique<itest::ServerProcess>(opts);
     if (!own->started()) {
       std::fprintf(stderr, "conformance: %s\n", own->error().c_str());

@@ -39,8 +39,8 @@ TEST_F(Messaging, BroadcastReachesEveryoneIncludingTheSender) {
 }
 
 TEST_F(Messaging, OneToOneReachesOnlyTheTarget) {
-  peers_[2]->send(MsgType::OneToOne,
-                  proto::encode_one_to_one({std::to_string(ids_[0]), "Hi Alice, how are you today?"}));
+  peers_[2]->send(MsgType::OneToOne, proto::encode_one_to_one({std::to_string(ids_[0]),
+                                                               "Hi Alice, how are you today?"}));
   auto pdu = peers_[0]->expect(MsgType::OneToOne);
   ASSERT_TRUE(pdu);
   auto d = delivery_of(*pdu);

@@ -37,7 +37,7 @@ class ConformanceTest : public ::testing::Test {
   itest::Net net_;
 };
 
-std::string error_of(const proto::Pdu& pdu);       // the "error" of an error reply
+std::string error_of(const proto::Pdu& pdu);         // the "error" of an error reply
 proto::Delivery delivery_of(const proto::Pdu& pdu);  // a decoded delivery
 std::vector<std::string> names_of(const proto::UserList& users);
 

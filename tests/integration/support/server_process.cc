@@ -87,16 +87,27 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
     std::ofstream users(dir_ + "/users.txt");
     for (const auto& a : opts.accounts) users << a.name << ':' << a.password << '\n';
   }
-  auto import = run_quicchat(
-      {"user", "import", dir_ + "/users.txt", "--db", db_file(), "--cost", "4"});
+  auto import =
+      run_quicchat({"user", "import", dir_ + "/users.txt", "--db", db_file(), "--cost", "4"});
   if (import.status != 0) {
     error_ = "quicchat user import failed: " + import.out;
     return;
   }
-  std::vector<std::string> args = {"server",       "--host", "127.0.0.1",     "--port", "0",
-                                   "--db",         db_file(), "--cert",       dir_ + "/certs/quic_certificate.pem",
-                                   "--key",        dir_ + "/certs/quic_private_key.pem",
-                                   "--bcrypt-cost", "4",     "--hash-threads", "2"};
+  std::vector<std::string> args = {"server",
+                                   "--host",
+                                   "127.0.0.1",
+                                   "--port",
+                                   "0",
+                                   "--db",
+                                   db_file(),
+                                   "--cert",
+                                   dir_ + "/certs/quic_certificate.pem",
+                                   "--key",
+                                   dir_ + "/certs/quic_private_key.pem",
+                                   "--bcrypt-cost",
+                                   "4",
+                                   "--hash-threads",
+                                   "2"};
   args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
   if (!opts.exact_args.empty()) args = opts.exact_args;
   int log_pipe[2];

@@ -27,7 +27,8 @@ constexpr Fixture kPythonHashes[] = {
     {"p\xc3\xa4ssw\xc3\xb6rd", "$2b$04$svuuO4k.DlevXS0nvOXXuuqhi8Iq9bT9ECTzsuAhvohb975sEdOLS"},
 };
 // Python's bcrypt of 72 'x' followed by "tail": bcrypt reads only the first 72 bytes.
-constexpr const char* kPythonLongHash = "$2b$04$Qn0/sRfyl19pzMjQIkCVx.1OmYi.Q.GMOhI3mvQqxWS8MIr2RSw5m";
+constexpr const char* kPythonLongHash =
+    "$2b$04$Qn0/sRfyl19pzMjQIkCVx.1OmYi.Q.GMOhI3mvQqxWS8MIr2RSw5m";
 
 TEST(Password, HashThenVerifyRoundTrips) {
   auto hash = hash_password("hunter2", kFast);
@@ -75,10 +76,10 @@ TEST(Password, MalformedHashesAreFalse) {
       "$2b$",
       good.substr(0, 59),
       good + "A",
-      "$2x$" + good.substr(4),             // the buggy variant is not accepted
+      "$2x$" + good.substr(4),  // the buggy variant is not accepted
       "$2c$" + good.substr(4),
-      "$1$" + good.substr(3),              // md5-crypt prefix
-      "$2b$99$" + good.substr(7),          // cost out of range
+      "$1$" + good.substr(3),      // md5-crypt prefix
+      "$2b$99$" + good.substr(7),  // cost out of range
       "$2b$03$" + good.substr(7),
       "$2b$0a$" + good.substr(7),
       "$2b$04$" + std::string(52, '.') + "!",  // outside bcrypt's alphabet

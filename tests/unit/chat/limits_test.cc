@@ -90,9 +90,9 @@ TEST(CoreMessageRate, OverTheBurstIsDroppedWithAnErrorThenRefills) {
   h.feed(1, one_to_one_pdu("2", "one"));
   h.feed(1, broadcast_pdu("two"));
   h.feed(1, one_to_many_pdu("2", "three"));
-  EXPECT_EQ(h.drain(), (Lines{"2 ONE_TO_ONE alice(1): one", "1 BROADCAST alice(1): two",
-                              "2 BROADCAST alice(1): two",
-                              "1 MSG_UNSUCCESSFUL Rate limited: slow down"}));
+  EXPECT_EQ(h.drain(),
+            (Lines{"2 ONE_TO_ONE alice(1): one", "1 BROADCAST alice(1): two",
+                   "2 BROADCAST alice(1): two", "1 MSG_UNSUCCESSFUL Rate limited: slow down"}));
   EXPECT_EQ(h.core.stats().rate_limited, 1u);
   h.feed(1, alive_pdu());  // ALIVE is not a message: never limited
   EXPECT_EQ(h.drain(), Lines{});
@@ -186,7 +186,8 @@ TEST(CoreLoginThrottle, SuccessfulAttemptsAreRefunded) {
   Harness h(c);
   for (ConnHandle conn = 1; conn <= 5; ++conn) {  // log in and out again and again
     h.open(conn);
-    EXPECT_EQ(h.attempt(conn, "alice", true), (Lines{std::to_string(conn) + " LOGIN_ACK " + std::to_string(conn) + ":alice"}));
+    EXPECT_EQ(h.attempt(conn, "alice", true),
+              (Lines{std::to_string(conn) + " LOGIN_ACK " + std::to_string(conn) + ":alice"}));
     h.close(conn);
   }
   EXPECT_EQ(h.core.stats().throttled_logins, 0u);

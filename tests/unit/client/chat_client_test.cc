@@ -68,7 +68,9 @@ class FakeEndpoint final : public quic::ClientEndpoint {
   std::vector<quic::ConnHandle> rebound;
 };
 
-std::string server_pdu(MsgType type, const std::string& msg) { return proto::encode(proto::make_pdu(type, msg)); }
+std::string server_pdu(MsgType type, const std::string& msg) {
+  return proto::encode(proto::make_pdu(type, msg));
+}
 
 MsgType sent_type(const std::string& bytes) {
   auto pdu = proto::decode(bytes);
@@ -82,9 +84,8 @@ class ChatClientTest : public ::testing::Test {
     ChatClientOptions opts;
     opts.keepalive = keepalive;
     auto index = clients.size();
-    clients.push_back(std::make_unique<ChatClient>(loop, endpoint, mux, opts, [this, index](const Event& e) {
-      events[index].push_back(e);
-    }));
+    clients.push_back(std::make_unique<ChatClient>(
+        loop, endpoint, mux, opts, [this, index](const Event& e) { events[index].push_back(e); }));
     return *clients.back();
   }
 
@@ -123,7 +124,8 @@ TEST_F(ChatClientTest, OpenSendsVersionsThenReportsConnected) {
 TEST_F(ChatClientTest, AliveRightAfterLoginAckAndEveryInterval) {
   ChatClient& c = make(std::chrono::milliseconds(1000));
   log_in(c, {{1, "alice"}});
-  EXPECT_EQ(types_sent(c.handle()), (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Alive}));
+  EXPECT_EQ(types_sent(c.handle()),
+            (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Alive}));
   loop.advance(std::chrono::milliseconds(999));
   EXPECT_EQ(endpoint.sent[c.handle()].size(), 3u);
   loop.advance(std::chrono::milliseconds(1));
@@ -153,7 +155,9 @@ TEST_F(ChatClientTest, MuxRoutesByHandle) {
   ChatClient& b = make();
   log_in(a, {{1, "alice"}});
   log_in(b, {{1, "alice"}, {2, "bob"}});
-  mux.on_data(a.handle(), server_pdu(MsgType::Broadcast, R"({"sender_user_id": 2, "sender_username": "bob", "msg": "to a"})"));
+  mux.on_data(a.handle(),
+              server_pdu(MsgType::Broadcast,
+                         R"({"sender_user_id": 2, "sender_username": "bob", "msg": "to a"})"));
   EXPECT_EQ(std::get<Message>(events[0].back()).text, "to a");
   EXPECT_TRUE(std::holds_alternative<LoginOk>(events[1].back()));
   EXPECT_EQ(b.session().my_id(), 2u);
@@ -166,8 +170,9 @@ TEST_F(ChatClientTest, SendsWhatTheSessionQueues) {
   ASSERT_TRUE(c.send_broadcast("hi"));
   ASSERT_TRUE(c.send_direct(1, "yo"));
   ASSERT_TRUE(c.send_many({1, 2}, "all"));
-  EXPECT_EQ(types_sent(c.handle()), (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Broadcast,
-                                                          MsgType::OneToOne, MsgType::OneToMany}));
+  EXPECT_EQ(types_sent(c.handle()),
+            (std::vector<MsgType>{MsgType::Versions, MsgType::Login, MsgType::Broadcast,
+                                  MsgType::OneToOne, MsgType::OneToMany}));
 }
 
 TEST_F(ChatClientTest, LossIsReportedAndReconnectStartsFresh) {

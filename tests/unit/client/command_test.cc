@@ -27,7 +27,8 @@ std::string parse_error(std::string_view line) {
 TEST(ParseCommand, Broadcast) {
   EXPECT_EQ(parse_ok("0: hello"), Command{BroadcastCmd{"hello"}});
   EXPECT_EQ(parse_ok("0:hello"), Command{BroadcastCmd{"hello"}});
-  EXPECT_EQ(parse_ok("0:   Good morning: everyone!  "), Command{BroadcastCmd{"Good morning: everyone!"}});
+  EXPECT_EQ(parse_ok("0:   Good morning: everyone!  "),
+            Command{BroadcastCmd{"Good morning: everyone!"}});
 }
 
 TEST(ParseCommand, OneToOneKeepsLaterColons) {
@@ -71,13 +72,18 @@ TEST(ParseCommand, SeedLocalErrorsVerbatim) {
   EXPECT_EQ(parse_error("1,3:  "), "Message cannot be empty.");
   EXPECT_EQ(parse_error("bob: hi"), "Invalid user ID. User ID must be an integer.");
   EXPECT_EQ(parse_error("-1: hi"), "Invalid user ID. User ID must be an integer.");
-  EXPECT_EQ(parse_error("99999999999999999999999: hi"), "Invalid user ID. User ID must be an integer.");
+  EXPECT_EQ(parse_error("99999999999999999999999: hi"),
+            "Invalid user ID. User ID must be an integer.");
   EXPECT_EQ(parse_error("@: hi"), "Invalid user ID. User ID must be an integer.");
-  EXPECT_EQ(parse_error("1,x: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
-  EXPECT_EQ(parse_error("1, 3: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
-  EXPECT_EQ(parse_error("1,,3: hi"), "Invalid user IDs. User IDs must be integers separated by commas.");
+  EXPECT_EQ(parse_error("1,x: hi"),
+            "Invalid user IDs. User IDs must be integers separated by commas.");
+  EXPECT_EQ(parse_error("1, 3: hi"),
+            "Invalid user IDs. User IDs must be integers separated by commas.");
+  EXPECT_EQ(parse_error("1,,3: hi"),
+            "Invalid user IDs. User IDs must be integers separated by commas.");
   const std::string format =
-      "Invalid input format. Use 'user_id: message' for direct messages, 'user_id,user_id: message' "
+      "Invalid input format. Use 'user_id: message' for direct messages, 'user_id,user_id: "
+      "message' "
       "for one-to-many messages, or '0: message' for broadcast.";
   EXPECT_EQ(parse_error("hello there"), format);
   EXPECT_EQ(parse_error(""), format);

@@ -15,8 +15,10 @@ std::string line(const Event& e) {
 }
 
 TEST(Format, SystemLines) {
-  EXPECT_EQ(line(LoginOk{kTwo, 2}), "[Sys] Login successful. You are 2 (bob). Active users: 1 alice, 2 bob");
-  EXPECT_EQ(line(UsersJoined{kThree}), "[Sys] Some user login. Active users: 1 alice, 2 bob, 3 cam");
+  EXPECT_EQ(line(LoginOk{kTwo, 2}),
+            "[Sys] Login successful. You are 2 (bob). Active users: 1 alice, 2 bob");
+  EXPECT_EQ(line(UsersJoined{kThree}),
+            "[Sys] Some user login. Active users: 1 alice, 2 bob, 3 cam");
   EXPECT_EQ(line(UsersLeft{kTwo}), "[Sys] Some user logout. Active users: 1 alice, 2 bob");
   EXPECT_EQ(line(LoggedOut{"Logout successful"}), "[Sys] Logout successful");
   EXPECT_EQ(line(UsersLeft{{}}), "[Sys] Some user logout. Active users: (none)");
@@ -30,11 +32,14 @@ TEST(Format, MessageLines) {
 
 TEST(Format, ErrorLines) {
   EXPECT_EQ(line(ServerError{"Target user not available"}), "[Err] Target user not available");
-  EXPECT_EQ(line(LoginRetry{"Invalid credentials. Attempts left: 2"}), "[Err] Invalid credentials. Attempts left: 2");
-  EXPECT_EQ(line(LoginRejected{"Maximum login attempts exceeded."}), "[Err] Maximum login attempts exceeded.");
+  EXPECT_EQ(line(LoginRetry{"Invalid credentials. Attempts left: 2"}),
+            "[Err] Invalid credentials. Attempts left: 2");
+  EXPECT_EQ(line(LoginRejected{"Maximum login attempts exceeded."}),
+            "[Err] Maximum login attempts exceeded.");
   EXPECT_EQ(line(VersionRejected{"No compatible version"}), "[Err] No compatible version");
   EXPECT_EQ(line(ProtocolViolation{"bad"}), "[Err] Protocol violation: bad");
-  EXPECT_EQ(line(ConnectionClosed{false, 0, "idle_timeout", "idle timeout"}), "[Err] Connection lost: idle timeout");
+  EXPECT_EQ(line(ConnectionClosed{false, 0, "idle_timeout", "idle timeout"}),
+            "[Err] Connection lost: idle timeout");
   EXPECT_EQ(line(ConnectionClosed{false, 0, "peer", ""}), "[Err] Connection lost: peer");
 }
 
@@ -53,14 +58,23 @@ TEST(Format, WhoAndReconnected) {
 }
 
 TEST(Format, SanitizeStripsControlCharacters) {
-  EXPECT_EQ(sanitize("a\x1b[2Jb\r\n\t\x7f" "c"), "a[2Jbc");
-  EXPECT_EQ(sanitize("x\xc2\x9b" "31my"), "x31my");                  // C1 CSI
-  EXPECT_EQ(sanitize("caf\xc3\xa9 \xe2\x98\x83"), "caf\xc3\xa9 \xe2\x98\x83");  // printable UTF-8 kept
+  EXPECT_EQ(sanitize("a\x1b[2Jb\r\n\t\x7f"
+                     "c"),
+            "a[2Jbc");
+  EXPECT_EQ(sanitize("x\xc2\x9b"
+                     "31my"),
+            "x31my");  // C1 CSI
+  EXPECT_EQ(sanitize("caf\xc3\xa9 \xe2\x98\x83"),
+            "caf\xc3\xa9 \xe2\x98\x83");  // printable UTF-8 kept
 }
 
 TEST(Format, PeerControlledFieldsAreSanitized) {
-  EXPECT_EQ(line(Message{MessageKind::Broadcast, 1, "ev\x1bil", "x\x1b]0;pwned\x07y"}), "[Broad Msg] evil: x]0;pwnedy");
-  EXPECT_EQ(line(UsersJoined{{{1, "a\x1b" "b"}}}), "[Sys] Some user login. Active users: 1 ab");
+  EXPECT_EQ(line(Message{MessageKind::Broadcast, 1, "ev\x1bil", "x\x1b]0;pwned\x07y"}),
+            "[Broad Msg] evil: x]0;pwnedy");
+  EXPECT_EQ(line(UsersJoined{{{1,
+                               "a\x1b"
+                               "b"}}}),
+            "[Sys] Some user login. Active users: 1 ab");
   EXPECT_EQ(line(ServerError{"e\x1b[31m"}), "[Err] e[31m");
 }
 

@@ -30,7 +30,8 @@ template <class T>
 T only_event(const std::vector<Event>& events) {
   EXPECT_EQ(events.size(), 1u);
   if (events.size() != 1 || !std::holds_alternative<T>(events[0])) {
-    ADD_FAILURE() << "event kind index " << (events.empty() ? -1 : static_cast<int>(events[0].index()));
+    ADD_FAILURE() << "event kind index "
+                  << (events.empty() ? -1 : static_cast<int>(events[0].index()));
     return T{};
   }
   return std::get<T>(events[0]);
@@ -51,8 +52,9 @@ TEST(ClientSession, StartQueuesSeedVersionsBytes) {
   ClientSession s;
   ASSERT_TRUE(s.start());
   EXPECT_EQ(s.state(), proto::ConnState::Connected);
-  EXPECT_EQ(drain_bytes(s), std::vector<std::string>{
-                                R"({"version": 1, "mtype": 0, "msg": "{\"versions\": [1]}", "sz": 17})"});
+  EXPECT_EQ(drain_bytes(s),
+            std::vector<std::string>{
+                R"({"version": 1, "mtype": 0, "msg": "{\"versions\": [1]}", "sz": 17})"});
 }
 
 TEST(ClientSession, LoginQueuesSeedBytesWithoutWaitingForVersionsReply) {
@@ -61,8 +63,9 @@ TEST(ClientSession, LoginQueuesSeedBytesWithoutWaitingForVersionsReply) {
   ASSERT_TRUE(s.login("alice", "p1"));
   auto bytes = drain_bytes(s);
   ASSERT_EQ(bytes.size(), 2u);
-  EXPECT_EQ(bytes[1],
-            R"({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})");
+  EXPECT_EQ(
+      bytes[1],
+      R"({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})");
 }
 
 TEST(ClientSession, LoginBeforeConnectingFails) {
@@ -127,7 +130,8 @@ TEST(ClientSession, RetryAllowsAnotherLogin) {
   ClientSession s;
   ASSERT_TRUE(s.start());
   ASSERT_TRUE(s.login("alice", "wrong"));
-  s.on_bytes(server_pdu(MsgType::LoginUnsuccessfulRetry, R"({"error": "Invalid credentials. Attempts left: 2"})"));
+  s.on_bytes(server_pdu(MsgType::LoginUnsuccessfulRetry,
+                        R"({"error": "Invalid credentials. Attempts left: 2"})"));
   EXPECT_EQ(only_event<LoginRetry>(s.take_events()).error, "Invalid credentials. Attempts left: 2");
   EXPECT_TRUE(s.login("alice", "p1"));
 }
@@ -135,7 +139,8 @@ TEST(ClientSession, RetryAllowsAnotherLogin) {
 TEST(ClientSession, DisconnectRejectsAndTheCloseIsExpected) {
   ClientSession s;
   ASSERT_TRUE(s.start());
-  s.on_bytes(server_pdu(MsgType::LoginUnsuccessfulDisconnect, R"({"error": "Maximum login attempts exceeded."})"));
+  s.on_bytes(server_pdu(MsgType::LoginUnsuccessfulDisconnect,
+                        R"({"error": "Maximum login attempts exceeded."})"));
   EXPECT_EQ(only_event<LoginRejected>(s.take_events()).error, "Maximum login attempts exceeded.");
   EXPECT_FALSE(s.login("alice", "p1"));
   s.on_closed(2, "peer", "login failed");
@@ -149,20 +154,23 @@ TEST(ClientSession, ChatRequestsQueueSeedBytes) {
   ASSERT_TRUE(s.send_many({1, 3}, "meet"));
   ASSERT_TRUE(s.send_broadcast("hello"));
   ASSERT_TRUE(s.alive());
-  EXPECT_EQ(drain_bytes(s),
-            (std::vector<std::string>{
-                R"({"version": 1, "mtype": 48, "msg": "{\"target_user_id\": \"2\", \"msg\": \"hi\"}", "sz": 36})",
-                R"({"version": 1, "mtype": 49, "msg": "{\"target_user_ids\": \"1,3\", \"msg\": \"meet\"}", "sz": 41})",
-                R"({"version": 1, "mtype": 50, "msg": "{\"msg\": \"hello\"}", "sz": 16})",
-                R"({"version": 1, "mtype": 32, "msg": "keep_alive", "sz": 10})",
-            }));
+  EXPECT_EQ(
+      drain_bytes(s),
+      (std::vector<std::string>{
+          R"({"version": 1, "mtype": 48, "msg": "{\"target_user_id\": \"2\", \"msg\": \"hi\"}", "sz": 36})",
+          R"({"version": 1, "mtype": 49, "msg": "{\"target_user_ids\": \"1,3\", \"msg\": \"meet\"}", "sz": 41})",
+          R"({"version": 1, "mtype": 50, "msg": "{\"msg\": \"hello\"}", "sz": 16})",
+          R"({"version": 1, "mtype": 32, "msg": "keep_alive", "sz": 10})",
+      }));
 }
 
 TEST(ClientSession, NonAsciiTextIsEscapedLikePython) {
   ClientSession s = logged_in_bob();
   ASSERT_TRUE(s.send_broadcast("h\xc3\xa9 \xe2\x98\x83"));
-  EXPECT_EQ(drain_bytes(s), std::vector<std::string>{
-                                R"({"version": 1, "mtype": 50, "msg": "{\"msg\": \"h\\u00e9 \\u2603\"}", "sz": 25})"});
+  EXPECT_EQ(
+      drain_bytes(s),
+      std::vector<std::string>{
+          R"({"version": 1, "mtype": 50, "msg": "{\"msg\": \"h\\u00e9 \\u2603\"}", "sz": 25})"});
 }
 
 TEST(ClientSession, ChatBeforeLoginFailsAndQueuesNothing) {
@@ -193,12 +201,14 @@ TEST(ClientSession, PresenceFollowsBothBroadcasts) {
 
 TEST(ClientSession, DeliveriesBecomeMessagesOfTheirKind) {
   ClientSession s = logged_in_bob();
-  const std::string body = R"({"sender_user_id": 1, "sender_username": "alice", "msg": "hi: there"})";
+  const std::string body =
+      R"({"sender_user_id": 1, "sender_username": "alice", "msg": "hi: there"})";
   s.on_bytes(server_pdu(MsgType::OneToOne, body) + server_pdu(MsgType::OneToMany, body) +
              server_pdu(MsgType::Broadcast, body));
   auto events = s.take_events();
   ASSERT_EQ(events.size(), 3u);
-  const MessageKind kinds[] = {MessageKind::OneToOne, MessageKind::OneToMany, MessageKind::Broadcast};
+  const MessageKind kinds[] = {MessageKind::OneToOne, MessageKind::OneToMany,
+                               MessageKind::Broadcast};
   for (int i = 0; i < 3; ++i) {
     const auto& m = std::get<Message>(events[i]);
     EXPECT_EQ(m.kind, kinds[i]);
@@ -217,8 +227,9 @@ TEST(ClientSession, MsgUnsuccessfulIsAServerError) {
 TEST(ClientSession, LogoutThenAckThenExpectedClose) {
   ClientSession s = logged_in_bob();
   ASSERT_TRUE(s.logout());
-  EXPECT_EQ(drain_bytes(s), std::vector<std::string>{
-                                R"({"version": 1, "mtype": 64, "msg": "User logging out", "sz": 16})"});
+  EXPECT_EQ(drain_bytes(s),
+            std::vector<std::string>{
+                R"({"version": 1, "mtype": 64, "msg": "User logging out", "sz": 16})"});
   EXPECT_FALSE(s.send_broadcast("too late"));
   s.on_bytes(server_pdu(MsgType::LogoutAck, R"({"sys": "Logout successful"})"));
   EXPECT_EQ(only_event<LoggedOut>(s.take_events()).sys, "Logout successful");
@@ -229,7 +240,8 @@ TEST(ClientSession, LogoutThenAckThenExpectedClose) {
 TEST(ClientSession, MessagesArrivingAfterLogoutRequestAreStillDelivered) {
   ClientSession s = logged_in_bob();
   ASSERT_TRUE(s.logout());
-  s.on_bytes(server_pdu(MsgType::Broadcast, R"({"sender_user_id": 1, "sender_username": "alice", "msg": "bye"})"));
+  s.on_bytes(server_pdu(MsgType::Broadcast,
+                        R"({"sender_user_id": 1, "sender_username": "alice", "msg": "bye"})"));
   EXPECT_EQ(only_event<Message>(s.take_events()).text, "bye");
 }
 
@@ -260,8 +272,10 @@ TEST(ClientSession, OpenAndPathChangeAreReported) {
 }
 
 TEST(ClientSession, PdusSurviveEverySplitPoint) {
-  const std::string bytes = server_pdu(MsgType::LoginAck, user_list_msg(kAliceBob)) +
-                            server_pdu(MsgType::Broadcast, R"({"sender_user_id": 1, "sender_username": "alice", "msg": "{}\"}"})");
+  const std::string bytes =
+      server_pdu(MsgType::LoginAck, user_list_msg(kAliceBob)) +
+      server_pdu(MsgType::Broadcast,
+                 R"({"sender_user_id": 1, "sender_username": "alice", "msg": "{}\"}"})");
   for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
     ClientSession s;
     ASSERT_TRUE(s.start());
@@ -283,7 +297,8 @@ TEST(ClientSession, MalformedPdusAreViolationsAndDoNotStopTheStream) {
   s.on_bytes(server_pdu(MsgType::MsgUnsuccessful, R"({"error": "Target user not available"})"));
   auto events = s.take_events();
   ASSERT_EQ(events.size(), 4u);
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::holds_alternative<ProtocolViolation>(events[i])) << i;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(std::holds_alternative<ProtocolViolation>(events[i])) << i;
   EXPECT_TRUE(std::holds_alternative<ServerError>(events[3]));
 }
 
@@ -300,7 +315,8 @@ TEST(ClientSession, ClientOnlyTypesFromTheServerAreViolations) {
 TEST(ClientSession, ChatDeliveryBeforeLoginIsAViolation) {
   ClientSession s;
   ASSERT_TRUE(s.start());
-  s.on_bytes(server_pdu(MsgType::Broadcast, R"({"sender_user_id": 1, "sender_username": "alice", "msg": "x"})"));
+  s.on_bytes(server_pdu(MsgType::Broadcast,
+                        R"({"sender_user_id": 1, "sender_username": "alice", "msg": "x"})"));
   only_event<ProtocolViolation>(s.take_events());
 }
 

@@ -22,7 +22,9 @@ void expect_error(const Decoded<T>& r, DecodeErrc code, std::string_view detail_
 }
 
 TEST(CodecDecode, AcceptsAnyWhitespaceKeyOrderAndUnknownKeys) {
-  auto r = decode(" \n{ \"msg\"\t:\"keep_alive\" ,\"extra\": [1, {\"x\": null}], \"mtype\":32,\r\n\"version\":1 } \n");
+  auto r = decode(
+      " \n{ \"msg\"\t:\"keep_alive\" ,\"extra\": [1, {\"x\": null}], "
+      "\"mtype\":32,\r\n\"version\":1 } \n");
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(*r, (Pdu{1, MsgType::Alive, "keep_alive"}));
 }
@@ -63,7 +65,8 @@ TEST(CodecDecode, Syntax) {
   expect_error(decode(""), DecodeErrc::Syntax, "end of input");
   expect_error(decode("{\"version\": 1,"), DecodeErrc::Syntax, "offset");
   expect_error(decode("{'version': 1}"), DecodeErrc::Syntax, "key");
-  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "x"} {})"), DecodeErrc::Syntax, "trailing");
+  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "x"} {})"), DecodeErrc::Syntax,
+               "trailing");
   expect_error(decode(R"({"msg": "\q"})"), DecodeErrc::Syntax, "escape");
   expect_error(decode("{\"msg\": \"a\nb\"}"), DecodeErrc::Syntax, "control character");
   expect_error(decode(R"({"version": 01})"), DecodeErrc::Syntax, "expected");
@@ -90,32 +93,41 @@ TEST(CodecDecode, MissingFieldNamesTheField) {
 }
 
 TEST(CodecDecode, WrongTypeNamesTheField) {
-  expect_error(decode(R"({"version": "1", "mtype": 32, "msg": ""})"), DecodeErrc::WrongType, "'version'");
-  expect_error(decode(R"({"version": 1, "mtype": 1.0, "msg": ""})"), DecodeErrc::WrongType, "fraction");
-  expect_error(decode(R"({"version": 1, "mtype": 3e1, "msg": ""})"), DecodeErrc::WrongType, "'mtype'");
-  expect_error(decode(R"({"version": 1, "mtype": true, "msg": ""})"), DecodeErrc::WrongType, "boolean");
+  expect_error(decode(R"({"version": "1", "mtype": 32, "msg": ""})"), DecodeErrc::WrongType,
+               "'version'");
+  expect_error(decode(R"({"version": 1, "mtype": 1.0, "msg": ""})"), DecodeErrc::WrongType,
+               "fraction");
+  expect_error(decode(R"({"version": 1, "mtype": 3e1, "msg": ""})"), DecodeErrc::WrongType,
+               "'mtype'");
+  expect_error(decode(R"({"version": 1, "mtype": true, "msg": ""})"), DecodeErrc::WrongType,
+               "boolean");
   expect_error(decode(R"({"version": 99999999999, "mtype": 32, "msg": ""})"), DecodeErrc::WrongType,
                "out of range");
-  expect_error(decode(R"({"version": 1, "mtype": 99999999999999999999, "msg": ""})"), DecodeErrc::WrongType,
-               "out of range");
-  expect_error(decode_login(R"({"username": 5, "password": "p"})"), DecodeErrc::WrongType, "'username'");
+  expect_error(decode(R"({"version": 1, "mtype": 99999999999999999999, "msg": ""})"),
+               DecodeErrc::WrongType, "out of range");
+  expect_error(decode_login(R"({"username": 5, "password": "p"})"), DecodeErrc::WrongType,
+               "'username'");
   expect_error(decode_versions_request(R"({"versions": 1})"), DecodeErrc::WrongType, "array");
-  expect_error(decode_versions_request(R"({"versions": [1, "2"]})"), DecodeErrc::WrongType, "versions[]");
-  expect_error(decode_user_list(R"([{"user_id": -1, "username": "a"}])"), DecodeErrc::WrongType, "'user_id'");
+  expect_error(decode_versions_request(R"({"versions": [1, "2"]})"), DecodeErrc::WrongType,
+               "versions[]");
+  expect_error(decode_user_list(R"([{"user_id": -1, "username": "a"}])"), DecodeErrc::WrongType,
+               "'user_id'");
   expect_error(decode_user_list(R"({"user_id": 1})"), DecodeErrc::WrongType, "array");
   expect_error(decode_one_to_one(R"({"target_user_id": 2, "msg": "x"})"), DecodeErrc::WrongType,
                "'target_user_id' must be a string");
 }
 
 TEST(CodecDecode, MsgNotString) {
-  expect_error(decode(R"({"version": 1, "mtype": 16, "msg": {"username": "a"}})"), DecodeErrc::MsgNotString,
-               "an object");
-  expect_error(decode(R"({"version": 1, "mtype": 16, "msg": null})"), DecodeErrc::MsgNotString, "'msg'");
+  expect_error(decode(R"({"version": 1, "mtype": 16, "msg": {"username": "a"}})"),
+               DecodeErrc::MsgNotString, "an object");
+  expect_error(decode(R"({"version": 1, "mtype": 16, "msg": null})"), DecodeErrc::MsgNotString,
+               "'msg'");
 }
 
 TEST(CodecDecode, UnknownType) {
   expect_error(decode(R"({"version": 1, "mtype": 99, "msg": ""})"), DecodeErrc::UnknownType, "99");
-  expect_error(decode(R"({"version": 1, "mtype": -16, "msg": ""})"), DecodeErrc::UnknownType, "-16");
+  expect_error(decode(R"({"version": 1, "mtype": -16, "msg": ""})"), DecodeErrc::UnknownType,
+               "-16");
 }
 
 TEST(CodecDecode, InvalidUtf8Variants) {
@@ -133,10 +145,12 @@ TEST(CodecDecode, InvalidUtf8Variants) {
     const std::string pdu = std::string("{\"version\": 1, \"mtype\": 32, \"msg\": \"") + b + "\"}";
     EXPECT_EQ(errc_of(decode(pdu)), DecodeErrc::InvalidUtf8) << pdu;
   }
-  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\ud800"})"), DecodeErrc::InvalidUtf8, "surrogate");
-  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\udc00x"})"), DecodeErrc::InvalidUtf8, "surrogate");
-  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\ud800\u0041"})"), DecodeErrc::InvalidUtf8,
+  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\ud800"})"), DecodeErrc::InvalidUtf8,
                "surrogate");
+  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\udc00x"})"), DecodeErrc::InvalidUtf8,
+               "surrogate");
+  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "\ud800\u0041"})"),
+               DecodeErrc::InvalidUtf8, "surrogate");
   EXPECT_EQ(errc_of(decode("{\"version\": 1, \"mtype\": 32, \"k\xff\": 1, \"msg\": \"\"}")),
             DecodeErrc::InvalidUtf8);
 }
@@ -144,8 +158,8 @@ TEST(CodecDecode, InvalidUtf8Variants) {
 TEST(CodecDecode, DepthLimit) {
   const DecodeLimits limits{kDefaultMaxPduBytes, 4};
   EXPECT_TRUE(decode(R"({"version": 1, "mtype": 32, "msg": "", "x": [[{"y": 1}]]})", limits).ok());
-  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "", "x": [[[{}]]]})", limits), DecodeErrc::TooDeep,
-               "deeper than 4");
+  expect_error(decode(R"({"version": 1, "mtype": 32, "msg": "", "x": [[[{}]]]})", limits),
+               DecodeErrc::TooDeep, "deeper than 4");
   std::string deep(100000, '[');
   EXPECT_EQ(errc_of(decode_user_list(deep, DecodeLimits{200000, 16})), DecodeErrc::TooDeep);
 }
@@ -177,9 +191,13 @@ TEST(CodecEncode, CharCountCountsCodePoints) {
 
 TEST(CodecEncode, InvalidUtf8IsWrittenAsReplacementCharacter) {
   std::string out;
-  append_json_string(out, "a\xff" "b");
+  append_json_string(out,
+                     "a\xff"
+                     "b");
   EXPECT_EQ(out, R"("a\ufffdb")");
-  EXPECT_EQ(char_count("a\xff" "b"), 3u);
+  EXPECT_EQ(char_count("a\xff"
+                       "b"),
+            3u);
 }
 
 }  // namespace

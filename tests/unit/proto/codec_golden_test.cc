@@ -7,8 +7,9 @@ namespace qc::proto {
 namespace {
 
 TEST(CodecGolden, SpecVector) {
-  EXPECT_EQ(encode(make_pdu(MsgType::Login, encode_login({"alice", "p1"}))),
-            R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})json");
+  EXPECT_EQ(
+      encode(make_pdu(MsgType::Login, encode_login({"alice", "p1"}))),
+      R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})json");
 }
 
 TEST(CodecGolden, VersionsRequestOne) {
@@ -16,7 +17,8 @@ TEST(CodecGolden, VersionsRequestOne) {
   const std::string body = encode_versions_request(value);
   EXPECT_EQ(body, R"json({"versions": [1]})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(0), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": [1]}", "sz": 17})json");
+  EXPECT_EQ(encode(pdu),
+            R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": [1]}", "sz": 17})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -30,7 +32,8 @@ TEST(CodecGolden, VersionsRequestTwo) {
   const std::string body = encode_versions_request(value);
   EXPECT_EQ(body, R"json({"versions": [1, 2]})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(0), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": [1, 2]}", "sz": 20})json");
+  EXPECT_EQ(encode(pdu),
+            R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": [1, 2]}", "sz": 20})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -44,7 +47,8 @@ TEST(CodecGolden, VersionsRequestEmpty) {
   const std::string body = encode_versions_request(value);
   EXPECT_EQ(body, R"json({"versions": []})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(0), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": []}", "sz": 16})json");
+  EXPECT_EQ(encode(pdu),
+            R"json({"version": 1, "mtype": 0, "msg": "{\"versions\": []}", "sz": 16})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -58,7 +62,8 @@ TEST(CodecGolden, VersionsReplySelected) {
   const std::string body = encode_versions_reply(value);
   EXPECT_EQ(body, R"json({"selected_version": 1})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(0), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 0, "msg": "{\"selected_version\": 1}", "sz": 23})json");
+  EXPECT_EQ(encode(pdu),
+            R"json({"version": 1, "mtype": 0, "msg": "{\"selected_version\": 1}", "sz": 23})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -72,7 +77,9 @@ TEST(CodecGolden, VersionsReplyError) {
   const std::string body = encode_versions_reply(value);
   EXPECT_EQ(body, R"json({"error": "No compatible version"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(0), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 0, "msg": "{\"error\": \"No compatible version\"}", "sz": 34})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 0, "msg": "{\"error\": \"No compatible version\"}", "sz": 34})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -86,7 +93,9 @@ TEST(CodecGolden, Login) {
   const std::string body = encode_login(value);
   EXPECT_EQ(body, R"json({"username": "alice", "password": "p1"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(16), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"alice\", \"password\": \"p1\"}", "sz": 39})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -96,11 +105,17 @@ TEST(CodecGolden, Login) {
 }
 
 TEST(CodecGolden, LoginTricky) {
-  const auto value = LoginRequest{"\u00e9l\u00e8ve", "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 \001\037\177 \u2028 \uffff \U0010ffff/"};
+  const auto value = LoginRequest{"\u00e9l\u00e8ve",
+                                  "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 "
+                                  "\001\037\177 \u2028 \uffff \U0010ffff/"};
   const std::string body = encode_login(value);
-  EXPECT_EQ(body, R"json({"username": "\u00e9l\u00e8ve", "password": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
+  EXPECT_EQ(
+      body,
+      R"json({"username": "\u00e9l\u00e8ve", "password": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(16), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"\\u00e9l\\u00e8ve\", \"password\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 145})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 16, "msg": "{\"username\": \"\\u00e9l\\u00e8ve\", \"password\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 145})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -112,9 +127,12 @@ TEST(CodecGolden, LoginTricky) {
 TEST(CodecGolden, LoginAck) {
   const auto value = UserList{{1, "alice"}, {2, "bob"}};
   const std::string body = encode_user_list(value);
-  EXPECT_EQ(body, R"json([{"user_id": 1, "username": "alice"}, {"user_id": 2, "username": "bob"}])json");
+  EXPECT_EQ(body,
+            R"json([{"user_id": 1, "username": "alice"}, {"user_id": 2, "username": "bob"}])json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(17), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 17, "msg": "[{\"user_id\": 1, \"username\": \"alice\"}, {\"user_id\": 2, \"username\": \"bob\"}]", "sz": 72})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 17, "msg": "[{\"user_id\": 1, \"username\": \"alice\"}, {\"user_id\": 2, \"username\": \"bob\"}]", "sz": 72})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -142,7 +160,9 @@ TEST(CodecGolden, LoginBroadcast) {
   const std::string body = encode_user_list(value);
   EXPECT_EQ(body, R"json([{"user_id": 7, "username": "j\u00fcrgen"}])json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(18), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 18, "msg": "[{\"user_id\": 7, \"username\": \"j\\u00fcrgen\"}]", "sz": 43})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 18, "msg": "[{\"user_id\": 7, \"username\": \"j\\u00fcrgen\"}]", "sz": 43})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -156,7 +176,9 @@ TEST(CodecGolden, LoginRetry) {
   const std::string body = encode_error(value);
   EXPECT_EQ(body, R"json({"error": "Invalid credentials. Attempts left: 2"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(19), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 19, "msg": "{\"error\": \"Invalid credentials. Attempts left: 2\"}", "sz": 50})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 19, "msg": "{\"error\": \"Invalid credentials. Attempts left: 2\"}", "sz": 50})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -170,7 +192,9 @@ TEST(CodecGolden, LoginDisconnect) {
   const std::string body = encode_error(value);
   EXPECT_EQ(body, R"json({"error": "Maximum login attempts exceeded."})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(20), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 20, "msg": "{\"error\": \"Maximum login attempts exceeded.\"}", "sz": 45})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 20, "msg": "{\"error\": \"Maximum login attempts exceeded.\"}", "sz": 45})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -184,7 +208,9 @@ TEST(CodecGolden, OneToOneRequest) {
   const std::string body = encode_one_to_one(value);
   EXPECT_EQ(body, R"json({"target_user_id": "2", "msg": "hi \ud83d\ude00"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(48), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 48, "msg": "{\"target_user_id\": \"2\", \"msg\": \"hi \\ud83d\\ude00\"}", "sz": 49})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 48, "msg": "{\"target_user_id\": \"2\", \"msg\": \"hi \\ud83d\\ude00\"}", "sz": 49})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -198,7 +224,9 @@ TEST(CodecGolden, OneToManyRequest) {
   const std::string body = encode_one_to_many(value);
   EXPECT_EQ(body, R"json({"target_user_ids": "1,3", "msg": "meet {at} \"noon\""})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(49), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 49, "msg": "{\"target_user_ids\": \"1,3\", \"msg\": \"meet {at} \\\"noon\\\"\"}", "sz": 55})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 49, "msg": "{\"target_user_ids\": \"1,3\", \"msg\": \"meet {at} \\\"noon\\\"\"}", "sz": 55})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -208,11 +236,17 @@ TEST(CodecGolden, OneToManyRequest) {
 }
 
 TEST(CodecGolden, BroadcastRequest) {
-  const auto value = BroadcastRequest{"caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 \001\037\177 \u2028 \uffff \U0010ffff/"};
+  const auto value = BroadcastRequest{
+      "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 \001\037\177 \u2028 \uffff "
+      "\U0010ffff/"};
   const std::string body = encode_broadcast(value);
-  EXPECT_EQ(body, R"json({"msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
+  EXPECT_EQ(
+      body,
+      R"json({"msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(50), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 50, "msg": "{\"msg\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 109})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 50, "msg": "{\"msg\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 109})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -226,7 +260,9 @@ TEST(CodecGolden, Delivery) {
   const std::string body = encode_delivery(value);
   EXPECT_EQ(body, R"json({"sender_user_id": 1, "sender_username": "alice", "msg": "hi"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(48), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 48, "msg": "{\"sender_user_id\": 1, \"sender_username\": \"alice\", \"msg\": \"hi\"}", "sz": 62})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 48, "msg": "{\"sender_user_id\": 1, \"sender_username\": \"alice\", \"msg\": \"hi\"}", "sz": 62})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -236,11 +272,17 @@ TEST(CodecGolden, Delivery) {
 }
 
 TEST(CodecGolden, DeliveryTricky) {
-  const auto value = Delivery{18446744073709551615u, "\u00e9", "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 \001\037\177 \u2028 \uffff \U0010ffff/"};
+  const auto value = Delivery{18446744073709551615u, "\u00e9",
+                              "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 "
+                              "\001\037\177 \u2028 \uffff \U0010ffff/"};
   const std::string body = encode_delivery(value);
-  EXPECT_EQ(body, R"json({"sender_user_id": 18446744073709551615, "sender_username": "\u00e9", "msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
+  EXPECT_EQ(
+      body,
+      R"json({"sender_user_id": 18446744073709551615, "sender_username": "\u00e9", "msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(50), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 50, "msg": "{\"sender_user_id\": 18446744073709551615, \"sender_username\": \"\\u00e9\", \"msg\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 178})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 50, "msg": "{\"sender_user_id\": 18446744073709551615, \"sender_username\": \"\\u00e9\", \"msg\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" back\\\\slash \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f \\u2028 \\uffff \\udbff\\udfff/\"}", "sz": 178})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -254,7 +296,9 @@ TEST(CodecGolden, MsgUnsuccessful) {
   const std::string body = encode_error(value);
   EXPECT_EQ(body, R"json({"error": "Target user not available"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(51), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 51, "msg": "{\"error\": \"Target user not available\"}", "sz": 38})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 51, "msg": "{\"error\": \"Target user not available\"}", "sz": 38})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -268,7 +312,9 @@ TEST(CodecGolden, LogoutAck) {
   const std::string body = encode_sys(value);
   EXPECT_EQ(body, R"json({"sys": "Logout successful"})json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(65), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 65, "msg": "{\"sys\": \"Logout successful\"}", "sz": 28})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 65, "msg": "{\"sys\": \"Logout successful\"}", "sz": 28})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -282,7 +328,9 @@ TEST(CodecGolden, LogoutBroadcast) {
   const std::string body = encode_user_list(value);
   EXPECT_EQ(body, R"json([{"user_id": 2, "username": "bob"}])json");
   const Pdu pdu = make_pdu(static_cast<MsgType>(66), body);
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 66, "msg": "[{\"user_id\": 2, \"username\": \"bob\"}]", "sz": 35})json");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 66, "msg": "[{\"user_id\": 2, \"username\": \"bob\"}]", "sz": 35})json");
   auto decoded_pdu = decode(encode(pdu));
   ASSERT_TRUE(decoded_pdu.ok()) << decoded_pdu.error().detail;
   EXPECT_EQ(*decoded_pdu, pdu);
@@ -302,7 +350,8 @@ TEST(CodecGolden, Alive) {
 
 TEST(CodecGolden, Logout) {
   const Pdu pdu = make_pdu(static_cast<MsgType>(64), "User logging out");
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 64, "msg": "User logging out", "sz": 16})json");
+  EXPECT_EQ(encode(pdu),
+            R"json({"version": 1, "mtype": 64, "msg": "User logging out", "sz": 16})json");
   EXPECT_EQ(char_count(pdu.msg), 16u);
   auto decoded = decode(encode(pdu));
   ASSERT_TRUE(decoded.ok()) << decoded.error().detail;
@@ -310,8 +359,12 @@ TEST(CodecGolden, Logout) {
 }
 
 TEST(CodecGolden, PlainTricky) {
-  const Pdu pdu = make_pdu(static_cast<MsgType>(32), "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 \001\037\177 \u2028 \uffff \U0010ffff/");
-  EXPECT_EQ(encode(pdu), R"json({"version": 1, "mtype": 32, "msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/", "sz": 38})json");
+  const Pdu pdu = make_pdu(static_cast<MsgType>(32),
+                           "caf\u00e9 \U0001f600 \"q\" back\\slash \012\015\011\010\014 "
+                           "\001\037\177 \u2028 \uffff \U0010ffff/");
+  EXPECT_EQ(
+      encode(pdu),
+      R"json({"version": 1, "mtype": 32, "msg": "caf\u00e9 \ud83d\ude00 \"q\" back\\slash \n\r\t\b\f \u0001\u001f\u007f \u2028 \uffff \udbff\udfff/", "sz": 38})json");
   EXPECT_EQ(char_count(pdu.msg), 38u);
   auto decoded = decode(encode(pdu));
   ASSERT_TRUE(decoded.ok()) << decoded.error().detail;

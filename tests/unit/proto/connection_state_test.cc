@@ -13,10 +13,10 @@ namespace {
 using S = ConnState;
 using E = ConnEvent;
 
-constexpr S kStates[] = {S::Disconnected, S::Connecting, S::Connected, S::Authenticated,
+constexpr S kStates[] = {S::Disconnected,   S::Connecting,    S::Connected, S::Authenticated,
                          S::SendingMessage, S::Disconnecting, S::Error};
 constexpr E kEvents[] = {E::Connect, E::Established, E::LoginSucceeded, E::MessageSent, E::Fail,
-                         E::Recover, E::GiveUp, E::Disconnect, E::Closed};
+                         E::Recover, E::GiveUp,      E::Disconnect,     E::Closed};
 
 // The expected table, written independently of the implementation (Recover handled apart).
 const std::map<std::pair<S, E>, S>& expected_table() {
@@ -71,7 +71,8 @@ TEST(ConnectionDfa, EveryStateEventPair) {
   for (S from : kStates) {
     for (E event : kEvents) {
       if (event == E::Recover) continue;  // covered by the Recover tests
-      SCOPED_TRACE(std::string(conn_state_name(from)) + " on " + std::string(conn_event_name(event)));
+      SCOPED_TRACE(std::string(conn_state_name(from)) + " on " +
+                   std::string(conn_event_name(event)));
       ConnectionDfa dfa = dfa_in(from);
       auto result = dfa.apply(event);
       auto it = table.find({from, event});
@@ -100,7 +101,8 @@ TEST(ConnectionDfa, ErrorMessageNamesBothStatesAndTheEvent) {
 }
 
 TEST(ConnectionDfa, RecoverReturnsToTheRememberedState) {
-  for (S from : {S::Connecting, S::Connected, S::Authenticated, S::SendingMessage, S::Disconnecting}) {
+  for (S from :
+       {S::Connecting, S::Connected, S::Authenticated, S::SendingMessage, S::Disconnecting}) {
     ConnectionDfa dfa = dfa_in(from);
     ASSERT_TRUE(dfa.apply(E::Fail).ok());
     EXPECT_EQ(dfa.state(), S::Error);
@@ -154,7 +156,8 @@ TEST(Accepts, ServerReceivingInConnected) {
 
 TEST(Accepts, ServerReceivingWhenAuthenticated) {
   for (S s : {S::Authenticated, S::SendingMessage}) {
-    for (MsgType t : {MsgType::Alive, MsgType::OneToOne, MsgType::OneToMany, MsgType::Broadcast, MsgType::Logout}) {
+    for (MsgType t : {MsgType::Alive, MsgType::OneToOne, MsgType::OneToMany, MsgType::Broadcast,
+                      MsgType::Logout}) {
       EXPECT_TRUE(accepts(s, Direction::ClientToServer, t));
     }
     EXPECT_FALSE(accepts(s, Direction::ClientToServer, MsgType::Login));  // no second login
@@ -174,8 +177,9 @@ TEST(Accepts, ClientReceivingInConnected) {
 
 TEST(Accepts, ClientReceivingWhenAuthenticated) {
   for (S s : {S::Authenticated, S::SendingMessage}) {
-    for (MsgType t : {MsgType::LoginBroadcast, MsgType::LogoutBroadcast, MsgType::OneToOne, MsgType::OneToMany,
-                      MsgType::Broadcast, MsgType::MsgUnsuccessful, MsgType::LogoutAck}) {
+    for (MsgType t :
+         {MsgType::LoginBroadcast, MsgType::LogoutBroadcast, MsgType::OneToOne, MsgType::OneToMany,
+          MsgType::Broadcast, MsgType::MsgUnsuccessful, MsgType::LogoutAck}) {
       EXPECT_TRUE(accepts(s, Direction::ServerToClient, t));
     }
     EXPECT_FALSE(accepts(s, Direction::ServerToClient, MsgType::LoginAck));
@@ -185,9 +189,11 @@ TEST(Accepts, ClientReceivingWhenAuthenticated) {
 
 TEST(Accepts, Disconnecting) {
   EXPECT_TRUE(accepts(S::Disconnecting, Direction::ServerToClient, MsgType::LogoutAck));
-  EXPECT_TRUE(accepts(S::Disconnecting, Direction::ServerToClient, MsgType::LoginUnsuccessfulDisconnect));
+  EXPECT_TRUE(
+      accepts(S::Disconnecting, Direction::ServerToClient, MsgType::LoginUnsuccessfulDisconnect));
   EXPECT_FALSE(accepts(S::Disconnecting, Direction::ServerToClient, MsgType::Broadcast));
-  for (MsgType t : kAllMsgTypes) EXPECT_FALSE(accepts(S::Disconnecting, Direction::ClientToServer, t));
+  for (MsgType t : kAllMsgTypes)
+    EXPECT_FALSE(accepts(S::Disconnecting, Direction::ClientToServer, t));
 }
 
 TEST(ConnectionDfa, Names) {

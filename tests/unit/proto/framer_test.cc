@@ -34,7 +34,8 @@ Collected feed_all(StreamFramer& framer, const std::vector<std::string>& chunks)
   return c;
 }
 
-Collected feed_all(const std::vector<std::string>& chunks, std::size_t max = kDefaultMaxPduBytes, int depth = 16) {
+Collected feed_all(const std::vector<std::string>& chunks, std::size_t max = kDefaultMaxPduBytes,
+                   int depth = 16) {
   StreamFramer framer(max, depth);
   return feed_all(framer, chunks);
 }
@@ -69,7 +70,8 @@ TEST(Framer, EveryPairOfSplitPointsYieldsExactlyThePdus) {
   const std::string stream = concat(pdus, "\n");
   for (std::size_t i = 0; i <= stream.size(); i += 3) {
     for (std::size_t j = i; j <= stream.size(); j += 5) {
-      const Collected c = feed_all({stream.substr(0, i), stream.substr(i, j - i), stream.substr(j)});
+      const Collected c =
+          feed_all({stream.substr(0, i), stream.substr(i, j - i), stream.substr(j)});
       ASSERT_EQ(c.pdus, pdus) << "split at " << i << "," << j;
     }
   }
@@ -116,7 +118,8 @@ TEST(Framer, GarbageBetweenObjectsIsOneEventPerRun) {
   const std::string a = R"({"x": 1})", b = R"({"y": "z"})";
   const Collected c = feed_all({"  junk here " + a + "\n]]" + b + "x", "yz  "});
   EXPECT_EQ(c.pdus, (std::vector<std::string>{a, b}));
-  EXPECT_EQ(c.errors, (std::vector<FrameErrc>{FrameErrc::Garbage, FrameErrc::Garbage, FrameErrc::Garbage}));
+  EXPECT_EQ(c.errors,
+            (std::vector<FrameErrc>{FrameErrc::Garbage, FrameErrc::Garbage, FrameErrc::Garbage}));
 }
 
 TEST(Framer, GarbageRunSpanningChunksIsOneEvent) {
@@ -136,7 +139,8 @@ TEST(Framer, OversizeObjectIsDiscardedWithoutBuffering) {
     for (std::size_t i = 0; i < stream.size(); i += step) chunks.push_back(stream.substr(i, step));
     const Collected c = feed_all(framer, chunks);
     EXPECT_EQ(c.pdus, (std::vector<std::string>{ok, ok})) << "step " << step;
-    EXPECT_EQ(c.errors, (std::vector<FrameErrc>{FrameErrc::TooLarge, FrameErrc::TooLarge})) << "step " << step;
+    EXPECT_EQ(c.errors, (std::vector<FrameErrc>{FrameErrc::TooLarge, FrameErrc::TooLarge}))
+        << "step " << step;
     EXPECT_LE(c.max_buffered, kMax);
   }
 }
@@ -152,7 +156,8 @@ TEST(Framer, ObjectOfExactlyTheLimitPasses) {
 TEST(Framer, DeepNestingIsDiscarded) {
   const std::string deep = std::string(10, '{') + std::string(10, '}');
   const std::string shallow = R"({"a": [{"b": 1}]})";
-  const Collected c = feed_all({deep + shallow, deep.substr(0, 4), deep.substr(4) + shallow}, kDefaultMaxPduBytes, 4);
+  const Collected c = feed_all({deep + shallow, deep.substr(0, 4), deep.substr(4) + shallow},
+                               kDefaultMaxPduBytes, 4);
   EXPECT_EQ(c.pdus, (std::vector<std::string>{shallow, shallow}));
   EXPECT_EQ(c.errors, (std::vector<FrameErrc>{FrameErrc::TooDeep, FrameErrc::TooDeep}));
 }
@@ -160,7 +165,8 @@ TEST(Framer, DeepNestingIsDiscarded) {
 TEST(Framer, DepthCountsArraysAndIgnoresBracketsInStrings) {
   const std::string at_limit = R"({"a": [["{{{{"]]})";
   EXPECT_EQ(feed_all({at_limit}, kDefaultMaxPduBytes, 3).pdus, std::vector<std::string>{at_limit});
-  EXPECT_EQ(feed_all({at_limit}, kDefaultMaxPduBytes, 2).errors, std::vector<FrameErrc>{FrameErrc::TooDeep});
+  EXPECT_EQ(feed_all({at_limit}, kDefaultMaxPduBytes, 2).errors,
+            std::vector<FrameErrc>{FrameErrc::TooDeep});
 }
 
 TEST(Framer, ReassembledViewStaysValidUntilNextFeed) {

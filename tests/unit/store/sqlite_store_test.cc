@@ -12,9 +12,9 @@
 namespace qc::store {
 namespace {
 
+using qc::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using qc::testing::TempDir;
 
 constexpr const char* kHashA = "$2b$04$ybcci5X0QYRZhni4KaXAm.nRCPGpzaZTtqWiwGv9clcka7L/JrP8i";
 constexpr const char* kHashB = "$2a$04$b.k6gXvgObhRy5r4yJaHvuLYUv1y1ZF7m55JQV4I.539TQFE6uSEC";
@@ -172,9 +172,9 @@ TEST_F(SqliteStoreTest, FileIsWalWithSchemaVersionAndPassesIntegrityCheck) {
   EXPECT_EQ(raw_query(db_path(), "SELECT count(*) FROM schema_version"), "1");
   EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "1");
   EXPECT_EQ(raw_query(db_path(), "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(raw_query(db_path(),
-                      "SELECT created_at > 0 AND updated_at >= created_at FROM accounts"),
-            "1");
+  EXPECT_EQ(
+      raw_query(db_path(), "SELECT created_at > 0 AND updated_at >= created_at FROM accounts"),
+      "1");
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefusedAndLeftAlone) {

@@ -13,7 +13,8 @@ namespace qc::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "quicchat_test_XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "quicchat_test_XXXXXX").string();
     if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
   }
   ~TempDir() {
