@@ -34,7 +34,6 @@ class Flags {
   bool help_requested() const { return help_; }
   std::string help_text() const;
 
-  bool knows(std::string_view name) const { return find(name) != nullptr; }
   bool given(std::string_view name) const;       // set on the command line
   std::string get(std::string_view name) const;  // value, or the default
   bool on(std::string_view name) const;          // switch present
