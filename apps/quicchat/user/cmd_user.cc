@@ -11,7 +11,7 @@
 #include "auth/password.h"
 #include "auth/worker_pool.h"
 #include "quicchat/common/commands.h"
-#include "quicchat/common/flags.h"
+#include "quicchat/common/options.h"
 #include "quicchat/user/password_input.h"
 #include "quicchat/user/user_import.h"
 #include "store/account_store.h"
@@ -222,6 +222,34 @@ constexpr Subcommand kSubcommands[] = {
      "                 not exist yet; otherwise do nothing"},
 };
 
+static_assert(auth::kDefaultCost == 12, "the --cost row below says 12");
+constexpr Option<UserContext> kUserOptions[] = {
+    {{.name = "db",
+      .default_value = "data/quicchat.db",
+      .help = "account database (its directory is created)"},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.db = v.text;
+       return {};
+     }},
+    {{.name = "cost",
+      .default_value = "12",
+      .help = "bcrypt cost",
+      .kind = Kind::Int,
+      .min = auth::kMinCost,
+      .max = auth::kMaxCost},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.cost = static_cast<int>(v.number);
+       return {};
+     }},
+    {{.name = "password-stdin",
+      .help = "read the password from one line of stdin",
+      .kind = Kind::Switch},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.password_stdin = v.on;
+       return {};
+     }},
+};
+
 std::string usage_text() {
   std::string out = "usage: quicchat user SUBCOMMAND [options]\n\nSubcommands:\n";
   for (const auto& s : kSubcommands) out += std::string("  ") + s.help + "\n";
@@ -234,18 +262,17 @@ std::string usage_text() {
 }  // namespace
 
 int cmd_user(const Args& args) {
-  Flags flags(usage_text(),
-              {{"db", "data/quicchat.db", "account database (its directory is created)"},
-               {"cost", std::to_string(auth::kDefaultCost), "bcrypt cost, 4..31"},
-               {"password-stdin", "", "read the password from one line of stdin", true}});
+  Flags flags =
+      make_flags(usage_text(), option_infos(std::span<const Option<UserContext>>(kUserOptions)));
   if (auto r = flags.parse(args); !r) return usage_error(r.error().message);
   if (flags.help_requested()) {
     std::printf("%s", flags.help_text().c_str());
     return 0;
   }
-  auto cost = flags.get_int("cost", auth::kMinCost, auth::kMaxCost);
-  if (!cost) return usage_error(cost.error().message);
-  const UserContext ctx{flags.get("db"), static_cast<int>(*cost), flags.on("password-stdin")};
+  UserContext ctx;
+  if (auto r = apply_options(std::span<const Option<UserContext>>(kUserOptions), flags, ctx); !r) {
+    return usage_error(r.error().message);
+  }
   const auto& pos = flags.positional();
   if (pos.empty()) return usage_error("missing subcommand (see quicchat user --help)");
   for (const auto& s : kSubcommands) {
