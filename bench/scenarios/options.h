@@ -5,13 +5,12 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <chrono>
-#include <cstdint>
 
 #include "bench/load/fleet.h"
 #include "bench/load/server.h"
@@ -24,18 +23,19 @@ struct Credentials {
   std::string password;
 };
 
+// Every field is set from the option table (its defaults live there, not here).
 struct BenchOptions {
   Target target;
   bool spawn = false;
   std::optional<pid_t> server_pid;
   std::vector<Credentials> users;  // --users name:pw,...; empty = generated from the prefix
-  std::string users_prefix = "u";
-  std::string password = "bench-password";
+  std::string users_prefix;
+  std::string password;
   bool json = false;
   bool keep_server_dir = false;
   std::vector<std::string> server_wrapper;
   std::vector<std::string> server_args;
-  std::chrono::milliseconds phase_timeout{120'000};
+  std::chrono::milliseconds phase_timeout{};
   // The scenario's parameters; a scenario reads only its own.
   std::int64_t messages = 0;           // measured
   std::int64_t warmup = 0;             // sent before measuring

@@ -1,8 +1,8 @@
-#include <vector>
-
 // The four `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
 // its Report (whose checks say whether the run was correct), or the error that stopped it.
 #pragma once
+
+#include <vector>
 
 #include "bench/load/proc.h"
 #include "bench/load/report.h"
