@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "quicchat/user/user_import.h"
 #include "store/account_store.h"
-#include "user_import.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "commands.h"
+#include "quicchat/common/commands.h"
 
 namespace {
 

@@ -1,10 +1,10 @@
-#include "bench/proc.h"
+#include "bench/load/proc.h"
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include "bench/server.h"
+#include "bench/load/server.h"
 
 namespace qc::bench {
 namespace {

@@ -1,4 +1,4 @@
-#include "bench/stats.h"
+#include "bench/load/stats.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "bench/text.h"
+#include "bench/load/text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,107 @@
+// `quicchat admin --socket PATH COMMAND`: asks a running server over its admin socket (one JSON
+// request line, one JSON reply line; see ops/admin_protocol.h) and prints the answer.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "ops/admin_protocol.h"
+#include "ops/unix_socket.h"
+#include "quicchat/common/commands.h"
+#include "quicchat/common/flags.h"
+
+namespace qc::app {
+namespace {
+
+constexpr int kReplyTimeoutSeconds = 10;
+
+int admin_error(const std::string& message, int code) {
+  std::fprintf(stderr, "quicchat admin: %s\n", message.c_str());
+  return code;
+}
+
+Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
+  if (words.empty()) return fail("usage", "a command is required: who, kick NAME [REASON], stats");
+  const std::string& cmd = words[0];
+  if (cmd == "who" && words.size() == 1) return ops::AdminRequest{ops::WhoRequest{}};
+  if (cmd == "stats" && words.size() == 1) return ops::AdminRequest{ops::StatsRequest{}};
+  if (cmd == "kick" && words.size() >= 2) {
+    std::string reason;
+    for (std::size_t i = 2; i < words.size(); ++i) reason += (i > 2 ? " " : "") + words[i];
+    return ops::AdminRequest{ops::KickRequest{words[1], reason}};
+  }
+  return fail("usage", "expected: who | kick NAME [REASON] | stats");
+}
+
+// Sends one request line and reads one reply line.
+Result<std::string> exchange(const std::string& path, const std::string& line) {
+  auto fd = ops::connect_unix(path);
+  if (!fd) return Unexpected{fd.error()};
+  timeval timeout{kReplyTimeoutSeconds, 0};
+  setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string out = line + "\n";
+  std::string reply;
+  if (send(*fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size())) {
+    char buf[65536];
+    ssize_t n;
+    while (reply.find('\n') == std::string::npos && (n = recv(*fd, buf, sizeof buf, 0)) > 0) {
+      reply.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(*fd);
+  const std::size_t newline = reply.find('\n');
+  if (newline == std::string::npos) return fail("admin", "no reply from the server at " + path);
+  reply.resize(newline);
+  return reply;
+}
+
+void print_who(const std::vector<ops::WhoEntry>& users) {
+  std::size_t name_width = 4, peer_width = 7;
+  for (const auto& u : users) {
+    name_width = std::max(name_width, u.name.size());
+    peer_width = std::max(peer_width, u.peer.size());
+  }
+  const int nw = static_cast<int>(name_width), pw = static_cast<int>(peer_width);
+  std::printf("%-5s %-*s %-*s %s\n", "ID", nw, "NAME", pw, "ADDRESS", "CONNECTED SINCE");
+  for (const auto& u : users) {
+    std::printf("%-5llu %-*s %-*s %s\n", static_cast<unsigned long long>(u.id), nw, u.name.c_str(),
+                pw, u.peer.c_str(), u.since.c_str());
+  }
+  std::printf("%zu logged in\n", users.size());
+}
+
+}  // namespace
+
+int cmd_admin(const Args& args) {
+  Flags flags(
+      "usage: quicchat admin --socket PATH COMMAND\n\n"
+      "Asks a running server through its admin socket (quicchat server --admin-socket PATH).\n"
+      "Commands:\n"
+      "  who                 logged-in users: id, name, address, connected since (UTC)\n"
+      "  kick NAME [REASON]  close that user's session; the client prints the reason\n"
+      "  stats               the server's metrics as text",
+      {{"socket", "", "the server's admin socket"}});
+  if (auto r = flags.parse(args); !r) return admin_error(r.error().message, 2);
+  if (flags.help_requested()) {
+    std::printf("%s", flags.help_text().c_str());
+    return 0;
+  }
+  if (flags.get("socket").empty()) return admin_error("--socket PATH is required", 2);
+  auto request = request_from(flags.positional());
+  if (!request) return admin_error(request.error().message, 2);
+  auto line = exchange(flags.get("socket"), ops::encode_admin_request(*request));
+  if (!line) return admin_error(line.error().message, 1);
+  auto reply = ops::decode_admin_reply(*line);
+  if (!reply) return admin_error("bad reply from the server: " + reply.error().message, 1);
+  if (!reply->ok) return admin_error(reply->error, 1);
+  if (reply->has_users) {
+    print_who(reply->users);
+  } else {
+    std::fputs(reply->text.c_str(), stdout);
+    if (!reply->text.ends_with('\n')) std::fputc('\n', stdout);
+  }
+  return 0;
+}
+
+}  // namespace qc::app

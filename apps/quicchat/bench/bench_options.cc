@@ -1,0 +1,250 @@
+#include "quicchat/bench/bench_options.h"
+
+#include <array>
+#include <cstdlib>
+
+#include "auth/password.h"
+
+namespace qc::app {
+namespace {
+
+using O = bench::BenchOptions;
+using V = OptionValue;
+using Set = Result<void>;
+
+Set parse_server(const std::string& text, bench::Target& target) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return fail("usage", "--server must be HOST:PORT");
+  target.host = text.substr(0, colon);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) return fail("usage", "--server has a bad port: " + text);
+  target.port = static_cast<std::uint16_t>(port);
+  return {};
+}
+
+Set parse_users(const std::string& text, std::vector<bench::Credentials>& users) {
+  for (const std::string& entry : split_list(text)) {
+    const auto colon = entry.find(':');
+    if (colon == std::string::npos) return fail("usage", "--users entries are NAME:PASSWORD");
+    users.push_back({entry.substr(0, colon), entry.substr(colon + 1)});
+  }
+  return {};
+}
+
+Set parse_windows(const std::string& text, std::vector<std::uint64_t>& windows) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const long long w = std::atoll(text.substr(start, end - start).c_str());
+    if (w <= 0) return fail("usage", "--window takes positive integers separated by commas");
+    windows.push_back(static_cast<std::uint64_t>(w));
+    start = end + 1;
+  }
+  if (windows.empty()) return fail("usage", "--window needs a value");
+  return {};
+}
+
+constexpr std::int64_t kMillion = 1'000'000;
+
+constexpr auto kBenchOptions = std::to_array<Option<O>>({
+    {{.name = "server",
+      .default_value = "127.0.0.1:4433",
+      .help = "server to measure (ignored with --spawn-server)"},
+     [](const V& v, O& o) { return parse_server(v.text, o.target); }},
+    {{.name = "ca",
+      .default_value = "certs/quic_certificate.pem",
+      .help = "CA / certificate file to verify the server"},
+     [](const V& v, O& o) -> Set {
+       o.target.ca_file = v.text;
+       return {};
+     }},
+    {{.name = "alpn", .default_value = "quicchat,echo-protocol", .help = "ALPN list offered"},
+     [](const V& v, O& o) -> Set {
+       o.target.alpns = split_list(v.text);
+       return {};
+     }},
+    {{.name = "spawn-server",
+      .help = "start a fresh `quicchat server` with the needed accounts",
+      .kind = Kind::Switch},
+     [](const V& v, O& o) -> Set {
+       o.spawn = v.on;
+       return {};
+     }},
+    {{.name = "server-pid",
+      .help = "pid of the running server, for its CPU and RSS",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 1 << 30},
+     [](const V& v, O& o) -> Set {
+       o.server_pid = static_cast<pid_t>(v.number);
+       return {};
+     }},
+    {{.name = "server-args",
+      .help = "extra `quicchat server` arguments for --spawn-server (space-separated)"},
+     [](const V& v, O& o) -> Set {
+       o.server_args = split_list(v.text, ' ');
+       return {};
+     }},
+    {{.name = "server-wrapper",
+      .help = "command to run the spawned server under, e.g. 'valgrind --tool=callgrind'"},
+     [](const V& v, O& o) -> Set {
+       o.server_wrapper = split_list(v.text, ' ');
+       return {};
+     }},
+    {{.name = "keep-server-dir",
+      .help = "keep the spawned server's temp folder (its log)",
+      .kind = Kind::Switch},
+     [](const V& v, O& o) -> Set {
+       o.keep_server_dir = v.on;
+       return {};
+     }},
+    {{.name = "users", .help = "accounts to use as NAME:PASSWORD,... (e.g. alice:p1,bob:p2)"},
+     [](const V& v, O& o) { return parse_users(v.text, o.users); }},
+    {{.name = "users-prefix",
+      .default_value = "u",
+      .help = "generated account names: PREFIX0000, PREFIX0001, ..."},
+     [](const V& v, O& o) -> Set {
+       o.users_prefix = v.text;
+       return {};
+     }},
+    {{.name = "password",
+      .default_value = "bench-password",
+      .help = "password of the generated accounts"},
+     [](const V& v, O& o) -> Set {
+       o.password = v.text;
+       return {};
+     }},
+    {{.name = "json", .help = "also print one JSON line with every figure", .kind = Kind::Switch},
+     [](const V& v, O& o) -> Set {
+       o.json = v.on;
+       return {};
+     }},
+    {{.name = "timeout-s",
+      .default_value = "120",
+      .help = "give up when one phase takes longer",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 86'400},
+     [](const V& v, O& o) -> Set {
+       o.phase_timeout = std::chrono::seconds(v.number);
+       return {};
+     }},
+    {{.name = "messages",
+      .help = "messages measured",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100 * kMillion,
+      .by_mode = "latency=10000,fanout=200"},
+     [](const V& v, O& o) -> Set {
+       o.messages = v.number;
+       return {};
+     }},
+    {{.name = "warmup",
+      .help = "messages sent before measuring",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 100 * kMillion,
+      .by_mode = "latency=500,fanout=10"},
+     [](const V& v, O& o) -> Set {
+       o.warmup = v.number;
+       return {};
+     }},
+    {{.name = "receivers",
+      .help = "fanout: logged-in users, the sender included",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000,
+      .by_mode = "fanout=100"},
+     [](const V& v, O& o) -> Set {
+       o.receivers = v.number;
+       return {};
+     }},
+    {{.name = "window",
+      .help = "fanout: broadcasts not yet received by everyone, at most; a list (1,10,100) runs "
+              "each",
+      .by_mode = "fanout=10"},
+     [](const V& v, O& o) { return parse_windows(v.text, o.windows); }},
+    {{.name = "count",
+      .help = "connections: sessions; logins: logins in the storm",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .by_mode = "connections=1000,logins=200"},
+     [](const V& v, O& o) -> Set {
+       o.count = v.number;
+       return {};
+     }},
+    {{.name = "cost",
+      .help = "logins: bcrypt cost of the storm accounts",
+      .kind = Kind::Int,
+      .min = auth::kMinCost,
+      .max = auth::kMaxCost,
+      .by_mode = "logins=10"},
+     [](const V& v, O& o) -> Set {
+       o.cost = v.number;
+       return {};
+     }},
+    {{.name = "rate",
+      .help = "logins: background messages per second during the storm",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .by_mode = "logins=500"},
+     [](const V& v, O& o) -> Set {
+       o.rate = v.number;
+       return {};
+     }},
+    {{.name = "no-login",
+      .help = "connections: stop at the QUIC handshake (no LOGIN)",
+      .kind = Kind::Switch},
+     [](const V& v, O& o) -> Set {
+       o.login = !v.on;
+       return {};
+     }},
+    {{.name = "in-flight",
+      .default_value = "64",
+      .help = "handshakes/logins pending at once while setting up sessions",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000},
+     [](const V& v, O& o) -> Set {
+       o.in_flight = v.number;
+       return {};
+     }},
+    {{.name = "options-markdown", .kind = Kind::Switch, .hidden = true}},
+});
+
+}  // namespace
+
+std::span<const Option<bench::BenchOptions>> bench_options() { return kBenchOptions; }
+
+Flags make_bench_flags() {
+  return make_flags(
+      "usage: quicchat bench SCENARIO [options]\n\n"
+      "Load generator. Scenarios:\n"
+      "  latency      two users, A sends to B one message at a time: one-way p50/p99/p99.9\n"
+      "  fanout       N users, one broadcasts M messages, at most W in flight: deliveries/s,\n"
+      "               latency, deliveries per server CPU-second; checks exactly-once, in order\n"
+      "  connections  C idle logged-in sessions: server RSS and CPU per session, set-up rate\n"
+      "  logins       a storm of C logins at bcrypt cost K while two users exchange messages\n"
+      "Server CPU and RSS need the server's pid: --spawn-server or --server-pid.",
+      option_infos(bench_options()));
+}
+
+Result<bench::BenchOptions> bench_options_from(Flags& flags, std::string_view scenario) {
+  for (const auto& o : kBenchOptions) {
+    if (!o.info.by_mode.empty()) {
+      flags.set_default(o.info.name, mode_default(o.info, scenario));
+    }
+  }
+  bench::BenchOptions options;
+  if (auto applied = apply_options(bench_options(), flags, options); !applied) {
+    return Unexpected{applied.error()};
+  }
+  return options;
+}
+
+std::string bench_options_markdown() { return options_markdown(option_infos(bench_options()), {}); }
+
+}  // namespace qc::app

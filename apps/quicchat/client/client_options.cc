@@ -1,0 +1,129 @@
+#include "quicchat/client/client_options.h"
+
+#include <array>
+#include <fstream>
+
+namespace qc::app {
+namespace {
+
+using S = ClientSettings;
+using V = OptionValue;
+using Set = Result<void>;
+
+Result<std::string> read_password_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail("password_file", "cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+constexpr auto kClientOptions = std::to_array<Option<S>>({
+    {{.name = "server",
+      .default_value = "localhost",
+      .help = "server host name or address",
+      .notes = "also used for SNI"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.host = v.text;
+       return {};
+     }},
+    {{.name = "port",
+      .default_value = "4433",
+      .help = "server UDP port",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 65535},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.port = static_cast<std::uint16_t>(v.number);
+       return {};
+     }},
+    {{.name = "ca",
+      .default_value = "certs/quic_certificate.pem",
+      .help = "CA/certificate file to verify the server with"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.ca_file = v.text;
+       return {};
+     }},
+    {{.name = "user", .help = "username (skips the prompt)"},
+     [](const V& v, S& s) -> Set {
+       s.app.username = v.text;
+       return {};
+     }},
+    {{.name = "password-file", .help = "file whose first line is the password (skips the prompt)"},
+     [](const V& v, S& s) -> Set {
+       auto password = read_password_file(v.text);
+       if (!password) return Unexpected{password.error()};
+       s.app.password = *password;
+       return {};
+     }},
+    {{.name = "alpn",
+      .default_value = "quicchat,echo-protocol",
+      .help = "ALPNs to offer, comma-separated",
+      .notes = "use `echo-protocol` alone to talk to the original Python server"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.alpns = split_list(v.text);
+       if (s.chat.transport.alpns.empty())
+         return fail("usage", "--alpn needs at least one protocol");
+       return {};
+     }},
+    {{.name = "reconnect",
+      .help = "reconnect and log in again after a lost connection",
+      .kind = Kind::Switch,
+      .notes = "with backoff (`[Sys] Reconnected. You are now N (name).`); not after an "
+               "operator's kick (close code 8: the client prints `[Err] Connection lost: kicked "
+               "by the operator: REASON` and exits 1)"},
+     [](const V& v, S& s) -> Set {
+       s.app.reconnect = v.on;
+       return {};
+     }},
+    {{.name = "keepalive-ms",
+      .default_value = "30000",
+      .help = "interval between ALIVE messages (0 = none)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 24LL * 3600 * 1000},
+     [](const V& v, S& s) -> Set {
+       s.chat.keepalive = std::chrono::milliseconds(v.number);
+       return {};
+     }},
+    {{.name = "log-level",
+      .default_value = "warn",
+      .help = "transport diagnostics on stderr",
+      .kind = Kind::Choice,
+      .choices = "debug,info,warn,error,off"},
+     [](const V& v, S& s) -> Set {
+       log::parse_level(v.text, s.log_level);
+       return {};
+     }},
+    {{.name = "options-markdown", .kind = Kind::Switch, .hidden = true}},
+});
+
+}  // namespace
+
+std::span<const Option<ClientSettings>> client_options() { return kClientOptions; }
+
+Flags make_client_flags() {
+  return make_flags(
+      "usage: quicchat client [options]\n\n"
+      "Interactive on a terminal. Scripted otherwise: the first lines of stdin are the username\n"
+      "and the password (each skipped when given by --user / --password-file), then one command\n"
+      "per line; at the end of input the client logs out and exits 0.",
+      option_infos(client_options()));
+}
+
+Result<ClientSettings> client_settings_from(const Flags& flags) {
+  ClientSettings settings;
+  if (auto applied = apply_options(client_options(), flags, settings); !applied) {
+    return Unexpected{applied.error()};
+  }
+  const auto& transport = settings.chat.transport;
+  settings.app.server_label = transport.host + ":" + std::to_string(transport.port);
+  return settings;
+}
+
+std::string client_options_markdown() {
+  return options_markdown(option_infos(client_options()), {});
+}
+
+}  // namespace qc::app

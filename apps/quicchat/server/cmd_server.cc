@@ -1,0 +1,118 @@
+// `quicchat server`: options and config, account store, event loop, signals; the rest is
+// server::ChatServer.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "quicchat/common/commands.h"
+#include "quicchat/server/server_options.h"
+#include "server/admin.h"
+#include "server/metrics.h"
+#include "store/account_store.h"
+#include "util/log.h"
+
+namespace qc::app {
+namespace {
+
+// SIGINT/SIGTERM arrive as readable events on a signalfd, handled on the loop thread.
+int block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int report(const Error& e) {
+  std::fprintf(stderr, "quicchat server: %s\n", e.message.c_str());
+  return e.code == "usage" ? 2 : 1;
+}
+
+// The metrics endpoint when --metrics-listen is set (nullptr when not), and the line that says
+// where it listens (with port 0, which port).
+Result<std::unique_ptr<ops::HttpServer>> start_metrics(quic::EventLoop& loop,
+                                                       const server::ChatServer& server,
+                                                       const std::optional<ops::HostPort>& at) {
+  if (!at) return std::unique_ptr<ops::HttpServer>();
+  auto http = server::serve_metrics(loop, server, *at);
+  if (!http) return http;
+  const bool v6 = at->host.find(':') != std::string::npos;
+  const std::string address =
+      (v6 ? "[" + at->host + "]" : at->host) + ":" + std::to_string((*http)->port());
+  log::info("metrics_listen", {{"address", address}});
+  std::fprintf(stderr, "metrics on http://%s/metrics\n", address.c_str());
+  return http;
+}
+
+}  // namespace
+
+int cmd_server(const Args& args) {
+  Flags flags = make_server_flags();
+  if (auto r = flags.parse(args); !r) return report(r.error());
+  if (flags.help_requested()) {
+    std::fputs(flags.help_text().c_str(), stdout);
+    return 0;
+  }
+  if (flags.on("options-markdown")) {
+    std::fputs(server_options_markdown().c_str(), stdout);
+    return 0;
+  }
+  if (!flags.positional().empty()) {
+    return report({"usage", "unexpected argument '" + flags.positional()[0] + "'"});
+  }
+  if (auto r = apply_config_file(flags); !r) return report(r.error());
+  auto settings = server_settings_from(flags);
+  if (!settings) return report(settings.error());
+  log::set_level(settings->log_level);
+  const server::ServerConfig& config = settings->config;
+
+  // Before any thread exists, so that every thread inherits the blocked mask.
+  int sig_fd = block_shutdown_signals();
+  if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
+
+  auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
+  if (!store) return report(store.error());
+
+  auto loop = quic::EventLoop::create();
+  if (!loop) return report(loop.error());
+  auto server = server::ChatServer::start(**loop, **store, config);
+  if (!server) return report(server.error());
+
+  bool shutting_down = false;
+  auto watched = (*loop)->watch_readable(sig_fd, [&] {
+    signalfd_siginfo info{};
+    if (read(sig_fd, &info, sizeof info) != sizeof info || shutting_down) return;
+    shutting_down = true;
+    (*server)->shutdown(info.ssi_signo == SIGINT ? "server interrupted" : "server shutting down");
+  });
+  if (!watched) return report(watched.error());
+  auto metrics = start_metrics(**loop, **server, settings->metrics_listen);
+  if (!metrics) return report(metrics.error());
+  std::unique_ptr<server::AdminSocket> admin;
+  if (!settings->admin_socket.empty()) {
+    auto started = server::AdminSocket::start(**loop, **server, settings->admin_socket);
+    if (!started) return report(started.error());
+    admin = std::move(*started);
+    log::info("admin_socket", {{"path", settings->admin_socket}});
+  }
+
+  log::info("listening",
+            {{"address", config.transport.host + ":" + std::to_string((*server)->port())},
+             {"db", settings->db},
+             {"alpn", flags.get("alpn")}});
+  // The one line scripts wait for before they connect.
+  std::fprintf(stderr, "listening on %s:%u\n", config.transport.host.c_str(),
+               static_cast<unsigned>((*server)->port()));
+  std::fflush(stderr);
+
+  auto ran = (*loop)->run();
+  close(sig_fd);
+  if (!ran) return report(ran.error());
+  log::info("stopped", {});
+  return 0;
+}
+
+}  // namespace qc::app

@@ -1,0 +1,441 @@
+#include "quicchat/server/server_options.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <thread>
+
+#include <toml++/toml.h>
+
+namespace qc::app {
+namespace {
+
+using S = ServerSettings;
+using V = OptionValue;
+using Set = Result<void>;
+using ms = std::chrono::milliseconds;
+
+constexpr std::int64_t kDay = 86'400'000;  // the longest timeout, in ms
+constexpr std::int64_t kMillion = 1'000'000;
+
+constexpr auto kServerOptions = std::to_array<Option<S>>({
+    {{.name = "config", .help = "TOML configuration file", .in_config_file = false}},
+    {{.name = "host", .default_value = "127.0.0.1", .help = "address to listen on"},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.host = v.text;
+       return {};
+     }},
+    {{.name = "port",
+      .default_value = "4433",
+      .help = "UDP port (0 = any free port)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 65535},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.port = static_cast<std::uint16_t>(v.number);
+       return {};
+     }},
+    {{.name = "cert",
+      .default_value = "certs/quic_certificate.pem",
+      .help = "TLS certificate (PEM)",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.cert_file = v.text;
+       return {};
+     }},
+    {{.name = "key",
+      .default_value = "certs/quic_private_key.pem",
+      .help = "TLS private key (PEM)",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.key_file = v.text;
+       return {};
+     }},
+    {{.name = "db",
+      .default_value = "data/quicchat.db",
+      .help = "SQLite account database",
+      .notes = "created if missing, never overwritten"},
+     [](const V& v, S& s) -> Set {
+       s.db = v.text;
+       return {};
+     }},
+    {{.name = "alpn",
+      .default_value = "quicchat,echo-protocol",
+      .help = "accepted ALPN protocols, preferred first",
+      .notes = "`echo-protocol` lets the original Python clients in"},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.alpns = split_list(v.text);
+       if (s.config.transport.alpns.empty())
+         return fail("usage", "--alpn needs at least one protocol");
+       return {};
+     }},
+    {{.name = "log-level",
+      .default_value = "info",
+      .help = "log level",
+      .kind = Kind::Choice,
+      .choices = "debug,info,warn,error,off",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       log::parse_level(v.text, s.log_level);
+       return {};
+     }},
+    {{.name = "hash-threads",
+      .default_value = "0",
+      .help = "password-hashing threads (0 = number of cores)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 256,
+      .notes = "they run under `SCHED_IDLE` (see \"Password hashing\")"},
+     [](const V& v, S& s) -> Set {
+       s.config.hash_threads = v.number > 0 ? static_cast<unsigned>(v.number)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+       return {};
+     }},
+    {{.name = "bcrypt-cost",
+      .default_value = "12",
+      .help = "cost of the dummy hash checked for unknown users",
+      .kind = Kind::Int,
+      .min = 4,
+      .max = 31,
+      .notes = "match your accounts' cost, so an unknown name takes as long as a wrong password",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.bcrypt_cost = static_cast<int>(v.number);
+       return {};
+     }},
+    {{.name = "max-pending-logins",
+      .default_value = "256",
+      .help = "password checks waiting or running; LOGIN beyond gets 'Server busy' (0 = no limit)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 10 * kMillion,
+      .notes = "counted over all connections; the refused LOGIN gets LOGIN_UNSUCCESSFUL_RETRY "
+               "`Server busy. Try again later.` at once, uses none of the client's 3 attempts, "
+               "and the log says `WARN login_queue_full` (once per episode; `INFO login_queue_ok "
+               "refused_while_full=N` when it ends). The worst wait for a check is about this × "
+               "hash time / `--hash-threads` (≈ 256 × 0.25 s / 2 ≈ 30 s at cost 12 on 2 cores): "
+               "lower it if your clients give up sooner",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_pending_logins = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "login-attempts",
+      .default_value = "3",
+      .help = "LOGIN attempts before the connection is closed",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_login_attempts = static_cast<int>(v.number);
+       return {};
+     }},
+    {{.name = "login-retry-window-ms",
+      .default_value = "60000",
+      .help = "after a failed LOGIN, the next must come within this",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kDay,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_retry_window = ms(v.number);
+       return {};
+     }},
+    {{.name = "keepalive-timeout-ms",
+      .default_value = "90000",
+      .help = "close a session silent for this long",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kDay,
+      .notes = "clients send ALIVE every 30 s",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.keepalive_timeout = ms(v.number);
+       return {};
+     }},
+    {{.name = "idle-timeout-ms",
+      .default_value = "120000",
+      .help = "QUIC idle timeout",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kDay,
+      .notes = "a backstop under the keep-alive",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.idle_timeout = ms(v.number);
+       return {};
+     }},
+    {{.name = "handshake-timeout-ms",
+      .default_value = "10000",
+      .help = "QUIC handshake timeout",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kDay,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.handshake_timeout = ms(v.number);
+       return {};
+     }},
+    {{.name = "max-pdu-bytes",
+      .default_value = "65536",
+      .help = "largest PDU accepted",
+      .kind = Kind::Int,
+      .min = 256,
+      .max = 16 << 20,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.limits.max_bytes = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-connections",
+      .default_value = "20000",
+      .help = "connections in all",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 10 * kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.max_connections = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-connections-per-ip",
+      .default_value = "20000",
+      .help = "connections from one address",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 10 * kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.max_connections_per_ip = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "retry",
+      .default_value = "auto",
+      .help = "QUIC Retry (address validation)",
+      .kind = Kind::Choice,
+      .choices = "auto,always,never",
+      .notes = "`auto` sends it while the handshakes in progress exceed `--retry-threshold`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.retry = v.text == "always"  ? quic::RetryMode::Always
+                                  : v.text == "never" ? quic::RetryMode::Never
+                                                      : quic::RetryMode::Auto;
+       return {};
+     }},
+    {{.name = "retry-threshold",
+      .default_value = "256",
+      .help = "handshakes in progress above which auto sends Retry",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 10 * kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.retry_threshold = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "msg-rate",
+      .default_value = "20",
+      .help = "messages per second one session may send (0 = no limit)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = kMillion,
+      .notes = "ONE_TO_ONE, ONE_TO_MANY and BROADCAST count; over it the message is dropped and "
+               "the sender gets MSG_UNSUCCESSFUL `Rate limited: slow down`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.message_rate.per_second = static_cast<double>(v.number);
+       return {};
+     }},
+    {{.name = "msg-burst",
+      .default_value = "40",
+      .help = "messages one session may send in one burst",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.message_rate.burst = static_cast<double>(v.number);
+       return {};
+     }},
+    {{.name = "login-rate-per-ip",
+      .default_value = "30",
+      .help = "LOGIN attempts per minute from one address (0 = no limit)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = kMillion,
+      .notes = "successful attempts are refunded",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_rate_per_ip.per_second = static_cast<double>(v.number) / 60;
+       return {};
+     }},
+    {{.name = "login-burst-per-ip",
+      .default_value = "50",
+      .help = "LOGIN attempts at once from one address",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_rate_per_ip.burst = static_cast<double>(v.number);
+       return {};
+     }},
+    {{.name = "login-rate-per-account",
+      .default_value = "6",
+      .help = "LOGIN attempts per minute for one account (0 = no limit)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = kMillion,
+      .notes = "a refused attempt never reaches bcrypt and gets `Too many login attempts. Try "
+               "again later.`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_rate_per_account.per_second = static_cast<double>(v.number) / 60;
+       return {};
+     }},
+    {{.name = "login-burst-per-account",
+      .default_value = "6",
+      .help = "LOGIN attempts at once for one account",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_rate_per_account.burst = static_cast<double>(v.number);
+       return {};
+     }},
+    {{.name = "max-text-bytes",
+      .default_value = "32768",
+      .help = "longest message text, in bytes",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 16 << 20,
+      .notes = "longer gets MSG_UNSUCCESSFUL `Message too long: limit is N bytes`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_text_bytes = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-targets",
+      .default_value = "100",
+      .help = "user ids in one ONE_TO_MANY",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion,
+      .notes = "more gets MSG_UNSUCCESSFUL `Too many targets: limit is N`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_targets = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-queued-bytes",
+      .default_value = "1048576",
+      .help = "unacknowledged bytes before a slow reader is closed",
+      .kind = Kind::Int,
+      .min = 4096,
+      .max = std::int64_t{1} << 40,
+      .notes = "over it the connection is closed with code 6 (`SlowConsumer`) and the reason "
+               "`slow consumer: outbound queue over N bytes`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.max_queued_bytes = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "qlog-dir", .help = "write a qlog file per connection into this folder"},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.qlog_dir = v.text;
+       return {};
+     }},
+    {{.name = "admin-socket",
+      .help = "unix socket for quicchat admin (who, kick, stats); created mode 0600",
+      .notes = "see [Admin socket](#admin-socket)"},
+     [](const V& v, S& s) -> Set {
+       s.admin_socket = v.text;
+       return {};
+     }},
+    {{.name = "metrics-listen",
+      .help = "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty; keep it on "
+              "loopback or behind a firewall)",
+      .notes = "see [Metrics](#metrics)"},
+     [](const V& v, S& s) -> Set {
+       if (v.text.empty()) return {};
+       auto at = ops::parse_host_port(v.text);
+       if (!at) return fail("usage", "--metrics-listen: " + at.error().message);
+       s.metrics_listen = *at;
+       return {};
+     }},
+    {{.name = "options-markdown", .kind = Kind::Switch, .in_config_file = false, .hidden = true}},
+});
+
+}  // namespace
+
+std::span<const Option<ServerSettings>> server_options() { return kServerOptions; }
+
+Flags make_server_flags() {
+  return make_flags(
+      "usage: quicchat server [options]\n\n"
+      "Runs the chat server. Options may also come from a TOML file (--config) whose keys are\n"
+      "the option names, e.g.  port = 4433  or  alpn = \"quicchat,echo-protocol\".\n"
+      "The command line wins over the file.",
+      option_infos(server_options()));
+}
+
+namespace {
+
+const OptionInfo* find_option(std::string_view name) {
+  for (const auto& o : kServerOptions) {
+    if (o.info.name == name) return &o.info;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<void> apply_config_file(Flags& flags) {
+  if (!flags.given("config")) return {};
+  const std::string path = flags.get("config");
+  toml::table parsed;
+  try {
+    parsed = toml::parse_file(path);
+  } catch (const toml::parse_error& err) {
+    return fail("bad_config", path + ":" + std::to_string(err.source().begin.line) + ": " +
+                                  std::string(err.description()));
+  }
+  for (auto&& [key, node] : parsed) {
+    std::string name(key.str());
+    const OptionInfo* info = find_option(name);
+    if (info && !info->in_config_file) {
+      return fail("bad_config", path + ": '" + name + "' cannot be set in a file");
+    }
+    std::string value;
+    if (auto s = node.value<std::string>())
+      value = *s;
+    else if (auto i = node.value<std::int64_t>())
+      value = std::to_string(*i);
+    else if (auto b = node.value<bool>())
+      value = *b ? "1" : "0";
+    else
+      return fail("bad_config", path + ": '" + name + "' must be a string or an integer");
+    if (!info) return fail("bad_config", path + ": unknown option '" + name + "'");
+    if (!flags.given(name)) flags.set_default(name, value);
+  }
+  return {};
+}
+
+Result<ServerSettings> server_settings_from(const Flags& flags) {
+  ServerSettings settings;
+  if (auto applied = apply_options(server_options(), flags, settings); !applied) {
+    return Unexpected{applied.error()};
+  }
+  if (const char* keylog = std::getenv("SSLKEYLOGFILE")) {
+    settings.config.transport.keylog_file = keylog;
+  }
+  return settings;
+}
+
+std::string server_options_markdown() {
+  return options_markdown(option_infos(server_options()), {.config_key = true, .reload = true});
+}
+
+}  // namespace qc::app

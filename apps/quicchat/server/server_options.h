@@ -1,0 +1,38 @@
+// `quicchat server` options: one table (server_options.cc) gives each option's flag, TOML key,
+// default, range, help and whether a reload could apply it; the rest of this file reads it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "ops/http_server.h"
+#include "quicchat/common/options.h"
+#include "server/chat_server.h"
+#include "util/log.h"
+
+namespace qc::app {
+
+// Everything the options decide: the server's configuration and what cmd_server sets up itself.
+struct ServerSettings {
+  server::ServerConfig config;
+  std::string db;
+  log::Level log_level = log::Level::Info;
+  std::optional<ops::HostPort> metrics_listen;  // nullopt = no metrics endpoint
+  std::string admin_socket;                     // empty = no admin socket
+};
+
+std::span<const Option<ServerSettings>> server_options();
+
+Flags make_server_flags();
+
+// Reads `--config FILE` (TOML; keys are the option names) as defaults under the command line.
+Result<void> apply_config_file(Flags& flags);
+
+// Checks every option against its row and builds the settings; names the first bad value.
+Result<ServerSettings> server_settings_from(const Flags& flags);
+
+// The options table of docs/OPERATIONS.md (`quicchat server --options-markdown` prints it).
+std::string server_options_markdown();
+
+}  // namespace qc::app

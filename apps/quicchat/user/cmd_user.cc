@@ -1,0 +1,290 @@
+// quicchat user: account administration on the SQLite database.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/password.h"
+#include "auth/worker_pool.h"
+#include "quicchat/common/commands.h"
+#include "quicchat/common/options.h"
+#include "quicchat/user/password_input.h"
+#include "quicchat/user/user_import.h"
+#include "store/account_store.h"
+
+namespace qc::app {
+namespace {
+
+struct UserContext {
+  std::string db;
+  int cost = auth::kDefaultCost;
+  bool password_stdin = false;
+};
+
+int report(const std::string& message) {
+  std::fprintf(stderr, "quicchat user: %s\n", message.c_str());
+  return 1;
+}
+
+int report(const Error& e) { return report(e.message); }
+
+int usage_error(const std::string& message) {
+  report(message);
+  return 2;
+}
+
+// `create` also makes the parent directory; otherwise a missing database is an error.
+Result<std::unique_ptr<store::AccountStore>> open_store(const UserContext& ctx, bool create) {
+  const std::filesystem::path parent = std::filesystem::path(ctx.db).parent_path();
+  if (create && !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return fail("io", "cannot create " + parent.string() + ": " + ec.message());
+  }
+  store::SqliteOptions opts;
+  opts.create_if_missing = create;
+  return store::open_sqlite_store(ctx.db, opts);
+}
+
+Result<std::string> new_password_hash(const UserContext& ctx) {
+  auto password = read_new_password(ctx.password_stdin);
+  if (!password) return password;
+  if (password->size() > 72) {
+    std::fprintf(stderr, "note: bcrypt uses only the first 72 bytes of a password\n");
+  }
+  return auth::hash_password(*password, ctx.cost);
+}
+
+Unexpected<Error> invalid_username(const std::string& name) {
+  return fail("invalid_username",
+              "invalid username '" + name + "' (1-32 characters of A-Z a-z 0-9 _ . -)");
+}
+
+enum class Expect { Absent, Present };
+
+// Checks the name, opens the database (creating it for a new account) and checks that the
+// account is absent or present as `expect` says, before any password is asked for.
+Result<std::unique_ptr<store::AccountStore>> open_for_account(const UserContext& ctx,
+                                                              const std::string& name,
+                                                              Expect expect) {
+  if (!store::valid_username(name)) return invalid_username(name);
+  auto db = open_store(ctx, expect == Expect::Absent);
+  if (!db) return db;
+  auto existing = (*db)->find_hash(name);
+  if (!existing) return Unexpected<Error>{existing.error()};
+  if (expect == Expect::Absent && existing->has_value()) {
+    return fail("exists", "user '" + name + "' already exists");
+  }
+  if (expect == Expect::Present && !existing->has_value()) {
+    return fail("not_found", "no such user '" + name + "'");
+  }
+  return db;
+}
+
+// add (the account must be absent) and passwd (it must be present).
+int store_new_password(const UserContext& ctx, const std::string& name, Expect expect) {
+  auto db = open_for_account(ctx, name, expect);
+  if (!db) return report(db.error());
+  auto hash = new_password_hash(ctx);
+  if (!hash) return report(hash.error());
+  const bool adding = expect == Expect::Absent;
+  auto r = adding ? (*db)->add(name, *hash) : (*db)->set_hash(name, *hash);
+  if (!r) return report(r.error());
+  const std::string done =
+      adding ? "added user '" + name + "'\n" : "changed the password of '" + name + "'\n";
+  std::fputs(done.c_str(), stdout);
+  return 0;
+}
+
+int run_add(const UserContext& ctx, const std::string& name) {
+  return store_new_password(ctx, name, Expect::Absent);
+}
+
+int run_passwd(const UserContext& ctx, const std::string& name) {
+  return store_new_password(ctx, name, Expect::Present);
+}
+
+int run_del(const UserContext& ctx, const std::string& name) {
+  if (!store::valid_username(name)) return report(invalid_username(name).error);
+  auto db = open_store(ctx, false);
+  if (!db) return report(db.error());
+  if (auto r = (*db)->remove(name); !r) return report(r.error());
+  std::printf("deleted user '%s'\n", name.c_str());
+  return 0;
+}
+
+int run_list(const UserContext& ctx, const std::string&) {
+  auto db = open_store(ctx, false);
+  if (!db) return report(db.error());
+  auto names = (*db)->list();
+  if (!names) return report(names.error());
+  for (const auto& n : *names) std::printf("%s\n", n.c_str());
+  return 0;
+}
+
+// Hashes the plaintext entries on every core; the pool's destructor waits for them all.
+std::vector<store::NewAccount> hash_entries(const std::vector<ImportEntry>& entries, int cost,
+                                            std::string& error) {
+  std::vector<store::NewAccount> accounts(entries.size());
+  std::vector<std::string> errors(entries.size());
+  {
+    auth::WorkerPool pool(std::thread::hardware_concurrency());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      accounts[i].username = entries[i].username;
+      if (entries[i].is_hash) {
+        accounts[i].hash = entries[i].secret;
+        continue;
+      }
+      pool.submit([&, i] {
+        auto h = auth::hash_password(entries[i].secret, cost);
+        if (h) {
+          accounts[i].hash = std::move(h.value());
+        } else {
+          errors[i] = h.error().message;
+        }
+      });
+    }
+  }
+  for (const auto& e : errors) {
+    if (!e.empty() && error.empty()) error = e;
+  }
+  return accounts;
+}
+
+// Every problem is printed as FILE:LINE: message; any problem means nothing is imported.
+int run_import(const UserContext& ctx, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return report("cannot read " + file);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ImportPlan plan = parse_import(text);
+  auto db = open_store(ctx, true);
+  if (!db) return report(db.error());
+  for (const auto& e : plan.entries) {
+    auto existing = (*db)->find_hash(e.username);
+    if (!existing) return report(existing.error());
+    if (existing->has_value()) {
+      plan.problems.push_back({e.line, "user '" + e.username + "' already exists"});
+    }
+  }
+  for (const auto& p : plan.problems) {
+    std::fprintf(stderr, "%s:%d: %s\n", file.c_str(), p.line, p.message.c_str());
+  }
+  if (!plan.problems.empty()) return report("nothing imported from " + file);
+  std::string error;
+  auto accounts = hash_entries(plan.entries, ctx.cost, error);
+  if (!error.empty()) return report(error);
+  if (auto r = (*db)->add_many(accounts); !r) return report(r.error());
+  std::printf("imported %zu user%s from %s\n", accounts.size(), accounts.size() == 1 ? "" : "s",
+              file.c_str());
+  return 0;
+}
+
+// The seed's three users, created only with a brand-new database: never touches an existing one.
+int run_demo(const UserContext& ctx, const std::string&) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(ctx.db, ec))) return 0;
+  const std::pair<const char*, const char*> demo[] = {
+      {"alice", "p1"}, {"bob", "p2"}, {"cam", "p3"}};
+  std::vector<store::NewAccount> accounts;
+  for (const auto& [name, password] : demo) {
+    auto hash = auth::hash_password(password, ctx.cost);
+    if (!hash) return report(hash.error());
+    accounts.push_back({name, std::move(hash.value())});
+  }
+  auto db = open_store(ctx, true);
+  if (!db) return report(db.error());
+  if (auto r = (*db)->add_many(accounts); !r) return report(r.error());
+  std::printf("created %s with demo users alice/p1, bob/p2, cam/p3\n", ctx.db.c_str());
+  return 0;
+}
+
+struct Subcommand {
+  const char* name;
+  bool takes_operand;
+  int (*run)(const UserContext&, const std::string&);
+  const char* help;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"add", true, run_add, "add NAME       create an account (asks for the password)"},
+    {"passwd", true, run_passwd, "passwd NAME    change an account's password"},
+    {"del", true, run_del, "del NAME       delete an account"},
+    {"list", false, run_list, "list           print every account name, sorted"},
+    {"import", true, run_import,
+     "import FILE    add accounts from lines NAME:PASSWORD or NAME:$2b$HASH\n"
+     "                 (# comments and blank lines skipped; all or nothing)"},
+    {"demo", false, run_demo,
+     "demo           create the database with alice/p1, bob/p2, cam/p3 when it does\n"
+     "                 not exist yet; otherwise do nothing"},
+};
+
+static_assert(auth::kDefaultCost == 12, "the --cost row below says 12");
+constexpr Option<UserContext> kUserOptions[] = {
+    {{.name = "db",
+      .default_value = "data/quicchat.db",
+      .help = "account database (its directory is created)"},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.db = v.text;
+       return {};
+     }},
+    {{.name = "cost",
+      .default_value = "12",
+      .help = "bcrypt cost",
+      .kind = Kind::Int,
+      .min = auth::kMinCost,
+      .max = auth::kMaxCost},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.cost = static_cast<int>(v.number);
+       return {};
+     }},
+    {{.name = "password-stdin",
+      .help = "read the password from one line of stdin",
+      .kind = Kind::Switch},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.password_stdin = v.on;
+       return {};
+     }},
+};
+
+std::string usage_text() {
+  std::string out = "usage: quicchat user SUBCOMMAND [options]\n\nSubcommands:\n";
+  for (const auto& s : kSubcommands) out += std::string("  ") + s.help + "\n";
+  out +=
+      "\nPasswords come from a no-echo prompt on a terminal, or from one line of stdin with\n"
+      "--password-stdin; never from the command line.";
+  return out;
+}
+
+}  // namespace
+
+int cmd_user(const Args& args) {
+  Flags flags =
+      make_flags(usage_text(), option_infos(std::span<const Option<UserContext>>(kUserOptions)));
+  if (auto r = flags.parse(args); !r) return usage_error(r.error().message);
+  if (flags.help_requested()) {
+    std::printf("%s", flags.help_text().c_str());
+    return 0;
+  }
+  UserContext ctx;
+  if (auto r = apply_options(std::span<const Option<UserContext>>(kUserOptions), flags, ctx); !r) {
+    return usage_error(r.error().message);
+  }
+  const auto& pos = flags.positional();
+  if (pos.empty()) return usage_error("missing subcommand (see quicchat user --help)");
+  for (const auto& s : kSubcommands) {
+    if (pos[0] != s.name) continue;
+    const std::size_t want = s.takes_operand ? 2 : 1;
+    if (pos.size() != want) {
+      return usage_error(std::string(s.name) + ": expected " +
+                         (s.takes_operand ? "one argument" : "no argument") + " (see --help)");
+    }
+    return s.run(ctx, s.takes_operand ? pos[1] : std::string());
+  }
+  return usage_error("unknown subcommand '" + pos[0] + "' (see quicchat user --help)");
+}
+
+}  // namespace qc::app

@@ -1,0 +1,249 @@
+#include "bench/load/fleet.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "bench/load/proc.h"
+
+namespace qc::bench {
+
+Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target,
+                                             std::chrono::milliseconds phase_timeout) {
+  std::unique_ptr<Fleet> fleet(new Fleet());
+  fleet->target_ = target;
+  fleet->phase_timeout_ = phase_timeout;
+  auto loop = quic::EventLoop::create();
+  if (!loop) return Unexpected<Error>{loop.error()};
+  fleet->loop_ = std::move(*loop);
+  auto endpoint = quic::ClientEndpoint::create(*fleet->loop_, fleet->mux_);
+  if (!endpoint) return Unexpected<Error>{endpoint.error()};
+  fleet->endpoint_ = std::move(*endpoint);
+  return fleet;
+}
+
+Fleet::~Fleet() {
+  users_.clear();  // ChatClients close their connections before the endpoint goes
+}
+
+std::size_t Fleet::add_user(std::string name, std::string password) {
+  const std::size_t index = users_.size();
+  auto u = std::make_unique<BenchUser>();
+  u->name = std::move(name);
+  u->password = std::move(password);
+  client::ChatClientOptions options;
+  options.transport.host = target_.host;
+  options.transport.port = target_.port;
+  options.transport.ca_file = target_.ca_file;
+  if (!target_.alpns.empty()) options.transport.alpns = target_.alpns;
+  u->client = std::make_unique<client::ChatClient>(
+      *loop_, *endpoint_, mux_, options,
+      [this, index](const client::Event& e) { on_event(index, e); });
+  users_.push_back(std::move(u));
+  return index;
+}
+
+void Fleet::fail(std::string why) {
+  if (error_) return;
+  error_ = std::move(why);
+  running_ = false;
+  loop_->stop();
+}
+
+// --- events -----------------------------------------------------------------------------------
+
+void Fleet::on_event(std::size_t index, const client::Event& event) {
+  BenchUser& u = *users_[index];
+  if (const auto* m = std::get_if<client::Message>(&event)) {
+    if (u.on_message) u.on_message(*m);
+  } else if (std::holds_alternative<client::Connected>(event)) {
+    u.connected = true;
+    ++connected_;
+    if (!u.login_on_connect) {
+      ++connect_done_;
+      connect_next();
+    } else if (auto r = u.client->login(u.name, u.password); !r) {
+      fail(u.name + ": cannot send LOGIN: " + r.error().message);
+    } else {
+      u.login_sent_ns = now_ns();
+    }
+  } else if (const auto* ok = std::get_if<client::LoginOk>(&event)) {
+    on_login_ok(u, *ok);
+  } else if (const auto* retry = std::get_if<client::LoginRetry>(&event)) {
+    fail(u.name + ": login refused: " + retry->error);
+  } else if (const auto* rejected = std::get_if<client::LoginRejected>(&event)) {
+    fail(u.name + ": login refused: " + rejected->error);
+  } else if (const auto* vr = std::get_if<client::VersionRejected>(&event)) {
+    fail(u.name + ": version rejected: " + vr->error);
+  } else if (const auto* se = std::get_if<client::ServerError>(&event)) {
+    fail(u.name + ": server error: " + se->error);
+  } else if (const auto* pv = std::get_if<client::ProtocolViolation>(&event)) {
+    if (violations_++ == 0) first_violation_ = u.name + ": " + pv->detail;
+  } else if (std::holds_alternative<client::LoggedOut>(event)) {
+    ++logged_out_;
+  } else if (const auto* closed = std::get_if<client::ConnectionClosed>(&event)) {
+    u.connected = false;
+    if (!closed->expected && !u.client->session().logging_out()) {
+      fail(u.name + ": connection lost (" + closed->kind + "): " + closed->reason);
+    }
+  }
+}
+
+void Fleet::on_login_ok(BenchUser& u, const client::LoginOk& ok) {
+  u.logged_in = true;
+  u.id = ok.my_id;
+  u.login_ok_ns = now_ns();
+  ++logged_in_;
+  if (u.login_on_connect) {
+    ++connect_done_;
+    connect_next();
+  }
+}
+
+// --- phases offered to scenarios --------------------------------------------------------------
+
+void Fleet::connect_next() {
+  while (connect_next_ < connect_end_ &&
+         (connect_next_ - connect_first_) - connect_done_ < connect_limit_) {
+    BenchUser& u = *users_[connect_next_++];
+    if (auto r = u.client->connect(); !r)
+      return fail(u.name + ": cannot connect: " + r.error().message);
+  }
+}
+
+Phase Fleet::connect_phase(std::string name, std::size_t first, std::size_t count,
+                           std::size_t in_flight) {
+  Phase p;
+  p.name = std::move(name);
+  p.timeout = phase_timeout_;
+  p.start = [this, first, count, in_flight] {
+    connect_first_ = connect_next_ = first;
+    connect_end_ = first + count;
+    connect_limit_ = in_flight == 0 ? 1 : in_flight;
+    connect_done_ = 0;
+    connect_next();
+  };
+  p.done = [this, count] { return connect_done_ == count; };
+  p.progress = [this, count] {
+    return std::to_string(connect_done_) + "/" + std::to_string(count) + " sessions set up";
+  };
+  return p;
+}
+
+Phase Fleet::login_phase(std::string name, std::size_t first, std::size_t count) {
+  Phase p;
+  p.name = std::move(name);
+  p.timeout = phase_timeout_;
+  auto target = std::make_shared<std::size_t>(0);
+  p.start = [this, first, count, target] {
+    *target = logged_in_ + count;
+    for (std::size_t i = first; i < first + count; ++i) {
+      BenchUser& u = *users_[i];
+      u.login_sent_ns = now_ns();
+      if (auto r = u.client->login(u.name, u.password); !r)
+        return fail(u.name + ": " + r.error().message);
+    }
+  };
+  p.done = [this, target] { return logged_in_ >= *target; };
+  p.progress = [this, target, count] {
+    return std::to_string(count - (*target - logged_in_)) + "/" + std::to_string(count) + " logins";
+  };
+  return p;
+}
+
+Phase Fleet::logout_phase() {
+  Phase p;
+  p.name = "logout";
+  p.timeout = std::chrono::seconds(10);
+  auto target = std::make_shared<std::size_t>(0);
+  p.start = [this, target] {
+    *target = logged_out_;
+    for (auto& u : users_) {
+      if (!u->logged_in || !u->connected) continue;
+      if (u->client->logout()) ++*target;
+    }
+  };
+  p.done = [this, target] { return logged_out_ >= *target; };
+  return p;
+}
+
+Phase instant_phase(std::string name, std::function<void()> action) {
+  Phase p;
+  p.name = std::move(name);
+  p.start = std::move(action);
+  p.done = [] { return true; };
+  return p;
+}
+
+Phase wait_phase(std::string name, std::function<void()> start, std::function<bool()> done,
+                 std::chrono::milliseconds timeout, std::function<std::string()> progress) {
+  Phase p;
+  p.name = std::move(name);
+  p.start = std::move(start);
+  p.done = std::move(done);
+  p.timeout = timeout;
+  p.progress = std::move(progress);
+  return p;
+}
+
+// --- the phase driver -------------------------------------------------------------------------
+
+Result<void> Fleet::run(std::vector<Phase> phases) {
+  phases_ = std::move(phases);
+  current_ = 0;
+  running_ = true;
+  loop_->on_idle([this] { advance(); });
+  loop_->post([this] { advance(); });  // starts the first phase once the loop runs
+  loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
+  auto ran = loop_->run();
+  if (progress_shown_) std::fputc('\n', stderr);
+  if (error_) return qc::fail("bench", *error_);
+  if (!ran) return ran;
+  return {};
+}
+
+void Fleet::start_phase() {
+  Phase& p = phases_[current_];
+  current_started_ = true;
+  phase_started_ns_ = now_ns();
+  phase_timer_ = loop_->add_timer(quic::Clock::now() + p.timeout, [this] {
+    phase_timer_.reset();
+    const Phase& timed_out = phases_[current_];
+    fail("phase '" + timed_out.name + "' timed out after " +
+         std::to_string(timed_out.timeout.count()) + " ms" +
+         (timed_out.progress ? " (" + timed_out.progress() + ")" : ""));
+  });
+  if (p.start) p.start();
+}
+
+void Fleet::advance() {
+  if (running_ && !current_started_ && current_ < phases_.size()) start_phase();
+  while (running_ && current_ < phases_.size() && phases_[current_].done()) {
+    if (phase_timer_) loop_->cancel_timer(*phase_timer_);
+    phase_timer_.reset();
+    current_started_ = false;
+    if (++current_ == phases_.size()) {
+      running_ = false;
+      loop_->stop();
+      return;
+    }
+    start_phase();
+  }
+}
+
+// A line on stderr once a phase has run for 2 s, refreshed every second.
+void Fleet::show_progress() {
+  if (!running_) return;
+  const Phase& p = phases_[current_];
+  const std::int64_t ran_ms = (now_ns() - phase_started_ns_) / 1'000'000;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool due = tty ? ran_ms >= 2000 : ran_ms >= 10'000 && (ran_ms / 1000) % 10 == 0;
+  if (due && p.progress) {
+    std::fprintf(stderr, "%s[bench] %s: %s (%lld s)%s", tty ? "\r" : "", p.name.c_str(),
+                 p.progress().c_str(), static_cast<long long>(ran_ms / 1000), tty ? "   " : "\n");
+    progress_shown_ = tty;
+  }
+  loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
+}
+
+}  // namespace qc::bench

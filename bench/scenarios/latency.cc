@@ -1,0 +1,95 @@
+// latency: user A sends to user B one ONE_TO_ONE message at a time and waits for its delivery
+// before sending the next; each text carries its send time.
+#include "bench/load/proc.h"
+#include "bench/load/stats.h"
+#include "bench/load/text.h"
+#include "bench/scenarios/scenarios.h"
+
+namespace qc::bench {
+
+void describe_target(Report& report, const ServerUnderTest& server) {
+  report.param("server", server.spawned
+                             ? "spawned"
+                             : server.target.host + ":" + std::to_string(server.target.port));
+}
+
+std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after) {
+  if (!before.valid || !after.valid) return std::nullopt;
+  return after.cpu_ns - before.cpu_ns;
+}
+
+namespace {
+
+struct LatencyRun {
+  std::uint64_t warmup = 0;
+  std::uint64_t total = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  LatencySamples samples;
+  ProcSample before, after;
+};
+
+}  // namespace
+
+Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
+  const std::int64_t messages = opts.messages;
+  const std::int64_t warmup = opts.warmup;
+  auto server = prepare_server(opts, 2, {account_batch(0, 2)});
+  if (!server) return Unexpected<Error>{server.error()};
+  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
+  if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
+  Fleet& fleet = **fleet_made;
+  BenchUser& a = fleet.user(fleet.add_user(server->users[0].name, server->users[0].password));
+  BenchUser& b = fleet.user(fleet.add_user(server->users[1].name, server->users[1].password));
+
+  LatencyRun run;
+  run.warmup = static_cast<std::uint64_t>(warmup);
+  run.total = run.warmup + static_cast<std::uint64_t>(messages);
+  run.samples.reserve(static_cast<std::size_t>(messages));
+  auto send_next = [&] {
+    if (run.sent == run.warmup) run.before = sample_process(server->pid);
+    const std::string text = make_text({run.sent++, now_ns()});
+    if (auto r = a.client->send_direct(b.id, text); !r) fleet.fail("send: " + r.error().message);
+  };
+  b.on_message = [&](const client::Message& m) {
+    const std::int64_t arrived = now_ns();
+    auto stamp = parse_text(m.text);
+    if (!stamp || stamp->seq != run.received) {
+      return fleet.fail("message " + std::to_string(run.received) + " lost or out of order: '" +
+                        m.text + "'");
+    }
+    if (stamp->seq >= run.warmup) run.samples.add(arrived - stamp->sent_ns);
+    if (++run.received == run.total) run.after = sample_process(server->pid);
+    if (run.sent < run.total) send_next();
+  };
+
+  std::vector<Phase> phases;
+  phases.push_back(fleet.connect_phase("login", 0, 2, 2));
+  phases.push_back(wait_phase(
+      "messages", send_next, [&] { return run.received == run.total; }, opts.phase_timeout,
+      [&] {
+        return std::to_string(run.received) + "/" + std::to_string(run.total) + " messages";
+      }));
+  if (!server->spawned) phases.push_back(fleet.logout_phase());
+  if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
+
+  Report report("latency");
+  describe_target(report, *server);
+  report.param("messages", static_cast<double>(messages));
+  report.param("warmup", static_cast<double>(warmup));
+  report.figure("p50_us", run.samples.percentile_us(50), "us");
+  report.figure("p99_us", run.samples.percentile_us(99), "us");
+  report.figure("p999_us", run.samples.percentile_us(99.9), "us");
+  report.figure("max_us", run.samples.percentile_us(100), "us");
+  const double wall_s = static_cast<double>(run.after.wall_ns - run.before.wall_ns) / 1e9;
+  report.figure("messages_per_s", static_cast<double>(messages) / wall_s, "msg/s");
+  if (auto cpu = cpu_delta_ns(run.before, run.after)) {
+    report.figure("server_cpu_us_per_message",
+                  static_cast<double>(*cpu) / 1e3 / static_cast<double>(messages), "us");
+  }
+  report.check("all delivered in order", run.received == run.total,
+               std::to_string(run.received) + "/" + std::to_string(run.total) + " messages");
+  return std::vector<Report>{std::move(report)};
+}
+
+}  // namespace qc::bench

@@ -1,0 +1,64 @@
+// What a `quicchat bench` run is told (apps/quicchat/bench fills it from the command line, each
+// scenario's defaults included), and the server a run measures: one it spawns (--spawn-server)
+// or one already running (--server, optionally --server-pid).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/load/fleet.h"
+#include "bench/load/server.h"
+#include "util/result.h"
+
+namespace qc::bench {
+
+struct Credentials {
+  std::string name;
+  std::string password;
+};
+
+// Every field is set from the option table (its defaults live there, not here).
+struct BenchOptions {
+  Target target;
+  bool spawn = false;
+  std::optional<pid_t> server_pid;
+  std::vector<Credentials> users;  // --users name:pw,...; empty = generated from the prefix
+  std::string users_prefix;
+  std::string password;
+  bool json = false;
+  bool keep_server_dir = false;
+  std::vector<std::string> server_wrapper;
+  std::vector<std::string> server_args;
+  std::chrono::milliseconds phase_timeout{};
+  // The scenario's parameters; a scenario reads only its own.
+  std::int64_t messages = 0;           // measured
+  std::int64_t warmup = 0;             // sent before measuring
+  std::int64_t receivers = 0;          // fanout: logged-in users, the sender included
+  std::vector<std::uint64_t> windows;  // fanout: broadcasts in flight at most, one run each
+  std::int64_t count = 0;              // connections: sessions; logins: logins in the storm
+  std::int64_t cost = 0;               // logins: bcrypt cost of the storm accounts
+  std::int64_t rate = 0;               // logins: background messages per second
+  bool login = true;                   // connections: log in (false: stop at the handshake)
+  std::int64_t in_flight = 0;  // handshakes/logins pending at once while setting up sessions
+};
+
+// The server a run measures, and the users it may log in as.
+struct ServerUnderTest {
+  Target target;
+  std::optional<pid_t> pid;
+  std::unique_ptr<SpawnedServer> spawned;  // null when measuring an external server
+  std::vector<Credentials> users;
+};
+
+// Spawns a server holding `batches` when --spawn-server, else describes the external one.
+// `needed` users must be available (from --users, or generated u0000.. with --password).
+Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t needed,
+                                       std::vector<AccountBatch> batches);
+
+}  // namespace qc::bench

@@ -1,0 +1,27 @@
+// The four `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
+// its Report (whose checks say whether the run was correct), or the error that stopped it.
+#pragma once
+
+#include <vector>
+
+#include "bench/load/proc.h"
+#include "bench/load/report.h"
+#include "bench/scenarios/options.h"
+#include "util/result.h"
+
+namespace qc::bench {
+
+// One report per run; fanout makes one per window of its --window list.
+Result<std::vector<Report>> run_latency(const BenchOptions& opts);
+Result<std::vector<Report>> run_fanout(const BenchOptions& opts);
+Result<std::vector<Report>> run_connections(const BenchOptions& opts);
+Result<std::vector<Report>> run_logins(const BenchOptions& opts);
+
+// Shared by the scenarios: the parameters every report carries, and the server's share.
+void describe_target(Report& report, const ServerUnderTest& server);
+// Time of one bcrypt hash at `cost` in this process (the fastest of three).
+double seconds_per_hash(int cost);
+// Server CPU between two samples in ns, or nullopt when either is invalid.
+std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
+
+}  // namespace qc::bench
