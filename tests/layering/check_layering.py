@@ -28,7 +28,6 @@ LAYERS = {
     "quic": {"io", "util"},
     "ops": {"io", "proto", "util"},
     "client": {"io", "quic", "proto", "util"},
-    "bench": {"auth", "client", "io", "quic", "proto", "util"},
     "server": {"auth", "chat", "io", "ops", "proto", "quic", "store", "util"},
 }
 
