@@ -17,11 +17,15 @@
 #include <string_view>
 #include <vector>
 
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 #include "util/bytes.h"
 #include "util/result.h"
 
 namespace qc::quic {
+
+using io::Clock;
+using io::EventLoop;
+using io::TimePoint;
 
 using ConnHandle = std::uint64_t;  // never 0, never reused within one process
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/event_loop.h"
 #include "quic/endpoint.h"
-#include "quic/event_loop.h"
 
 namespace qc::quic::testing {
 
