@@ -69,11 +69,24 @@ void MemoryNetwork::send(Datagram d) {
   transmit(std::move(d));
 }
 
-void MemoryNetwork::release() {
-  std::deque<Datagram> out;
-  out.swap(held_);
-  for (Datagram& d : out) transmit(std::move(d));
+MemoryNetwork::Match MemoryNetwork::from(const SockAddr& sender) {
+  return [key = sender.to_string()](const Datagram& d) { return d.from.to_string() == key; };
 }
+
+std::deque<Datagram> MemoryNetwork::take_held(const Match& which) {
+  std::deque<Datagram> taken, kept;
+  for (Datagram& d : held_) (which == nullptr || which(d) ? taken : kept).push_back(std::move(d));
+  held_.swap(kept);
+  return taken;
+}
+
+std::size_t MemoryNetwork::release(const Match& which) {
+  std::deque<Datagram> out = take_held(which);
+  for (Datagram& d : out) transmit(std::move(d));
+  return out.size();
+}
+
+std::size_t MemoryNetwork::drop_held(const Match& which) { return take_held(which).size(); }
 
 void MemoryNetwork::transmit(Datagram d) {
   std::uint64_t seq = next_seq_++;

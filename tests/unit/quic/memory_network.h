@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,11 +49,15 @@ class MemoryNetwork final : public DatagramIo {
 
   void set_delay(Clock::duration one_way) { delay_ = one_way; }
   void set_loss(double rate, std::uint64_t seed = 1) { loss_ = LossGenerator(rate, seed); }
-  // While held, sent datagrams wait (in order) until release() puts them on the wire.
+  // While held, sent datagrams wait (in order) until release() puts them on the wire or
+  // drop_held() loses them. Both take the held datagrams `which` selects (all by default) and
+  // return how many they took: release(from(a)) is quicly's transmit(a, *).
+  using Match = std::function<bool(const Datagram&)>;
+  static Match from(const SockAddr& sender);
   void hold(bool on) { holding_ = on; }
   std::size_t held() const { return held_.size(); }
-  void release();
-  void drop_held() { held_.clear(); }
+  std::size_t release(const Match& which = nullptr);
+  std::size_t drop_held(const Match& which = nullptr);
 
   std::uint64_t sent() const { return sent_; }
   std::uint64_t lost() const { return lost_; }
@@ -60,6 +65,7 @@ class MemoryNetwork final : public DatagramIo {
 
  private:
   friend class MemorySocket;
+  std::deque<Datagram> take_held(const Match& which);
   void send(Datagram d);      // from a socket: loss, hold, or on the wire
   void transmit(Datagram d);  // on the wire: arrives after the delay
   void deliver(std::uint64_t seq);

@@ -80,11 +80,28 @@ TEST_F(MemoryNetworkTest, HeldDatagramsWaitForRelease) {
   send(*a, *b, "held");
   EXPECT_FALSE(loop.run_until([&] { return !b_in.datagrams.empty(); }));  // nothing to do
   EXPECT_EQ(net.held(), 1u);
-  net.release();
+  EXPECT_EQ(net.release(), 1u);
   ASSERT_TRUE(loop.run_until([&] { return !b_in.datagrams.empty(); }));
   send(*a, *b, "dropped");
-  net.drop_held();
+  EXPECT_EQ(net.drop_held(), 1u);
   EXPECT_FALSE(loop.run_until([&] { return b_in.datagrams.size() > 1; }));
+}
+
+TEST_F(MemoryNetworkTest, ReleaseAndDropCanPickTheSender) {
+  Inbox a_in, b_in, c_in;
+  auto a = bind("127.0.0.1", 0, a_in);
+  auto b = bind("127.0.0.1", 0, b_in);
+  auto c = bind("127.0.0.1", 0, c_in);
+  net.hold(true);
+  send(*a, *b, "from a");
+  send(*c, *b, "from c");
+  send(*a, *b, "from a again");
+  EXPECT_EQ(net.release(MemoryNetwork::from(c->local())), 1u);
+  EXPECT_EQ(net.held(), 2u);
+  ASSERT_TRUE(loop.run_until([&] { return !b_in.datagrams.empty(); }));
+  EXPECT_EQ(b_in.datagrams, (std::vector<std::string>{"from c"}));
+  EXPECT_EQ(net.drop_held(MemoryNetwork::from(a->local())), 2u);
+  EXPECT_EQ(net.held(), 0u);
 }
 
 TEST_F(MemoryNetworkTest, NobodyBoundMeansUndeliverableAndAPortIsBoundOnce) {

@@ -78,6 +78,28 @@ TEST_F(TransportTest, TenPercentLossEachWayKeepsOrderAndExactlyOnce) {
   EXPECT_GT(net->lost(), net->sent() / 20);
 }
 
+// The server's whole first flight is lost: the handshake still completes, after a probe
+// timeout (no RTT sample yet: about a second), and the connection then carries data.
+TEST_F(TransportTest, LostServerFirstFlightIsRecoveredAfterAProbeTimeout) {
+  start_server();
+  SockAddr server_addr = address("127.0.0.1", server->local_port());
+  net->hold(true);
+  ConnHandle c = connect();
+  ASSERT_TRUE(run_until([&] { return net->held() > 0; }));
+  EXPECT_EQ(net->release(), 1u);  // the client's Initial
+  ASSERT_TRUE(run_until([&] { return net->held() > 0; }));
+  auto flight_at = elapsed();
+  EXPECT_GT(net->drop_held(MemoryNetwork::from(server_addr)), 0u);
+  EXPECT_EQ(net->held(), 0u);
+  net->hold(false);
+  ASSERT_TRUE(both_open(c));
+  EXPECT_GE(elapsed() - flight_at, std::chrono::milliseconds(900));
+  EXPECT_LT(elapsed() - flight_at, std::chrono::seconds(2));
+  ASSERT_TRUE(client->send(c, bytes("after the loss")));
+  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "after the loss"; }));
+  EXPECT_TRUE(client_h.closed.empty());
+}
+
 TEST_F(TransportTest, ClientRebindMigratesTheSession) {
   start_server();
   echo_everything(server_h, *server);
