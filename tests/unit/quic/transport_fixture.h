@@ -60,8 +60,10 @@ struct Recorder : Handler {
 
 class TransportTest : public ::testing::Test {
  protected:
+  virtual bool over_real_udp() const { return false; }
+
   void SetUp() override {
-    if (!real_udp_) {
+    if (!over_real_udp()) {
       auto manual = std::make_unique<io::ManualLoop>();
       manual_ = manual.get();
       loop = std::move(manual);
@@ -177,7 +179,6 @@ class TransportTest : public ::testing::Test {
   // How far the loop's clock has moved since the test began.
   Clock::duration elapsed() const { return loop->now() - started_; }
 
-  bool real_udp_ = false;  // set by UdpTransportTest before SetUp()
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<MemoryNetwork> net;  // null over real UDP
   io::ManualLoop* manual_ = nullptr;
@@ -193,10 +194,7 @@ class TransportTest : public ::testing::Test {
 
 class UdpTransportTest : public TransportTest {
  protected:
-  void SetUp() override {
-    real_udp_ = true;
-    TransportTest::SetUp();
-  }
+  bool over_real_udp() const override { return true; }
 };
 
 inline SharedBytes bytes(std::string s) { return make_shared_bytes(std::move(s)); }
