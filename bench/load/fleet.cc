@@ -13,7 +13,7 @@ Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target,
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->target_ = target;
   fleet->phase_timeout_ = phase_timeout;
-  auto loop = quic::EventLoop::create();
+  auto loop = io::EventLoop::create();
   if (!loop) return Unexpected<Error>{loop.error()};
   fleet->loop_ = std::move(*loop);
   auto endpoint = quic::ClientEndpoint::create(*fleet->loop_, fleet->mux_);
@@ -194,7 +194,7 @@ Result<void> Fleet::run(std::vector<Phase> phases) {
   running_ = true;
   loop_->on_idle([this] { advance(); });
   loop_->post([this] { advance(); });  // starts the first phase once the loop runs
-  loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
+  loop_->add_timer(io::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
   auto ran = loop_->run();
   if (progress_shown_) std::fputc('\n', stderr);
   if (error_) return qc::fail("bench", *error_);
@@ -206,7 +206,7 @@ void Fleet::start_phase() {
   Phase& p = phases_[current_];
   current_started_ = true;
   phase_started_ns_ = now_ns();
-  phase_timer_ = loop_->add_timer(quic::Clock::now() + p.timeout, [this] {
+  phase_timer_ = loop_->add_timer(io::Clock::now() + p.timeout, [this] {
     phase_timer_.reset();
     const Phase& timed_out = phases_[current_];
     fail("phase '" + timed_out.name + "' timed out after " +
@@ -243,7 +243,7 @@ void Fleet::show_progress() {
                  p.progress().c_str(), static_cast<long long>(ran_ms / 1000), tty ? "   " : "\n");
     progress_shown_ = tty;
   }
-  loop_->add_timer(quic::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
+  loop_->add_timer(io::Clock::now() + std::chrono::seconds(1), [this] { show_progress(); });
 }
 
 }  // namespace qc::bench

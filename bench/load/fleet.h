@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "client/chat_client.h"
+#include "io/event_loop.h"
 #include "quic/endpoint.h"
-#include "quic/event_loop.h"
 #include "util/result.h"
 
 namespace qc::bench {
@@ -64,7 +64,7 @@ class Fleet {
   std::size_t add_user(std::string name, std::string password);
   BenchUser& user(std::size_t index) { return *users_[index]; }
   std::size_t size() const { return users_.size(); }
-  quic::EventLoop& loop() { return *loop_; }
+  io::EventLoop& loop() { return *loop_; }
 
   // Runs the phases in order; the first failure (a phase's timeout, fail(), an unexpected
   // login rejection or connection loss) ends the run with that error.
@@ -96,7 +96,7 @@ class Fleet {
 
   Target target_;
   std::chrono::milliseconds phase_timeout_{120'000};
-  std::unique_ptr<quic::EventLoop> loop_;
+  std::unique_ptr<io::EventLoop> loop_;
   client::ClientMux mux_;
   std::unique_ptr<quic::ClientEndpoint> endpoint_;
   std::vector<std::unique_ptr<BenchUser>> users_;
@@ -105,7 +105,7 @@ class Fleet {
   std::size_t current_ = 0;
   bool current_started_ = false;
   std::int64_t phase_started_ns_ = 0;
-  std::optional<quic::EventLoop::TimerId> phase_timer_;
+  std::optional<io::EventLoop::TimerId> phase_timer_;
   bool progress_shown_ = false;
   std::optional<std::string> error_;
   bool running_ = false;

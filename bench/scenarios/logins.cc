@@ -49,7 +49,7 @@ class Background {
     const std::string text = make_text({sent_++, stamp_ns});
     if (auto r = a_.client->send_direct(b_.id, text); !r)
       return fleet_.fail("send: " + r.error().message);
-    fleet_.loop().add_timer(quic::Clock::now() + period_, [this] { tick(); });
+    fleet_.loop().add_timer(io::Clock::now() + period_, [this] { tick(); });
   }
 
   void on_message(const client::Message& m) {

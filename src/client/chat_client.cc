@@ -26,7 +26,7 @@ void ClientMux::on_path_changed(quic::ConnHandle conn, const quic::PeerInfo& pee
 
 // --- ChatClient -----------------------------------------------------------------------------
 
-ChatClient::ChatClient(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
+ChatClient::ChatClient(io::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
                        ChatClientOptions options, EventFn on_event)
     : loop_(loop),
       endpoint_(endpoint),

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "client/session.h"
+#include "io/event_loop.h"
 #include "quic/endpoint.h"
-#include "quic/event_loop.h"
 
 namespace qc::client {
 
@@ -51,7 +51,7 @@ class ChatClient {
  public:
   using EventFn = std::function<void(const Event&)>;
 
-  ChatClient(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
+  ChatClient(io::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
              ChatClientOptions options, EventFn on_event);
   ~ChatClient();
   ChatClient(const ChatClient&) = delete;
@@ -89,7 +89,7 @@ class ChatClient {
   void stop_keepalive();
   void on_keepalive_timer();
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   quic::ClientEndpoint& endpoint_;
   ClientMux& mux_;
   ChatClientOptions options_;
@@ -97,7 +97,7 @@ class ChatClient {
   ClientSession session_;
   quic::ConnHandle conn_ = 0;
   bool open_ = false;
-  std::optional<quic::EventLoop::TimerId> keepalive_timer_;
+  std::optional<io::EventLoop::TimerId> keepalive_timer_;
 };
 
 }  // namespace qc::client

@@ -84,7 +84,7 @@ Result<int> listen_tcp(const HostPort& at, std::uint16_t& bound_port) {
   return fd;
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(quic::EventLoop& loop,
+Result<std::unique_ptr<HttpServer>> HttpServer::start(io::EventLoop& loop,
                                                       const HttpServerOptions& options,
                                                       Handler handler) {
   std::unique_ptr<HttpServer> server(

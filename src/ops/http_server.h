@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
+#include "io/event_loop.h"
 #include "ops/http_request.h"
 #include "ops/http_response.h"
 #include "ops/stream_server.h"
-#include "quic/event_loop.h"
 #include "util/result.h"
 
 namespace qc::ops {
@@ -41,7 +41,7 @@ class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  static Result<std::unique_ptr<HttpServer>> start(quic::EventLoop& loop,
+  static Result<std::unique_ptr<HttpServer>> start(io::EventLoop& loop,
                                                    const HttpServerOptions& options,
                                                    Handler handler);
 

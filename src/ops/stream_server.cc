@@ -37,11 +37,11 @@ std::string peer_name(int fd, const sockaddr* sa, socklen_t len) {
 
 }  // namespace
 
-StreamServer::StreamServer(quic::EventLoop& loop, int listen_fd, StreamLimits limits,
+StreamServer::StreamServer(io::EventLoop& loop, int listen_fd, StreamLimits limits,
                            Protocol protocol)
     : loop_(loop), listen_fd_(listen_fd), limits_(limits), protocol_(std::move(protocol)) {}
 
-Result<std::unique_ptr<StreamServer>> StreamServer::start(quic::EventLoop& loop, int listen_fd,
+Result<std::unique_ptr<StreamServer>> StreamServer::start(io::EventLoop& loop, int listen_fd,
                                                           StreamLimits limits, Protocol protocol) {
   std::unique_ptr<StreamServer> server(
       new StreamServer(loop, listen_fd, limits, std::move(protocol)));

@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 #include "util/result.h"
 
 namespace qc::ops {
@@ -44,7 +44,7 @@ class StreamServer {
       std::function<StreamNext(std::string& input, std::string& output, const std::string& peer)>;
 
   // Takes ownership of `listen_fd` (non-blocking, listening).
-  static Result<std::unique_ptr<StreamServer>> start(quic::EventLoop& loop, int listen_fd,
+  static Result<std::unique_ptr<StreamServer>> start(io::EventLoop& loop, int listen_fd,
                                                      StreamLimits limits, Protocol protocol);
   ~StreamServer();
   StreamServer(const StreamServer&) = delete;
@@ -63,10 +63,10 @@ class StreamServer {
     std::string out;
     std::size_t written = 0;
     std::size_t discarded = 0;
-    quic::EventLoop::TimerId timer = 0;
+    io::EventLoop::TimerId timer = 0;
   };
 
-  StreamServer(quic::EventLoop& loop, int listen_fd, StreamLimits limits, Protocol protocol);
+  StreamServer(io::EventLoop& loop, int listen_fd, StreamLimits limits, Protocol protocol);
   void on_accept();
   void admit(int fd, std::string peer);
   void on_readable(std::uint64_t id);
@@ -75,7 +75,7 @@ class StreamServer {
   void write_some(std::uint64_t id);
   void finish(std::uint64_t id);
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   int listen_fd_;
   StreamLimits limits_;
   Protocol protocol_;

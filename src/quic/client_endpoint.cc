@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
 #include "util/log.h"
@@ -32,19 +33,18 @@ void raise_fd_limit() {
     log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
 }
 
-Result<UdpSocket> open_socket_for(const SockAddr& remote) {
+SockAddr any_address_for(const SockAddr& remote) {
   SockAddr any;
   any.storage.ss_family = remote.storage.ss_family;
   any.len = remote.storage.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  return UdpSocket::bind(any);
+  return any;
 }
 
 class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
  public:
-  ClientEndpointImpl(EventLoop& loop, Handler& handler) : EndpointBase(loop, handler, 0.0) {}
-  ~ClientEndpointImpl() override {
-    for (auto& [h, entry] : conns_) loop_.unwatch(entry.socket.fd());
-  }
+  // io == nullptr: UDP sockets on loop.
+  ClientEndpointImpl(EventLoop& loop, Handler& handler, DatagramIo* io)
+      : EndpointBase(loop, handler, io) {}
 
   // ClientEndpoint
   Result<ConnHandle> connect(const ClientOptions& opts) override;
@@ -56,14 +56,8 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
   Connection* connection(ConnHandle h) const { return find(h); }
   Stats stats() const override {
     Stats s = stats_;
-    for (const auto& [h, entry] : conns_) {
-      s.datagrams_sent += entry.socket.datagrams_sent;
-      s.recv_syscalls += entry.socket.recv_syscalls;
-      s.send_syscalls += entry.socket.send_syscalls;
-    }
-    s.datagrams_sent += gone_.datagrams_sent;
-    s.recv_syscalls += gone_.recv_syscalls;
-    s.send_syscalls += gone_.send_syscalls;
+    for (const auto& [h, entry] : conns_) add_counters(s, entry.socket->counters());
+    add_counters(s, gone_);
     return s;
   }
 
@@ -77,11 +71,7 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
                  std::size_t segment) override;
   bool conn_can_send(Connection& c) override {
     auto it = conns_.find(c.handle());
-    return it != conns_.end() && !it->second.socket.blocked();
-  }
-  bool conn_drop_tx(Connection& c) override {
-    auto it = conns_.find(c.handle());
-    return it != conns_.end() && it->second.drop_tx.drop();
+    return it != conns_.end() && !it->second.socket->blocked();
   }
 
  protected:
@@ -94,23 +84,32 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
  private:
   struct Entry {
     std::unique_ptr<Connection> conn;
-    UdpSocket socket;
-    DropFilter drop_rx{0.0, 1};
-    DropFilter drop_tx{0.0, 1};
+    std::unique_ptr<DatagramSocket> socket;
     bool waiting_writable = false;
   };
 
   Result<std::shared_ptr<tls::Context>> tls_context(const ClientOptions& opts);
-  Result<void> watch(ConnHandle h, int fd);
-  void on_readable(ConnHandle h, int fd);
+  Result<std::unique_ptr<DatagramSocket>> open_socket(ConnHandle h, const SockAddr& remote) {
+    return io_.bind(any_address_for(remote), [this, h] { on_readable(h); });
+  }
+  void on_readable(ConnHandle h);
   void wait_writable(ConnHandle h);
+  void forget_socket(const DatagramSocket& socket) {
+    SocketCounters c = socket.counters();
+    gone_.datagrams_sent += c.datagrams_sent;
+    gone_.recv_syscalls += c.recv_syscalls;
+    gone_.send_syscalls += c.send_syscalls;
+  }
+  static void add_counters(Stats& s, const SocketCounters& c) {
+    s.datagrams_sent += c.datagrams_sent;
+    s.recv_syscalls += c.recv_syscalls;
+    s.send_syscalls += c.send_syscalls;
+  }
 
   std::unordered_map<ConnHandle, Entry> conns_;
   std::map<std::string, std::shared_ptr<tls::Context>> tls_cache_;
   RecvBatch batch_;
-  struct {
-    std::uint64_t datagrams_sent = 0, recv_syscalls = 0, send_syscalls = 0;
-  } gone_;  // counters of sockets already closed
+  SocketCounters gone_;  // of sockets already closed
 };
 
 Result<std::shared_ptr<tls::Context>> ClientEndpointImpl::tls_context(const ClientOptions& opts) {
@@ -129,11 +128,11 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   if (!ctx) return Unexpected{ctx.error()};
   auto remote = resolve_address(opts.host, opts.port);
   if (!remote) return Unexpected{remote.error()};
-  auto sock = open_socket_for(*remote);
-  if (!sock) return Unexpected{sock.error()};
   ConnConfig cfg;
   cfg.handle = next_handle();
-  cfg.local = sock->local();
+  auto sock = open_socket(cfg.handle, *remote);
+  if (!sock) return Unexpected{sock.error()};
+  cfg.local = (*sock)->local();
   cfg.remote = *remote;
   cfg.dcid = random_cid();
   cfg.scid = random_cid();
@@ -144,36 +143,25 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
   entry.socket = std::move(*sock);
-  entry.drop_rx = DropFilter(opts.test_drop_rate, kDropSeedRx + cfg.handle);
-  entry.drop_tx = DropFilter(opts.test_drop_rate, kDropSeedTx + cfg.handle);
   auto conn = Connection::create(*this, cfg);
   if (!conn) {
     conns_.erase(cfg.handle);
     return Unexpected{conn.error()};
   }
   entry.conn = std::move(*conn);
-  auto watched = watch(cfg.handle, entry.socket.fd());
-  if (!watched) {
-    conns_.erase(cfg.handle);
-    return Unexpected{watched.error()};
-  }
   count_new_handshake();
   conn_dirty(*entry.conn);  // the Initial leaves in the next flush
   return cfg.handle;
 }
 
-Result<void> ClientEndpointImpl::watch(ConnHandle h, int fd) {
-  return loop_.watch_readable(fd, [this, h, fd] { on_readable(h, fd); });
-}
-
-void ClientEndpointImpl::on_readable(ConnHandle h, int fd) {
+void ClientEndpointImpl::on_readable(ConnHandle h) {
   auto it = conns_.find(h);
-  if (it == conns_.end() || it->second.socket.fd() != fd) return;
+  if (it == conns_.end() || it->second.conn == nullptr) return;
   Entry& entry = it->second;
-  std::size_t n = entry.socket.receive(batch_);
-  const SockAddr& local = entry.socket.local();
+  std::size_t n = entry.socket->receive(batch_);
+  const SockAddr& local = entry.socket->local();
   for (std::size_t i = 0; i < n; ++i) {
-    if (batch_.len[i] == 0 || entry.drop_rx.drop()) continue;
+    if (batch_.len[i] == 0) continue;
     ++stats_.datagrams_received;
     ngtcp2_path path{{const_cast<sockaddr*>(local.get()), local.len},
                      {const_cast<sockaddr*>(batch_.from[i].get()), batch_.from[i].len},
@@ -189,7 +177,9 @@ bool ClientEndpointImpl::conn_send(Connection& c, const ngtcp2_path& path, const
   if (it == conns_.end()) return true;
   Entry& entry = it->second;
   SockAddr to = SockAddr::from(path.remote.addr, path.remote.addrlen);
-  if (entry.socket.send(to, data, len, segment) != SendStatus::Blocked) return true;
+  SendStatus st = entry.socket->queue(to, data, len, segment);
+  if (st == SendStatus::Sent) st = entry.socket->flush();
+  if (st != SendStatus::Blocked) return true;
   wait_writable(c.handle());
   return false;
 }
@@ -198,11 +188,11 @@ void ClientEndpointImpl::wait_writable(ConnHandle h) {
   auto it = conns_.find(h);
   if (it == conns_.end() || it->second.waiting_writable) return;
   it->second.waiting_writable = true;
-  (void)loop_.watch_writable_once(it->second.socket.fd(), [this, h] {
+  it->second.socket->when_writable([this, h] {
     auto e = conns_.find(h);
     if (e == conns_.end()) return;
     e->second.waiting_writable = false;
-    if (e->second.socket.flush() == SendStatus::Blocked) {
+    if (e->second.socket->flush() == SendStatus::Blocked) {
       wait_writable(h);
       return;
     }
@@ -214,33 +204,22 @@ Result<void> ClientEndpointImpl::rebind(ConnHandle h) {
   auto it = conns_.find(h);
   if (it == conns_.end()) return fail("unknown_conn", "no such connection");
   Entry& entry = it->second;
-  auto sock = open_socket_for(entry.conn->remote());
+  auto sock = open_socket(h, entry.conn->remote());
   if (!sock) return Unexpected{sock.error()};
-  auto watched = watch(h, sock->fd());
-  if (!watched) return Unexpected{watched.error()};
-  auto migrated = entry.conn->migrate(sock->local());
-  if (!migrated) {
-    loop_.unwatch(sock->fd());
-    return migrated;
-  }
-  loop_.unwatch(entry.socket.fd());
-  gone_.datagrams_sent += entry.socket.datagrams_sent;
-  gone_.recv_syscalls += entry.socket.recv_syscalls;
-  gone_.send_syscalls += entry.socket.send_syscalls;
+  auto migrated = entry.conn->migrate((*sock)->local());
+  if (!migrated) return migrated;
+  forget_socket(*entry.socket);
   entry.socket = std::move(*sock);
   entry.waiting_writable = false;
   log::info("quic_rebind",
-            {{"scid", entry.conn->scid_hex()}, {"local", entry.socket.local().to_string()}});
+            {{"scid", entry.conn->scid_hex()}, {"local", entry.socket->local().to_string()}});
   return {};
 }
 
 void ClientEndpointImpl::destroy(ConnHandle h) {
   auto it = conns_.find(h);
   if (it == conns_.end()) return;
-  loop_.unwatch(it->second.socket.fd());
-  gone_.datagrams_sent += it->second.socket.datagrams_sent;
-  gone_.recv_syscalls += it->second.socket.recv_syscalls;
-  gone_.send_syscalls += it->second.socket.send_syscalls;
+  forget_socket(*it->second.socket);
   conns_.erase(it);
 }
 
@@ -254,9 +233,14 @@ int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle h) {
   return ngtcp2_conn_open_bidi_stream(c->native(), &stream_id, nullptr);
 }
 
+Result<std::unique_ptr<ClientEndpoint>> create_client_on(DatagramIo& io, EventLoop& loop,
+                                                         Handler& handler) {
+  return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler, &io));
+}
+
 Result<std::unique_ptr<ClientEndpoint>> ClientEndpoint::create(EventLoop& loop, Handler& handler) {
   raise_fd_limit();
-  return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler));
+  return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler, nullptr));
 }
 
 }  // namespace qc::quic

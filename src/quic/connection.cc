@@ -384,7 +384,6 @@ bool Connection::write_packets() {
       return false;
     }
     if (n == 0) break;
-    if (owner_.conn_drop_tx(*this)) continue;  // test hook: this datagram is "lost" on the wire
     batch.commit(ps.path, static_cast<std::size_t>(n));
   }
   batch.send();

@@ -38,7 +38,6 @@ class ConnectionOwner {
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;
   virtual bool conn_can_send(Connection& c) = 0;  // false while the socket is blocked
-  virtual bool conn_drop_tx(Connection& c) = 0;   // test hook: lose this datagram
 };
 
 // The lifecycle; every transition goes through Connection::enter(), which rejects the rest.

@@ -2,9 +2,9 @@
 // Everything here runs on one EventLoop thread. Nothing in this header exposes ngtcp2 or GnuTLS.
 //
 // The chat stream: the client opens one bidirectional stream and sends every PDU on it; the
-// server answers and pushes on that stream. send() takes one whole PDU per call: with peers that
-// negotiated ALPN "echo-protocol" (the seed's original) each PDU is written in its own stream
-// write and its own packet, as the original's receiver needs; with "quicchat" peers PDUs are
+// server answers and pushes on that stream. send() and queue() take one whole PDU per call: with
+// peers that negotiated ALPN "echo-protocol" (the seed's original) each PDU is written in its own
+// stream write and its own packet, as the original's receiver needs; with "quicchat" peers PDUs are
 // coalesced freely. Writes are flushed once per loop iteration (EventLoop::on_idle), so many
 // send() calls in one batch share packets and system calls.
 #pragma once
@@ -17,11 +17,15 @@
 #include <string_view>
 #include <vector>
 
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 #include "util/bytes.h"
 #include "util/result.h"
 
 namespace qc::quic {
+
+using io::Clock;
+using io::EventLoop;
+using io::TimePoint;
 
 using ConnHandle = std::uint64_t;  // never 0, never reused within one process
 
@@ -96,7 +100,6 @@ struct ServerOptions {
   std::size_t max_pdu_bytes = 64 * 1024;  // per-PDU bound the transport may use for buffers
   std::string qlog_dir;                   // empty = off
   std::string keylog_file;                // empty = off (the app passes $SSLKEYLOGFILE)
-  double test_drop_rate = 0.0;            // test hook: drop this fraction of datagrams each way
 };
 
 class ServerEndpoint {
@@ -105,20 +108,16 @@ class ServerEndpoint {
                                                        Handler& handler);
   virtual ~ServerEndpoint() = default;
 
-  // Queues one PDU's bytes on the chat stream; false if the connection is unknown or closing.
-  virtual bool send(ConnHandle conn, SharedBytes pdu) = 0;
-  // Like send(), for a PDU that carries a whole state (a presence list): it supersedes the
-  // previous such PDU of this connection if that one has not been written yet, taking its place
-  // in the queue. A slow reader thus gets the newest list once instead of every list in turn.
-  virtual bool send_replaceable(ConnHandle conn, SharedBytes pdu) = 0;
-  // send() or send_replaceable(), then the connection's queued_bytes(), with one lookup: the
-  // server's per-delivery path. nullopt when the connection is unknown or closing.
+  // Queues one PDU's bytes on the chat stream and returns the bytes the connection has queued
+  // but not yet seen acknowledged; nullopt when the connection is unknown or closing.
+  // A `replaceable` PDU carries a whole state (a presence list): it supersedes the previous
+  // such PDU of this connection if that one has not been written yet, taking its place in the
+  // queue. A slow reader thus gets the newest list once instead of every list in turn.
   virtual std::optional<std::size_t> queue(ConnHandle conn, SharedBytes pdu, bool replaceable) = 0;
   // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
   virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;
 
-  virtual std::size_t queued_bytes(ConnHandle conn) const = 0;  // sent but not yet acknowledged
   virtual std::uint16_t local_port() const = 0;
   virtual Stats stats() const = 0;
 };
@@ -133,7 +132,6 @@ struct ClientOptions {
   std::chrono::milliseconds handshake_timeout{10'000};
   std::string qlog_dir;
   std::string keylog_file;
-  double test_drop_rate = 0.0;
 };
 
 // One endpoint drives any number of client connections from one loop (the bench runs thousands).

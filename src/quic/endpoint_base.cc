@@ -24,11 +24,11 @@ std::string_view close_kind_name(CloseKind kind) {
   return "unknown";
 }
 
-EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, double drop_rate)
+EndpointBase::EndpointBase(EventLoop& loop, Handler& handler, DatagramIo* io)
     : loop_(loop),
       handler_(handler),
-      drop_rx_(drop_rate, kDropSeedRx),
-      drop_tx_(drop_rate, kDropSeedTx),
+      owned_io_(io != nullptr ? nullptr : make_udp_io(loop)),
+      io_(io != nullptr ? *io : *owned_io_),
       alive_(std::make_shared<EndpointBase*>(this)) {
   std::weak_ptr<EndpointBase*> weak = alive_;
   loop_.on_idle([weak] {

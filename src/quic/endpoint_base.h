@@ -1,17 +1,19 @@
 // What the server and client endpoints share: the dirty set flushed once per loop iteration,
-// retiring connections outside callbacks, stats and the loss-test hook. Internal to src/quic.
+// retiring connections outside callbacks, stats, and the datagram I/O. Internal to src/quic.
 #pragma once
 
 #include <memory>
 #include <vector>
 
 #include "quic/connection.h"
+#include "quic/datagram_io.h"
 
 namespace qc::quic {
 
 class EndpointBase : public ConnectionOwner {
  public:
-  EndpointBase(EventLoop& loop, Handler& handler, double drop_rate);
+  // io == nullptr: UDP sockets on loop (owned by the endpoint).
+  EndpointBase(EventLoop& loop, Handler& handler, DatagramIo* io);
   ~EndpointBase() override;
   EndpointBase(const EndpointBase&) = delete;
   EndpointBase& operator=(const EndpointBase&) = delete;
@@ -26,7 +28,6 @@ class EndpointBase : public ConnectionOwner {
   void conn_retire(Connection& c) override { retired_.push_back(c.handle()); }
   void conn_handshake_done(Connection& c) override;
   void conn_closed(Connection& c) override;
-  bool conn_drop_tx(Connection& /*c*/) override { return drop_tx_.drop(); }
 
   static ConnHandle next_handle();
 
@@ -35,11 +36,7 @@ class EndpointBase : public ConnectionOwner {
   virtual void destroy(ConnHandle h) = 0;  // forget the connection entirely
   virtual void flush_sockets() {}          // sends what the connections' flushes queued
   void flush_dirty();                      // also run when a blocked socket drains
-  bool drop_rx() { return drop_rx_.drop(); }
   void count_new_handshake() { ++stats_.handshakes_in_progress; }
-  // Fixed seeds: a loss test drops the same datagrams on every run.
-  static constexpr std::uint64_t kDropSeedRx = 0x9e3779b97f4a7c15ULL;
-  static constexpr std::uint64_t kDropSeedTx = 0xbf58476d1ce4e5b9ULL;
   bool send_pdu(ConnHandle h, SharedBytes pdu, bool replaceable = false) {
     Connection* c = find(h);
     return c != nullptr && c->send(std::move(pdu), replaceable);
@@ -50,6 +47,8 @@ class EndpointBase : public ConnectionOwner {
 
   EventLoop& loop_;
   Handler& handler_;
+  std::unique_ptr<DatagramIo> owned_io_;
+  DatagramIo& io_;
   Stats stats_;
 
  private:
@@ -57,8 +56,6 @@ class EndpointBase : public ConnectionOwner {
   std::vector<ConnHandle> flushing_;  // reused buffers of flush_dirty()
   std::vector<ConnHandle> blocked_;
   std::vector<ConnHandle> retired_;
-  DropFilter drop_rx_;
-  DropFilter drop_tx_;
   // The loop keeps our idle hook forever; it checks this before touching us.
   std::shared_ptr<EndpointBase*> alive_;
 };

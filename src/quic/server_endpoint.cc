@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
 #include "util/log.h"
@@ -53,21 +54,15 @@ ngtcp2_cid random_cid() {
 
 class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
  public:
-  ServerEndpointImpl(EventLoop& loop, const ServerOptions& opts, Handler& handler)
-      : EndpointBase(loop, handler, opts.test_drop_rate), opts_(opts) {
+  // io == nullptr: UDP sockets on loop.
+  ServerEndpointImpl(DatagramIo* io, EventLoop& loop, const ServerOptions& opts, Handler& handler)
+      : EndpointBase(loop, handler, io), opts_(opts) {
     gnutls_rnd(GNUTLS_RND_KEY, secret_.data(), secret_.size());
-  }
-  ~ServerEndpointImpl() override {
-    if (socket_.fd() >= 0) loop_.unwatch(socket_.fd());
   }
 
   Result<void> start();
 
   // ServerEndpoint
-  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
-  bool send_replaceable(ConnHandle h, SharedBytes pdu) override {
-    return send_pdu(h, std::move(pdu), true);
-  }
   std::optional<std::size_t> queue(ConnHandle h, SharedBytes pdu, bool replaceable) override {
     Connection* c = find(h);
     if (c == nullptr || !c->send(std::move(pdu), replaceable)) return std::nullopt;
@@ -79,17 +74,14 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   void close_all(std::uint64_t code, std::string_view reason) override {
     for (auto& [h, entry] : conns_) entry.conn->close(code, reason);
   }
-  std::size_t queued_bytes(ConnHandle h) const override {
-    Connection* c = find(h);
-    return c != nullptr ? c->queued_bytes() : 0;
-  }
-  std::uint16_t local_port() const override { return socket_.local().port(); }
+  std::uint16_t local_port() const override { return socket_->local().port(); }
   Stats stats() const override {
     Stats s = stats_;
-    s.datagrams_sent = socket_.datagrams_sent;
-    s.recv_syscalls = socket_.recv_syscalls;
-    s.send_syscalls = socket_.send_syscalls;
-    s.bytes_sent = socket_.bytes_sent;
+    SocketCounters sock = socket_->counters();
+    s.datagrams_sent = sock.datagrams_sent;
+    s.recv_syscalls = sock.recv_syscalls;
+    s.send_syscalls = sock.send_syscalls;
+    s.bytes_sent = sock.bytes_sent;
     return s;
   }
 
@@ -109,8 +101,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
                  std::size_t len, std::size_t segment) override {
     return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
-  bool conn_can_send(Connection& /*c*/) override { return !socket_.blocked(); }
+  bool conn_can_send(Connection& /*c*/) override { return !socket_->blocked(); }
   void set_secret(std::uint8_t fill) { secret_.fill(fill); }
+  Connection* connection(ConnHandle h) const { return find(h); }
 
  protected:
   Connection* find(ConnHandle h) const override {
@@ -119,7 +112,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   }
   void destroy(ConnHandle h) override;
   void flush_sockets() override {
-    if (socket_.has_queued() && !socket_.blocked() && socket_.flush() == SendStatus::Blocked)
+    if (socket_->has_queued() && !socket_->blocked() && socket_->flush() == SendStatus::Blocked)
       wait_writable();
   }
 
@@ -151,7 +144,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 
   ServerOptions opts_;
   std::shared_ptr<tls::Context> tls_;
-  UdpSocket socket_;
+  std::unique_ptr<DatagramSocket> socket_;
   RecvBatch batch_;
   std::array<std::uint8_t, 32> secret_{};
   std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
@@ -169,20 +162,18 @@ Result<void> ServerEndpointImpl::start() {
   tls_ = *ctx;
   auto addr = resolve_address(opts_.host, opts_.port);
   if (!addr) return Unexpected{addr.error()};
-  auto sock = UdpSocket::bind(*addr);
+  auto sock = io_.bind(*addr, [this] { on_readable(); });
   if (!sock) return Unexpected{sock.error()};
   socket_ = std::move(*sock);
-  auto watched = loop_.watch_readable(socket_.fd(), [this] { on_readable(); });
-  if (!watched) return Unexpected{watched.error()};
-  log::info("quic_listen", {{"address", socket_.local().to_string()}});
+  log::info("quic_listen", {{"address", socket_->local().to_string()}});
   return {};
 }
 
 void ServerEndpointImpl::on_readable() {
   for (std::size_t round = 0; round < kMaxBatchesPerWakeup; ++round) {
-    std::size_t n = socket_.receive(batch_);
+    std::size_t n = socket_->receive(batch_);
     for (std::size_t i = 0; i < n; ++i) {
-      if (batch_.len[i] == 0 || drop_rx()) continue;
+      if (batch_.len[i] == 0) continue;
       ++stats_.datagrams_received;
       stats_.bytes_received += batch_.len[i];
       on_datagram(batch_.from[i], batch_.storage.data() + i * RecvBatch::kBufSize, batch_.len[i]);
@@ -203,7 +194,7 @@ void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* d
   auto it = cids_.find(cid_key(vc.dcid, vc.dcidlen));
   if (it != cids_.end()) {
     if (Connection* c = find(it->second)) {
-      ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
+      ngtcp2_path path{{const_cast<sockaddr*>(socket_->local().get()), socket_->local().len},
                        {const_cast<sockaddr*>(from.get()), from.len},
                        nullptr};
       c->on_datagram(path, data, len);
@@ -250,7 +241,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   }
   cfg.is_server = true;
   cfg.handle = next_handle();
-  cfg.local = socket_.local();
+  cfg.local = socket_->local();
   cfg.remote = from;
   cfg.version = hd.version;
   cfg.dcid = hd.scid;
@@ -272,7 +263,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   count_new_handshake();
   conn_add_cid(*entry.conn, cfg.scid);
   conn_add_cid(*entry.conn, hd.dcid);  // the client's retransmitted Initials still carry it
-  ngtcp2_path path{{const_cast<sockaddr*>(socket_.local().get()), socket_.local().len},
+  ngtcp2_path path{{const_cast<sockaddr*>(socket_->local().get()), socket_->local().len},
                    {const_cast<sockaddr*>(from.get()), from.len},
                    nullptr};
   entry.conn->on_datagram(path, data, len);
@@ -365,15 +356,15 @@ bool ServerEndpointImpl::reset_budget_available() {
 bool ServerEndpointImpl::send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                                   std::size_t segment) {
   // Queued: flush_sockets() sends the whole loop iteration's datagrams in few sendmmsg calls.
-  return socket_.queue(to, data, len, segment) != SendStatus::Blocked;
+  return socket_->queue(to, data, len, segment) != SendStatus::Blocked;
 }
 
 void ServerEndpointImpl::wait_writable() {
   if (waiting_writable_) return;
   waiting_writable_ = true;
-  (void)loop_.watch_writable_once(socket_.fd(), [this] {
+  socket_->when_writable([this] {
     waiting_writable_ = false;
-    if (socket_.flush() == SendStatus::Blocked) {
+    if (socket_->flush() == SendStatus::Blocked) {
       wait_writable();
       return;
     }
@@ -393,19 +384,37 @@ void ServerEndpointImpl::destroy(ConnHandle h) {
   conns_.erase(it);
 }
 
+Result<std::unique_ptr<ServerEndpoint>> start_server(DatagramIo* io, EventLoop& loop,
+                                                     const ServerOptions& opts, Handler& handler) {
+  auto server = std::make_unique<ServerEndpointImpl>(io, loop, opts, handler);
+  auto rv = server->start();
+  if (!rv) return Unexpected{rv.error()};
+  return std::unique_ptr<ServerEndpoint>(std::move(server));
+}
+
 }  // namespace
 
 void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill) {
   if (auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint)) impl->set_secret(fill);
 }
 
+std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle h) {
+  auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint);
+  Connection* c = impl != nullptr ? impl->connection(h) : nullptr;
+  if (c == nullptr) return std::nullopt;
+  return c->queued_bytes();
+}
+
+Result<std::unique_ptr<ServerEndpoint>> start_server_on(DatagramIo& io, EventLoop& loop,
+                                                        const ServerOptions& opts,
+                                                        Handler& handler) {
+  return start_server(&io, loop, opts, handler);
+}
+
 Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::start(EventLoop& loop,
                                                               const ServerOptions& opts,
                                                               Handler& handler) {
-  auto server = std::make_unique<ServerEndpointImpl>(loop, opts, handler);
-  auto rv = server->start();
-  if (!rv) return Unexpected{rv.error()};
-  return std::unique_ptr<ServerEndpoint>(std::move(server));
+  return start_server(nullptr, loop, opts, handler);
 }
 
 }  // namespace qc::quic

@@ -1,6 +1,8 @@
 // Test-only access to transport internals (not for product code).
 #pragma once
 
+#include <optional>
+
 #include "quic/endpoint.h"
 
 namespace qc::quic {
@@ -12,5 +14,9 @@ int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle conn);
 // Replaces the server's random secret (stateless reset tokens, Retry tokens), so that a
 // restarted server can reset the connections of its predecessor.
 void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill);
+
+// Bytes the server has queued on a connection and not yet seen acknowledged; nullopt when the
+// connection is unknown.
+std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle conn);
 
 }  // namespace qc::quic

@@ -102,22 +102,4 @@ class UdpSocket {
   std::size_t first_ = 0;  // queued_[first_] is the next to send
 };
 
-// Deterministic datagram dropper for loss tests (xorshift64*).
-class DropFilter {
- public:
-  DropFilter(double rate, std::uint64_t seed) : rate_(rate), state_(seed | 1) {}
-  bool drop() {
-    if (rate_ <= 0.0) return false;
-    state_ ^= state_ >> 12;
-    state_ ^= state_ << 25;
-    state_ ^= state_ >> 27;
-    double r = static_cast<double>((state_ * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-    return r < rate_;
-  }
-
- private:
-  double rate_;
-  std::uint64_t state_;
-};
-
 }  // namespace qc::quic

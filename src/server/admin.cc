@@ -28,7 +28,7 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-Result<std::unique_ptr<AdminSocket>> AdminSocket::start(quic::EventLoop& loop, ChatServer& server,
+Result<std::unique_ptr<AdminSocket>> AdminSocket::start(io::EventLoop& loop, ChatServer& server,
                                                         std::string path) {
   auto fd = ops::listen_unix(path);
   if (!fd) return Unexpected{fd.error()};

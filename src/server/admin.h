@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "io/event_loop.h"
 #include "ops/stream_server.h"
-#include "quic/event_loop.h"
 #include "util/result.h"
 
 namespace qc::server {
@@ -18,7 +18,7 @@ class ChatServer;
 class AdminSocket {
  public:
   // The server must outlive the socket.
-  static Result<std::unique_ptr<AdminSocket>> start(quic::EventLoop& loop, ChatServer& server,
+  static Result<std::unique_ptr<AdminSocket>> start(io::EventLoop& loop, ChatServer& server,
                                                     std::string path);
   ~AdminSocket();  // closes the socket and removes its file
   AdminSocket(const AdminSocket&) = delete;
@@ -28,11 +28,11 @@ class AdminSocket {
   std::string answer(std::string_view line);
 
  private:
-  AdminSocket(quic::EventLoop& loop, ChatServer& server, std::string path)
+  AdminSocket(io::EventLoop& loop, ChatServer& server, std::string path)
       : loop_(loop), server_(server), path_(std::move(path)) {}
   ops::StreamNext on_input(std::string& input, std::string& output, const std::string& peer);
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   ChatServer& server_;
   std::string path_;
   std::unique_ptr<ops::StreamServer> stream_;

@@ -8,7 +8,7 @@
 
 namespace qc::server {
 
-Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
+Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       const ServerConfig& config) {
   std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config));
@@ -20,8 +20,7 @@ Result<std::unique_ptr<ChatServer>> ChatServer::start(quic::EventLoop& loop,
   return server;
 }
 
-ChatServer::ChatServer(quic::EventLoop& loop, store::AccountStore& store,
-                       const ServerConfig& config)
+ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config)
     : loop_(loop),
       store_(store),
       config_(config),

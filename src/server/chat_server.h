@@ -8,8 +8,8 @@
 
 #include "auth/worker_pool.h"
 #include "chat/core.h"
+#include "io/event_loop.h"
 #include "quic/endpoint.h"
-#include "quic/event_loop.h"
 #include "server/server_counters.h"
 #include "store/account_store.h"
 
@@ -27,8 +27,7 @@ struct ServerConfig {
 class ChatServer final : public quic::Handler {
  public:
   // Opens the endpoint; the loop runs it. The store must outlive the server.
-  static Result<std::unique_ptr<ChatServer>> start(quic::EventLoop& loop,
-                                                   store::AccountStore& store,
+  static Result<std::unique_ptr<ChatServer>> start(io::EventLoop& loop, store::AccountStore& store,
                                                    const ServerConfig& config);
   ~ChatServer() override;
 
@@ -49,19 +48,19 @@ class ChatServer final : public quic::Handler {
   void on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) override;
 
  private:
-  ChatServer(quic::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
+  ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
   void carry_out_actions();
   void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
   void check_password(const chat::action::VerifyPassword& request);
   void rearm_deadline_timer();
   void on_deadline();
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   store::AccountStore& store_;
   ServerConfig config_;
   chat::Core core_;
   std::unique_ptr<quic::ServerEndpoint> endpoint_;
-  std::optional<quic::EventLoop::TimerId> deadline_timer_;
+  std::optional<io::EventLoop::TimerId> deadline_timer_;
   std::optional<chat::TimePoint> armed_for_;
   ServerCounters counters_;
   std::vector<chat::Action> actions_;  // reused buffer for draining the core's outbox

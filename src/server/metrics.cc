@@ -128,7 +128,7 @@ std::string render_stats_text(const MetricsSnapshot& m) {
   return text;
 }
 
-Result<std::unique_ptr<ops::HttpServer>> serve_metrics(quic::EventLoop& loop,
+Result<std::unique_ptr<ops::HttpServer>> serve_metrics(io::EventLoop& loop,
                                                        const ChatServer& server,
                                                        const ops::HostPort& listen) {
   ops::HttpServerOptions options;

@@ -34,7 +34,7 @@ std::string render_metrics(const MetricsSnapshot& m);
 std::string render_stats_text(const MetricsSnapshot& m);
 
 // Serves GET /metrics on `listen` from the loop; the server must outlive the responder.
-Result<std::unique_ptr<ops::HttpServer>> serve_metrics(quic::EventLoop& loop,
+Result<std::unique_ptr<ops::HttpServer>> serve_metrics(io::EventLoop& loop,
                                                        const ChatServer& server,
                                                        const ops::HostPort& listen);
 

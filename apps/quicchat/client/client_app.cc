@@ -17,7 +17,7 @@ constexpr std::chrono::milliseconds kCloseGrace{2'000};
 constexpr std::chrono::milliseconds kLogoutTimeout{10'000};
 }  // namespace
 
-ClientApp::ClientApp(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
+ClientApp::ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
                      ChatClientOptions chat_options, Console& console, ClientAppOptions options)
     : loop_(loop),
       console_(console),

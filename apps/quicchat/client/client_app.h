@@ -23,7 +23,7 @@ struct ClientAppOptions {
 
 class ClientApp {
  public:
-  ClientApp(quic::EventLoop& loop, quic::ClientEndpoint& endpoint, client::ClientMux& mux,
+  ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, client::ClientMux& mux,
             client::ChatClientOptions chat_options, Console& console, ClientAppOptions options);
 
   // Connects; the loop then runs the dialogue. The exit code once the loop has stopped.
@@ -62,7 +62,7 @@ class ClientApp {
   void finish(int code);
   void fatal(std::string_view line);
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   Console& console_;
   ClientAppOptions options_;
   client::ChatClient chat_;

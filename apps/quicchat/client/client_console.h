@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 #include "util/result.h"
 
 namespace qc::app {
@@ -31,7 +31,7 @@ class Console {
   virtual void resized() {}  // SIGWINCH
 };
 
-std::unique_ptr<Console> make_terminal_console(quic::EventLoop& loop);  // readline on fd 0
-std::unique_ptr<Console> make_script_console(quic::EventLoop& loop);    // lines from fd 0
+std::unique_ptr<Console> make_terminal_console(io::EventLoop& loop);  // readline on fd 0
+std::unique_ptr<Console> make_script_console(io::EventLoop& loop);    // lines from fd 0
 
 }  // namespace qc::app

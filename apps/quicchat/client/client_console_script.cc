@@ -14,7 +14,7 @@ namespace {
 
 class ScriptConsole final : public Console {
  public:
-  explicit ScriptConsole(quic::EventLoop& loop) : loop_(loop) {}
+  explicit ScriptConsole(io::EventLoop& loop) : loop_(loop) {}
   ~ScriptConsole() override { stop_watching(); }
 
   void set_line_handler(LineFn on_line) override { on_line_ = std::move(on_line); }
@@ -101,7 +101,7 @@ class ScriptConsole final : public Console {
     if (on_line_) on_line_(std::move(line));
   }
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   LineFn on_line_;
   std::deque<std::string> lines_;
   std::string partial_;
@@ -113,7 +113,7 @@ class ScriptConsole final : public Console {
 
 }  // namespace
 
-std::unique_ptr<Console> make_script_console(quic::EventLoop& loop) {
+std::unique_ptr<Console> make_script_console(io::EventLoop& loop) {
   return std::make_unique<ScriptConsole>(loop);
 }
 

@@ -33,7 +33,7 @@ void hidden_redisplay() {
 
 class TerminalConsole final : public Console {
  public:
-  explicit TerminalConsole(quic::EventLoop& loop) : loop_(loop) {
+  explicit TerminalConsole(io::EventLoop& loop) : loop_(loop) {
     // Signals reach the client through the loop (signalfd): SIGINT logs out, SIGWINCH resizes.
     rl_catch_signals = 0;
     rl_catch_sigwinch = 0;
@@ -108,7 +108,7 @@ class TerminalConsole final : public Console {
     on_line_(std::move(line));
   }
 
-  quic::EventLoop& loop_;
+  io::EventLoop& loop_;
   LineFn on_line_;
   std::string prompt_;
   bool hidden_ = false;
@@ -117,7 +117,7 @@ class TerminalConsole final : public Console {
 
 }  // namespace
 
-std::unique_ptr<Console> make_terminal_console(quic::EventLoop& loop) {
+std::unique_ptr<Console> make_terminal_console(io::EventLoop& loop) {
   return std::make_unique<TerminalConsole>(loop);
 }
 

@@ -24,7 +24,7 @@ sigset_t handled_signals() {
 
 // SIGINT/SIGTERM (log out) and SIGWINCH (redraw) arrive through a signalfd watched by the
 // loop. They are blocked before any thread exists, so no thread takes them the default way.
-int watch_signals(quic::EventLoop& loop, ClientApp& app, Console& console) {
+int watch_signals(io::EventLoop& loop, ClientApp& app, Console& console) {
   sigset_t set = handled_signals();
   int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return -1;
@@ -44,7 +44,7 @@ int watch_signals(quic::EventLoop& loop, ClientApp& app, Console& console) {
 int run_client(const ClientSettings& setup) {
   sigset_t signals = handled_signals();
   sigprocmask(SIG_BLOCK, &signals, nullptr);
-  auto loop = quic::EventLoop::create();
+  auto loop = io::EventLoop::create();
   if (!loop) {
     std::fprintf(stderr, "quicchat client: %s\n", loop.error().message.c_str());
     return 1;

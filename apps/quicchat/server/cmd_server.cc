@@ -33,7 +33,7 @@ int report(const Error& e) {
 
 // The metrics endpoint when --metrics-listen is set (nullptr when not), and the line that says
 // where it listens (with port 0, which port).
-Result<std::unique_ptr<ops::HttpServer>> start_metrics(quic::EventLoop& loop,
+Result<std::unique_ptr<ops::HttpServer>> start_metrics(io::EventLoop& loop,
                                                        const server::ChatServer& server,
                                                        const std::optional<ops::HostPort>& at) {
   if (!at) return std::unique_ptr<ops::HttpServer>();
@@ -76,7 +76,7 @@ int cmd_server(const Args& args) {
   auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
   if (!store) return report(store.error());
 
-  auto loop = quic::EventLoop::create();
+  auto loop = io::EventLoop::create();
   if (!loop) return report(loop.error());
   auto server = server::ChatServer::start(**loop, **store, config);
   if (!server) return report(server.error());

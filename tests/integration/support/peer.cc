@@ -18,7 +18,7 @@ std::map<quic::ConnHandle, quic::PeerInfo> g_infos;
 Net::Net() {
   // The test's own client transport logs only problems; the server's log is the interesting one.
   if (!std::getenv("QC_TEST_CLIENT_LOG")) log::set_level(log::Level::Warn);
-  auto loop = quic::EventLoop::create();
+  auto loop = io::EventLoop::create();
   if (!loop) {
     ADD_FAILURE() << "event loop: " << loop.error().message;
     return;

@@ -41,7 +41,7 @@ class Net final : public quic::Handler {
   // Runs the loop until pred() holds (true) or the timeout passes (false).
   bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
-  quic::EventLoop& loop() { return *loop_; }
+  io::EventLoop& loop() { return *loop_; }
   quic::ClientEndpoint& endpoint() { return *endpoint_; }
 
   void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
@@ -50,7 +50,7 @@ class Net final : public quic::Handler {
 
  private:
   friend class Peer;
-  std::unique_ptr<quic::EventLoop> loop_;
+  std::unique_ptr<io::EventLoop> loop_;
   std::unique_ptr<quic::ClientEndpoint> endpoint_;
   std::map<quic::ConnHandle, Peer*> peers_;
   std::function<bool()> waiting_for_;

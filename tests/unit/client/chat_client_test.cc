@@ -11,11 +11,11 @@ namespace {
 
 using proto::MsgType;
 
-class FakeLoop final : public quic::EventLoop {
+class FakeLoop final : public io::EventLoop {
  public:
   Result<void> watch_readable(int, std::function<void()>) override { return {}; }
   void unwatch(int) override {}
-  TimerId add_timer(quic::TimePoint when, std::function<void()> fn) override {
+  TimerId add_timer(io::TimePoint when, std::function<void()> fn) override {
     timers[++last_id] = {when, std::move(fn)};
     return last_id;
   }
@@ -24,7 +24,7 @@ class FakeLoop final : public quic::EventLoop {
   void post(std::function<void()> fn) override { fn(); }
   void stop() override {}
   Result<void> run() override { return {}; }
-  quic::TimePoint now() const override { return clock; }
+  io::TimePoint now() const override { return clock; }
 
   // Advances the clock and runs every timer due by then.
   void advance(std::chrono::milliseconds by) {
@@ -41,9 +41,9 @@ class FakeLoop final : public quic::EventLoop {
     }
   }
 
-  quic::TimePoint clock{};
+  io::TimePoint clock{};
   TimerId last_id = 0;
-  std::map<TimerId, std::pair<quic::TimePoint, std::function<void()>>> timers;
+  std::map<TimerId, std::pair<io::TimePoint, std::function<void()>>> timers;
 };
 
 class FakeEndpoint final : public quic::ClientEndpoint {

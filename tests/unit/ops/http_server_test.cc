@@ -66,7 +66,7 @@ std::string exchange(std::uint16_t port, const std::string& request) {
 
 struct Harness {
   explicit Harness(HttpServerOptions options = {}) {
-    loop = quic::EventLoop::create().value();
+    loop = io::EventLoop::create().value();
     auto started = HttpServer::start(*loop, options, [](const HttpRequest& request) {
       return serve_resource(request, "/metrics", [] {
         HttpResponse r;
@@ -86,7 +86,7 @@ struct Harness {
     EXPECT_TRUE(loop->run());
     t.join();
   }
-  std::unique_ptr<quic::EventLoop> loop;
+  std::unique_ptr<io::EventLoop> loop;
   std::unique_ptr<HttpServer> server;
 };
 

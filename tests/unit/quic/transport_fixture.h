@@ -1,5 +1,8 @@
-// A server and a client endpoint on one EventLoop over real UDP on 127.0.0.1, plus recorders
-// of every Handler event. run_until() runs the loop until a condition holds or a failsafe fires.
+// A server and a client endpoint on one loop, plus recorders of every Handler event.
+// TransportTest: an in-memory network (memory_network.h) and a manual clock (io::ManualLoop);
+// run_until() steps the loop, jumping the clock to the next timer whenever nothing else is due,
+// within a budget of rounds: deterministic, and minutes of loop time take milliseconds.
+// UdpTransportTest: real UDP on 127.0.0.1 and the epoll loop, with a wall-clock failsafe.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,8 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "io/event_loop.h"
+#include "io/manual_loop.h"
+#include "memory_network.h"
+#include "quic/datagram_io.h"
 #include "quic/endpoint.h"
-#include "quic/event_loop.h"
+#include "quic/test_hooks.h"
 
 namespace qc::quic::testing {
 
@@ -53,13 +60,24 @@ struct Recorder : Handler {
 
 class TransportTest : public ::testing::Test {
  protected:
+  virtual bool over_real_udp() const { return false; }
+
   void SetUp() override {
+    if (!over_real_udp()) {
+      auto manual = std::make_unique<io::ManualLoop>();
+      manual_ = manual.get();
+      loop = std::move(manual);
+      net = std::make_unique<MemoryNetwork>(*loop);
+      started_ = loop->now();
+      return;
+    }
     auto l = EventLoop::create();
     ASSERT_TRUE(l.ok());
     loop = std::move(*l);
     loop->on_idle([this] {
       if (until_ && until_()) loop->stop();
     });
+    started_ = loop->now();
   }
 
   ServerOptions server_options() const {
@@ -80,11 +98,17 @@ class TransportTest : public ::testing::Test {
     return o;
   }
 
+  Result<std::unique_ptr<ServerEndpoint>> make_server(const ServerOptions& o) {
+    return net ? start_server_on(*net, *loop, o, server_h)
+               : ServerEndpoint::start(*loop, o, server_h);
+  }
+
   void start_server(const ServerOptions& o) {
-    auto s = ServerEndpoint::start(*loop, o, server_h);
+    auto s = make_server(o);
     ASSERT_TRUE(s.ok()) << s.error().message;
     server = std::move(*s);
-    auto c = ClientEndpoint::create(*loop, client_h);
+    auto c =
+        net ? create_client_on(*net, *loop, client_h) : ClientEndpoint::create(*loop, client_h);
     ASSERT_TRUE(c.ok());
     client = std::move(*c);
   }
@@ -97,10 +121,17 @@ class TransportTest : public ::testing::Test {
   }
   ConnHandle connect() { return connect(client_options()); }
 
-  // Runs the loop until done() is true; false (and a test failure) after `limit`.
+  // Runs the loop until done() is true; false (and a test failure) when the memory network's
+  // budget of loop rounds runs out (or nothing is left to happen), or over real UDP after
+  // `limit` of wall-clock time.
   bool run_until(std::function<bool()> done,
                  std::chrono::seconds limit = std::chrono::seconds(20)) {
     if (done()) return true;
+    if (manual_ != nullptr) {
+      bool ok = manual_->run_until(done);
+      EXPECT_TRUE(ok) << "the awaited event did not happen within the step budget";
+      return ok;
+    }
     until_ = std::move(done);
     bool timed_out = false;
     auto failsafe = loop->add_timer(Clock::now() + limit, [&] {
@@ -136,7 +167,22 @@ class TransportTest : public ::testing::Test {
     return {c, server_conn()};
   }
 
+  // Sends a PDU from the server as the chat server does.
+  bool server_send(ConnHandle s, std::string pdu, bool replaceable = false) {
+    return server->queue(s, make_shared_bytes(std::move(pdu)), replaceable).has_value();
+  }
+  // Bytes the server has queued on `s` and not yet seen acknowledged.
+  std::size_t server_queued(ConnHandle s) const {
+    return test_queued_bytes(*server, s).value_or(SIZE_MAX);
+  }
+
+  // How far the loop's clock has moved since the test began.
+  Clock::duration elapsed() const { return loop->now() - started_; }
+
   std::unique_ptr<EventLoop> loop;
+  std::unique_ptr<MemoryNetwork> net;  // null over real UDP
+  io::ManualLoop* manual_ = nullptr;
+  TimePoint started_{};
   Recorder server_h;
   Recorder client_h;
   std::unique_ptr<ServerEndpoint> server;
@@ -144,6 +190,11 @@ class TransportTest : public ::testing::Test {
 
  private:
   std::function<bool()> until_;
+};
+
+class UdpTransportTest : public TransportTest {
+ protected:
+  bool over_real_udp() const override { return true; }
 };
 
 inline SharedBytes bytes(std::string s) { return make_shared_bytes(std::move(s)); }

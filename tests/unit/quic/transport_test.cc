@@ -1,4 +1,5 @@
-// Transport tests over real UDP on 127.0.0.1 (both endpoints on one EventLoop).
+// Transport tests on the in-memory network with a manual clock (both endpoints on one loop),
+// and one handshake and exchange over real UDP.
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -21,6 +22,17 @@ TEST_F(TransportTest, HandshakeOpensBothSidesWithQuicchatAlpn) {
   EXPECT_EQ(client_h.peers[c].address, "127.0.0.1:" + std::to_string(server->local_port()));
   EXPECT_FALSE(server_h.peers[server_conn()].scid.empty());
   EXPECT_EQ(server->stats().connections_open, 1u);
+}
+
+TEST_F(UdpTransportTest, HandshakeAndExchangeOverRealUdp) {
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat("over udp");
+  ASSERT_NE(s, 0u);
+  EXPECT_EQ(client_h.peers[c].address, "127.0.0.1:" + std::to_string(server->local_port()));
+  ASSERT_TRUE(server_send(s, "and back"));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c] == "and back"; }));
+  EXPECT_GT(server->stats().datagrams_received, 0u);
+  EXPECT_GT(client->stats().send_syscalls, 0u);
 }
 
 TEST_F(TransportTest, ClientOfferingOnlyEchoProtocolNegotiatesIt) {
@@ -110,27 +122,25 @@ TEST_F(TransportTest, LargeAndManySmallPdusArriveInOrderBothWays) {
   EXPECT_EQ(server_h.received[server_conn()], expected);
 
   ConnHandle s = server_conn();
-  ASSERT_TRUE(server->send(s, bytes(big)));
-  for (int i = 0; i < 10'000; ++i)
-    ASSERT_TRUE(server->send(s, bytes("msg-" + std::to_string(i) + ";")));
+  ASSERT_TRUE(server_send(s, big));
+  for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(server_send(s, "msg-" + std::to_string(i) + ";"));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
   EXPECT_EQ(client_h.received[c], expected);
-  ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
+  ASSERT_TRUE(run_until([&] { return server_queued(s) == 0; }));
 }
 
 TEST_F(TransportTest, IdleTimeoutClosesBothSides) {
-  ServerOptions so = server_options();
-  so.idle_timeout = std::chrono::milliseconds(300);
-  start_server(so);
-  ClientOptions o = client_options();
-  o.idle_timeout = std::chrono::milliseconds(300);
-  ConnHandle c = connect(o);
+  start_server();  // the default 120 s idle timeout, on the manual clock
+  ConnHandle c = connect();
   ASSERT_TRUE(both_open(c));
   ConnHandle s = server_conn();
+  auto opened_at = elapsed();
   ASSERT_TRUE(
       run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::IdleTimeout);
   EXPECT_EQ(server_h.closed[s].kind, CloseKind::IdleTimeout);
+  EXPECT_GE(elapsed() - opened_at, std::chrono::seconds(120));
+  EXPECT_LT(elapsed() - opened_at, std::chrono::seconds(125));
 }
 
 TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
@@ -141,9 +151,9 @@ TEST_F(TransportTest, GracefulCloseDeliversCodeAndReasonToThePeer) {
   ASSERT_TRUE(client->send(c, bytes("hi")));
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hi"; }));
   ConnHandle s = server_conn();
-  ASSERT_TRUE(server->send(s, bytes("last words")));
+  ASSERT_TRUE(server_send(s, "last words"));
   server->close(s, 4, "server shutting down");
-  EXPECT_FALSE(server->send(s, bytes("too late")));
+  EXPECT_FALSE(server_send(s, "too late"));
   ASSERT_TRUE(
       run_until([&] { return client_h.closed.contains(c) && server_h.closed.contains(s); }));
   EXPECT_EQ(client_h.received[c], "last words");
@@ -185,11 +195,12 @@ TEST_F(TransportTest, ClientCloseReachesServer) {
 TEST_F(TransportTest, NoServerMeansHandshakeTimeout) {
   start_server();
   ClientOptions o = client_options();
-  o.port = 9;  // discard: nobody answers QUIC there
-  o.handshake_timeout = std::chrono::milliseconds(300);
+  o.port = 9;  // nobody bound there: the Initials go nowhere
   ConnHandle c = connect(o);
   ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
   EXPECT_EQ(client_h.closed[c].kind, CloseKind::HandshakeTimeout);
+  EXPECT_GE(elapsed(), std::chrono::seconds(10));  // the default handshake timeout
+  EXPECT_GT(net->undeliverable(), 0u);
 }
 
 TEST_F(TransportTest, CloseAllClosesEveryConnection) {
@@ -276,8 +287,7 @@ TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
   ConnHandle s = server_conn();
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"})
-    ASSERT_TRUE(server->send(s, bytes(pdu)));
+  for (const char* pdu : {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}) ASSERT_TRUE(server_send(s, pdu));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 21; }));
   EXPECT_GE(server->stats().datagrams_sent - sent_before, 3u);
   ASSERT_EQ(client_h.chunks[c].size(), 3u);
@@ -290,7 +300,7 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   std::tie(c, s) = open_chat();
   ASSERT_NE(s, 0u);
   std::uint64_t sent_before = server->stats().datagrams_sent;
-  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server->send(s, bytes(pdu)));
+  for (const char* pdu : {"one", "two", "three"}) ASSERT_TRUE(server_send(s, pdu));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "onetwothree"; }));
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
@@ -304,8 +314,7 @@ TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
   std::string expected;
   auto send = [&](const std::string& pdu, bool replaceable = false) {
     expected += pdu;
-    ASSERT_TRUE(replaceable ? server->send_replaceable(s, bytes(pdu))
-                            : server->send(s, bytes(pdu)));
+    ASSERT_TRUE(server_send(s, pdu, replaceable));
   };
   send("<a>");
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == expected; }));
@@ -316,7 +325,7 @@ TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
   for (int i = 0; i < 200; ++i) send("<" + std::to_string(i) + std::string(100, '.') + ">");
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= expected.size(); }));
   EXPECT_EQ(client_h.received[c], expected);
-  ASSERT_TRUE(run_until([&] { return server->queued_bytes(s) == 0; }));
+  ASSERT_TRUE(run_until([&] { return server_queued(s) == 0; }));
 }
 
 TEST_F(TransportTest, UnsentReplaceablePduIsSupersededInPlace) {
@@ -324,10 +333,10 @@ TEST_F(TransportTest, UnsentReplaceablePduIsSupersededInPlace) {
   std::tie(c, s) = open_chat();
   ASSERT_NE(s, 0u);
   // All queued in one batch, before any flush: "list-1" is still unsent when "list-two" comes.
-  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
-  ASSERT_TRUE(server->send(s, bytes("(msg)")));
-  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-two]")));
-  ASSERT_TRUE(server->send(s, bytes("(end)")));
+  ASSERT_TRUE(server_send(s, "[list-1]", true));
+  ASSERT_TRUE(server_send(s, "(msg)"));
+  ASSERT_TRUE(server_send(s, "[list-two]", true));
+  ASSERT_TRUE(server_send(s, "(end)"));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].find("(end)") != std::string::npos; }));
   EXPECT_EQ(client_h.received[c], "[list-two](msg)(end)");
 }
@@ -336,13 +345,13 @@ TEST_F(TransportTest, ReplaceablePduAlreadyWrittenIsNotTouched) {
   ConnHandle c = 0, s = 0;
   std::tie(c, s) = open_chat();
   ASSERT_NE(s, 0u);
-  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-1]")));
+  ASSERT_TRUE(server_send(s, "[list-1]", true));
   ASSERT_TRUE(run_until([&] { return client_h.received[c] == "[list-1]"; }));
-  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-2]")));
-  ASSERT_TRUE(server->send_replaceable(s, bytes("[list-3]")));
+  ASSERT_TRUE(server_send(s, "[list-2]", true));
+  ASSERT_TRUE(server_send(s, "[list-3]", true));
   ASSERT_TRUE(run_until([&] { return client_h.received[c].size() >= 16; }));
   EXPECT_EQ(client_h.received[c], "[list-1][list-3]");
-  EXPECT_LE(server->queued_bytes(s), 16u);
+  EXPECT_LE(server_queued(s), 16u);
 }
 
 }  // namespace

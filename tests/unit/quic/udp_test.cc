@@ -76,20 +76,5 @@ TEST(Udp, AddressFormatting) {
   EXPECT_FALSE(resolve_address("no-such-host.invalid", 1).ok());
 }
 
-TEST(Udp, DropFilterIsDeterministicAndNearItsRate) {
-  DropFilter a(0.05, 42);
-  DropFilter b(0.05, 42);
-  int dropped = 0;
-  for (int i = 0; i < 100'000; ++i) {
-    bool d = a.drop();
-    EXPECT_EQ(d, b.drop());
-    dropped += d ? 1 : 0;
-  }
-  EXPECT_GT(dropped, 4000);
-  EXPECT_LT(dropped, 6000);
-  DropFilter off(0.0, 42);
-  EXPECT_FALSE(off.drop());
-}
-
 }  // namespace
 }  // namespace qc::quic

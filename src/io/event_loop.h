@@ -9,7 +9,7 @@
 
 #include "util/result.h"
 
-namespace qc::quic {
+namespace qc::io {
 
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
@@ -49,4 +49,4 @@ class EventLoop {
   virtual TimePoint now() const = 0;
 };
 
-}  // namespace qc::quic
+}  // namespace qc::io

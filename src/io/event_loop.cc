@@ -1,5 +1,5 @@
 // EventLoop on epoll + eventfd + a binary min-heap of timers (lazy cancellation by id).
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,7 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace qc::quic {
+namespace qc::io {
 namespace {
 
 struct TimerEntry {
@@ -237,4 +237,4 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create() {
   return std::unique_ptr<EventLoop>(new EpollLoop(epfd, wakefd));
 }
 
-}  // namespace qc::quic
+}  // namespace qc::io

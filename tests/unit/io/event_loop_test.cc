@@ -1,4 +1,4 @@
-#include "quic/event_loop.h"
+#include "io/event_loop.h"
 
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-namespace qc::quic {
+namespace qc::io {
 namespace {
 
 std::unique_ptr<EventLoop> make_loop() {
@@ -110,4 +110,4 @@ TEST(EventLoop, NowAdvancesBetweenWakeups) {
 }
 
 }  // namespace
-}  // namespace qc::quic
+}  // namespace qc::io
