@@ -154,7 +154,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     }
     return;
   }
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
+  if (!is_live(state_)) return;
   ngtcp2_pkt_info pi{};
   int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, now_ts());
   if (rv == NGTCP2_ERR_DRAINING) {
@@ -169,8 +169,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
 }
 
 bool Connection::send(SharedBytes pdu, bool replaceable) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open))
-    return false;
+  if (!takes_data(state_)) return false;
   if (pdu == nullptr || pdu->empty()) return true;
   owner_.conn_dirty(*this);
   if (replaceable && replaceable_offset_ && *replaceable_offset_ >= send_offset_ &&
@@ -179,7 +178,8 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
   }
   std::uint64_t size = pdu->size();
   // echo-protocol peers need each PDU in its own write: only quicchat peers get merged copies.
-  if (!replaceable && opened_ && !echo_mode_ && size <= kMaxCopiedPdu && merge_small(*pdu)) {
+  if (!replaceable && state_ == ConnState::Open && !echo_mode_ && size <= kMaxCopiedPdu &&
+      merge_small(*pdu)) {
     queue_end_ += size;
     return true;
   }
@@ -242,32 +242,27 @@ bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
 }
 
 void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return;
-  close_requested_ = true;
+  if (!apply(ConnEvent::CloseCalled)) return;  // closing already
   close_code_ = app_error_code;
   // The reason phrase must fit in one packet beside the frame's other fields.
   close_reason_ = std::string(reason.substr(0, kMaxReasonBytes));
   owner_.conn_dirty(*this);
 }
 
-bool Connection::live() const {
-  return state_ == ConnState::Handshaking || state_ == ConnState::Open;
-}
-
 void Connection::flush() {
-  if (!live()) return;
+  if (!is_live(state_)) return;
   if (!owner_.conn_can_send(*this)) {
     owner_.conn_dirty(*this);
     return;
   }
   bool drained = write_packets();
-  if (!live()) return;
+  if (!is_live(state_)) return;
   if (!drained) {
     owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
-  } else if (close_requested_) {
-    send_close();
+  } else {
+    send_queued_close();  // the lifecycle sends it only when close() queued one
   }
-  if (live()) rearm_timer();
+  if (is_live(state_)) rearm_timer();
 }
 
 std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
@@ -392,7 +387,7 @@ bool Connection::write_packets() {
 }
 
 Result<void> Connection::migrate(const SockAddr& new_local) {
-  if (state_ != ConnState::Open) return fail("state", "only an open connection can migrate");
+  if (!has_opened(state_)) return fail("state", "only an open connection can migrate");
   ngtcp2_path path{{const_cast<sockaddr*>(new_local.get()), new_local.len},
                    {const_cast<sockaddr*>(remote_.get()), remote_.len},
                    nullptr};
