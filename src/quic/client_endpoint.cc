@@ -7,21 +7,13 @@
 #include <map>
 #include <unordered_map>
 
+#include "quic/cid.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
 #include "util/log.h"
 
 namespace qc::quic {
 namespace {
-
-constexpr std::size_t kCidLen = 18;
-
-ngtcp2_cid random_cid() {
-  ngtcp2_cid cid{};
-  cid.datalen = kCidLen;
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
-  return cid;
-}
 
 // 5000 bench connections need 5000 sockets: lift the soft fd limit to the hard one.
 void raise_fd_limit() {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <functional>
 
+#include "quic/cid.h"
 #include "quic/connection_internal.h"
 #include "util/log.h"
 
@@ -42,14 +43,6 @@ std::vector<std::uint8_t>& tx_buffer() {
 }
 
 }  // namespace
-
-std::string cid_hex(const ngtcp2_cid& cid) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < cid.datalen; ++i)
-    (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
-  return out;
-}
 
 Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
     : owner_(owner),
@@ -137,11 +130,7 @@ Connection::~Connection() {
   if (qlog_ != nullptr) std::fclose(qlog_);
 }
 
-std::uint64_t Connection::now_ts() const {
-  auto ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
-  return static_cast<std::uint64_t>(ns.count());
-}
+std::uint64_t Connection::now_ts() const { return quic::now_ts(owner_.loop().now()); }
 
 void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len) {
   if (state_ == ConnState::Closing) {

@@ -174,6 +174,4 @@ class Connection {
   std::FILE* qlog_ = nullptr;
 };
 
-std::string cid_hex(const ngtcp2_cid& cid);
-
 }  // namespace qc::quic

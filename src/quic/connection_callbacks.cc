@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "quic/cid.h"
 #include "quic/connection.h"
 #include "quic/connection_internal.h"
 #include "util/log.h"
@@ -185,8 +186,7 @@ int Connection::on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint
 }
 
 int Connection::on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen) {
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid->data, cidlen);
-  cid->datalen = cidlen;
+  fill_random_cid(*cid, cidlen);
   owner_.conn_reset_token(*cid, token);
   owner_.conn_add_cid(*this, *cid);
   return 0;

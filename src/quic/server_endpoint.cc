@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "quic/cid.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
 #include "util/log.h"
@@ -17,7 +18,6 @@
 namespace qc::quic {
 namespace {
 
-constexpr std::size_t kScidLen = 18;
 constexpr std::size_t kMaxBatchesPerWakeup = 16;
 constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExceeded
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
@@ -43,13 +43,6 @@ CidKey cid_key(const std::uint8_t* data, std::size_t len) {
   return key;
 }
 CidKey cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
-
-ngtcp2_cid random_cid() {
-  ngtcp2_cid cid{};
-  cid.datalen = kScidLen;
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
-  return cid;
-}
 
 class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
  public:
@@ -143,11 +136,6 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   bool reset_budget_available();
   void wait_writable();
   bool send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
-  std::uint64_t now_ts() const {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(loop_.now().time_since_epoch())
-            .count());
-  }
 
   ServerOptions opts_;
   std::shared_ptr<tls::Context> tls_;
@@ -194,7 +182,7 @@ void ServerEndpointImpl::on_readable() {
 void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* data,
                                      std::size_t len) {
   ngtcp2_version_cid vc{};
-  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen);
+  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kCidLen);
   if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
     send_version_negotiation(vc, from);
     return;
@@ -236,7 +224,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
     if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len,
                                          secret_.data(), secret_.size(), hd.version, from.get(),
                                          from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
-                                         now_ts()) != 0) {
+                                         now_ts(loop_.now())) != 0) {
       ++stats_.refused_invalid_token;
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
@@ -301,9 +289,9 @@ bool ServerEndpointImpl::wants_retry() const {
 void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
   ngtcp2_cid scid = random_cid();
   std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
-  ngtcp2_ssize tokenlen =
-      ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(), hd.version,
-                                         from.get(), from.len, &scid, &hd.dcid, now_ts());
+  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(),
+                                                             hd.version, from.get(), from.len,
+                                                             &scid, &hd.dcid, now_ts(loop_.now()));
   if (tokenlen < 0) return;
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
   ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid,
@@ -336,8 +324,8 @@ void ServerEndpointImpl::send_stateless_reset(const ngtcp2_version_cid& vc, cons
   // The reset must be shorter than what triggered it (no loops between two servers) and
   // still look like a short-header packet (RFC 9000 10.3).
   constexpr std::size_t kMinTrigger =
-      1 + kScidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
-  if (len <= kMinTrigger || vc.dcidlen != kScidLen || !reset_budget_available()) return;
+      1 + kCidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
+  if (len <= kMinTrigger || vc.dcidlen != kCidLen || !reset_budget_available()) return;
   ngtcp2_cid dcid;
   ngtcp2_cid_init(&dcid, vc.dcid, vc.dcidlen);
   std::uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
