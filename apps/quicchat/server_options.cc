@@ -180,7 +180,6 @@ Result<server::ServerConfig> server_config_from(const Flags& f) {
     *o.out = *v;
   }
   t.port = static_cast<std::uint16_t>(port);
-  t.max_pdu_bytes = static_cast<std::size_t>(pdu);
   t.max_connections = static_cast<std::size_t>(max_conn);
   t.max_connections_per_ip = static_cast<std::size_t>(max_ip);
   t.retry_threshold = static_cast<std::size_t>(retry_threshold);

@@ -117,6 +117,7 @@ Result<std::shared_ptr<tls::Context>> ClientEndpointImpl::tls_context(const Clie
 }
 
 Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
+  if (opts.alpns.empty()) return fail("config", "a connection needs at least one ALPN");
   auto ctx = tls_context(opts);
   if (!ctx) return Unexpected{ctx.error()};
   auto remote = resolve_address(opts.host, opts.port);
@@ -132,6 +133,7 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.verify_name = opts.sni.empty() ? opts.host : opts.sni;
   cfg.idle_timeout = opts.idle_timeout;
   cfg.handshake_timeout = opts.handshake_timeout;
+  cfg.one_pdu_per_packet_alpns = opts.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts.qlog_dir;
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];

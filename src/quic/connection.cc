@@ -50,7 +50,8 @@ Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
       is_server_(cfg.is_server),
       tls_ctx_(cfg.tls),
       local_(cfg.local),
-      remote_(cfg.remote) {
+      remote_(cfg.remote),
+      one_pdu_per_packet_alpns_(cfg.one_pdu_per_packet_alpns) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);
 }
@@ -166,8 +167,8 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
     return true;
   }
   std::uint64_t size = pdu->size();
-  // echo-protocol peers need each PDU in its own write: only quicchat peers get merged copies.
-  if (!replaceable && state_ == ConnState::Open && !echo_mode_ && size <= kMaxCopiedPdu &&
+  // One-PDU-per-packet peers need each PDU in its own write: only the others get merged copies.
+  if (!replaceable && state_ == ConnState::Open && !one_pdu_per_packet_ && size <= kMaxCopiedPdu &&
       merge_small(*pdu)) {
     queue_end_ += size;
     return true;
@@ -346,11 +347,11 @@ bool Connection::write_packets() {
     std::int64_t sid = -1;
     std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_NONE;
     if (!stream_blocked && stream_id_ >= 0 && send_offset_ < queue_end_) {
-      // echo-protocol peers parse one PDU per receive: one PDU's bytes per stream write and
-      // per packet. quicchat peers get as many PDUs per packet as fit.
-      nvec = gather(vecs, echo_mode_ ? 1 : kMaxVecs);
+      // One-PDU-per-packet peers parse one PDU per receive: one PDU's bytes per stream write
+      // and per packet. The others get as many PDUs per packet as fit.
+      nvec = gather(vecs, one_pdu_per_packet_ ? 1 : kMaxVecs);
       sid = stream_id_;
-      if (!echo_mode_) flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+      if (!one_pdu_per_packet_) flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;

@@ -62,6 +62,7 @@ struct ConnConfig {
   std::string verify_name;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  std::vector<std::string> one_pdu_per_packet_alpns;
   std::string qlog_dir;
   std::shared_ptr<tls::Context> tls;
 };
@@ -154,7 +155,8 @@ class Connection {
   PeerInfo peer_;
   SockAddr local_;
   SockAddr remote_;
-  bool echo_mode_ = false;
+  std::vector<std::string> one_pdu_per_packet_alpns_;  // consulted when the handshake completes
+  bool one_pdu_per_packet_ = false;  // the negotiated ALPN's peer parses one PDU per read
   bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;
   std::string close_reason_;

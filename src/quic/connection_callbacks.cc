@@ -1,6 +1,7 @@
 // ngtcp2 callbacks: C trampolines forwarding to Connection members, and those members.
 #include <gnutls/crypto.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -140,7 +141,9 @@ CloseInfo classify_peer_close(const ngtcp2_connection_close_error& ccerr, const 
 
 int Connection::on_handshake_completed() {
   peer_.alpn = tls_->alpn();
-  echo_mode_ = peer_.alpn == kAlpnSeed;
+  one_pdu_per_packet_ =
+      std::find(one_pdu_per_packet_alpns_.begin(), one_pdu_per_packet_alpns_.end(), peer_.alpn) !=
+      one_pdu_per_packet_alpns_.end();
   if (!apply(ConnEvent::HandshakeDone)) return 0;
   owner_.conn_handshake_done(*this);
   if (!is_server_) {

@@ -19,7 +19,6 @@ namespace qc::quic {
 namespace {
 
 constexpr std::size_t kMaxBatchesPerWakeup = 16;
-constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExceeded
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr double kStatelessResetsPerSecond = 100.0;
@@ -151,6 +150,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 };
 
 Result<void> ServerEndpointImpl::start() {
+  if (opts_.alpns.empty()) return fail("config", "the server needs at least one ALPN");
   auto ctx =
       tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
@@ -212,7 +212,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
     ++(reason == kAtConnectionLimit ? stats_.refused_connection_limit
                                     : stats_.refused_per_ip_limit);
     log::warn("quic_refused", {{"peer", from.to_string()}, {"reason", reason}});
-    send_close(hd, from, kLimitExceededCode, reason);
+    send_close(hd, from, opts_.refusal_close_code, reason);
     return;
   }
   ConnConfig cfg;
@@ -246,6 +246,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.max_streams_bidi = opts_.max_streams_bidi;
   cfg.idle_timeout = opts_.idle_timeout;
   cfg.handshake_timeout = opts_.handshake_timeout;
+  cfg.one_pdu_per_packet_alpns = opts_.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts_.qlog_dir;
   cfg.tls = tls_;
   auto conn = Connection::create(*this, cfg);
