@@ -1,7 +1,6 @@
 // The client: one UDP socket per connection (so rebind() can move a connection to a new port),
 // any number of connections on one loop.
 #include <gnutls/crypto.h>
-#include <sys/resource.h>
 
 #include <cstring>
 #include <map>
@@ -14,15 +13,6 @@
 
 namespace qc::quic {
 namespace {
-
-// 5000 bench connections need 5000 sockets: lift the soft fd limit to the hard one.
-void raise_fd_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-  lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
-    log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
-}
 
 Result<UdpSocket> open_socket_for(const SockAddr& remote) {
   SockAddr any;
@@ -249,7 +239,6 @@ int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle h) {
 }
 
 Result<std::unique_ptr<ClientEndpoint>> ClientEndpoint::create(EventLoop& loop, Handler& handler) {
-  raise_fd_limit();
   return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler));
 }
 
