@@ -10,6 +10,8 @@ namespace qc::bench {
 
 Result<std::unique_ptr<Fleet>> Fleet::create(const Target& target,
                                              std::chrono::milliseconds phase_timeout) {
+  // Each client connection has its own socket: thousands of them need more than the soft limit.
+  raise_open_files_limit();
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->target_ = target;
   fleet->phase_timeout_ = phase_timeout;

@@ -1,5 +1,6 @@
 #include "client/chat_client.h"
 
+#include "proto/alpn.h"
 #include "proto/close_codes.h"
 
 namespace qc::client {
@@ -25,6 +26,13 @@ void ClientMux::on_path_changed(quic::ConnHandle conn, const quic::PeerInfo& pee
 }
 
 // --- ChatClient -----------------------------------------------------------------------------
+
+quic::ClientOptions chat_transport_options() {
+  quic::ClientOptions o;
+  o.alpns = proto::default_alpns();
+  o.one_pdu_per_packet_alpns = proto::one_pdu_per_packet_alpns();
+  return o;
+}
 
 ChatClient::ChatClient(io::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
                        ChatClientOptions options, EventFn on_event)

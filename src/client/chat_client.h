@@ -42,8 +42,11 @@ class ClientMux final : public quic::Handler {
   std::unordered_map<quic::ConnHandle, ChatClient*> clients_;
 };
 
+// The transport options the chat layer decides: its ALPNs and which need one PDU per packet.
+quic::ClientOptions chat_transport_options();
+
 struct ChatClientOptions {
-  quic::ClientOptions transport;
+  quic::ClientOptions transport = chat_transport_options();
   std::chrono::milliseconds keepalive{30'000};  // 0 = never send ALIVE
 };
 

@@ -1,12 +1,12 @@
 // The client: one UDP socket per connection (so rebind() can move a connection to a new port),
 // any number of connections on one loop.
 #include <gnutls/crypto.h>
-#include <sys/resource.h>
 
 #include <cstring>
 #include <map>
 #include <unordered_map>
 
+#include "quic/cid.h"
 #include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
@@ -14,24 +14,6 @@
 
 namespace qc::quic {
 namespace {
-
-constexpr std::size_t kCidLen = 18;
-
-ngtcp2_cid random_cid() {
-  ngtcp2_cid cid{};
-  cid.datalen = kCidLen;
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
-  return cid;
-}
-
-// 5000 bench connections need 5000 sockets: lift the soft fd limit to the hard one.
-void raise_fd_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-  lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
-    log::warn("quic_rlimit_failed", {{"limit", std::to_string(lim.rlim_max)}});
-}
 
 SockAddr any_address_for(const SockAddr& remote) {
   SockAddr any;
@@ -124,6 +106,7 @@ Result<std::shared_ptr<tls::Context>> ClientEndpointImpl::tls_context(const Clie
 }
 
 Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
+  if (opts.alpns.empty()) return fail("config", "a connection needs at least one ALPN");
   auto ctx = tls_context(opts);
   if (!ctx) return Unexpected{ctx.error()};
   auto remote = resolve_address(opts.host, opts.port);
@@ -139,6 +122,7 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.verify_name = opts.sni.empty() ? opts.host : opts.sni;
   cfg.idle_timeout = opts.idle_timeout;
   cfg.handshake_timeout = opts.handshake_timeout;
+  cfg.one_pdu_per_packet_alpns = opts.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts.qlog_dir;
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
@@ -239,7 +223,6 @@ Result<std::unique_ptr<ClientEndpoint>> create_client_on(DatagramIo& io, EventLo
 }
 
 Result<std::unique_ptr<ClientEndpoint>> ClientEndpoint::create(EventLoop& loop, Handler& handler) {
-  raise_fd_limit();
   return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler, nullptr));
 }
 

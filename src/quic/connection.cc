@@ -10,6 +10,7 @@
 #include <cstring>
 #include <functional>
 
+#include "quic/cid.h"
 #include "quic/connection_internal.h"
 #include "util/log.h"
 
@@ -43,21 +44,14 @@ std::vector<std::uint8_t>& tx_buffer() {
 
 }  // namespace
 
-std::string cid_hex(const ngtcp2_cid& cid) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < cid.datalen; ++i)
-    (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
-  return out;
-}
-
 Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
     : owner_(owner),
       handle_(cfg.handle),
       is_server_(cfg.is_server),
       tls_ctx_(cfg.tls),
       local_(cfg.local),
-      remote_(cfg.remote) {
+      remote_(cfg.remote),
+      one_pdu_per_packet_alpns_(cfg.one_pdu_per_packet_alpns) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);
 }
@@ -137,11 +131,7 @@ Connection::~Connection() {
   if (qlog_ != nullptr) std::fclose(qlog_);
 }
 
-std::uint64_t Connection::now_ts() const {
-  auto ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(owner_.loop().now().time_since_epoch());
-  return static_cast<std::uint64_t>(ns.count());
-}
+std::uint64_t Connection::now_ts() const { return quic::now_ts(owner_.loop().now()); }
 
 void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len) {
   if (state_ == ConnState::Closing) {
@@ -154,7 +144,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     }
     return;
   }
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
+  if (!is_live(state_)) return;
   ngtcp2_pkt_info pi{};
   int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, now_ts());
   if (rv == NGTCP2_ERR_DRAINING) {
@@ -169,8 +159,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
 }
 
 bool Connection::send(SharedBytes pdu, bool replaceable) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open))
-    return false;
+  if (!takes_data(state_)) return false;
   if (pdu == nullptr || pdu->empty()) return true;
   owner_.conn_dirty(*this);
   if (replaceable && replaceable_offset_ && *replaceable_offset_ >= send_offset_ &&
@@ -178,8 +167,9 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
     return true;
   }
   std::uint64_t size = pdu->size();
-  // echo-protocol peers need each PDU in its own write: only quicchat peers get merged copies.
-  if (!replaceable && opened_ && !echo_mode_ && size <= kMaxCopiedPdu && merge_small(*pdu)) {
+  // One-PDU-per-packet peers need each PDU in its own write: only the others get merged copies.
+  if (!replaceable && state_ == ConnState::Open && !one_pdu_per_packet_ && size <= kMaxCopiedPdu &&
+      merge_small(*pdu)) {
     queue_end_ += size;
     return true;
   }
@@ -242,32 +232,27 @@ bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
 }
 
 void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
-  if (close_requested_ || (state_ != ConnState::Handshaking && state_ != ConnState::Open)) return;
-  close_requested_ = true;
+  if (!apply(ConnEvent::CloseCalled)) return;  // closing already
   close_code_ = app_error_code;
   // The reason phrase must fit in one packet beside the frame's other fields.
   close_reason_ = std::string(reason.substr(0, kMaxReasonBytes));
   owner_.conn_dirty(*this);
 }
 
-bool Connection::live() const {
-  return state_ == ConnState::Handshaking || state_ == ConnState::Open;
-}
-
 void Connection::flush() {
-  if (!live()) return;
+  if (!is_live(state_)) return;
   if (!owner_.conn_can_send(*this)) {
     owner_.conn_dirty(*this);
     return;
   }
   bool drained = write_packets();
-  if (!live()) return;
+  if (!is_live(state_)) return;
   if (!drained) {
     owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
-  } else if (close_requested_) {
-    send_close();
+  } else {
+    send_queued_close();  // the lifecycle sends it only when close() queued one
   }
-  if (live()) rearm_timer();
+  if (is_live(state_)) rearm_timer();
 }
 
 std::size_t Connection::gather(ngtcp2_vec* vecs, std::size_t max) const {
@@ -362,11 +347,11 @@ bool Connection::write_packets() {
     std::int64_t sid = -1;
     std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_NONE;
     if (!stream_blocked && stream_id_ >= 0 && send_offset_ < queue_end_) {
-      // echo-protocol peers parse one PDU per receive: one PDU's bytes per stream write and
-      // per packet. quicchat peers get as many PDUs per packet as fit.
-      nvec = gather(vecs, echo_mode_ ? 1 : kMaxVecs);
+      // One-PDU-per-packet peers parse one PDU per receive: one PDU's bytes per stream write
+      // and per packet. The others get as many PDUs per packet as fit.
+      nvec = gather(vecs, one_pdu_per_packet_ ? 1 : kMaxVecs);
       sid = stream_id_;
-      if (!echo_mode_) flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+      if (!one_pdu_per_packet_) flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
@@ -391,7 +376,7 @@ bool Connection::write_packets() {
 }
 
 Result<void> Connection::migrate(const SockAddr& new_local) {
-  if (state_ != ConnState::Open) return fail("state", "only an open connection can migrate");
+  if (!has_opened(state_)) return fail("state", "only an open connection can migrate");
   ngtcp2_path path{{const_cast<sockaddr*>(new_local.get()), new_local.len},
                    {const_cast<sockaddr*>(remote_.get()), remote_.len},
                    nullptr};

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "quic/endpoint.h"
+#include "quic/lifecycle.h"
 #include "quic/tls.h"
 #include "quic/udp.h"
 
@@ -33,23 +34,15 @@ class ConnectionOwner {
   virtual void conn_remove_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) = 0;
   virtual void conn_handshake_done(Connection& c) = 0;
-  virtual void conn_closed(Connection& c) = 0;  // left the open/handshaking states
+  virtual void conn_closed(Connection& c) = 0;  // leaving the live states (still in its last one)
   // Sends datagrams of `segment` bytes from the socket serving path.local; false = blocked.
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;
   virtual bool conn_can_send(Connection& c) = 0;  // false while the socket is blocked
 };
 
-// The lifecycle; every transition goes through Connection::enter(), which rejects the rest.
-//
-//   Handshaking --handshake done--> Open
-//   Handshaking | Open --close() / local error: CONNECTION_CLOSE sent--> Closing --3 PTO--> Dead
-//   Handshaking | Open --peer CONNECTION_CLOSE or stateless reset--> Draining --3 PTO--> Dead
-//   Handshaking | Open --idle or handshake timeout, dropped--> Dead
-//
-// Handler::on_closed is reported once, on leaving Handshaking/Open (server side: only for
-// connections that reached Open). Dead connections are freed by the endpoint in on_idle.
-enum class ConnState { Handshaking, Open, Closing, Draining, Dead };
+// The lifecycle (quic/lifecycle.h) decides every transition; Connection::apply() carries it out.
+// Dead connections are freed by the endpoint in on_idle.
 
 struct ConnConfig {
   bool is_server = false;
@@ -68,6 +61,7 @@ struct ConnConfig {
   std::string verify_name;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  std::vector<std::string> one_pdu_per_packet_alpns;
   std::string qlog_dir;
   std::shared_ptr<tls::Context> tls;
 };
@@ -82,7 +76,7 @@ class Connection {
   ConnHandle handle() const { return handle_; }
   ConnState state() const { return state_; }
   bool is_server() const { return is_server_; }
-  bool opened() const { return opened_; }
+  bool opened() const { return has_opened(state_); }
   const PeerInfo& peer() const { return peer_; }
   const SockAddr& remote() const { return remote_; }
   const std::string& scid_hex() const { return peer_.scid; }
@@ -109,7 +103,7 @@ class Connection {
   int on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen);
   int on_remove_cid(const ngtcp2_cid* cid);
   int on_path_validated(const ngtcp2_path* path, bool success);
-  void on_stateless_reset() { stateless_reset_ = true; }
+  void on_stateless_reset();
   void qlog_write(const void* data, std::size_t len, bool fin);
 
  private:
@@ -128,18 +122,22 @@ class Connection {
   Connection(ConnectionOwner& owner, const ConnConfig& cfg);
   Result<void> init(const ConnConfig& cfg);
 
-  bool live() const;  // Handshaking or Open
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
   bool merge_small(std::string_view pdu);
   bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
   void consume(std::uint64_t n);
-  void send_close();
+  // Feeds one event to the lifecycle table and does what its step says; `closed` is what a
+  // close report carries. `ccerr` is the CONNECTION_CLOSE to send when the step sends one.
+  // False: the event does nothing in this state.
+  bool apply(ConnEvent event, CloseInfo closed = {},
+             const ngtcp2_connection_close_error* ccerr = nullptr);
   void write_close(const ngtcp2_connection_close_error& ccerr);
+  void send_queued_close();
   void fail_with(int liberr);
   void enter_draining();
-  void enter(ConnState next);
-  void report_closed(CloseKind kind, std::uint64_t code, std::string reason);
+  void report_closed(Report report, CloseInfo info);
+  void arm_linger();
   void on_expiry();
   void rearm_timer();
   void cancel_timer();
@@ -156,11 +154,8 @@ class Connection {
   PeerInfo peer_;
   SockAddr local_;
   SockAddr remote_;
-  bool echo_mode_ = false;
-  bool opened_ = false;
-  bool closed_reported_ = false;
-  bool stateless_reset_ = false;
-  bool close_requested_ = false;
+  std::vector<std::string> one_pdu_per_packet_alpns_;  // consulted when the handshake completes
+  bool one_pdu_per_packet_ = false;  // the negotiated ALPN's peer parses one PDU per read
   bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;
   std::string close_reason_;
@@ -179,7 +174,5 @@ class Connection {
   std::uint64_t timer_at_ = UINT64_MAX;
   std::FILE* qlog_ = nullptr;
 };
-
-std::string cid_hex(const ngtcp2_cid& cid);
 
 }  // namespace qc::quic

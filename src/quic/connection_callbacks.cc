@@ -1,9 +1,11 @@
 // ngtcp2 callbacks: C trampolines forwarding to Connection members, and those members.
 #include <gnutls/crypto.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
+#include "quic/cid.h"
 #include "quic/connection.h"
 #include "quic/connection_internal.h"
 #include "util/log.h"
@@ -112,8 +114,7 @@ void qlog_write_cb(void* ud, std::uint32_t flags, const void* data, std::size_t 
 }
 
 CloseInfo classify_peer_close(const ngtcp2_connection_close_error& ccerr, const std::string& reason,
-                              bool handshake_done, bool stateless_reset) {
-  if (stateless_reset) return {CloseKind::StatelessReset, 0, "stateless reset from peer"};
+                              bool handshake_done) {
   switch (ccerr.type) {
     case NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION:
       return {CloseKind::Peer, ccerr.error_code, reason};
@@ -140,9 +141,10 @@ CloseInfo classify_peer_close(const ngtcp2_connection_close_error& ccerr, const 
 
 int Connection::on_handshake_completed() {
   peer_.alpn = tls_->alpn();
-  echo_mode_ = peer_.alpn == kAlpnSeed;
-  opened_ = true;
-  enter(ConnState::Open);
+  one_pdu_per_packet_ =
+      std::find(one_pdu_per_packet_alpns_.begin(), one_pdu_per_packet_alpns_.end(), peer_.alpn) !=
+      one_pdu_per_packet_alpns_.end();
+  if (!apply(ConnEvent::HandshakeDone)) return 0;
   owner_.conn_handshake_done(*this);
   if (!is_server_) {
     int rv = ngtcp2_conn_open_bidi_stream(conn_, &stream_id_, nullptr);
@@ -167,7 +169,7 @@ int Connection::on_stream_open(std::int64_t stream_id) {
 }
 
 int Connection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len) {
-  if (stream_id == stream_id_ && len > 0 && !close_requested_) {
+  if (stream_id == stream_id_ && len > 0 && takes_data(state_)) {
     owner_.handler().on_data(handle_, std::string_view(reinterpret_cast<const char*>(data), len));
   }
   // What the handler consumed (everything: it buffers partial PDUs itself) reopens the window.
@@ -187,8 +189,7 @@ int Connection::on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint
 }
 
 int Connection::on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen) {
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid->data, cidlen);
-  cid->datalen = cidlen;
+  fill_random_cid(*cid, cidlen);
   owner_.conn_reset_token(*cid, token);
   owner_.conn_add_cid(*this, *cid);
   return 0;
@@ -206,7 +207,7 @@ int Connection::on_path_validated(const ngtcp2_path* path, bool success) {
   remote_ = remote;
   peer_.address = remote.to_string();
   log::info("quic_path_changed", {{"scid", peer_.scid}, {"peer", peer_.address}});
-  if (opened_) owner_.handler().on_path_changed(handle_, peer_);
+  if (has_opened(state_)) owner_.handler().on_path_changed(handle_, peer_);
   return 0;
 }
 

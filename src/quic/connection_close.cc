@@ -1,4 +1,5 @@
-// Connection: the close state machine (closing, draining, dead) and the expiry timer.
+// Connection: carrying out the lifecycle table (quic/lifecycle.h) — close reports, our
+// CONNECTION_CLOSE, the linger timer, retiring — and the expiry timer.
 #include <ngtcp2/ngtcp2_crypto.h>
 
 #include "quic/connection.h"
@@ -6,36 +7,30 @@
 #include "util/log.h"
 
 namespace qc::quic {
-namespace {
 
 using detail::kMaxUdpPayload;
 
-// Transition table: which states may follow which.
-bool allowed(ConnState from, ConnState to) {
-  switch (from) {
-    case ConnState::Handshaking:
-      return to != ConnState::Handshaking;
-    case ConnState::Open:
-      return to == ConnState::Closing || to == ConnState::Draining || to == ConnState::Dead;
-    case ConnState::Closing:
-    case ConnState::Draining:
-      return to == ConnState::Dead;
-    case ConnState::Dead:
-      return false;
-  }
-  return false;
+bool Connection::apply(ConnEvent event, CloseInfo closed,
+                       const ngtcp2_connection_close_error* ccerr) {
+  const std::optional<Step> step = next_step(state_, event);
+  if (!step) return false;
+  if (step->leaves_live) owner_.conn_closed(*this);  // it still sees the state being left
+  state_ = step->next;
+  cancel_timer();
+  if (step->linger) arm_linger();
+  if (step->retire) owner_.conn_retire(*this);
+  if (step->report == Report::Closed || step->report == Report::ClosedUnopened)
+    report_closed(step->report, std::move(closed));
+  if (step->send_close && ccerr != nullptr) write_close(*ccerr);
+  return true;
 }
 
-}  // namespace
-
-void Connection::send_close() {
-  ngtcp2_connection_close_error ccerr;
-  ngtcp2_connection_close_error_default(&ccerr);
-  ngtcp2_connection_close_error_set_application_error(
-      &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()),
-      close_reason_.size());
-  report_closed(CloseKind::Local, close_code_, close_reason_);
-  write_close(ccerr);
+void Connection::arm_linger() {
+  auto linger = std::chrono::nanoseconds(3 * ngtcp2_conn_get_pto(conn_));
+  timer_ = owner_.loop().add_timer(owner_.loop().now() + linger, [this] {
+    timer_ = 0;
+    apply(ConnEvent::LingerOver);
+  });
 }
 
 void Connection::write_close(const ngtcp2_connection_close_error& ccerr) {
@@ -46,20 +41,29 @@ void Connection::write_close(const ngtcp2_connection_close_error& ccerr) {
   ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &ps.path, &pi, close_packet_.data(),
                                                       close_packet_.size(), &ccerr, now_ts());
   if (n <= 0) {
-    enter(ConnState::Dead);
+    apply(ConnEvent::CloseUnsendable);
     return;
   }
   close_packet_.resize(static_cast<std::size_t>(n));
   owner_.conn_send(*this, ps.path, close_packet_.data(), close_packet_.size(),
                    close_packet_.size());
-  enter(ConnState::Closing);
+}
+
+// The queue drained after close(): our application CONNECTION_CLOSE goes now.
+void Connection::send_queued_close() {
+  ngtcp2_connection_close_error ccerr;
+  ngtcp2_connection_close_error_default(&ccerr);
+  ngtcp2_connection_close_error_set_application_error(
+      &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()),
+      close_reason_.size());
+  apply(ConnEvent::QueueDrained, CloseInfo{CloseKind::Local, close_code_, close_reason_}, &ccerr);
 }
 
 void Connection::fail_with(int liberr) {
   if (liberr == NGTCP2_ERR_DROP_CONN || liberr == NGTCP2_ERR_RETRY) {
-    report_closed(CloseKind::Error, 0,
-                  std::string("connection dropped: ") + ngtcp2_strerror(liberr));
-    enter(ConnState::Dead);
+    apply(ConnEvent::Dropped,
+          CloseInfo{CloseKind::Error, 0,
+                    std::string("connection dropped: ") + ngtcp2_strerror(liberr)});
     return;
   }
   ngtcp2_connection_close_error ccerr;
@@ -69,7 +73,7 @@ void Connection::fail_with(int liberr) {
   if (liberr == NGTCP2_ERR_CRYPTO) {
     ngtcp2_connection_close_error_set_transport_error_tls_alert(
         &ccerr, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
-    if (!opened_) {
+    if (!has_opened(state_)) {
       kind = CloseKind::HandshakeFailed;
       reason =
           tls_->failure_reason(ngtcp2_conn_get_tls_error(conn_), ngtcp2_conn_get_tls_alert(conn_));
@@ -78,72 +82,43 @@ void Connection::fail_with(int liberr) {
     ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, liberr, nullptr, 0);
   }
   log::warn("quic_conn_error", {{"scid", peer_.scid}, {"peer", peer_.address}, {"reason", reason}});
-  report_closed(kind, 0, reason);
-  write_close(ccerr);
+  apply(ConnEvent::LocalError, CloseInfo{kind, 0, reason}, &ccerr);
 }
 
 void Connection::enter_draining() {
   ngtcp2_connection_close_error ccerr;
   ngtcp2_conn_get_connection_close_error(conn_, &ccerr);
   std::string reason(reinterpret_cast<const char*>(ccerr.reason), ccerr.reasonlen);
-  CloseInfo info = detail::classify_peer_close(ccerr, reason, opened_, stateless_reset_);
-  report_closed(info.kind, info.app_error_code, info.reason);
-  enter(ConnState::Draining);
+  apply(ConnEvent::PeerClosed, detail::classify_peer_close(ccerr, reason, has_opened(state_)));
 }
 
-void Connection::enter(ConnState next) {
-  if (!allowed(state_, next)) return;
-  ConnState prev = state_;
-  state_ = next;
-  bool was_live = prev == ConnState::Handshaking || prev == ConnState::Open;
-  bool is_live = next == ConnState::Handshaking || next == ConnState::Open;
-  if (was_live && !is_live) owner_.conn_closed(*this);
-  cancel_timer();
-  switch (next) {
-    case ConnState::Closing:
-    case ConnState::Draining: {
-      // RFC 9000 10.2: linger for three PTOs so late packets find us and are absorbed.
-      auto linger = std::chrono::nanoseconds(3 * ngtcp2_conn_get_pto(conn_));
-      timer_ = owner_.loop().add_timer(owner_.loop().now() + linger, [this] {
-        timer_ = 0;
-        enter(ConnState::Dead);
-      });
-      break;
-    }
-    case ConnState::Dead:
-      owner_.conn_retire(*this);
-      break;
-    default:
-      break;
-  }
+// Runs inside ngtcp2_conn_read_pkt, which then answers NGTCP2_ERR_DRAINING: the lifecycle is
+// already Draining by then, so enter_draining() finds nothing to do.
+void Connection::on_stateless_reset() {
+  apply(ConnEvent::PeerClosed,
+        CloseInfo{CloseKind::StatelessReset, 0, "stateless reset from peer"});
 }
 
-void Connection::report_closed(CloseKind kind, std::uint64_t code, std::string reason) {
-  if (closed_reported_) return;
-  closed_reported_ = true;
+void Connection::report_closed(Report report, CloseInfo info) {
   log::info("quic_close", {{"scid", peer_.scid},
                            {"peer", peer_.address},
-                           {"kind", close_kind_name(kind)},
-                           {"code", code},
-                           {"reason", reason}});
-  // Server-side connections that never opened are invisible to the handler.
-  if (!opened_ && is_server_) return;
-  owner_.handler().on_closed(handle_, CloseInfo{kind, code, std::move(reason)});
+                           {"kind", close_kind_name(info.kind)},
+                           {"code", info.app_error_code},
+                           {"reason", info.reason}});
+  if (handler_hears(report, is_server_)) owner_.handler().on_closed(handle_, info);
 }
 
 void Connection::on_expiry() {
   timer_ = 0;
   timer_at_ = UINT64_MAX;
-  if (state_ != ConnState::Handshaking && state_ != ConnState::Open) return;
+  if (!is_live(state_)) return;
   int rv = ngtcp2_conn_handle_expiry(conn_, now_ts());
   if (rv == NGTCP2_ERR_IDLE_CLOSE) {
-    report_closed(CloseKind::IdleTimeout, 0, "idle timeout");
-    enter(ConnState::Dead);
+    apply(ConnEvent::Dropped, CloseInfo{CloseKind::IdleTimeout, 0, "idle timeout"});
     return;
   }
   if (rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) {
-    report_closed(CloseKind::HandshakeTimeout, 0, "handshake timeout");
-    enter(ConnState::Dead);
+    apply(ConnEvent::Dropped, CloseInfo{CloseKind::HandshakeTimeout, 0, "handshake timeout"});
     return;
   }
   if (rv != 0) {

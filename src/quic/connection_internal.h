@@ -17,8 +17,8 @@ const ngtcp2_callbacks& client_callbacks();
 ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref);
 void qlog_write_cb(void* user_data, std::uint32_t flags, const void* data, std::size_t len);
 
-// Maps the peer's CONNECTION_CLOSE (or a stateless reset) to what Handler::on_closed reports.
+// Maps the peer's CONNECTION_CLOSE to what Handler::on_closed reports.
 CloseInfo classify_peer_close(const ngtcp2_connection_close_error& ccerr, const std::string& reason,
-                              bool handshake_done, bool stateless_reset);
+                              bool handshake_done);
 
 }  // namespace qc::quic::detail

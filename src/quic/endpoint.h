@@ -2,11 +2,12 @@
 // Everything here runs on one EventLoop thread. Nothing in this header exposes ngtcp2 or GnuTLS.
 //
 // The chat stream: the client opens one bidirectional stream and sends every PDU on it; the
-// server answers and pushes on that stream. send() and queue() take one whole PDU per call: with
-// peers that negotiated ALPN "echo-protocol" (the seed's original) each PDU is written in its own
-// stream write and its own packet, as the original's receiver needs; with "quicchat" peers PDUs are
-// coalesced freely. Writes are flushed once per loop iteration (EventLoop::on_idle), so many
-// send() calls in one batch share packets and system calls.
+// server answers and pushes on that stream. queue() takes one whole PDU per call: with peers that
+// negotiated an ALPN listed in `one_pdu_per_packet_alpns` each PDU is written in its own stream
+// write and its own packet (receivers that parse one PDU per read need that); with the others
+// PDUs are coalesced freely. Writes are flushed once per loop iteration (EventLoop::on_idle), so
+// many queue() calls in one batch share packets and system calls. The transport knows no ALPN
+// names and no application close codes: the layer above passes them in.
 #pragma once
 
 #include <chrono>
@@ -28,9 +29,6 @@ using io::EventLoop;
 using io::TimePoint;
 
 using ConnHandle = std::uint64_t;  // never 0, never reused within one process
-
-inline constexpr std::string_view kAlpnQuicchat = "quicchat";
-inline constexpr std::string_view kAlpnSeed = "echo-protocol";
 
 struct PeerInfo {
   std::string address;  // "127.0.0.1:51234"
@@ -89,7 +87,10 @@ struct ServerOptions {
   std::uint16_t port = 4433;  // 0 = any free port (see ServerEndpoint::local_port)
   std::string cert_file = "certs/quic_certificate.pem";
   std::string key_file = "certs/quic_private_key.pem";
-  std::vector<std::string> alpns = {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
+  std::vector<std::string> alpns;  // required: the accepted ALPNs, preferred first
+  std::vector<std::string> one_pdu_per_packet_alpns;  // peers of these get one PDU per packet
+  // Application error code of the CONNECTION_CLOSE refusing a connection at the limits.
+  std::uint64_t refusal_close_code = 0;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
   std::uint64_t max_streams_bidi = 1;  // streams a client may open
@@ -97,9 +98,8 @@ struct ServerOptions {
   std::size_t retry_threshold = 256;  // handshakes in progress above which Auto sends Retry
   std::size_t max_connections = 20'000;
   std::size_t max_connections_per_ip = 20'000;
-  std::size_t max_pdu_bytes = 64 * 1024;  // per-PDU bound the transport may use for buffers
-  std::string qlog_dir;                   // empty = off
-  std::string keylog_file;                // empty = off (the app passes $SSLKEYLOGFILE)
+  std::string qlog_dir;     // empty = off
+  std::string keylog_file;  // empty = off (the app passes $SSLKEYLOGFILE)
 };
 
 class ServerEndpoint {
@@ -127,7 +127,8 @@ struct ClientOptions {
   std::uint16_t port = 4433;
   std::string sni;                                     // empty = host
   std::string ca_file = "certs/quic_certificate.pem";  // empty = the system trust store
-  std::vector<std::string> alpns = {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
+  std::vector<std::string> alpns;  // required: the offered ALPNs, preferred first
+  std::vector<std::string> one_pdu_per_packet_alpns;  // peers of these get one PDU per packet
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
   std::string qlog_dir;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "quic/cid.h"
 #include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
 #include "quic/test_hooks.h"
@@ -18,9 +19,7 @@
 namespace qc::quic {
 namespace {
 
-constexpr std::size_t kScidLen = 18;
 constexpr std::size_t kMaxBatchesPerWakeup = 16;
-constexpr std::uint64_t kLimitExceededCode = 5;  // proto::CloseCode::LimitExceeded
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr double kStatelessResetsPerSecond = 100.0;
@@ -44,13 +43,6 @@ CidKey cid_key(const std::uint8_t* data, std::size_t len) {
   return key;
 }
 CidKey cid_key(const ngtcp2_cid& cid) { return cid_key(cid.data, cid.datalen); }
-
-ngtcp2_cid random_cid() {
-  ngtcp2_cid cid{};
-  cid.datalen = kScidLen;
-  gnutls_rnd(GNUTLS_RND_RANDOM, cid.data, cid.datalen);
-  return cid;
-}
 
 class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
  public:
@@ -136,11 +128,6 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   bool reset_budget_available();
   void wait_writable();
   bool send_raw(const SockAddr& to, const std::uint8_t* data, std::size_t len, std::size_t segment);
-  std::uint64_t now_ts() const {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(loop_.now().time_since_epoch())
-            .count());
-  }
 
   ServerOptions opts_;
   std::shared_ptr<tls::Context> tls_;
@@ -156,6 +143,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 };
 
 Result<void> ServerEndpointImpl::start() {
+  if (opts_.alpns.empty()) return fail("config", "the server needs at least one ALPN");
   auto ctx =
       tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
@@ -185,7 +173,7 @@ void ServerEndpointImpl::on_readable() {
 void ServerEndpointImpl::on_datagram(const SockAddr& from, const std::uint8_t* data,
                                      std::size_t len) {
   ngtcp2_version_cid vc{};
-  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kScidLen);
+  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, kCidLen);
   if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
     send_version_negotiation(vc, from);
     return;
@@ -215,7 +203,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
     ++(reason == kAtConnectionLimit ? stats_.refused_connection_limit
                                     : stats_.refused_per_ip_limit);
     log::warn("quic_refused", {{"peer", from.to_string()}, {"reason", reason}});
-    send_close(hd, from, kLimitExceededCode, reason);
+    send_close(hd, from, opts_.refusal_close_code, reason);
     return;
   }
   ConnConfig cfg;
@@ -227,7 +215,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
     if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len,
                                          secret_.data(), secret_.size(), hd.version, from.get(),
                                          from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
-                                         now_ts()) != 0) {
+                                         now_ts(loop_.now())) != 0) {
       ++stats_.refused_invalid_token;
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
@@ -249,6 +237,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.max_streams_bidi = opts_.max_streams_bidi;
   cfg.idle_timeout = opts_.idle_timeout;
   cfg.handshake_timeout = opts_.handshake_timeout;
+  cfg.one_pdu_per_packet_alpns = opts_.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts_.qlog_dir;
   cfg.tls = tls_;
   auto conn = Connection::create(*this, cfg);
@@ -292,9 +281,9 @@ bool ServerEndpointImpl::wants_retry() const {
 void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
   ngtcp2_cid scid = random_cid();
   std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
-  ngtcp2_ssize tokenlen =
-      ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(), hd.version,
-                                         from.get(), from.len, &scid, &hd.dcid, now_ts());
+  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(),
+                                                             hd.version, from.get(), from.len,
+                                                             &scid, &hd.dcid, now_ts(loop_.now()));
   if (tokenlen < 0) return;
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
   ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid,
@@ -327,8 +316,8 @@ void ServerEndpointImpl::send_stateless_reset(const ngtcp2_version_cid& vc, cons
   // The reset must be shorter than what triggered it (no loops between two servers) and
   // still look like a short-header packet (RFC 9000 10.3).
   constexpr std::size_t kMinTrigger =
-      1 + kScidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
-  if (len <= kMinTrigger || vc.dcidlen != kScidLen || !reset_budget_available()) return;
+      1 + kCidLen + NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN;
+  if (len <= kMinTrigger || vc.dcidlen != kCidLen || !reset_budget_available()) return;
   ngtcp2_cid dcid;
   ngtcp2_cid_init(&dcid, vc.dcid, vc.dcidlen);
   std::uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];

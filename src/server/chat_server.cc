@@ -3,10 +3,19 @@
 #include <type_traits>
 
 #include "auth/password.h"
+#include "proto/alpn.h"
 #include "proto/close_codes.h"
 #include "util/log.h"
 
 namespace qc::server {
+
+quic::ServerOptions chat_transport_options() {
+  quic::ServerOptions o;
+  o.alpns = proto::default_alpns();
+  o.one_pdu_per_packet_alpns = proto::one_pdu_per_packet_alpns();
+  o.refusal_close_code = proto::to_wire(proto::CloseCode::LimitExceeded);
+  return o;
+}
 
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,

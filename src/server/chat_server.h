@@ -15,8 +15,12 @@
 
 namespace qc::server {
 
+// The transport options the chat layer decides: its ALPNs, which of them need one PDU per
+// packet, and the close code for connections refused at the limits.
+quic::ServerOptions chat_transport_options();
+
 struct ServerConfig {
-  quic::ServerOptions transport;
+  quic::ServerOptions transport = chat_transport_options();
   chat::CoreConfig chat;
   unsigned hash_threads = 2;
   int bcrypt_cost = 12;  // cost of the dummy hash checked for unknown users

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <random>
 
+#include "proto/alpn.h"
 #include "proto/close_codes.h"
 #include "quic/test_hooks.h"
 #include "support/peer.h"
@@ -366,6 +367,7 @@ TEST_F(Hostile, HalfOpenHandshakesDoNotStopTheServer) {
     // handshake timeout.
     auto abandoned = std::make_unique<Net>();
     quic::ClientOptions opts;
+    opts.alpns = proto::default_alpns();
     opts.host = "127.0.0.1";
     opts.port = server_->port();
     opts.ca_file = server_->ca_file();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "proto/alpn.h"
 #include "util/log.h"
 
 namespace qc::itest {
@@ -55,6 +56,7 @@ std::unique_ptr<Peer> Net::connect(const Target& target, std::string* error,
   opts.port = target.port;
   opts.ca_file = target.ca_file;
   opts.alpns = target.alpns;
+  opts.one_pdu_per_packet_alpns = proto::one_pdu_per_packet_alpns();
   auto conn = endpoint_->connect(opts);
   if (!conn) {
     if (error) *error = conn.error().message;

@@ -87,6 +87,9 @@ class TransportTest : public ::testing::Test {
     o.cert_file = data_path("certs/quic_certificate.pem");
     o.key_file = data_path("certs/quic_private_key.pem");
     o.retry = RetryMode::Never;
+    o.alpns = {"quicchat", "echo-protocol"};
+    o.one_pdu_per_packet_alpns = {"echo-protocol"};
+    o.refusal_close_code = 5;
     return o;
   }
 
@@ -95,6 +98,8 @@ class TransportTest : public ::testing::Test {
     o.host = "localhost";
     o.port = server ? server->local_port() : 0;
     o.ca_file = data_path("certs/quic_certificate.pem");
+    o.alpns = {"quicchat", "echo-protocol"};
+    o.one_pdu_per_packet_alpns = {"echo-protocol"};
     return o;
   }
 
