@@ -65,7 +65,7 @@ class EchoTest : public TransportTest {
   std::string echo_numbered_pdus(int count) {
     start_server();
     echo_everything(server_h, *server);
-    ConnHandle c = connect();
+    ConnHandle c = echo_conn_ = connect();
     std::string expected;
     if (!both_open(c)) return expected;
     for (int i = 0; i < count; ++i) {
@@ -76,7 +76,10 @@ class EchoTest : public TransportTest {
     run_until([&] { return client_h.received[c].size() >= expected.size(); });
     return expected;
   }
-  const std::string& client_received() { return client_h.received[client_h.opened.front()]; }
+  const std::string& client_received() { return client_h.received[echo_conn_]; }
+
+ private:
+  ConnHandle echo_conn_ = 0;
 };
 
 // The network loses 10 % of the datagrams each way (handshake included), the same ones on every
