@@ -76,12 +76,7 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
   }
   void on_readable(ConnHandle h);
   void wait_writable(ConnHandle h);
-  void forget_socket(const DatagramSocket& socket) {
-    SocketCounters c = socket.counters();
-    gone_.datagrams_sent += c.datagrams_sent;
-    gone_.recv_syscalls += c.recv_syscalls;
-    gone_.send_syscalls += c.send_syscalls;
-  }
+  void forget_socket(const DatagramSocket& socket) { gone_ += socket.counters(); }
   static void add_counters(Stats& s, const SocketCounters& c) {
     s.datagrams_sent += c.datagrams_sent;
     s.recv_syscalls += c.recv_syscalls;

@@ -18,6 +18,14 @@ struct SocketCounters {
   std::uint64_t send_syscalls = 0;
   std::uint64_t datagrams_sent = 0;
   std::uint64_t bytes_sent = 0;
+
+  SocketCounters& operator+=(const SocketCounters& o) {
+    recv_syscalls += o.recv_syscalls;
+    send_syscalls += o.send_syscalls;
+    datagrams_sent += o.datagrams_sent;
+    bytes_sent += o.bytes_sent;
+    return *this;
+  }
 };
 
 // One bound local address. Same contract as UdpSocket: queue() then flush(); Blocked means

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace qc::quic::testing {
 
@@ -127,16 +128,43 @@ std::size_t MemorySocket::receive(RecvBatch& batch) {
   return n;
 }
 
+MemorySocket::~MemorySocket() {
+  if (drain_timer_ != 0) net_.loop_.cancel_timer(drain_timer_);
+  net_.unbind(local_);
+}
+
 SendStatus MemorySocket::queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                                std::size_t segment) {
-  ++counters_.send_syscalls;
   for (std::size_t off = 0; off < len; off += segment) {
     std::size_t n = std::min(segment, len - off);
-    ++counters_.datagrams_sent;
-    counters_.bytes_sent += n;
-    net_.send(Datagram{local_, to, std::vector<std::uint8_t>(data + off, data + off + n)});
+    outbox_.push_back(Datagram{local_, to, std::vector<std::uint8_t>(data + off, data + off + n)});
   }
-  return SendStatus::Sent;
+  return blocked_ ? SendStatus::Blocked : SendStatus::Sent;
+}
+
+SendStatus MemorySocket::flush() {
+  std::size_t limit = net_.send_buffer_;
+  if (!outbox_.empty()) ++counters_.send_syscalls;
+  while (!outbox_.empty() && (limit == 0 || sent_this_round_ < limit)) {
+    ++counters_.datagrams_sent;
+    counters_.bytes_sent += outbox_.front().bytes.size();
+    net_.send(std::move(outbox_.front()));
+    outbox_.pop_front();
+    ++sent_this_round_;
+  }
+  if (limit != 0 && drain_timer_ == 0)
+    drain_timer_ = net_.loop_.add_timer(net_.loop_.now(), [this] { drain(); });
+  blocked_ = !outbox_.empty();
+  if (!blocked_) return SendStatus::Sent;
+  ++net_.blocked_flushes_;
+  return SendStatus::Blocked;
+}
+
+// As EPOLLOUT after EAGAIN: the socket stays blocked until a flush() gets everything out.
+void MemorySocket::drain() {
+  drain_timer_ = 0;
+  sent_this_round_ = 0;
+  if (auto fn = std::exchange(on_writable_, nullptr)) fn();
 }
 
 }  // namespace qc::quic::testing

@@ -49,6 +49,9 @@ class MemoryNetwork final : public DatagramIo {
 
   void set_delay(Clock::duration one_way) { delay_ = one_way; }
   void set_loss(double rate, std::uint64_t seed = 1) { loss_ = LossGenerator(rate, seed); }
+  // Each socket hands at most `datagrams` to the network per loop round (0 = no limit); a
+  // flush() beyond that is Blocked, like EAGAIN, and the socket turns writable next round.
+  void set_send_buffer(std::size_t datagrams) { send_buffer_ = datagrams; }
   // While held, sent datagrams wait (in order) until release() puts them on the wire or
   // drop_held() loses them. Both take the held datagrams `which` selects (all by default) and
   // return how many they took: release(from(a)) is quicly's transmit(a, *).
@@ -62,6 +65,7 @@ class MemoryNetwork final : public DatagramIo {
   std::uint64_t sent() const { return sent_; }
   std::uint64_t lost() const { return lost_; }
   std::uint64_t undeliverable() const { return undeliverable_; }
+  std::uint64_t blocked_flushes() const { return blocked_flushes_; }
 
  private:
   friend class MemorySocket;
@@ -87,14 +91,17 @@ class MemoryNetwork final : public DatagramIo {
   std::uint64_t sent_ = 0;
   std::uint64_t lost_ = 0;
   std::uint64_t undeliverable_ = 0;
+  std::size_t send_buffer_ = 0;
+  std::uint64_t blocked_flushes_ = 0;
 };
 
-// A socket on a MemoryNetwork. It never blocks: a datagram queued is a datagram sent.
+// A socket on a MemoryNetwork: queue() keeps datagrams until flush() hands them to the
+// network, within the network's send buffer.
 class MemorySocket final : public DatagramSocket {
  public:
   MemorySocket(MemoryNetwork& net, SockAddr local, std::function<void()> on_readable)
       : net_(net), local_(local), on_readable_(std::move(on_readable)) {}
-  ~MemorySocket() override { net_.unbind(local_); }
+  ~MemorySocket() override;
   MemorySocket(const MemorySocket&) = delete;
   MemorySocket& operator=(const MemorySocket&) = delete;
 
@@ -102,19 +109,26 @@ class MemorySocket final : public DatagramSocket {
   std::size_t receive(RecvBatch& batch) override;
   SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                    std::size_t segment) override;
-  SendStatus flush() override { return SendStatus::Sent; }
-  bool blocked() const override { return false; }
-  bool has_queued() const override { return false; }
-  void when_writable(std::function<void()> /*fn*/) override {}  // never blocked
+  SendStatus flush() override;
+  bool blocked() const override { return blocked_; }
+  bool has_queued() const override { return !outbox_.empty(); }
+  void when_writable(std::function<void()> fn) override { on_writable_ = std::move(fn); }
   SocketCounters counters() const override { return counters_; }
 
   void arrive(Datagram d);
 
  private:
+  void drain();  // a new round: the send buffer is empty again
+
   MemoryNetwork& net_;
   SockAddr local_;
   std::function<void()> on_readable_;
+  std::function<void()> on_writable_;
   std::deque<Datagram> inbox_;
+  std::deque<Datagram> outbox_;
+  std::size_t sent_this_round_ = 0;
+  EventLoop::TimerId drain_timer_ = 0;
+  bool blocked_ = false;
   SocketCounters counters_;
 };
 

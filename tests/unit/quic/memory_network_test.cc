@@ -37,6 +37,7 @@ class MemoryNetworkTest : public ::testing::Test {
   static void send(DatagramSocket& from, const DatagramSocket& to, const std::string& text) {
     from.queue(to.local(), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(),
                text.size());
+    from.flush();
   }
 
   io::ManualLoop loop;
@@ -67,6 +68,8 @@ TEST_F(MemoryNetworkTest, GsoRunsLeaveAsSeparateDatagrams) {
   auto b = bind("127.0.0.1", 0, b_in);
   std::string run = "aaaabbbbcc";
   a->queue(b->local(), reinterpret_cast<const std::uint8_t*>(run.data()), run.size(), 4);
+  EXPECT_FALSE(loop.run_until([&] { return !b_in.datagrams.empty(); }));  // not flushed yet
+  EXPECT_EQ(a->flush(), SendStatus::Sent);
   ASSERT_TRUE(loop.run_until([&] { return b_in.datagrams.size() == 3; }));
   EXPECT_EQ(b_in.datagrams, (std::vector<std::string>{"aaaa", "bbbb", "cc"}));
   EXPECT_EQ(a->counters().datagrams_sent, 3u);
@@ -104,6 +107,31 @@ TEST_F(MemoryNetworkTest, ReleaseAndDropCanPickTheSender) {
   EXPECT_EQ(net.held(), 0u);
 }
 
+TEST_F(MemoryNetworkTest, AFullSendBufferBlocksUntilTheNextRound) {
+  Inbox a_in, b_in;
+  auto a = bind("127.0.0.1", 0, a_in);
+  auto b = bind("127.0.0.1", 0, b_in);
+  net.set_send_buffer(2);
+  auto put = [&](const std::string& text) {
+    return a->queue(b->local(), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(),
+                    text.size());
+  };
+  for (const char* text : {"1", "2", "3"}) EXPECT_EQ(put(text), SendStatus::Sent);
+  EXPECT_EQ(a->flush(), SendStatus::Blocked);
+  EXPECT_TRUE(a->blocked());
+  EXPECT_TRUE(a->has_queued());
+  bool writable = false;
+  a->when_writable([&] { writable = true; });
+  EXPECT_EQ(put("4"), SendStatus::Blocked);  // kept behind the blocked ones
+  loop.step();
+  EXPECT_TRUE(writable);
+  EXPECT_EQ(a->flush(), SendStatus::Sent);
+  EXPECT_FALSE(a->blocked());
+  ASSERT_TRUE(loop.run_until([&] { return b_in.datagrams.size() == 4; }));
+  EXPECT_EQ(b_in.datagrams, (std::vector<std::string>{"1", "2", "3", "4"}));
+  EXPECT_EQ(net.blocked_flushes(), 1u);
+}
+
 TEST_F(MemoryNetworkTest, NobodyBoundMeansUndeliverableAndAPortIsBoundOnce) {
   Inbox a_in, b_in;
   auto a = bind("127.0.0.1", 0, a_in);
@@ -112,6 +140,7 @@ TEST_F(MemoryNetworkTest, NobodyBoundMeansUndeliverableAndAPortIsBoundOnce) {
   b.reset();
   auto gone = address("127.0.0.1", 5000);
   a->queue(gone, reinterpret_cast<const std::uint8_t*>("x"), 1, 1);
+  a->flush();
   loop.run_until([] { return false; });
   EXPECT_EQ(net.undeliverable(), 1u);
 }
