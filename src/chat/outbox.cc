@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "proto/codec.h"
+
 namespace qc::chat {
 
 SharedBytes encode_pdu(proto::MsgType type, std::string body) {

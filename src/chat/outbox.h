@@ -5,8 +5,9 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/core.h"
+#include "chat/types.h"
 #include "proto/close_codes.h"
+#include "proto/pdu.h"
 
 namespace qc::chat {
 

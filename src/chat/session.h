@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "chat/core.h"
+#include "chat/config.h"
 #include "chat/limits.h"
 #include "proto/connection_state.h"
 #include "proto/framer.h"
