@@ -20,7 +20,7 @@ bool Core::kick(std::string_view username, std::string_view reason, TimePoint no
   for (const Member& m : impl_->presence.members()) {
     if (m.username != username) continue;
     Session* s = impl_->find_session(m.conn);
-    if (s == nullptr || s->closing) return false;
+    if (s == nullptr || s->phase.is(Phase::Closing)) return false;
     impl_->input_time = now;
     std::string why = "kicked by the operator";
     if (!reason.empty()) why += ": " + std::string(reason);

@@ -25,33 +25,42 @@ struct Core::Impl {
   using Handler = void (Impl::*)(Session&, const proto::Pdu&, TimePoint);
   struct Route {
     proto::MsgType type;
-    bool needs_login;
     Handler handler;
   };
   static const Route* find_route(proto::MsgType type);  // nullptr: a type clients never send
+  // The last reply before a Close (LOGOUT_ACK), sent after the others learn the user left.
+  struct Reply {
+    proto::MsgType type;
+    std::string body;
+  };
 
   // core.cc
   Session* find_session(ConnHandle conn);
   void end_presence(Session& s,
                     std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
-  void close_session(Session& s, proto::CloseCode code, std::string_view reason);
+  void close_session(Session& s, proto::CloseCode code, std::string_view reason,
+                     const Reply* last_words = nullptr);
   void send_to(Session& s, proto::MsgType type, std::string body);
   void send_error(Session& s, proto::MsgType type, std::string_view error);
-  void advance(Session& s, proto::ConnEvent event);
   void settle_deadlines();
   void fire(const Deadline& d);
 
   // inbound.cc
   void on_frame_event(Session& s, const proto::FrameEvent& event, TimePoint now);
   void process(Session& s, const InboundItem& item, TimePoint now);
-  void process_pdu(Session& s, std::string_view bytes, TimePoint now);
-  void process_frame_error(Session& s, proto::FrameErrc error, std::string_view detail);
+  void take_pdu(Session& s, std::string_view bytes, TimePoint now);
+  void take_frame_error(Session& s, proto::FrameErrc error, std::string_view detail);
+  // Carries out the inbound table's verdict; `pdu` is set for Route.
+  void act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::string_view detail,
+           TimePoint now);
+  void queue(Session& s, InboundItem item);
   void drain_pending(Session& s, TimePoint now);
-  void malformed(Session& s, std::string_view detail);
-  void too_large(Session& s);
+  void malformed(Session& s, std::string_view detail);  // a request body that does not decode
+  void report_malformed(Session& s, std::string_view detail);
+  void report_too_large(Session& s);
   void count_malformed(Session& s, std::string_view detail);
   bool flooding(Session& s);
-  void reject_before_login(Session& s);
+  void reject_login(Session& s, std::string_view detail);
 
   // login.cc
   void on_login(Session& s, const proto::Pdu& pdu, TimePoint now);

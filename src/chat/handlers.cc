@@ -64,12 +64,11 @@ void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now)
     return;
   }
   if (!text_fits(s, request->msg)) return;
-  advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_one(presence, request->target_user_id);
   for (const std::string& error : routing.errors)
     send_error(s, proto::MsgType::MsgUnsuccessful, error);
   deliver(proto::MsgType::OneToOne,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
+          proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->msg)}),
           routing.recipients);
 }
 
@@ -82,10 +81,9 @@ void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now
     return;
   }
   if (!text_fits(s, request->msg) || !targets_fit(s, request->target_user_ids)) return;
-  advance(s, proto::ConnEvent::MessageSent);
   const Routing routing = route_many(presence, request->target_user_ids);
   deliver(proto::MsgType::OneToMany,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
+          proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->msg)}),
           routing.recipients);
   for (const std::string& error : routing.errors)
     send_error(s, proto::MsgType::MsgUnsuccessful, error);
@@ -99,19 +97,17 @@ void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now) 
     return;
   }
   if (!text_fits(s, request->msg)) return;
-  advance(s, proto::ConnEvent::MessageSent);
   const SharedBytes bytes =
       encode_pdu(proto::MsgType::Broadcast,
-                 proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}));
+                 proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->msg)}));
   out.reserve_more(presence.size());
   for (const Member& m : presence.members()) out.send(m.conn, bytes);
   counters.deliveries += presence.size();
 }
 
 void Core::Impl::on_logout(Session& s, const proto::Pdu& /*pdu*/, TimePoint /*now*/) {
-  end_presence(s, "logout");
-  send_to(s, proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"}));
-  close_session(s, proto::CloseCode::NoError, "logout");
+  const Reply ack{proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"})};
+  close_session(s, proto::CloseCode::NoError, "logout", &ack);
 }
 
 }  // namespace qc::chat

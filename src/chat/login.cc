@@ -23,10 +23,6 @@ std::string_view failure_name(LoginFailure why) {
 }  // namespace
 
 void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
-  if (s.authenticated()) {
-    send_error(s, proto::MsgType::MsgUnsuccessful, kAlreadyAuthenticatedText);
-    return;
-  }
   proto::Decoded<proto::LoginRequest> login = proto::decode_login(pdu.msg, config.limits);
   if (!login) {
     malformed(s, login.error().detail);
@@ -50,9 +46,9 @@ void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
     fail_login(s, LoginFailure::Busy, now);
     return;
   }
-  s.ticket = next_ticket++;
+  s.phase.start_check(next_ticket++);
   ++checks_in_flight;
-  out.verify_password(s.conn, *s.ticket, s.pending_username, std::move(login->password));
+  out.verify_password(s.conn, s.phase.ticket(), s.pending_username, std::move(login->password));
 }
 
 // The per-address and per-account budgets, checked before any password work. A name that cannot
@@ -90,8 +86,10 @@ void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
     login_by_account.refund(s.pending_username);
   }
   if (!ok) {
+    s.phase.login_failed();
     fail_login(s, LoginFailure::InvalidCredentials, now);
   } else if (presence.contains_name(s.pending_username)) {
+    s.phase.login_failed();
     fail_login(s, LoginFailure::AlreadyLoggedIn, now);
   } else {
     complete_login(s);
@@ -122,11 +120,12 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
 void Core::Impl::complete_login(Session& s) {
   s.username = std::move(s.pending_username);
   s.pending_username.clear();
-  s.user_id = presence.add(s.username, s.conn);
+  s.phase.login_succeeded(presence.add(s.username, s.conn));
   ++counters.logins;
-  advance(s, proto::ConnEvent::LoginSucceeded);
-  log::info("login",
-            {{"session", s.conn}, {"user", s.username}, {"user_id", *s.user_id}, {"peer", s.peer}});
+  log::info("login", {{"session", s.conn},
+                      {"user", s.username},
+                      {"user_id", s.phase.user_id()},
+                      {"peer", s.peer}});
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
   send_to(s, proto::MsgType::LoginAck, proto::encode_user_list(presence.user_list()));
 }
