@@ -40,22 +40,21 @@ void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view er
 }
 
 void Core::Impl::deliver(proto::MsgType type, std::string body,
-                         const std::vector<ConnHandle>& recipients) {
+                         std::vector<ConnHandle> recipients) {
   if (recipients.empty()) return;
-  const SharedBytes bytes = encode_pdu(type, std::move(body));
-  out.reserve_more(recipients.size());
-  for (ConnHandle conn : recipients) out.send(conn, bytes);
   counters.deliveries += recipients.size();
+  out.deliver(encode_pdu(type, std::move(body)), std::move(recipients), /*replaceable=*/false);
 }
 
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
-  if (presence.size() == 0 || (presence.size() == 1 && presence.members()[0].conn == except))
-    return;
-  const SharedBytes bytes = encode_pdu(type, proto::encode_user_list(presence.user_list()));
-  out.reserve_more(presence.size());
+  std::vector<ConnHandle> recipients;
+  recipients.reserve(presence.size());
   for (const Member& m : presence.members()) {
-    if (m.conn != except) out.send(m.conn, bytes, /*replaceable=*/true);
+    if (m.conn != except) recipients.push_back(m.conn);
   }
+  if (recipients.empty()) return;
+  out.deliver(encode_pdu(type, proto::encode_user_list(presence.user_list())),
+              std::move(recipients), /*replaceable=*/true);
 }
 
 // --- deadlines -----------------------------------------------------------------------------

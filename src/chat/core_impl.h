@@ -10,11 +10,22 @@
 #include "chat/login_flow.h"
 #include "chat/outbox.h"
 #include "chat/presence.h"
+#include "chat/router.h"
 #include "chat/session.h"
 #include "proto/close_codes.h"
 #include "proto/framer.h"
 
 namespace qc::chat {
+
+// A message request's parts, whatever its type: who it is for, and the text.
+struct MessageRequest {
+  std::string targets;
+  std::string text;
+};
+using MessageDecoder = proto::Decoded<MessageRequest> (*)(std::string_view msg,
+                                                          const proto::DecodeLimits& limits);
+// How a message's recipients are found from its targets.
+enum class Audience : std::uint8_t { OneId, IdList, Everyone };
 
 struct Core::Impl {
   explicit Impl(CoreConfig c)
@@ -22,10 +33,16 @@ struct Core::Impl {
         login_by_ip(config.login_rate_per_ip),
         login_by_account(config.login_rate_per_account) {}
 
-  using Handler = void (Impl::*)(Session&, const proto::Pdu&, TimePoint);
+  struct Route;
+  using Handler = void (Impl::*)(Session&, const Route&, const proto::Pdu&, TimePoint);
+  // What the core does with a PDU the session's phase routes (inbound.cc holds the table). A
+  // message kind is one row: on_message runs the shared pipeline from the row's metadata.
   struct Route {
     proto::MsgType type;
     Handler handler;
+    bool counts_against_rate = false;  // spends the session's message budget, before decoding
+    MessageDecoder decode = nullptr;   // messages: the request's targets and text
+    Audience audience = Audience::OneId;
   };
   static const Route* find_route(proto::MsgType type);  // nullptr: a type clients never send
   // The last reply before a Close (LOGOUT_ACK), sent after the others learn the user left.
@@ -53,6 +70,7 @@ struct Core::Impl {
   // Carries out the inbound table's verdict; `pdu` is set for Route.
   void act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::string_view detail,
            TimePoint now);
+  void route(Session& s, const proto::Pdu& pdu, TimePoint now);
   void queue(Session& s, InboundItem item);
   void drain_pending(Session& s, TimePoint now);
   void malformed(Session& s, std::string_view detail);  // a request body that does not decode
@@ -63,7 +81,7 @@ struct Core::Impl {
   void reject_login(Session& s, std::string_view detail);
 
   // login.cc
-  void on_login(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
   void on_password_result(Session& s, bool ok, TimePoint now);
   void fail_login(Session& s, LoginFailure why, TimePoint now);
   void complete_login(Session& s);
@@ -78,14 +96,13 @@ struct Core::Impl {
   bool targets_fit(Session& s, std::string_view target_ids);
 
   // handlers.cc
-  void on_versions(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_alive(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_logout(Session& s, const proto::Pdu& pdu, TimePoint now);
-  // One encoding of `body` shared by a Send to every recipient.
-  void deliver(proto::MsgType type, std::string body, const std::vector<ConnHandle>& recipients);
+  void on_versions(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_alive(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_message(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_logout(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  Routing resolve(Audience audience, std::string_view targets) const;
+  // One encoding of `body`, one Deliver naming every recipient.
+  void deliver(proto::MsgType type, std::string body, std::vector<ConnHandle> recipients);
   // LOGIN_BROADCAST / LOGOUT_BROADCAST with the current list to every active user but `except`.
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 

@@ -8,13 +8,44 @@
 
 namespace qc::chat {
 
+namespace {
+
+using Request = MessageRequest;
+
+proto::Decoded<Request> one_to_one_request(std::string_view msg,
+                                           const proto::DecodeLimits& limits) {
+  proto::Decoded<proto::OneToOneRequest> r = proto::decode_one_to_one(msg, limits);
+  if (!r) return Unexpected{std::move(r.error())};
+  return Request{std::move(r->target_user_id), std::move(r->msg)};
+}
+
+proto::Decoded<Request> one_to_many_request(std::string_view msg,
+                                            const proto::DecodeLimits& limits) {
+  proto::Decoded<proto::OneToManyRequest> r = proto::decode_one_to_many(msg, limits);
+  if (!r) return Unexpected{std::move(r.error())};
+  return Request{std::move(r->target_user_ids), std::move(r->msg)};
+}
+
+proto::Decoded<Request> broadcast_request(std::string_view msg, const proto::DecodeLimits& limits) {
+  proto::Decoded<proto::BroadcastRequest> r = proto::decode_broadcast(msg, limits);
+  if (!r) return Unexpected{std::move(r.error())};
+  return Request{{}, std::move(r->msg)};
+}
+
+}  // namespace
+
 const Core::Impl::Route* Core::Impl::find_route(proto::MsgType type) {
   using proto::MsgType;
+  using A = Audience;
   static constexpr Route kRoutes[] = {
-      {MsgType::Versions, &Impl::on_versions},     {MsgType::Login, &Impl::on_login},
-      {MsgType::Alive, &Impl::on_alive},           {MsgType::OneToOne, &Impl::on_one_to_one},
-      {MsgType::OneToMany, &Impl::on_one_to_many}, {MsgType::Broadcast, &Impl::on_broadcast},
+      {MsgType::Versions, &Impl::on_versions},
+      {MsgType::Login, &Impl::on_login},
+      {MsgType::Alive, &Impl::on_alive},
       {MsgType::Logout, &Impl::on_logout},
+      // Messages: type, pipeline, rate, decoder, recipients.
+      {MsgType::OneToOne, &Impl::on_message, true, &one_to_one_request, A::OneId},
+      {MsgType::OneToMany, &Impl::on_message, true, &one_to_many_request, A::IdList},
+      {MsgType::Broadcast, &Impl::on_message, true, &broadcast_request, A::Everyone},
   };
   for (const Route& route : kRoutes) {
     if (route.type == type) return &route;
@@ -84,7 +115,7 @@ void Core::Impl::act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::st
                      TimePoint now) {
   switch (verdict) {
     case Verdict::Route:
-      (this->*find_route(pdu->type)->handler)(s, *pdu, now);
+      route(s, *pdu, now);
       return;
     case Verdict::NotAuthenticated:
       send_error(s, proto::MsgType::MsgUnsuccessful, kNotAuthenticatedText);
@@ -105,6 +136,14 @@ void Core::Impl::act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::st
     case Verdict::Ignore:
       return;
   }
+}
+
+// Over the message rate the PDU is dropped before it is even decoded.
+void Core::Impl::route(Session& s, const proto::Pdu& pdu, TimePoint now) {
+  const Route* r = find_route(pdu.type);
+  if (r == nullptr) return;  // the inbound table routes only types that have a route
+  if (r->counts_against_rate && !within_message_rate(s, now)) return;
+  (this->*r->handler)(s, *r, pdu, now);
 }
 
 void Core::Impl::queue(Session& s, InboundItem item) {

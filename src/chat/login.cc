@@ -22,7 +22,8 @@ std::string_view failure_name(LoginFailure why) {
 
 }  // namespace
 
-void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
+void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& pdu,
+                          TimePoint now) {
   proto::Decoded<proto::LoginRequest> login = proto::decode_login(pdu.msg, config.limits);
   if (!login) {
     malformed(s, login.error().detail);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "util/bytes.h"
 
@@ -24,9 +25,13 @@ struct RateLimit {
 };
 
 namespace action {
-struct Send {  // one encoded PDU for one connection; the same bytes may be shared by many Sends
+struct Send {  // one encoded PDU for one connection (a reply)
   ConnHandle conn;
   SharedBytes bytes;
+};
+struct Deliver {  // one encoded PDU for many connections (a message, a presence list)
+  SharedBytes bytes;
+  std::vector<ConnHandle> recipients;  // in delivery order
   // A presence list (LOGIN_BROADCAST / LOGOUT_BROADCAST): it carries the whole state, so the
   // transport may let a newer one supersede it while it is still unsent.
   bool replaceable = false;
@@ -44,6 +49,6 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
 };
 }  // namespace action
 
-using Action = std::variant<action::Send, action::Close, action::VerifyPassword>;
+using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword>;
 
 }  // namespace qc::chat
