@@ -2,11 +2,20 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <string_view>
 
 #include "chat/types.h"
 #include "proto/codec.h"
+#include "util/log.h"
 
 namespace qc::chat {
+
+// Where the core's log lines go (event name and fields, as util/log formats them). The core calls
+// it on the loop thread; a server may pass one that formats and writes elsewhere.
+using LogSink = std::function<void(log::Level level, std::string_view event,
+                                   std::initializer_list<log::Field> fields)>;
 
 struct CoreConfig {
   int max_login_attempts = 3;
@@ -24,6 +33,8 @@ struct CoreConfig {
   RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
   std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
   std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
+
+  LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
 };
 
 }  // namespace qc::chat

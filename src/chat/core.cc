@@ -1,7 +1,6 @@
 #include "chat/core.h"
 
 #include "chat/core_impl.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
@@ -16,8 +15,8 @@ Session* Core::Impl::find_session(ConnHandle conn) {
 void Core::Impl::end_presence(Session& s, std::string_view why) {
   if (!s.phase.is(Phase::Authenticated)) return;
   presence.remove(s.phase.user_id());
-  log::info("logout",
-            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
+  logger.info("logout",
+              {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
 }
 
@@ -89,8 +88,8 @@ void Core::Impl::fire(const Deadline& d) {
     login_timeout(*s);
     return;
   }
-  log::info("keepalive_timeout",
-            {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
+  logger.info("keepalive_timeout",
+              {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
   close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
 }
 
@@ -102,7 +101,7 @@ Core::~Core() = default;
 void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now) {
   auto [it, inserted] = impl_->sessions.try_emplace(conn);
   if (!inserted) {
-    log::warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
+    impl_->logger.warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
     return;
   }
   it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
@@ -124,8 +123,9 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   Session& s = *it->second;
   impl_->end_presence(s, "connection lost");
   s.phase.close();
-  log::info("session_closed",
-            {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
+  impl_->logger.info(
+      "session_closed",
+      {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
   impl_->sessions.erase(it);
 }
 
@@ -133,7 +133,7 @@ void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, Time
   impl_->password_check_done();
   Session* s = impl_->find_session(conn);
   if (s == nullptr || !s->phase.is(Phase::LoginPending) || s->phase.ticket() != ticket) {
-    log::debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
+    impl_->logger.debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
     return;
   }
   impl_->input_time = now;

@@ -7,6 +7,7 @@
 
 #include "chat/core.h"
 #include "chat/deadlines.h"
+#include "chat/logger.h"
 #include "chat/login_flow.h"
 #include "chat/outbox.h"
 #include "chat/presence.h"
@@ -30,6 +31,7 @@ enum class Audience : std::uint8_t { OneId, IdList, Everyone };
 struct Core::Impl {
   explicit Impl(CoreConfig c)
       : config(std::move(c)),
+        logger(config.log_sink),
         login_by_ip(config.login_rate_per_ip),
         login_by_account(config.login_rate_per_account) {}
 
@@ -107,6 +109,7 @@ struct Core::Impl {
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 
   CoreConfig config;
+  Logger logger;
   KeyedBuckets login_by_ip;
   KeyedBuckets login_by_account;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;

@@ -4,7 +4,6 @@
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
 #include "proto/version.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
@@ -31,7 +30,7 @@ void Core::Impl::on_versions(Session& s, const Route& /*route*/, const proto::Pd
 bool Core::Impl::within_message_rate(Session& s, TimePoint now) {
   if (s.message_bucket.take(config.message_rate, now)) return true;
   if (counters.rate_limited++ % 100 == 0) {  // one log line per 100 drops, not one per drop
-    log::warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
+    logger.warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
   }
   send_error(s, proto::MsgType::MsgUnsuccessful, kRateLimitedText);
   return false;

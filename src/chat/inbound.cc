@@ -4,7 +4,6 @@
 
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
@@ -148,7 +147,7 @@ void Core::Impl::route(Session& s, const proto::Pdu& pdu, TimePoint now) {
 
 void Core::Impl::queue(Session& s, InboundItem item) {
   if (s.pending.size() >= config.max_pending_pdus) {
-    log::warn("pending_overflow", {{"session", s.conn}, {"peer", s.peer}});
+    logger.warn("pending_overflow", {{"session", s.conn}, {"peer", s.peer}});
     close_session(s, proto::CloseCode::ProtocolError, "too many pending requests");
     return;
   }
@@ -192,8 +191,8 @@ bool Core::Impl::flooding(Session& s) {
 
 void Core::Impl::count_malformed(Session& s, std::string_view detail) {
   ++counters.malformed_pdus;
-  log::warn("malformed_pdu",
-            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"detail", detail}});
+  logger.warn("malformed_pdu",
+              {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"detail", detail}});
 }
 
 // Before login nothing is worth keeping the connection for: the original's answer, then close.

@@ -1,7 +1,6 @@
 // The login flow: LOGIN -> VerifyPassword -> password_checked -> ACK / RETRY / DISCONNECT.
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
-#include "util/log.h"
 
 namespace qc::chat {
 namespace {
@@ -64,8 +63,8 @@ bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint 
 bool Core::Impl::hash_queue_full() {
   if (config.max_pending_logins == 0 || checks_in_flight < config.max_pending_logins) return false;
   if (busy_since_full++ == 0) {
-    log::warn("login_queue_full", {{"pending_checks", checks_in_flight},
-                                   {"max_pending_logins", config.max_pending_logins}});
+    logger.warn("login_queue_full", {{"pending_checks", checks_in_flight},
+                                     {"max_pending_logins", config.max_pending_logins}});
   }
   return true;
 }
@@ -73,8 +72,8 @@ bool Core::Impl::hash_queue_full() {
 void Core::Impl::password_check_done() {
   if (checks_in_flight > 0) --checks_in_flight;
   if (busy_since_full > 0 && checks_in_flight < config.max_pending_logins) {
-    log::info("login_queue_ok",
-              {{"pending_checks", checks_in_flight}, {"refused_while_full", busy_since_full}});
+    logger.info("login_queue_ok",
+                {{"pending_checks", checks_in_flight}, {"refused_while_full", busy_since_full}});
     busy_since_full = 0;
   }
 }
@@ -102,11 +101,11 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
     ++s.failed_logins;
     ++counters.failed_logins;
   }
-  log::info("login_failed", {{"session", s.conn},
-                             {"user", s.pending_username},
-                             {"peer", s.peer},
-                             {"reason", failure_name(why)},
-                             {"failures", s.failed_logins}});
+  logger.info("login_failed", {{"session", s.conn},
+                               {"user", s.pending_username},
+                               {"peer", s.peer},
+                               {"reason", failure_name(why)},
+                               {"failures", s.failed_logins}});
   const FailedLoginReply reply =
       failed_login_reply(why, s.failed_logins, config.max_login_attempts);
   send_error(s, reply.type, reply.error);
@@ -123,16 +122,16 @@ void Core::Impl::complete_login(Session& s) {
   s.pending_username.clear();
   s.phase.login_succeeded(presence.add(s.username, s.conn));
   ++counters.logins;
-  log::info("login", {{"session", s.conn},
-                      {"user", s.username},
-                      {"user_id", s.phase.user_id()},
-                      {"peer", s.peer}});
+  logger.info("login", {{"session", s.conn},
+                        {"user", s.username},
+                        {"user_id", s.phase.user_id()},
+                        {"peer", s.peer}});
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
   send_to(s, proto::MsgType::LoginAck, proto::encode_user_list(presence.user_list()));
 }
 
 void Core::Impl::login_timeout(Session& s) {
-  log::info("login_failed", {{"session", s.conn}, {"peer", s.peer}, {"reason", "login timeout"}});
+  logger.info("login_failed", {{"session", s.conn}, {"peer", s.peer}, {"reason", "login timeout"}});
   send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, kLoginTimeoutText);
   close_session(s, proto::CloseCode::LoginFailed, "login timeout");
 }
