@@ -1,7 +1,8 @@
 // The chat server's logic, sans I/O: sessions, presence, routing, the login flow and deadlines.
 // The transport hands it bytes and connection events with the current time; it answers with an
-// outbox of actions (send these PDU bytes, close that connection, check this password) that the
-// server glue carries out. Nothing here touches a socket, a thread or the clock.
+// outbox of actions (send this reply, deliver these PDU bytes to these connections, close that
+// connection, check this password) that the server glue carries out. Nothing here touches a
+// socket, a thread or the clock; log lines go to CoreConfig::log_sink.
 #pragma once
 
 #include <array>

@@ -88,7 +88,7 @@ class SessionPhase {
   bool close() { return move(PhaseEvent::Close, Closing{}); }
 
  private:
-  using Data = std::variant<Connected, LoginPending, Authenticated, Closing>;
+  using Data = std::variant<Connected, LoginPending, Authenticated, Closing>;  // Phase's order
   bool move(PhaseEvent event, Data next);
   Data data_;
 };
