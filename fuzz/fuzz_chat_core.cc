@@ -145,8 +145,16 @@ class Driver {
       std::visit([this](const auto& act) { on_action(act); }, a);
     core_.outbox().clear();
   }
+  void check_recipient(ConnHandle conn) const {
+    check(open_.count(conn) == 1 && closed_by_core_.count(conn) == 0);
+  }
+  void on_action(const qc::chat::action::Deliver& deliver) {
+    check(!deliver.recipients.empty());
+    for (ConnHandle conn : deliver.recipients) check_recipient(conn);
+    check(deliver.bytes != nullptr && qc::proto::decode(*deliver.bytes).ok());
+  }
   void on_action(const qc::chat::action::Send& send) {
-    check(open_.count(send.conn) == 1 && closed_by_core_.count(send.conn) == 0);
+    check_recipient(send.conn);
     check(send.bytes != nullptr);
     auto pdu = qc::proto::decode(*send.bytes);
     check(pdu.ok());

@@ -1,7 +1,6 @@
 // What operators do to the running chat (the admin socket): list the logged-in sessions, and
 // close one of them.
 #include "chat/core_impl.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
@@ -20,11 +19,11 @@ bool Core::kick(std::string_view username, std::string_view reason, TimePoint no
   for (const Member& m : impl_->presence.members()) {
     if (m.username != username) continue;
     Session* s = impl_->find_session(m.conn);
-    if (s == nullptr || s->closing) return false;
+    if (s == nullptr || s->phase.is(Phase::Closing)) return false;
     impl_->input_time = now;
     std::string why = "kicked by the operator";
     if (!reason.empty()) why += ": " + std::string(reason);
-    log::info(
+    impl_->logger.info(
         "kicked",
         {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}, {"reason", reason}});
     ++impl_->counters.kicks;

@@ -1,7 +1,6 @@
 #include "chat/core.h"
 
 #include "chat/core_impl.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
@@ -12,55 +11,49 @@ Session* Core::Impl::find_session(ConnHandle conn) {
   return it == sessions.end() ? nullptr : it->second.get();
 }
 
-void Core::Impl::advance(Session& s, proto::ConnEvent event) {
-  auto moved = s.dfa.apply(event);
-  if (!moved) log::debug("session_state", {{"session", s.conn}, {"error", moved.error().message}});
-}
-
+// Only ever followed by the Close transition (close_session, connection_closed).
 void Core::Impl::end_presence(Session& s, std::string_view why) {
-  if (!s.authenticated()) return;
-  presence.remove(*s.user_id);
-  log::info("logout",
-            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
-  s.user_id.reset();
+  if (!s.phase.is(Phase::Authenticated)) return;
+  presence.remove(s.phase.user_id());
+  logger.info("logout",
+              {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
 }
 
-void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_view reason) {
-  if (s.closing) return;
+void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_view reason,
+                               const Reply* last_words) {
+  if (s.phase.is(Phase::Closing)) return;
   end_presence(s, reason);
+  if (last_words != nullptr) send_to(s, last_words->type, last_words->body);
   out.close(s.conn, code, reason);
-  s.closing = true;
-  s.ticket.reset();
+  s.phase.close();
   s.pending.clear();
-  if (s.dfa.state() != proto::ConnState::Disconnecting) advance(s, proto::ConnEvent::Disconnect);
 }
 
 void Core::Impl::send_to(Session& s, proto::MsgType type, std::string body) {
-  if (!s.closing) out.send(s.conn, type, std::move(body));
+  if (!s.phase.is(Phase::Closing)) out.send(s.conn, type, std::move(body));
 }
 
 void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view error) {
-  if (!s.closing) out.send_error(s.conn, type, error);
+  if (!s.phase.is(Phase::Closing)) out.send_error(s.conn, type, error);
 }
 
 void Core::Impl::deliver(proto::MsgType type, std::string body,
-                         const std::vector<ConnHandle>& recipients) {
+                         std::vector<ConnHandle> recipients) {
   if (recipients.empty()) return;
-  const SharedBytes bytes = encode_pdu(type, std::move(body));
-  out.reserve_more(recipients.size());
-  for (ConnHandle conn : recipients) out.send(conn, bytes);
   counters.deliveries += recipients.size();
+  out.deliver(encode_pdu(type, std::move(body)), std::move(recipients), /*replaceable=*/false);
 }
 
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
-  if (presence.size() == 0 || (presence.size() == 1 && presence.members()[0].conn == except))
-    return;
-  const SharedBytes bytes = encode_pdu(type, proto::encode_user_list(presence.user_list()));
-  out.reserve_more(presence.size());
+  std::vector<ConnHandle> recipients;
+  recipients.reserve(presence.size());
   for (const Member& m : presence.members()) {
-    if (m.conn != except) out.send(m.conn, bytes, /*replaceable=*/true);
+    if (m.conn != except) recipients.push_back(m.conn);
   }
+  if (recipients.empty()) return;
+  out.deliver(encode_pdu(type, proto::encode_user_list(presence.user_list())),
+              std::move(recipients), /*replaceable=*/true);
 }
 
 // --- deadlines -----------------------------------------------------------------------------
@@ -71,7 +64,7 @@ void Core::Impl::settle_deadlines() {
   while (const Deadline* top = deadlines.top()) {
     Deadline d = *top;
     Session* s = find_session(d.conn);
-    if (s == nullptr || s->serial != d.serial || s->closing) {
+    if (s == nullptr || s->serial != d.serial || s->phase.is(Phase::Closing)) {
       deadlines.pop();
       continue;
     }
@@ -95,8 +88,8 @@ void Core::Impl::fire(const Deadline& d) {
     login_timeout(*s);
     return;
   }
-  log::info("keepalive_timeout",
-            {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
+  logger.info("keepalive_timeout",
+              {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
   close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
 }
 
@@ -108,19 +101,17 @@ Core::~Core() = default;
 void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now) {
   auto [it, inserted] = impl_->sessions.try_emplace(conn);
   if (!inserted) {
-    log::warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
+    impl_->logger.warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
     return;
   }
   it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
   Session& s = *it->second;
-  impl_->advance(s, proto::ConnEvent::Connect);
-  impl_->advance(s, proto::ConnEvent::Established);
   impl_->deadlines.push(Deadline{s.keepalive_at, conn, s.serial, DeadlineKind::KeepAlive});
 }
 
 void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
   Session* s = impl_->find_session(conn);
-  if (s == nullptr || s->closing) return;
+  if (s == nullptr || s->phase.is(Phase::Closing)) return;
   impl_->input_time = now;
   s->framer.feed(bytes,
                  [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
@@ -130,24 +121,21 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   auto it = impl_->sessions.find(conn);
   if (it == impl_->sessions.end()) return;
   Session& s = *it->second;
-  if (!s.closing) {
-    impl_->end_presence(s, "connection lost");
-    impl_->advance(s, proto::ConnEvent::Disconnect);
-  }
-  impl_->advance(s, proto::ConnEvent::Closed);
-  log::info("session_closed",
-            {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
+  impl_->end_presence(s, "connection lost");
+  s.phase.close();
+  impl_->logger.info(
+      "session_closed",
+      {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
   impl_->sessions.erase(it);
 }
 
 void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now) {
   impl_->password_check_done();
   Session* s = impl_->find_session(conn);
-  if (s == nullptr || s->closing || s->ticket != ticket) {
-    log::debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
+  if (s == nullptr || !s->phase.is(Phase::LoginPending) || s->phase.ticket() != ticket) {
+    impl_->logger.debug("stale_password_result", {{"session", conn}, {"ticket", ticket}});
     return;
   }
-  s->ticket.reset();
   impl_->input_time = now;
   impl_->on_password_result(*s, ok, now);
   impl_->drain_pending(*s, now);

@@ -1,76 +1,23 @@
 // The chat server's logic, sans I/O: sessions, presence, routing, the login flow and deadlines.
 // The transport hands it bytes and connection events with the current time; it answers with an
-// outbox of actions (send these PDU bytes, close that connection, check this password) that the
-// server glue carries out. Nothing here touches a socket, a thread or the clock.
+// outbox of actions (send this reply, deliver these PDU bytes to these connections, close that
+// connection, check this password) that the server glue carries out. Nothing here touches a
+// socket, a thread or the clock; log lines go to CoreConfig::log_sink.
 #pragma once
 
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "chat/config.h"
+#include "chat/types.h"
 #include "proto/codec.h"
-#include "util/bytes.h"
 
 namespace qc::chat {
-
-using ConnHandle = std::uint64_t;  // the transport's connection handle
-using TimePoint = std::chrono::steady_clock::time_point;
-using Duration = std::chrono::milliseconds;
-
-// A token bucket's parameters: `per_second` tokens are added continuously up to `burst`;
-// per_second <= 0 turns the limit off.
-struct RateLimit {
-  double per_second = 0;
-  double burst = 0;
-  bool enabled() const { return per_second > 0; }
-};
-
-struct CoreConfig {
-  int max_login_attempts = 3;
-  Duration login_retry_window{60'000};  // after a failed LOGIN, the next must come within this
-  Duration keepalive_timeout{90'000};   // a session silent this long is closed (3 x 30 s)
-  std::size_t max_pending_pdus = 64;    // PDUs queued while a password check is in flight
-  // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
-  // with "server busy" instead of growing the hash queue. 0 = no bound.
-  std::size_t max_pending_logins = 256;
-  proto::DecodeLimits limits{};
-
-  // Abuse limits (docs/SECURITY.md explains each default).
-  RateLimit message_rate{20, 40};                 // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
-  RateLimit login_rate_per_ip{30.0 / 60, 50};     // LOGIN attempts per source address
-  RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
-  std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
-  std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
-};
-
-namespace action {
-struct Send {  // one encoded PDU for one connection; the same bytes may be shared by many Sends
-  ConnHandle conn;
-  SharedBytes bytes;
-  // A presence list (LOGIN_BROADCAST / LOGOUT_BROADCAST): it carries the whole state, so the
-  // transport may let a newer one supersede it while it is still unsent.
-  bool replaceable = false;
-};
-struct Close {  // close after what was sent before it
-  ConnHandle conn;
-  std::uint64_t code;  // proto::CloseCode
-  std::string reason;
-};
-struct VerifyPassword {  // check off the loop, then call Core::password_checked(conn, ticket, ok)
-  ConnHandle conn;
-  std::uint64_t ticket;
-  std::string username;
-  std::string password;
-};
-}  // namespace action
-
-using Action = std::variant<action::Send, action::Close, action::VerifyPassword>;
 
 // One counter per message type, indexed by the type's wire value (proto::MsgType).
 inline constexpr std::size_t kMsgTypeSlots = 0x43;

@@ -7,54 +7,83 @@
 
 #include "chat/core.h"
 #include "chat/deadlines.h"
+#include "chat/logger.h"
 #include "chat/login_flow.h"
 #include "chat/outbox.h"
 #include "chat/presence.h"
+#include "chat/router.h"
 #include "chat/session.h"
 #include "proto/close_codes.h"
 #include "proto/framer.h"
 
 namespace qc::chat {
 
+// A message request's parts, whatever its type: who it is for, and the text.
+struct MessageRequest {
+  std::string targets;
+  std::string text;
+};
+using MessageDecoder = proto::Decoded<MessageRequest> (*)(std::string_view msg,
+                                                          const proto::DecodeLimits& limits);
+// How a message's recipients are found from its targets.
+enum class Audience : std::uint8_t { OneId, IdList, Everyone };
+
 struct Core::Impl {
   explicit Impl(CoreConfig c)
       : config(std::move(c)),
+        logger(config.log_sink),
         login_by_ip(config.login_rate_per_ip),
         login_by_account(config.login_rate_per_account) {}
 
-  using Handler = void (Impl::*)(Session&, const proto::Pdu&, TimePoint);
+  struct Route;
+  using Handler = void (Impl::*)(Session&, const Route&, const proto::Pdu&, TimePoint);
+  // What the core does with a PDU the session's phase routes (inbound.cc holds the table). A
+  // message kind is one row: on_message runs the shared pipeline from the row's metadata.
   struct Route {
     proto::MsgType type;
-    bool needs_login;
     Handler handler;
+    bool counts_against_rate = false;  // spends the session's message budget, before decoding
+    MessageDecoder decode = nullptr;   // messages: the request's targets and text
+    Audience audience = Audience::OneId;
   };
   static const Route* find_route(proto::MsgType type);  // nullptr: a type clients never send
+  // The last reply before a Close (LOGOUT_ACK), sent after the others learn the user left.
+  struct Reply {
+    proto::MsgType type;
+    std::string body;
+  };
 
   // core.cc
   Session* find_session(ConnHandle conn);
   void end_presence(Session& s,
                     std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
-  void close_session(Session& s, proto::CloseCode code, std::string_view reason);
+  void close_session(Session& s, proto::CloseCode code, std::string_view reason,
+                     const Reply* last_words = nullptr);
   void send_to(Session& s, proto::MsgType type, std::string body);
   void send_error(Session& s, proto::MsgType type, std::string_view error);
-  void advance(Session& s, proto::ConnEvent event);
   void settle_deadlines();
   void fire(const Deadline& d);
 
   // inbound.cc
   void on_frame_event(Session& s, const proto::FrameEvent& event, TimePoint now);
   void process(Session& s, const InboundItem& item, TimePoint now);
-  void process_pdu(Session& s, std::string_view bytes, TimePoint now);
-  void process_frame_error(Session& s, proto::FrameErrc error, std::string_view detail);
+  void take_pdu(Session& s, std::string_view bytes, TimePoint now);
+  void take_frame_error(Session& s, proto::FrameErrc error, std::string_view detail);
+  // Carries out the inbound table's verdict; `pdu` is set for Route.
+  void act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::string_view detail,
+           TimePoint now);
+  void route(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void queue(Session& s, InboundItem item);
   void drain_pending(Session& s, TimePoint now);
-  void malformed(Session& s, std::string_view detail);
-  void too_large(Session& s);
+  void malformed(Session& s, std::string_view detail);  // a request body that does not decode
+  void report_malformed(Session& s, std::string_view detail);
+  void report_too_large(Session& s);
   void count_malformed(Session& s, std::string_view detail);
   bool flooding(Session& s);
-  void reject_before_login(Session& s);
+  void reject_login(Session& s, std::string_view detail);
 
   // login.cc
-  void on_login(Session& s, const proto::Pdu& pdu, TimePoint now);
+  void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
   void on_password_result(Session& s, bool ok, TimePoint now);
   void fail_login(Session& s, LoginFailure why, TimePoint now);
   void complete_login(Session& s);
@@ -69,18 +98,18 @@ struct Core::Impl {
   bool targets_fit(Session& s, std::string_view target_ids);
 
   // handlers.cc
-  void on_versions(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_alive(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now);
-  void on_logout(Session& s, const proto::Pdu& pdu, TimePoint now);
-  // One encoding of `body` shared by a Send to every recipient.
-  void deliver(proto::MsgType type, std::string body, const std::vector<ConnHandle>& recipients);
+  void on_versions(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_alive(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_message(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void on_logout(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  Routing resolve(Audience audience, std::string_view targets) const;
+  // One encoding of `body`, one Deliver naming every recipient.
+  void deliver(proto::MsgType type, std::string body, std::vector<ConnHandle> recipients);
   // LOGIN_BROADCAST / LOGOUT_BROADCAST with the current list to every active user but `except`.
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 
   CoreConfig config;
+  Logger logger;
   KeyedBuckets login_by_ip;
   KeyedBuckets login_by_account;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;

@@ -6,7 +6,7 @@
 #include <queue>
 #include <vector>
 
-#include "chat/core.h"
+#include "chat/types.h"
 
 namespace qc::chat {
 

@@ -1,15 +1,14 @@
-// Handlers of the PDU types an authenticated session (or, for VERSIONS, any session) sends.
+// Handlers of the routed PDU types (login.cc has LOGIN) and the one message pipeline.
 #include <algorithm>
 
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
-#include "chat/router.h"
 #include "proto/version.h"
-#include "util/log.h"
 
 namespace qc::chat {
 
-void Core::Impl::on_versions(Session& s, const proto::Pdu& pdu, TimePoint /*now*/) {
+void Core::Impl::on_versions(Session& s, const Route& /*route*/, const proto::Pdu& pdu,
+                             TimePoint /*now*/) {
   proto::Decoded<proto::VersionsRequest> request =
       proto::decode_versions_request(pdu.msg, config.limits);
   if (!request) {
@@ -31,7 +30,7 @@ void Core::Impl::on_versions(Session& s, const proto::Pdu& pdu, TimePoint /*now*
 bool Core::Impl::within_message_rate(Session& s, TimePoint now) {
   if (s.message_bucket.take(config.message_rate, now)) return true;
   if (counters.rate_limited++ % 100 == 0) {  // one log line per 100 drops, not one per drop
-    log::warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
+    logger.warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
   }
   send_error(s, proto::MsgType::MsgUnsuccessful, kRateLimitedText);
   return false;
@@ -54,64 +53,44 @@ bool Core::Impl::targets_fit(Session& s, std::string_view target_ids) {
 }
 
 // Nothing to do: any PDU already refreshed the keep-alive deadline.
-void Core::Impl::on_alive(Session& /*s*/, const proto::Pdu& /*pdu*/, TimePoint /*now*/) {}
+void Core::Impl::on_alive(Session& /*s*/, const Route& /*route*/, const proto::Pdu& /*pdu*/,
+                          TimePoint /*now*/) {}
 
-void Core::Impl::on_one_to_one(Session& s, const proto::Pdu& pdu, TimePoint now) {
-  if (!within_message_rate(s, now)) return;
-  proto::Decoded<proto::OneToOneRequest> request = proto::decode_one_to_one(pdu.msg, config.limits);
+// The one message pipeline (rate already checked by route()): decode, limits, recipients,
+// one delivery, then the sender's errors for the targets it could not reach.
+void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pdu,
+                            TimePoint /*now*/) {
+  proto::Decoded<MessageRequest> request = route.decode(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
     return;
   }
-  if (!text_fits(s, request->msg)) return;
-  advance(s, proto::ConnEvent::MessageSent);
-  const Routing routing = route_one(presence, request->target_user_id);
-  for (const std::string& error : routing.errors)
-    send_error(s, proto::MsgType::MsgUnsuccessful, error);
-  deliver(proto::MsgType::OneToOne,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
-          routing.recipients);
-}
-
-void Core::Impl::on_one_to_many(Session& s, const proto::Pdu& pdu, TimePoint now) {
-  if (!within_message_rate(s, now)) return;
-  proto::Decoded<proto::OneToManyRequest> request =
-      proto::decode_one_to_many(pdu.msg, config.limits);
-  if (!request) {
-    malformed(s, request.error().detail);
-    return;
-  }
-  if (!text_fits(s, request->msg) || !targets_fit(s, request->target_user_ids)) return;
-  advance(s, proto::ConnEvent::MessageSent);
-  const Routing routing = route_many(presence, request->target_user_ids);
-  deliver(proto::MsgType::OneToMany,
-          proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}),
-          routing.recipients);
+  if (!text_fits(s, request->text)) return;
+  if (route.audience == Audience::IdList && !targets_fit(s, request->targets)) return;
+  Routing routing = resolve(route.audience, request->targets);
+  deliver(route.type,
+          proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->text)}),
+          std::move(routing.recipients));
   for (const std::string& error : routing.errors)
     send_error(s, proto::MsgType::MsgUnsuccessful, error);
 }
 
-void Core::Impl::on_broadcast(Session& s, const proto::Pdu& pdu, TimePoint now) {
-  if (!within_message_rate(s, now)) return;
-  proto::Decoded<proto::BroadcastRequest> request = proto::decode_broadcast(pdu.msg, config.limits);
-  if (!request) {
-    malformed(s, request.error().detail);
-    return;
+Routing Core::Impl::resolve(Audience audience, std::string_view targets) const {
+  switch (audience) {
+    case Audience::OneId:
+      return route_one(presence, targets);
+    case Audience::IdList:
+      return route_many(presence, targets);
+    case Audience::Everyone:
+      break;
   }
-  if (!text_fits(s, request->msg)) return;
-  advance(s, proto::ConnEvent::MessageSent);
-  const SharedBytes bytes =
-      encode_pdu(proto::MsgType::Broadcast,
-                 proto::encode_delivery({*s.user_id, s.username, std::move(request->msg)}));
-  out.reserve_more(presence.size());
-  for (const Member& m : presence.members()) out.send(m.conn, bytes);
-  counters.deliveries += presence.size();
+  return route_everyone(presence);
 }
 
-void Core::Impl::on_logout(Session& s, const proto::Pdu& /*pdu*/, TimePoint /*now*/) {
-  end_presence(s, "logout");
-  send_to(s, proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"}));
-  close_session(s, proto::CloseCode::NoError, "logout");
+void Core::Impl::on_logout(Session& s, const Route& /*route*/, const proto::Pdu& /*pdu*/,
+                           TimePoint /*now*/) {
+  const Reply ack{proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"})};
+  close_session(s, proto::CloseCode::NoError, "logout", &ack);
 }
 
 }  // namespace qc::chat

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "chat/core.h"
+#include "chat/types.h"
 
 namespace qc::chat {
 

@@ -1,7 +1,6 @@
 // The login flow: LOGIN -> VerifyPassword -> password_checked -> ACK / RETRY / DISCONNECT.
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
-#include "util/log.h"
 
 namespace qc::chat {
 namespace {
@@ -22,11 +21,8 @@ std::string_view failure_name(LoginFailure why) {
 
 }  // namespace
 
-void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
-  if (s.authenticated()) {
-    send_error(s, proto::MsgType::MsgUnsuccessful, kAlreadyAuthenticatedText);
-    return;
-  }
+void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& pdu,
+                          TimePoint now) {
   proto::Decoded<proto::LoginRequest> login = proto::decode_login(pdu.msg, config.limits);
   if (!login) {
     malformed(s, login.error().detail);
@@ -50,9 +46,9 @@ void Core::Impl::on_login(Session& s, const proto::Pdu& pdu, TimePoint now) {
     fail_login(s, LoginFailure::Busy, now);
     return;
   }
-  s.ticket = next_ticket++;
+  s.phase.start_check(next_ticket++);
   ++checks_in_flight;
-  out.verify_password(s.conn, *s.ticket, s.pending_username, std::move(login->password));
+  out.verify_password(s.conn, s.phase.ticket(), s.pending_username, std::move(login->password));
 }
 
 // The per-address and per-account budgets, checked before any password work. A name that cannot
@@ -67,8 +63,8 @@ bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint 
 bool Core::Impl::hash_queue_full() {
   if (config.max_pending_logins == 0 || checks_in_flight < config.max_pending_logins) return false;
   if (busy_since_full++ == 0) {
-    log::warn("login_queue_full", {{"pending_checks", checks_in_flight},
-                                   {"max_pending_logins", config.max_pending_logins}});
+    logger.warn("login_queue_full", {{"pending_checks", checks_in_flight},
+                                     {"max_pending_logins", config.max_pending_logins}});
   }
   return true;
 }
@@ -76,8 +72,8 @@ bool Core::Impl::hash_queue_full() {
 void Core::Impl::password_check_done() {
   if (checks_in_flight > 0) --checks_in_flight;
   if (busy_since_full > 0 && checks_in_flight < config.max_pending_logins) {
-    log::info("login_queue_ok",
-              {{"pending_checks", checks_in_flight}, {"refused_while_full", busy_since_full}});
+    logger.info("login_queue_ok",
+                {{"pending_checks", checks_in_flight}, {"refused_while_full", busy_since_full}});
     busy_since_full = 0;
   }
 }
@@ -90,8 +86,10 @@ void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
     login_by_account.refund(s.pending_username);
   }
   if (!ok) {
+    s.phase.login_failed();
     fail_login(s, LoginFailure::InvalidCredentials, now);
   } else if (presence.contains_name(s.pending_username)) {
+    s.phase.login_failed();
     fail_login(s, LoginFailure::AlreadyLoggedIn, now);
   } else {
     complete_login(s);
@@ -103,11 +101,11 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
     ++s.failed_logins;
     ++counters.failed_logins;
   }
-  log::info("login_failed", {{"session", s.conn},
-                             {"user", s.pending_username},
-                             {"peer", s.peer},
-                             {"reason", failure_name(why)},
-                             {"failures", s.failed_logins}});
+  logger.info("login_failed", {{"session", s.conn},
+                               {"user", s.pending_username},
+                               {"peer", s.peer},
+                               {"reason", failure_name(why)},
+                               {"failures", s.failed_logins}});
   const FailedLoginReply reply =
       failed_login_reply(why, s.failed_logins, config.max_login_attempts);
   send_error(s, reply.type, reply.error);
@@ -122,17 +120,18 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
 void Core::Impl::complete_login(Session& s) {
   s.username = std::move(s.pending_username);
   s.pending_username.clear();
-  s.user_id = presence.add(s.username, s.conn);
+  s.phase.login_succeeded(presence.add(s.username, s.conn));
   ++counters.logins;
-  advance(s, proto::ConnEvent::LoginSucceeded);
-  log::info("login",
-            {{"session", s.conn}, {"user", s.username}, {"user_id", *s.user_id}, {"peer", s.peer}});
+  logger.info("login", {{"session", s.conn},
+                        {"user", s.username},
+                        {"user_id", s.phase.user_id()},
+                        {"peer", s.peer}});
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
   send_to(s, proto::MsgType::LoginAck, proto::encode_user_list(presence.user_list()));
 }
 
 void Core::Impl::login_timeout(Session& s) {
-  log::info("login_failed", {{"session", s.conn}, {"peer", s.peer}, {"reason", "login timeout"}});
+  logger.info("login_failed", {{"session", s.conn}, {"peer", s.peer}, {"reason", "login timeout"}});
   send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, kLoginTimeoutText);
   close_session(s, proto::CloseCode::LoginFailed, "login timeout");
 }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "proto/codec.h"
+
 namespace qc::chat {
 
 SharedBytes encode_pdu(proto::MsgType type, std::string body) {
@@ -9,7 +11,7 @@ SharedBytes encode_pdu(proto::MsgType type, std::string body) {
 }
 
 void Outbox::send(ConnHandle conn, proto::MsgType type, std::string body) {
-  send(conn, encode_pdu(type, std::move(body)));
+  actions_.emplace_back(action::Send{conn, encode_pdu(type, std::move(body))});
 }
 
 void Outbox::send_error(ConnHandle conn, proto::MsgType type, std::string_view error) {

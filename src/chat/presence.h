@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/core.h"
+#include "chat/types.h"
 #include "proto/codec.h"
 
 namespace qc::chat {

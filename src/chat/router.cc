@@ -71,6 +71,13 @@ Routing route_one(const Presence& presence, std::string_view target_user_id) {
   return builder.take();
 }
 
+Routing route_everyone(const Presence& presence) {
+  Routing routing;
+  routing.recipients.reserve(presence.size());
+  for (const Member& m : presence.members()) routing.recipients.push_back(m.conn);
+  return routing;
+}
+
 Routing route_many(const Presence& presence, std::string_view target_user_ids) {
   RoutingBuilder builder(presence);
   std::size_t start = 0;

@@ -1,4 +1,4 @@
-// Delivery resolution: which active users a ONE_TO_ONE / ONE_TO_MANY reaches, and which
+// Delivery resolution: which active users a ONE_TO_ONE / ONE_TO_MANY / BROADCAST reaches, and which
 // MSG_UNSUCCESSFUL errors the sender gets for the rest.
 #pragma once
 
@@ -22,6 +22,9 @@ std::string invalid_target_error(std::string_view token);
 
 // One target id: a string of digits (surrounding spaces allowed).
 Routing route_one(const Presence& presence, std::string_view target_user_id);
+
+// Every active user, in login order.
+Routing route_everyone(const Presence& presence);
 
 // Comma-separated ids: each bad token gets an error, each distinct missing id one error,
 // each distinct active id one delivery.

@@ -1,4 +1,4 @@
-// One connection's server-side session: its framer, protocol state, login progress and deadlines.
+// One connection's server-side session: its framer, phase, login progress and deadlines.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "chat/core.h"
+#include "chat/config.h"
 #include "chat/limits.h"
-#include "proto/connection_state.h"
+#include "chat/session_phase.h"
 #include "proto/framer.h"
 
 namespace qc::chat {
@@ -33,8 +33,6 @@ struct Session {
         keepalive_at(now + config.keepalive_timeout),
         message_bucket(config.message_rate, now) {}
 
-  bool authenticated() const { return user_id.has_value(); }
-  bool checking_password() const { return ticket.has_value(); }
   std::string_view log_user() const { return username.empty() ? std::string_view("-") : username; }
 
   ConnHandle conn;
@@ -42,15 +40,13 @@ struct Session {
   std::string peer;
   std::string ip;  // peer without the port: the key of the per-address login limit
   proto::StreamFramer framer;
-  proto::ConnectionDfa dfa;
+  SessionPhase phase;  // decides what each inbound PDU does (session_phase.h)
 
   // Login.
   int failed_logins = 0;
-  std::optional<std::uint64_t> ticket;  // the password check in flight
-  std::string pending_username;         // the name that check is for
-  std::deque<InboundItem> pending;      // PDUs received while the check is in flight
-  std::optional<std::uint64_t> user_id;
-  std::string username;
+  std::string pending_username;     // the name of the latest LOGIN
+  std::deque<InboundItem> pending;  // PDUs received while a password check is in flight
+  std::string username;             // once authenticated
 
   TimePoint connected_at;
 
@@ -59,8 +55,6 @@ struct Session {
   std::optional<TimePoint> retry_at;
 
   TokenBucket message_bucket;  // the per-session message rate
-
-  bool closing = false;  // Close was emitted: no more input, no more Sends
 };
 
 }  // namespace qc::chat

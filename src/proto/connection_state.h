@@ -1,4 +1,5 @@
-// The seed's connection DFA, shared by the client and the server's per-session view.
+// The seed's connection DFA: the client's state (what it shows, which server PDUs it accepts).
+// The server's sessions follow their own machine (chat/session_phase.h).
 // An explicit transition table (connection_state.cc); every pair not listed is forbidden.
 //
 //   from             event           to

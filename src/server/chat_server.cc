@@ -82,7 +82,9 @@ void ChatServer::carry_out_actions() {
         [this](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, chat::action::Send>) {
-            send(a.conn, std::move(a.bytes), a.replaceable);
+            send(a.conn, std::move(a.bytes), /*replaceable=*/false);
+          } else if constexpr (std::is_same_v<A, chat::action::Deliver>) {
+            for (quic::ConnHandle conn : a.recipients) send(conn, a.bytes, a.replaceable);
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else {

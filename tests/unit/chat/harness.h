@@ -65,18 +65,26 @@ inline std::string render_body(MsgType type, const std::string& msg) {
   }
 }
 
+inline std::string render_pdu(ConnHandle conn, const SharedBytes& bytes) {
+  auto pdu = proto::decode(*bytes);
+  if (!pdu) return std::to_string(conn) + " <undecodable: " + pdu.error().detail + ">";
+  return std::to_string(conn) + " " + std::string(proto::msg_type_name(pdu->type)) + " " +
+         render_body(pdu->type, pdu->msg);
+}
+
+// One line per recipient: a Deliver reads like the Sends it stands for.
 struct Rendered {
-  std::string operator()(const action::Send& a) const {
-    auto pdu = proto::decode(*a.bytes);
-    if (!pdu) return std::to_string(a.conn) + " <undecodable: " + pdu.error().detail + ">";
-    return std::to_string(a.conn) + " " + std::string(proto::msg_type_name(pdu->type)) + " " +
-           render_body(pdu->type, pdu->msg);
+  Lines operator()(const action::Send& a) const { return {render_pdu(a.conn, a.bytes)}; }
+  Lines operator()(const action::Deliver& a) const {
+    Lines lines;
+    for (ConnHandle conn : a.recipients) lines.push_back(render_pdu(conn, a.bytes));
+    return lines;
   }
-  std::string operator()(const action::Close& a) const {
-    return std::to_string(a.conn) + " CLOSE " + std::to_string(a.code) + " " + a.reason;
+  Lines operator()(const action::Close& a) const {
+    return {std::to_string(a.conn) + " CLOSE " + std::to_string(a.code) + " " + a.reason};
   }
-  std::string operator()(const action::VerifyPassword& a) const {
-    return std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password;
+  Lines operator()(const action::VerifyPassword& a) const {
+    return {std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password};
   }
 };
 
@@ -118,7 +126,9 @@ class Harness {
   // The outbox as lines; clears it.
   Lines drain() {
     Lines lines;
-    for (const Action& a : core.outbox()) lines.push_back(std::visit(Rendered{}, a));
+    for (const Action& a : core.outbox()) {
+      for (std::string& line : std::visit(Rendered{}, a)) lines.push_back(std::move(line));
+    }
     core.outbox().clear();
     return lines;
   }

@@ -266,6 +266,27 @@ TEST(CoreLogin, LogsEventsButNeverThePassword) {
   EXPECT_EQ(logged.find("s3cret"), std::string::npos) << logged;
 }
 
+TEST(CoreLogin, AConfiguredLogSinkGetsTheLinesInsteadOfTheProcessLogger) {
+  std::vector<std::string> lines;
+  CoreConfig config;
+  config.log_sink = [&lines](log::Level level, std::string_view event,
+                             std::initializer_list<log::Field> fields) {
+    lines.push_back(log::format_line(level, event, fields));
+  };
+  Harness h(config);
+  log::set_level(log::Level::Debug);
+  ::testing::internal::CaptureStderr();
+  h.join(1, "alice");
+  h.close(1);
+  const std::string stderr_text = ::testing::internal::GetCapturedStderr();
+  log::set_level(log::Level::Off);
+  EXPECT_EQ(stderr_text, "");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("INFO login session=1 user=alice user_id=1"), std::string::npos);
+  EXPECT_NE(lines[1].find("INFO logout session=1 user=alice"), std::string::npos);
+  EXPECT_NE(lines[2].find("INFO session_closed session=1 user=alice"), std::string::npos);
+}
+
 TEST(CoreLogin, IdsAreNeverReused) {
   Harness h;
   h.join(1, "alice");

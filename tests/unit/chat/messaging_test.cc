@@ -55,27 +55,23 @@ TEST_F(CoreMessaging, OneToManyPartialDeliveryDuplicatesAndBadTokens) {
   EXPECT_EQ(h.core.stats().deliveries, 2u);
 }
 
-TEST_F(CoreMessaging, OneToManySharesOneEncoding) {
+// A fan-out is one action naming its recipients, with one encoding for all of them.
+TEST_F(CoreMessaging, OneToManyIsOneDeliverWithOneEncoding) {
   h.feed(1, one_to_many_pdu("1,2,3", "meet"));
   std::vector<Action> actions = h.take();
-  ASSERT_EQ(actions.size(), 3u);
-  const SharedBytes& first = std::get<action::Send>(actions[0]).bytes;
-  for (const Action& a : actions) EXPECT_EQ(std::get<action::Send>(a).bytes.get(), first.get());
+  ASSERT_EQ(actions.size(), 1u);
+  const auto& deliver = std::get<action::Deliver>(actions[0]);
+  EXPECT_EQ(deliver.recipients, (std::vector<ConnHandle>{1, 2, 3}));
+  EXPECT_EQ(Rendered{}(deliver)[0], "1 ONE_TO_MANY alice(1): meet");
 }
 
-TEST_F(CoreMessaging, BroadcastReachesEveryoneAndSharesOneBuffer) {
+TEST_F(CoreMessaging, BroadcastIsOneDeliverToEveryone) {
   h.feed(2, broadcast_pdu("hello"));
   std::vector<Action> actions = h.take();
-  ASSERT_EQ(actions.size(), 3u);
-  const SharedBytes& first = std::get<action::Send>(actions[0]).bytes;
-  std::vector<ConnHandle> recipients;
-  for (const Action& a : actions) {
-    const auto& send = std::get<action::Send>(a);
-    EXPECT_EQ(send.bytes.get(), first.get());
-    recipients.push_back(send.conn);
-  }
-  EXPECT_EQ(recipients, (std::vector<ConnHandle>{1, 2, 3}));
-  EXPECT_EQ(Rendered{}(std::get<action::Send>(actions[0])), "1 BROADCAST bob(2): hello");
+  ASSERT_EQ(actions.size(), 1u);
+  const auto& deliver = std::get<action::Deliver>(actions[0]);
+  EXPECT_EQ(deliver.recipients, (std::vector<ConnHandle>{1, 2, 3}));
+  EXPECT_EQ(Rendered{}(deliver)[0], "1 BROADCAST bob(2): hello");
   EXPECT_EQ(h.core.stats().deliveries, 3u);
 }
 
@@ -86,17 +82,17 @@ TEST_F(CoreMessaging, OnlyPresenceListsAreReplaceable) {
   std::vector<Action> actions = h.take();
   std::size_t presence = 0;
   for (const Action& a : actions) {
-    const auto* send = std::get_if<action::Send>(&a);
-    if (send == nullptr) continue;
-    auto pdu = proto::decode(*send->bytes);
+    const auto* deliver = std::get_if<action::Deliver>(&a);
+    if (deliver == nullptr) continue;  // replies (Send) are never replaceable
+    auto pdu = proto::decode(*deliver->bytes);
     ASSERT_TRUE(pdu.ok());
     bool is_presence = pdu->type == MsgType::LogoutBroadcast;
-    EXPECT_EQ(send->replaceable, is_presence) << proto::msg_type_name(pdu->type);
-    presence += is_presence;
+    EXPECT_EQ(deliver->replaceable, is_presence) << proto::msg_type_name(pdu->type);
+    presence += is_presence ? deliver->recipients.size() : 0;
   }
   EXPECT_EQ(presence, 2u);
   h.feed(1, broadcast_pdu("hi"));
-  for (const Action& a : h.take()) EXPECT_FALSE(std::get<action::Send>(a).replaceable);
+  for (const Action& a : h.take()) EXPECT_FALSE(std::get<action::Deliver>(a).replaceable);
 }
 
 TEST_F(CoreMessaging, NothingReachesAUserWhoLeft) {

@@ -1,0 +1,40 @@
+// The chat core's settings (docs/SECURITY.md explains the abuse limits' defaults).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <string_view>
+
+#include "chat/types.h"
+#include "proto/codec.h"
+#include "util/log.h"
+
+namespace qc::chat {
+
+// Where the core's log lines go (event name and fields, as util/log formats them). The core calls
+// it on the loop thread; a server may pass one that formats and writes elsewhere.
+using LogSink = std::function<void(log::Level level, std::string_view event,
+                                   std::initializer_list<log::Field> fields)>;
+
+struct CoreConfig {
+  int max_login_attempts = 3;
+  Duration login_retry_window{60'000};  // after a failed LOGIN, the next must come within this
+  Duration keepalive_timeout{90'000};   // a session silent this long is closed (3 x 30 s)
+  std::size_t max_pending_pdus = 64;    // PDUs queued while a password check is in flight
+  // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
+  // with "server busy" instead of growing the hash queue. 0 = no bound.
+  std::size_t max_pending_logins = 256;
+  proto::DecodeLimits limits{};
+
+  // Abuse limits.
+  RateLimit message_rate{20, 40};                 // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
+  RateLimit login_rate_per_ip{30.0 / 60, 50};     // LOGIN attempts per source address
+  RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
+  std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
+  std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
+
+  LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
+};
+
+}  // namespace qc::chat

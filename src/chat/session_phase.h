@@ -1,0 +1,96 @@
+// The server session's machine: its phase, what each inbound PDU does in each phase (the
+// inbound table) and how the phase moves (the transition table). docs/PROTOCOL.md section 6
+// shows both tables; tests/unit/chat/phase_test.cc checks the document against them.
+//
+//   from           event                to
+//   CONNECTED      PasswordCheckStarted LOGIN_PENDING
+//   LOGIN_PENDING  LoginFailed          CONNECTED
+//   LOGIN_PENDING  LoginSucceeded       AUTHENTICATED
+//   CONNECTED, LOGIN_PENDING, AUTHENTICATED
+//                  Close                CLOSING
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "proto/pdu.h"
+
+namespace qc::chat {
+
+enum class Phase : std::uint8_t {
+  Connected,      // QUIC handshake done, not logged in
+  LoginPending,   // a password check is in flight
+  Authenticated,  // logged in: in presence, may chat
+  Closing,        // Close was emitted: no more input, no more replies
+};
+inline constexpr Phase kAllPhases[] = {Phase::Connected, Phase::LoginPending, Phase::Authenticated,
+                                       Phase::Closing};
+
+enum class PhaseEvent : std::uint8_t { PasswordCheckStarted, LoginFailed, LoginSucceeded, Close };
+
+// What arrives on the stream: a PDU of some type, or input that is not a usable PDU.
+enum class InboundKind : std::uint8_t { Pdu, Undecodable, TooLarge };
+struct Inbound {
+  InboundKind kind = InboundKind::Pdu;
+  proto::MsgType type = proto::MsgType::Versions;  // when kind == Pdu
+};
+
+// What the core does with an inbound PDU in a phase.
+enum class Verdict : std::uint8_t {
+  Route,             // run the type's route (chat/routes.h)
+  Queue,             // keep it until the password check answers, then look again
+  NotAuthenticated,  // MSG_UNSUCCESSFUL "User not authenticated"
+  AlreadyLoggedIn,   // MSG_UNSUCCESSFUL "Already logged in"
+  Malformed,         // MSG_UNSUCCESSFUL "Malformed data received: <detail>"; the session goes on
+  TooLarge,          // MSG_UNSUCCESSFUL "PDU too large: limit is N bytes"; the session goes on
+  RejectLogin,       // LOGIN_UNSUCCESSFUL_DISCONNECT "Malformed data received", close LoginFailed
+  Ignore,            // nothing
+};
+
+std::string_view phase_name(Phase);      // "AUTHENTICATED"
+std::string_view verdict_name(Verdict);  // "route"
+std::string_view phase_event_name(PhaseEvent);
+inline constexpr PhaseEvent kAllPhaseEvents[] = {PhaseEvent::PasswordCheckStarted,
+                                                 PhaseEvent::LoginFailed,
+                                                 PhaseEvent::LoginSucceeded, PhaseEvent::Close};
+
+Verdict verdict(Phase phase, Inbound in);
+std::optional<Phase> next_phase(Phase from, PhaseEvent event);
+
+// A session's phase and the data that only exists in it.
+class SessionPhase {
+ public:
+  struct Connected {};
+  struct LoginPending {
+    std::uint64_t ticket;  // the password check in flight
+  };
+  struct Authenticated {
+    std::uint64_t user_id;
+  };
+  struct Closing {};
+
+  Phase phase() const { return static_cast<Phase>(data_.index()); }
+  bool is(Phase p) const { return phase() == p; }
+  // Valid only in the phase that carries them.
+  std::uint64_t ticket() const { return std::get<LoginPending>(data_).ticket; }
+  std::uint64_t user_id() const { return std::get<Authenticated>(data_).user_id; }
+
+  // Each moves through the transition table; false (and no change) when it forbids the move.
+  bool start_check(std::uint64_t ticket) {
+    return move(PhaseEvent::PasswordCheckStarted, LoginPending{ticket});
+  }
+  bool login_failed() { return move(PhaseEvent::LoginFailed, Connected{}); }
+  bool login_succeeded(std::uint64_t user_id) {
+    return move(PhaseEvent::LoginSucceeded, Authenticated{user_id});
+  }
+  bool close() { return move(PhaseEvent::Close, Closing{}); }
+
+ private:
+  using Data = std::variant<Connected, LoginPending, Authenticated, Closing>;  // Phase's order
+  bool move(PhaseEvent event, Data next);
+  Data data_;
+};
+
+}  // namespace qc::chat

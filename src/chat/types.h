@@ -1,0 +1,54 @@
+// The chat core's vocabulary, shared by its parts and by the glue that drives it: connection
+// handles, time, rate limits and the actions the core asks its caller to carry out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "util/bytes.h"
+
+namespace qc::chat {
+
+using ConnHandle = std::uint64_t;  // the transport's connection handle
+using TimePoint = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::milliseconds;
+
+// A token bucket's parameters: `per_second` tokens are added continuously up to `burst`;
+// per_second <= 0 turns the limit off.
+struct RateLimit {
+  double per_second = 0;
+  double burst = 0;
+  bool enabled() const { return per_second > 0; }
+};
+
+namespace action {
+struct Send {  // one encoded PDU for one connection (a reply)
+  ConnHandle conn;
+  SharedBytes bytes;
+};
+struct Deliver {  // one encoded PDU for many connections (a message, a presence list)
+  SharedBytes bytes;
+  std::vector<ConnHandle> recipients;  // in delivery order
+  // A presence list (LOGIN_BROADCAST / LOGOUT_BROADCAST): it carries the whole state, so the
+  // transport may let a newer one supersede it while it is still unsent.
+  bool replaceable = false;
+};
+struct Close {  // close after what was sent before it
+  ConnHandle conn;
+  std::uint64_t code;  // proto::CloseCode
+  std::string reason;
+};
+struct VerifyPassword {  // check off the loop, then call Core::password_checked(conn, ticket, ok)
+  ConnHandle conn;
+  std::uint64_t ticket;
+  std::string username;
+  std::string password;
+};
+}  // namespace action
+
+using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword>;
+
+}  // namespace qc::chat
