@@ -81,11 +81,12 @@ test-sanitize-quick: san-configure
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
 	  -R '^($(subst $(eval) ,|,$(QUICK_SAN_TESTS)))$$'
 
-# The multi-threaded parts under TSan: the hashing pool and the store (unit tests), and real
+# The multi-threaded parts under TSan: the hashing pool, the store and the event loop's post()
+# from other threads (unit tests), and real
 # servers (password checks on worker threads post their results back to the loop) through the
 # lifecycle and conformance tests. Reports of every process, the servers included, go to
 # $(TSAN_BUILD)/tsan-report.PID; any such file fails the target.
-TSAN_TESTS = unit_auth unit_store it_server_lifecycle_test conformance
+TSAN_TESTS = unit_auth unit_store unit_io it_server_lifecycle_test conformance
 TSAN_REPORTS = $(abspath $(TSAN_BUILD))/tsan-report
 test-tsan: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_SANITIZE=thread \
