@@ -100,6 +100,11 @@ struct ServerOptions {
   std::size_t max_connections_per_ip = 20'000;
   std::string qlog_dir;     // empty = off
   std::string keylog_file;  // empty = off (the app passes $SSLKEYLOGFILE)
+  // The secret that keys stateless reset tokens and Retry tokens (at least 16 bytes). Servers
+  // with the same secret recognise each other's connection IDs: a restarted server resets the
+  // connections of its predecessor at their next packet (RFC 9000 10.3). Empty = random per
+  // process.
+  std::vector<std::uint8_t> static_secret;
 };
 
 class ServerEndpoint {

@@ -23,6 +23,20 @@ constexpr std::size_t kMaxBatchesPerWakeup = 16;
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr double kStatelessResetsPerSecond = 100.0;
+constexpr std::size_t kMinStaticSecret = 16;
+
+using Key = std::array<std::uint8_t, 32>;
+
+// One key per use of the server's secret (HKDF-SHA256 with the label as info), so that stateless
+// reset tokens and Retry tokens never share a key.
+Key derive_key(const std::vector<std::uint8_t>& secret, std::string_view label) {
+  ngtcp2_crypto_md sha256;
+  ngtcp2_crypto_md_init(&sha256, reinterpret_cast<void*>(GNUTLS_DIG_SHA256));
+  Key key{};
+  ngtcp2_crypto_hkdf(key.data(), key.size(), &sha256, secret.data(), secret.size(), nullptr, 0,
+                     reinterpret_cast<const std::uint8_t*>(label.data()), label.size());
+  return key;
+}
 
 // A connection ID as a routing key: fixed size, so looking one up per datagram allocates nothing.
 struct CidKey {
@@ -49,7 +63,13 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   // io == nullptr: UDP sockets on loop.
   ServerEndpointImpl(DatagramIo* io, EventLoop& loop, const ServerOptions& opts, Handler& handler)
       : EndpointBase(loop, handler, io), opts_(opts) {
-    gnutls_rnd(GNUTLS_RND_KEY, secret_.data(), secret_.size());
+    std::vector<std::uint8_t> secret = opts_.static_secret;
+    if (secret.empty()) {  // random per process: a restart cannot reset the old connections
+      secret.resize(32);
+      gnutls_rnd(GNUTLS_RND_KEY, secret.data(), secret.size());
+    }
+    reset_key_ = derive_key(secret, "quicchat stateless reset");
+    retry_key_ = derive_key(secret, "quicchat retry token");
   }
 
   Result<void> start();
@@ -87,14 +107,13 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     cids_.erase(cid_key(cid));
   }
   void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) override {
-    ngtcp2_crypto_generate_stateless_reset_token(token, secret_.data(), secret_.size(), &cid);
+    ngtcp2_crypto_generate_stateless_reset_token(token, reset_key_.data(), reset_key_.size(), &cid);
   }
   bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data,
                  std::size_t len, std::size_t segment) override {
     return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
   bool conn_can_send(Connection& /*c*/) override { return !socket_->blocked(); }
-  void set_secret(std::uint8_t fill) { secret_.fill(fill); }
   Connection* connection(ConnHandle h) const { return find(h); }
 
  protected:
@@ -133,7 +152,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   std::shared_ptr<tls::Context> tls_;
   std::unique_ptr<DatagramSocket> socket_;
   RecvBatch batch_;
-  std::array<std::uint8_t, 32> secret_{};
+  Key reset_key_{};  // stateless reset tokens
+  Key retry_key_{};  // Retry tokens
   std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
   std::unordered_map<ConnHandle, Entry> conns_;
   std::unordered_map<std::string, std::size_t> per_ip_;
@@ -144,6 +164,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
 
 Result<void> ServerEndpointImpl::start() {
   if (opts_.alpns.empty()) return fail("config", "the server needs at least one ALPN");
+  if (!opts_.static_secret.empty() && opts_.static_secret.size() < kMinStaticSecret)
+    return fail("config", "the server's static secret needs at least 16 bytes");
   auto ctx =
       tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
@@ -212,10 +234,10 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
       hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
     auto lifetime =
         std::chrono::duration_cast<std::chrono::nanoseconds>(kRetryTokenLifetime).count();
-    if (ngtcp2_crypto_verify_retry_token(&cfg.original_dcid, hd.token.base, hd.token.len,
-                                         secret_.data(), secret_.size(), hd.version, from.get(),
-                                         from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
-                                         now_ts(loop_.now())) != 0) {
+    if (ngtcp2_crypto_verify_retry_token(
+            &cfg.original_dcid, hd.token.base, hd.token.len, retry_key_.data(), retry_key_.size(),
+            hd.version, from.get(), from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
+            now_ts(loop_.now())) != 0) {
       ++stats_.refused_invalid_token;
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
@@ -281,9 +303,9 @@ bool ServerEndpointImpl::wants_retry() const {
 void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
   ngtcp2_cid scid = random_cid();
   std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
-  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(token, secret_.data(), secret_.size(),
-                                                             hd.version, from.get(), from.len,
-                                                             &scid, &hd.dcid, now_ts(loop_.now()));
+  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(
+      token, retry_key_.data(), retry_key_.size(), hd.version, from.get(), from.len, &scid,
+      &hd.dcid, now_ts(loop_.now()));
   if (tokenlen < 0) return;
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
   ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid,
@@ -382,10 +404,6 @@ Result<std::unique_ptr<ServerEndpoint>> start_server(DatagramIo* io, EventLoop& 
 }
 
 }  // namespace
-
-void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill) {
-  if (auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint)) impl->set_secret(fill);
-}
 
 std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle h) {
   auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint);

@@ -11,10 +11,6 @@ namespace qc::quic {
 // returns ngtcp2's result (0 = opened, negative = refused, e.g. the server's stream limit).
 int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle conn);
 
-// Replaces the server's random secret (stateless reset tokens, Retry tokens), so that a
-// restarted server can reset the connections of its predecessor.
-void test_set_server_secret(ServerEndpoint& endpoint, std::uint8_t fill);
-
 // Bytes the server has queued on a connection and not yet seen acknowledged; nullopt when the
 // connection is unknown.
 std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle conn);

@@ -215,23 +215,59 @@ TEST_F(TransportTest, ShortPacketForUnknownConnectionGetsStatelessReset) {
   EXPECT_EQ(reply[0] & 0xc0, 0x40);
 }
 
-TEST_F(TransportTest, RestartedServerResetsTheOldConnections) {
+class ServerRestartTest : public TransportTest {
+ protected:
+  // The first server runs with `first`, the restarted one with `second`; the client sends once
+  // after the restart. Returns how the client's connection ended.
+  CloseInfo restart_and_send(std::vector<std::uint8_t> first, std::vector<std::uint8_t> second) {
+    ServerOptions so = server_options();
+    so.static_secret = std::move(first);
+    start_server(so);
+    ConnHandle c = connect();
+    EXPECT_TRUE(both_open(c));
+    EXPECT_TRUE(client->send(c, bytes("hello")));
+    EXPECT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
+    so.port = server->local_port();
+    so.static_secret = std::move(second);
+    server.reset();  // gone without a word, like a crashed process
+    auto restarted = make_server(so);
+    EXPECT_TRUE(restarted.ok()) << restarted.error().message;
+    if (!restarted.ok()) return {};
+    server = std::move(*restarted);
+    EXPECT_TRUE(client->send(c, bytes(std::string(200, 'x'))));
+    EXPECT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+    // The restarted server knows no connection: all it sent were stateless resets.
+    EXPECT_GT(server->stats().datagrams_sent, 0u);
+    return client_h.closed[c];
+  }
+};
+
+TEST_F(ServerRestartTest, SameSecretResetsTheOldConnectionAtItsNextPacket) {
+  const TimePoint start = loop->now();
+  CloseInfo closed =
+      restart_and_send(std::vector<std::uint8_t>(32, 0x5a), std::vector<std::uint8_t>(32, 0x5a));
+  EXPECT_EQ(closed.kind, CloseKind::StatelessReset);
+  // One round trip of the memory network, not the 120 s idle timeout.
+  EXPECT_LT(loop->now() - start, std::chrono::seconds(1));
+}
+
+TEST_F(ServerRestartTest, OtherSecretsResetsAreNotRecognised) {
+  CloseInfo closed =
+      restart_and_send(std::vector<std::uint8_t>(32, 0x5a), std::vector<std::uint8_t>(32, 0xa5));
+  EXPECT_EQ(closed.kind, CloseKind::IdleTimeout);
+}
+
+TEST_F(ServerRestartTest, RandomSecretsResetsAreNotRecognised) {
+  CloseInfo closed = restart_and_send({}, {});
+  EXPECT_EQ(closed.kind, CloseKind::IdleTimeout);
+}
+
+TEST_F(ServerRestartTest, ASecretShorterThan16BytesIsRefused) {
   ServerOptions so = server_options();
-  start_server(so);
-  test_set_server_secret(*server, 0x5a);
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hello")));
-  ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
-  so.port = server->local_port();
-  server.reset();  // gone without a word, like a crashed process
-  auto restarted = make_server(so);
-  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
-  server = std::move(*restarted);
-  test_set_server_secret(*server, 0x5a);
-  ASSERT_TRUE(client->send(c, bytes(std::string(200, 'x'))));
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
-  EXPECT_EQ(client_h.closed[c].kind, CloseKind::StatelessReset);
+  so.static_secret.assign(15, 1);
+  auto s = make_server(so);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("16 bytes"), std::string::npos) << s.error().message;
 }
 
 }  // namespace
