@@ -10,6 +10,7 @@
 #include "quicchat/server/server_options.h"
 #include "server/admin.h"
 #include "server/metrics.h"
+#include "server/secret_file.h"
 #include "store/account_store.h"
 #include "util/log.h"
 
@@ -47,6 +48,17 @@ Result<std::unique_ptr<ops::HttpServer>> start_metrics(io::EventLoop& loop,
   return http;
 }
 
+// Reads or creates the secret file into the transport's options and says which file it is
+// (never the secret).
+Result<void> load_secret(ServerSettings& settings) {
+  auto file = server::load_or_create_secret(settings.secret_file);
+  if (!file) return Unexpected{file.error()};
+  settings.config.transport.static_secret = std::move(file->secret);
+  log::info("secret_file",
+            {{"path", settings.secret_file}, {"state", file->created ? "created" : "loaded"}});
+  return {};
+}
+
 }  // namespace
 
 int cmd_server(const Args& args) {
@@ -75,6 +87,7 @@ int cmd_server(const Args& args) {
 
   auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
   if (!store) return report(store.error());
+  if (auto loaded = load_secret(*settings); !loaded) return report(loaded.error());
 
   auto loop = io::EventLoop::create();
   if (!loop) return report(loop.error());

@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "server/secret_file.h"
+
 namespace qc::app {
 namespace {
 
@@ -57,6 +59,15 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
       .notes = "created if missing, never overwritten"},
      [](const V& v, S& s) -> Set {
        s.db = v.text;
+       return {};
+     }},
+    {{.name = "secret-file",
+      .help = "file with the secret that keys stateless resets (none: server.secret in the "
+              "folder of --db)",
+      .notes = "created mode 0600 with 32 random bytes on first start, refused when group or "
+               "others may read it; see [Secret file](#secret-file)"},
+     [](const V& v, S& s) -> Set {
+       s.secret_file = v.text;
        return {};
      }},
     {{.name = "alpn",
@@ -428,6 +439,7 @@ Result<ServerSettings> server_settings_from(const Flags& flags) {
   if (auto applied = apply_options(server_options(), flags, settings); !applied) {
     return Unexpected{applied.error()};
   }
+  if (settings.secret_file.empty()) settings.secret_file = server::default_secret_path(settings.db);
   if (const char* keylog = std::getenv("SSLKEYLOGFILE")) {
     settings.config.transport.keylog_file = keylog;
   }

@@ -17,6 +17,7 @@ namespace qc::app {
 struct ServerSettings {
   server::ServerConfig config;
   std::string db;
+  std::string secret_file;  // the stateless-reset secret (server/secret_file.h)
   log::Level log_level = log::Level::Info;
   std::optional<ops::HostPort> metrics_listen;  // nullopt = no metrics endpoint
   std::string admin_socket;                     // empty = no admin socket

@@ -110,13 +110,18 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
                                    "2"};
   args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
   if (!opts.exact_args.empty()) args = opts.exact_args;
+  args_ = args;
+  launch();
+}
+
+void ServerProcess::launch() {
   int log_pipe[2];
   if (pipe2(log_pipe, O_CLOEXEC) != 0) {
     error_ = "pipe failed";
     return;
   }
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  pid_ = spawn(args, devnull, log_pipe[1]);
+  pid_ = spawn(args_, devnull, log_pipe[1]);
   close(devnull);
   close(log_pipe[1]);
   log_fd_ = log_pipe[0];
@@ -129,6 +134,24 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
   }
   std::string text = log();
   port_ = static_cast<std::uint16_t>(std::atoi(text.c_str() + text.find(marker) + marker.size()));
+}
+
+bool ServerProcess::restart_after_kill() {
+  kill_hard();
+  if (log_reader_.joinable()) log_reader_.join();
+  if (log_fd_ >= 0) close(log_fd_);
+  log_fd_ = -1;
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.clear();
+  }
+  for (std::size_t i = 0; i + 1 < args_.size(); ++i) {
+    if (args_[i] == "--port") args_[i + 1] = std::to_string(port_);
+  }
+  const std::uint16_t old_port = port_;
+  port_ = 0;
+  launch();
+  return port_ == old_port;
 }
 
 ServerProcess::~ServerProcess() {

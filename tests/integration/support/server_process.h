@@ -48,9 +48,14 @@ class ServerProcess {
   // SIGTERM (graceful) and the exit status, or SIGKILL.
   int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void kill_hard();
+  // kill_hard(), then the same command again on the same port (its log starts afresh); true
+  // when it listens there again.
+  bool restart_after_kill();
 
  private:
+  void launch();
   void read_log();
+  std::vector<std::string> args_;
   std::string dir_;
   std::string error_;
   std::uint16_t port_ = 0;
