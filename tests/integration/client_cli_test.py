@@ -4,6 +4,7 @@ Usage: client_cli_test.py QUICCHAT_BINARY [TEST_NAME...]"""
 import os
 import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from client_support import ScriptClient, Server, TestFailure, TmuxClient, run, run_tests  # noqa: E402
@@ -166,6 +167,24 @@ def test_reconnect_logs_in_again():
         check(alice.finish() == 0, "alice did not exit 0")
 
 
+def test_kill_9_and_restart_is_noticed_at_the_next_message():
+    with Env() as env:
+        alice = env.script("--reconnect", login="alice")
+        env.server.proc.kill()  # SIGKILL: no CONNECTION_CLOSE reaches alice
+        env.server.proc.wait()
+        env.server.start()  # the same port and the same secret file (beside the database)
+        started = time.monotonic()
+        alice.send("0: typed after the restart")
+        # The restarted server's stateless reset is recognised: not the 120 s idle timeout.
+        alice.expect(r"^\[Err\] Connection lost: stateless reset from peer$", timeout=5)
+        lost = time.monotonic() - started
+        alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=5)
+        back = time.monotonic() - started
+        print(f"  kill -9 + restart: 'Connection lost' {lost * 1000:.0f} ms after the first line "
+              f"typed, logged in again after {back * 1000:.0f} ms")
+        check(alice.finish() == 0, "alice did not exit 0")
+
+
 def test_kick_is_reported_and_not_reconnected():
     with Env() as env:
         bob = env.script("--reconnect", login="bob")
@@ -259,6 +278,7 @@ TESTS = [
     test_failed_login_exits_nonzero,
     test_connection_loss_is_reported,
     test_reconnect_logs_in_again,
+    test_kill_9_and_restart_is_noticed_at_the_next_message,
     test_kick_is_reported_and_not_reconnected,
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,
