@@ -240,6 +240,34 @@ class ServerRestartTest : public TransportTest {
     EXPECT_GT(server->stats().datagrams_sent, 0u);
     return client_h.closed[c];
   }
+
+  // The first server (secret 0x5a..., Retry always) answers the client's Initial with a Retry;
+  // the client's Initial with the token reaches a server started in its place with `second`.
+  // Returns the new server's counters once the client is open or closed.
+  Stats retry_token_across_restart(std::vector<std::uint8_t> second) {
+    ServerOptions so = server_options();
+    so.retry = RetryMode::Always;
+    so.static_secret.assign(32, 0x5a);
+    start_server(so);
+    net->hold(true);
+    ConnHandle c = connect();
+    EXPECT_TRUE(run_until([&] { return net->held() > 0; }));
+    net->release();  // the client's Initial
+    EXPECT_TRUE(run_until([&] { return server->stats().retries_sent == 1 && net->held() > 0; }));
+    net->release();                                           // the Retry
+    EXPECT_TRUE(run_until([&] { return net->held() > 0; }));  // the Initial with the token
+    so.port = server->local_port();
+    so.static_secret = std::move(second);
+    server.reset();
+    auto restarted = make_server(so);
+    EXPECT_TRUE(restarted.ok());
+    if (!restarted.ok()) return {};
+    server = std::move(*restarted);
+    net->hold(false);
+    net->release();
+    EXPECT_TRUE(run_until([&] { return !client_h.opened.empty() || client_h.closed.contains(c); }));
+    return server->stats();
+  }
 };
 
 TEST_F(ServerRestartTest, SameSecretResetsTheOldConnectionAtItsNextPacket) {
@@ -251,15 +279,28 @@ TEST_F(ServerRestartTest, SameSecretResetsTheOldConnectionAtItsNextPacket) {
   EXPECT_LT(loop->now() - start, std::chrono::seconds(1));
 }
 
-TEST_F(ServerRestartTest, OtherSecretsResetsAreNotRecognised) {
+TEST_F(ServerRestartTest, ResetsOfAnotherSecretAreNotRecognised) {
   CloseInfo closed =
       restart_and_send(std::vector<std::uint8_t>(32, 0x5a), std::vector<std::uint8_t>(32, 0xa5));
   EXPECT_EQ(closed.kind, CloseKind::IdleTimeout);
 }
 
-TEST_F(ServerRestartTest, RandomSecretsResetsAreNotRecognised) {
+TEST_F(ServerRestartTest, ResetsOfARandomSecretAreNotRecognised) {
   CloseInfo closed = restart_and_send({}, {});
   EXPECT_EQ(closed.kind, CloseKind::IdleTimeout);
+}
+
+TEST_F(ServerRestartTest, ARetryTokenStaysValidAcrossARestartWithTheSameSecret) {
+  Stats stats = retry_token_across_restart(std::vector<std::uint8_t>(32, 0x5a));
+  EXPECT_EQ(client_h.opened.size(), 1u);
+  EXPECT_EQ(stats.retries_sent, 0u);
+  EXPECT_EQ(stats.refused_invalid_token, 0u);
+}
+
+TEST_F(ServerRestartTest, ARetryTokenOfAnotherSecretIsRefused) {
+  Stats stats = retry_token_across_restart(std::vector<std::uint8_t>(32, 0xa5));
+  EXPECT_TRUE(client_h.opened.empty());
+  EXPECT_EQ(stats.refused_invalid_token, 1u);
 }
 
 TEST_F(ServerRestartTest, ASecretShorterThan16BytesIsRefused) {
