@@ -28,7 +28,8 @@ struct CoreStats {
   std::size_t active_users = 0;
   std::uint64_t deliveries = 0;  // message PDUs queued to recipients
   std::uint64_t logins = 0;
-  std::uint64_t failed_logins = 0;
+  std::uint64_t failed_logins = 0;      // wrong password, or a name with no account
+  std::uint64_t already_logged_in = 0;  // right password, but the name is active elsewhere
   std::uint64_t malformed_pdus = 0;
   std::uint64_t throttled_logins = 0;  // LOGIN refused by a login rate limit
   std::uint64_t rate_limited = 0;      // messages dropped by the per-session rate limit

@@ -86,6 +86,7 @@ struct Core::Impl {
   void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
   void on_password_result(Session& s, bool ok, TimePoint now);
   void fail_login(Session& s, LoginFailure why, TimePoint now);
+  void count_failure(LoginFailure why);
   void complete_login(Session& s);
   void login_timeout(Session& s);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);

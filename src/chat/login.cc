@@ -31,7 +31,6 @@ void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& 
   s.retry_at.reset();
   s.pending_username = std::move(login->username);
   if (!login_allowed(s, s.pending_username, now)) {
-    ++counters.throttled_logins;
     fail_login(s, LoginFailure::Throttled, now);
     return;
   }
@@ -42,7 +41,6 @@ void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& 
   if (hash_queue_full()) {
     login_by_ip.refund(s.ip);  // no password was checked: nothing to charge
     login_by_account.refund(s.pending_username);
-    ++counters.busy_logins;
     fail_login(s, LoginFailure::Busy, now);
     return;
   }
@@ -97,10 +95,8 @@ void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
 }
 
 void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
-  if (counts_as_attempt(why)) {
-    ++s.failed_logins;
-    ++counters.failed_logins;
-  }
+  if (counts_as_attempt(why)) ++s.failed_logins;
+  count_failure(why);
   logger.info("login_failed", {{"session", s.conn},
                                {"user", s.pending_username},
                                {"peer", s.peer},
@@ -115,6 +111,24 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
   }
   s.retry_at = now + config.login_retry_window;
   deadlines.push(Deadline{*s.retry_at, s.conn, s.serial, DeadlineKind::LoginRetry});
+}
+
+// Each refused attempt lands in exactly one result of quicchat_logins_total (docs/OPERATIONS.md).
+void Core::Impl::count_failure(LoginFailure why) {
+  switch (why) {
+    case LoginFailure::InvalidCredentials:
+      ++counters.failed_logins;
+      return;
+    case LoginFailure::AlreadyLoggedIn:
+      ++counters.already_logged_in;
+      return;
+    case LoginFailure::Throttled:
+      ++counters.throttled_logins;
+      return;
+    case LoginFailure::Busy:
+      ++counters.busy_logins;
+      return;
+  }
 }
 
 void Core::Impl::complete_login(Session& s) {

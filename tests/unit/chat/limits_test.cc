@@ -207,6 +207,24 @@ TEST(CoreLoginThrottle, ThrottledAttemptsCountTowardsTheProtocolsThree) {
                    "1 CLOSE 2 maximum login attempts exceeded"}));
 }
 
+// docs/OPERATIONS.md: `failed` is a wrong password or an unknown user; a throttled attempt never
+// reached a password check and is counted as `throttled` only. Every attempt is in one result.
+TEST(CoreLoginThrottle, ThrottledAttemptsAreCountedAsThrottledNotFailed) {
+  CoreConfig c = limited();           // per account: 6 at once
+  c.login_rate_per_ip = RateLimit{};  // the harness's peers share one address
+  Harness h(c);
+  for (ConnHandle conn = 1; conn <= 20; ++conn) {  // 60 guesses at cam's password
+    h.open(conn);
+    for (int i = 0; i < 3; ++i) h.attempt(conn, "cam", false);
+  }
+  const CoreStats stats = h.core.stats();
+  EXPECT_EQ(stats.failed_logins, 6u);
+  EXPECT_EQ(stats.throttled_logins, 54u);
+  EXPECT_EQ(stats.logins + stats.failed_logins + stats.already_logged_in + stats.throttled_logins +
+                stats.busy_logins,
+            60u);
+}
+
 TEST(CoreLoginThrottle, InvalidNamesSpendTheAddressBudgetButCreateNoAccountBucket) {
   CoreConfig c = limited();
   c.login_rate_per_ip = RateLimit{1.0 / 60, 1};

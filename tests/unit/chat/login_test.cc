@@ -128,6 +128,8 @@ TEST(CoreLogin, NameAlreadyActiveIsRefusedAfterTheRightPassword) {
   EXPECT_EQ(h.attempt(2, "alice", false),
             (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
   EXPECT_EQ(render_users(h.core.active_users()), "1:alice");
+  EXPECT_EQ(h.core.stats().already_logged_in, 1u);  // not a wrong password
+  EXPECT_EQ(h.core.stats().failed_logins, 1u);
 }
 
 TEST(CoreLogin, SecondLoginOnAnAuthenticatedSessionIsRefused) {
