@@ -62,7 +62,7 @@ class Core {
   void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);
   // Exactly once per VerifyPassword, also when its connection has closed meanwhile: the answer
   // frees the check's place under max_pending_logins.
-  void password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now);
+  void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, keep-alive)
 
   std::optional<TimePoint> next_deadline() const;

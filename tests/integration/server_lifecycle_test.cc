@@ -103,6 +103,23 @@ TEST(ServerLifecycle, LogLinesNameTheUserAndNeverThePassword) {
   EXPECT_EQ(server.log().find("p1\""), std::string::npos);
 }
 
+TEST(ServerLifecycle, AFailedLoginNamesOnlyAnExistingAccount) {
+  ServerProcess server;
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  auto peer = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(peer);
+  peer->send(MsgType::Login, proto::encode_login({"typed-my-password", "x"}));
+  ASSERT_TRUE(peer->expect(MsgType::LoginUnsuccessfulRetry));
+  peer->send(MsgType::Login, proto::encode_login({"bob", "wrong"}));
+  ASSERT_TRUE(peer->expect(MsgType::LoginUnsuccessfulRetry));
+  EXPECT_TRUE(server.wait_for_log("login_failed session=1 user=bob ", std::chrono::seconds(5)))
+      << server.log();
+  EXPECT_NE(server.log().find("login_failed session=1 user_hash="), std::string::npos)
+      << server.log();
+  EXPECT_EQ(server.log().find("typed-my-password"), std::string::npos) << server.log();
+}
+
 TEST(ServerLifecycle, ClientThatVanishesIsLoggedOutByTheIdleTimeout) {
   ServerProcessOptions opts;
   opts.extra_args = {"--idle-timeout-ms", "1000"};

@@ -257,7 +257,7 @@ TEST(CoreLoginQueue, RefusesBeyondTheBoundUntilACheckCompletes) {
   EXPECT_EQ(h.core.stats().busy_logins, 1u);
   EXPECT_EQ(h.core.stats().pending_logins, 2u);
   EXPECT_EQ(h.core.stats().failed_logins, 0u);
-  h.core.password_checked(1, alice, true, h.now);
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_ACK 1:alice"}));
   EXPECT_EQ(h.core.stats().pending_logins, 1u);
   h.feed(3, login_pdu("cam", "p3"));
@@ -287,7 +287,7 @@ TEST(CoreLoginQueue, BusyRefusalsSpendNoLoginBudget) {
   h.feed(2, login_pdu("bob", "p2"));
   h.feed(2, login_pdu("bob", "p2"));
   h.drain();
-  h.core.password_checked(1, alice, true, h.now);
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);
   h.drain();
   h.feed(2, login_pdu("bob", "p2"));  // bob's one token and the address's are still there
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
@@ -304,7 +304,7 @@ TEST(CoreLoginQueue, AResultForAClosedSessionFreesItsSlot) {
   h.open(2);
   h.feed(2, login_pdu("bob", "p2"));
   EXPECT_EQ(h.drain(), (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Server busy. Try again later."}));
-  h.core.password_checked(1, alice, true, h.now);  // the check still ran on the pool
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);  // the check still ran on the pool
   h.feed(2, login_pdu("bob", "p2"));
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
 }
