@@ -252,6 +252,18 @@ mode_t permissions(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 07777;
 }
 
+// What opening the store at `path` logs at level WARN and above.
+std::string warnings_opening(const std::string& path) {
+  const log::Level was = log::level();
+  log::set_level(log::Level::Warn);
+  ::testing::internal::CaptureStderr();
+  auto store = open_sqlite_store(path);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(was);
+  EXPECT_TRUE(store);
+  return logged;
+}
+
 // The database holds password hashes: a new one is its owner's alone whatever the umask, and so
 // are SQLite's WAL and shared-memory files beside it (SQLite gives them the database's mode).
 TEST_F(SqliteStoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
@@ -270,13 +282,7 @@ TEST_F(SqliteStoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
 TEST_F(SqliteStoreTest, AnExistingDatabaseOthersCanReadKeepsItsModeWithAWarning) {
   ASSERT_TRUE(open());
   ASSERT_EQ(::chmod(db_path().c_str(), 0640), 0);
-  const log::Level was = log::level();
-  log::set_level(log::Level::Warn);
-  ::testing::internal::CaptureStderr();
-  auto store = open();
-  const std::string logged = ::testing::internal::GetCapturedStderr();
-  log::set_level(was);
-  ASSERT_TRUE(store);
+  const std::string logged = warnings_opening(db_path());
   EXPECT_EQ(permissions(db_path()), 0640u);
   EXPECT_THAT(logged, HasSubstr("WARN db_file_not_private"));
   EXPECT_THAT(logged, HasSubstr("mode=0640"));
@@ -285,14 +291,7 @@ TEST_F(SqliteStoreTest, AnExistingDatabaseOthersCanReadKeepsItsModeWithAWarning)
 
 TEST_F(SqliteStoreTest, AnExistingPrivateDatabaseOpensWithoutAWarning) {
   ASSERT_TRUE(open());
-  const log::Level was = log::level();
-  log::set_level(log::Level::Warn);
-  ::testing::internal::CaptureStderr();
-  auto store = open();
-  const std::string logged = ::testing::internal::GetCapturedStderr();
-  log::set_level(was);
-  ASSERT_TRUE(store);
-  EXPECT_EQ(logged, "");
+  EXPECT_EQ(warnings_opening(db_path()), "");
 }
 
 TEST(SqliteMemoryStore, InMemoryWorks) {
