@@ -102,7 +102,8 @@ class Driver {
         close(slot);
         break;
       case 3:
-        core_.password_checked(ticket_conn_, ticket_, in.byte() % 2 == 1, now_);
+        core_.password_checked(ticket_conn_, ticket_,
+                               static_cast<qc::chat::PasswordCheck>(in.byte() % 3), now_);
         break;
       case 4:
         now_ += std::chrono::seconds(in.byte());
@@ -114,7 +115,7 @@ class Driver {
         break;
       }
       default:
-        core_.password_checked(slots_[slot], in.byte() % 8, true, now_);
+        core_.password_checked(slots_[slot], in.byte() % 8, qc::chat::PasswordCheck::Ok, now_);
     }
   }
 

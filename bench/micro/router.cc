@@ -35,7 +35,7 @@ void log_in_all(Core& core, int n, qc::chat::TimePoint now) {
       if (const auto* v = std::get_if<qc::chat::action::VerifyPassword>(&a)) ticket = v->ticket;
     }
     core.outbox().clear();
-    core.password_checked(conn, ticket, true, now);
+    core.password_checked(conn, ticket, qc::chat::PasswordCheck::Ok, now);
     core.outbox().clear();
   }
 }

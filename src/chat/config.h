@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <string_view>
@@ -33,6 +34,10 @@ struct CoreConfig {
   RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
   std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
   std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
+
+  // Keys the hash that stands in the log for a LOGIN name with no account (a password typed into
+  // the name field must not be logged). A server sets a random one at start.
+  std::uint64_t log_hash_key = 0;
 
   LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
 };

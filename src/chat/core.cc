@@ -129,7 +129,8 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   impl_->sessions.erase(it);
 }
 
-void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now) {
+void Core::password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result,
+                            TimePoint now) {
   impl_->password_check_done();
   Session* s = impl_->find_session(conn);
   if (s == nullptr || !s->phase.is(Phase::LoginPending) || s->phase.ticket() != ticket) {
@@ -137,7 +138,7 @@ void Core::password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, Time
     return;
   }
   impl_->input_time = now;
-  impl_->on_password_result(*s, ok, now);
+  impl_->on_password_result(*s, result, now);
   impl_->drain_pending(*s, now);
 }
 

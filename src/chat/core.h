@@ -28,7 +28,8 @@ struct CoreStats {
   std::size_t active_users = 0;
   std::uint64_t deliveries = 0;  // message PDUs queued to recipients
   std::uint64_t logins = 0;
-  std::uint64_t failed_logins = 0;
+  std::uint64_t failed_logins = 0;      // wrong password, or a name with no account
+  std::uint64_t already_logged_in = 0;  // right password, but the name is active elsewhere
   std::uint64_t malformed_pdus = 0;
   std::uint64_t throttled_logins = 0;  // LOGIN refused by a login rate limit
   std::uint64_t rate_limited = 0;      // messages dropped by the per-session rate limit
@@ -61,7 +62,7 @@ class Core {
   void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);
   // Exactly once per VerifyPassword, also when its connection has closed meanwhile: the answer
   // frees the check's place under max_pending_logins.
-  void password_checked(ConnHandle conn, std::uint64_t ticket, bool ok, TimePoint now);
+  void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, keep-alive)
 
   std::optional<TimePoint> next_deadline() const;

@@ -84,8 +84,10 @@ struct Core::Impl {
 
   // login.cc
   void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
-  void on_password_result(Session& s, bool ok, TimePoint now);
-  void fail_login(Session& s, LoginFailure why, TimePoint now);
+  void on_password_result(Session& s, PasswordCheck result, TimePoint now);
+  // `known_account`: the name is an existing account's, so the log may show it.
+  void fail_login(Session& s, LoginFailure why, TimePoint now, bool known_account);
+  void count_failure(LoginFailure why);
   void complete_login(Session& s);
   void login_timeout(Session& s);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);

@@ -31,19 +31,17 @@ void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& 
   s.retry_at.reset();
   s.pending_username = std::move(login->username);
   if (!login_allowed(s, s.pending_username, now)) {
-    ++counters.throttled_logins;
-    fail_login(s, LoginFailure::Throttled, now);
+    fail_login(s, LoginFailure::Throttled, now, false);
     return;
   }
   if (!valid_username(s.pending_username)) {
-    fail_login(s, LoginFailure::InvalidCredentials, now);
+    fail_login(s, LoginFailure::InvalidCredentials, now, false);
     return;
   }
   if (hash_queue_full()) {
     login_by_ip.refund(s.ip);  // no password was checked: nothing to charge
     login_by_account.refund(s.pending_username);
-    ++counters.busy_logins;
-    fail_login(s, LoginFailure::Busy, now);
+    fail_login(s, LoginFailure::Busy, now, false);
     return;
   }
   s.phase.start_check(next_ticket++);
@@ -80,29 +78,30 @@ void Core::Impl::password_check_done() {
 
 // Every attempt is charged up front (it costs a bcrypt check); one with the right password is
 // refunded, so only failures use up a budget: honest users reconnecting are never throttled.
-void Core::Impl::on_password_result(Session& s, bool ok, TimePoint now) {
-  if (ok) {
+void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint now) {
+  if (result == PasswordCheck::Ok) {
     login_by_ip.refund(s.ip);
     login_by_account.refund(s.pending_username);
   }
-  if (!ok) {
+  if (result != PasswordCheck::Ok) {
     s.phase.login_failed();
-    fail_login(s, LoginFailure::InvalidCredentials, now);
+    fail_login(s, LoginFailure::InvalidCredentials, now, result == PasswordCheck::WrongPassword);
   } else if (presence.contains_name(s.pending_username)) {
     s.phase.login_failed();
-    fail_login(s, LoginFailure::AlreadyLoggedIn, now);
+    fail_login(s, LoginFailure::AlreadyLoggedIn, now, true);
   } else {
     complete_login(s);
   }
 }
 
-void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
-  if (counts_as_attempt(why)) {
-    ++s.failed_logins;
-    ++counters.failed_logins;
-  }
+void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now, bool known_account) {
+  if (counts_as_attempt(why)) ++s.failed_logins;
+  count_failure(why);
+  const log::Field who =
+      known_account ? log::Field("user", s.pending_username)
+                    : log::Field("user_hash", name_hash(s.pending_username, config.log_hash_key));
   logger.info("login_failed", {{"session", s.conn},
-                               {"user", s.pending_username},
+                               who,
                                {"peer", s.peer},
                                {"reason", failure_name(why)},
                                {"failures", s.failed_logins}});
@@ -115,6 +114,24 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now) {
   }
   s.retry_at = now + config.login_retry_window;
   deadlines.push(Deadline{*s.retry_at, s.conn, s.serial, DeadlineKind::LoginRetry});
+}
+
+// Each refused attempt lands in exactly one result of quicchat_logins_total (docs/OPERATIONS.md).
+void Core::Impl::count_failure(LoginFailure why) {
+  switch (why) {
+    case LoginFailure::InvalidCredentials:
+      ++counters.failed_logins;
+      return;
+    case LoginFailure::AlreadyLoggedIn:
+      ++counters.already_logged_in;
+      return;
+    case LoginFailure::Throttled:
+      ++counters.throttled_logins;
+      return;
+    case LoginFailure::Busy:
+      ++counters.busy_logins;
+      return;
+  }
 }
 
 void Core::Impl::complete_login(Session& s) {

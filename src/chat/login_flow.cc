@@ -32,6 +32,20 @@ bool valid_username(std::string_view username) {
   return true;
 }
 
+// FNV-1a (64 bits) from a keyed offset basis; the high half, whose bits depend on every bit of the
+// state, is shown.
+std::string name_hash(std::string_view name, std::uint64_t key) {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ key;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 0; i < 8; ++i) out[i] = kHex[(h >> (60 - 4 * i)) & 15];
+  return out;
+}
+
 bool counts_as_attempt(LoginFailure why) { return why != LoginFailure::Busy; }
 
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {

@@ -1,6 +1,7 @@
 // The login rules as pure functions: which names are acceptable and what a failed attempt answers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,11 @@ enum class LoginFailure {
   Throttled,           // refused by a login rate limit before any password check
   Busy,                // refused because too many password checks are in flight (no attempt used)
 };
+
+// What the log shows instead of a LOGIN name that is not a known account's (it may be a password
+// typed into the name field): 8 hex digits of a hash keyed with `key`, enough to tell repeated
+// names apart within one server run.
+std::string name_hash(std::string_view name, std::uint64_t key);
 
 // False for a refusal that says nothing about the password (Busy): it uses up no attempt.
 bool counts_as_attempt(LoginFailure why);

@@ -24,6 +24,11 @@ struct RateLimit {
   bool enabled() const { return per_second > 0; }
 };
 
+// The answer to a VerifyPassword. The caller checks a name with no account against a dummy hash
+// all the same (it must take as long as a wrong password); the core needs to know which it was
+// only to decide whether the log may show the name.
+enum class PasswordCheck { Ok, WrongPassword, NoSuchAccount };
+
 namespace action {
 struct Send {  // one encoded PDU for one connection (a reply)
   ConnHandle conn;
@@ -41,7 +46,7 @@ struct Close {  // close after what was sent before it
   std::uint64_t code;  // proto::CloseCode
   std::string reason;
 };
-struct VerifyPassword {  // check off the loop, then call Core::password_checked(conn, ticket, ok)
+struct VerifyPassword {  // check off the loop, then call Core::password_checked(conn, ticket, ...)
   ConnHandle conn;
   std::uint64_t ticket;
   std::string username;

@@ -24,7 +24,31 @@ std::uint16_t local_port(int fd) {
                                            : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
 }
 
+bool loopback(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address->sa_family != AF_INET6) return false;
+  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+  return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+}
+
 }  // namespace
+
+bool reachable_from_other_machines(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return true;
+  bool reachable = false;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    if (!loopback(a->ai_addr)) reachable = true;
+  }
+  freeaddrinfo(found);
+  return reachable;
+}
 
 Result<HostPort> parse_host_port(std::string_view text) {
   std::size_t colon = text.rfind(':');

@@ -24,6 +24,11 @@ struct HostPort {
 // "127.0.0.1:9100", "localhost:9100", "[::1]:9100". A host is required (no ":9100").
 Result<HostPort> parse_host_port(std::string_view text);
 
+// True unless every address `host` stands for is loopback (127.0.0.0/8, ::1): a wildcard
+// (0.0.0.0, ::), any other address, and a name that does not resolve may be reached from other
+// machines.
+bool reachable_from_other_machines(const std::string& host);
+
 // A non-blocking listening TCP socket on `at`; the port actually bound in `bound_port`.
 Result<int> listen_tcp(const HostPort& at, std::uint16_t& bound_port);
 

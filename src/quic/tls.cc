@@ -4,6 +4,8 @@
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace qc::quic::tls {
 namespace {
@@ -99,9 +101,14 @@ constexpr StatusName kStatusNames[] = {
 
 }  // namespace
 
+// The secrets decrypt every session: a new file is its owner's alone, whatever the umask.
 Result<std::shared_ptr<KeyLog>> KeyLog::open(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "a");
-  if (f == nullptr) return fail("keylog", "cannot open key log file " + path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  std::FILE* f = fd < 0 ? nullptr : ::fdopen(fd, "a");
+  if (f == nullptr) {
+    if (fd >= 0) ::close(fd);
+    return fail("keylog", "cannot open key log file " + path);
+  }
   return std::shared_ptr<KeyLog>(new KeyLog(f));
 }
 

@@ -1,5 +1,6 @@
 #include "server/chat_server.h"
 
+#include <random>
 #include <type_traits>
 
 #include "auth/password.h"
@@ -17,6 +18,18 @@ quic::ServerOptions chat_transport_options() {
   return o;
 }
 
+namespace {
+
+// A random key per server run for the hash that stands in the log for unknown LOGIN names, so the
+// log alone cannot be used to test guesses at what was typed.
+chat::CoreConfig with_log_hash_key(chat::CoreConfig config) {
+  std::random_device random;
+  config.log_hash_key = (std::uint64_t{random()} << 32) | random();
+  return config;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       const ServerConfig& config) {
@@ -33,7 +46,7 @@ ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const Se
     : loop_(loop),
       store_(store),
       config_(config),
-      core_(config.chat),
+      core_(with_log_hash_key(config.chat)),
       // bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
       hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads,
                                                     auth::WorkerPool::Priority::Background)) {}
@@ -113,7 +126,8 @@ void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable
 void ChatServer::check_password(const chat::action::VerifyPassword& request) {
   ++counters_.hash_jobs_submitted;
   hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now()] {
-    bool ok = false;
+    // A store error is answered like a name with no account: refused, and not named in the log.
+    chat::PasswordCheck result = chat::PasswordCheck::NoSuchAccount;
     auto hash = store_.find_hash(request.username);
     if (!hash) {
       log::error("store_error", {{"event", "find_hash"}, {"error", hash.error().message}});
@@ -121,12 +135,13 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
     } else if (!hash->has_value()) {
       (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
     } else {
-      ok = auth::verify_password(request.password, **hash);
+      result = auth::verify_password(request.password, **hash) ? chat::PasswordCheck::Ok
+                                                               : chat::PasswordCheck::WrongPassword;
     }
-    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, ok, since] {
+    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, result, since] {
       if (alive.expired() || !*alive.lock()) return;
       counters_.hash_completed(loop_.now() - since);
-      core_.password_checked(conn, ticket, ok, loop_.now());
+      core_.password_checked(conn, ticket, result, loop_.now());
       carry_out_actions();
     });
   });

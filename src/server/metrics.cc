@@ -38,6 +38,7 @@ void chat_metrics(ops::Exposition& e, const chat::CoreStats& c) {
   e.counter("quicchat_logins_total", "LOGIN attempts by result.",
             {{{{"result", "ok"}}, num(c.logins)},
              {{{"result", "failed"}}, num(c.failed_logins)},
+             {{{"result", "already_logged_in"}}, num(c.already_logged_in)},
              {{{"result", "throttled"}}, num(c.throttled_logins)},
              {{{"result", "busy"}}, num(c.busy_logins)}});
   e.gauge("quicchat_logins_pending", "Password checks asked for and not answered yet.",

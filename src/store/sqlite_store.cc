@@ -1,4 +1,9 @@
 // AccountStore on one SQLite connection guarded by a mutex, with cached prepared statements.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <mutex>
@@ -7,6 +12,7 @@
 #include "store/account_store.h"
 #include "store/schema.h"
 #include "store/sqlite_util.h"
+#include "util/log.h"
 
 namespace qc::store {
 namespace {
@@ -163,6 +169,23 @@ Result<void> configure(sqlite3* db, const std::string& path, const SqliteOptions
   return sqlite::exec(db, "PRAGMA synchronous = FULL");
 }
 
+// The database holds password hashes. A new file is created mode 0600, whatever the umask,
+// before SQLite opens it (SQLite gives its -wal and -shm files the database's mode). An existing
+// file keeps the mode its operator chose, with a warning when group or others have any access.
+void guard_permissions(const std::string& path, bool create) {
+  if (path == ":memory:") return;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd < 0) return;  // SQLite says why it cannot open the path
+  struct stat st {};
+  const bool known = ::fstat(fd, &st) == 0;
+  ::close(fd);
+  if (!known || (st.st_mode & 077) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  log::warn("db_file_not_private",
+            {{"path", path}, {"mode", mode}, {"fix", "chmod 600 the file and its -wal and -shm"}});
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AccountStore>> open_sqlite_store(const std::string& path,
@@ -171,6 +194,7 @@ Result<std::unique_ptr<AccountStore>> open_sqlite_store(const std::string& path,
   if (!opts.create_if_missing && path != ":memory:" && !std::filesystem::exists(path, ec)) {
     return fail("db_open", path + " does not exist");
   }
+  guard_permissions(path, opts.create_if_missing);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;  // our mutex serializes use
   if (opts.create_if_missing) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;

@@ -174,6 +174,21 @@ TEST(MetricsOff, NoEndpointUnlessAsked) {
   EXPECT_EQ(server.log().find("metrics on"), std::string::npos);
 }
 
+// The endpoint has no authentication: an address other machines may reach gets a warning, a
+// loopback one does not.
+TEST(MetricsExposure, AWildcardAddressIsWarnedAbout) {
+  ServerProcessOptions opts;
+  opts.extra_args = {"--metrics-listen", "0.0.0.0:0"};
+  ServerProcess server(opts);
+  ASSERT_TRUE(server.started()) << server.error();
+  EXPECT_NE(server.log().find("WARN metrics_exposed address=0.0.0.0:"), std::string::npos)
+      << server.log();
+}
+
+TEST_F(MetricsTest, ALoopbackAddressIsNotWarnedAbout) {
+  EXPECT_EQ(server_.log().find("metrics_exposed"), std::string::npos) << server_.log();
+}
+
 TEST(MetricsOptions, ABadAddressIsAUsageError) {
   auto r = run_quicchat({"server", "--metrics-listen", "9100"});
   EXPECT_EQ(r.status, 2) << r.out;

@@ -1,7 +1,13 @@
 // The server process as an operator sees it: start-up, --help, config files, bad databases,
 // graceful shutdown on SIGTERM, and sessions ended by a client that vanishes.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "proto/close_codes.h"
@@ -101,6 +107,61 @@ TEST(ServerLifecycle, LogLinesNameTheUserAndNeverThePassword) {
   EXPECT_TRUE(server.wait_for_log("alice", std::chrono::seconds(5))) << server.log();
   EXPECT_EQ(server.log().find("secret-password-xyz"), std::string::npos);
   EXPECT_EQ(server.log().find("p1\""), std::string::npos);
+}
+
+TEST(ServerLifecycle, AFailedLoginNamesOnlyAnExistingAccount) {
+  ServerProcess server;
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  auto peer = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(peer);
+  peer->send(MsgType::Login, proto::encode_login({"typed-my-password", "x"}));
+  ASSERT_TRUE(peer->expect(MsgType::LoginUnsuccessfulRetry));
+  peer->send(MsgType::Login, proto::encode_login({"bob", "wrong"}));
+  ASSERT_TRUE(peer->expect(MsgType::LoginUnsuccessfulRetry));
+  EXPECT_TRUE(server.wait_for_log("login_failed session=1 user=bob ", std::chrono::seconds(5)))
+      << server.log();
+  EXPECT_NE(server.log().find("login_failed session=1 user_hash="), std::string::npos)
+      << server.log();
+  EXPECT_EQ(server.log().find("typed-my-password"), std::string::npos) << server.log();
+}
+
+// SSLKEYLOGFILE: the file is its owner's alone, and the server says at start that it writes one.
+TEST(ServerLifecycle, AKeyLogIsAnnouncedAtStartAndPrivate) {
+  const std::string path =
+      ::testing::TempDir() + "quicchat_server_keylog_" + std::to_string(::getpid()) + ".txt";
+  std::remove(path.c_str());
+  ::setenv("SSLKEYLOGFILE", path.c_str(), 1);  // the server process inherits it
+  ServerProcess server;
+  ::unsetenv("SSLKEYLOGFILE");
+  ASSERT_TRUE(server.started()) << server.error();
+  EXPECT_NE(server.log().find("WARN tls_key_log path=" + path), std::string::npos) << server.log();
+  Net net;
+  auto alice = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_GT(st.st_size, 0);
+  std::remove(path.c_str());
+}
+
+// Until a reload exists, SIGHUP is ignored with a log line; the server keeps serving and still
+// shuts down cleanly afterwards.
+TEST(ServerLifecycle, SighupIsIgnoredWithALogLine) {
+  ServerProcess server;
+  ASSERT_TRUE(server.started()) << server.error();
+  ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
+  EXPECT_TRUE(server.wait_for_log("sighup_ignored", std::chrono::seconds(5))) << server.log();
+  EXPECT_NE(server.log().find("reload is not implemented yet; restart to apply changes"),
+            std::string::npos)
+      << server.log();
+  Net net;
+  auto alice = net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  EXPECT_FALSE(alice->login("alice", "p1").empty());
+  EXPECT_EQ(server.terminate(), 0) << server.log();
+  EXPECT_NE(server.log().find("INFO stopped"), std::string::npos) << server.log();
 }
 
 TEST(ServerLifecycle, ClientThatVanishesIsLoggedOutByTheIdleTimeout) {

@@ -17,12 +17,14 @@
 namespace qc::app {
 namespace {
 
-// SIGINT/SIGTERM arrive as readable events on a signalfd, handled on the loop thread.
-int block_shutdown_signals() {
+// SIGINT/SIGTERM (stop) and SIGHUP (no reload yet) arrive as readable events on a signalfd,
+// handled on the loop thread.
+int block_handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -44,6 +46,13 @@ Result<std::unique_ptr<ops::HttpServer>> start_metrics(io::EventLoop& loop,
   const std::string address =
       (v6 ? "[" + at->host + "]" : at->host) + ":" + std::to_string((*http)->port());
   log::info("metrics_listen", {{"address", address}});
+  if (ops::reachable_from_other_machines(at->host)) {
+    log::warn("metrics_exposed",
+              {{"address", address},
+               {"why",
+                "the metrics endpoint has no authentication and is exposed beyond this "
+                "machine: bind it to loopback or to a monitoring-only address"}});
+  }
   std::fprintf(stderr, "metrics on http://%s/metrics\n", address.c_str());
   return http;
 }
@@ -80,9 +89,15 @@ int cmd_server(const Args& args) {
   if (!settings) return report(settings.error());
   log::set_level(settings->log_level);
   const server::ServerConfig& config = settings->config;
+  if (!config.transport.keylog_file.empty()) {
+    log::warn("tls_key_log", {{"path", config.transport.keylog_file},
+                              {"why",
+                               "SSLKEYLOGFILE is set: the secrets of every TLS session are "
+                               "written there and decrypt all traffic; never in production"}});
+  }
 
   // Before any thread exists, so that every thread inherits the blocked mask.
-  int sig_fd = block_shutdown_signals();
+  int sig_fd = block_handled_signals();
   if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
 
   auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
@@ -98,6 +113,11 @@ int cmd_server(const Args& args) {
   auto watched = (*loop)->watch_readable(sig_fd, [&] {
     signalfd_siginfo info{};
     if (read(sig_fd, &info, sizeof info) != sizeof info || shutting_down) return;
+    if (info.ssi_signo == SIGHUP) {
+      log::warn("sighup_ignored",
+                {{"why", "reload is not implemented yet; restart to apply changes"}});
+      return;
+    }
     shutting_down = true;
     (*server)->shutdown(info.ssi_signo == SIGINT ? "server interrupted" : "server shutting down");
   });

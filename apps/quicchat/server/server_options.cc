@@ -56,7 +56,8 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
     {{.name = "db",
       .default_value = "data/quicchat.db",
       .help = "SQLite account database",
-      .notes = "created if missing, never overwritten"},
+      .notes = "created mode 0600 if missing, never overwritten (an existing one others can "
+               "access is kept, with WARN db_file_not_private)"},
      [](const V& v, S& s) -> Set {
        s.db = v.text;
        return {};

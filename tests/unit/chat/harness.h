@@ -149,13 +149,17 @@ class Harness {
   }
 
   // LOGIN and its password result (when a check was asked for); returns what the core answered.
-  Lines attempt(ConnHandle conn, const std::string& user, bool ok) {
+  Lines attempt(ConnHandle conn, const std::string& user, PasswordCheck result) {
     feed(conn, login_pdu(user, "pw-" + user));
     const std::uint64_t ticket = last_ticket();
     Lines refused = drain();
     if (ticket == 0) return refused;  // refused before any check
-    core.password_checked(conn, ticket, ok, now);
+    core.password_checked(conn, ticket, result, now);
     return drain();
+  }
+  // An existing account's name with the right (true) or a wrong password.
+  Lines attempt(ConnHandle conn, const std::string& user, bool ok) {
+    return attempt(conn, user, ok ? PasswordCheck::Ok : PasswordCheck::WrongPassword);
   }
   // Opens `conn` and logs `user` in; the outbox is left empty.
   void join(ConnHandle conn, const std::string& user) {

@@ -207,6 +207,24 @@ TEST(CoreLoginThrottle, ThrottledAttemptsCountTowardsTheProtocolsThree) {
                    "1 CLOSE 2 maximum login attempts exceeded"}));
 }
 
+// docs/OPERATIONS.md: `failed` is a wrong password or an unknown user; a throttled attempt never
+// reached a password check and is counted as `throttled` only. Every attempt is in one result.
+TEST(CoreLoginThrottle, ThrottledAttemptsAreCountedAsThrottledNotFailed) {
+  CoreConfig c = limited();           // per account: 6 at once
+  c.login_rate_per_ip = RateLimit{};  // the harness's peers share one address
+  Harness h(c);
+  for (ConnHandle conn = 1; conn <= 20; ++conn) {  // 60 guesses at cam's password
+    h.open(conn);
+    for (int i = 0; i < 3; ++i) h.attempt(conn, "cam", false);
+  }
+  const CoreStats stats = h.core.stats();
+  EXPECT_EQ(stats.failed_logins, 6u);
+  EXPECT_EQ(stats.throttled_logins, 54u);
+  EXPECT_EQ(stats.logins + stats.failed_logins + stats.already_logged_in + stats.throttled_logins +
+                stats.busy_logins,
+            60u);
+}
+
 TEST(CoreLoginThrottle, InvalidNamesSpendTheAddressBudgetButCreateNoAccountBucket) {
   CoreConfig c = limited();
   c.login_rate_per_ip = RateLimit{1.0 / 60, 1};
@@ -239,7 +257,7 @@ TEST(CoreLoginQueue, RefusesBeyondTheBoundUntilACheckCompletes) {
   EXPECT_EQ(h.core.stats().busy_logins, 1u);
   EXPECT_EQ(h.core.stats().pending_logins, 2u);
   EXPECT_EQ(h.core.stats().failed_logins, 0u);
-  h.core.password_checked(1, alice, true, h.now);
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_ACK 1:alice"}));
   EXPECT_EQ(h.core.stats().pending_logins, 1u);
   h.feed(3, login_pdu("cam", "p3"));
@@ -269,7 +287,7 @@ TEST(CoreLoginQueue, BusyRefusalsSpendNoLoginBudget) {
   h.feed(2, login_pdu("bob", "p2"));
   h.feed(2, login_pdu("bob", "p2"));
   h.drain();
-  h.core.password_checked(1, alice, true, h.now);
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);
   h.drain();
   h.feed(2, login_pdu("bob", "p2"));  // bob's one token and the address's are still there
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
@@ -286,7 +304,7 @@ TEST(CoreLoginQueue, AResultForAClosedSessionFreesItsSlot) {
   h.open(2);
   h.feed(2, login_pdu("bob", "p2"));
   EXPECT_EQ(h.drain(), (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Server busy. Try again later."}));
-  h.core.password_checked(1, alice, true, h.now);  // the check still ran on the pool
+  h.core.password_checked(1, alice, PasswordCheck::Ok, h.now);  // the check still ran on the pool
   h.feed(2, login_pdu("bob", "p2"));
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY bob/p2"}));
 }

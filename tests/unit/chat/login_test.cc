@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "chat/login_flow.h"
 #include "harness.h"
 
 namespace qc::chat::testing {
@@ -128,6 +129,8 @@ TEST(CoreLogin, NameAlreadyActiveIsRefusedAfterTheRightPassword) {
   EXPECT_EQ(h.attempt(2, "alice", false),
             (Lines{"2 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 1"}));
   EXPECT_EQ(render_users(h.core.active_users()), "1:alice");
+  EXPECT_EQ(h.core.stats().already_logged_in, 1u);  // not a wrong password
+  EXPECT_EQ(h.core.stats().failed_logins, 1u);
 }
 
 TEST(CoreLogin, SecondLoginOnAnAuthenticatedSessionIsRefused) {
@@ -168,12 +171,12 @@ TEST(CoreLogin, StaleOrUnknownTicketsAreIgnored) {
   h.feed(1, login_pdu("alice", "p1"));
   const std::uint64_t ticket = h.last_ticket();
   h.drain();
-  h.core.password_checked(1, ticket + 1, true, h.now);
-  h.core.password_checked(9, ticket, true, h.now);
+  h.core.password_checked(1, ticket + 1, PasswordCheck::Ok, h.now);
+  h.core.password_checked(9, ticket, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), Lines{});
-  h.core.password_checked(1, ticket, false, h.now);
+  h.core.password_checked(1, ticket, PasswordCheck::WrongPassword, h.now);
   EXPECT_EQ(h.drain().size(), 1u);
-  h.core.password_checked(1, ticket, true, h.now);  // already answered
+  h.core.password_checked(1, ticket, PasswordCheck::Ok, h.now);  // already answered
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_TRUE(h.core.active_users().empty());
 }
@@ -185,7 +188,7 @@ TEST(CoreLogin, ResultForAClosedSessionIsIgnored) {
   const std::uint64_t ticket = h.last_ticket();
   h.close(1);
   h.drain();
-  h.core.password_checked(1, ticket, true, h.now);
+  h.core.password_checked(1, ticket, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_TRUE(h.core.active_users().empty());
 }
@@ -198,7 +201,7 @@ TEST(CoreLogin, PdusDuringTheCheckAreProcessedInOrderAfterIt) {
   const std::uint64_t ticket = h.last_ticket();
   h.feed(2, one_to_one_pdu("1", "two") + logout_pdu());
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY alice/p1"}));
-  h.core.password_checked(2, ticket, true, h.now);
+  h.core.password_checked(2, ticket, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_BROADCAST 1:bob,2:alice", "2 LOGIN_ACK 1:bob,2:alice",
                               "1 BROADCAST alice(2): one", "2 BROADCAST alice(2): one",
                               "1 ONE_TO_ONE alice(2): two", "1 LOGOUT_BROADCAST 1:bob",
@@ -212,12 +215,12 @@ TEST(CoreLogin, QueuedLoginAfterAFailureStartsTheNextCheck) {
   const std::uint64_t first = h.last_ticket();
   h.feed(1, login_pdu("alice", "good") + alive_pdu());
   h.drain();
-  h.core.password_checked(1, first, false, h.now);
+  h.core.password_checked(1, first, PasswordCheck::WrongPassword, h.now);
   EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2",
                               "1 VERIFY alice/good"}));
   h.feed(1, login_pdu("x", "y"));  // Still queued behind the second check.
   const std::uint64_t second = first + 1;
-  h.core.password_checked(1, second, true, h.now);
+  h.core.password_checked(1, second, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), (Lines{"1 LOGIN_ACK 1:alice", "1 MSG_UNSUCCESSFUL Already logged in"}));
 }
 
@@ -230,7 +233,7 @@ TEST(CoreLogin, PendingQueueOverflowCloses) {
   EXPECT_EQ(h.drain(), (Lines{"1 VERIFY alice/p1"}));
   h.feed(1, alive_pdu());
   EXPECT_EQ(h.drain(), (Lines{"1 CLOSE 1 too many pending requests"}));
-  h.core.password_checked(1, 1, true, h.now);
+  h.core.password_checked(1, 1, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), Lines{});
 }
 
@@ -243,7 +246,7 @@ TEST(CoreLogin, KeepAliveExpiryDuringTheCheckWins) {
   h.drain();
   h.advance(90s);
   EXPECT_EQ(h.drain(), (Lines{"1 CLOSE 3 keep-alive timeout"}));
-  h.core.password_checked(1, ticket, true, h.now);
+  h.core.password_checked(1, ticket, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_TRUE(h.core.active_users().empty());
 }
@@ -254,9 +257,9 @@ TEST(CoreLogin, LogsEventsButNeverThePassword) {
   ::testing::internal::CaptureStderr();
   h.open(1);
   h.feed(1, login_pdu("alice", "s3cret-pw"));
-  h.core.password_checked(1, h.last_ticket(), false, h.now);
+  h.core.password_checked(1, h.last_ticket(), PasswordCheck::WrongPassword, h.now);
   h.feed(1, login_pdu("alice", "s3cret-pw"));
-  h.core.password_checked(1, h.last_ticket(), true, h.now);
+  h.core.password_checked(1, h.last_ticket(), PasswordCheck::Ok, h.now);
   h.close(1);
   const std::string logged = ::testing::internal::GetCapturedStderr();
   log::set_level(log::Level::Off);
@@ -266,14 +269,25 @@ TEST(CoreLogin, LogsEventsButNeverThePassword) {
   EXPECT_EQ(logged.find("s3cret"), std::string::npos) << logged;
 }
 
-TEST(CoreLogin, AConfiguredLogSinkGetsTheLinesInsteadOfTheProcessLogger) {
-  std::vector<std::string> lines;
+// A core configuration whose log lines are appended to `lines`.
+CoreConfig logging_to(std::vector<std::string>& lines) {
   CoreConfig config;
   config.log_sink = [&lines](log::Level level, std::string_view event,
                              std::initializer_list<log::Field> fields) {
     lines.push_back(log::format_line(level, event, fields));
   };
-  Harness h(config);
+  return config;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+TEST(CoreLogin, AConfiguredLogSinkGetsTheLinesInsteadOfTheProcessLogger) {
+  std::vector<std::string> lines;
+  Harness h(logging_to(lines));
   log::set_level(log::Level::Debug);
   ::testing::internal::CaptureStderr();
   h.join(1, "alice");
@@ -285,6 +299,59 @@ TEST(CoreLogin, AConfiguredLogSinkGetsTheLinesInsteadOfTheProcessLogger) {
   EXPECT_NE(lines[0].find("INFO login session=1 user=alice user_id=1"), std::string::npos);
   EXPECT_NE(lines[1].find("INFO logout session=1 user=alice"), std::string::npos);
   EXPECT_NE(lines[2].find("INFO session_closed session=1 user=alice"), std::string::npos);
+}
+
+// A password typed into the name field must not land in the log: a name no account can have is
+// logged as a short hash, which still tells repeated attempts apart.
+TEST(CoreLoginLog, ANameThatCannotExistIsLoggedAsAHash) {
+  std::vector<std::string> lines;
+  Harness h(logging_to(lines));
+  h.open(1);
+  h.feed(1, login_pdu("my secret pass!", "x"));
+  h.feed(1, login_pdu("my secret pass!", "x"));
+  const std::string text = joined(lines);
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  ASSERT_EQ(lines.size(), 2u) << text;
+  const std::size_t at = lines[0].find(" user_hash=");
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string hash = lines[0].substr(at + 11, 8);
+  EXPECT_EQ(hash.find_first_not_of("0123456789abcdef"), std::string::npos) << hash;
+  EXPECT_NE(lines[1].find(" user_hash=" + hash + " "), std::string::npos) << text;
+}
+
+TEST(CoreLoginLog, ANameWithNoAccountIsLoggedAsAHashAnAccountsByName) {
+  std::vector<std::string> lines;
+  Harness h(logging_to(lines));
+  h.open(1);
+  h.attempt(1, "hunter2", PasswordCheck::NoSuchAccount);  // a password in the name field
+  h.attempt(1, "alice", PasswordCheck::WrongPassword);
+  const std::string text = joined(lines);
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  ASSERT_EQ(lines.size(), 2u) << text;
+  EXPECT_NE(lines[0].find("login_failed session=1 user_hash=" + name_hash("hunter2", 0) + " "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(lines[1].find("login_failed session=1 user=alice "), std::string::npos) << text;
+}
+
+TEST(CoreLoginLog, AThrottledNameIsLoggedAsAHash) {
+  std::vector<std::string> lines;
+  CoreConfig config = logging_to(lines);
+  config.login_rate_per_ip = RateLimit{1.0 / 60, 1};
+  Harness h(config);
+  h.open(1);
+  h.attempt(1, "alice", false);
+  h.attempt(1, "Tr0ub4dor", false);  // refused before any check: whose name it is is unknown
+  const std::string text = joined(lines);
+  EXPECT_EQ(text.find("Tr0ub4dor"), std::string::npos) << text;
+  EXPECT_NE(text.find("user_hash="), std::string::npos) << text;
+}
+
+TEST(CoreLoginLog, TheHashIsKeyed) {
+  EXPECT_EQ(name_hash("hunter2", 7), name_hash("hunter2", 7));
+  EXPECT_NE(name_hash("hunter2", 7), name_hash("hunter2", 8));
+  EXPECT_NE(name_hash("hunter2", 7), name_hash("hunter3", 7));
+  EXPECT_EQ(name_hash("", 0).size(), 8u);
 }
 
 TEST(CoreLogin, IdsAreNeverReused) {

@@ -137,7 +137,7 @@ TEST(SessionPhase, EveryPhaseAndInboundPairDoesWhatTheTableSays) {
       EXPECT_EQ(without_detail(h.drain()), answer(v, input)) << verdict_name(v);
       if (v != Verdict::Queue) continue;
       // Queued: the password check's answer releases it, to be judged in the phase it finds.
-      h.core.password_checked(1, ticket, false, h.now);
+      h.core.password_checked(1, ticket, PasswordCheck::WrongPassword, h.now);
       Lines expected{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2"};
       for (std::string& line : answer(verdict(Phase::Connected, input.in), input))
         expected.push_back(line);

@@ -169,7 +169,7 @@ TEST(CoreConnectionLoss, UnknownConnectionsAreIgnored) {
   Harness h;
   h.close(5);
   h.feed(5, login_pdu("alice", "p1"));
-  h.core.password_checked(5, 1, true, h.now);
+  h.core.password_checked(5, 1, PasswordCheck::Ok, h.now);
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_EQ(h.core.stats().connections, 0u);
 }
@@ -187,7 +187,7 @@ TEST(CoreFraming, SeveralPdusInOneCall) {
   h.open(1);
   h.feed(1, versions_pdu({1}) + login_pdu("alice", "p1"));
   EXPECT_EQ(h.drain(), (Lines{"1 VERSIONS selected 1", "1 VERIFY alice/p1"}));
-  h.core.password_checked(1, 1, true, h.now);
+  h.core.password_checked(1, 1, PasswordCheck::Ok, h.now);
   h.drain();
   const std::string two = broadcast_pdu("a") + "\n" + broadcast_pdu("b");
   h.feed(1, two.substr(0, 10));

@@ -92,6 +92,17 @@ struct Harness {
 
 const std::string kScrape = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
+// Which --metrics-listen addresses get the "exposed beyond this machine" warning.
+TEST(ReachableFromOtherMachines, OnlyLoopbackIsPrivate) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "localhost"}) {
+    EXPECT_FALSE(reachable_from_other_machines(host)) << host;
+  }
+  for (const char* host :
+       {"0.0.0.0", "::", "10.1.2.3", "192.168.1.10", "2001:db8::1", "::ffff:10.0.0.1"}) {
+    EXPECT_TRUE(reachable_from_other_machines(host)) << host;
+  }
+}
+
 TEST(HttpServer, AnswersAScrapeAndCloses) {
   Harness h;
   ASSERT_TRUE(h.server);

@@ -1,6 +1,7 @@
 // Transport tests on the in-memory network with a manual clock (both endpoints on one loop),
 // and one handshake and exchange over real UDP.
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -252,14 +253,21 @@ TEST_F(TransportTest, PerAddressLimitRefusesWithReason) {
   EXPECT_EQ(client_h.closed[second].reason, "too many connections from your address");
 }
 
+// The key log holds the session secrets: it is created readable by its owner only, whatever the
+// umask.
 TEST_F(TransportTest, KeyLogFileGetsNssLines) {
   start_server();
   std::string path = ::testing::TempDir() + "quic_keylog_test.txt";
   std::remove(path.c_str());
   ClientOptions o = client_options();
   o.keylog_file = path;
+  const mode_t old_mask = ::umask(022);
   ConnHandle c = connect(o);
+  ::umask(old_mask);
   ASSERT_TRUE(both_open(c));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string>
@@ -17,6 +19,7 @@ MetricsSnapshot sample_snapshot() {
   m.chat.active_users = 2;
   m.chat.logins = 5;
   m.chat.failed_logins = 1;
+  m.chat.already_logged_in = 4;
   m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::Broadcast)] = 7;
   m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::LoginAck)] = 1;
   m.chat.pdus_received[static_cast<std::size_t>(proto::MsgType::LogoutAck)] = 2;
@@ -43,6 +46,7 @@ TEST(Metrics, RendersTheSnapshotsNumbers) {
            "quicchat_sessions_logged_in 2",
            "quicchat_logins_total{result=\"ok\"} 5",
            "quicchat_logins_total{result=\"failed\"} 1",
+           "quicchat_logins_total{result=\"already_logged_in\"} 4",
            "quicchat_logins_total{result=\"throttled\"} 0",
            "quicchat_pdus_received_total{type=\"BROADCAST\"} 7",
            "quicchat_pdus_received_total{type=\"LOGIN\"} 0",
@@ -86,6 +90,53 @@ TEST(Metrics, EveryFamilyHasHelpAndTypeOnce) {
     }
   }
   EXPECT_EQ(seen.size(), 26u) << "a family was added or removed: update docs/OPERATIONS.md";
+}
+
+// The rows of docs/OPERATIONS.md's "Every metric" table.
+std::vector<std::string> documented_metric_rows() {
+  std::ifstream in(std::string(QC_DOCS_DIR) + "/OPERATIONS.md");
+  std::string line;
+  std::vector<std::string> rows;
+  bool in_section = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("### ", 0) == 0) in_section = line == "### Every metric";
+    if (in_section && line.rfind("| `", 0) == 0) rows.push_back(line);
+  }
+  return rows;
+}
+
+// Every family the server renders has a row (its name in backquotes), and every label value it
+// renders (histogram buckets aside) is named in that row.
+TEST(Metrics, EveryFamilyAndLabelValueIsDocumented) {
+  const std::vector<std::string> rows = documented_metric_rows();
+  ASSERT_FALSE(rows.empty());
+  auto row_of = [&rows](const std::string& family) -> const std::string* {
+    for (const std::string& row : rows) {
+      if (row.find("`" + family + "`") != std::string::npos ||
+          row.find("`" + family + "{") != std::string::npos) {
+        return &row;
+      }
+    }
+    return nullptr;
+  };
+  std::istringstream in(render_metrics(sample_snapshot()));
+  std::string line, family;
+  while (std::getline(in, line)) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      family = line.substr(7, line.find(' ', 7) - 7);
+      EXPECT_NE(row_of(family), nullptr) << family << " is not in docs/OPERATIONS.md";
+      continue;
+    }
+    const std::size_t open = line.find('{');
+    if (line.rfind("#", 0) == 0 || open == std::string::npos) continue;  // no label
+    if (line.compare(open + 1, 3, "le=") == 0) continue;                 // a histogram bucket
+    const std::size_t quote = line.find('"', open);
+    const std::string value = line.substr(quote + 1, line.find('"', quote + 1) - quote - 1);
+    const std::string* row = row_of(family);
+    ASSERT_NE(row, nullptr) << family;
+    EXPECT_NE(row->find("`" + value + "`"), std::string::npos)
+        << family << ": label value " << value << " is not in docs/OPERATIONS.md";
+  }
 }
 
 TEST(Metrics, StatsTextHasTheSameNumbersAligned) {

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <thread>
@@ -8,6 +9,7 @@
 
 #include "../support/temp_dir.h"
 #include "store/account_store.h"
+#include "util/log.h"
 
 namespace qc::store {
 namespace {
@@ -243,6 +245,53 @@ TEST_F(SqliteStoreTest, ConcurrentWritersAllLand) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(store->list()->size(), 40u);
+}
+
+mode_t permissions(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 07777;
+}
+
+// What opening the store at `path` logs at level WARN and above.
+std::string warnings_opening(const std::string& path) {
+  const log::Level was = log::level();
+  log::set_level(log::Level::Warn);
+  ::testing::internal::CaptureStderr();
+  auto store = open_sqlite_store(path);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(was);
+  EXPECT_TRUE(store);
+  return logged;
+}
+
+// The database holds password hashes: a new one is its owner's alone whatever the umask, and so
+// are SQLite's WAL and shared-memory files beside it (SQLite gives them the database's mode).
+TEST_F(SqliteStoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
+  const mode_t old_mask = ::umask(022);
+  auto store = open();
+  ::umask(old_mask);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add("alice", kHashA));
+  EXPECT_EQ(permissions(db_path()), 0600u);
+  EXPECT_EQ(permissions(db_path() + "-wal"), 0600u);
+  EXPECT_EQ(permissions(db_path() + "-shm"), 0600u);
+}
+
+// An existing database keeps its mode (the operator chose it), with a warning when others may
+// read it.
+TEST_F(SqliteStoreTest, AnExistingDatabaseOthersCanReadKeepsItsModeWithAWarning) {
+  ASSERT_TRUE(open());
+  ASSERT_EQ(::chmod(db_path().c_str(), 0640), 0);
+  const std::string logged = warnings_opening(db_path());
+  EXPECT_EQ(permissions(db_path()), 0640u);
+  EXPECT_THAT(logged, HasSubstr("WARN db_file_not_private"));
+  EXPECT_THAT(logged, HasSubstr("mode=0640"));
+  EXPECT_THAT(logged, HasSubstr(db_path()));
+}
+
+TEST_F(SqliteStoreTest, AnExistingPrivateDatabaseOpensWithoutAWarning) {
+  ASSERT_TRUE(open());
+  EXPECT_EQ(warnings_opening(db_path()), "");
 }
 
 TEST(SqliteMemoryStore, InMemoryWorks) {
