@@ -67,6 +67,13 @@ std::string unknown_user_error(std::string_view name);
 // A Command, or the exact local error line to print.
 Result<Command, std::string> parse_command(std::string_view line, const NameResolver& resolve);
 
+// A line typed while the client reconnects is held and parsed only after the new login, so
+// "@name" resolves against the new presence list and "0:" needs no id. A numeric id is a v1
+// session id, handed out afresh when the server restarts: the same number may now be someone
+// else. So a held line that names any recipient by id is refused with the error line to print
+// (which repeats the line); everything else parses as parse_command does.
+Result<Command, std::string> parse_held_command(std::string_view line, const NameResolver& resolve);
+
 // The /help text, one line per entry.
 std::vector<std::string> help_lines();
 

@@ -28,6 +28,30 @@ std::string login_ok_line(const LoginOk& ok) {
          "). Active users: " + format_users(ok.users);
 }
 
+// Bidi embeddings/overrides/isolates and zero-width characters can make a line read differently
+// from what it contains ("evil<U+202E>txt.exe" shows as "evilexe.txt"); they are shown as text.
+bool is_invisible_format_character(char32_t cp) {
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) || cp == 0x2060 ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+// The code point of a well-formed three-byte UTF-8 sequence at the start of text, else 0.
+char32_t three_byte_code_point(std::string_view text) {
+  if (text.size() < 3) return 0;
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  const auto b1 = static_cast<unsigned char>(text[1]);
+  const auto b2 = static_cast<unsigned char>(text[2]);
+  if ((b0 & 0xf0) != 0xe0 || (b1 & 0xc0) != 0x80 || (b2 & 0xc0) != 0x80) return 0;
+  return static_cast<char32_t>(((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
+}
+
+std::string visible_code_point(char32_t cp) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "<U+";
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xf]);
+  return out + ">";
+}
+
 }  // namespace
 
 std::string sanitize(std::string_view text) {
@@ -43,6 +67,12 @@ std::string sanitize(std::string_view text) {
         ++i;
         continue;
       }
+    }
+    if (const char32_t cp = three_byte_code_point(text.substr(i));
+        is_invisible_format_character(cp)) {
+      out += visible_code_point(cp);
+      i += 2;
+      continue;
     }
     out.push_back(static_cast<char>(c));
   }

@@ -12,7 +12,9 @@
 
 namespace qc::client {
 
-// Removes C0 controls (including ESC, CR, LF, TAB), DEL and C1 controls (U+0080..U+009F).
+// Removes C0 controls (including ESC, CR, LF, TAB), DEL and C1 controls (U+0080..U+009F), and
+// shows bidi controls (U+202A..U+202E, U+2066..U+2069) and zero-width characters (U+200B..U+200F,
+// U+2060, U+FEFF) as "<U+202E>".
 std::string sanitize(std::string_view text);
 
 // "1 alice, 2 bob", or "(none)".

@@ -185,6 +185,25 @@ def test_kill_9_and_restart_is_noticed_at_the_next_message():
         check(alice.finish() == 0, "alice did not exit 0")
 
 
+def test_line_addressed_by_id_is_not_sent_across_a_restart():
+    with Env() as env:
+        bob = env.script(login="bob")  # bob is 1, alice 2
+        alice = env.script("--reconnect", login="alice")
+        env.server.stop()
+        alice.expect(r"^\[Err\] Connection lost: ")
+        check(bob.wait(timeout=30) == 1, "bob (no --reconnect) did not exit 1")
+        alice.send("1: private note for bob")  # held until alice is logged in again
+        env.server.start()
+        # Ids restart at 1: alice herself is now 1, and the note must not reach "1".
+        alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
+        alice.expect(r"^\[Err\] Not sent \(user ids change when the server restarts; send again\): "
+                     r"1: private note for bob$")
+        alice.send("0: still here")
+        alice.expect(r"^\[Broad Msg\] alice: still here$")
+        check(alice.out.count(r"private note") == 1, f"the note was delivered: {alice.out.snapshot()}")
+        check(alice.finish() == 0, "alice did not exit 0")
+
+
 def test_kick_is_reported_and_not_reconnected():
     with Env() as env:
         bob = env.script("--reconnect", login="bob")
@@ -279,6 +298,7 @@ TESTS = [
     test_connection_loss_is_reported,
     test_reconnect_logs_in_again,
     test_kill_9_and_restart_is_noticed_at_the_next_message,
+    test_line_addressed_by_id_is_not_sent_across_a_restart,
     test_kick_is_reported_and_not_reconnected,
     test_rebind_keeps_the_session,
     test_interactive_prompts_hide_the_password,

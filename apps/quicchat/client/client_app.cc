@@ -81,7 +81,7 @@ void ClientApp::on_login_ok(const LoginOk& ok) {
   ever_logged_in_ = true;
   backoff_ = std::chrono::milliseconds(500);
   phase_ = Phase::Chatting;
-  if (held_line_) return on_command_line(*std::exchange(held_line_, std::nullopt));
+  if (held_line_) return on_held_line(*std::exchange(held_line_, std::nullopt));
   console_.request_line(kCommandPrompt, false);
 }
 
@@ -184,9 +184,14 @@ void ClientApp::on_credential_line(std::optional<std::string> line) {
 
 // --- commands ---------------------------------------------------------------------------------
 
-void ClientApp::on_command_line(std::string_view line) {
+void ClientApp::on_command_line(std::string_view line) { run_line(line, parse_command); }
+
+// A line held across a reconnect: names resolve against the new presence list, ids are refused.
+void ClientApp::on_held_line(std::string_view line) { run_line(line, parse_held_command); }
+
+void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   auto resolve = [this](std::string_view name) { return chat_.session().find_user_id(name); };
-  auto command = parse_command(line, resolve);
+  auto command = parse(line, resolve);
   if (!command) {
     console_.print(command.error());
   } else {

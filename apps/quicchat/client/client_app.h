@@ -51,7 +51,11 @@ class ClientApp {
   void on_closed(const client::ConnectionClosed& closed);
   void on_line(std::optional<std::string> line);
   void on_credential_line(std::optional<std::string> line);
+  using LineParser = Result<client::Command, std::string> (*)(std::string_view,
+                                                              const client::NameResolver&);
   void on_command_line(std::string_view line);
+  void on_held_line(std::string_view line);
+  void run_line(std::string_view line, const LineParser& parse);
   void execute(const client::Command& command);
 
   void ask_credentials();
@@ -69,7 +73,8 @@ class ClientApp {
   Phase phase_ = Phase::Connecting;
   std::string username_;
   std::string password_;
-  std::optional<std::string> held_line_;  // a command typed while reconnecting
+  // A command typed while reconnecting, run after the new login (on_held_line).
+  std::optional<std::string> held_line_;
   bool ever_logged_in_ = false;
   bool ever_opened_ = false;
   std::chrono::milliseconds backoff_{500};

@@ -65,6 +65,43 @@ TEST(ParseCommand, UnknownNameError) {
   EXPECT_FALSE(parse_command("@bob: hi", nullptr).ok());
 }
 
+constexpr std::string_view kIdsChanged =
+    "[Err] Not sent (user ids change when the server restarts; send again): ";
+
+TEST(ParseHeldCommand, RefusesEveryLineThatNamesARecipientById) {
+  for (std::string_view line : {"2: private note for bob", " 2 : x", "2,3: hi", "@alice,3: hi",
+                                "3,@bob: hi", "@bob,0: hi"}) {
+    auto r = parse_held_command(line, resolve);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.error(), std::string(kIdsChanged) + std::string(line));
+  }
+}
+
+TEST(ParseHeldCommand, SendsNamesAndBroadcastsResolvedAfterTheNewLogin) {
+  // The resolver is the new session's presence list: bob may now be 5.
+  auto after_restart = [](std::string_view name) -> std::optional<std::uint64_t> {
+    if (name == "bob") return 5;
+    if (name == "cam") return 1;
+    return std::nullopt;
+  };
+  auto held = [&](std::string_view line) {
+    auto r = parse_held_command(line, after_restart);
+    EXPECT_TRUE(r.ok()) << line << " -> " << (r.ok() ? "" : r.error());
+    return r.ok() ? *r : Command{HelpCmd{}};
+  };
+  EXPECT_EQ(held("@bob: private note for bob"), Command{(DirectCmd{5, "private note for bob"})});
+  EXPECT_EQ(held("@bob,@cam: hi"), Command{(ManyCmd{{5, 1}, "hi"})});
+  EXPECT_EQ(held("0: hello all"), Command{BroadcastCmd{"hello all"}});
+  EXPECT_EQ(held("/who"), Command{WhoCmd{}});
+  EXPECT_EQ(held("logout"), Command{LogoutCmd{}});
+}
+
+TEST(ParseHeldCommand, OtherErrorsAreTheUsualOnes) {
+  EXPECT_EQ(parse_held_command("@zed: hi", resolve).error(), unknown_user_error("zed"));
+  EXPECT_EQ(parse_held_command("2:", resolve).error(), errors::kEmptyMessage);
+  EXPECT_EQ(parse_held_command("hello", resolve).error(), errors::kBadFormat);
+}
+
 TEST(ParseCommand, SeedLocalErrorsVerbatim) {
   EXPECT_EQ(parse_error("0:"), "Message cannot be empty for broadcast.");
   EXPECT_EQ(parse_error("0:   "), "Message cannot be empty for broadcast.");

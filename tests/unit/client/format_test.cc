@@ -68,6 +68,24 @@ TEST(Format, SanitizeStripsControlCharacters) {
             "caf\xc3\xa9 \xe2\x98\x83");  // printable UTF-8 kept
 }
 
+TEST(Format, SanitizeShowsBidiAndZeroWidthCharactersVisibly) {
+  // RLO would show "exe.txt" reversed as "txt.exe"; the reader must see the override.
+  EXPECT_EQ(sanitize("evil\xe2\x80\xaetxt.exe"), "evil<U+202E>txt.exe");
+  EXPECT_EQ(sanitize("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad"),
+            "<U+202A><U+202B><U+202C><U+202D>");
+  EXPECT_EQ(sanitize("\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9"),
+            "<U+2066><U+2067><U+2068><U+2069>");
+  EXPECT_EQ(sanitize("a\xe2\x80\x8b"
+                     "b\xe2\x80\x8c\xe2\x80\x8d\xe2\x80\x8e\xe2\x80\x8f"),
+            "a<U+200B>b<U+200C><U+200D><U+200E><U+200F>");
+  EXPECT_EQ(sanitize("al\xe2\x81\xa0ice\xef\xbb\xbf"), "al<U+2060>ice<U+FEFF>");
+  // Neighbours of the ranges are ordinary text and stay as they are.
+  EXPECT_EQ(sanitize("\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa"),
+            "\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+  EXPECT_EQ(sanitize("\xef\xbb\xbe"), "\xef\xbb\xbe");
+  EXPECT_EQ(sanitize("cut \xe2\x80"), "cut \xe2\x80");  // truncated sequence: no read past the end
+}
+
 TEST(Format, PeerControlledFieldsAreSanitized) {
   EXPECT_EQ(line(Message{MessageKind::Broadcast, 1, "ev\x1bil", "x\x1b]0;pwned\x07y"}),
             "[Broad Msg] evil: x]0;pwnedy");
@@ -76,6 +94,11 @@ TEST(Format, PeerControlledFieldsAreSanitized) {
                                "b"}}}),
             "[Sys] Some user login. Active users: 1 ab");
   EXPECT_EQ(line(ServerError{"e\x1b[31m"}), "[Err] e[31m");
+  EXPECT_EQ(line(Message{MessageKind::OneToOne, 1,
+                         "bo\xe2\x80\x8b"
+                         "b",
+                         "\xe2\x80\xaehi"}),
+            "[1-1 Msg] bo<U+200B>b: <U+202E>hi");
 }
 
 }  // namespace
