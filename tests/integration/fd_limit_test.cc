@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -125,6 +126,9 @@ TEST(FdLimit, AtTheLimitTheServerRefusesSparesItsCpuAndLogAndRecovers) {
   std::this_thread::sleep_for(1s);  // a measurement window, not a synchronisation
   const std::uint64_t used = cpu_ticks(server.pid()) - before;
   const auto ticks_per_second = static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  std::printf("server CPU at the fd limit: %llu of %llu ticks in one second\n",
+              static_cast<unsigned long long>(used),
+              static_cast<unsigned long long>(ticks_per_second));
   EXPECT_LT(used, ticks_per_second / 4) << "CPU ticks in one second at the fd limit";
   EXPECT_EQ(count(server.log(), "stream_accept_failed"), 1u) << server.log();
   EXPECT_EQ(count(server.log(), "quic_refused"), 1u) << server.log();
