@@ -1,6 +1,5 @@
 #include "bench/load/proc.h"
 
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -8,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "util/fd_limit.h"
 
 namespace qc::bench {
 
@@ -89,15 +90,6 @@ ProcSample sample_process(std::optional<pid_t> pid) {
   return s;
 }
 
-std::uint64_t raise_open_files_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
-  if (lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
-    getrlimit(RLIMIT_NOFILE, &lim);
-  }
-  return lim.rlim_cur;
-}
+std::uint64_t raise_open_files_limit() { return util::raise_open_files_limit().soft; }
 
 }  // namespace qc::bench

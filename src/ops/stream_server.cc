@@ -1,5 +1,6 @@
 #include "ops/stream_server.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,8 +14,12 @@ namespace qc::ops {
 namespace {
 
 constexpr std::size_t kMaxAcceptsPerWakeup = 64;
-constexpr std::size_t kMaxDiscardBytes = 64 * 1024;  // after the answer, until the peer's EOF
-constexpr std::size_t kMaxPendingOutput = 16 << 20;  // a peer that asks but does not read
+constexpr std::size_t kMaxDiscardBytes = 64 * 1024;     // after the answer, until the peer's EOF
+constexpr std::size_t kMaxPendingOutput = 16 << 20;     // a peer that asks but does not read
+constexpr std::chrono::milliseconds kAcceptPause{100};  // out of fds and no reserve to shed with
+
+bool out_of_fds(int err) { return err == EMFILE || err == ENFILE; }
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
@@ -39,7 +44,11 @@ std::string peer_name(int fd, const sockaddr* sa, socklen_t len) {
 
 StreamServer::StreamServer(io::EventLoop& loop, int listen_fd, StreamLimits limits,
                            Protocol protocol)
-    : loop_(loop), listen_fd_(listen_fd), limits_(limits), protocol_(std::move(protocol)) {}
+    : loop_(loop),
+      listen_fd_(listen_fd),
+      limits_(limits),
+      protocol_(std::move(protocol)),
+      reserve_fd_(open_reserve()) {}
 
 Result<std::unique_ptr<StreamServer>> StreamServer::start(io::EventLoop& loop, int listen_fd,
                                                           StreamLimits limits, Protocol protocol) {
@@ -52,8 +61,10 @@ Result<std::unique_ptr<StreamServer>> StreamServer::start(io::EventLoop& loop, i
 
 StreamServer::~StreamServer() {
   while (!conns_.empty()) finish(conns_.begin()->first);
+  if (resume_timer_ != 0) loop_.cancel_timer(resume_timer_);
   loop_.unwatch(listen_fd_);
   ::close(listen_fd_);
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
 void StreamServer::on_accept() {
@@ -63,11 +74,21 @@ void StreamServer::on_accept() {
     int fd =
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (!would_block(errno) && errno != EINTR && errno != ECONNABORTED) {
-        log::warn("stream_accept_failed", {{"error", std::strerror(errno)}});
+      const int err = errno;
+      if (out_of_fds(err)) {
+        if (!out_of_fds_) {
+          out_of_fds_ = true;
+          log::warn("stream_accept_failed", {{"error", std::strerror(err)}});
+        }
+        const Shed shed = shed_one();
+        if (shed == Shed::One) continue;
+        if (shed == Shed::NoReserve) pause_accepting();
+      } else if (!would_block(err) && err != EINTR && err != ECONNABORTED) {
+        log::warn("stream_accept_failed", {{"error", std::strerror(err)}});
       }
       return;
     }
+    if (out_of_fds_) end_fd_episode();
     if (conns_.size() >= limits_.max_connections) {
       ++stats_.refused;
       ::close(fd);
@@ -75,6 +96,42 @@ void StreamServer::on_accept() {
     }
     admit(fd, peer_name(fd, reinterpret_cast<sockaddr*>(&from), len));
   }
+}
+
+StreamServer::Shed StreamServer::shed_one() {
+  if (reserve_fd_ < 0) reserve_fd_ = open_reserve();  // lost earlier: a descriptor may be free now
+  if (reserve_fd_ < 0) return Shed::NoReserve;
+  ::close(reserve_fd_);
+  int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  // Linux reports EMFILE before it looks at the queue: with a descriptor free, EAGAIN says
+  // the queue is empty.
+  Shed result = fd >= 0 ? Shed::One : out_of_fds(errno) ? Shed::NoReserve : Shed::NonePending;
+  if (fd >= 0) {
+    ::close(fd);
+    ++stats_.shed_no_fd;
+    ++episode_shed_;
+  }
+  reserve_fd_ = open_reserve();
+  return result;
+}
+
+// Without a reserve the pending connection stays queued, and a level-triggered listener would
+// wake the loop at once again: stop watching it for a moment.
+void StreamServer::pause_accepting() {
+  if (resume_timer_ != 0) return;
+  loop_.unwatch(listen_fd_);
+  resume_timer_ = loop_.add_timer(loop_.now() + kAcceptPause, [this] {
+    resume_timer_ = 0;
+    if (auto watched = loop_.watch_readable(listen_fd_, [this] { on_accept(); }); !watched) {
+      log::warn("stream_watch_failed", {{"error", watched.error().message}});
+    }
+  });
+}
+
+void StreamServer::end_fd_episode() {
+  out_of_fds_ = false;
+  log::info("stream_accept_recovered", {{"shed_connections", episode_shed_}});
+  episode_shed_ = 0;
 }
 
 void StreamServer::admit(int fd, std::string peer) {

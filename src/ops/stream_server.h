@@ -3,6 +3,9 @@
 // received so far and answers with output; this class does the rest and keeps a slow or hostile
 // peer from holding the loop: input is capped, every connection has a deadline from its
 // accept, connections are capped (more are accepted and closed at once), writes never block.
+// Out of file descriptors (EMFILE/ENFILE), a reserve descriptor is given up to accept the pending
+// connection and close it at once, so the loop neither spins on a ready listener nor floods its
+// log: one warning when such an episode starts, one line with the count when it ends.
 #pragma once
 
 #include <chrono>
@@ -25,8 +28,9 @@ struct StreamLimits {
 
 struct StreamStats {
   std::uint64_t accepted = 0;
-  std::uint64_t refused = 0;    // closed at accept: over max_connections
-  std::uint64_t timed_out = 0;  // closed at the deadline
+  std::uint64_t refused = 0;     // closed at accept: over max_connections
+  std::uint64_t timed_out = 0;   // closed at the deadline
+  std::uint64_t shed_no_fd = 0;  // closed at accept: the process was out of file descriptors
 };
 
 // What the protocol wants after it has looked at the input.
@@ -68,6 +72,11 @@ class StreamServer {
 
   StreamServer(io::EventLoop& loop, int listen_fd, StreamLimits limits, Protocol protocol);
   void on_accept();
+  // Out of descriptors: accepts one pending connection through the reserve and closes it.
+  enum class Shed { One, NonePending, NoReserve };
+  Shed shed_one();
+  void pause_accepting();
+  void end_fd_episode();
   void admit(int fd, std::string peer);
   void on_readable(std::uint64_t id);
   void read_input(std::uint64_t id, Conn& c);
@@ -82,6 +91,10 @@ class StreamServer {
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, Conn> conns_;
   StreamStats stats_;
+  int reserve_fd_ = -1;             // an open /dev/null, given up to accept at the fd limit
+  bool out_of_fds_ = false;         // in an episode of EMFILE/ENFILE from accept
+  std::uint64_t episode_shed_ = 0;  // connections closed unserved in this episode
+  io::EventLoop::TimerId resume_timer_ = 0;
 };
 
 }  // namespace qc::ops

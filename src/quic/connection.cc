@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 
@@ -76,7 +77,13 @@ Result<void> Connection::init(const ConnConfig& cfg) {
     ::mkdir(cfg.qlog_dir.c_str(), 0755);  // EEXIST is the usual answer
     std::string path = cfg.qlog_dir + "/" + peer_.scid + ".sqlog";
     qlog_ = std::fopen(path.c_str(), "w");
-    if (qlog_ == nullptr) log::warn("qlog_open_failed", {{"path", path}});
+    if (qlog_ == nullptr) {
+      const int err = errno;
+      if (is_server_ && (err == EMFILE || err == ENFILE)) {
+        return fail(kQlogNoFileDescriptor, "cannot open " + path + ": " + std::strerror(err));
+      }
+      log::warn("qlog_open_failed", {{"path", path}, {"error", std::strerror(err)}});
+    }
     settings.qlog.write = qlog_ != nullptr ? detail::qlog_write_cb : nullptr;
     settings.qlog.odcid = cfg.original_dcid;
   }

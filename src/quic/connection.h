@@ -66,6 +66,10 @@ struct ConnConfig {
   std::shared_ptr<tls::Context> tls;
 };
 
+// The Error code of Connection::create when a server connection cannot open its qlog file for
+// want of file descriptors: the server refuses the connection rather than run it unrecorded.
+inline constexpr const char* kQlogNoFileDescriptor = "qlog_no_fd";
+
 class Connection {
  public:
   static Result<std::unique_ptr<Connection>> create(ConnectionOwner& owner, const ConnConfig& cfg);

@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t kMaxBatchesPerWakeup = 16;
 constexpr auto kRetryTokenLifetime = std::chrono::seconds(10);
 constexpr const char* kAtConnectionLimit = "server at connection limit";
+constexpr const char* kOutOfFileDescriptors = "server out of file descriptors";
 constexpr double kStatelessResetsPerSecond = 100.0;
 constexpr std::size_t kMinStaticSecret = 16;
 
@@ -138,6 +139,8 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   void on_datagram(const SockAddr& from, const std::uint8_t* data, std::size_t len);
   void accept(const SockAddr& from, const std::uint8_t* data, std::size_t len);
   const char* refusal_reason(const SockAddr& from) const;
+  void refuse_out_of_fds(const ngtcp2_pkt_hd& hd, const SockAddr& from, const std::string& error);
+  void end_fd_episode();
   bool wants_retry() const;
   void send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from);
   void send_close(const ngtcp2_pkt_hd& hd, const SockAddr& from, std::uint64_t code,
@@ -157,6 +160,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
   std::unordered_map<ConnHandle, Entry> conns_;
   std::unordered_map<std::string, std::size_t> per_ip_;
+  std::uint64_t refused_no_fd_ = 0;  // in this episode: connections refused, no fd for the qlog
   double reset_tokens_ = kStatelessResetsPerSecond;
   TimePoint reset_refill_{};
   bool waiting_writable_ = false;
@@ -263,10 +267,15 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.qlog_dir = opts_.qlog_dir;
   cfg.tls = tls_;
   auto conn = Connection::create(*this, cfg);
+  if (!conn && conn.error().code == kQlogNoFileDescriptor) {
+    refuse_out_of_fds(hd, from, conn.error().message);
+    return;
+  }
   if (!conn) {
     log::warn("quic_accept_failed", {{"peer", from.to_string()}, {"error", conn.error().message}});
     return;
   }
+  end_fd_episode();
   Entry& entry = conns_[cfg.handle];
   entry.conn = std::move(*conn);
   entry.ip = from.ip_string();
@@ -278,6 +287,24 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
                    {const_cast<sockaddr*>(from.get()), from.len},
                    nullptr};
   entry.conn->on_datagram(path, data, len);
+}
+
+// Logged once per episode: at the fd limit every new client would otherwise add a line.
+void ServerEndpointImpl::refuse_out_of_fds(const ngtcp2_pkt_hd& hd, const SockAddr& from,
+                                           const std::string& error) {
+  if (refused_no_fd_ == 0) {
+    log::warn("quic_refused",
+              {{"peer", from.to_string()}, {"reason", kOutOfFileDescriptors}, {"error", error}});
+  }
+  ++refused_no_fd_;
+  send_close(hd, from, opts_.refusal_close_code, kOutOfFileDescriptors);
+}
+
+void ServerEndpointImpl::end_fd_episode() {
+  if (refused_no_fd_ == 0) return;
+  log::info("quic_refusals_ended",
+            {{"reason", kOutOfFileDescriptors}, {"refused_connections", refused_no_fd_}});
+  refused_no_fd_ = 0;
 }
 
 const char* ServerEndpointImpl::refusal_reason(const SockAddr& from) const {

@@ -12,6 +12,7 @@
 #include "server/metrics.h"
 #include "server/secret_file.h"
 #include "store/account_store.h"
+#include "util/fd_limit.h"
 #include "util/log.h"
 
 namespace qc::app {
@@ -88,6 +89,8 @@ int cmd_server(const Args& args) {
   auto settings = server_settings_from(flags);
   if (!settings) return report(settings.error());
   log::set_level(settings->log_level);
+  const util::FdLimit fds = util::raise_open_files_limit();
+  log::info("fd_limit", {{"soft", fds.soft}, {"hard", fds.hard}});
   const server::ServerConfig& config = settings->config;
   if (!config.transport.keylog_file.empty()) {
     log::warn("tls_key_log", {{"path", config.transport.keylog_file},

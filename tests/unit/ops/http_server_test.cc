@@ -3,28 +3,37 @@
 #include "ops/http_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace qc::ops {
 namespace {
 
-int connect_to(std::uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// Connects `fd` to 127.0.0.1:port with a receive timeout as a failure guard; 0 or -1.
+int connect_socket(int fd, std::uint16_t port) {
   timeval guard{10, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+  return connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
+}
+
+int connect_to(std::uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (connect_socket(fd, port) != 0) {
     ::close(fd);
     return -1;
   }
@@ -182,6 +191,66 @@ TEST(HttpServer, ConnectionsOverTheCapAreClosedAtOnce) {
   EXPECT_EQ(refused.find("HTTP/1.1 200"), std::string::npos) << refused;
   EXPECT_EQ(served.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << served;
   EXPECT_EQ(h.server->connection_stats().refused, 1u);
+}
+
+// Lowers the soft open-files limit for one test and fills it up; restores both on destruction.
+class FdExhaustion {
+ public:
+  explicit FdExhaustion(rlim_t soft) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = std::min<rlim_t>(soft, saved_.rlim_cur);
+    setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~FdExhaustion() {
+    release();
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  FdExhaustion(const FdExhaustion&) = delete;
+  FdExhaustion& operator=(const FdExhaustion&) = delete;
+  // Opens descriptors until the process has none left; returns whether it got there.
+  bool exhaust() {
+    while (true) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return errno == EMFILE;
+      held_.push_back(fd);
+    }
+  }
+  void release() {
+    for (int fd : held_) ::close(fd);
+    held_.clear();
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> held_;
+};
+
+// Before the reserve descriptor, a connection pending while the process had no descriptor left
+// made the level-triggered listener wake the loop forever: the client below then got no answer
+// until its 10 s guard. Now it is accepted through the reserve and closed at once, and once
+// descriptors are free again the next request is served.
+TEST(HttpServer, AtTheFdLimitAPendingConnectionIsClosedAndServingResumes) {
+  Harness h;
+  ASSERT_TRUE(h.server);
+  FdExhaustion limit(256);
+  std::string shed = "<not run>", served;
+  bool exhausted = false;
+  h.run([&] {
+    int early = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // before there is none left
+    exhausted = limit.exhaust();
+    if (exhausted && connect_socket(early, h.server->port()) == 0) {
+      send_all(early, kScrape);
+      shed = read_all(early);
+    }
+    ::close(early);
+    limit.release();
+    served = exchange(h.server->port(), kScrape);
+  });
+  ASSERT_TRUE(exhausted);
+  EXPECT_EQ(shed, "");  // closed by the server without an answer, not "<timeout>"
+  EXPECT_EQ(h.server->connection_stats().shed_no_fd, 1u);
+  EXPECT_EQ(served.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << served;
 }
 
 }  // namespace
