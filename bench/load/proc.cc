@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "util/fd_limit.h"
+#include "io/fd_limit.h"
 
 namespace qc::bench {
 
@@ -90,6 +90,6 @@ ProcSample sample_process(std::optional<pid_t> pid) {
   return s;
 }
 
-std::uint64_t raise_open_files_limit() { return util::raise_open_files_limit().soft; }
+std::uint64_t raise_open_files_limit() { return io::raise_open_files_limit().soft; }
 
 }  // namespace qc::bench

@@ -37,8 +37,8 @@ PURE_EXEMPT = {"util/log.cc", "util/log.h"}  # the default log sink writes lines
 
 FORBIDDEN_IN_PURE = [
     r"ngtcp2/", r"gnutls/", r"sqlite3\.h", r"sys/socket\.h", r"netinet/", r"arpa/", r"netdb\.h",
-    r"sys/epoll\.h", r"sys/eventfd\.h", r"poll\.h", r"unistd\.h", r"thread", r"mutex",
-    r"shared_mutex", r"condition_variable", r"future", r"semaphore", r"stop_token", r"pthread\.h",
+    r"sys/epoll\.h", r"sys/eventfd\.h", r"sys/resource\.h", r"poll\.h", r"unistd\.h", r"thread",
+    r"mutex", r"shared_mutex", r"condition_variable", r"future", r"semaphore", r"stop_token", r"pthread\.h",
 ]
 CLOCK_READ = re.compile(
     r"\b(?:steady_clock|system_clock|high_resolution_clock|file_clock|Clock)::now\s*\("

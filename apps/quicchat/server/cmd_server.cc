@@ -6,13 +6,13 @@
 
 #include <cstdio>
 
+#include "io/fd_limit.h"
 #include "quicchat/common/commands.h"
 #include "quicchat/server/server_options.h"
 #include "server/admin.h"
 #include "server/metrics.h"
 #include "server/secret_file.h"
 #include "store/account_store.h"
-#include "util/fd_limit.h"
 #include "util/log.h"
 
 namespace qc::app {
@@ -89,7 +89,7 @@ int cmd_server(const Args& args) {
   auto settings = server_settings_from(flags);
   if (!settings) return report(settings.error());
   log::set_level(settings->log_level);
-  const util::FdLimit fds = util::raise_open_files_limit();
+  const io::FdLimit fds = io::raise_open_files_limit();
   log::info("fd_limit", {{"soft", fds.soft}, {"hard", fds.hard}});
   const server::ServerConfig& config = settings->config;
   if (!config.transport.keylog_file.empty()) {

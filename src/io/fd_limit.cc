@@ -1,8 +1,8 @@
-#include "util/fd_limit.h"
+#include "io/fd_limit.h"
 
 #include <sys/resource.h>
 
-namespace qc::util {
+namespace qc::io {
 
 FdLimit raise_open_files_limit() {
   rlimit lim{};
@@ -15,4 +15,4 @@ FdLimit raise_open_files_limit() {
   return {static_cast<std::uint64_t>(lim.rlim_cur), static_cast<std::uint64_t>(lim.rlim_max)};
 }
 
-}  // namespace qc::util
+}  // namespace qc::io

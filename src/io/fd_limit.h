@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace qc::util {
+namespace qc::io {
 
 struct FdLimit {
   std::uint64_t soft = 0;
@@ -14,4 +14,4 @@ struct FdLimit {
 // connection, per database) and returns both as they are afterwards; zeros when unreadable.
 FdLimit raise_open_files_limit();
 
-}  // namespace qc::util
+}  // namespace qc::io
