@@ -121,8 +121,11 @@ Result<void> SpawnedServer::launch(const SpawnOptions& opts) {
   // The fleets all come from 127.0.0.1 and send as fast as they can: the abuse limits would
   // measure themselves, so they are off (--server-args can turn them back on: the last wins).
   // So is the bound on waiting logins: a storm larger than it would be refused, not measured.
+  // One address opens every connection (more than an office NAT's 256), and a fleet may connect
+  // for longer than the first-PDU timeout before its first LOGIN.
   for (const char* a : {"--msg-rate", "0", "--login-rate-per-ip", "0", "--login-rate-per-account",
-                        "0", "--max-pending-logins", "0"}) {
+                        "0", "--max-pending-logins", "0", "--max-connections-per-ip", "20000",
+                        "--first-pdu-timeout-ms", "90000"}) {
     argv.push_back(a);
   }
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());

@@ -22,7 +22,10 @@ struct CoreConfig {
   int max_login_attempts = 3;
   Duration login_retry_window{60'000};  // after a failed LOGIN, the next must come within this
   Duration keepalive_timeout{90'000};   // a session silent this long is closed (3 x 30 s)
-  std::size_t max_pending_pdus = 64;    // PDUs queued while a password check is in flight
+  // A connection that has sent no whole PDU yet is closed this long after it opened (when
+  // shorter than keepalive_timeout): a silent connection must not hold its place for 90 s.
+  Duration first_pdu_timeout{10'000};
+  std::size_t max_pending_pdus = 64;  // PDUs queued while a password check is in flight
   // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
   // with "server busy" instead of growing the hash queue. 0 = no bound.
   std::size_t max_pending_logins = 256;

@@ -88,6 +88,11 @@ void Core::Impl::fire(const Deadline& d) {
     login_timeout(*s);
     return;
   }
+  if (!s->heard_from) {
+    logger.info("first_pdu_timeout", {{"session", s->conn}, {"peer", s->peer}});
+    close_session(*s, proto::CloseCode::KeepAliveTimeout, "no PDU received");
+    return;
+  }
   logger.info("keepalive_timeout",
               {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}});
   close_session(*s, proto::CloseCode::KeepAliveTimeout, "keep-alive timeout");
@@ -115,6 +120,13 @@ void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
   impl_->input_time = now;
   s->framer.feed(bytes,
                  [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
+}
+
+void Core::stream_ended(ConnHandle conn, TimePoint now) {
+  Session* s = impl_->find_session(conn);
+  if (s == nullptr || s->phase.is(Phase::Closing)) return;
+  impl_->input_time = now;
+  impl_->end_of_stream(*s);
 }
 
 void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint /*now*/) {

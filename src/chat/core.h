@@ -57,6 +57,10 @@ class Core {
 
   void connection_opened(ConnHandle conn, std::string_view peer, TimePoint now);
   void stream_data(ConnHandle conn, std::string_view bytes, TimePoint now);
+  // The client ended its stream (FIN): nothing more can arrive, so the session ends. Inside an
+  // unfinished PDU that is a framing error and is answered first ("Malformed data received");
+  // at a PDU boundary it ends like a logout (close code NoError).
+  void stream_ended(ConnHandle conn, TimePoint now);
   // Any loss (close, idle timeout, reset, our own Close completing): ends the session like a
   // logout. Idempotent.
   void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);

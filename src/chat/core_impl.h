@@ -81,6 +81,7 @@ struct Core::Impl {
   void count_malformed(Session& s, std::string_view detail);
   bool flooding(Session& s);
   void reject_login(Session& s, std::string_view detail);
+  void end_of_stream(Session& s);
 
   // login.cc
   void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);

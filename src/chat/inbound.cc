@@ -57,6 +57,7 @@ void Core::Impl::on_frame_event(Session& s, const proto::FrameEvent& event, Time
     take_frame_error(s, event.error, event.detail);
     return;
   }
+  s.heard_from = true;
   if (!s.phase.is(Phase::Closing)) s.keepalive_at = now + config.keepalive_timeout;
   take_pdu(s, event.pdu, now);
 }
@@ -200,6 +201,24 @@ void Core::Impl::reject_login(Session& s, std::string_view detail) {
   count_malformed(s, detail);
   send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, "Malformed data received");
   close_session(s, proto::CloseCode::LoginFailed, "malformed data");
+}
+
+constexpr std::string_view kTruncatedDetail = "the stream ended inside a PDU";
+
+// A FIN: no more input can come. A half PDU is a framing error that nothing can complete any
+// more: before login the answer of any framing error (reject_login), after it MSG_UNSUCCESSFUL
+// and close ProtocolError. A FIN at a PDU boundary ends the session like a logout.
+void Core::Impl::end_of_stream(Session& s) {
+  if (!s.framer.mid_object()) {
+    logger.info("stream_ended", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
+    close_session(s, proto::CloseCode::NoError, "stream ended");
+    return;
+  }
+  if (!s.phase.is(Phase::Authenticated)) return reject_login(s, kTruncatedDetail);
+  count_malformed(s, kTruncatedDetail);
+  send_error(s, proto::MsgType::MsgUnsuccessful,
+             "Malformed data received: " + std::string(kTruncatedDetail));
+  close_session(s, proto::CloseCode::ProtocolError, kTruncatedDetail);
 }
 
 }  // namespace qc::chat

@@ -1,6 +1,7 @@
 // One connection's server-side session: its framer, phase, login progress and deadlines.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -30,7 +31,7 @@ struct Session {
         ip(address_without_port(p)),
         framer(config.limits.max_bytes, config.limits.max_depth),
         connected_at(now),
-        keepalive_at(now + config.keepalive_timeout),
+        keepalive_at(now + std::min(config.first_pdu_timeout, config.keepalive_timeout)),
         message_bucket(config.message_rate, now) {}
 
   std::string_view log_user() const { return username.empty() ? std::string_view("-") : username; }
@@ -50,7 +51,9 @@ struct Session {
 
   TimePoint connected_at;
 
-  // Deadlines. keepalive_at only moves forward; retry_at is set after a failed LOGIN.
+  // Deadlines. keepalive_at only moves forward; retry_at is set after a failed LOGIN. Until the
+  // first PDU, keepalive_at is the first-PDU deadline.
+  bool heard_from = false;  // a whole PDU arrived
   TimePoint keepalive_at;
   std::optional<TimePoint> retry_at;
 

@@ -212,6 +212,14 @@ int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle h) {
   return ngtcp2_conn_open_bidi_stream(c->native(), &stream_id, nullptr);
 }
 
+bool test_finish_stream(ClientEndpoint& endpoint, ConnHandle h) {
+  auto* impl = dynamic_cast<ClientEndpointImpl*>(&endpoint);
+  Connection* c = impl != nullptr ? impl->connection(h) : nullptr;
+  if (c == nullptr) return false;
+  c->finish_stream();
+  return true;
+}
+
 Result<std::unique_ptr<ClientEndpoint>> create_client_on(DatagramIo& io, EventLoop& loop,
                                                          Handler& handler) {
   return std::unique_ptr<ClientEndpoint>(new ClientEndpointImpl(loop, handler, &io));

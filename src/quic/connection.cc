@@ -166,7 +166,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
 }
 
 bool Connection::send(SharedBytes pdu, bool replaceable) {
-  if (!takes_data(state_)) return false;
+  if (!takes_data(state_) || fin_wanted_) return false;
   if (pdu == nullptr || pdu->empty()) return true;
   owner_.conn_dirty(*this);
   if (replaceable && replaceable_offset_ && *replaceable_offset_ >= send_offset_ &&
@@ -236,6 +236,12 @@ bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
   }
   queue_end_ = queue_end_ - old_size + new_size;
   return true;
+}
+
+void Connection::finish_stream() {
+  if (!takes_data(state_) || fin_wanted_) return;
+  fin_wanted_ = true;
+  owner_.conn_dirty(*this);
 }
 
 void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
@@ -359,12 +365,16 @@ bool Connection::write_packets() {
       nvec = gather(vecs, one_pdu_per_packet_ ? 1 : kMaxVecs);
       sid = stream_id_;
       if (!one_pdu_per_packet_) flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+    } else if (!stream_blocked && stream_id_ >= 0 && fin_wanted_ && !fin_sent_) {
+      sid = stream_id_;  // everything queued is written: the FIN alone
+      flags = NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
     ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet,
                                                &accepted, flags, sid, vecs, nvec, now_ts());
     if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
+    if (accepted >= 0 && (flags & NGTCP2_WRITE_STREAM_FLAG_FIN) != 0) fin_sent_ = true;
     if (n == NGTCP2_ERR_WRITE_MORE) continue;
     if (stream_unwritable(n)) {
       stream_blocked = true;

@@ -94,6 +94,8 @@ class Connection {
   // when that one has not been handed to ngtcp2 yet (it takes its place in the queue).
   bool send(SharedBytes pdu, bool replaceable = false);
   void close(std::uint64_t app_error_code, std::string_view reason);
+  // Ends the chat stream (FIN) once everything queued is written; nothing may be queued after.
+  void finish_stream();
   void flush();  // writes everything writable now; called from the endpoint's on_idle
   std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
   // Client migration: the new local address of the socket this connection moved to.
@@ -102,7 +104,7 @@ class Connection {
   // ngtcp2 callbacks land here (connection_callbacks.cc).
   int on_handshake_completed();
   int on_stream_open(std::int64_t stream_id);
-  int on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len);
+  int on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len, bool fin);
   int on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint64_t len);
   int on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen);
   int on_remove_cid(const ngtcp2_cid* cid);
@@ -170,6 +172,8 @@ class Connection {
   std::uint64_t queue_end_ = 0;     // stream offset after the last queued byte
   std::uint64_t send_offset_ = 0;   // next byte to hand to ngtcp2
   std::uint64_t acked_offset_ = 0;  // everything before is acknowledged (and freed)
+  bool fin_wanted_ = false;         // finish_stream() was called
+  bool fin_sent_ = false;           // ngtcp2 took the FIN
   std::optional<std::uint64_t> replaceable_offset_;  // stream offset of the last replaceable PDU
 
   std::vector<std::uint8_t> close_packet_;  // resent while closing

@@ -22,10 +22,11 @@ int stream_open_cb(ngtcp2_conn*, std::int64_t stream_id, void* ud) {
   return self(ud)->on_stream_open(stream_id);
 }
 
-int recv_stream_data_cb(ngtcp2_conn*, std::uint32_t /*flags*/, std::int64_t stream_id,
+int recv_stream_data_cb(ngtcp2_conn*, std::uint32_t flags, std::int64_t stream_id,
                         std::uint64_t /*offset*/, const std::uint8_t* data, std::size_t len,
                         void* ud, void* /*stream_ud*/) {
-  return self(ud)->on_stream_data(stream_id, data, len);
+  const bool fin = (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0;
+  return self(ud)->on_stream_data(stream_id, data, len, fin);
 }
 
 int acked_cb(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t offset, std::uint64_t len,
@@ -168,10 +169,12 @@ int Connection::on_stream_open(std::int64_t stream_id) {
   return 0;
 }
 
-int Connection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len) {
+int Connection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len,
+                               bool fin) {
   if (stream_id == stream_id_ && len > 0 && takes_data(state_)) {
     owner_.handler().on_data(handle_, std::string_view(reinterpret_cast<const char*>(data), len));
   }
+  if (stream_id == stream_id_ && fin && takes_data(state_)) owner_.handler().on_stream_end(handle_);
   // What the handler consumed (everything: it buffers partial PDUs itself) reopens the window.
   ngtcp2_conn_extend_max_stream_offset(conn_, stream_id, len);
   ngtcp2_conn_extend_max_offset(conn_, len);

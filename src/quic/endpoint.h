@@ -74,8 +74,10 @@ struct Stats {
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual void on_open(ConnHandle conn, const PeerInfo& peer) = 0;     // handshake complete
-  virtual void on_data(ConnHandle conn, std::string_view bytes) = 0;   // chat stream, in order
+  virtual void on_open(ConnHandle conn, const PeerInfo& peer) = 0;    // handshake complete
+  virtual void on_data(ConnHandle conn, std::string_view bytes) = 0;  // chat stream, in order
+  // The peer ended the chat stream (FIN), after its last on_data: nothing more will arrive.
+  virtual void on_stream_end(ConnHandle /*conn*/) {}
   virtual void on_closed(ConnHandle conn, const CloseInfo& info) = 0;  // exactly once per conn
   virtual void on_path_changed(ConnHandle /*conn*/, const PeerInfo& /*peer*/) {}
 };

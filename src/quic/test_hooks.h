@@ -11,6 +11,9 @@ namespace qc::quic {
 // returns ngtcp2's result (0 = opened, negative = refused, e.g. the server's stream limit).
 int test_open_extra_stream(ClientEndpoint& endpoint, ConnHandle conn);
 
+// Ends a client connection's chat stream (FIN) after what was sent; false when unknown.
+bool test_finish_stream(ClientEndpoint& endpoint, ConnHandle conn);
+
 // Bytes the server has queued on a connection and not yet seen acknowledged; nullopt when the
 // connection is unknown.
 std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle conn);

@@ -69,6 +69,11 @@ void ChatServer::on_data(quic::ConnHandle conn, std::string_view bytes) {
   carry_out_actions();
 }
 
+void ChatServer::on_stream_end(quic::ConnHandle conn) {
+  core_.stream_ended(conn, loop_.now());
+  carry_out_actions();
+}
+
 void ChatServer::on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) {
   core_.connection_closed(conn, info.reason, loop_.now());
   carry_out_actions();

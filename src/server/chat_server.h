@@ -49,6 +49,7 @@ class ChatServer final : public quic::Handler {
 
   void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
   void on_data(quic::ConnHandle conn, std::string_view bytes) override;
+  void on_stream_end(quic::ConnHandle conn) override;
   void on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) override;
 
  private:

@@ -166,6 +166,18 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.chat.keepalive_timeout = ms(v.number);
        return {};
      }},
+    {{.name = "first-pdu-timeout-ms",
+      .default_value = "10000",
+      .help = "close a connection that sent no PDU for this long",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kDay,
+      .notes = "after its first PDU the keep-alive applies",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.first_pdu_timeout = ms(v.number);
+       return {};
+     }},
     {{.name = "idle-timeout-ms",
       .default_value = "120000",
       .help = "QUIC idle timeout",
@@ -212,7 +224,7 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        return {};
      }},
     {{.name = "max-connections-per-ip",
-      .default_value = "20000",
+      .default_value = "256",
       .help = "connections from one address",
       .kind = Kind::Int,
       .min = 1,

@@ -117,6 +117,7 @@ class Harness {
     core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now);
   }
   void feed(ConnHandle conn, std::string_view bytes) { core.stream_data(conn, bytes, now); }
+  void end_stream(ConnHandle conn) { core.stream_ended(conn, now); }  // the client's FIN
   void close(ConnHandle conn) { core.connection_closed(conn, "peer closed", now); }
   void advance(Duration d) {
     now += d;

@@ -157,8 +157,8 @@ TEST(CoreLoginThrottle, PerAccountRefusesWithoutAPasswordCheck) {
   EXPECT_EQ(h.core.stats().throttled_logins, 1u);
   h.feed(2, login_pdu("alice", "p1"));  // another account is not affected
   EXPECT_EQ(h.drain(), (Lines{"2 VERIFY alice/p1"}));
-  h.open(3);
   h.advance(60s);  // one token back
+  h.open(3);
   h.feed(3, login_pdu("cam", "p3"));
   EXPECT_EQ(h.drain(), (Lines{"3 VERIFY cam/p3"}));
 }

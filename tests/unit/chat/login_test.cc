@@ -240,6 +240,7 @@ TEST(CoreLogin, PendingQueueOverflowCloses) {
 TEST(CoreLogin, KeepAliveExpiryDuringTheCheckWins) {
   Harness h;
   h.open(1);
+  h.feed(1, versions_pdu({1}));  // past the first-PDU deadline: the keep-alive applies
   h.advance(80s);
   h.feed(1, login_pdu("alice", "p1"));
   const std::uint64_t ticket = h.last_ticket();

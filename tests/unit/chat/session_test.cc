@@ -80,9 +80,78 @@ TEST(CoreMalformed, TooLargeBeforeLoginDisconnects) {
   EXPECT_EQ(h.drain(), kMalformedBeforeLogin);
 }
 
+TEST(CoreStreamEnd, HalfAPduBeforeLoginIsAnsweredAndDisconnects) {
+  Harness h;
+  h.open(1);
+  const std::string login = login_pdu("alice", "p1");
+  h.feed(1, login.substr(0, login.size() / 2));
+  EXPECT_EQ(h.drain(), Lines{});
+  h.end_stream(1);
+  EXPECT_EQ(h.drain(), kMalformedBeforeLogin);
+  EXPECT_EQ(h.core.stats().malformed_pdus, 1u);
+}
+
+TEST(CoreStreamEnd, HalfAPduAfterLoginIsAnsweredAndEndsTheSession) {
+  Harness h;
+  h.join(1, "alice");
+  h.join(2, "bob");
+  h.drain();
+  const std::string message = broadcast_pdu("cut short");
+  h.feed(1, message.substr(0, 10));
+  h.end_stream(1);
+  EXPECT_EQ(h.drain(),
+            (Lines{"1 MSG_UNSUCCESSFUL Malformed data received: the stream ended inside a PDU",
+                   "2 LOGOUT_BROADCAST 2:bob", "1 CLOSE 1 the stream ended inside a PDU"}));
+  EXPECT_EQ(render_users(h.core.active_users()), "2:bob");
+}
+
+TEST(CoreStreamEnd, AtAPduBoundaryEndsLikeALogout) {
+  Harness h;
+  h.join(1, "alice");
+  h.join(2, "bob");
+  h.drain();
+  h.feed(1, broadcast_pdu("bye") + "\n");
+  h.end_stream(1);
+  EXPECT_EQ(h.drain(), (Lines{"1 BROADCAST alice(1): bye", "2 BROADCAST alice(1): bye",
+                              "2 LOGOUT_BROADCAST 2:bob", "1 CLOSE 0 stream ended"}));
+  h.end_stream(1);
+  h.feed(1, broadcast_pdu("late"));
+  EXPECT_EQ(h.drain(), Lines{}) << "nothing after the close";
+}
+
+TEST(CoreFirstPdu, ASilentConnectionIsClosedAfterTenSeconds) {
+  std::string logged;
+  CoreConfig config;
+  config.log_sink = [&](log::Level, std::string_view event, std::initializer_list<log::Field>) {
+    logged += std::string(event) + "\n";
+  };
+  Harness h(config);
+  h.open(1);
+  h.feed(1, "{\"version\": 1");  // not a whole PDU: still silent
+  EXPECT_EQ(h.core.next_deadline(), h.now + 10s);
+  h.advance(9s);
+  EXPECT_EQ(h.drain(), Lines{});
+  h.advance(1s);
+  EXPECT_EQ(h.drain(), (Lines{"1 CLOSE 3 no PDU received"}));
+  EXPECT_EQ(logged, "first_pdu_timeout\n");
+}
+
+TEST(CoreFirstPdu, AConnectionThatSentVersionsKeepsTheKeepAliveWindow) {
+  Harness h;
+  h.open(1);
+  h.advance(9s);
+  h.feed(1, versions_pdu({1}));
+  h.drain();
+  h.advance(1s);
+  EXPECT_EQ(h.drain(), Lines{});
+  EXPECT_EQ(h.core.next_deadline(), h.now - 1s + 90s);
+}
+
 TEST(CoreKeepAlive, SilentUnauthenticatedSessionIsClosed) {
   Harness h;
   h.open(1);
+  h.feed(1, versions_pdu({1}));
+  h.drain();
   EXPECT_EQ(h.core.next_deadline(), h.now + 90s);
   h.advance(89s);
   EXPECT_EQ(h.drain(), Lines{});
@@ -122,7 +191,9 @@ TEST(CoreKeepAlive, AnyPduRefreshesTheDeadline) {
 }
 
 TEST(CoreKeepAlive, NextDeadlineIsTheEarliestOfAllSessions) {
-  Harness h;
+  CoreConfig config;
+  config.first_pdu_timeout = config.keepalive_timeout;  // the keep-alive alone
+  Harness h(config);
   h.open(1);
   h.advance(10s);
   h.open(2);

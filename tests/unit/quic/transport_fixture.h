@@ -33,6 +33,7 @@ struct Recorder : Handler {
   std::map<ConnHandle, std::string> received;
   std::map<ConnHandle, std::vector<std::string>> chunks;  // one entry per on_data call
   std::map<ConnHandle, CloseInfo> closed;
+  std::map<ConnHandle, std::string> received_at_end;  // what on_data had given at on_stream_end
   std::map<ConnHandle, int> close_calls;
   int path_changes = 0;
   std::function<void(ConnHandle)> on_open_hook;
@@ -48,6 +49,7 @@ struct Recorder : Handler {
     chunks[c].emplace_back(bytes);
     if (on_data_hook) on_data_hook(c, bytes);
   }
+  void on_stream_end(ConnHandle c) override { received_at_end[c] = received[c]; }
   void on_closed(ConnHandle c, const CloseInfo& info) override {
     closed[c] = info;
     ++close_calls[c];

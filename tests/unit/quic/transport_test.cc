@@ -278,6 +278,18 @@ TEST_F(TransportTest, KeyLogFileGetsNssLines) {
   std::remove(path.c_str());
 }
 
+TEST_F(TransportTest, StreamEndIsReportedAfterTheLastData) {
+  start_server();
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("{\"half\":")));
+  ASSERT_TRUE(test_finish_stream(*client, c));
+  EXPECT_FALSE(client->send(c, bytes("more"))) << "nothing can follow the FIN";
+  ASSERT_TRUE(run_until([&] { return server_h.received_at_end.count(server_conn()) == 1; }));
+  EXPECT_EQ(server_h.received_at_end[server_conn()], "{\"half\":");
+  EXPECT_EQ(server_h.closed.count(server_conn()), 0u) << "the connection stays open";
+}
+
 TEST_F(TransportTest, ClientCannotOpenASecondStream) {
   start_server();
   ConnHandle c = connect();
