@@ -67,8 +67,11 @@ class Hostile : public ::testing::Test {
     o.extra_args = {"--idle-timeout-ms", "4000", "--handshake-timeout-ms", "3000",
                     "--max-text-bytes", "60000", "--msg-rate", "100", "--msg-burst", "100",
                     // Every test client shares 127.0.0.1: a generous address budget, so that the
-                    // LOGIN flood engages the per-account throttle only.
-                    "--login-rate-per-ip", "100000", "--login-burst-per-ip", "10000"};
+                    // LOGIN flood engages the per-account throttle only, and the half-open
+                    // handshakes (an attacker's, from another address in real life) do not
+                    // exhaust the per-address connection limit that the real user shares here.
+                    "--login-rate-per-ip", "100000", "--login-burst-per-ip", "10000",
+                    "--max-connections-per-ip", "20000"};
 #if defined(__SANITIZE_ADDRESS__)
     // ASan's quarantine keeps freed memory resident (256 MiB by default): keep the server's
     // small, so that the RSS checks measure the server rather than the quarantine.
