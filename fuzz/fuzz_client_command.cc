@@ -1,8 +1,10 @@
-// libFuzzer: the terminal client's input line parser. Any line yields a command or a non-empty
-// error line; message commands carry their text and at least one target.
+// libFuzzer: the terminal client's input line parsers. Any line yields a command or a non-empty
+// error line; message commands carry their text and at least one target. A line held across a
+// reconnect parses as a fresh one does, except that a refusal repeats the line.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -20,11 +22,25 @@ std::optional<std::uint64_t> resolve(std::string_view name) {
   return std::nullopt;
 }
 
+void check_held(std::string_view line, const qc::Result<qc::client::Command, std::string>& fresh) {
+  auto held = qc::client::parse_held_command(line, resolve);
+  if (!fresh) {
+    check(!held && held.error() == fresh.error());
+    return;
+  }
+  if (held) {
+    check(held->index() == fresh->index());
+    return;
+  }
+  check(held.error().find(line) != std::string::npos);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   auto parsed = qc::client::parse_command(line, resolve);
+  check_held(line, parsed);
   if (!parsed) {
     check(!parsed.error().empty());
     return 0;
