@@ -234,6 +234,26 @@ TEST_F(Hostile, UnterminatedJsonIsHeldBoundedUntilTheClientLeaves) {
   EXPECT_TRUE(wait_logout("cam"));
 }
 
+TEST_F(Hostile, StreamEndInsideAPduBeforeLoginIsAnsweredAndClosed) {
+  auto p = fresh();
+  ASSERT_TRUE(p);
+  p->send_raw(R"({"version": 1, "mtype": 16, "msg": "{\"username\": \"ca)");
+  ASSERT_TRUE(quic::test_finish_stream(net_->endpoint(), p->handle()));
+  expect_disconnected(*p);  // the idle timeout would close without this answer
+}
+
+TEST_F(Hostile, StreamEndInsideAPduAfterLoginIsAnsweredAndLoggedOut) {
+  auto p = logged_in("cam", "p3");
+  ASSERT_TRUE(p);
+  p->send_raw(R"({"version": 1, "mtype": 50, "msg": "{\"msg\": \"cut sh)");
+  ASSERT_TRUE(quic::test_finish_stream(net_->endpoint(), p->handle()));
+  expect_error_containing(*p, "Malformed data received");
+  auto closed = p->wait_closed(5s);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->app_error_code, proto::to_wire(proto::CloseCode::ProtocolError));
+  EXPECT_TRUE(wait_logout("cam"));
+}
+
 TEST_F(Hostile, TenMegabytePduIsDiscardedWithAnError) {
   auto p = logged_in("dan", "p4");
   ASSERT_TRUE(p);
