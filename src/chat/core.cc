@@ -92,7 +92,8 @@ void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
     else
       by_limit[*r->max_pdu_in_one_packet].push_back(m.conn);
   }
-  if (!recipients.empty()) out.deliver(std::move(whole), std::move(recipients), true);
+  if (!recipients.empty())
+    out.deliver(std::move(whole), std::move(recipients), /*replaceable=*/true);
   for (auto& [limit, conns] : by_limit)
     out.deliver(presence_pdu(type, users, limit), std::move(conns), /*replaceable=*/true);
 }
