@@ -1,5 +1,9 @@
 #include "chat/core.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
+
 #include "chat/core_impl.h"
 
 namespace qc::chat {
@@ -35,25 +39,63 @@ void Core::Impl::send_to(Session& s, proto::MsgType type, std::string body) {
 }
 
 void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view error) {
-  if (!s.phase.is(Phase::Closing)) out.send_error(s.conn, type, error);
+  if (s.phase.is(Phase::Closing)) return;
+  if (!s.max_pdu_in_one_packet) {
+    out.send_error(s.conn, type, error);
+    return;
+  }
+  out.send(s.conn, error_pdu_within(type, error, *s.max_pdu_in_one_packet));
 }
 
-void Core::Impl::deliver(proto::MsgType type, std::string body,
-                         std::vector<ConnHandle> recipients) {
+void Core::Impl::deliver(SharedBytes bytes, std::vector<ConnHandle> recipients) {
   if (recipients.empty()) return;
   counters.deliveries += recipients.size();
-  out.deliver(encode_pdu(type, std::move(body)), std::move(recipients), /*replaceable=*/false);
+  out.deliver(std::move(bytes), std::move(recipients), /*replaceable=*/false);
 }
 
+std::vector<ConnHandle> Core::Impl::leave_out_too_long(std::vector<ConnHandle>& recipients,
+                                                       std::size_t bytes) {
+  std::vector<ConnHandle> left_out;
+  std::erase_if(recipients, [&](ConnHandle conn) {
+    const Session* r = find_session(conn);
+    if (r == nullptr || r->takes(bytes)) return false;
+    left_out.push_back(conn);
+    return true;
+  });
+  return left_out;
+}
+
+std::string Core::Impl::too_long_error(const std::vector<ConnHandle>& left_out) {
+  std::vector<std::string> names;
+  std::size_t smallest = SIZE_MAX;
+  for (ConnHandle conn : left_out) {
+    const Session* r = find_session(conn);
+    names.push_back(r->username);
+    smallest = std::min(smallest, *r->max_pdu_in_one_packet);
+  }
+  return too_long_for_error(names, smallest);
+}
+
+// Everyone who takes the whole list gets one shared encoding; a client that takes only PDUs up
+// to a limit gets the longest tail of the list that fits (one encoding per distinct limit).
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
+  const proto::UserList users = presence.user_list();
+  SharedBytes whole = encode_pdu(type, proto::encode_user_list(users));
   std::vector<ConnHandle> recipients;
+  std::map<std::size_t, std::vector<ConnHandle>> by_limit;
   recipients.reserve(presence.size());
   for (const Member& m : presence.members()) {
-    if (m.conn != except) recipients.push_back(m.conn);
+    if (m.conn == except) continue;
+    const Session* r = find_session(m.conn);
+    if (r == nullptr || r->takes(whole->size()))
+      recipients.push_back(m.conn);
+    else
+      by_limit[*r->max_pdu_in_one_packet].push_back(m.conn);
   }
-  if (recipients.empty()) return;
-  out.deliver(encode_pdu(type, proto::encode_user_list(presence.user_list())),
-              std::move(recipients), /*replaceable=*/true);
+  if (!recipients.empty())
+    out.deliver(std::move(whole), std::move(recipients), /*replaceable=*/true);
+  for (auto& [limit, conns] : by_limit)
+    out.deliver(presence_pdu(type, users, limit), std::move(conns), /*replaceable=*/true);
 }
 
 // --- deadlines -----------------------------------------------------------------------------
@@ -103,7 +145,8 @@ void Core::Impl::fire(const Deadline& d) {
 Core::Core(CoreConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Core::~Core() = default;
 
-void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now) {
+void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now,
+                             std::optional<std::size_t> max_pdu_in_one_packet) {
   auto [it, inserted] = impl_->sessions.try_emplace(conn);
   if (!inserted) {
     impl_->logger.warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
@@ -111,6 +154,7 @@ void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint n
   }
   it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
   Session& s = *it->second;
+  s.max_pdu_in_one_packet = max_pdu_in_one_packet;
   impl_->deadlines.push(Deadline{s.keepalive_at, conn, s.serial, DeadlineKind::KeepAlive});
 }
 

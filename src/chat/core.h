@@ -55,7 +55,11 @@ class Core {
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
-  void connection_opened(ConnHandle conn, std::string_view peer, TimePoint now);
+  // `max_pdu_in_one_packet`: the peer can read only PDUs of at most this many bytes (the
+  // original's client, which takes each packet's stream data for one whole PDU). Longer messages
+  // are not sent to it (the sender gets an error naming it); presence lists and errors are cut.
+  void connection_opened(ConnHandle conn, std::string_view peer, TimePoint now,
+                         std::optional<std::size_t> max_pdu_in_one_packet = std::nullopt);
   void stream_data(ConnHandle conn, std::string_view bytes, TimePoint now);
   // The client ended its stream (FIN): nothing more can arrive, so the session ends. Inside an
   // unfinished PDU that is a framing error and is answered first ("Malformed data received");

@@ -106,8 +106,12 @@ struct Core::Impl {
   void on_message(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
   void on_logout(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
   Routing resolve(Audience audience, std::string_view targets) const;
-  // One encoding of `body`, one Deliver naming every recipient.
-  void deliver(proto::MsgType type, std::string body, std::vector<ConnHandle> recipients);
+  // One encoded PDU, one Deliver naming every recipient.
+  void deliver(SharedBytes bytes, std::vector<ConnHandle> recipients);
+  // Takes out of `recipients` those whose client cannot read a PDU of `bytes`; returns them.
+  std::vector<ConnHandle> leave_out_too_long(std::vector<ConnHandle>& recipients,
+                                             std::size_t bytes);
+  std::string too_long_error(const std::vector<ConnHandle>& left_out);
   // LOGIN_BROADCAST / LOGOUT_BROADCAST with the current list to every active user but `except`.
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 

@@ -57,7 +57,8 @@ void Core::Impl::on_alive(Session& /*s*/, const Route& /*route*/, const proto::P
                           TimePoint /*now*/) {}
 
 // The one message pipeline (rate already checked by route()): decode, limits, recipients,
-// one delivery, then the sender's errors for the targets it could not reach.
+// one delivery, then the sender's errors for the targets it could not reach (those whose client
+// cannot read a PDU this long last).
 void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pdu,
                             TimePoint /*now*/) {
   proto::Decoded<MessageRequest> request = route.decode(pdu.msg, config.limits);
@@ -68,11 +69,14 @@ void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pd
   if (!text_fits(s, request->text)) return;
   if (route.audience == Audience::IdList && !targets_fit(s, request->targets)) return;
   Routing routing = resolve(route.audience, request->targets);
-  deliver(route.type,
-          proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->text)}),
-          std::move(routing.recipients));
+  SharedBytes bytes =
+      encode_pdu(route.type,
+                 proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->text)}));
+  const std::vector<ConnHandle> too_long = leave_out_too_long(routing.recipients, bytes->size());
+  deliver(std::move(bytes), std::move(routing.recipients));
   for (const std::string& error : routing.errors)
     send_error(s, proto::MsgType::MsgUnsuccessful, error);
+  if (!too_long.empty()) send_error(s, proto::MsgType::MsgUnsuccessful, too_long_error(too_long));
 }
 
 Routing Core::Impl::resolve(Audience audience, std::string_view targets) const {

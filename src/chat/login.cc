@@ -1,4 +1,6 @@
 // The login flow: LOGIN -> VerifyPassword -> password_checked -> ACK / RETRY / DISCONNECT.
+#include <cstdint>
+
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
 
@@ -144,7 +146,9 @@ void Core::Impl::complete_login(Session& s) {
                         {"user_id", s.phase.user_id()},
                         {"peer", s.peer}});
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
-  send_to(s, proto::MsgType::LoginAck, proto::encode_user_list(presence.user_list()));
+  if (!s.phase.is(Phase::Closing))
+    out.send(s.conn, presence_pdu(proto::MsgType::LoginAck, presence.user_list(),
+                                  s.max_pdu_in_one_packet.value_or(SIZE_MAX)));
 }
 
 void Core::Impl::login_timeout(Session& s) {

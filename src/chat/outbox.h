@@ -8,18 +8,27 @@
 
 #include "chat/types.h"
 #include "proto/close_codes.h"
+#include "proto/codec.h"
 #include "proto/pdu.h"
 
 namespace qc::chat {
 
 // The encoded bytes of one whole PDU, ready to share between many recipients.
 SharedBytes encode_pdu(proto::MsgType type, std::string body);
+// An error reply ({"error": ...}) of at most `limit` bytes: a text too long is cut and ends "...".
+SharedBytes error_pdu_within(proto::MsgType type, std::string_view error, std::size_t limit);
+// A user-list PDU (LOGIN_ACK, LOGIN_BROADCAST, LOGOUT_BROADCAST) of at most `limit` bytes: the
+// longest tail of `users` (the latest logins) whose PDU fits; all of them when it fits whole.
+SharedBytes presence_pdu(proto::MsgType type, const proto::UserList& users, std::size_t limit);
 
 class Outbox {
  public:
   std::vector<Action>& actions() { return actions_; }
 
   void send(ConnHandle conn, proto::MsgType type, std::string body);
+  void send(ConnHandle conn, SharedBytes bytes) {
+    actions_.emplace_back(action::Send{conn, std::move(bytes)});
+  }
   void deliver(SharedBytes bytes, std::vector<ConnHandle> recipients, bool replaceable) {
     actions_.emplace_back(action::Deliver{std::move(bytes), std::move(recipients), replaceable});
   }

@@ -65,6 +65,18 @@ std::string invalid_target_error(std::string_view token) {
   return text;
 }
 
+std::string too_long_for_error(const std::vector<std::string>& names, std::size_t limit) {
+  constexpr std::size_t kNamed = 5;
+  std::string text = "Message too long for ";
+  for (std::size_t i = 0; i < names.size() && i < kNamed; ++i) {
+    if (i > 0) text += ", ";
+    text += names[i];
+  }
+  if (names.size() > kNamed) text += " and " + std::to_string(names.size() - kNamed) + " more";
+  text += " (their client takes at most " + std::to_string(limit) + " bytes per message)";
+  return text;
+}
+
 Routing route_one(const Presence& presence, std::string_view target_user_id) {
   RoutingBuilder builder(presence);
   builder.add_token(target_user_id);

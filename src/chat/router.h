@@ -20,6 +20,10 @@ struct Routing {
 // "Invalid target user id 'x'"
 std::string invalid_target_error(std::string_view token);
 
+// "Message too long for bob, cam (their client takes at most N bytes per message)"; after five
+// names "... and K more". `limit`: the smallest of their clients' limits, in PDU bytes.
+std::string too_long_for_error(const std::vector<std::string>& names, std::size_t limit);
+
 // One target id: a string of digits (surrounding spaces allowed).
 Routing route_one(const Presence& presence, std::string_view target_user_id);
 

@@ -35,6 +35,10 @@ struct Session {
         message_bucket(config.message_rate, now) {}
 
   std::string_view log_user() const { return username.empty() ? std::string_view("-") : username; }
+  // Whether a PDU of `bytes` (encoded) can be sent to this session's client.
+  bool takes(std::size_t bytes) const {
+    return !max_pdu_in_one_packet || bytes <= *max_pdu_in_one_packet;
+  }
 
   ConnHandle conn;
   std::uint64_t serial;  // unique per session, so deadlines of an earlier session never match
@@ -58,6 +62,9 @@ struct Session {
   std::optional<TimePoint> retry_at;
 
   TokenBucket message_bucket;  // the per-session message rate
+
+  // The original's client (echo-protocol) reads one PDU per packet: the largest PDU that fits one.
+  std::optional<std::size_t> max_pdu_in_one_packet;
 };
 
 }  // namespace qc::chat

@@ -145,6 +145,7 @@ int Connection::on_handshake_completed() {
   one_pdu_per_packet_ =
       std::find(one_pdu_per_packet_alpns_.begin(), one_pdu_per_packet_alpns_.end(), peer_.alpn) !=
       one_pdu_per_packet_alpns_.end();
+  if (one_pdu_per_packet_) peer_.max_pdu_in_one_packet = detail::kMaxPduInOnePacket;
   if (!apply(ConnEvent::HandshakeDone)) return 0;
   owner_.conn_handshake_done(*this);
   if (!is_server_) {

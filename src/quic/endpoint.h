@@ -34,6 +34,9 @@ struct PeerInfo {
   std::string address;  // "127.0.0.1:51234"
   std::string alpn;     // negotiated ALPN
   std::string scid;     // our connection id, hex (for logs)
+  // Set when the peer reads one PDU per packet (a one_pdu_per_packet_alpns ALPN): the largest PDU
+  // that reliably leaves in one packet. Longer ones would be split over packets and break it.
+  std::optional<std::size_t> max_pdu_in_one_packet;
 };
 
 enum class CloseKind {

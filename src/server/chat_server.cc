@@ -60,7 +60,7 @@ std::uint16_t ChatServer::port() const { return endpoint_->local_port(); }
 quic::Stats ChatServer::transport_stats() const { return endpoint_->stats(); }
 
 void ChatServer::on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) {
-  core_.connection_opened(conn, peer.address, loop_.now());
+  core_.connection_opened(conn, peer.address, loop_.now(), peer.max_pdu_in_one_packet);
   carry_out_actions();
 }
 

@@ -113,6 +113,16 @@ void Peer::send_raw(std::string bytes) {
 }
 
 void Peer::on_bytes(std::string_view bytes) {
+  if (one_pdu_per_read_) {
+    auto pdu = proto::decode(bytes);
+    if (pdu) {
+      inbox_.push_back(std::move(*pdu));
+    } else {
+      ++broken_reads_;
+      ++malformed_;
+    }
+    return;
+  }
   framer_.feed(bytes, [this](const proto::FrameEvent& ev) {
     if (ev.kind != proto::FrameEvent::Kind::Pdu) {
       ++malformed_;

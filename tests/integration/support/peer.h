@@ -88,6 +88,12 @@ class Peer {
   const quic::PeerInfo& info() const { return info_; }
   std::size_t malformed_from_server() const { return malformed_; }
 
+  // From now on read as the original's client does: each receive event (one on_data call: one
+  // packet's stream data) is taken for one whole PDU; one that does not parse is a broken read
+  // (the original crashes with JSONDecodeError there).
+  void read_like_the_original() { one_pdu_per_read_ = true; }
+  std::size_t broken_reads() const { return broken_reads_; }
+
  private:
   friend class Net;
   void on_bytes(std::string_view bytes);
@@ -98,6 +104,8 @@ class Peer {
   std::deque<proto::Pdu> inbox_;
   std::optional<quic::CloseInfo> closed_;
   std::size_t malformed_ = 0;
+  bool one_pdu_per_read_ = false;
+  std::size_t broken_reads_ = 0;
   bool abandoned_ = false;
 };
 

@@ -4,6 +4,7 @@
 //   "1 CLOSE 2 login timeout", "1 VERIFY alice/p1".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,8 +114,9 @@ class Harness {
  public:
   explicit Harness(CoreConfig config = {}) : core(config) { log::set_level(log::Level::Off); }
 
-  void open(ConnHandle conn) {
-    core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now);
+  // `limit`: the client reads PDUs of at most this many bytes (the original's, echo-protocol).
+  void open(ConnHandle conn, std::optional<std::size_t> limit = std::nullopt) {
+    core.connection_opened(conn, "127.0.0.1:" + std::to_string(conn), now, limit);
   }
   void feed(ConnHandle conn, std::string_view bytes) { core.stream_data(conn, bytes, now); }
   void end_stream(ConnHandle conn) { core.stream_ended(conn, now); }  // the client's FIN
@@ -163,8 +165,9 @@ class Harness {
     return attempt(conn, user, ok ? PasswordCheck::Ok : PasswordCheck::WrongPassword);
   }
   // Opens `conn` and logs `user` in; the outbox is left empty.
-  void join(ConnHandle conn, const std::string& user) {
-    open(conn);
+  void join(ConnHandle conn, const std::string& user,
+            std::optional<std::size_t> limit = std::nullopt) {
+    open(conn, limit);
     attempt(conn, user, true);
   }
 

@@ -92,7 +92,7 @@ class ChatClientTest : public ::testing::Test {
   // Connects, opens, logs in as the last user of `users`.
   void log_in(ChatClient& c, const proto::UserList& users) {
     ASSERT_TRUE(c.connect());
-    mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "quicchat", "ab"});
+    mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "quicchat", "ab", {}});
     ASSERT_TRUE(c.login(users.back().username, "pw"));
     mux.on_data(c.handle(), server_pdu(MsgType::LoginAck, proto::encode_user_list(users)));
   }
@@ -115,7 +115,7 @@ TEST_F(ChatClientTest, OpenSendsVersionsThenReportsConnected) {
   ASSERT_TRUE(c.connect());
   EXPECT_EQ(mux.size(), 1u);
   EXPECT_TRUE(endpoint.sent[c.handle()].empty());
-  mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "echo-protocol", "ab"});
+  mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "echo-protocol", "ab", 1040});
   EXPECT_EQ(types_sent(c.handle()), std::vector<MsgType>{MsgType::Versions});
   ASSERT_EQ(events[0].size(), 1u);
   EXPECT_EQ(std::get<Connected>(events[0][0]).alpn, "echo-protocol");

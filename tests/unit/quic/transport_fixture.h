@@ -127,6 +127,14 @@ class TransportTest : public ::testing::Test {
     return h.ok() ? *h : 0;
   }
   ConnHandle connect() { return connect(client_options()); }
+  // Starts the server and connects offering only the original's ALPN; 0 when it did not open.
+  ConnHandle open_echo_protocol() {
+    start_server();
+    ClientOptions o = client_options();
+    o.alpns = {"echo-protocol"};
+    ConnHandle c = connect(o);
+    return both_open(c) ? c : 0;
+  }
 
   // Runs the loop until done() is true; false (and a test failure) when the memory network's
   // budget of loop rounds runs out (or nothing is left to happen), or over real UDP after

@@ -298,11 +298,8 @@ TEST_F(TransportTest, ClientCannotOpenASecondStream) {
 }
 
 TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
-  start_server();
-  ClientOptions o = client_options();
-  o.alpns = {"echo-protocol"};
-  ConnHandle c = connect(o);
-  ASSERT_TRUE(both_open(c));
+  ConnHandle c = open_echo_protocol();
+  ASSERT_NE(c, 0u);
   ASSERT_TRUE(client->send(c, bytes("hello")));
   ASSERT_TRUE(run_until([&] { return server_h.received[server_conn()] == "hello"; }));
   ConnHandle s = server_conn();
@@ -313,6 +310,44 @@ TEST_F(TransportTest, EchoProtocolPutsEachPduInItsOwnPacket) {
   ASSERT_EQ(client_h.chunks[c].size(), 3u);
   EXPECT_EQ(client_h.chunks[c][0], "{\"a\":1}");
   EXPECT_EQ(client_h.chunks[c][2], "{\"c\":3}");
+}
+
+// Issue 15 item 8: the chat core keeps PDUs for a one-PDU-per-packet peer within this limit. A
+// PDU of exactly the limit leaves in one packet even when the server owes the client ACKs (the
+// client's 20 PDUs before), so each arrives as one on_data call holding exactly that PDU.
+TEST_F(TransportTest, EchoProtocolPeersLearnTheLargestPduThatFitsOnePacket) {
+  ConnHandle c = open_echo_protocol();
+  ASSERT_NE(c, 0u);
+  ConnHandle s = server_conn();
+  ASSERT_EQ(server_h.peers[s].max_pdu_in_one_packet, std::optional<std::size_t>(1040));
+  std::string sent;
+  for (int i = 0; i < 20; ++i) {
+    const std::string pdu = "{\"n\":" + std::to_string(i) + "}";
+    sent += pdu;
+    ASSERT_TRUE(client->send(c, bytes(pdu)));
+  }
+  ASSERT_TRUE(run_until([&] { return server_h.received[s] == sent; }));
+  const std::string a = "{\"a\":\"" + std::string(1040 - 8, 'a') + "\"}";
+  const std::string b = "{\"b\":\"" + std::string(1040 - 8, 'b') + "\"}";
+  ASSERT_EQ(a.size(), 1040u);
+  ASSERT_TRUE(server_send(s, a));
+  ASSERT_TRUE(server_send(s, b));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 2080; }));
+  ASSERT_EQ(client_h.chunks[c].size(), 2u);
+  EXPECT_EQ(client_h.chunks[c][0], a);
+  EXPECT_EQ(client_h.chunks[c][1], b);
+  // Past one packet a PDU is split, which is what the limit is for.
+  ASSERT_TRUE(server_send(s, std::string(1400, 'c')));
+  ASSERT_TRUE(run_until([&] { return client_h.received[c].size() == 2080 + 1400; }));
+  EXPECT_GT(client_h.chunks[c].size(), 3u);
+}
+
+TEST_F(TransportTest, QuicchatPeersTakePdusOfAnySize) {
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
+  EXPECT_FALSE(server_h.peers[s].max_pdu_in_one_packet.has_value());
+  EXPECT_FALSE(client_h.peers[c].max_pdu_in_one_packet.has_value());
 }
 
 TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
