@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -25,6 +26,7 @@ using qc::chat::ConnHandle;
 using qc::proto::MsgType;
 
 constexpr int kSlots = 4;
+constexpr std::size_t kOnePacketLimit = 300;  // small, so that fuzzed messages cross it
 
 // Reads the fuzz input front to back, so hand-written seeds read like the operations they are.
 class Reader {
@@ -127,7 +129,11 @@ class Driver {
     if (open_.count(slots_[slot])) return;
     slots_[slot] = next_conn_++;
     open_.insert(slots_[slot]);
-    core_.connection_opened(slots_[slot], "peer", now_);
+    // Slots 2 and 3 read one PDU per packet, as the original's clients do: nothing longer than
+    // their limit may be sent to them.
+    const auto limit = slot >= 2 ? std::optional<std::size_t>(kOnePacketLimit) : std::nullopt;
+    if (limit) limited_.insert(slots_[slot]);
+    core_.connection_opened(slots_[slot], "peer", now_, limit);
   }
   void close(int slot) {
     const ConnHandle conn = slots_[slot];
@@ -153,14 +159,21 @@ class Driver {
   void check_recipient(ConnHandle conn) const {
     check(open_.count(conn) == 1 && closed_by_core_.count(conn) == 0);
   }
+  void check_fits(ConnHandle conn, std::size_t bytes) const {
+    check(limited_.count(conn) == 0 || bytes <= kOnePacketLimit);
+  }
   void on_action(const qc::chat::action::Deliver& deliver) {
     check(!deliver.recipients.empty());
-    for (ConnHandle conn : deliver.recipients) check_recipient(conn);
     check(deliver.bytes != nullptr && qc::proto::decode(*deliver.bytes).ok());
+    for (ConnHandle conn : deliver.recipients) {
+      check_recipient(conn);
+      check_fits(conn, deliver.bytes->size());
+    }
   }
   void on_action(const qc::chat::action::Send& send) {
     check_recipient(send.conn);
     check(send.bytes != nullptr);
+    check_fits(send.conn, send.bytes->size());
     auto pdu = qc::proto::decode(*send.bytes);
     check(pdu.ok());
     if (pdu->type != MsgType::LoginAck) return;
@@ -208,6 +221,7 @@ class Driver {
   std::array<ConnHandle, kSlots> slots_{};
   ConnHandle next_conn_ = 1;
   std::set<ConnHandle> open_;                      // opened and not yet reported closed
+  std::set<ConnHandle> limited_;                   // opened with a one-packet limit
   std::set<ConnHandle> closed_by_core_;            // the core asked to close them
   std::map<std::uint64_t, ConnHandle> user_conn_;  // user id -> connection, from LOGIN_ACKs
   ConnHandle ticket_conn_ = 0;
