@@ -2,10 +2,11 @@
 // every step, the invariants a transport relies on. Any violation aborts.
 //
 // The input is read front to back, one byte per argument (0 once it runs out):
-//   opcode%8, slot%4, then per opcode
+//   opcode%9, slot%4, then per opcode
 //   0 open | 1 bytes: len (x2), data | 2 close | 3 password result for the latest ticket: ok%2 |
 //   4 advance time: seconds | 5 canned PDU: which, split point | 6 stray ticket: ticket%8 |
-//   7 stream end (FIN)
+//   7 stream end (FIN) |
+//   8 the transport heard from the slot's peer after a probe
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -92,7 +93,7 @@ class Driver {
 
  private:
   void step(Reader& in) {
-    const int op = in.byte() % 8;
+    const int op = in.byte() % 9;
     const int slot = in.byte() % kSlots;
     switch (op) {
       case 0:
@@ -120,8 +121,11 @@ class Driver {
       case 6:
         core_.password_checked(slots_[slot], in.byte() % 8, qc::chat::PasswordCheck::Ok, now_);
         break;
-      default:
+      case 7:
         core_.stream_ended(slots_[slot], now_);
+        break;
+      default:
+        core_.probe_answered(slots_[slot], now_);
     }
   }
 
@@ -184,6 +188,9 @@ class Driver {
   void on_action(const qc::chat::action::Close& close) {
     check(open_.count(close.conn) == 1);
     check(closed_by_core_.insert(close.conn).second);
+  }
+  void on_action(const qc::chat::action::Probe& probe) {
+    check(open_.count(probe.conn) == 1 && closed_by_core_.count(probe.conn) == 0);
   }
   void on_action(const qc::chat::action::VerifyPassword& verify) {
     check(open_.count(verify.conn) == 1 && closed_by_core_.count(verify.conn) == 0);

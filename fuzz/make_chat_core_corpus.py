@@ -4,7 +4,7 @@ of fuzz_chat_core.cc) that reach logged-in states. Run from the repository root.
 import os
 
 D = 'fuzz/corpus/fuzz_chat_core'
-OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END = range(8)
+OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END, PROBE_ANSWERED = range(9)
 LOGIN_ALICE, LOGIN_BOB, BROADCAST, ONE_TO_MANY, LOGOUT, VERSIONS, ALIVE, ONE_TO_ONE, LOGIN_CAM = range(9)
 
 
@@ -40,6 +40,10 @@ SEEDS = {
     'stream_end_mid_pdu': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_BOB),
                            BYTES, 0, 3, *b'{"vers', STREAM_END, 0, *canned(1, BROADCAST),
                            STREAM_END, 1, CLOSE, 0, CLOSE, 1],
+    # The right password for a name in use probes its session: answered, then unanswered.
+    'login_probe': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_ALICE),
+                    *canned(1, BROADCAST), PROBE_ANSWERED, 0, *login(1, LOGIN_ALICE),
+                    ADVANCE, 0, 3, PROBE_ANSWERED, 0, *canned(1, BROADCAST), CLOSE, 1, CLOSE, 0],
 }
 
 RAW_LOGIN = '{"version": 1, "mtype": 16, "msg": "{\\"username\\": \\"alice\\", \\"password\\": \\"p1\\"}", "sz": 39}'

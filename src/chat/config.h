@@ -25,6 +25,10 @@ struct CoreConfig {
   // A connection that has sent no whole PDU yet is closed this long after it opened (when
   // shorter than keepalive_timeout): a silent connection must not hold its place for 90 s.
   Duration first_pdu_timeout{10'000};
+  // A LOGIN with the right password for a name active on another session probes that session
+  // (is its client still there?) this long; no answer ends it and admits the new login.
+  // 0 = no probe: "User already logged in" at once.
+  Duration login_probe_timeout{2'000};
   std::size_t max_pending_pdus = 64;  // PDUs queued while a password check is in flight
   // Password checks queued or running at once (all sessions); a LOGIN beyond this is refused
   // with "server busy" instead of growing the hash queue. 0 = no bound.

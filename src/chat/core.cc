@@ -5,6 +5,7 @@
 #include <map>
 
 #include "chat/core_impl.h"
+#include "chat/login_flow.h"
 
 namespace qc::chat {
 
@@ -32,6 +33,7 @@ void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_vi
   out.close(s.conn, code, reason);
   s.phase.close();
   s.pending.clear();
+  release_prober(s);
 }
 
 void Core::Impl::send_to(Session& s, proto::MsgType type, std::string body) {
@@ -110,8 +112,9 @@ void Core::Impl::settle_deadlines() {
       deadlines.pop();
       continue;
     }
-    if (d.kind == DeadlineKind::LoginRetry) {
-      if (s->retry_at == d.at) return;
+    if (d.kind != DeadlineKind::KeepAlive) {
+      const auto& current = d.kind == DeadlineKind::LoginRetry ? s->retry_at : s->probe_at;
+      if (current == d.at) return;
       deadlines.pop();
       continue;
     }
@@ -128,6 +131,10 @@ void Core::Impl::fire(const Deadline& d) {
   if (d.kind == DeadlineKind::LoginRetry) {
     s->retry_at.reset();
     login_timeout(*s);
+    return;
+  }
+  if (d.kind == DeadlineKind::LoginProbe) {
+    probe_unanswered(*s, d.at);
     return;
   }
   if (!s->heard_from) {
@@ -173,12 +180,14 @@ void Core::stream_ended(ConnHandle conn, TimePoint now) {
   impl_->end_of_stream(*s);
 }
 
-void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint /*now*/) {
+void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint now) {
   auto it = impl_->sessions.find(conn);
   if (it == impl_->sessions.end()) return;
   Session& s = *it->second;
+  impl_->input_time = now;
   impl_->end_presence(s, "connection lost");
   s.phase.close();
+  impl_->release_prober(s);
   impl_->logger.info(
       "session_closed",
       {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
@@ -198,7 +207,22 @@ void Core::password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck
   impl_->drain_pending(*s, now);
 }
 
+void Core::probe_answered(ConnHandle conn, TimePoint now) {
+  Session* holder = impl_->find_session(conn);
+  Session* s = holder != nullptr ? impl_->prober_of(*holder) : nullptr;
+  if (s == nullptr) return;
+  holder->probed_by = 0;
+  impl_->input_time = now;
+  s->probe_at.reset();
+  impl_->logger.info("login_probe_answered",
+                     {{"session", conn}, {"user", holder->log_user()}, {"new_session", s->conn}});
+  s->phase.login_failed();
+  impl_->fail_login(*s, LoginFailure::AlreadyLoggedIn, now, true);
+  impl_->drain_pending(*s, now);
+}
+
 void Core::tick(TimePoint now) {
+  impl_->input_time = now;
   while (true) {
     impl_->settle_deadlines();
     const Deadline* top = impl_->deadlines.top();

@@ -71,7 +71,10 @@ class Core {
   // Exactly once per VerifyPassword, also when its connection has closed meanwhile: the answer
   // frees the check's place under max_pending_logins.
   void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now);
-  void tick(TimePoint now);  // fires due deadlines (login retry window, keep-alive)
+  // The transport heard from conn's peer after an action::Probe: a login waiting on it is refused
+  // ("User already logged in"). Probes that nobody waits for any more are ignored.
+  void probe_answered(ConnHandle conn, TimePoint now);
+  void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive)
 
   std::optional<TimePoint> next_deadline() const;
 

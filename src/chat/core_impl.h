@@ -91,6 +91,12 @@ struct Core::Impl {
   void count_failure(LoginFailure why);
   void complete_login(Session& s);
   void login_timeout(Session& s);
+  void settle_login(Session& s, TimePoint now);
+  void start_probe(Session& s, Session& holder, TimePoint now);
+  void probe_unanswered(Session& s, TimePoint now);
+  Session* prober_of(const Session& holder);
+  Session* find_holder(std::string_view username);
+  void release_prober(Session& holder);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);
   bool hash_queue_full();
   void password_check_done();

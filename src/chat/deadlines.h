@@ -10,7 +10,7 @@
 
 namespace qc::chat {
 
-enum class DeadlineKind : std::uint8_t { KeepAlive, LoginRetry };
+enum class DeadlineKind : std::uint8_t { KeepAlive, LoginRetry, LoginProbe };
 
 struct Deadline {
   TimePoint at;

@@ -155,9 +155,10 @@ void Core::Impl::queue(Session& s, InboundItem item) {
   s.pending.push_back(std::move(item));
 }
 
-// Stops when an item starts a new password check: the rest waits for that one.
+// Stops when an item starts a new password check (or probe): the rest waits for its answer.
 void Core::Impl::drain_pending(Session& s, TimePoint now) {
-  while (!s.pending.empty() && !s.phase.is(Phase::LoginPending)) {
+  while (!s.pending.empty() && !s.phase.is(Phase::LoginPending) &&
+         !s.phase.is(Phase::LoginProbing)) {
     const InboundItem item = std::move(s.pending.front());
     s.pending.pop_front();
     process(s, item, now);

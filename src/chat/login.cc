@@ -1,4 +1,5 @@
-// The login flow: LOGIN -> VerifyPassword -> password_checked -> ACK / RETRY / DISCONNECT.
+// The login flow: LOGIN -> VerifyPassword -> password_checked -> ACK / RETRY / DISCONNECT; with
+// the right password for a name that is active elsewhere, first a probe of that session.
 #include <cstdint>
 
 #include "chat/core_impl.h"
@@ -88,12 +89,81 @@ void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint 
   if (result != PasswordCheck::Ok) {
     s.phase.login_failed();
     fail_login(s, LoginFailure::InvalidCredentials, now, result == PasswordCheck::WrongPassword);
-  } else if (presence.contains_name(s.pending_username)) {
+  } else {
+    settle_login(s, now);
+  }
+}
+
+// The right password: admit, or probe the session holding the name, or refuse as before. One
+// probe per holder: a second login meanwhile is refused at once.
+void Core::Impl::settle_login(Session& s, TimePoint now) {
+  Session* holder = find_holder(s.pending_username);
+  if (holder == nullptr) {
+    complete_login(s);
+  } else if (config.login_probe_timeout.count() > 0 && s.phase.is(Phase::LoginPending) &&
+             prober_of(*holder) == nullptr) {
+    start_probe(s, *holder, now);
+  } else {
     s.phase.login_failed();
     fail_login(s, LoginFailure::AlreadyLoggedIn, now, true);
-  } else {
-    complete_login(s);
   }
+}
+
+Session* Core::Impl::find_holder(std::string_view username) {
+  for (const Member& m : presence.members()) {
+    if (m.username == username) return find_session(m.conn);
+  }
+  return nullptr;
+}
+
+// The session in LOGIN_PROBING that waits for `holder`'s probe, if any still does.
+Session* Core::Impl::prober_of(const Session& holder) {
+  Session* p = holder.probed_by != 0 ? find_session(holder.probed_by) : nullptr;
+  if (p == nullptr || !p->phase.is(Phase::LoginProbing) ||
+      p->phase.probing().probed_serial != holder.serial) {
+    return nullptr;
+  }
+  return p;
+}
+
+void Core::Impl::start_probe(Session& s, Session& holder, TimePoint now) {
+  s.phase.start_probe(holder.conn, holder.serial);
+  holder.probed_by = s.conn;
+  s.probe_at = now + config.login_probe_timeout;
+  deadlines.push(Deadline{*s.probe_at, s.conn, s.serial, DeadlineKind::LoginProbe});
+  logger.info("login_probe", {{"session", s.conn},
+                              {"user", s.pending_username},
+                              {"peer", s.peer},
+                              {"probed_session", holder.conn},
+                              {"probed_peer", holder.peer}});
+  out.probe(holder.conn);
+}
+
+// No answer in time: the holder's client is gone. Closing it admits the waiting login
+// (release_prober).
+void Core::Impl::probe_unanswered(Session& s, TimePoint now) {
+  s.probe_at.reset();
+  const SessionPhase::LoginProbing probing = s.phase.probing();
+  Session* holder = find_session(probing.probed);
+  if (holder != nullptr && holder->serial == probing.probed_serial) {
+    logger.info("login_probe_unanswered", {{"session", holder->conn},
+                                           {"user", holder->log_user()},
+                                           {"peer", holder->peer},
+                                           {"new_session", s.conn}});
+    close_session(*holder, proto::CloseCode::KeepAliveTimeout, kProbeUnansweredReason);
+  }
+  if (s.phase.is(Phase::LoginProbing)) settle_login(s, now);  // the holder left unnoticed
+  drain_pending(s, now);
+}
+
+// `holder` is leaving presence (closing or closed): a login probing it is admitted now.
+void Core::Impl::release_prober(Session& holder) {
+  Session* p = prober_of(holder);
+  holder.probed_by = 0;
+  if (p == nullptr) return;
+  p->probe_at.reset();
+  complete_login(*p);
+  drain_pending(*p, input_time);
 }
 
 void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now, bool known_account) {

@@ -39,6 +39,8 @@ struct FailedLoginReply {
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts);
 
 inline constexpr std::string_view kLoginTimeoutText = "Login timeout. Please try again.";
+// The close reason of a session whose client did not answer the probe a new login started.
+inline constexpr std::string_view kProbeUnansweredReason = "no answer to a liveness probe";
 inline constexpr std::string_view kMaxAttemptsText = "Maximum login attempts exceeded.";
 inline constexpr std::string_view kAlreadyAuthenticatedText = "Already logged in";
 inline constexpr std::string_view kNotAuthenticatedText = "User not authenticated";

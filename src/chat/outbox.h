@@ -36,6 +36,7 @@ class Outbox {
   void close(ConnHandle conn, proto::CloseCode code, std::string_view reason);
   void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username,
                        std::string password);
+  void probe(ConnHandle conn) { actions_.emplace_back(action::Probe{conn}); }
 
  private:
   std::vector<Action> actions_;

@@ -60,6 +60,8 @@ struct Session {
   bool heard_from = false;  // a whole PDU arrived
   TimePoint keepalive_at;
   std::optional<TimePoint> retry_at;
+  std::optional<TimePoint> probe_at;  // in LOGIN_PROBING: when the probed session counts as gone
+  ConnHandle probed_by = 0;           // a session in LOGIN_PROBING waits for this one's answer
 
   TokenBucket message_bucket;  // the per-session message rate
 

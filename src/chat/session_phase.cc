@@ -10,33 +10,33 @@ using V = Verdict;
 
 struct InboundRule {
   Inbound in;
-  // Indexed by Phase: Connected, LoginPending, Authenticated, Closing.
-  std::array<Verdict, 4> by_phase;
+  // Indexed by Phase: Connected, LoginPending, LoginProbing, Authenticated, Closing.
+  std::array<Verdict, 5> by_phase;
 };
 
 constexpr Inbound pdu(M type) { return {InboundKind::Pdu, type}; }
 
-// What each inbound PDU does in each phase. While a password check is in flight everything
-// waits for its answer; server-only types are malformed input.
+// What each inbound PDU does in each phase. While a password check or a probe is in flight
+// everything waits for its answer; server-only types are malformed input.
 constexpr InboundRule kInbound[] = {
-    //                                 CONNECTED          LOGIN_PENDING AUTHENTICATED
-    //                                 CLOSING
-    {pdu(M::Versions), {V::Route, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::Login), {V::Route, V::Queue, V::AlreadyLoggedIn, V::Ignore}},
-    {pdu(M::LoginAck), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::LoginBroadcast), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::LoginUnsuccessfulRetry), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::LoginUnsuccessfulDisconnect), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::Alive), {V::NotAuthenticated, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::OneToOne), {V::NotAuthenticated, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::OneToMany), {V::NotAuthenticated, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::Broadcast), {V::NotAuthenticated, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::MsgUnsuccessful), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::Logout), {V::NotAuthenticated, V::Queue, V::Route, V::Ignore}},
-    {pdu(M::LogoutAck), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {pdu(M::LogoutBroadcast), {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {{InboundKind::Undecodable}, {V::RejectLogin, V::Queue, V::Malformed, V::Ignore}},
-    {{InboundKind::TooLarge}, {V::RejectLogin, V::Queue, V::TooLarge, V::Ignore}},
+    // CONNECTED, LOGIN_PENDING, LOGIN_PROBING, AUTHENTICATED, CLOSING
+    {pdu(M::Versions), {V::Route, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::Login), {V::Route, V::Queue, V::Queue, V::AlreadyLoggedIn, V::Ignore}},
+    {pdu(M::LoginAck), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::LoginBroadcast), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::LoginUnsuccessfulRetry), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::LoginUnsuccessfulDisconnect),
+     {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::Alive), {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::OneToOne), {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::OneToMany), {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::Broadcast), {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::MsgUnsuccessful), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::Logout), {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {pdu(M::LogoutAck), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {pdu(M::LogoutBroadcast), {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {{InboundKind::Undecodable}, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {{InboundKind::TooLarge}, {V::RejectLogin, V::Queue, V::Queue, V::TooLarge, V::Ignore}},
 };
 
 struct PhaseTransition {
@@ -50,8 +50,12 @@ constexpr PhaseTransition kPhaseTransitions[] = {
     {Phase::Connected, PhaseEvent::PasswordCheckStarted, Phase::LoginPending},
     {Phase::LoginPending, PhaseEvent::LoginFailed, Phase::Connected},
     {Phase::LoginPending, PhaseEvent::LoginSucceeded, Phase::Authenticated},
+    {Phase::LoginPending, PhaseEvent::ProbeStarted, Phase::LoginProbing},
+    {Phase::LoginProbing, PhaseEvent::LoginFailed, Phase::Connected},
+    {Phase::LoginProbing, PhaseEvent::LoginSucceeded, Phase::Authenticated},
     {Phase::Connected, PhaseEvent::Close, Phase::Closing},
     {Phase::LoginPending, PhaseEvent::Close, Phase::Closing},
+    {Phase::LoginProbing, PhaseEvent::Close, Phase::Closing},
     {Phase::Authenticated, PhaseEvent::Close, Phase::Closing},
 };
 
@@ -77,6 +81,8 @@ std::string_view phase_name(Phase p) {
       return "CONNECTED";
     case Phase::LoginPending:
       return "LOGIN_PENDING";
+    case Phase::LoginProbing:
+      return "LOGIN_PROBING";
     case Phase::Authenticated:
       return "AUTHENTICATED";
     case Phase::Closing:
@@ -111,6 +117,8 @@ std::string_view phase_event_name(PhaseEvent e) {
   switch (e) {
     case PhaseEvent::PasswordCheckStarted:
       return "PasswordCheckStarted";
+    case PhaseEvent::ProbeStarted:
+      return "ProbeStarted";
     case PhaseEvent::LoginFailed:
       return "LoginFailed";
     case PhaseEvent::LoginSucceeded:

@@ -6,7 +6,10 @@
 //   CONNECTED      PasswordCheckStarted LOGIN_PENDING
 //   LOGIN_PENDING  LoginFailed          CONNECTED
 //   LOGIN_PENDING  LoginSucceeded       AUTHENTICATED
-//   CONNECTED, LOGIN_PENDING, AUTHENTICATED
+//   LOGIN_PENDING  ProbeStarted         LOGIN_PROBING
+//   LOGIN_PROBING  LoginFailed          CONNECTED
+//   LOGIN_PROBING  LoginSucceeded       AUTHENTICATED
+//   CONNECTED, LOGIN_PENDING, LOGIN_PROBING, AUTHENTICATED
 //                  Close                CLOSING
 #pragma once
 
@@ -15,20 +18,30 @@
 #include <string_view>
 #include <variant>
 
+#include "chat/types.h"
 #include "proto/pdu.h"
 
 namespace qc::chat {
 
 enum class Phase : std::uint8_t {
-  Connected,      // QUIC handshake done, not logged in
-  LoginPending,   // a password check is in flight
+  Connected,     // QUIC handshake done, not logged in
+  LoginPending,  // a password check is in flight
+  // The password was right but the name is active on another session, which is being asked
+  // whether it is still there (a QUIC probe): the answer decides this login.
+  LoginProbing,
   Authenticated,  // logged in: in presence, may chat
   Closing,        // Close was emitted: no more input, no more replies
 };
-inline constexpr Phase kAllPhases[] = {Phase::Connected, Phase::LoginPending, Phase::Authenticated,
-                                       Phase::Closing};
+inline constexpr Phase kAllPhases[] = {Phase::Connected, Phase::LoginPending, Phase::LoginProbing,
+                                       Phase::Authenticated, Phase::Closing};
 
-enum class PhaseEvent : std::uint8_t { PasswordCheckStarted, LoginFailed, LoginSucceeded, Close };
+enum class PhaseEvent : std::uint8_t {
+  PasswordCheckStarted,
+  ProbeStarted,
+  LoginFailed,
+  LoginSucceeded,
+  Close
+};
 
 // What arrives on the stream: a PDU of some type, or input that is not a usable PDU.
 enum class InboundKind : std::uint8_t { Pdu, Undecodable, TooLarge };
@@ -40,7 +53,7 @@ struct Inbound {
 // What the core does with an inbound PDU in a phase.
 enum class Verdict : std::uint8_t {
   Route,             // run the type's route (chat/routes.h)
-  Queue,             // keep it until the password check answers, then look again
+  Queue,             // keep it until the password check (or probe) answers, then look again
   NotAuthenticated,  // MSG_UNSUCCESSFUL "User not authenticated"
   AlreadyLoggedIn,   // MSG_UNSUCCESSFUL "Already logged in"
   Malformed,         // MSG_UNSUCCESSFUL "Malformed data received: <detail>"; the session goes on
@@ -53,7 +66,7 @@ std::string_view phase_name(Phase);      // "AUTHENTICATED"
 std::string_view verdict_name(Verdict);  // "route"
 std::string_view phase_event_name(PhaseEvent);
 inline constexpr PhaseEvent kAllPhaseEvents[] = {PhaseEvent::PasswordCheckStarted,
-                                                 PhaseEvent::LoginFailed,
+                                                 PhaseEvent::ProbeStarted, PhaseEvent::LoginFailed,
                                                  PhaseEvent::LoginSucceeded, PhaseEvent::Close};
 
 Verdict verdict(Phase phase, Inbound in);
@@ -66,6 +79,10 @@ class SessionPhase {
   struct LoginPending {
     std::uint64_t ticket;  // the password check in flight
   };
+  struct LoginProbing {
+    ConnHandle probed;            // the session that holds the name
+    std::uint64_t probed_serial;  // and its serial (a handle alone could be a later session's)
+  };
   struct Authenticated {
     std::uint64_t user_id;
   };
@@ -76,10 +93,14 @@ class SessionPhase {
   // Valid only in the phase that carries them.
   std::uint64_t ticket() const { return std::get<LoginPending>(data_).ticket; }
   std::uint64_t user_id() const { return std::get<Authenticated>(data_).user_id; }
+  const LoginProbing& probing() const { return std::get<LoginProbing>(data_); }
 
   // Each moves through the transition table; false (and no change) when it forbids the move.
   bool start_check(std::uint64_t ticket) {
     return move(PhaseEvent::PasswordCheckStarted, LoginPending{ticket});
+  }
+  bool start_probe(ConnHandle probed, std::uint64_t probed_serial) {
+    return move(PhaseEvent::ProbeStarted, LoginProbing{probed, probed_serial});
   }
   bool login_failed() { return move(PhaseEvent::LoginFailed, Connected{}); }
   bool login_succeeded(std::uint64_t user_id) {
@@ -88,7 +109,8 @@ class SessionPhase {
   bool close() { return move(PhaseEvent::Close, Closing{}); }
 
  private:
-  using Data = std::variant<Connected, LoginPending, Authenticated, Closing>;  // Phase's order
+  // In Phase's order.
+  using Data = std::variant<Connected, LoginPending, LoginProbing, Authenticated, Closing>;
   bool move(PhaseEvent event, Data next);
   Data data_;
 };

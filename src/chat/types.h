@@ -52,8 +52,12 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
   std::string username;
   std::string password;
 };
+struct Probe {  // ask the transport whether conn's peer is there; Core::probe_answered if so
+  ConnHandle conn;
+};
 }  // namespace action
 
-using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword>;
+using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword,
+                            action::Probe>;
 
 }  // namespace qc::chat

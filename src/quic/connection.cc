@@ -32,6 +32,10 @@ constexpr std::size_t kMaxVecs = 1;
 constexpr std::size_t kMaxCopiedPdu = 1024;
 constexpr std::size_t kBlockBytes = 8 * 1024;
 constexpr std::size_t kMaxReasonBytes = 1024;
+// A probe's PINGs (Connection::probe): enough to outlast a lost PING or two within the chat
+// server's probe deadline (2 s by default), few enough to be no burden on a peer that is gone.
+constexpr int kProbePings = 30;
+constexpr std::chrono::milliseconds kProbePingInterval{100};
 
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
   return static_cast<std::uint64_t>(ms.count()) * NGTCP2_MILLISECONDS;
@@ -163,6 +167,13 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     return;
   }
   owner_.conn_dirty(*this);
+  if (probe_waiting_) {
+    // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,
+    // so a forgery could pass for an answer: that only keeps the old session, the safe side.
+    probe_waiting_ = false;
+    if (probe_pings_left_ > 0) stop_probe_pings();
+    owner_.handler().on_probe_answered(handle_);
+  }
 }
 
 bool Connection::send(SharedBytes pdu, bool replaceable) {
@@ -252,6 +263,44 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   owner_.conn_dirty(*this);
 }
 
+namespace {
+
+std::uint64_t last_ack_eliciting_tx(ngtcp2_conn* conn) {
+  ngtcp2_conn_stat stat;
+  ngtcp2_conn_get_conn_stat(conn, &stat);
+  return stat.last_tx_pkt_ts[NGTCP2_PKTNS_ID_APPLICATION];
+}
+
+}  // namespace
+
+// ngtcp2 0.12 has no call that sends a PING; its keep-alive timer sends one in an otherwise
+// empty packet once it expires. Set to its minimum it expires at once (or a nanosecond after
+// the last packet). A lone PING is never retransmitted, so while no answer has come the timer
+// sends another every PTO (at least kProbePingInterval apart), kProbePings in all.
+bool Connection::probe() {
+  if (!takes_data(state_) || !has_opened(state_)) return false;
+  probe_waiting_ = true;
+  probe_pings_left_ = kProbePings;
+  probe_last_tx_ = last_ack_eliciting_tx(conn_);
+  ngtcp2_conn_set_keep_alive_timeout(conn_, 1);
+  owner_.conn_dirty(*this);
+  return true;
+}
+
+void Connection::after_probe_ping() {
+  const std::uint64_t last_tx = last_ack_eliciting_tx(conn_);
+  if (last_tx == probe_last_tx_) return;  // nothing ack-eliciting left yet
+  probe_last_tx_ = last_tx;
+  if (--probe_pings_left_ == 0) return stop_probe_pings();
+  ngtcp2_conn_set_keep_alive_timeout(
+      conn_, std::max(ngtcp2_conn_get_pto(conn_), to_ns(kProbePingInterval)));
+}
+
+void Connection::stop_probe_pings() {
+  probe_pings_left_ = 0;
+  ngtcp2_conn_set_keep_alive_timeout(conn_, 0);  // our default: no keep-alive
+}
+
 void Connection::flush() {
   if (!is_live(state_)) return;
   if (!owner_.conn_can_send(*this)) {
@@ -260,6 +309,7 @@ void Connection::flush() {
   }
   bool drained = write_packets();
   if (!is_live(state_)) return;
+  if (probe_pings_left_ > 0) after_probe_ping();
   if (!drained) {
     owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
   } else {

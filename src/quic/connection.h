@@ -94,6 +94,9 @@ class Connection {
   // when that one has not been handed to ngtcp2 yet (it takes its place in the queue).
   bool send(SharedBytes pdu, bool replaceable = false);
   void close(std::uint64_t app_error_code, std::string_view reason);
+  // Elicits an acknowledgement from the peer; the next accepted packet answers it
+  // (Handler::on_probe_answered). False when the connection is not open or is closing.
+  bool probe();
   // Ends the chat stream (FIN) once everything queued is written; nothing may be queued after.
   void finish_stream();
   void flush();  // writes everything writable now; called from the endpoint's on_idle
@@ -147,6 +150,8 @@ class Connection {
   void on_expiry();
   void rearm_timer();
   void cancel_timer();
+  void after_probe_ping();
+  void stop_probe_pings();
   std::uint64_t now_ts() const;
 
   ConnectionOwner& owner_;
@@ -181,6 +186,9 @@ class Connection {
   EventLoop::TimerId timer_ = 0;
   std::uint64_t timer_at_ = UINT64_MAX;
   std::FILE* qlog_ = nullptr;
+  bool probe_waiting_ = false;       // probe() was called and no packet has arrived since
+  int probe_pings_left_ = 0;         // while > 0, ngtcp2's keep-alive timer sends the probe's PINGs
+  std::uint64_t probe_last_tx_ = 0;  // the last ack-eliciting packet's time, when last looked
 };
 
 }  // namespace qc::quic

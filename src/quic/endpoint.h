@@ -83,6 +83,8 @@ class Handler {
   virtual void on_stream_end(ConnHandle /*conn*/) {}
   virtual void on_closed(ConnHandle conn, const CloseInfo& info) = 0;  // exactly once per conn
   virtual void on_path_changed(ConnHandle /*conn*/, const PeerInfo& /*peer*/) {}
+  // A packet from the peer was accepted after ServerEndpoint::probe(conn): it is alive.
+  virtual void on_probe_answered(ConnHandle /*conn*/) {}
 };
 
 enum class RetryMode { Auto, Always, Never };
@@ -127,6 +129,12 @@ class ServerEndpoint {
   // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
   virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;
+  // Sends the peer an ack-eliciting packet (a PING when nothing else is due), and again every
+  // PTO (at least 100 ms apart, 30 in all) until it answers: a lost PING is not retransmitted.
+  // The next packet accepted from the peer brings Handler::on_probe_answered, once per probe; a
+  // peer that is gone never answers (the caller keeps the deadline). False: unknown, not open
+  // or closing.
+  virtual bool probe(ConnHandle conn) = 0;
 
   virtual std::uint16_t local_port() const = 0;
   virtual Stats stats() const = 0;

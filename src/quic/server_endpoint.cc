@@ -87,6 +87,10 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   void close_all(std::uint64_t code, std::string_view reason) override {
     for (auto& [h, entry] : conns_) entry.conn->close(code, reason);
   }
+  bool probe(ConnHandle h) override {
+    Connection* c = find(h);
+    return c != nullptr && c->probe();
+  }
   std::uint16_t local_port() const override { return socket_->local().port(); }
   Stats stats() const override {
     Stats s = stats_;

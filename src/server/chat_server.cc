@@ -79,6 +79,11 @@ void ChatServer::on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) {
   carry_out_actions();
 }
 
+void ChatServer::on_probe_answered(quic::ConnHandle conn) {
+  core_.probe_answered(conn, loop_.now());
+  carry_out_actions();
+}
+
 void ChatServer::shutdown(std::string_view reason) {
   log::info("shutdown", {{"reason", reason}, {"connections", core_.stats().connections}});
   endpoint_->close_all(proto::to_wire(proto::CloseCode::ServerShutdown), reason);
@@ -105,6 +110,8 @@ void ChatServer::carry_out_actions() {
             for (quic::ConnHandle conn : a.recipients) send(conn, a.bytes, a.replaceable);
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
+          } else if constexpr (std::is_same_v<A, chat::action::Probe>) {
+            endpoint_->probe(a.conn);  // no answer (also when it is gone): the deadline decides
           } else {
             check_password(a);
           }

@@ -51,6 +51,7 @@ class ChatServer final : public quic::Handler {
   void on_data(quic::ConnHandle conn, std::string_view bytes) override;
   void on_stream_end(quic::ConnHandle conn) override;
   void on_closed(quic::ConnHandle conn, const quic::CloseInfo& info) override;
+  void on_probe_answered(quic::ConnHandle conn) override;
 
  private:
   ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);

@@ -178,6 +178,18 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.chat.first_pdu_timeout = ms(v.number);
        return {};
      }},
+    {{.name = "login-probe-timeout-ms",
+      .default_value = "2000",
+      .help = "a right password for a name in use probes its session this long",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = kDay,
+      .notes = "no answer ends that session and admits the login; 0: refuse at once",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.login_probe_timeout = ms(v.number);
+       return {};
+     }},
     {{.name = "idle-timeout-ms",
       .default_value = "120000",
       .help = "QUIC idle timeout",

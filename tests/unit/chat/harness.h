@@ -87,6 +87,7 @@ struct Rendered {
   Lines operator()(const action::VerifyPassword& a) const {
     return {std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password};
   }
+  Lines operator()(const action::Probe& a) const { return {std::to_string(a.conn) + " PROBE"}; }
 };
 
 inline std::string pdu(MsgType type, std::string body) {

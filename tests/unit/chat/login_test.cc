@@ -121,7 +121,9 @@ TEST(CoreLogin, AliveDoesNotExtendTheRetryWindow) {
 }
 
 TEST(CoreLogin, NameAlreadyActiveIsRefusedAfterTheRightPassword) {
-  Harness h;
+  CoreConfig config;
+  config.login_probe_timeout = Duration{0};  // no probe (probe_test.cc has the probing)
+  Harness h(config);
   h.join(1, "alice");
   h.open(2);
   EXPECT_EQ(h.attempt(2, "alice", true),

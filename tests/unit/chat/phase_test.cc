@@ -56,8 +56,15 @@ std::vector<Input> all_inputs() {
   return inputs;
 }
 
-// Opens connection 1 and brings it into `phase` (alice is user 1 when logged in).
+// Opens connection 1 and brings it into `phase` (alice is user 1 when logged in). In
+// LOGIN_PROBING alice is logged in on connection 2 and connection 1 probes it.
 void enter(Harness& h, Phase phase) {
+  if (phase == Phase::LoginProbing) {
+    h.join(2, "alice");
+    h.open(1);
+    h.attempt(1, "alice", true);
+    return;
+  }
   h.open(1);
   if (phase == Phase::LoginPending) h.feed(1, login_pdu("alice", "pw"));
   if (phase == Phase::Authenticated || phase == Phase::Closing) h.attempt(1, "alice", true);
@@ -136,9 +143,16 @@ TEST(SessionPhase, EveryPhaseAndInboundPairDoesWhatTheTableSays) {
       h.feed(1, input.bytes);
       EXPECT_EQ(without_detail(h.drain()), answer(v, input)) << verdict_name(v);
       if (v != Verdict::Queue) continue;
-      // Queued: the password check's answer releases it, to be judged in the phase it finds.
-      h.core.password_checked(1, ticket, PasswordCheck::WrongPassword, h.now);
-      Lines expected{"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2"};
+      // Queued: the password check's (or probe's) answer releases it, to be judged in the phase
+      // it finds.
+      Lines expected;
+      if (phase == Phase::LoginProbing) {
+        h.core.probe_answered(2, h.now);
+        expected = {"1 LOGIN_UNSUCCESSFUL_RETRY User already logged in. Attempts left: 2"};
+      } else {
+        h.core.password_checked(1, ticket, PasswordCheck::WrongPassword, h.now);
+        expected = {"1 LOGIN_UNSUCCESSFUL_RETRY Invalid credentials. Attempts left: 2"};
+      }
       for (std::string& line : answer(verdict(Phase::Connected, input.in), input))
         expected.push_back(line);
       EXPECT_EQ(without_detail(h.drain()), expected);
@@ -154,7 +168,15 @@ TEST(SessionPhase, TransitionsFollowTheTable) {
   EXPECT_EQ(p.ticket(), 3u);
   EXPECT_FALSE(p.start_check(4)) << "one check at a time";
   EXPECT_TRUE(p.login_failed());
+  EXPECT_FALSE(p.start_probe(9, 1)) << "a probe follows a password check";
   EXPECT_TRUE(p.start_check(5));
+  EXPECT_TRUE(p.start_probe(9, 1));
+  EXPECT_EQ(p.probing().probed, 9u);
+  EXPECT_FALSE(p.start_check(6)) << "nothing new while the probe runs";
+  EXPECT_FALSE(p.start_probe(9, 1));
+  EXPECT_TRUE(p.login_failed());
+  EXPECT_TRUE(p.start_check(6));
+  EXPECT_TRUE(p.start_probe(9, 1));
   EXPECT_TRUE(p.login_succeeded(7));
   EXPECT_EQ(p.user_id(), 7u);
   EXPECT_FALSE(p.login_failed());
@@ -198,10 +220,11 @@ std::vector<std::vector<std::string>> doc_table(const std::string& header) {
 }
 
 TEST(SessionPhaseDoc, InboundTableMatchesTheCode) {
-  const auto rows = doc_table("| inbound | CONNECTED | LOGIN_PENDING | AUTHENTICATED | CLOSING |");
+  const auto rows = doc_table(
+      "| inbound | CONNECTED | LOGIN_PENDING | LOGIN_PROBING | AUTHENTICATED | CLOSING |");
   std::map<std::string, std::vector<std::string>> documented;
   for (const auto& row : rows) {
-    ASSERT_EQ(row.size(), 5u) << row[0];
+    ASSERT_EQ(row.size(), 6u) << row[0];
     documented[row[0]] = {row.begin() + 1, row.end()};
   }
   const std::vector<Input> inputs = all_inputs();

@@ -36,6 +36,7 @@ struct Recorder : Handler {
   std::map<ConnHandle, std::string> received_at_end;  // what on_data had given at on_stream_end
   std::map<ConnHandle, int> close_calls;
   int path_changes = 0;
+  std::map<ConnHandle, int> probes_answered;
   std::function<void(ConnHandle)> on_open_hook;
   std::function<void(ConnHandle, std::string_view)> on_data_hook;
 
@@ -54,6 +55,7 @@ struct Recorder : Handler {
     closed[c] = info;
     ++close_calls[c];
   }
+  void on_probe_answered(ConnHandle c) override { ++probes_answered[c]; }
   void on_path_changed(ConnHandle c, const PeerInfo& peer) override {
     ++path_changes;
     peers[c] = peer;
@@ -189,6 +191,14 @@ class TransportTest : public ::testing::Test {
   // Bytes the server has queued on `s` and not yet seen acknowledged.
   std::size_t server_queued(ConnHandle s) const {
     return test_queued_bytes(*server, s).value_or(SIZE_MAX);
+  }
+
+  // Runs the loop for `d` of loop time (a timer bounds the manual clock's jumps).
+  void run_for(Clock::duration d) {
+    const TimePoint until = loop->now() + d;
+    auto bound = loop->add_timer(until, [] {});
+    run_until([&] { return loop->now() >= until; });
+    loop->cancel_timer(bound);
   }
 
   // How far the loop's clock has moved since the test began.

@@ -409,5 +409,53 @@ TEST_F(TransportTest, ReplaceablePduAlreadyWrittenIsNotTouched) {
   EXPECT_LE(server_queued(s), 16u);
 }
 
+// Issue 15 item 6: the server asks whether a quiet peer is still there.
+TEST_F(TransportTest, ProbeOfAQuietLivePeerIsAnsweredOnce) {
+  auto [c, s] = open_chat();
+  ASSERT_NE(s, 0u);
+  run_for(std::chrono::seconds(5));  // quiet: nothing left to send either way
+  ASSERT_TRUE(server_h.probes_answered.empty());
+  const auto probed_at = elapsed();
+  ASSERT_TRUE(server->probe(s));
+  ASSERT_TRUE(run_until([&] { return server_h.probes_answered[s] == 1; }));
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(elapsed() - probed_at);
+  std::printf("probe answered after %lld us of loop time (1 ms one-way delay)\n",
+              static_cast<long long>(took.count()));
+  EXPECT_LT(took, std::chrono::milliseconds(100));
+  run_for(std::chrono::seconds(5));
+  EXPECT_EQ(server_h.probes_answered[s], 1);  // one answer per probe
+  EXPECT_FALSE(server_h.closed.contains(s));
+}
+
+TEST_F(TransportTest, ProbeOfAPeerThatIsGoneIsNotAnswered) {
+  auto [c, s] = open_chat();
+  ASSERT_NE(s, 0u);
+  run_for(std::chrono::seconds(5));
+  net->set_loss(1.0);  // the client crashed: nothing comes back
+  const auto sent_before = net->sent();
+  ASSERT_TRUE(server->probe(s));
+  run_for(std::chrono::seconds(2));
+  EXPECT_TRUE(server_h.probes_answered.empty());
+  std::printf("unanswered probe: %llu datagrams in 2 s\n",
+              static_cast<unsigned long long>(net->sent() - sent_before));
+  EXPECT_GE(net->sent() - sent_before, 15u);  // a PING every 100 ms (a lost one is not resent)
+  run_for(std::chrono::seconds(5));
+  EXPECT_LE(net->sent() - sent_before, 30u);  // 30 in all: then the keep-alive timer is off
+  EXPECT_FALSE(server->probe(12345));         // unknown connection
+}
+
+TEST_F(TransportTest, ProbeOutlastsALostPing) {
+  auto [c, s] = open_chat();
+  ASSERT_NE(s, 0u);
+  run_for(std::chrono::seconds(5));
+  net->set_loss(1.0);
+  ASSERT_TRUE(server->probe(s));
+  run_for(std::chrono::milliseconds(50));  // the first PING is lost
+  net->set_loss(0.0);
+  const auto lost_at = elapsed();
+  ASSERT_TRUE(run_until([&] { return server_h.probes_answered[s] == 1; }));
+  EXPECT_LT(elapsed() - lost_at, std::chrono::milliseconds(200));
+}
+
 }  // namespace
 }  // namespace qc::quic::testing
