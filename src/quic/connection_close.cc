@@ -133,6 +133,12 @@ void Connection::on_expiry() {
   if (!is_live(state_)) return;
   int rv = ngtcp2_conn_handle_expiry(conn_, now_ts());
   if (rv == NGTCP2_ERR_IDLE_CLOSE) {
+    // A close was decided and waits for acknowledgements that the silence says will not come:
+    // it goes now (a peer that merely stopped reading still learns why), not silently.
+    if (close_timer_ != 0) {
+      send_queued_close(ConnEvent::CloseTimeout);
+      return;
+    }
     apply(ConnEvent::Dropped, CloseInfo{CloseKind::IdleTimeout, 0, "idle timeout"});
     return;
   }

@@ -245,6 +245,33 @@ TEST_F(TransportTest, CloseGoesAfterTheCloseTimeoutWhenNothingIsAcknowledged) {
   EXPECT_GT(server_queued(s), 0u) << "nothing was acknowledged, so nothing was freed";
 }
 
+// The idle timeout passes before the close timeout while the close waits: the close is sent
+// then (not dropped silently), so a peer that only stopped reading still learns why.
+TEST_F(TransportTest, AnIdleTimeoutWhileTheCloseWaitsSendsTheClose) {
+  ServerOptions so = server_options();
+  so.idle_timeout = std::chrono::seconds(2);
+  so.close_timeout = std::chrono::seconds(5);
+  start_server(so);
+  ConnHandle c = connect();
+  ASSERT_TRUE(both_open(c));
+  ASSERT_TRUE(client->send(c, bytes("hi")));
+  ConnHandle s = server_conn();
+  ASSERT_TRUE(run_until([&] { return server_h.received[s] == "hi"; }));
+  net->hold(true);
+  ASSERT_TRUE(server_send(s, std::string(2000, 'x')));
+  server->close(s, 6, "slow consumer");
+  const auto asked = elapsed();
+  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s); }));
+  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Local);
+  EXPECT_LT(elapsed() - asked, std::chrono::milliseconds(2100));
+  net->drop_held();  // the client reads again: only what comes from now on gets through
+  net->hold(false);
+  ASSERT_TRUE(client->send(c, bytes("anyone there?")));  // the closing server repeats its close
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
+  EXPECT_EQ(client_h.closed[c].kind, CloseKind::Peer);
+  EXPECT_EQ(client_h.closed[c].app_error_code, 6u);
+}
+
 // With nothing lost the close follows the peer's acknowledgement within a few round trips.
 TEST_F(TransportTest, CloseFollowsTheAcknowledgementPromptly) {
   auto [c, s] = open_chat();
