@@ -220,56 +220,58 @@ TEST_P(CloseUnderLossTest, EveryClientGetsAllBytesBeforeTheClose) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, CloseUnderLossTest, ::testing::Values(1u, 7u, 42u, 1234u, 99991u));
 
-// The peer never acknowledges (every datagram after the close request is held and dropped):
-// the close goes anyway once the close timeout has passed, not before.
-TEST_F(TransportTest, CloseGoesAfterTheCloseTimeoutWhenNothingIsAcknowledged) {
+// A chat stream opened on a server with `so`; then every datagram is held from the moment the
+// server queues 2000 bytes and closes with `code`: nothing it sends is acknowledged.
+class UnacknowledgedCloseTest : public TransportTest {
+ protected:
+  void close_unacknowledged(const ServerOptions& so, std::uint64_t code) {
+    start_server(so);
+    c_ = connect();
+    ASSERT_TRUE(both_open(c_));
+    ASSERT_TRUE(client->send(c_, bytes("hi")));
+    s_ = server_conn();
+    ASSERT_TRUE(run_until([&] { return server_h.received[s_] == "hi"; }));
+    net->hold(true);
+    ASSERT_TRUE(server_send(s_, std::string(2000, 'x')));
+    server->close(s_, code, "closed unacknowledged");
+    asked_ = elapsed();
+  }
+  ConnHandle c_ = 0;
+  ConnHandle s_ = 0;
+  Clock::duration asked_{};
+};
+
+// The close goes anyway once the close timeout has passed, not before.
+TEST_F(UnacknowledgedCloseTest, CloseGoesAfterTheCloseTimeoutWhenNothingIsAcknowledged) {
   ServerOptions so = server_options();
   so.close_timeout = std::chrono::seconds(3);
-  start_server(so);
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hi")));
-  ConnHandle s = server_conn();
-  ASSERT_TRUE(run_until([&] { return server_h.received[s] == "hi"; }));
-  net->hold(true);
-  ASSERT_TRUE(server_send(s, std::string(2000, 'x')));
-  server->close(s, 4, "server shutting down");
-  const auto asked = elapsed();
+  ASSERT_NO_FATAL_FAILURE(close_unacknowledged(so, 4));
   ASSERT_TRUE(run_until([&] {
     net->drop_held();
-    return server_h.closed.contains(s);
+    return server_h.closed.contains(s_);
   }));
-  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Local);
-  EXPECT_GE(elapsed() - asked, std::chrono::seconds(3));
-  EXPECT_LT(elapsed() - asked, std::chrono::milliseconds(3100));
-  EXPECT_GT(server_queued(s), 0u) << "nothing was acknowledged, so nothing was freed";
+  EXPECT_EQ(server_h.closed[s_].kind, CloseKind::Local);
+  EXPECT_GE(elapsed() - asked_, std::chrono::seconds(3));
+  EXPECT_LT(elapsed() - asked_, std::chrono::milliseconds(3100));
+  EXPECT_GT(server_queued(s_), 0u) << "nothing was acknowledged, so nothing was freed";
 }
 
 // The idle timeout passes before the close timeout while the close waits: the close is sent
 // then (not dropped silently), so a peer that only stopped reading still learns why.
-TEST_F(TransportTest, AnIdleTimeoutWhileTheCloseWaitsSendsTheClose) {
+TEST_F(UnacknowledgedCloseTest, AnIdleTimeoutWhileTheCloseWaitsSendsTheClose) {
   ServerOptions so = server_options();
   so.idle_timeout = std::chrono::seconds(2);
   so.close_timeout = std::chrono::seconds(5);
-  start_server(so);
-  ConnHandle c = connect();
-  ASSERT_TRUE(both_open(c));
-  ASSERT_TRUE(client->send(c, bytes("hi")));
-  ConnHandle s = server_conn();
-  ASSERT_TRUE(run_until([&] { return server_h.received[s] == "hi"; }));
-  net->hold(true);
-  ASSERT_TRUE(server_send(s, std::string(2000, 'x')));
-  server->close(s, 6, "slow consumer");
-  const auto asked = elapsed();
-  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s); }));
-  EXPECT_EQ(server_h.closed[s].kind, CloseKind::Local);
-  EXPECT_LT(elapsed() - asked, std::chrono::milliseconds(2100));
+  ASSERT_NO_FATAL_FAILURE(close_unacknowledged(so, 6));
+  ASSERT_TRUE(run_until([&] { return server_h.closed.contains(s_); }));
+  EXPECT_EQ(server_h.closed[s_].kind, CloseKind::Local);
+  EXPECT_LT(elapsed() - asked_, std::chrono::milliseconds(2100));
   net->drop_held();  // the client reads again: only what comes from now on gets through
   net->hold(false);
-  ASSERT_TRUE(client->send(c, bytes("anyone there?")));  // the closing server repeats its close
-  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c); }));
-  EXPECT_EQ(client_h.closed[c].kind, CloseKind::Peer);
-  EXPECT_EQ(client_h.closed[c].app_error_code, 6u);
+  ASSERT_TRUE(client->send(c_, bytes("anyone there?")));  // the closing server repeats its close
+  ASSERT_TRUE(run_until([&] { return client_h.closed.contains(c_); }));
+  EXPECT_EQ(client_h.closed[c_].kind, CloseKind::Peer);
+  EXPECT_EQ(client_h.closed[c_].app_error_code, 6u);
 }
 
 // With nothing lost the close follows the peer's acknowledgement within a few round trips.
