@@ -35,9 +35,9 @@ enum class ConnEvent : std::uint8_t {
   // The peer acknowledged every queued stream byte: a CONNECTION_CLOSE sent earlier would make
   // the peer discard what it has not received yet, since nothing is retransmitted after it.
   QueueAcked,
-  CloseTimeout,     // the close timeout passed since close() without all acks: close anyway
+  CloseTimeout,     // the close (or idle) timeout passed since close() without all acks
   LocalError,       // a transport error: we close with an error code
-  Dropped,          // idle or handshake timeout, or ngtcp2 says drop: no packet to send
+  Dropped,          // idle (no close waiting) or handshake timeout, or ngtcp2 says drop
   PeerClosed,       // the peer's CONNECTION_CLOSE or stateless reset
   CloseUnsendable,  // our CONNECTION_CLOSE could not be written
   LingerOver,       // 3 PTO after Closing/Draining began
