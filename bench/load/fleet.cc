@@ -82,9 +82,10 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
   } else if (const auto* pv = std::get_if<client::ProtocolViolation>(&event)) {
     if (violations_++ == 0) first_violation_ = u.name + ": " + pv->detail;
   } else if (std::holds_alternative<client::LoggedOut>(event)) {
-    ++logged_out_;
+    settle_logout(u, true);
   } else if (const auto* closed = std::get_if<client::ConnectionClosed>(&event)) {
     u.connected = false;
+    settle_logout(u, false);
     if (!closed->expected && !u.client->session().logging_out()) {
       fail(u.name + ": connection lost (" + closed->kind + "): " + closed->reason);
     }
@@ -153,19 +154,29 @@ Phase Fleet::login_phase(std::string name, std::size_t first, std::size_t count)
   return p;
 }
 
+void Fleet::settle_logout(BenchUser& u, bool confirmed) {
+  if (!u.logout_pending) return;
+  u.logout_pending = false;
+  --logouts_pending_;
+  if (!confirmed) ++logouts_unconfirmed_;
+}
+
 Phase Fleet::logout_phase() {
   Phase p;
   p.name = "logout";
   p.timeout = std::chrono::seconds(10);
-  auto target = std::make_shared<std::size_t>(0);
-  p.start = [this, target] {
-    *target = logged_out_;
+  p.start = [this] {
     for (auto& u : users_) {
-      if (!u->logged_in || !u->connected) continue;
-      if (u->client->logout()) ++*target;
+      if (!u->logged_in || !u->connected || u->logout_pending || !u->client->logout()) continue;
+      u->logout_pending = true;
+      ++logouts_pending_;
     }
   };
-  p.done = [this, target] { return logged_out_ >= *target; };
+  p.done = [this] { return logouts_pending_ == 0; };
+  p.progress = [this] { return std::to_string(logouts_pending_) + " logouts unconfirmed"; };
+  p.on_timeout = [this] {
+    for (auto& u : users_) settle_logout(*u, false);
+  };
   return p;
 }
 
@@ -211,6 +222,11 @@ void Fleet::start_phase() {
   phase_timer_ = loop_->add_timer(io::Clock::now() + p.timeout, [this] {
     phase_timer_.reset();
     const Phase& timed_out = phases_[current_];
+    if (timed_out.on_timeout) {
+      timed_out.on_timeout();
+      finish_phase();
+      return;
+    }
     fail("phase '" + timed_out.name + "' timed out after " +
          std::to_string(timed_out.timeout.count()) + " ms" +
          (timed_out.progress ? " (" + timed_out.progress() + ")" : ""));
@@ -220,17 +236,20 @@ void Fleet::start_phase() {
 
 void Fleet::advance() {
   if (running_ && !current_started_ && current_ < phases_.size()) start_phase();
-  while (running_ && current_ < phases_.size() && phases_[current_].done()) {
-    if (phase_timer_) loop_->cancel_timer(*phase_timer_);
-    phase_timer_.reset();
-    current_started_ = false;
-    if (++current_ == phases_.size()) {
-      running_ = false;
-      loop_->stop();
-      return;
-    }
-    start_phase();
+  while (running_ && current_ < phases_.size() && phases_[current_].done()) finish_phase();
+}
+
+// The current phase is over: the next one starts, or the run ends after the last.
+void Fleet::finish_phase() {
+  if (phase_timer_) loop_->cancel_timer(*phase_timer_);
+  phase_timer_.reset();
+  current_started_ = false;
+  if (++current_ == phases_.size()) {
+    running_ = false;
+    loop_->stop();
+    return;
   }
+  start_phase();
 }
 
 // A line on stderr once a phase has run for 2 s, refreshed every second.

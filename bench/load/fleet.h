@@ -1,8 +1,8 @@
 // The bench's clients: one event loop and one quic::ClientEndpoint carrying any number of
 // ChatClients (a ClientMux routes transport callbacks), and a driver that runs a scenario as a
 // sequence of phases on that loop. A phase starts, the loop runs until the phase says it is
-// done (checked after every batch of events), then the next one starts; a timeout or fail()
-// ends the run with an error. Everything runs on the loop thread.
+// done (checked after every batch of events), then the next one starts; a timeout (of a phase
+// without on_timeout) or fail() ends the run with an error. Everything runs on the loop thread.
 #pragma once
 
 #include <chrono>
@@ -37,6 +37,7 @@ struct BenchUser {
   std::uint64_t id = 0;  // session id from LOGIN_ACK
   std::int64_t login_sent_ns = 0;
   std::int64_t login_ok_ns = 0;
+  bool logout_pending = false;  // LOGOUT sent; neither LOGOUT_ACK nor the close has come yet
   std::function<void(const client::Message&)> on_message;  // the scenario's receive hook
 };
 
@@ -46,6 +47,8 @@ struct Phase {
   std::function<bool()> done;
   std::chrono::milliseconds timeout{120'000};
   std::function<std::string()> progress;  // shown on stderr while a phase runs long
+  // Set: the timeout ends the phase (after this runs) instead of the run, which goes on.
+  std::function<void()> on_timeout;
 };
 
 // A phase that only runs `action` (e.g. samples the server) and is done at once.
@@ -78,11 +81,16 @@ class Fleet {
   // Sends LOGIN for users [first, first+count) at once; done when each got LOGIN_ACK.
   Phase login_phase(std::string name, std::size_t first, std::size_t count);
   // Every logged-in user logs out (kind to servers that keep stale sessions, like the seed's).
+  // Done when each got LOGOUT_ACK or its connection closed; its 10 s window never fails the run
+  // (the results are verified by then): what is left counts as logouts_unconfirmed().
   Phase logout_phase();
 
   std::size_t logged_in() const { return logged_in_; }
   std::size_t connected() const { return connected_; }
   std::uint64_t protocol_violations() const { return violations_; }
+  // Logouts of logout_phase() with no LOGOUT_ACK: closed without one, or still waiting at the
+  // end of its window.
+  std::size_t logouts_unconfirmed() const { return logouts_unconfirmed_; }
   const std::string& first_violation() const { return first_violation_; }
 
  private:
@@ -92,7 +100,9 @@ class Fleet {
   void connect_next();
   void start_phase();
   void advance();
+  void finish_phase();
   void show_progress();
+  void settle_logout(BenchUser& u, bool confirmed);
 
   Target target_;
   std::chrono::milliseconds phase_timeout_{120'000};
@@ -112,7 +122,8 @@ class Fleet {
 
   std::size_t connect_first_ = 0, connect_next_ = 0, connect_end_ = 0, connect_limit_ = 0;
   std::size_t connect_done_ = 0;
-  std::size_t connected_ = 0, logged_in_ = 0, logged_out_ = 0;
+  std::size_t connected_ = 0, logged_in_ = 0;
+  std::size_t logouts_pending_ = 0, logouts_unconfirmed_ = 0;
   std::uint64_t violations_ = 0;
   std::string first_violation_;
 };

@@ -45,6 +45,7 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
 
   Report report("connections");
   describe_target(report, *server);
+  describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("in_flight", static_cast<double>(in_flight));
   report.param("login", login ? "yes" : "no (handshake only)");

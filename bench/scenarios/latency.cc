@@ -13,6 +13,12 @@ void describe_target(Report& report, const ServerUnderTest& server) {
                              : server.target.host + ":" + std::to_string(server.target.port));
 }
 
+void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
+  if (server.spawned) return;
+  report.figure("logouts_unconfirmed", static_cast<double>(fleet.logouts_unconfirmed()),
+                "sessions");
+}
+
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after) {
   if (!before.valid || !after.valid) return std::nullopt;
   return after.cpu_ns - before.cpu_ns;
@@ -75,6 +81,7 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
 
   Report report("latency");
   describe_target(report, *server);
+  describe_logouts(report, *server, fleet);
   report.param("messages", static_cast<double>(messages));
   report.param("warmup", static_cast<double>(warmup));
   report.figure("p50_us", run.samples.percentile_us(50), "us");

@@ -141,6 +141,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   const double bound = static_cast<double>(cores) / hash_s;
   Report report("logins");
   describe_target(report, *server);
+  describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("cost", k);
   report.param("rate", static_cast<double>(rate));

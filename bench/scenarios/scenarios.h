@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "bench/load/fleet.h"
 #include "bench/load/proc.h"
 #include "bench/load/report.h"
 #include "bench/scenarios/options.h"
@@ -19,6 +20,9 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts);
 
 // Shared by the scenarios: the parameters every report carries, and the server's share.
 void describe_target(Report& report, const ServerUnderTest& server);
+// Against a server of its own (not spawned) the fleet logs out at the end: how many of those
+// logouts got no LOGOUT_ACK within the logout window (a figure, not a failed run).
+void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet);
 // Time of one bcrypt hash at `cost` in this process (the fastest of three).
 double seconds_per_hash(int cost);
 // Server CPU between two samples in ns, or nullopt when either is invalid.

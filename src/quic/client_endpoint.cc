@@ -117,6 +117,7 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.verify_name = opts.sni.empty() ? opts.host : opts.sni;
   cfg.idle_timeout = opts.idle_timeout;
   cfg.handshake_timeout = opts.handshake_timeout;
+  cfg.close_timeout = opts.close_timeout;
   cfg.one_pdu_per_packet_alpns = opts.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts.qlog_dir;
   cfg.tls = *ctx;

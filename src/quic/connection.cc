@@ -56,7 +56,8 @@ Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
       tls_ctx_(cfg.tls),
       local_(cfg.local),
       remote_(cfg.remote),
-      one_pdu_per_packet_alpns_(cfg.one_pdu_per_packet_alpns) {
+      one_pdu_per_packet_alpns_(cfg.one_pdu_per_packet_alpns),
+      close_timeout_(cfg.close_timeout) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);
 }
@@ -137,6 +138,7 @@ Result<void> Connection::init(const ConnConfig& cfg) {
 
 Connection::~Connection() {
   cancel_timer();
+  cancel_close_timer();
   if (conn_ != nullptr) ngtcp2_conn_del(conn_);
   tls_.reset();
   if (qlog_ != nullptr) std::fclose(qlog_);
@@ -260,6 +262,7 @@ void Connection::close(std::uint64_t app_error_code, std::string_view reason) {
   close_code_ = app_error_code;
   // The reason phrase must fit in one packet beside the frame's other fields.
   close_reason_ = std::string(reason.substr(0, kMaxReasonBytes));
+  arm_close_timer();
   owner_.conn_dirty(*this);
 }
 
@@ -312,8 +315,9 @@ void Connection::flush() {
   if (probe_pings_left_ > 0) after_probe_ping();
   if (!drained) {
     owner_.conn_dirty(*this);  // the endpoint flushes again once the socket is writable
-  } else {
-    send_queued_close();  // the lifecycle sends it only when close() queued one
+  } else if (queue_acked()) {
+    // The lifecycle sends it only when close() queued one.
+    send_queued_close(ConnEvent::QueueAcked);
   }
   if (is_live(state_)) rearm_timer();
 }

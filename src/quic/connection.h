@@ -61,6 +61,8 @@ struct ConnConfig {
   std::string verify_name;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  // How long close() waits for the peer to acknowledge what was queued before it closes anyway.
+  std::chrono::milliseconds close_timeout{5'000};
   std::vector<std::string> one_pdu_per_packet_alpns;
   std::string qlog_dir;
   std::shared_ptr<tls::Context> tls;
@@ -142,7 +144,10 @@ class Connection {
   bool apply(ConnEvent event, CloseInfo closed = {},
              const ngtcp2_connection_close_error* ccerr = nullptr);
   void write_close(const ngtcp2_connection_close_error& ccerr);
-  void send_queued_close();
+  void send_queued_close(ConnEvent event);
+  bool queue_acked() const { return acked_offset_ >= queue_end_; }
+  void arm_close_timer();
+  void cancel_close_timer();
   void fail_with(int liberr);
   void enter_draining();
   void report_closed(Report report, CloseInfo info);
@@ -170,6 +175,9 @@ class Connection {
   bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;
   std::string close_reason_;
+  std::chrono::milliseconds close_timeout_;
+  // Its own timer: apply() re-arms or cancels timer_ on every transition.
+  EventLoop::TimerId close_timer_ = 0;
 
   std::int64_t stream_id_ = -1;
   std::deque<Chunk> queue_;

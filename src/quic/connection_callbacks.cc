@@ -189,6 +189,8 @@ int Connection::on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint
     queue_.pop_front();
     if (send_index_ > 0) --send_index_;
   }
+  // A queued close waits for this: the flush after the read sends it.
+  if (!takes_data(state_) && is_live(state_) && queue_acked()) owner_.conn_dirty(*this);
   return 0;
 }
 

@@ -14,7 +14,10 @@ bool Connection::apply(ConnEvent event, CloseInfo closed,
                        const ngtcp2_connection_close_error* ccerr) {
   const std::optional<Step> step = next_step(state_, event);
   if (!step) return false;
-  if (step->leaves_live) owner_.conn_closed(*this);  // it still sees the state being left
+  if (step->leaves_live) {
+    owner_.conn_closed(*this);  // it still sees the state being left
+    cancel_close_timer();
+  }
   state_ = step->next;
   cancel_timer();
   if (step->linger) arm_linger();
@@ -49,14 +52,30 @@ void Connection::write_close(const ngtcp2_connection_close_error& ccerr) {
                    close_packet_.size());
 }
 
-// The queue drained after close(): our application CONNECTION_CLOSE goes now.
-void Connection::send_queued_close() {
+// The peer acknowledged everything queued before close(), or the close timeout passed: our
+// application CONNECTION_CLOSE goes now.
+void Connection::send_queued_close(ConnEvent event) {
   ngtcp2_connection_close_error ccerr;
   ngtcp2_connection_close_error_default(&ccerr);
   ngtcp2_connection_close_error_set_application_error(
       &ccerr, close_code_, reinterpret_cast<const std::uint8_t*>(close_reason_.data()),
       close_reason_.size());
-  apply(ConnEvent::QueueDrained, CloseInfo{CloseKind::Local, close_code_, close_reason_}, &ccerr);
+  apply(event, CloseInfo{CloseKind::Local, close_code_, close_reason_}, &ccerr);
+}
+
+void Connection::arm_close_timer() {
+  cancel_close_timer();
+  close_timer_ = owner_.loop().add_timer(owner_.loop().now() + close_timeout_, [this] {
+    close_timer_ = 0;
+    log::info("quic_close_timeout",
+              {{"scid", peer_.scid}, {"peer", peer_.address}, {"unacked_bytes", queued_bytes()}});
+    send_queued_close(ConnEvent::CloseTimeout);
+  });
+}
+
+void Connection::cancel_close_timer() {
+  if (close_timer_ != 0) owner_.loop().cancel_timer(close_timer_);
+  close_timer_ = 0;
 }
 
 void Connection::fail_with(int liberr) {
@@ -114,6 +133,12 @@ void Connection::on_expiry() {
   if (!is_live(state_)) return;
   int rv = ngtcp2_conn_handle_expiry(conn_, now_ts());
   if (rv == NGTCP2_ERR_IDLE_CLOSE) {
+    // A close was decided and waits for acknowledgements that the silence says will not come:
+    // it goes now (a peer that merely stopped reading still learns why), not silently.
+    if (close_timer_ != 0) {
+      send_queued_close(ConnEvent::CloseTimeout);
+      return;
+    }
     apply(ConnEvent::Dropped, CloseInfo{CloseKind::IdleTimeout, 0, "idle timeout"});
     return;
   }

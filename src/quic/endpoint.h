@@ -100,6 +100,9 @@ struct ServerOptions {
   std::uint64_t refusal_close_code = 0;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  // close()/close_all() send the CONNECTION_CLOSE once the peer has acknowledged everything
+  // queued, or after this long (lost data is retransmitted until then, never after the close).
+  std::chrono::milliseconds close_timeout{5'000};
   std::uint64_t max_streams_bidi = 1;  // streams a client may open
   RetryMode retry = RetryMode::Auto;
   std::size_t retry_threshold = 256;  // handshakes in progress above which Auto sends Retry
@@ -149,6 +152,7 @@ struct ClientOptions {
   std::vector<std::string> one_pdu_per_packet_alpns;  // peers of these get one PDU per packet
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds close_timeout{5'000};  // as in ServerOptions
   std::string qlog_dir;
   std::string keylog_file;
 };

@@ -41,12 +41,14 @@ constexpr auto kRows = std::to_array<Row>({
 
     // The handshake may complete between close() and the flush that sends the close.
     {S::HandshakingCloseQueued, E::HandshakeDone, to(S::OpenCloseQueued, Report::Open)},
-    {S::HandshakingCloseQueued, E::QueueDrained, closing(Report::ClosedUnopened)},
+    {S::HandshakingCloseQueued, E::QueueAcked, closing(Report::ClosedUnopened)},
+    {S::HandshakingCloseQueued, E::CloseTimeout, closing(Report::ClosedUnopened)},
     {S::HandshakingCloseQueued, E::LocalError, closing(Report::ClosedUnopened)},
     {S::HandshakingCloseQueued, E::Dropped, dead(Report::ClosedUnopened)},
     {S::HandshakingCloseQueued, E::PeerClosed, draining(Report::ClosedUnopened)},
 
-    {S::OpenCloseQueued, E::QueueDrained, closing(Report::Closed)},
+    {S::OpenCloseQueued, E::QueueAcked, closing(Report::Closed)},
+    {S::OpenCloseQueued, E::CloseTimeout, closing(Report::Closed)},
     {S::OpenCloseQueued, E::LocalError, closing(Report::Closed)},
     {S::OpenCloseQueued, E::Dropped, dead(Report::Closed)},
     {S::OpenCloseQueued, E::PeerClosed, draining(Report::Closed)},
@@ -97,7 +99,7 @@ std::string_view conn_state_name(ConnState s) {
 
 std::string_view conn_event_name(ConnEvent e) {
   static constexpr std::array<std::string_view, kConnEventCount> kNames = {
-      "handshake_done", "close_called", "queue_drained",    "local_error",
+      "handshake_done", "close_called", "queue_acked",      "close_timeout", "local_error",
       "dropped",        "peer_closed",  "close_unsendable", "linger_over"};
   return kNames[static_cast<std::size_t>(e)];
 }

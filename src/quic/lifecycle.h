@@ -2,8 +2,8 @@
 // state and what the connection must do. Pure: no ngtcp2, no sockets; Connection applies it.
 //
 //   Handshaking --handshake done--> Open                 (report open)
-//   Handshaking | Open --close()--> ...CloseQueued        (the close waits for the queue to drain)
-//   ...CloseQueued --queue drained--> Closing            (report closed, send CONNECTION_CLOSE)
+//   Handshaking | Open --close()--> ...CloseQueued        (the close waits for the peer's acks)
+//   ...CloseQueued --queue acked | close timeout--> Closing  (report closed, send CONNECTION_CLOSE)
 //   any live --local error--> Closing                    (report closed, send CONNECTION_CLOSE)
 //   any live --peer CONNECTION_CLOSE or reset--> Draining (report closed)
 //   any live --idle/handshake timeout, dropped--> Dead   (report closed)
@@ -21,8 +21,8 @@ namespace qc::quic {
 enum class ConnState : std::uint8_t {
   Handshaking,
   Open,
-  HandshakingCloseQueued,  // close() called during the handshake; sent once the queue drains
-  OpenCloseQueued,         // close() called while open; sent once the queue drains
+  HandshakingCloseQueued,  // close() called during the handshake; sent once the queue is acked
+  OpenCloseQueued,         // close() called while open; sent once the queue is acked
   Closing,                 // our CONNECTION_CLOSE sent; lingering for late packets
   Draining,                // the peer closed (or reset); lingering silently
   Dead,                    // waiting to be freed by the endpoint
@@ -31,15 +31,18 @@ inline constexpr int kConnStateCount = 7;
 
 enum class ConnEvent : std::uint8_t {
   HandshakeDone,
-  CloseCalled,      // the layer above called close()
-  QueueDrained,     // a flush wrote everything queued
+  CloseCalled,  // the layer above called close()
+  // The peer acknowledged every queued stream byte: a CONNECTION_CLOSE sent earlier would make
+  // the peer discard what it has not received yet, since nothing is retransmitted after it.
+  QueueAcked,
+  CloseTimeout,     // the close (or idle) timeout passed since close() without all acks
   LocalError,       // a transport error: we close with an error code
-  Dropped,          // idle or handshake timeout, or ngtcp2 says drop: no packet to send
+  Dropped,          // idle (no close waiting) or handshake timeout, or ngtcp2 says drop
   PeerClosed,       // the peer's CONNECTION_CLOSE or stateless reset
   CloseUnsendable,  // our CONNECTION_CLOSE could not be written
   LingerOver,       // 3 PTO after Closing/Draining began
 };
-inline constexpr int kConnEventCount = 8;
+inline constexpr int kConnEventCount = 9;
 
 // What a transition reports to the layer above.
 enum class Report : std::uint8_t {

@@ -267,6 +267,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.max_streams_bidi = opts_.max_streams_bidi;
   cfg.idle_timeout = opts_.idle_timeout;
   cfg.handshake_timeout = opts_.handshake_timeout;
+  cfg.close_timeout = opts_.close_timeout;
   cfg.one_pdu_per_packet_alpns = opts_.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts_.qlog_dir;
   cfg.tls = tls_;

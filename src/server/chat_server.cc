@@ -85,8 +85,29 @@ void ChatServer::on_probe_answered(quic::ConnHandle conn) {
 }
 
 void ChatServer::shutdown(std::string_view reason) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
   log::info("shutdown", {{"reason", reason}, {"connections", core_.stats().connections}});
   endpoint_->close_all(proto::to_wire(proto::CloseCode::ServerShutdown), reason);
+  // Each close waits for the peer to acknowledge what was queued (the goodbyes), at most the
+  // close timeout; the failsafe bounds the shutdown even if new connections keep arriving.
+  loop_.add_timer(loop_.now() + config_.transport.close_timeout + kShutdownMargin,
+                  [this, alive = std::weak_ptr<bool>(alive_)] {
+                    if (!alive.expired()) stop_loop("deadline");
+                  });
+  // Runs after the endpoint's own idle hook (registered first), which writes the closes.
+  loop_.on_idle([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired() || loop_stopping_) return;
+    const quic::Stats stats = endpoint_->stats();
+    if (stats.connections_open == 0 && stats.handshakes_in_progress == 0) stop_loop("all_closed");
+  });
+}
+
+void ChatServer::stop_loop(std::string_view why) {
+  if (loop_stopping_) return;
+  loop_stopping_ = true;
+  const quic::Stats stats = endpoint_->stats();
+  log::info("shutdown_done", {{"why", why}, {"connections_left", stats.connections_open}});
   // Posted work runs after this batch's flush, so the CONNECTION_CLOSEs are on the wire by then.
   loop_.post([&loop = loop_] { loop.stop(); });
 }

@@ -35,8 +35,11 @@ class ChatServer final : public quic::Handler {
                                                    const ServerConfig& config);
   ~ChatServer() override;
 
-  // Closes every connection with a reason; the loop stops once the closes are sent.
+  // Closes every connection with a reason; the loop stops once every connection has closed
+  // (each after the peer acknowledged what was queued, or the transport's close timeout), at
+  // most kShutdownMargin after the close timeout.
   void shutdown(std::string_view reason);
+  static constexpr std::chrono::milliseconds kShutdownMargin{500};
 
   std::uint16_t port() const;
   chat::CoreStats chat_stats() const { return core_.stats(); }
@@ -59,6 +62,7 @@ class ChatServer final : public quic::Handler {
   void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
   void check_password(const chat::action::VerifyPassword& request);
   void rearm_deadline_timer();
+  void stop_loop(std::string_view why);
   void on_deadline();
 
   io::EventLoop& loop_;
@@ -70,6 +74,8 @@ class ChatServer final : public quic::Handler {
   std::optional<chat::TimePoint> armed_for_;
   ServerCounters counters_;
   std::vector<chat::Action> actions_;  // reused buffer for draining the core's outbox
+  bool shutting_down_ = false;
+  bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
   // Last member: destroyed first, so no worker outlives what its jobs touch.
   std::unique_ptr<auth::WorkerPool> hash_pool_;

@@ -18,8 +18,9 @@ using E = ConnEvent;
 constexpr S kStates[] = {
     S::Handshaking, S::Open, S::HandshakingCloseQueued, S::OpenCloseQueued, S::Closing,
     S::Draining,    S::Dead};
-constexpr E kEvents[] = {E::HandshakeDone, E::CloseCalled, E::QueueDrained,    E::LocalError,
-                         E::Dropped,       E::PeerClosed,  E::CloseUnsendable, E::LingerOver};
+constexpr E kEvents[] = {E::HandshakeDone, E::CloseCalled,     E::QueueAcked,
+                         E::CloseTimeout,  E::LocalError,      E::Dropped,
+                         E::PeerClosed,    E::CloseUnsendable, E::LingerOver};
 
 static_assert(std::size(kStates) == kConnStateCount);
 static_assert(std::size(kEvents) == kConnEventCount);
@@ -45,11 +46,13 @@ const std::map<std::pair<S, E>, Step>& expected_table() {
       {{S::Open, E::Dropped}, dropped(Report::Closed)},
       {{S::Open, E::PeerClosed}, draining(Report::Closed)},
       {{S::HandshakingCloseQueued, E::HandshakeDone}, plain(S::OpenCloseQueued, Report::Open)},
-      {{S::HandshakingCloseQueued, E::QueueDrained}, closing(Report::ClosedUnopened)},
+      {{S::HandshakingCloseQueued, E::QueueAcked}, closing(Report::ClosedUnopened)},
+      {{S::HandshakingCloseQueued, E::CloseTimeout}, closing(Report::ClosedUnopened)},
       {{S::HandshakingCloseQueued, E::LocalError}, closing(Report::ClosedUnopened)},
       {{S::HandshakingCloseQueued, E::Dropped}, dropped(Report::ClosedUnopened)},
       {{S::HandshakingCloseQueued, E::PeerClosed}, draining(Report::ClosedUnopened)},
-      {{S::OpenCloseQueued, E::QueueDrained}, closing(Report::Closed)},
+      {{S::OpenCloseQueued, E::QueueAcked}, closing(Report::Closed)},
+      {{S::OpenCloseQueued, E::CloseTimeout}, closing(Report::Closed)},
       {{S::OpenCloseQueued, E::LocalError}, closing(Report::Closed)},
       {{S::OpenCloseQueued, E::Dropped}, dropped(Report::Closed)},
       {{S::OpenCloseQueued, E::PeerClosed}, draining(Report::Closed)},
