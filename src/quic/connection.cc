@@ -128,11 +128,13 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   if (!session) return Unexpected{session.error()};
   tls_ = std::move(*session);
   ngtcp2_conn_set_tls_native_handle(conn_, tls_->native());
+  init_liveness(cfg);
   return {};
 }
 
 Connection::~Connection() {
   cancel_timer();
+  cancel_liveness_timer();
   if (conn_ != nullptr) ngtcp2_conn_del(conn_);
   tls_.reset();
   if (qlog_ != nullptr) std::fclose(qlog_);
@@ -162,6 +164,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     fail_with(rv);
     return;
   }
+  last_rx_ts_ = now_ts();
   owner_.conn_dirty(*this);
 }
 
@@ -265,6 +268,7 @@ void Connection::flush() {
   } else {
     send_queued_close();  // the lifecycle sends it only when close() queued one
   }
+  if (is_live(state_)) check_liveness();
   if (is_live(state_)) rearm_timer();
 }
 

@@ -63,6 +63,8 @@ struct ConnConfig {
   std::chrono::milliseconds handshake_timeout{10'000};
   std::vector<std::string> one_pdu_per_packet_alpns;
   std::string qlog_dir;
+  std::chrono::milliseconds keep_alive{0};
+  std::chrono::milliseconds liveness_timeout{0};
   std::shared_ptr<tls::Context> tls;
 };
 
@@ -98,6 +100,7 @@ class Connection {
   void finish_stream();
   void flush();  // writes everything writable now; called from the endpoint's on_idle
   std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
+  std::uint64_t queue_end() const { return queue_end_; }  // stream offset after the last PDU
   // Client migration: the new local address of the socket this connection moved to.
   Result<void> migrate(const SockAddr& new_local);
 
@@ -148,6 +151,11 @@ class Connection {
   void rearm_timer();
   void cancel_timer();
   std::uint64_t now_ts() const;
+  // Client liveness (connection_liveness.cc).
+  void init_liveness(const ConnConfig& cfg);
+  void check_liveness();
+  void close_unresponsive(std::uint64_t silent_ns);
+  void cancel_liveness_timer();
 
   ConnectionOwner& owner_;
   ConnHandle handle_;
@@ -181,6 +189,12 @@ class Connection {
   EventLoop::TimerId timer_ = 0;
   std::uint64_t timer_at_ = UINT64_MAX;
   std::FILE* qlog_ = nullptr;
+
+  std::uint64_t liveness_ns_ = 0;      // 0 = no liveness check
+  std::uint64_t last_rx_ts_ = 0;       // when the last packet was read
+  std::uint64_t in_flight_since_ = 0;  // when bytes went in flight after none were; 0 = none
+  EventLoop::TimerId liveness_timer_ = 0;
+  std::uint64_t liveness_at_ = 0;  // deadline liveness_timer_ is armed for
 };
 
 }  // namespace qc::quic

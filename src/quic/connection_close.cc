@@ -17,6 +17,7 @@ bool Connection::apply(ConnEvent event, CloseInfo closed,
   if (step->leaves_live) owner_.conn_closed(*this);  // it still sees the state being left
   state_ = step->next;
   cancel_timer();
+  if (!is_live(state_)) cancel_liveness_timer();
   if (step->linger) arm_linger();
   if (step->retire) owner_.conn_retire(*this);
   if (step->report == Report::Closed || step->report == Report::ClosedUnopened)
@@ -100,6 +101,7 @@ void Connection::on_stateless_reset() {
 }
 
 void Connection::report_closed(Report report, CloseInfo info) {
+  info.stream_acked = acked_offset_;
   log::info("quic_close", {{"scid", peer_.scid},
                            {"peer", peer_.address},
                            {"kind", close_kind_name(info.kind)},

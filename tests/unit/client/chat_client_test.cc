@@ -49,9 +49,9 @@ class FakeLoop final : public io::EventLoop {
 class FakeEndpoint final : public quic::ClientEndpoint {
  public:
   Result<quic::ConnHandle> connect(const quic::ClientOptions&) override { return ++last_conn; }
-  bool send(quic::ConnHandle conn, SharedBytes pdu) override {
+  std::optional<std::uint64_t> send(quic::ConnHandle conn, SharedBytes pdu) override {
     sent[conn].push_back(*pdu);
-    return true;
+    return offset[conn] += pdu->size();
   }
   void close(quic::ConnHandle conn, std::uint64_t, std::string_view reason) override {
     closed[conn] = std::string(reason);
@@ -64,6 +64,7 @@ class FakeEndpoint final : public quic::ClientEndpoint {
 
   quic::ConnHandle last_conn = 0;
   std::map<quic::ConnHandle, std::vector<std::string>> sent;
+  std::map<quic::ConnHandle, std::uint64_t> offset;  // stream offset after the last PDU sent
   std::map<quic::ConnHandle, std::string> closed;
   std::vector<quic::ConnHandle> rebound;
 };
