@@ -38,6 +38,10 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
     close_conn(h, code, reason);
   }
+  std::uint64_t stream_acked(ConnHandle h) const override {
+    const Connection* c = find(h);
+    return c == nullptr ? 0 : c->acked_offset();
+  }
   Result<void> rebind(ConnHandle h) override;
   Connection* connection(ConnHandle h) const { return find(h); }
   Stats stats() const override {

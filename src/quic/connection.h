@@ -101,6 +101,7 @@ class Connection {
   void flush();  // writes everything writable now; called from the endpoint's on_idle
   std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
   std::uint64_t queue_end() const { return queue_end_; }  // stream offset after the last PDU
+  std::uint64_t acked_offset() const { return acked_offset_; }
   // Client migration: the new local address of the socket this connection moved to.
   Result<void> migrate(const SockAddr& new_local);
 

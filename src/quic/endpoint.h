@@ -166,6 +166,8 @@ class ClientEndpoint {
   // CloseInfo::stream_acked), or nullopt when the connection is unknown or closing.
   virtual std::optional<std::uint64_t> send(ConnHandle conn, SharedBytes pdu) = 0;
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
+  // The chat stream offset up to which the server acknowledged what we sent (0 when unknown).
+  virtual std::uint64_t stream_acked(ConnHandle conn) const = 0;
   // Moves the connection to a new local socket (new port); QUIC migration keeps the session.
   virtual Result<void> rebind(ConnHandle conn) = 0;
   virtual Stats stats() const = 0;
