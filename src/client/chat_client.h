@@ -1,9 +1,9 @@
 // ChatClient: one chat connection on a shared quic::ClientEndpoint. It writes what its
 // ClientSession queues, feeds received bytes back, delivers Events to a callback, sends ALIVE
 // right after LOGIN_ACK and then every keepalive interval, and reports connection loss as
-// ConnectionClosed. It owns neither the loop nor the endpoint: one endpoint carries many
-// ChatClients (the bench runs thousands), and a ClientMux routes transport callbacks to them
-// by connection handle.
+// ConnectionClosed, naming the messages the server had not acknowledged. It owns neither the loop
+// nor the endpoint: one endpoint carries many ChatClients (the bench runs thousands), and a
+// ClientMux routes transport callbacks to them by connection handle.
 //
 // Everything runs on the loop thread. Event callbacks may call any ChatClient method but must
 // not destroy the ChatClient (defer destruction with EventLoop::post).
