@@ -31,6 +31,9 @@ quic::ClientOptions chat_transport_options() {
   quic::ClientOptions o;
   o.alpns = proto::default_alpns();
   o.one_pdu_per_packet_alpns = proto::one_pdu_per_packet_alpns();
+  // A crashed or cut-off server is noticed in seconds, not at the idle timeout (issue 15).
+  o.keep_alive = std::chrono::milliseconds(10'000);
+  o.liveness_timeout = std::chrono::milliseconds(5'000);
   return o;
 }
 
@@ -56,6 +59,7 @@ Result<void> ChatClient::connect() {
   if (!conn) return Unexpected<Error>{conn.error()};
   session_ = ClientSession{};
   session_.on_connecting();
+  unacked_.clear();
   conn_ = *conn;
   open_ = false;
   mux_.attach(conn_, this);
@@ -70,15 +74,42 @@ Result<void> ChatClient::after(Result<void> request) {
 Result<void> ChatClient::login(std::string_view username, std::string_view password) {
   return after(session_.login(username, password));
 }
-Result<void> ChatClient::send_broadcast(std::string_view text) {
-  return after(session_.send_broadcast(text));
+Result<void> ChatClient::send_broadcast(std::string_view text, std::string_view line) {
+  return after_message(session_.send_broadcast(text), text, line);
 }
-Result<void> ChatClient::send_direct(std::uint64_t target_id, std::string_view text) {
-  return after(session_.send_direct(target_id, text));
+Result<void> ChatClient::send_direct(std::uint64_t target_id, std::string_view text,
+                                     std::string_view line) {
+  return after_message(session_.send_direct(target_id, text), text, line);
 }
 Result<void> ChatClient::send_many(const std::vector<std::uint64_t>& target_ids,
-                                   std::string_view text) {
-  return after(session_.send_many(target_ids, text));
+                                   std::string_view text, std::string_view line) {
+  return after_message(session_.send_many(target_ids, text), text, line);
+}
+
+// The message's PDU is the last one the flush hands over: it is remembered until acknowledged.
+Result<void> ChatClient::after_message(Result<void> request, std::string_view text,
+                                       std::string_view line) {
+  if (!request) return request;
+  last_end_.reset();
+  flush();
+  if (last_end_) unacked_.push_back({*last_end_, std::string(line.empty() ? text : line)});
+  forget_acked();
+  return request;
+}
+
+void ChatClient::forget_acked() {
+  if (unacked_.empty() || conn_ == 0) return;
+  const std::uint64_t acked = endpoint_.stream_acked(conn_);
+  while (!unacked_.empty() && unacked_.front().end <= acked) unacked_.pop_front();
+}
+
+std::vector<std::string> ChatClient::take_undelivered(std::uint64_t stream_acked) {
+  std::vector<std::string> lines;
+  for (Unacked& u : unacked_) {
+    if (u.end > stream_acked) lines.push_back(std::move(u.line));
+  }
+  unacked_.clear();
+  return lines;
 }
 Result<void> ChatClient::logout() {
   stop_keepalive();
@@ -104,13 +135,19 @@ void ChatClient::close(std::string_view reason) {
 
 void ChatClient::flush() {
   if (!open_) return;  // queued PDUs leave once the handshake completes
-  for (SharedBytes& pdu : session_.take_outbox()) endpoint_.send(conn_, std::move(pdu));
+  for (SharedBytes& pdu : session_.take_outbox()) {
+    if (auto end = endpoint_.send(conn_, std::move(pdu))) last_end_ = *end;
+  }
 }
 
 void ChatClient::deliver() {
   flush();
-  for (const Event& event : session_.take_events()) {
+  for (Event& event : session_.take_events()) {
     if (std::holds_alternative<LoginOk>(event)) start_keepalive();
+    if (auto* closed = std::get_if<ConnectionClosed>(&event)) {
+      closed->undelivered = std::move(undelivered_);
+      undelivered_.clear();
+    }
     if (on_event_) on_event_(event);
     flush();  // whatever the callback asked for
   }
@@ -124,6 +161,7 @@ void ChatClient::handle_open(const quic::PeerInfo& peer) {
 }
 
 void ChatClient::handle_data(std::string_view bytes) {
+  forget_acked();
   session_.on_bytes(bytes);
   deliver();
 }
@@ -133,6 +171,7 @@ void ChatClient::handle_closed(const quic::CloseInfo& info) {
   mux_.detach(conn_);
   conn_ = 0;
   open_ = false;
+  undelivered_ = take_undelivered(info.stream_acked);
   std::string reason =
       info.reason.empty() ? std::string(quic::close_kind_name(info.kind)) : info.reason;
   session_.on_closed(info.app_error_code, std::string(quic::close_kind_name(info.kind)),

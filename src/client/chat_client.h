@@ -1,9 +1,9 @@
 // ChatClient: one chat connection on a shared quic::ClientEndpoint. It writes what its
 // ClientSession queues, feeds received bytes back, delivers Events to a callback, sends ALIVE
 // right after LOGIN_ACK and then every keepalive interval, and reports connection loss as
-// ConnectionClosed. It owns neither the loop nor the endpoint: one endpoint carries many
-// ChatClients (the bench runs thousands), and a ClientMux routes transport callbacks to them
-// by connection handle.
+// ConnectionClosed, naming the messages the server had not acknowledged. It owns neither the loop
+// nor the endpoint: one endpoint carries many ChatClients (the bench runs thousands), and a
+// ClientMux routes transport callbacks to them by connection handle.
 //
 // Everything runs on the loop thread. Event callbacks may call any ChatClient method but must
 // not destroy the ChatClient (defer destruction with EventLoop::post).
@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,9 +66,13 @@ class ChatClient {
   Result<void> connect();
 
   Result<void> login(std::string_view username, std::string_view password);
-  Result<void> send_broadcast(std::string_view text);
-  Result<void> send_direct(std::uint64_t target_id, std::string_view text);
-  Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
+  // `line` names the message in ConnectionClosed::undelivered if the connection is lost before
+  // the server acknowledged it (empty: the text).
+  Result<void> send_broadcast(std::string_view text, std::string_view line = {});
+  Result<void> send_direct(std::uint64_t target_id, std::string_view text,
+                           std::string_view line = {});
+  Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text,
+                         std::string_view line = {});
   Result<void> logout();
   Result<void> rebind();  // new local port; QUIC migration keeps the session
   void send_raw(std::string bytes);
@@ -86,6 +91,9 @@ class ChatClient {
 
  private:
   Result<void> after(Result<void> request);
+  Result<void> after_message(Result<void> request, std::string_view text, std::string_view line);
+  void forget_acked();
+  std::vector<std::string> take_undelivered(std::uint64_t stream_acked);
   void flush();
   void deliver();
   void start_keepalive();
@@ -101,6 +109,14 @@ class ChatClient {
   quic::ConnHandle conn_ = 0;
   bool open_ = false;
   std::optional<io::EventLoop::TimerId> keepalive_timer_;
+  // A message sent on this connection, kept until the server acknowledges its last byte.
+  struct Unacked {
+    std::uint64_t end = 0;  // chat stream offset after its PDU
+    std::string line;
+  };
+  std::deque<Unacked> unacked_;
+  std::optional<std::uint64_t> last_end_;  // of the last PDU flush() handed over
+  std::vector<std::string> undelivered_;   // for the ConnectionClosed being delivered
 };
 
 }  // namespace qc::client

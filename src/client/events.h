@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "proto/codec.h"
 
@@ -62,6 +63,9 @@ struct ConnectionClosed {
   std::uint64_t app_error_code = 0;
   std::string kind;    // transport's close kind, e.g. "peer", "idle_timeout"
   std::string reason;  // human text
+  // The lines of the messages sent on this connection that the server's transport had not
+  // acknowledged, in the order they were sent: they may not have arrived.
+  std::vector<std::string> undelivered = {};
 };
 
 using Event = std::variant<Connected, VersionSelected, VersionRejected, LoginOk, LoginRetry,

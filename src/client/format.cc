@@ -137,4 +137,8 @@ std::string format_reconnected(std::uint64_t my_id, std::string_view my_name) {
 
 std::string format_local_error(std::string_view text) { return "[Err] " + std::string(text); }
 
+std::string format_not_delivered(std::string_view line) {
+  return format_local_error("Not delivered (connection lost): " + sanitize(line));
+}
+
 }  // namespace qc::client

@@ -29,6 +29,8 @@ std::string format_who(const proto::UserList& users, std::optional<std::uint64_t
 std::string format_reconnected(std::uint64_t my_id, std::string_view my_name);
 // "[Err] text"
 std::string format_local_error(std::string_view text);
+// A message the connection was lost under before the server acknowledged it.
+std::string format_not_delivered(std::string_view line);
 
 inline constexpr std::string_view kRebindLine =
     "[Sys] Moved to a new local port; session continues.";

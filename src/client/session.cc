@@ -44,7 +44,7 @@ void ClientSession::on_closed(std::uint64_t app_error_code, std::string kind, st
   }
   apply(ConnEvent::Closed);
   events_.emplace_back(
-      ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason)});
+      ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason), {}});
 }
 
 // --- requests -------------------------------------------------------------------------------

@@ -30,9 +30,17 @@ class ClientEndpointImpl final : public ClientEndpoint, public EndpointBase {
 
   // ClientEndpoint
   Result<ConnHandle> connect(const ClientOptions& opts) override;
-  bool send(ConnHandle h, SharedBytes pdu) override { return send_pdu(h, std::move(pdu)); }
+  std::optional<std::uint64_t> send(ConnHandle h, SharedBytes pdu) override {
+    Connection* c = find(h);
+    if (c == nullptr || !c->send(std::move(pdu))) return std::nullopt;
+    return c->queue_end();
+  }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
     close_conn(h, code, reason);
+  }
+  std::uint64_t stream_acked(ConnHandle h) const override {
+    const Connection* c = find(h);
+    return c == nullptr ? 0 : c->acked_offset();
   }
   Result<void> rebind(ConnHandle h) override;
   Connection* connection(ConnHandle h) const { return find(h); }
@@ -120,6 +128,8 @@ Result<ConnHandle> ClientEndpointImpl::connect(const ClientOptions& opts) {
   cfg.close_timeout = opts.close_timeout;
   cfg.one_pdu_per_packet_alpns = opts.one_pdu_per_packet_alpns;
   cfg.qlog_dir = opts.qlog_dir;
+  cfg.keep_alive = opts.keep_alive;
+  cfg.liveness_timeout = opts.liveness_timeout;
   cfg.tls = *ctx;
   Entry& entry = conns_[cfg.handle];
   entry.socket = std::move(*sock);

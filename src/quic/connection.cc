@@ -133,12 +133,14 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   if (!session) return Unexpected{session.error()};
   tls_ = std::move(*session);
   ngtcp2_conn_set_tls_native_handle(conn_, tls_->native());
+  init_liveness(cfg);
   return {};
 }
 
 Connection::~Connection() {
   cancel_timer();
   cancel_close_timer();
+  cancel_liveness_timer();
   if (conn_ != nullptr) ngtcp2_conn_del(conn_);
   tls_.reset();
   if (qlog_ != nullptr) std::fclose(qlog_);
@@ -168,6 +170,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     fail_with(rv);
     return;
   }
+  last_rx_ts_ = now_ts();
   owner_.conn_dirty(*this);
   if (probe_waiting_) {
     // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,
@@ -319,6 +322,7 @@ void Connection::flush() {
     // The lifecycle sends it only when close() queued one.
     send_queued_close(ConnEvent::QueueAcked);
   }
+  if (is_live(state_)) check_liveness();
   if (is_live(state_)) rearm_timer();
 }
 

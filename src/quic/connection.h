@@ -65,6 +65,8 @@ struct ConnConfig {
   std::chrono::milliseconds close_timeout{5'000};
   std::vector<std::string> one_pdu_per_packet_alpns;
   std::string qlog_dir;
+  std::chrono::milliseconds keep_alive{0};
+  std::chrono::milliseconds liveness_timeout{0};
   std::shared_ptr<tls::Context> tls;
 };
 
@@ -103,6 +105,8 @@ class Connection {
   void finish_stream();
   void flush();  // writes everything writable now; called from the endpoint's on_idle
   std::size_t queued_bytes() const { return static_cast<std::size_t>(queue_end_ - acked_offset_); }
+  std::uint64_t queue_end() const { return queue_end_; }  // stream offset after the last PDU
+  std::uint64_t acked_offset() const { return acked_offset_; }
   // Client migration: the new local address of the socket this connection moved to.
   Result<void> migrate(const SockAddr& new_local);
 
@@ -158,6 +162,11 @@ class Connection {
   void after_probe_ping();
   void stop_probe_pings();
   std::uint64_t now_ts() const;
+  // Client liveness (connection_liveness.cc).
+  void init_liveness(const ConnConfig& cfg);
+  void check_liveness();
+  void close_unresponsive(std::uint64_t silent_ns);
+  void cancel_liveness_timer();
 
   ConnectionOwner& owner_;
   ConnHandle handle_;
@@ -197,6 +206,12 @@ class Connection {
   bool probe_waiting_ = false;       // probe() was called and no packet has arrived since
   int probe_pings_left_ = 0;         // while > 0, ngtcp2's keep-alive timer sends the probe's PINGs
   std::uint64_t probe_last_tx_ = 0;  // the last ack-eliciting packet's time, when last looked
+
+  std::uint64_t liveness_ns_ = 0;      // 0 = no liveness check
+  std::uint64_t last_rx_ts_ = 0;       // when the last packet was read
+  std::uint64_t in_flight_since_ = 0;  // when bytes went in flight after none were; 0 = none
+  EventLoop::TimerId liveness_timer_ = 0;
+  std::uint64_t liveness_at_ = 0;  // deadline liveness_timer_ is armed for
 };
 
 }  // namespace qc::quic

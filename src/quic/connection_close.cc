@@ -20,6 +20,7 @@ bool Connection::apply(ConnEvent event, CloseInfo closed,
   }
   state_ = step->next;
   cancel_timer();
+  if (!is_live(state_)) cancel_liveness_timer();
   if (step->linger) arm_linger();
   if (step->retire) owner_.conn_retire(*this);
   if (step->report == Report::Closed || step->report == Report::ClosedUnopened)
@@ -119,6 +120,7 @@ void Connection::on_stateless_reset() {
 }
 
 void Connection::report_closed(Report report, CloseInfo info) {
+  info.stream_acked = acked_offset_;
   log::info("quic_close", {{"scid", peer_.scid},
                            {"peer", peer_.address},
                            {"kind", close_kind_name(info.kind)},

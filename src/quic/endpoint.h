@@ -47,12 +47,18 @@ enum class CloseKind {
   HandshakeFailed,  // TLS failure: certificate verification, ALPN mismatch, ...
   StatelessReset,
   Error,  // any other transport error
+  // Client liveness (ClientOptions::liveness_timeout): data was in flight and nothing came
+  // back from the server for that long; we closed locally.
+  PeerUnresponsive,
 };
 
 struct CloseInfo {
   CloseKind kind = CloseKind::Local;
   std::uint64_t app_error_code = 0;  // when the close carried an application error code
   std::string reason;                // peer's or our reason phrase, or a description of the error
+  // Chat stream bytes the peer acknowledged: everything a send() returned an end offset at most
+  // this large for was delivered to the peer's transport; later ones may not have been.
+  std::uint64_t stream_acked = 0;
 };
 
 std::string_view close_kind_name(CloseKind);
@@ -155,6 +161,12 @@ struct ClientOptions {
   std::chrono::milliseconds close_timeout{5'000};  // as in ServerOptions
   std::string qlog_dir;
   std::string keylog_file;
+  // A PING after this long without sending (0 = none): an idle connection keeps data in flight
+  // now and then, so the liveness check below also covers a user who is only reading.
+  std::chrono::milliseconds keep_alive{0};
+  // While data is in flight and nothing has been received for max(this, 3 PTO), the connection
+  // closes locally with CloseKind::PeerUnresponsive (0 = off: only the idle timeout applies).
+  std::chrono::milliseconds liveness_timeout{0};
 };
 
 // One endpoint drives any number of client connections from one loop (the bench runs thousands).
@@ -165,8 +177,12 @@ class ClientEndpoint {
 
   // Starts a handshake; Handler::on_open or on_closed (with the reason) follows.
   virtual Result<ConnHandle> connect(const ClientOptions& opts) = 0;
-  virtual bool send(ConnHandle conn, SharedBytes pdu) = 0;
+  // Queues one PDU on the chat stream; returns the stream offset just after it (compare with
+  // CloseInfo::stream_acked), or nullopt when the connection is unknown or closing.
+  virtual std::optional<std::uint64_t> send(ConnHandle conn, SharedBytes pdu) = 0;
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
+  // The chat stream offset up to which the server acknowledged what we sent (0 when unknown).
+  virtual std::uint64_t stream_acked(ConnHandle conn) const = 0;
   // Moves the connection to a new local socket (new port); QUIC migration keeps the session.
   virtual Result<void> rebind(ConnHandle conn) = 0;
   virtual Stats stats() const = 0;

@@ -20,6 +20,8 @@ std::string_view close_kind_name(CloseKind kind) {
       return "stateless_reset";
     case CloseKind::Error:
       return "error";
+    case CloseKind::PeerUnresponsive:
+      return "peer_unresponsive";
   }
   return "unknown";
 }

@@ -185,6 +185,31 @@ def test_kill_9_and_restart_is_noticed_at_the_next_message():
         check(alice.finish() == 0, "alice did not exit 0")
 
 
+def test_kill_9_without_restart_is_noticed_and_the_lost_line_named():
+    with Env() as env:
+        alice = env.script("--reconnect", login="alice")
+        alice.send("0: before the crash")
+        alice.expect(r"^\[Broad Msg\] alice: before the crash$")
+        # The echo can leave before the server's delayed ACK (max_ack_delay 25 ms), and nothing
+        # outside the transport shows that ACK: give it time, so the line counts as delivered.
+        time.sleep(0.3)
+        env.server.proc.kill()  # SIGKILL, and no server comes back
+        env.server.proc.wait()
+        started = time.monotonic()
+        alice.send("0: typed into the void")
+        # The liveness check (5 s without an acknowledgement), not the 120 s idle timeout.
+        alice.expect(r"^\[Err\] Connection lost: server not responding for \d+\.\d s$", timeout=10)
+        lost = time.monotonic() - started
+        alice.expect(r"^\[Err\] Not delivered \(connection lost\): 0: typed into the void$",
+                     timeout=1)
+        named = time.monotonic() - started
+        print(f"  kill -9, no restart: 'Connection lost' {lost * 1000:.0f} ms after the line was "
+              f"typed, the line named as not delivered after {named * 1000:.0f} ms")
+        check(lost < 8, f"the silent server was noticed only after {lost:.1f} s")
+        check(alice.out.count(r"Not delivered") == 1,
+              f"other lines were named: {alice.out.snapshot()}")
+
+
 def test_line_addressed_by_id_is_not_sent_across_a_restart():
     with Env() as env:
         bob = env.script(login="bob")  # bob is 1, alice 2
@@ -298,6 +323,7 @@ TESTS = [
     test_connection_loss_is_reported,
     test_reconnect_logs_in_again,
     test_kill_9_and_restart_is_noticed_at_the_next_message,
+    test_kill_9_without_restart_is_noticed_and_the_lost_line_named,
     test_line_addressed_by_id_is_not_sent_across_a_restart,
     test_kick_is_reported_and_not_reconnected,
     test_rebind_keeps_the_session,

@@ -109,10 +109,17 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
   const bool kicked = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked);
   if (options_.reconnect && ever_logged_in_ && !kicked) {
     console_.print(line);
+    report_undelivered(closed);
     phase_ = Phase::Reconnecting;
     return schedule_reconnect();
   }
+  report_undelivered(closed);
   fatal(line);
+}
+
+// Nothing typed is lost silently: each message the server had not acknowledged is named.
+void ClientApp::report_undelivered(const ConnectionClosed& closed) {
+  for (const std::string& line : closed.undelivered) console_.print(format_not_delivered(line));
 }
 
 // --- reconnection ------------------------------------------------------------------------------
@@ -195,19 +202,19 @@ void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   if (!command) {
     console_.print(command.error());
   } else {
-    execute(*command);
+    execute(*command, line);
   }
   if (phase_ == Phase::Chatting) console_.request_line(kCommandPrompt, false);
 }
 
-void ClientApp::execute(const Command& command) {
+void ClientApp::execute(const Command& command, std::string_view line) {
   Result<void> sent;
   if (auto* b = std::get_if<BroadcastCmd>(&command)) {
-    sent = chat_.send_broadcast(b->text);
+    sent = chat_.send_broadcast(b->text, line);
   } else if (auto* d = std::get_if<DirectCmd>(&command)) {
-    sent = chat_.send_direct(d->target, d->text);
+    sent = chat_.send_direct(d->target, d->text, line);
   } else if (auto* m = std::get_if<ManyCmd>(&command)) {
-    sent = chat_.send_many(m->targets, m->text);
+    sent = chat_.send_many(m->targets, m->text, line);
   } else if (std::holds_alternative<LogoutCmd>(command)) {
     return begin_logout();
   } else if (std::holds_alternative<WhoCmd>(command)) {

@@ -56,7 +56,8 @@ class ClientApp {
   void on_command_line(std::string_view line);
   void on_held_line(std::string_view line);
   void run_line(std::string_view line, const LineParser& parse);
-  void execute(const client::Command& command);
+  void execute(const client::Command& command, std::string_view line);
+  void report_undelivered(const client::ConnectionClosed& closed);
 
   void ask_credentials();
   void send_login();

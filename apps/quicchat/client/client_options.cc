@@ -87,6 +87,31 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        s.chat.keepalive = std::chrono::milliseconds(v.number);
        return {};
      }},
+    {{.name = "ping-ms",
+      .default_value = "10000",
+      .help = "QUIC PING after this long without sending (0 = none)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 24LL * 3600 * 1000,
+      .notes = "lets `--liveness-ms` notice a silent server while you only read"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.keep_alive = std::chrono::milliseconds(v.number);
+       return {};
+     }},
+    {{.name = "liveness-ms",
+      .default_value = "5000",
+      .help = "give up on a server that acknowledges nothing for this long (0 = wait for the "
+              "120 s idle timeout)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 24LL * 3600 * 1000,
+      .notes = "counted while something sent is unacknowledged, at least 3 PTO: `[Err] "
+               "Connection lost: server not responding for 5.0 s`, then `[Err] Not delivered "
+               "(connection lost): LINE` for each message that may not have arrived"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.liveness_timeout = std::chrono::milliseconds(v.number);
+       return {};
+     }},
     {{.name = "log-level",
       .default_value = "warn",
       .help = "transport diagnostics on stderr",

@@ -164,6 +164,17 @@ TEST(OptionTables, ClientOptionsReachTheSettings) {
   EXPECT_EQ(s->app.username, "alice");
   EXPECT_FALSE(s->app.password);
   EXPECT_EQ(s->log_level, log::Level::Off);
+  EXPECT_EQ(s->chat.transport.keep_alive, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(s->chat.transport.liveness_timeout, std::chrono::milliseconds(5'000));
+}
+
+TEST(OptionTables, ClientPingAndLivenessReachTheTransport) {
+  Flags flags = make_client_flags();
+  ASSERT_TRUE(flags.parse({"--ping-ms", "2000", "--liveness-ms", "0"}));
+  auto s = client_settings_from(flags);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->chat.transport.keep_alive, std::chrono::milliseconds(2'000));
+  EXPECT_EQ(s->chat.transport.liveness_timeout, std::chrono::milliseconds(0));
 }
 
 }  // namespace

@@ -49,12 +49,16 @@ class FakeLoop final : public io::EventLoop {
 class FakeEndpoint final : public quic::ClientEndpoint {
  public:
   Result<quic::ConnHandle> connect(const quic::ClientOptions&) override { return ++last_conn; }
-  bool send(quic::ConnHandle conn, SharedBytes pdu) override {
+  std::optional<std::uint64_t> send(quic::ConnHandle conn, SharedBytes pdu) override {
     sent[conn].push_back(*pdu);
-    return true;
+    return offset[conn] += pdu->size();
   }
   void close(quic::ConnHandle conn, std::uint64_t, std::string_view reason) override {
     closed[conn] = std::string(reason);
+  }
+  std::uint64_t stream_acked(quic::ConnHandle conn) const override {
+    auto it = acked.find(conn);
+    return it == acked.end() ? 0 : it->second;
   }
   Result<void> rebind(quic::ConnHandle conn) override {
     rebound.push_back(conn);
@@ -64,6 +68,8 @@ class FakeEndpoint final : public quic::ClientEndpoint {
 
   quic::ConnHandle last_conn = 0;
   std::map<quic::ConnHandle, std::vector<std::string>> sent;
+  std::map<quic::ConnHandle, std::uint64_t> offset;  // stream offset after the last PDU sent
+  std::map<quic::ConnHandle, std::uint64_t> acked;   // what stream_acked() answers
   std::map<quic::ConnHandle, std::string> closed;
   std::vector<quic::ConnHandle> rebound;
 };
@@ -191,6 +197,50 @@ TEST_F(ChatClientTest, LossIsReportedAndReconnectStartsFresh) {
   ASSERT_TRUE(c.connect());
   EXPECT_NE(c.handle(), first);
   EXPECT_FALSE(c.session().logged_in());
+}
+
+// The close reports the messages the server's transport had not acknowledged, in order, named
+// by the line the user typed (or their text when no line was given).
+TEST_F(ChatClientTest, LossNamesTheUnacknowledgedMessagesInOrder) {
+  ChatClient& c = make(std::chrono::milliseconds(0));
+  log_in(c, {{1, "alice"}, {2, "bob"}});
+  const quic::ConnHandle h = c.handle();
+  ASSERT_TRUE(c.send_broadcast("first", "0: first"));
+  const std::uint64_t first_end = endpoint.offset[h];
+  ASSERT_TRUE(c.send_direct(2, "second", "2: second"));
+  ASSERT_TRUE(c.send_many({1, 2}, "third", "1,2: third"));
+  ASSERT_TRUE(c.send_broadcast("fourth"));
+  quic::CloseInfo info{quic::CloseKind::PeerUnresponsive, 0, "server not responding for 5.0 s"};
+  info.stream_acked = first_end;
+  mux.on_closed(h, info);
+  const auto& closed = std::get<ConnectionClosed>(events[0].back());
+  EXPECT_EQ(closed.undelivered, (std::vector<std::string>{"2: second", "1,2: third", "fourth"}));
+  EXPECT_EQ(closed.reason, "server not responding for 5.0 s");
+}
+
+TEST_F(ChatClientTest, AcknowledgedMessagesAreForgottenAndNotReported) {
+  ChatClient& c = make(std::chrono::milliseconds(0));
+  log_in(c, {{1, "alice"}});
+  const quic::ConnHandle h = c.handle();
+  ASSERT_TRUE(c.send_broadcast("one", "0: one"));
+  ASSERT_TRUE(c.send_broadcast("two", "0: two"));
+  endpoint.acked[h] = endpoint.offset[h];  // both acknowledged
+  ASSERT_TRUE(c.send_broadcast("three", "0: three"));
+  quic::CloseInfo info{quic::CloseKind::StatelessReset, 0, "stateless reset from peer"};
+  info.stream_acked = endpoint.offset[h];
+  mux.on_closed(h, info);
+  EXPECT_TRUE(std::get<ConnectionClosed>(events[0].back()).undelivered.empty());
+
+  // A new connection starts with nothing outstanding.
+  ASSERT_TRUE(c.connect());
+  mux.on_closed(c.handle(), quic::CloseInfo{quic::CloseKind::IdleTimeout, 0, "idle timeout"});
+  EXPECT_TRUE(std::get<ConnectionClosed>(events[0].back()).undelivered.empty());
+}
+
+TEST_F(ChatClientTest, TheChatTransportChecksLiveness) {
+  const quic::ClientOptions o = chat_transport_options();
+  EXPECT_EQ(o.keep_alive, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(o.liveness_timeout, std::chrono::milliseconds(5'000));
 }
 
 TEST_F(ChatClientTest, LocalCloseIsExpectedAndRebindGoesToTheEndpoint) {

@@ -41,6 +41,8 @@ TEST(Format, ErrorLines) {
   EXPECT_EQ(line(ConnectionClosed{false, 0, "idle_timeout", "idle timeout"}),
             "[Err] Connection lost: idle timeout");
   EXPECT_EQ(line(ConnectionClosed{false, 0, "peer", ""}), "[Err] Connection lost: peer");
+  EXPECT_EQ(format_not_delivered("2: see you"),
+            "[Err] Not delivered (connection lost): 2: see you");
 }
 
 TEST(Format, SilentEvents) {

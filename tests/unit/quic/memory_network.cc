@@ -59,7 +59,7 @@ Result<std::unique_ptr<DatagramSocket>> MemoryNetwork::bind(const SockAddr& loca
 
 void MemoryNetwork::send(Datagram d) {
   ++sent_;
-  if (loss_.drop()) {
+  if (loss_.drop() || (blackhole_ && blackhole_(d))) {
     ++lost_;
     return;
   }

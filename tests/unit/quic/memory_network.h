@@ -61,6 +61,8 @@ class MemoryNetwork final : public DatagramIo {
   std::size_t held() const { return held_.size(); }
   std::size_t release(const Match& which = nullptr);
   std::size_t drop_held(const Match& which = nullptr);
+  // From now on every sent datagram `which` selects is lost (a blackhole); nullptr ends it.
+  void drop_all(Match which) { blackhole_ = std::move(which); }
 
   std::uint64_t sent() const { return sent_; }
   std::uint64_t lost() const { return lost_; }
@@ -79,6 +81,7 @@ class MemoryNetwork final : public DatagramIo {
   Clock::duration delay_ = std::chrono::milliseconds(1);
   LossGenerator loss_{0.0, 1};
   bool holding_ = false;
+  Match blackhole_;
   std::deque<Datagram> held_;
   std::map<std::string, MemorySocket*> sockets_;  // by "ip:port"
   struct InFlight {
