@@ -27,6 +27,9 @@ std::optional<std::string> format_event(const Event& event);
 std::string format_who(const proto::UserList& users, std::optional<std::uint64_t> my_id);
 // "[Sys] Reconnected. You are now 4 (alice)."
 std::string format_reconnected(std::uint64_t my_id, std::string_view my_name);
+
+// Printed right after a lost connection when the client will try again.
+inline constexpr std::string_view kReconnectingLine = "[Sys] Reconnecting...";
 // "[Err] text"
 std::string format_local_error(std::string_view text);
 // A message the connection was lost under before the server acknowledged it.

@@ -178,6 +178,7 @@ def test_kill_9_and_restart_is_noticed_at_the_next_message():
         # The restarted server's stateless reset is recognised: not the 120 s idle timeout.
         alice.expect(r"^\[Err\] Connection lost: stateless reset from peer$", timeout=5)
         lost = time.monotonic() - started
+        alice.expect(r"^\[Sys\] Reconnecting\.\.\.$", timeout=1)
         alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=5)
         back = time.monotonic() - started
         print(f"  kill -9 + restart: 'Connection lost' {lost * 1000:.0f} ms after the first line "

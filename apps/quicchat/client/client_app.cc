@@ -109,6 +109,7 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
   const bool kicked = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked);
   if (options_.reconnect && ever_logged_in_ && !kicked) {
     console_.print(line);
+    console_.print(std::string(kReconnectingLine));
     report_undelivered(closed);
     phase_ = Phase::Reconnecting;
     return schedule_reconnect();
