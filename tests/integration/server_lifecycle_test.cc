@@ -128,6 +128,35 @@ TEST(ServerLifecycle, SigtermWaitsUntilThePeersAcknowledgedTheirLastMessages) {
   EXPECT_EQ(server.terminate(), 0) << server.log();
 }
 
+TEST(ServerLifecycle, CloseTimeoutBoundsTheWaitForAPeerThatNeverAcknowledges) {
+  ServerProcessOptions opts;
+  opts.extra_args = {"--close-timeout-ms", "300"};
+  ServerProcess server(opts);
+  ASSERT_TRUE(server.started()) << server.error();
+  Net bob_net;
+  auto bob = bob_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(bob);
+  ASSERT_FALSE(bob->login("bob", "p2").empty());
+  // From here on bob's loop never runs: what the server sends him now stays unacknowledged.
+  Net alice_net;
+  auto alice = alice_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+  ASSERT_TRUE(alice);
+  ASSERT_FALSE(alice->login("alice", "p1").empty());
+  alice->send(MsgType::Broadcast, proto::encode_broadcast({"unheard"}));
+  ASSERT_TRUE(alice->expect(MsgType::Broadcast));
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
+  // With the default (5 s) the close would still be waiting for bob after these 3 s.
+  EXPECT_TRUE(server.wait_for_log("shutdown_done", std::chrono::seconds(3))) << server.log();
+  EXPECT_EQ(server.terminate(), 0) << server.log();
+  std::printf(
+      "  SIGTERM with a peer that never acknowledges, --close-timeout-ms 300: exit after "
+      "%lld ms\n",
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - sent)
+                                 .count()));
+}
+
 TEST(ServerLifecycle, LogLinesNameTheUserAndNeverThePassword) {
   ServerProcess server;
   ASSERT_TRUE(server.started()) << server.error();

@@ -213,6 +213,19 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.transport.handshake_timeout = ms(v.number);
        return {};
      }},
+    {{.name = "close-timeout-ms",
+      .default_value = "5000",
+      .help = "how long a close waits for the peer to acknowledge what was sent before it",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 60'000,
+      .notes = "logout, kick, slow consumer and shutdown wait for the acknowledgements of the "
+               "last messages, then close; a SIGTERM takes at most this + 0.5 s",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.transport.close_timeout = ms(v.number);
+       return {};
+     }},
     {{.name = "max-pdu-bytes",
       .default_value = "65536",
       .help = "largest PDU accepted",
