@@ -58,6 +58,7 @@ void Core::Impl::deliver(SharedBytes bytes, std::vector<ConnHandle> recipients) 
 std::vector<ConnHandle> Core::Impl::leave_out_too_long(std::vector<ConnHandle>& recipients,
                                                        std::size_t bytes) {
   std::vector<ConnHandle> left_out;
+  if (everyone_takes(bytes)) return left_out;
   std::erase_if(recipients, [&](ConnHandle conn) {
     const Session* r = find_session(conn);
     if (r == nullptr || r->takes(bytes)) return false;
@@ -83,11 +84,16 @@ std::string Core::Impl::too_long_error(const std::vector<ConnHandle>& left_out) 
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
   const proto::UserList users = presence.user_list();
   SharedBytes whole = encode_pdu(type, proto::encode_user_list(users));
+  const bool all_take = everyone_takes(whole->size());
   std::vector<ConnHandle> recipients;
   std::map<std::size_t, std::vector<ConnHandle>> by_limit;
   recipients.reserve(presence.size());
   for (const Member& m : presence.members()) {
     if (m.conn == except) continue;
+    if (all_take) {
+      recipients.push_back(m.conn);
+      continue;
+    }
     const Session* r = find_session(m.conn);
     if (r == nullptr || r->takes(whole->size()))
       recipients.push_back(m.conn);
@@ -162,6 +168,7 @@ void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint n
   it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
   Session& s = *it->second;
   s.max_pdu_in_one_packet = max_pdu_in_one_packet;
+  if (max_pdu_in_one_packet) impl_->one_packet_limits.insert(*max_pdu_in_one_packet);
   impl_->deadlines.push(Deadline{s.keepalive_at, conn, s.serial, DeadlineKind::KeepAlive});
 }
 
@@ -191,6 +198,8 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   impl_->logger.info(
       "session_closed",
       {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
+  if (s.max_pdu_in_one_packet)
+    impl_->one_packet_limits.erase(impl_->one_packet_limits.find(*s.max_pdu_in_one_packet));
   impl_->sessions.erase(it);
 }
 

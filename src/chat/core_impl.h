@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "chat/core.h"
@@ -118,6 +119,11 @@ struct Core::Impl {
   std::vector<ConnHandle> leave_out_too_long(std::vector<ConnHandle>& recipients,
                                              std::size_t bytes);
   std::string too_long_error(const std::vector<ConnHandle>& left_out);
+  // True when every open session's client reads a PDU of `bytes`: then no session need be
+  // looked up per recipient (the common case, and the fan-out's hot path).
+  bool everyone_takes(std::size_t bytes) const {
+    return one_packet_limits.empty() || bytes <= *one_packet_limits.begin();
+  }
   // LOGIN_BROADCAST / LOGOUT_BROADCAST with the current list to every active user but `except`.
   void broadcast_presence(proto::MsgType type, ConnHandle except);
 
@@ -126,6 +132,7 @@ struct Core::Impl {
   KeyedBuckets login_by_ip;
   KeyedBuckets login_by_account;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;
+  std::multiset<std::size_t> one_packet_limits;  // max_pdu_in_one_packet of the open sessions
   Presence presence;
   DeadlineQueue deadlines;
   Outbox out;

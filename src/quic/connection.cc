@@ -161,7 +161,8 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
   }
   if (!is_live(state_)) return;
   ngtcp2_pkt_info pi{};
-  int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, now_ts());
+  const std::uint64_t ts = now_ts();
+  int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, ts);
   if (rv == NGTCP2_ERR_DRAINING) {
     enter_draining();
     return;
@@ -170,7 +171,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     fail_with(rv);
     return;
   }
-  last_rx_ts_ = now_ts();
+  last_rx_ts_ = ts;
   owner_.conn_dirty(*this);
   if (probe_waiting_) {
     // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,

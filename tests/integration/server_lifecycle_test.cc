@@ -95,6 +95,24 @@ TEST(ServerLifecycle, SigtermClosesEveryConnectionWithAReasonAndExitsZero) {
   EXPECT_NE(closed->reason.find("shutting down"), std::string::npos) << closed->reason;
 }
 
+// bob logs in, then alice, who broadcasts `text` and sees her own copy. bob's loop does not
+// run meanwhile, so the broadcast the server sent him stays unacknowledged until he reads.
+struct BobNotReading {
+  Net bob_net, alice_net;
+  std::unique_ptr<Peer> bob, alice;
+
+  void start(const ServerProcess& server, const std::string& text) {
+    bob = bob_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+    ASSERT_TRUE(bob);
+    ASSERT_FALSE(bob->login("bob", "p2").empty());
+    alice = alice_net.connect({"127.0.0.1", server.port(), server.ca_file()});
+    ASSERT_TRUE(alice);
+    ASSERT_FALSE(alice->login("alice", "p1").empty());
+    alice->send(MsgType::Broadcast, proto::encode_broadcast({text}));
+    ASSERT_TRUE(alice->expect(MsgType::Broadcast));
+  }
+};
+
 // SIGTERM: each connection closes once its peer has acknowledged what was queued for it (issue 15
 // item 5), so a goodbye lost on the way is retransmitted; the server waits for that instead of
 // exiting right after queueing the closes. Bob's process is busy (its loop does not run) when
@@ -102,16 +120,11 @@ TEST(ServerLifecycle, SigtermClosesEveryConnectionWithAReasonAndExitsZero) {
 TEST(ServerLifecycle, SigtermWaitsUntilThePeersAcknowledgedTheirLastMessages) {
   ServerProcess server;
   ASSERT_TRUE(server.started()) << server.error();
-  Net bob_net;
-  auto bob = bob_net.connect({"127.0.0.1", server.port(), server.ca_file()});
-  ASSERT_TRUE(bob);
-  ASSERT_FALSE(bob->login("bob", "p2").empty());
-  Net alice_net;
-  auto alice = alice_net.connect({"127.0.0.1", server.port(), server.ca_file()});
-  ASSERT_TRUE(alice);
-  ASSERT_FALSE(alice->login("alice", "p1").empty());
-  alice->send(MsgType::Broadcast, proto::encode_broadcast({"last words"}));
-  ASSERT_TRUE(alice->expect(MsgType::Broadcast));
+  BobNotReading peers;
+  peers.start(server, "last words");
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  auto& bob = peers.bob;
+  auto& alice = peers.alice;
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
   // Bounded, not a sync: the server must not be gone while bob has not acknowledged.
   EXPECT_FALSE(server.wait_for_log(" stopped", std::chrono::seconds(1))) << server.log();
@@ -133,17 +146,9 @@ TEST(ServerLifecycle, CloseTimeoutBoundsTheWaitForAPeerThatNeverAcknowledges) {
   opts.extra_args = {"--close-timeout-ms", "300"};
   ServerProcess server(opts);
   ASSERT_TRUE(server.started()) << server.error();
-  Net bob_net;
-  auto bob = bob_net.connect({"127.0.0.1", server.port(), server.ca_file()});
-  ASSERT_TRUE(bob);
-  ASSERT_FALSE(bob->login("bob", "p2").empty());
-  // From here on bob's loop never runs: what the server sends him now stays unacknowledged.
-  Net alice_net;
-  auto alice = alice_net.connect({"127.0.0.1", server.port(), server.ca_file()});
-  ASSERT_TRUE(alice);
-  ASSERT_FALSE(alice->login("alice", "p1").empty());
-  alice->send(MsgType::Broadcast, proto::encode_broadcast({"unheard"}));
-  ASSERT_TRUE(alice->expect(MsgType::Broadcast));
+  BobNotReading peers;
+  peers.start(server, "unheard");
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
   // With the default (5 s) the close would still be waiting for bob after these 3 s.
