@@ -15,6 +15,7 @@ enum class FrameErrc {
   Garbage,   // a byte other than whitespace or '{' between objects; skipped up to the next '{'
   TooLarge,  // an object longer than max_pdu_bytes; its bytes are discarded, never buffered
   TooDeep,   // nesting deeper than max_depth; the object is discarded like TooLarge
+  Empty,     // v2: a frame of length 0 (skipped)
 };
 
 std::string_view frame_errc_name(FrameErrc code);

@@ -1,0 +1,156 @@
+// Protocol version 2: the frames (docs/PROTOCOL.md, part II). A v2 frame on the stream is a
+// 4-byte big-endian length N followed by N bytes of one JSON object (UTF-8) whose "t" member names
+// the frame type. Members a receiver does not know are ignored; a frame type the server does not
+// know is answered with an `error` (code unknown_type) and the session goes on; a client ignores
+// frame types it does not know.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace qc::proto::v2 {
+
+inline constexpr std::int64_t kVersion = 2;
+inline constexpr std::size_t kLengthPrefixBytes = 4;
+// The largest frame body a server accepts from a client (the same bound as a v1 PDU).
+inline constexpr std::size_t kMaxClientFrameBytes = 64 * 1024;
+// The broadcast conversation (every logged-in user); rooms (#name) come later.
+inline constexpr std::string_view kBroadcastConv = "all";
+
+using RequestId = std::uint64_t;  // chosen by the client, echoed in the answer; <= 2^53 - 1
+
+// --- client -> server -------------------------------------------------------------------------
+struct Login {  // {"t":"login","rid":1,"user":"alice","password":"pw","device":"laptop-3f9a"}
+  RequestId rid = 0;
+  std::string user;
+  std::string password;
+  std::string device;  // optional: empty = a new device id chosen by the server
+  friend bool operator==(const Login&, const Login&) = default;
+};
+// {"t":"send","rid":2,"to":["bob","cam"],"text":"hi","cid":"c-17"} (direct, one per named pair)
+// {"t":"send","rid":3,"conv":"all","text":"hi"}                     (broadcast)
+// Exactly one of `to` (1..max_targets names) and `conv` is given.
+struct Send {
+  RequestId rid = 0;
+  std::vector<std::string> to;
+  std::string conv;
+  std::string text;
+  std::string cid;  // optional client message id (1-64 bytes): a re-send is acknowledged again
+  friend bool operator==(const Send&, const Send&) = default;
+};
+struct Ping {  // {"t":"ping","rid":4}: keep-alive; answered by pong
+  RequestId rid = 0;
+  friend bool operator==(const Ping&, const Ping&) = default;
+};
+struct Logout {  // {"t":"logout","rid":5}: answered by bye, then the server closes
+  RequestId rid = 0;
+  friend bool operator==(const Logout&, const Logout&) = default;
+};
+
+// --- server -> client -------------------------------------------------------------------------
+struct Welcome {  // the answer to a successful login
+  RequestId rid = 0;
+  std::string user;          // the account's name as stored (the login may differ in case)
+  std::uint64_t account = 0;  // immutable internal account id
+  std::string device;        // this session's device id (the client keeps it)
+  std::int64_t ts = 0;       // server time, milliseconds since the Unix epoch
+  friend bool operator==(const Welcome&, const Welcome&) = default;
+};
+// Once per session right after welcome: {"t":"presence","online":["alice","bob"],"snapshot":true}
+// Then only changes, coalesced: {"t":"presence","joined":["cam"],"left":["bob"]}
+struct Presence {
+  bool snapshot = false;
+  std::vector<std::string> online;  // snapshot only
+  std::vector<std::string> joined;  // changes only
+  std::vector<std::string> left;
+  friend bool operator==(const Presence&, const Presence&) = default;
+};
+// A message in conversation `conv`: "all" (broadcast) or "@alice,bob" for the direct conversation
+// of two accounts (names in lower case, sorted). Ids ascend per conversation within an epoch.
+struct Msg {
+  std::string conv;
+  std::uint64_t id = 0;
+  std::uint64_t epoch = 0;
+  std::int64_t ts = 0;
+  std::string from;
+  std::vector<std::string> to;  // direct: the recipient's name; broadcast: empty
+  std::string text;
+  std::string cid;  // set on the copies to the sender's own other devices
+  friend bool operator==(const Msg&, const Msg&) = default;
+};
+struct Sent {  // one accepted message of a send
+  std::string to;  // direct: the recipient's name as stored; broadcast: empty
+  std::string conv;
+  std::uint64_t id = 0;
+  bool offline = false;  // no session of the recipient was online: nothing was delivered now
+  friend bool operator==(const Sent&, const Sent&) = default;
+};
+struct TargetError {  // one name of a send that got no message
+  std::string to;
+  std::string code;
+  std::string text;
+  friend bool operator==(const TargetError&, const TargetError&) = default;
+};
+struct Ack {  // a send with at least one accepted message
+  RequestId rid = 0;
+  std::string cid;
+  std::uint64_t epoch = 0;
+  std::int64_t ts = 0;
+  std::vector<Sent> sent;
+  std::vector<TargetError> errors;
+  bool duplicate = false;  // a re-send of a cid already accepted: nothing was delivered again
+  friend bool operator==(const Ack&, const Ack&) = default;
+};
+struct Pong {
+  RequestId rid = 0;
+  friend bool operator==(const Pong&, const Pong&) = default;
+};
+struct Bye {
+  RequestId rid = 0;
+  friend bool operator==(const Bye&, const Bye&) = default;
+};
+struct Error {  // a refused request (rid set) or a problem with no request (rid absent)
+  std::optional<RequestId> rid;
+  std::string code;  // one of the codes below
+  std::string text;  // a human sentence
+  std::vector<TargetError> errors;  // send: why each name got no message
+  friend bool operator==(const Error&, const Error&) = default;
+};
+// A frame whose "t" this side does not know (its rid, when it had one).
+struct Unknown {
+  std::string type;
+  std::optional<RequestId> rid;
+  friend bool operator==(const Unknown&, const Unknown&) = default;
+};
+
+using Frame = std::variant<Login, Send, Ping, Logout, Welcome, Presence, Msg, Ack, Pong, Bye, Error,
+                           Unknown>;
+
+// "login", "send", ...: the value of "t".
+std::string_view frame_type_name(const Frame& frame);
+
+namespace code {  // Error.code and TargetError.code
+inline constexpr std::string_view kBadFrame = "bad_frame";          // not JSON / bad member
+inline constexpr std::string_view kTooLarge = "too_large";          // frame over the limit
+inline constexpr std::string_view kUnknownType = "unknown_type";    // a "t" the server lacks
+inline constexpr std::string_view kNotLoggedIn = "not_logged_in";   // chat before login
+inline constexpr std::string_view kAlreadyLoggedIn = "already_logged_in";  // login twice
+inline constexpr std::string_view kBadCredentials = "bad_credentials";
+inline constexpr std::string_view kTooManyAttempts = "too_many_attempts";  // then close
+inline constexpr std::string_view kThrottled = "throttled";        // login rate limits
+inline constexpr std::string_view kServerBusy = "server_busy";     // password checks queued
+inline constexpr std::string_view kNoSuchUser = "no_such_user";    // a name with no account
+inline constexpr std::string_view kNoSuchConv = "no_such_conv";
+inline constexpr std::string_view kEmptyText = "empty_text";
+inline constexpr std::string_view kTextTooLong = "text_too_long";
+inline constexpr std::string_view kTooManyTargets = "too_many_targets";
+inline constexpr std::string_view kRateLimited = "rate_limited";
+inline constexpr std::string_view kTooLongForClient = "too_long_for_client";  // v1 echo-protocol
+inline constexpr std::string_view kInternal = "internal";
+}  // namespace code
+
+}  // namespace qc::proto::v2
