@@ -23,6 +23,8 @@ std::string_view frame_errc_name(FrameErrc code) {
       return "too_large";
     case FrameErrc::TooDeep:
       return "too_deep";
+    case FrameErrc::Empty:
+      return "empty";
   }
   return "unknown";
 }
