@@ -12,11 +12,33 @@ bool valid_username(std::string_view name) {
   return true;
 }
 
+std::string normalized_username(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 Result<void> AccountStore::add_many(const std::vector<NewAccount>& accounts) {
   for (const auto& a : accounts) {
     if (auto r = add(a.username, a.hash); !r) return r;
   }
   return {};
+}
+
+Result<void> check_no_case_conflicts(AccountStore& store) {
+  auto groups = store.case_conflicts();
+  if (!groups) return Unexpected<Error>{groups.error()};
+  if (groups->empty()) return {};
+  std::string listed;
+  for (const auto& group : *groups) {
+    if (!listed.empty()) listed += "; ";
+    for (std::size_t i = 0; i < group.size(); ++i) listed += (i ? ", " : "") + group[i];
+  }
+  const char* which = groups->size() == 1 ? "one" : "one of each group";
+  return fail("case_conflict", "accounts differ only in case: " + listed + "; rename " + which +
+                                   " with `quicchat user rename OLD NEW`");
 }
 
 }  // namespace qc::store

@@ -20,7 +20,35 @@ constexpr Migration kMigrations[] = {
      "  password_hash TEXT NOT NULL,"
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL)"},
+    // Immutable ids: AUTOINCREMENT records the highest id ever used in sqlite_sequence, so an id
+    // is never reused, even after the account with the highest one is deleted. Existing accounts
+    // keep their hashes and get ids 1..N in creation (old rowid) order. `username` stays unique
+    // byte for byte; case-insensitive uniqueness is the index below.
+    {2,
+     "CREATE TABLE accounts_v2 ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  username TEXT NOT NULL UNIQUE,"
+     "  password_hash TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL);"
+     "INSERT INTO accounts_v2 (username, password_hash, created_at, updated_at)"
+     "  SELECT username, password_hash, created_at, updated_at FROM accounts ORDER BY rowid;"
+     "DROP TABLE accounts;"
+     "ALTER TABLE accounts_v2 RENAME TO accounts"},
 };
+
+// Case-insensitive uniqueness of names (NOCASE folds ASCII only, which is the whole alphabet of
+// a valid name). Not a migration step: a database written before it may hold names that differ
+// only in case, and creating the index there would fail. So it is created on every open where
+// there is no such conflict (and then it stays); where there is, the database still opens without
+// it, the store refuses new case duplicates by itself, and the server refuses to start until
+// `quicchat user rename` has removed the conflict.
+constexpr const char* kCaseConflictCount =
+    "SELECT count(*) FROM (SELECT 1 FROM accounts GROUP BY username COLLATE NOCASE "
+    "HAVING count(*) > 1)";
+constexpr const char* kCreateCaseIndex =
+    "CREATE UNIQUE INDEX IF NOT EXISTS accounts_username_nocase "
+    "ON accounts (username COLLATE NOCASE)";
 
 Result<sqlite3_int64> query_int(sqlite3* db, const char* sql) {
   auto st = sqlite::prepare(db, sql);
@@ -60,6 +88,13 @@ Result<void> apply(sqlite3* db, const Migration& m) {
 
 }  // namespace
 
+Result<void> ensure_case_index(sqlite3* db) {
+  auto conflicts = query_int(db, kCaseConflictCount);
+  if (!conflicts) return Unexpected<Error>{conflicts.error()};
+  if (*conflicts > 0) return {};
+  return sqlite::exec(db, kCreateCaseIndex);
+}
+
 int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
 
 Result<void> migrate(sqlite3* db, const std::string& path) {
@@ -77,6 +112,7 @@ Result<void> migrate(sqlite3* db, const std::string& path) {
     if (m.version <= *version) continue;
     if (auto r = apply(db, m); !r) return r;
   }
+  if (auto r = ensure_case_index(db); !r) return r;
   return tx.commit();
 }
 
