@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string_view>
 
+#include "chat/accounts.h"
+#include "chat/message_ids.h"
 #include "chat/types.h"
 #include "proto/codec.h"
 #include "util/log.h"
@@ -45,6 +48,23 @@ struct CoreConfig {
   // Keys the hash that stands in the log for a LOGIN name with no account (a password typed into
   // the name field must not be logged). A server sets a random one at start.
   std::uint64_t log_hash_key = 0;
+
+  // Protocol v2.
+  std::size_t max_devices = 8;  // sessions of one account at once (v2 devices and a v1 session)
+  // Presence changes are sent at most this often, coalesced: one frame per session per flush.
+  Duration presence_interval{50};
+  Duration client_id_window{
+      600'000};  // a send repeated with its cid within this is not redelivered
+  std::size_t client_ids_per_account = 1000;
+  // Server time for timestamps: `unix_ms` at the steady `origin` (the core reads no clock).
+  TimePoint clock_origin{};
+  std::int64_t clock_origin_unix_ms = 0;
+  // Whether a name that is not online is an account (a v2 message to it is accepted). Empty: only
+  // names online are known.
+  std::shared_ptr<AccountDirectory> directory;
+  // Message ids per conversation. Empty: in memory, with epoch `message_epoch`.
+  std::shared_ptr<MessageSequencer> sequencer;
+  std::uint64_t message_epoch = 1;
 
   LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
 };

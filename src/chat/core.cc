@@ -17,19 +17,28 @@ Session* Core::Impl::find_session(ConnHandle conn) {
 }
 
 // Only ever followed by the Close transition (close_session, connection_closed).
+// The account leaves presence with its last session: v1 sessions get the new list, v2 sessions
+// the change at the next flush.
 void Core::Impl::end_presence(Session& s, std::string_view why) {
   if (!s.phase.is(Phase::Authenticated)) return;
-  presence.remove(s.phase.user_id());
+  --(s.version == 2 ? v2_authenticated : v1_authenticated);
+  const bool offline = presence.remove(s.phase.user_id(), s.conn);
   logger.info("logout",
               {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
+  if (offline) went_offline(s);
+}
+
+void Core::Impl::went_offline(const Session& s) {
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
+  presence_feed.changed(s.username, false);
+  schedule_presence_flush();
 }
 
 void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_view reason,
                                const Reply* last_words) {
   if (s.phase.is(Phase::Closing)) return;
   end_presence(s, reason);
-  if (last_words != nullptr) send_to(s, last_words->type, last_words->body);
+  if (last_words != nullptr) out.send(s.conn, *last_words);
   out.close(s.conn, code, reason);
   s.phase.close();
   s.pending.clear();
@@ -82,23 +91,28 @@ std::string Core::Impl::too_long_error(const std::vector<ConnHandle>& left_out) 
 // Everyone who takes the whole list gets one shared encoding; a client that takes only PDUs up
 // to a limit gets the longest tail of the list that fits (one encoding per distinct limit).
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
+  if (v1_authenticated == 0) return;
   const proto::UserList users = presence.user_list();
   SharedBytes whole = encode_pdu(type, proto::encode_user_list(users));
   const bool all_take = everyone_takes(whole->size());
   std::vector<ConnHandle> recipients;
   std::map<std::size_t, std::vector<ConnHandle>> by_limit;
   recipients.reserve(presence.size());
+  const bool all_v1 = v2_authenticated == 0;
   for (const Member& m : presence.members()) {
-    if (m.conn == except) continue;
-    if (all_take) {
-      recipients.push_back(m.conn);
-      continue;
+    for (ConnHandle conn : m.conns) {
+      if (conn == except) continue;
+      if (all_take && all_v1) {
+        recipients.push_back(conn);
+        continue;
+      }
+      const Session* r = find_session(conn);
+      if (r != nullptr && r->version == 2) continue;  // v2 sessions get presence events
+      if (r == nullptr || r->takes(whole->size()))
+        recipients.push_back(conn);
+      else
+        by_limit[*r->max_pdu_in_one_packet].push_back(conn);
     }
-    const Session* r = find_session(m.conn);
-    if (r == nullptr || r->takes(whole->size()))
-      recipients.push_back(m.conn);
-    else
-      by_limit[*r->max_pdu_in_one_packet].push_back(m.conn);
   }
   if (!recipients.empty())
     out.deliver(std::move(whole), std::move(recipients), /*replaceable=*/true);
@@ -159,7 +173,7 @@ Core::Core(CoreConfig config) : impl_(std::make_unique<Impl>(std::move(config)))
 Core::~Core() = default;
 
 void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint now,
-                             std::optional<std::size_t> max_pdu_in_one_packet) {
+                             std::optional<std::size_t> max_pdu_in_one_packet, bool offers_v2) {
   auto [it, inserted] = impl_->sessions.try_emplace(conn);
   if (!inserted) {
     impl_->logger.warn("duplicate_connection", {{"session", conn}, {"peer", peer}});
@@ -168,6 +182,8 @@ void Core::connection_opened(ConnHandle conn, std::string_view peer, TimePoint n
   it->second = std::make_unique<Session>(conn, peer, impl_->next_serial++, impl_->config, now);
   Session& s = *it->second;
   s.max_pdu_in_one_packet = max_pdu_in_one_packet;
+  s.offers_v2 = offers_v2;
+  s.last_heard = now;
   if (max_pdu_in_one_packet) impl_->one_packet_limits.insert(*max_pdu_in_one_packet);
   impl_->deadlines.push(Deadline{s.keepalive_at, conn, s.serial, DeadlineKind::KeepAlive});
 }
@@ -176,8 +192,7 @@ void Core::stream_data(ConnHandle conn, std::string_view bytes, TimePoint now) {
   Session* s = impl_->find_session(conn);
   if (s == nullptr || s->phase.is(Phase::Closing)) return;
   impl_->input_time = now;
-  s->framer.feed(bytes,
-                 [&](const proto::FrameEvent& event) { impl_->on_frame_event(*s, event, now); });
+  impl_->feed(*s, bytes, now);
 }
 
 void Core::stream_ended(ConnHandle conn, TimePoint now) {
@@ -204,7 +219,7 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
 }
 
 void Core::password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result,
-                            TimePoint now) {
+                            TimePoint now, const AccountRef& account) {
   impl_->password_check_done();
   Session* s = impl_->find_session(conn);
   if (s == nullptr || !s->phase.is(Phase::LoginPending) || s->phase.ticket() != ticket) {
@@ -212,6 +227,10 @@ void Core::password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck
     return;
   }
   impl_->input_time = now;
+  if (result == PasswordCheck::Ok) {
+    s->account_id = account.id;
+    if (!account.name.empty()) s->pending_username = account.name;
+  }
   impl_->on_password_result(*s, result, now);
   impl_->drain_pending(*s, now);
 }
@@ -232,6 +251,7 @@ void Core::probe_answered(ConnHandle conn, TimePoint now) {
 
 void Core::tick(TimePoint now) {
   impl_->input_time = now;
+  if (impl_->presence_flush_at && *impl_->presence_flush_at <= now) impl_->flush_presence();
   while (true) {
     impl_->settle_deadlines();
     const Deadline* top = impl_->deadlines.top();
@@ -246,7 +266,9 @@ void Core::tick(TimePoint now) {
 std::optional<TimePoint> Core::next_deadline() const {
   impl_->settle_deadlines();
   const Deadline* top = impl_->deadlines.top();
-  return top ? std::optional<TimePoint>(top->at) : std::nullopt;
+  std::optional<TimePoint> next = impl_->presence_flush_at;
+  if (top != nullptr && (!next || top->at < *next)) next = top->at;
+  return next;
 }
 
 std::vector<Action>& Core::outbox() { return impl_->out.actions(); }
@@ -255,6 +277,8 @@ CoreStats Core::stats() const {
   CoreStats s = impl_->counters;
   s.connections = impl_->sessions.size();
   s.active_users = impl_->presence.size();
+  s.sessions = impl_->presence.sessions();
+  s.v2_sessions = impl_->v2_authenticated;
   s.pending_logins = impl_->checks_in_flight;
   return s;
 }

@@ -25,8 +25,12 @@ using PerMsgType = std::array<std::uint64_t, kMsgTypeSlots>;
 
 struct CoreStats {
   std::size_t connections = 0;
-  std::size_t active_users = 0;
-  std::uint64_t deliveries = 0;  // message PDUs queued to recipients
+  std::size_t active_users = 0;  // accounts online
+  std::size_t sessions = 0;      // logged-in sessions (an account may have several v2 devices)
+  std::size_t v2_sessions = 0;
+  std::uint64_t replaced_sessions = 0;  // closed for a newer session of the device, or the limit
+  std::uint64_t duplicate_sends = 0;    // v2 sends repeated with a known cid (not redelivered)
+  std::uint64_t deliveries = 0;         // message PDUs queued to recipients
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;      // wrong password, or a name with no account
   std::uint64_t already_logged_in = 0;  // right password, but the name is active elsewhere
@@ -58,8 +62,10 @@ class Core {
   // `max_pdu_in_one_packet`: the peer can read only PDUs of at most this many bytes (the
   // original's client, which takes each packet's stream data for one whole PDU). Longer messages
   // are not sent to it (the sender gets an error naming it); presence lists and errors are cut.
+  // `offers_v2`: the connection's ALPN allows protocol v2 (proto::alpn_offers_v2).
   void connection_opened(ConnHandle conn, std::string_view peer, TimePoint now,
-                         std::optional<std::size_t> max_pdu_in_one_packet = std::nullopt);
+                         std::optional<std::size_t> max_pdu_in_one_packet = std::nullopt,
+                         bool offers_v2 = true);
   void stream_data(ConnHandle conn, std::string_view bytes, TimePoint now);
   // The client ended its stream (FIN): nothing more can arrive, so the session ends. Inside an
   // unfinished PDU that is a framing error and is answered first ("Malformed data received");
@@ -70,11 +76,14 @@ class Core {
   void connection_closed(ConnHandle conn, std::string_view reason, TimePoint now);
   // Exactly once per VerifyPassword, also when its connection has closed meanwhile: the answer
   // frees the check's place under max_pending_logins.
-  void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now);
+  // `account`: with Ok, the account's id and its name as stored (a login may differ in case).
+  void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now,
+                        const AccountRef& account = {});
   // The transport heard from conn's peer after an action::Probe: a login waiting on it is refused
   // ("User already logged in"). Probes that nobody waits for any more are ignored.
   void probe_answered(ConnHandle conn, TimePoint now);
-  void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive)
+  void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive,
+                             // the v2 presence flush)
 
   std::optional<TimePoint> next_deadline() const;
 

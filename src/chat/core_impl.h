@@ -12,10 +12,13 @@
 #include "chat/login_flow.h"
 #include "chat/outbox.h"
 #include "chat/presence.h"
+#include "chat/presence_feed.h"
+#include "chat/recent_sends.h"
 #include "chat/router.h"
 #include "chat/session.h"
 #include "proto/close_codes.h"
 #include "proto/framer.h"
+#include "proto/v2/frames.h"
 
 namespace qc::chat {
 
@@ -34,7 +37,11 @@ struct Core::Impl {
       : config(std::move(c)),
         logger(config.log_sink),
         login_by_ip(config.login_rate_per_ip),
-        login_by_account(config.login_rate_per_account) {}
+        login_by_account(config.login_rate_per_account),
+        recent_sends(config.client_id_window, config.client_ids_per_account) {
+    sequencer = config.sequencer ? config.sequencer
+                                 : std::make_shared<MemorySequencer>(config.message_epoch);
+  }
 
   struct Route;
   using Handler = void (Impl::*)(Session&, const Route&, const proto::Pdu&, TimePoint);
@@ -48,11 +55,8 @@ struct Core::Impl {
     Audience audience = Audience::OneId;
   };
   static const Route* find_route(proto::MsgType type);  // nullptr: a type clients never send
-  // The last reply before a Close (LOGOUT_ACK), sent after the others learn the user left.
-  struct Reply {
-    proto::MsgType type;
-    std::string body;
-  };
+  // The last reply before a Close (LOGOUT_ACK, bye), sent after the others learn the user left.
+  using Reply = SharedBytes;
 
   // core.cc
   Session* find_session(ConnHandle conn);
@@ -86,6 +90,11 @@ struct Core::Impl {
 
   // login.cc
   void on_login(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
+  void begin_login(Session& s, std::string username, std::string password, TimePoint now);
+  void send_welcome(Session& s);
+  void replace_devices(Session& s);
+  void went_online(const Session& s);
+  void went_offline(const Session& s);
   void on_password_result(Session& s, PasswordCheck result, TimePoint now);
   // `known_account`: the name is an existing account's, so the log may show it.
   void fail_login(Session& s, LoginFailure why, TimePoint now, bool known_account);
@@ -96,6 +105,7 @@ struct Core::Impl {
   void start_probe(Session& s, Session& holder, TimePoint now);
   void probe_unanswered(Session& s, TimePoint now);
   Session* prober_of(const Session& holder);
+  // The session holding `username`; &busy_holder when the account has several (no probe then).
   Session* find_holder(std::string_view username);
   void release_prober(Session& holder);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);
@@ -106,6 +116,38 @@ struct Core::Impl {
   bool within_message_rate(Session& s, TimePoint now);
   bool text_fits(Session& s, const std::string& text);
   bool targets_fit(Session& s, std::string_view target_ids);
+
+  // v2.cc: framing, the v2 inbound table, ping and logout
+  void feed(Session& s, std::string_view bytes, TimePoint now);
+  void on_frame_event_v2(Session& s, const proto::FrameEvent& event, TimePoint now);
+  void take_frame_v2(Session& s, std::string_view body, TimePoint now);
+  void act_v2(Session& s, Verdict verdict, const proto::v2::Frame* frame, std::string_view detail,
+              TimePoint now);
+  void route_v2(Session& s, const proto::v2::Frame& frame, TimePoint now);
+  void send_frame(Session& s, const proto::v2::Frame& frame);
+  void send_error_v2(Session& s, std::optional<std::uint64_t> rid, std::string_view code,
+                     std::string text, std::vector<proto::v2::TargetError> errors = {});
+  void on_login_v2(Session& s, proto::v2::Login login, TimePoint now);
+  void on_logout_v2(Session& s, std::uint64_t rid);
+  void flush_presence();
+  void schedule_presence_flush();
+  SharedBytes presence_snapshot();
+  std::int64_t wall_ms(TimePoint now) const;
+
+  // v2_send.cc: the v2 message pipeline, and v2 copies of v1 senders' messages
+  void on_send_v2(Session& s, proto::v2::Send send, TimePoint now);
+  bool send_limits_ok(Session& s, const proto::v2::Send& send);
+  void send_direct_v2(Session& s, proto::v2::Send& send, proto::v2::Ack& ack, TimePoint now);
+  void send_broadcast_v2(Session& s, const proto::v2::Send& send, proto::v2::Ack& ack,
+                         TimePoint now);
+  // The recipients' sessions split by protocol (v1 order kept); `except` left out.
+  void split_by_version(const std::vector<ConnHandle>& conns, ConnHandle except,
+                        std::vector<ConnHandle>& v1, std::vector<ConnHandle>& v2) const;
+  void deliver_v1_copy(Session& sender, proto::MsgType type, const std::string& text,
+                       std::vector<ConnHandle> v1, std::vector<proto::v2::TargetError>& errors,
+                       std::string_view to_name);
+  void v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
+                               const std::string& text, TimePoint now);
 
   // handlers.cc
   void on_versions(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
@@ -133,6 +175,14 @@ struct Core::Impl {
   KeyedBuckets login_by_account;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;
   std::multiset<std::size_t> one_packet_limits;  // max_pdu_in_one_packet of the open sessions
+  std::size_t v1_authenticated = 0;  // v1 sessions logged in: v1 presence lists go to them
+  std::size_t v2_authenticated = 0;  // v2 sessions logged in
+  std::shared_ptr<MessageSequencer> sequencer;
+  RecentSends recent_sends;
+  PresenceFeed presence_feed;
+  std::optional<TimePoint> presence_flush_at;
+  SharedBytes snapshot;  // the encoded snapshot of presence_feed's generation snapshot_generation
+  std::uint64_t snapshot_generation = UINT64_MAX;
   Presence presence;
   DeadlineQueue deadlines;
   Outbox out;
@@ -141,6 +191,7 @@ struct Core::Impl {
   std::uint64_t busy_since_full = 0;  // LOGINs refused since the bound was reached (0: not full)
   std::uint64_t next_serial = 1;
   CoreStats counters;
+  Session busy_holder{0, "", 0, CoreConfig{}, TimePoint{}};  // a marker, never a real session
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 

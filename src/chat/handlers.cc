@@ -15,9 +15,15 @@ void Core::Impl::on_versions(Session& s, const Route& /*route*/, const proto::Pd
     malformed(s, request.error().detail);
     return;
   }
-  Result<std::int64_t> selected = proto::negotiate_version(request->versions);
+  // v2 only on a connection that offers it, and only as the session's first PDU: a session
+  // does not change its framing in the middle.
+  static constexpr std::int64_t kBoth[] = {1, proto::v2::kVersion};
+  const bool v2 = s.offers_v2 && !s.first_pdu_done && s.phase.is(Phase::Connected);
+  Result<std::int64_t> selected = v2 ? proto::negotiate_version(request->versions, kBoth)
+                                     : proto::negotiate_version(request->versions);
   if (selected) {
     send_to(s, proto::MsgType::Versions, proto::encode_versions_reply({*selected, std::nullopt}));
+    if (*selected == proto::v2::kVersion) s.version = 2;
     return;
   }
   send_to(s, proto::MsgType::Versions,
@@ -59,8 +65,7 @@ void Core::Impl::on_alive(Session& /*s*/, const Route& /*route*/, const proto::P
 // The one message pipeline (rate already checked by route()): decode, limits, recipients,
 // one delivery, then the sender's errors for the targets it could not reach (those whose client
 // cannot read a PDU this long last).
-void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pdu,
-                            TimePoint /*now*/) {
+void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now) {
   proto::Decoded<MessageRequest> request = route.decode(pdu.msg, config.limits);
   if (!request) {
     malformed(s, request.error().detail);
@@ -69,6 +74,12 @@ void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pd
   if (!text_fits(s, request->text)) return;
   if (route.audience == Audience::IdList && !targets_fit(s, request->targets)) return;
   Routing routing = resolve(route.audience, request->targets);
+  if (v2_authenticated > 0) {  // v2 sessions get the message as v2 frames; the rest as before
+    v2_copies_of_v1_message(s, route.type, routing, request->text, now);
+    std::vector<ConnHandle> v1_to, v2_to;
+    split_by_version(routing.recipients, 0, v1_to, v2_to);
+    routing.recipients = std::move(v1_to);
+  }
   SharedBytes bytes =
       encode_pdu(route.type,
                  proto::encode_delivery({s.phase.user_id(), s.username, std::move(request->text)}));
@@ -93,7 +104,7 @@ Routing Core::Impl::resolve(Audience audience, std::string_view targets) const {
 
 void Core::Impl::on_logout(Session& s, const Route& /*route*/, const proto::Pdu& /*pdu*/,
                            TimePoint /*now*/) {
-  const Reply ack{proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"})};
+  const Reply ack = encode_pdu(proto::MsgType::LogoutAck, proto::encode_sys({"Logout successful"}));
   close_session(s, proto::CloseCode::NoError, "logout", &ack);
 }
 

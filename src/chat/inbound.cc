@@ -58,11 +58,20 @@ void Core::Impl::on_frame_event(Session& s, const proto::FrameEvent& event, Time
     return;
   }
   s.heard_from = true;
+  s.last_heard = now;
   if (!s.phase.is(Phase::Closing)) s.keepalive_at = now + config.keepalive_timeout;
   take_pdu(s, event.pdu, now);
 }
 
 void Core::Impl::process(Session& s, const InboundItem& item, TimePoint now) {
+  if (s.version == 2) {
+    if (item.error)
+      on_frame_event_v2(
+          s, proto::FrameEvent{proto::FrameEvent::Kind::Error, {}, *item.error, item.detail}, now);
+    else
+      take_frame_v2(s, item.pdu, now);
+    return;
+  }
   if (item.error) {
     take_frame_error(s, *item.error, item.detail);
   } else {
@@ -91,6 +100,7 @@ void Core::Impl::take_pdu(Session& s, std::string_view bytes, TimePoint now) {
   const Verdict v = verdict(s.phase.phase(), in);
   if (v == Verdict::Queue) return queue(s, InboundItem{std::string(bytes), std::nullopt, {}});
   if (v == Verdict::Ignore) return;
+  if (!pdu) s.first_pdu_done = true;
   if (!pdu) {
     act(s, v, nullptr, in.kind == InboundKind::TooLarge ? kTooLargeDetail : pdu.error().detail,
         now);
@@ -101,6 +111,7 @@ void Core::Impl::take_pdu(Session& s, std::string_view bytes, TimePoint now) {
       v == Verdict::Route ? std::string()
                           : "unexpected message type " + std::string(proto::msg_type_name(in.type));
   act(s, v, &*pdu, detail, now);
+  s.first_pdu_done = true;
 }
 
 void Core::Impl::take_frame_error(Session& s, proto::FrameErrc error, std::string_view detail) {
@@ -134,6 +145,7 @@ void Core::Impl::act(Session& s, Verdict verdict, const proto::Pdu* pdu, std::st
       return;
     case Verdict::Queue:  // handled by the callers: they know what to keep
     case Verdict::Ignore:
+    case Verdict::UnknownType:  // v2 only
       return;
   }
 }

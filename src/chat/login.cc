@@ -8,6 +8,20 @@
 namespace qc::chat {
 namespace {
 
+std::string_view v2_login_error_code(LoginFailure why) {
+  switch (why) {
+    case LoginFailure::Throttled:
+      return proto::v2::code::kThrottled;
+    case LoginFailure::Busy:
+      return proto::v2::code::kServerBusy;
+    case LoginFailure::AlreadyLoggedIn:
+      return proto::v2::code::kAlreadyLoggedIn;
+    case LoginFailure::InvalidCredentials:
+      break;
+  }
+  return proto::v2::code::kBadCredentials;
+}
+
 std::string_view failure_name(LoginFailure why) {
   switch (why) {
     case LoginFailure::AlreadyLoggedIn:
@@ -31,8 +45,15 @@ void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& 
     malformed(s, login.error().detail);
     return;
   }
+  begin_login(s, std::move(login->username), std::move(login->password), now);
+}
+
+// Both protocols: the rate limits, the name rules and the bound on checks in flight, then the
+// password check off the loop.
+void Core::Impl::begin_login(Session& s, std::string username, std::string password,
+                             TimePoint now) {
   s.retry_at.reset();
-  s.pending_username = std::move(login->username);
+  s.pending_username = std::move(username);
   if (!login_allowed(s, s.pending_username, now)) {
     fail_login(s, LoginFailure::Throttled, now, false);
     return;
@@ -49,7 +70,7 @@ void Core::Impl::on_login(Session& s, const Route& /*route*/, const proto::Pdu& 
   }
   s.phase.start_check(next_ticket++);
   ++checks_in_flight;
-  out.verify_password(s.conn, s.phase.ticket(), s.pending_username, std::move(login->password));
+  out.verify_password(s.conn, s.phase.ticket(), s.pending_username, std::move(password));
 }
 
 // The per-address and per-account budgets, checked before any password work. A name that cannot
@@ -97,11 +118,11 @@ void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint 
 // The right password: admit, or probe the session holding the name, or refuse as before. One
 // probe per holder: a second login meanwhile is refused at once.
 void Core::Impl::settle_login(Session& s, TimePoint now) {
-  Session* holder = find_holder(s.pending_username);
+  Session* holder = s.version == 2 ? nullptr : find_holder(s.pending_username);
   if (holder == nullptr) {
     complete_login(s);
   } else if (config.login_probe_timeout.count() > 0 && s.phase.is(Phase::LoginPending) &&
-             prober_of(*holder) == nullptr) {
+             holder != &busy_holder && prober_of(*holder) == nullptr) {
     start_probe(s, *holder, now);
   } else {
     s.phase.login_failed();
@@ -109,11 +130,13 @@ void Core::Impl::settle_login(Session& s, TimePoint now) {
   }
 }
 
+// A v1 LOGIN for an account online elsewhere: the session a probe may ask, where there is just one.
+// An account with several sessions (v2 devices) is refused at once.
 Session* Core::Impl::find_holder(std::string_view username) {
-  for (const Member& m : presence.members()) {
-    if (m.username == username) return find_session(m.conn);
-  }
-  return nullptr;
+  const Member* m = presence.find_name(username);
+  if (m == nullptr) return nullptr;
+  if (m->conns.size() == 1) return find_session(m->conns.front());
+  return &busy_holder;
 }
 
 // The session in LOGIN_PROBING that waits for `holder`'s probe, if any still does.
@@ -179,7 +202,13 @@ void Core::Impl::fail_login(Session& s, LoginFailure why, TimePoint now, bool kn
                                {"failures", s.failed_logins}});
   const FailedLoginReply reply =
       failed_login_reply(why, s.failed_logins, config.max_login_attempts);
-  send_error(s, reply.type, reply.error);
+  if (s.version == 2) {
+    send_error_v2(s, s.pending_rid,
+                  reply.disconnect ? proto::v2::code::kTooManyAttempts : v2_login_error_code(why),
+                  reply.error);
+  } else {
+    send_error(s, reply.type, reply.error);
+  }
   if (reply.disconnect) {
     close_session(s, proto::CloseCode::LoginFailed, "maximum login attempts exceeded");
     return;
@@ -206,19 +235,61 @@ void Core::Impl::count_failure(LoginFailure why) {
   }
 }
 
+// In presence; an account's first session announces it (v1 lists now, v2 events at the flush).
+// A v2 device then replaces its own older session and, over the limit, the least recently heard.
 void Core::Impl::complete_login(Session& s) {
   s.username = std::move(s.pending_username);
   s.pending_username.clear();
-  s.phase.login_succeeded(presence.add(s.username, s.conn));
+  const Presence::Added added = presence.add(s.username, s.conn, s.account_id);
+  s.phase.login_succeeded(added.user_id);
+  ++(s.version == 2 ? v2_authenticated : v1_authenticated);
   ++counters.logins;
   logger.info("login", {{"session", s.conn},
                         {"user", s.username},
                         {"user_id", s.phase.user_id()},
+                        {"protocol", s.version},
+                        {"device", s.device},
                         {"peer", s.peer}});
-  broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
+  if (added.came_online) went_online(s);
+  if (s.version == 2) {
+    send_welcome(s);
+    replace_devices(s);
+    return;
+  }
   if (!s.phase.is(Phase::Closing))
     out.send(s.conn, presence_pdu(proto::MsgType::LoginAck, presence.user_list(),
                                   s.max_pdu_in_one_packet.value_or(SIZE_MAX)));
+}
+
+void Core::Impl::went_online(const Session& s) {
+  broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
+  presence_feed.changed(s.username, true);
+  schedule_presence_flush();
+}
+
+void Core::Impl::replace_devices(Session& s) {
+  const Member* m = presence.find(s.phase.user_id());
+  if (m == nullptr) return;
+  std::vector<Session*> others;
+  for (ConnHandle conn : m->conns) {
+    Session* o = find_session(conn);
+    if (o != nullptr && o != &s) others.push_back(o);
+  }
+  for (Session*& o : others) {
+    if (o->device != s.device) continue;
+    ++counters.replaced_sessions;
+    close_session(*o, proto::CloseCode::Replaced, "replaced by a new session of the same device");
+    o = nullptr;
+  }
+  std::erase(others, nullptr);
+  std::sort(others.begin(), others.end(),
+            [](const Session* a, const Session* b) { return a->last_heard < b->last_heard; });
+  for (std::size_t i = 0; i < others.size() && others.size() - i + 1 > config.max_devices; ++i) {
+    ++counters.replaced_sessions;
+    close_session(*others[i], proto::CloseCode::Replaced,
+                  "replaced: the account has reached its limit of " +
+                      std::to_string(config.max_devices) + " devices");
+  }
 }
 
 void Core::Impl::login_timeout(Session& s) {

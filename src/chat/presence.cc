@@ -12,17 +12,37 @@ auto lower_bound_id(const std::vector<Member>& members, std::uint64_t user_id) {
 
 }  // namespace
 
-std::uint64_t Presence::add(std::string_view username, ConnHandle conn) {
-  const std::uint64_t id = next_id_++;
-  members_.push_back(Member{id, std::string(username), conn});
-  names_.emplace(username);
-  return id;
+std::string name_key(std::string_view name) {
+  std::string key(name);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
 }
 
-bool Presence::remove(std::uint64_t user_id) {
+Presence::Added Presence::add(std::string_view username, ConnHandle conn,
+                              std::uint64_t account_id) {
+  ++sessions_;
+  auto [it, inserted] = ids_by_key_.try_emplace(name_key(username), next_id_);
+  if (!inserted) {
+    auto member = lower_bound_id(members_, it->second);
+    members_[static_cast<std::size_t>(member - members_.begin())].conns.push_back(conn);
+    return Added{it->second, false};
+  }
+  members_.push_back(Member{next_id_, std::string(username), account_id, {conn}});
+  return Added{next_id_++, true};
+}
+
+bool Presence::remove(std::uint64_t user_id, ConnHandle conn) {
   auto it = lower_bound_id(members_, user_id);
   if (it == members_.end() || it->user_id != user_id) return false;
-  names_.erase(it->username);
+  auto& conns = members_[static_cast<std::size_t>(it - members_.begin())].conns;
+  const auto session = std::find(conns.begin(), conns.end(), conn);
+  if (session == conns.end()) return false;
+  conns.erase(session);
+  --sessions_;
+  if (!conns.empty()) return false;
+  ids_by_key_.erase(name_key(it->username));
   members_.erase(it);
   return true;
 }
@@ -32,8 +52,9 @@ const Member* Presence::find(std::uint64_t user_id) const {
   return it != members_.end() && it->user_id == user_id ? &*it : nullptr;
 }
 
-bool Presence::contains_name(std::string_view username) const {
-  return names_.find(username) != names_.end();
+const Member* Presence::find_name(std::string_view username) const {
+  auto it = ids_by_key_.find(name_key(username));
+  return it == ids_by_key_.end() ? nullptr : find(it->second);
 }
 
 proto::UserList Presence::user_list() const {

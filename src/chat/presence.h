@@ -1,10 +1,13 @@
-// The ordered registry of active users: login order, ids from a counter that is never reused.
+// The registry of online accounts. An account is online while it has at least one session (v2
+// devices, or one v1 session). While online it holds a v1 user id from a counter that is never
+// reused (what v1 user lists show and v1 clients address); accounts are kept in the order they
+// came online, so ids ascend. Names are found case-insensitively (ASCII lower case).
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "chat/types.h"
@@ -12,29 +15,41 @@
 
 namespace qc::chat {
 
+// "Alice" -> "alice": the key account names are compared by (names are ASCII).
+std::string name_key(std::string_view name);
+
 struct Member {
-  std::uint64_t user_id = 0;
-  std::string username;
-  ConnHandle conn = 0;
+  std::uint64_t user_id = 0;      // the v1 id while online
+  std::string username;           // as the account stores it
+  std::uint64_t account_id = 0;   // immutable internal id (0: unknown, e.g. in unit tests)
+  std::vector<ConnHandle> conns;  // its sessions, oldest first
 };
 
 class Presence {
  public:
-  // Appends a user (the name must not be active) and returns its new id.
-  std::uint64_t add(std::string_view username, ConnHandle conn);
-  bool remove(std::uint64_t user_id);
+  struct Added {
+    std::uint64_t user_id = 0;
+    bool came_online = false;  // the account's first session
+  };
+  // Adds a session of `username`'s account.
+  Added add(std::string_view username, ConnHandle conn, std::uint64_t account_id = 0);
+  // Removes a session; true when it was the account's last (the account went offline).
+  bool remove(std::uint64_t user_id, ConnHandle conn);
 
   const Member* find(std::uint64_t user_id) const;
-  bool contains_name(std::string_view username) const;
+  const Member* find_name(std::string_view username) const;  // case-insensitive
+  bool contains_name(std::string_view username) const { return find_name(username) != nullptr; }
 
   const std::vector<Member>& members() const { return members_; }
-  std::size_t size() const { return members_.size(); }
+  std::size_t size() const { return members_.size(); }  // accounts online
+  std::size_t sessions() const { return sessions_; }
   proto::UserList user_list() const;
 
  private:
-  std::vector<Member> members_;  // login order, so ids ascend
-  std::set<std::string, std::less<>> names_;
+  std::vector<Member> members_;  // the order they came online, so ids ascend
+  std::unordered_map<std::string, std::uint64_t> ids_by_key_;
   std::uint64_t next_id_ = 1;
+  std::size_t sessions_ = 0;
 };
 
 }  // namespace qc::chat

@@ -45,7 +45,10 @@ class RoutingBuilder {
       if (!id || seen_.insert(*id).second) routing_.errors.emplace_back(kTargetUnavailable);
       return;
     }
-    if (seen_.insert(*id).second) routing_.recipients.push_back(member->conn);
+    if (!seen_.insert(*id).second) return;
+    routing_.accounts.push_back(member);
+    routing_.recipients.insert(routing_.recipients.end(), member->conns.begin(),
+                               member->conns.end());
   }
 
   Routing take() { return std::move(routing_); }
@@ -85,8 +88,12 @@ Routing route_one(const Presence& presence, std::string_view target_user_id) {
 
 Routing route_everyone(const Presence& presence) {
   Routing routing;
-  routing.recipients.reserve(presence.size());
-  for (const Member& m : presence.members()) routing.recipients.push_back(m.conn);
+  routing.recipients.reserve(presence.sessions());
+  routing.accounts.reserve(presence.size());
+  for (const Member& m : presence.members()) {
+    routing.accounts.push_back(&m);
+    routing.recipients.insert(routing.recipients.end(), m.conns.begin(), m.conns.end());
+  }
   return routing;
 }
 

@@ -13,8 +13,9 @@ namespace qc::chat {
 inline constexpr std::string_view kTargetUnavailable = "Target user not available";
 
 struct Routing {
-  std::vector<ConnHandle> recipients;  // distinct, in request order
-  std::vector<std::string> errors;     // for the sender, in request order
+  std::vector<ConnHandle> recipients;   // every session of each account, in request order
+  std::vector<const Member*> accounts;  // distinct, in request order
+  std::vector<std::string> errors;      // for the sender, in request order
 };
 
 // "Invalid target user id 'x'"

@@ -12,6 +12,7 @@
 #include "chat/limits.h"
 #include "chat/session_phase.h"
 #include "proto/framer.h"
+#include "proto/v2/framer.h"
 
 namespace qc::chat {
 
@@ -30,6 +31,7 @@ struct Session {
         peer(p),
         ip(address_without_port(p)),
         framer(config.limits.max_bytes, config.limits.max_depth),
+        v2_reader(config.limits.max_bytes),
         connected_at(now),
         keepalive_at(now + std::min(config.first_pdu_timeout, config.keepalive_timeout)),
         message_bucket(config.message_rate, now) {}
@@ -47,11 +49,23 @@ struct Session {
   proto::StreamFramer framer;
   SessionPhase phase;  // decides what each inbound PDU does (session_phase.h)
 
+  // Protocol. v2 can be chosen only by a VERSIONS that is the session's first PDU, on a connection
+  // whose ALPN offers it; from the byte after that PDU the stream is read as v2 frames.
+  int version = 1;
+  bool offers_v2 = false;
+  bool first_pdu_done = false;
+  proto::v2::FrameReader v2_reader;
+  TimePoint last_heard{};  // the latest whole PDU or frame: the least recent device is replaced
+
   // Login.
   int failed_logins = 0;
   std::string pending_username;     // the name of the latest LOGIN
   std::deque<InboundItem> pending;  // PDUs received while a password check is in flight
   std::string username;             // once authenticated
+  std::uint64_t account_id = 0;     // once authenticated (0 where the store gave none)
+  std::uint64_t pending_rid = 0;    // v2: the login request's id
+  std::string pending_device;       // v2: the device id the login named
+  std::string device;               // v2: this session's device id, once authenticated
 
   TimePoint connected_at;
 

@@ -39,6 +39,28 @@ constexpr InboundRule kInbound[] = {
     {{InboundKind::TooLarge}, {V::RejectLogin, V::Queue, V::Queue, V::TooLarge, V::Ignore}},
 };
 
+struct FrameRule {
+  FrameKind in;
+  std::array<Verdict, 5> by_phase;  // indexed by Phase, as kInbound
+};
+
+using F = FrameKind;
+
+// The same for v2 frames. Ping and logout need no login; an unknown type is refused and the
+// session goes on, so that v2 can grow new frame types.
+constexpr FrameRule kInboundV2[] = {
+    // CONNECTED, LOGIN_PENDING, LOGIN_PROBING, AUTHENTICATED, CLOSING
+    {F::Login, {V::Route, V::Queue, V::Queue, V::AlreadyLoggedIn, V::Ignore}},
+    {F::Send, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Ping, {V::Route, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Logout, {V::Route, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::ServerFrame, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {F::Unknown, {V::UnknownType, V::Queue, V::Queue, V::UnknownType, V::Ignore}},
+    {F::Undecodable, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
+    {F::TooLarge, {V::RejectLogin, V::Queue, V::Queue, V::TooLarge, V::Ignore}},
+};
+static_assert(std::size(kInboundV2) == std::size(kAllFrameKinds));
+
 struct PhaseTransition {
   Phase from;
   PhaseEvent event;
@@ -109,6 +131,8 @@ std::string_view verdict_name(Verdict v) {
       return "reject login";
     case V::Ignore:
       return "ignore";
+    case V::UnknownType:
+      return "unknown type";
   }
   return "unknown";
 }
@@ -134,6 +158,35 @@ Verdict verdict(Phase phase, Inbound in) {
     if (same(r.in, in)) return r.by_phase[static_cast<std::size_t>(phase)];
   }
   return phase == Phase::Closing ? V::Ignore : V::Malformed;  // unreachable: every input listed
+}
+
+Verdict verdict_v2(Phase phase, FrameKind in) {
+  for (const FrameRule& r : kInboundV2) {
+    if (r.in == in) return r.by_phase[static_cast<std::size_t>(phase)];
+  }
+  return phase == Phase::Closing ? V::Ignore : V::Malformed;  // unreachable: every kind listed
+}
+
+std::string_view frame_kind_name(FrameKind k) {
+  switch (k) {
+    case F::Login:
+      return "login";
+    case F::Send:
+      return "send";
+    case F::Ping:
+      return "ping";
+    case F::Logout:
+      return "logout";
+    case F::ServerFrame:
+      return "server frame";
+    case F::Unknown:
+      return "unknown type";
+    case F::Undecodable:
+      return "undecodable";
+    case F::TooLarge:
+      return "too large";
+  }
+  return "unknown";
 }
 
 std::optional<Phase> next_phase(Phase from, PhaseEvent event) {

@@ -60,7 +60,25 @@ enum class Verdict : std::uint8_t {
   TooLarge,          // MSG_UNSUCCESSFUL "PDU too large: limit is N bytes"; the session goes on
   RejectLogin,       // LOGIN_UNSUCCESSFUL_DISCONNECT "Malformed data received", close LoginFailed
   Ignore,            // nothing
+  UnknownType,       // v2: error unknown_type naming the frame's rid; the session goes on
 };
+
+// What arrives on a v2 stream (docs/PROTOCOL.md, part II): a frame of a type clients send, a
+// frame of a type only servers send, one of a type nobody defined (yet), or no usable frame.
+enum class FrameKind : std::uint8_t {
+  Login,
+  Send,
+  Ping,
+  Logout,
+  ServerFrame,
+  Unknown,
+  Undecodable,
+  TooLarge
+};
+inline constexpr FrameKind kAllFrameKinds[] = {
+    FrameKind::Login,       FrameKind::Send,    FrameKind::Ping,        FrameKind::Logout,
+    FrameKind::ServerFrame, FrameKind::Unknown, FrameKind::Undecodable, FrameKind::TooLarge};
+std::string_view frame_kind_name(FrameKind);  // "login", "server frame", ...
 
 std::string_view phase_name(Phase);      // "AUTHENTICATED"
 std::string_view verdict_name(Verdict);  // "route"
@@ -70,6 +88,7 @@ inline constexpr PhaseEvent kAllPhaseEvents[] = {PhaseEvent::PasswordCheckStarte
                                                  PhaseEvent::LoginSucceeded, PhaseEvent::Close};
 
 Verdict verdict(Phase phase, Inbound in);
+Verdict verdict_v2(Phase phase, FrameKind in);
 std::optional<Phase> next_phase(Phase from, PhaseEvent event);
 
 // A session's phase and the data that only exists in it.

@@ -17,6 +17,8 @@ inline constexpr std::string_view kAlpnSeed = "echo-protocol";
 inline std::vector<std::string> default_alpns() {
   return {std::string(kAlpnQuicchat), std::string(kAlpnSeed)};
 }
+// Protocol v2 is offered only where the peer can read any framing (not the seed's ALPN).
+inline bool alpn_offers_v2(std::string_view alpn) { return alpn == kAlpnQuicchat; }
 // The ALPNs whose peers need one PDU per packet.
 inline std::vector<std::string> one_pdu_per_packet_alpns() { return {std::string(kAlpnSeed)}; }
 

@@ -15,6 +15,7 @@ enum class CloseCode : std::uint64_t {
   SlowConsumer = 6,   // outbound queue over its bound
   InternalError = 7,
   Kicked = 8,  // an operator closed the session (quicchat admin kick)
+  Replaced = 9,  // v2: a newer session of the same device, or over the account's device limit
 };
 
 constexpr std::uint64_t to_wire(CloseCode c) { return static_cast<std::uint64_t>(c); }

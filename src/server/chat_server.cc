@@ -1,11 +1,13 @@
 #include "server/chat_server.h"
 
+#include <chrono>
 #include <random>
 #include <type_traits>
 
 #include "auth/password.h"
 #include "proto/alpn.h"
 #include "proto/close_codes.h"
+#include "server/store_directory.h"
 #include "util/log.h"
 
 namespace qc::server {
@@ -28,6 +30,21 @@ chat::CoreConfig with_log_hash_key(chat::CoreConfig config) {
   return config;
 }
 
+// What the core cannot know by itself: the wall clock at start (message timestamps), the epoch of
+// message ids (this run's start in ms: sequences live in memory and restart with the process, so
+// a later run has a higher epoch), and the account directory.
+chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
+                              store::AccountStore& store) {
+  const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  config.clock_origin = loop.now();
+  config.clock_origin_unix_ms = unix_ms;
+  config.message_epoch = static_cast<std::uint64_t>(unix_ms);
+  if (!config.directory) config.directory = std::make_shared<StoreDirectory>(store);
+  return with_log_hash_key(std::move(config));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
@@ -46,7 +63,7 @@ ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const Se
     : loop_(loop),
       store_(store),
       config_(config),
-      core_(with_log_hash_key(config.chat)),
+      core_(for_this_run(config.chat, loop, store)),
       // bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
       hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads,
                                                     auth::WorkerPool::Priority::Background)) {}
@@ -60,7 +77,8 @@ std::uint16_t ChatServer::port() const { return endpoint_->local_port(); }
 quic::Stats ChatServer::transport_stats() const { return endpoint_->stats(); }
 
 void ChatServer::on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) {
-  core_.connection_opened(conn, peer.address, loop_.now(), peer.max_pdu_in_one_packet);
+  core_.connection_opened(conn, peer.address, loop_.now(), peer.max_pdu_in_one_packet,
+                          proto::alpn_offers_v2(peer.alpn));
   carry_out_actions();
 }
 
@@ -161,20 +179,23 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
   hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now()] {
     // A store error is answered like a name with no account: refused, and not named in the log.
     chat::PasswordCheck result = chat::PasswordCheck::NoSuchAccount;
-    auto hash = store_.find_hash(request.username);
-    if (!hash) {
-      log::error("store_error", {{"event", "find_hash"}, {"error", hash.error().message}});
+    chat::AccountRef ref;
+    auto account = store_.find_account(request.username);
+    if (!account) {
+      log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
       (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
-    } else if (!hash->has_value()) {
+    } else if (!account->has_value()) {
       (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
     } else {
-      result = auth::verify_password(request.password, **hash) ? chat::PasswordCheck::Ok
-                                                               : chat::PasswordCheck::WrongPassword;
+      const store::Account& a = **account;
+      const bool ok = auth::verify_password(request.password, a.hash);
+      result = ok ? chat::PasswordCheck::Ok : chat::PasswordCheck::WrongPassword;
+      if (ok) ref = chat::AccountRef{a.id, a.name};
     }
-    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, result, since] {
+    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, result, ref, since] {
       if (alive.expired() || !*alive.lock()) return;
       counters_.hash_completed(loop_.now() - since);
-      core_.password_checked(conn, ticket, result, loop_.now());
+      core_.password_checked(conn, ticket, result, loop_.now(), ref);
       carry_out_actions();
     });
   });

@@ -12,6 +12,7 @@
 #include "chat/core.h"
 #include "proto/close_codes.h"
 #include "proto/codec.h"
+#include "proto/v2/codec.h"
 #include "util/log.h"
 
 namespace qc::chat::testing {
@@ -66,7 +67,12 @@ inline std::string render_body(MsgType type, const std::string& msg) {
   }
 }
 
+// A v2 frame (a length prefix, not '{') reads as its JSON body.
 inline std::string render_pdu(ConnHandle conn, const SharedBytes& bytes) {
+  if (!bytes->empty() && bytes->front() != '{') {
+    if (bytes->size() < 4) return std::to_string(conn) + " <short v2 frame>";
+    return std::to_string(conn) + " " + bytes->substr(4);
+  }
   auto pdu = proto::decode(*bytes);
   if (!pdu) return std::to_string(conn) + " <undecodable: " + pdu.error().detail + ">";
   return std::to_string(conn) + " " + std::string(proto::msg_type_name(pdu->type)) + " " +
@@ -172,8 +178,41 @@ class Harness {
     attempt(conn, user, true);
   }
 
+  // --- protocol v2 ---------------------------------------------------------------------------
+  // Opens `conn`, selects v2 (VERSIONS [1, 2]); the outbox is left empty.
+  void open_v2(ConnHandle conn) {
+    open(conn);
+    feed(conn, versions_pdu({1, 2}));
+    drain();
+  }
+  void feed_frame(ConnHandle conn, const proto::v2::Frame& frame) {
+    feed(conn, proto::v2::encode_frame(frame));
+  }
+  // A v2 login with the right password; the account's id is the one `account_id` gives.
+  Lines attempt_v2(ConnHandle conn, const std::string& user, const std::string& device = {},
+                   std::uint64_t rid = 1) {
+    feed_frame(conn, proto::v2::Login{rid, user, "pw-" + user, device});
+    const std::uint64_t ticket = last_ticket();
+    Lines refused = drain();
+    if (ticket == 0) return refused;
+    core.password_checked(conn, ticket, PasswordCheck::Ok, now, {account_id(user), user});
+    return drain();
+  }
+  void join_v2(ConnHandle conn, const std::string& user, const std::string& device = {}) {
+    open_v2(conn);
+    attempt_v2(conn, user, device);
+  }
+  // Accounts get ids by first use: alice 1, bob 2, ...
+  std::uint64_t account_id(const std::string& user) {
+    for (std::size_t i = 0; i < accounts.size(); ++i)
+      if (accounts[i] == user) return i + 1;
+    accounts.push_back(user);
+    return accounts.size();
+  }
+
   Core core;
   TimePoint now{};
+  std::vector<std::string> accounts;
 };
 
 }  // namespace qc::chat::testing

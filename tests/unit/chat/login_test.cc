@@ -9,7 +9,7 @@ namespace {
 TEST(CoreVersions, AnswersTheSelectedVersion) {
   Harness h;
   h.open(1);
-  h.feed(1, versions_pdu({1, 2}));
+  h.feed(1, versions_pdu({1, 3}));
   EXPECT_EQ(h.drain(), (Lines{"1 VERSIONS selected 1"}));
   EXPECT_EQ(h.core.stats().connections, 1u);
 }
