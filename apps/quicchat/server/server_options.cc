@@ -190,6 +190,18 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.chat.login_probe_timeout = ms(v.number);
        return {};
      }},
+    {{.name = "max-devices",
+      .default_value = "8",
+      .help = "sessions one account may have at once (protocol v2 devices)",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 1000,
+      .notes = "a new device over it replaces the account's least recently heard session",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_devices = static_cast<std::size_t>(v.number);
+       return {};
+     }},
     {{.name = "idle-timeout-ms",
       .default_value = "120000",
       .help = "QUIC idle timeout",
