@@ -87,12 +87,14 @@ check_eq "import adds both" "$(printf 'dan\nerin')" "$(user list)"
 check_eq "hash line stored as is" "$PY_HASH" "$(hash_of erin)"
 check_contains "plaintext line hashed" '$2b$04$' "$(hash_of dan)"
 
-printf 'fay:ok\nno colon here\nbad name:x\nfay:again\ndan:exists\n' >bad.txt
+printf 'fay:ok\nno colon here\nbad name:x\nfay:again\ndan:exists\nFAY:case\nERIN:case\n' >bad.txt
 expect_failure "import with bad lines fails" user import bad.txt
 check_contains "line 2 reported" "bad.txt:2: expected NAME:PASSWORD" "$err"
 check_contains "line 3 reported" "bad.txt:3: invalid username 'bad name'" "$err"
 check_contains "line 4 reported" "bad.txt:4: 'fay' is already listed on line 1" "$err"
 check_contains "line 5 reported" "bad.txt:5: user 'dan' already exists" "$err"
+check_contains "line 6 reported (names ignore case)" "bad.txt:6: 'FAY' is already listed on line 1" "$err"
+check_contains "line 7 reported" "bad.txt:7: user 'ERIN' already exists as 'erin'" "$err"
 check_eq "bad import adds nothing" "$(printf 'dan\nerin')" "$(user list)"
 
 # names are case-insensitive; ids are never reused (alice, id 1, was deleted); rename keeps the

@@ -74,6 +74,11 @@ Unexpected<Error> invalid_username(const std::string& name) {
               "invalid username '" + name + "' (1-32 characters of A-Z a-z 0-9 _ . -)");
 }
 
+// "user 'ALICE' already exists as 'alice'" (names are case-insensitive).
+std::string already_exists(const std::string& name, const std::string& stored) {
+  return "user '" + name + "' already exists" + (stored == name ? "" : " as '" + stored + "'");
+}
+
 enum class Expect { Absent, Present };
 
 // Checks the name, opens the database (creating it for a new account) and checks that the
@@ -87,9 +92,7 @@ Result<std::unique_ptr<store::AccountStore>> open_for_account(const UserContext&
   auto existing = (*db)->find_account(name);
   if (!existing) return Unexpected<Error>{existing.error()};
   if (expect == Expect::Absent && existing->has_value()) {
-    const std::string& stored = (*existing)->name;
-    return fail("exists", "user '" + name + "' already exists" +
-                              (stored == name ? "" : " as '" + stored + "'"));
+    return fail("exists", already_exists(name, (*existing)->name));
   }
   if (expect == Expect::Present && !existing->has_value()) {
     return fail("not_found", "no such user '" + name + "'");
@@ -195,10 +198,10 @@ int run_import(const UserContext& ctx, Operands operands) {
   auto db = open_store(ctx, true);
   if (!db) return report(db.error());
   for (const auto& e : plan.entries) {
-    auto existing = (*db)->find_hash(e.username);
+    auto existing = (*db)->find_account(e.username);
     if (!existing) return report(existing.error());
     if (existing->has_value()) {
-      plan.problems.push_back({e.line, "user '" + e.username + "' already exists"});
+      plan.problems.push_back({e.line, already_exists(e.username, (*existing)->name)});
     }
   }
   for (const auto& p : plan.problems) {
