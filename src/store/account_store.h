@@ -45,7 +45,9 @@ class AccountStore {
 
   // The account, or nullopt when there is none (an invalid name never has one).
   virtual Result<std::optional<Account>> find_account(std::string_view username) = 0;
-  // The account's password hash, or nullopt when there is no such account.
+  // The one exception, kept for the v1 login path until it moves to find_account: the password
+  // hash of the account spelt exactly `username`, else nullopt. Exact, so that a login as
+  // "ALICE" cannot become a second session, or a second rate-limit key, beside "alice".
   virtual Result<std::optional<std::string>> find_hash(std::string_view username) = 0;
   // Fails with `exists` when the name, in any case, is taken.
   virtual Result<void> add(std::string_view username, std::string_view hash) = 0;

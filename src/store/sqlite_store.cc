@@ -108,7 +108,7 @@ class SqliteStore final : public AccountStore {
   Result<std::optional<std::string>> find_hash(std::string_view username) override {
     auto found = find_account(username);
     if (!found) return Unexpected<Error>{found.error()};
-    if (!found->has_value()) return std::optional<std::string>();
+    if (!found->has_value() || (*found)->name != username) return std::optional<std::string>();
     return std::optional<std::string>(std::move((*found)->hash));
   }
 

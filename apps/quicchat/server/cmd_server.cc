@@ -105,6 +105,8 @@ int cmd_server(const Args& args) {
 
   auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
   if (!store) return report(store.error());
+  // Names are case-insensitive: accounts that differ only in case are never merged silently.
+  if (auto r = store::check_no_case_conflicts(**store); !r) return report(r.error());
   if (auto loaded = load_secret(*settings); !loaded) return report(loaded.error());
 
   auto loop = io::EventLoop::create();

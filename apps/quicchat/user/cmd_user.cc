@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +24,10 @@ struct UserContext {
   std::string db;
   int cost = auth::kDefaultCost;
   bool password_stdin = false;
+  bool ids = false;
 };
+
+using Operands = std::span<const std::string>;
 
 int report(const std::string& message) {
   std::fprintf(stderr, "quicchat user: %s\n", message.c_str());
@@ -47,7 +51,13 @@ Result<std::unique_ptr<store::AccountStore>> open_store(const UserContext& ctx, 
   }
   store::SqliteOptions opts;
   opts.create_if_missing = create;
-  return store::open_sqlite_store(ctx.db, opts);
+  auto db = store::open_sqlite_store(ctx.db, opts);
+  if (!db) return db;
+  // The tool still works on such a database, so that `rename` can repair it.
+  if (auto healthy = store::check_no_case_conflicts(**db); !healthy) {
+    std::fprintf(stderr, "quicchat user: warning: %s\n", healthy.error().message.c_str());
+  }
+  return db;
 }
 
 Result<std::string> new_password_hash(const UserContext& ctx) {
@@ -64,6 +74,11 @@ Unexpected<Error> invalid_username(const std::string& name) {
               "invalid username '" + name + "' (1-32 characters of A-Z a-z 0-9 _ . -)");
 }
 
+// "user 'ALICE' already exists as 'alice'" (names are case-insensitive).
+std::string already_exists(const std::string& name, const std::string& stored) {
+  return "user '" + name + "' already exists" + (stored == name ? "" : " as '" + stored + "'");
+}
+
 enum class Expect { Absent, Present };
 
 // Checks the name, opens the database (creating it for a new account) and checks that the
@@ -74,10 +89,10 @@ Result<std::unique_ptr<store::AccountStore>> open_for_account(const UserContext&
   if (!store::valid_username(name)) return invalid_username(name);
   auto db = open_store(ctx, expect == Expect::Absent);
   if (!db) return db;
-  auto existing = (*db)->find_hash(name);
+  auto existing = (*db)->find_account(name);
   if (!existing) return Unexpected<Error>{existing.error()};
   if (expect == Expect::Absent && existing->has_value()) {
-    return fail("exists", "user '" + name + "' already exists");
+    return fail("exists", already_exists(name, (*existing)->name));
   }
   if (expect == Expect::Present && !existing->has_value()) {
     return fail("not_found", "no such user '" + name + "'");
@@ -100,15 +115,16 @@ int store_new_password(const UserContext& ctx, const std::string& name, Expect e
   return 0;
 }
 
-int run_add(const UserContext& ctx, const std::string& name) {
-  return store_new_password(ctx, name, Expect::Absent);
+int run_add(const UserContext& ctx, Operands operands) {
+  return store_new_password(ctx, operands[0], Expect::Absent);
 }
 
-int run_passwd(const UserContext& ctx, const std::string& name) {
-  return store_new_password(ctx, name, Expect::Present);
+int run_passwd(const UserContext& ctx, Operands operands) {
+  return store_new_password(ctx, operands[0], Expect::Present);
 }
 
-int run_del(const UserContext& ctx, const std::string& name) {
+int run_del(const UserContext& ctx, Operands operands) {
+  const std::string& name = operands[0];
   if (!store::valid_username(name)) return report(invalid_username(name).error);
   auto db = open_store(ctx, false);
   if (!db) return report(db.error());
@@ -117,12 +133,29 @@ int run_del(const UserContext& ctx, const std::string& name) {
   return 0;
 }
 
-int run_list(const UserContext& ctx, const std::string&) {
+int run_list(const UserContext& ctx, Operands) {
   auto db = open_store(ctx, false);
   if (!db) return report(db.error());
-  auto names = (*db)->list();
-  if (!names) return report(names.error());
-  for (const auto& n : *names) std::printf("%s\n", n.c_str());
+  auto accounts = (*db)->list_accounts();
+  if (!accounts) return report(accounts.error());
+  for (const auto& a : *accounts) {
+    if (ctx.ids) std::printf("%llu ", static_cast<unsigned long long>(a.id));
+    std::printf("%s\n", a.name.c_str());
+  }
+  return 0;
+}
+
+// Keeps the account's id and password; a change of case only is allowed.
+int run_rename(const UserContext& ctx, Operands operands) {
+  const std::string& old_name = operands[0];
+  const std::string& new_name = operands[1];
+  for (const auto& name : {old_name, new_name}) {
+    if (!store::valid_username(name)) return report(invalid_username(name).error);
+  }
+  auto db = open_store(ctx, false);
+  if (!db) return report(db.error());
+  if (auto r = (*db)->rename(old_name, new_name); !r) return report(r.error());
+  std::printf("renamed user '%s' to '%s'\n", old_name.c_str(), new_name.c_str());
   return 0;
 }
 
@@ -156,7 +189,8 @@ std::vector<store::NewAccount> hash_entries(const std::vector<ImportEntry>& entr
 }
 
 // Every problem is printed as FILE:LINE: message; any problem means nothing is imported.
-int run_import(const UserContext& ctx, const std::string& file) {
+int run_import(const UserContext& ctx, Operands operands) {
+  const std::string& file = operands[0];
   std::ifstream in(file, std::ios::binary);
   if (!in) return report("cannot read " + file);
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -164,10 +198,10 @@ int run_import(const UserContext& ctx, const std::string& file) {
   auto db = open_store(ctx, true);
   if (!db) return report(db.error());
   for (const auto& e : plan.entries) {
-    auto existing = (*db)->find_hash(e.username);
+    auto existing = (*db)->find_account(e.username);
     if (!existing) return report(existing.error());
     if (existing->has_value()) {
-      plan.problems.push_back({e.line, "user '" + e.username + "' already exists"});
+      plan.problems.push_back({e.line, already_exists(e.username, (*existing)->name)});
     }
   }
   for (const auto& p : plan.problems) {
@@ -184,7 +218,7 @@ int run_import(const UserContext& ctx, const std::string& file) {
 }
 
 // The seed's three users, created only with a brand-new database: never touches an existing one.
-int run_demo(const UserContext& ctx, const std::string&) {
+int run_demo(const UserContext& ctx, Operands) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::symlink_status(ctx.db, ec))) return 0;
   const std::pair<const char*, const char*> demo[] = {
@@ -204,20 +238,24 @@ int run_demo(const UserContext& ctx, const std::string&) {
 
 struct Subcommand {
   const char* name;
-  bool takes_operand;
-  int (*run)(const UserContext&, const std::string&);
+  std::size_t operands;
+  int (*run)(const UserContext&, Operands);
   const char* help;
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"add", true, run_add, "add NAME       create an account (asks for the password)"},
-    {"passwd", true, run_passwd, "passwd NAME    change an account's password"},
-    {"del", true, run_del, "del NAME       delete an account"},
-    {"list", false, run_list, "list           print every account name, sorted"},
-    {"import", true, run_import,
+    {"add", 1, run_add, "add NAME       create an account (asks for the password)"},
+    {"passwd", 1, run_passwd, "passwd NAME    change an account's password"},
+    {"del", 1, run_del, "del NAME       delete an account"},
+    {"rename", 2, run_rename,
+     "rename OLD NEW change an account's name (or only its case), keeping its id and\n"
+     "                 password"},
+    {"list", 0, run_list,
+     "list           print every account name, sorted ignoring case (--ids: ID NAME)"},
+    {"import", 1, run_import,
      "import FILE    add accounts from lines NAME:PASSWORD or NAME:$2b$HASH\n"
      "                 (# comments and blank lines skipped; all or nothing)"},
-    {"demo", false, run_demo,
+    {"demo", 0, run_demo,
      "demo           create the database with alice/p1, bob/p2, cam/p3 when it does\n"
      "                 not exist yet; otherwise do nothing"},
 };
@@ -248,6 +286,13 @@ constexpr Option<UserContext> kUserOptions[] = {
        ctx.password_stdin = v.on;
        return {};
      }},
+    {{.name = "ids",
+      .help = "list: print each account's immutable id before its name",
+      .kind = Kind::Switch},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.ids = v.on;
+       return {};
+     }},
 };
 
 std::string usage_text() {
@@ -255,7 +300,8 @@ std::string usage_text() {
   for (const auto& s : kSubcommands) out += std::string("  ") + s.help + "\n";
   out +=
       "\nPasswords come from a no-echo prompt on a terminal, or from one line of stdin with\n"
-      "--password-stdin; never from the command line.";
+      "--password-stdin; never from the command line. Names are case-insensitive (alice and\n"
+      "Alice are one account); the spelling given at creation or rename is the one shown.";
   return out;
 }
 
@@ -277,12 +323,12 @@ int cmd_user(const Args& args) {
   if (pos.empty()) return usage_error("missing subcommand (see quicchat user --help)");
   for (const auto& s : kSubcommands) {
     if (pos[0] != s.name) continue;
-    const std::size_t want = s.takes_operand ? 2 : 1;
-    if (pos.size() != want) {
-      return usage_error(std::string(s.name) + ": expected " +
-                         (s.takes_operand ? "one argument" : "no argument") + " (see --help)");
+    if (pos.size() != s.operands + 1) {
+      const char* expected[] = {"no argument", "one argument", "two arguments"};
+      return usage_error(std::string(s.name) + ": expected " + expected[s.operands] +
+                         " (see --help)");
     }
-    return s.run(ctx, s.takes_operand ? pos[1] : std::string());
+    return s.run(ctx, Operands(pos).subspan(1));
   }
   return usage_error("unknown subcommand '" + pos[0] + "' (see quicchat user --help)");
 }

@@ -30,7 +30,7 @@ std::string check_entry(const ImportEntry& e) {
 
 ImportPlan parse_import(std::string_view text) {
   ImportPlan plan;
-  std::map<std::string, int, std::less<>> first_line;
+  std::map<std::string, int, std::less<>> first_line;  // by normalised (case-insensitive) name
   int number = 0;
   while (!text.empty()) {
     ++number;
@@ -51,7 +51,7 @@ ImportPlan parse_import(std::string_view text) {
       plan.problems.push_back({number, std::move(problem)});
       continue;
     }
-    auto [it, fresh] = first_line.emplace(e.username, number);
+    auto [it, fresh] = first_line.emplace(store::normalized_username(e.username), number);
     if (!fresh) {
       plan.problems.push_back(
           {number, "'" + e.username + "' is already listed on line " + std::to_string(it->second)});

@@ -93,11 +93,17 @@ TEST_F(AccountNamesTest, LookupsIgnoreCaseAndReturnTheStoredSpelling) {
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->name, "Alice");
   EXPECT_EQ((*found)->hash, kHashA);
-  EXPECT_EQ(store_->find_hash("ALICE")->value_or(""), kHashA);
   ASSERT_TRUE(store_->set_hash("alice", kHashB));
-  EXPECT_EQ(store_->find_hash("Alice")->value_or(""), kHashB);
+  EXPECT_EQ((*store_->find_account("ALICE"))->hash, kHashB);
   ASSERT_TRUE(store_->remove("ALICE"));
   EXPECT_THAT(*store_->list(), IsEmpty());
+}
+
+// Until the login path uses find_account, another case must not log in as a second session.
+TEST_F(AccountNamesTest, FindHashMatchesTheExactSpellingOnly) {
+  ASSERT_TRUE(store_->add("Alice", kHashA));
+  EXPECT_EQ(store_->find_hash("Alice")->value_or(""), kHashA);
+  EXPECT_FALSE(store_->find_hash("alice")->has_value());
 }
 
 TEST_F(AccountNamesTest, AddRefusesANameThatDiffersOnlyInCase) {
@@ -213,8 +219,8 @@ TEST_F(AccountMigrationTest, CaseConflictsAreReportedNotMerged) {
             "accounts differ only in case: Alice, alice; BOB, boB, bob; rename one of each group "
             "with `quicchat user rename OLD NEW`");
   // The exact spelling wins while the conflict lasts.
-  EXPECT_EQ(store.find_hash("Alice")->value_or(""), kHashB);
-  EXPECT_EQ(store.find_hash("alice")->value_or(""), kHashA);
+  EXPECT_EQ((*store.find_account("Alice"))->hash, kHashB);
+  EXPECT_EQ((*store.find_account("alice"))->hash, kHashA);
   EXPECT_EQ(store.add("ALICE", kHashA).error().code, "exists");
   EXPECT_EQ(store.rename("Alice", "alice").error().code, "exists");
 
@@ -222,8 +228,8 @@ TEST_F(AccountMigrationTest, CaseConflictsAreReportedNotMerged) {
   ASSERT_TRUE(store.remove("BOB"));
   ASSERT_TRUE(store.rename("boB", "bob2"));
   EXPECT_THAT(*store.case_conflicts(), IsEmpty());
-  EXPECT_EQ(store.find_hash("alice2")->value_or(""), kHashB);
-  EXPECT_EQ(store.find_hash("ALICE")->value_or(""), kHashA);
+  EXPECT_EQ((*store.find_account("alice2"))->hash, kHashB);
+  EXPECT_EQ((*store.find_account("ALICE"))->hash, kHashA);
   opened.reset();
   auto reopened = open_sqlite_store(path());
   ASSERT_TRUE(reopened);
