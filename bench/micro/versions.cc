@@ -107,7 +107,7 @@ void BM_V1FrameStream(benchmark::State& state) {
 
 void BM_V2FrameStream(benchmark::State& state) {
   frame_stream(state, v2_delivery(text_of(state)), [](const std::string& stream) {
-    v2::FrameReader reader(8 * 1024 * 1024);
+    v2::FrameReader reader(v2::kMaxServerFrameBytes);
     return feed_in_chunks(stream, reader, [](auto& r, std::string_view chunk, std::size_t& n) {
       r.feed(chunk, [&](const qc::proto::FrameEvent& ev) {
         benchmark::DoNotOptimize(ev.pdu.data());
