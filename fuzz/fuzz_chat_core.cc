@@ -1,15 +1,22 @@
-// Drives chat::Core with a sequence of operations on up to 4 connections and checks, after
-// every step, the invariants a transport relies on. Any violation aborts.
+// Drives chat::Core with a sequence of operations on up to 4 connections, v1 and v2 sessions
+// mixed, and checks, after every step, the invariants a transport and a client rely on: nothing
+// goes to a connection that is closed, or in the other protocol's encoding; no message or
+// presence change reaches a session that is not logged in; no message reaches a session twice;
+// each v2 session's presence view (snapshot + changes) is the set of accounts online whenever no
+// change is pending. Any violation aborts.
 //
 // The input is read front to back, one byte per argument (0 once it runs out):
-//   opcode%9, slot%4, then per opcode
-//   0 open | 1 bytes: len (x2), data | 2 close | 3 password result for the latest ticket: ok%2 |
+//   opcode%10, slot%4, then per opcode
+//   0 open | 1 bytes: len (x2), data | 2 close | 3 password result for the latest ticket: ok%3 |
 //   4 advance time: seconds | 5 canned PDU: which, split point | 6 stray ticket: ticket%8 |
-//   7 stream end (FIN) |
-//   8 the transport heard from the slot's peer after a probe
+//   7 stream end (FIN) | 8 the transport heard from the slot's peer after a probe |
+//   9 canned v2 frame (or the VERSIONS PDU that selects v2): which, split point
+// Slots 0 and 1 offer v2 (ALPN quicchat); slots 2 and 3 are echo-protocol clients (v1 only, one
+// PDU per packet).
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -17,7 +24,9 @@
 #include <string>
 
 #include "chat/core.h"
+#include "chat/presence.h"
 #include "proto/codec.h"
+#include "proto/v2/codec.h"
 #include "util/log.h"
 
 namespace {
@@ -48,9 +57,13 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-void check(bool ok) {
-  if (!ok) std::abort();
+// Aborts on a violated invariant, naming its line (seen when replaying one input).
+void check_at(bool ok, int line) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz_chat_core: invariant at line %d violated\n", line);
+  std::abort();
 }
+#define check(ok) check_at((ok), __LINE__)
 
 std::string canned_pdu(std::uint8_t which) {
   using namespace qc::proto;
@@ -76,6 +89,47 @@ std::string canned_pdu(std::uint8_t which) {
   }
 }
 
+std::string canned_v2(std::uint8_t which) {
+  namespace v2 = qc::proto::v2;
+  switch (which % 10) {
+    case 0:
+      return qc::proto::encode(
+          qc::proto::make_pdu(MsgType::Versions, qc::proto::encode_versions_request({{1, 2}})));
+    case 1:
+      return v2::encode_frame(v2::Login{1, "alice", "p1", "a"});
+    case 2:
+      return v2::encode_frame(v2::Login{2, "Alice", "p1", "b"});
+    case 3:
+      return v2::encode_frame(v2::Login{3, "bob", "p2", ""});
+    case 4:
+      return v2::encode_frame(v2::Send{4, {"bob"}, {}, "hi", "c1"});
+    case 5:
+      return v2::encode_frame(v2::Send{5, {"alice", "zed", "cam"}, {}, "meet", "c2"});
+    case 6:
+      return v2::encode_frame(v2::Send{6, {}, "all", "hello", "c3"});
+    case 7:
+      return v2::encode_frame(v2::Ping{7});
+    case 8:
+      return v2::encode_frame(v2::Logout{8});
+    default:
+      return std::string("\0\0\0\x0e", 4) + R"({"t":"typing"})";
+  }
+}
+
+// The account ids a store would give.
+std::uint64_t account_id(const std::string& name) {
+  const std::string key = qc::chat::name_key(name);
+  return key == "alice" ? 1 : key == "bob" ? 2 : 3;
+}
+
+// What the test knows of a connection from what the core sent it.
+struct ConnView {
+  int version = 1;
+  bool logged_in = false;
+  std::set<std::string> online;  // v2: snapshot + changes, by name key
+  std::set<std::tuple<std::string, std::uint64_t, std::uint64_t>> messages;  // conv, epoch, id
+};
+
 class Driver {
  public:
   // QC_FUZZ_LOG=1 shows the core's log lines when replaying one input.
@@ -93,7 +147,7 @@ class Driver {
 
  private:
   void step(Reader& in) {
-    const int op = in.byte() % 9;
+    const int op = in.byte() % 10;
     const int slot = in.byte() % kSlots;
     switch (op) {
       case 0:
@@ -107,7 +161,8 @@ class Driver {
         break;
       case 3:
         core_.password_checked(ticket_conn_, ticket_,
-                               static_cast<qc::chat::PasswordCheck>(in.byte() % 3), now_);
+                               static_cast<qc::chat::PasswordCheck>(in.byte() % 3), now_,
+                               {account_id(ticket_user_), ticket_user_});
         break;
       case 4:
         now_ += std::chrono::seconds(in.byte());
@@ -124,8 +179,15 @@ class Driver {
       case 7:
         core_.stream_ended(slots_[slot], now_);
         break;
-      default:
+      case 8:
         core_.probe_answered(slots_[slot], now_);
+        break;
+      default: {
+        const std::string frame = canned_v2(in.byte());
+        const std::size_t cut = in.byte() % (frame.size() + 1);
+        feed(slot, frame.substr(0, cut));
+        feed(slot, frame.substr(cut));
+      }
     }
   }
 
@@ -137,15 +199,16 @@ class Driver {
     // their limit may be sent to them.
     const auto limit = slot >= 2 ? std::optional<std::size_t>(kOnePacketLimit) : std::nullopt;
     if (limit) limited_.insert(slots_[slot]);
-    core_.connection_opened(slots_[slot], "peer", now_, limit);
+    views_[slots_[slot]] = ConnView{};
+    core_.connection_opened(slots_[slot], "peer", now_, limit, /*offers_v2=*/!limit);
   }
   void close(int slot) {
     const ConnHandle conn = slots_[slot];
     core_.connection_closed(conn, "fuzz", now_);
     open_.erase(conn);
     closed_by_core_.erase(conn);
+    views_.erase(conn);
     drain();
-    for (const auto& [id, owner] : user_conn_) check(owner != conn || !active(id));
   }
   void feed(int slot, const std::string& bytes) { core_.stream_data(slots_[slot], bytes, now_); }
   void feed_canned(int slot, std::uint8_t which, std::uint8_t split) {
@@ -168,26 +231,85 @@ class Driver {
   }
   void on_action(const qc::chat::action::Deliver& deliver) {
     check(!deliver.recipients.empty());
-    check(deliver.bytes != nullptr && qc::proto::decode(*deliver.bytes).ok());
+    check(deliver.bytes != nullptr);
     for (ConnHandle conn : deliver.recipients) {
       check_recipient(conn);
       check_fits(conn, deliver.bytes->size());
+      received(conn, *deliver.bytes);
     }
   }
   void on_action(const qc::chat::action::Send& send) {
     check_recipient(send.conn);
     check(send.bytes != nullptr);
     check_fits(send.conn, send.bytes->size());
-    auto pdu = qc::proto::decode(*send.bytes);
-    check(pdu.ok());
-    if (pdu->type != MsgType::LoginAck) return;
-    auto users = qc::proto::decode_user_list(pdu->msg);
-    check(users.ok() && !users->empty());
-    user_conn_[users->back().user_id] = send.conn;
+    received(send.conn, *send.bytes);
   }
   void on_action(const qc::chat::action::Close& close) {
     check(open_.count(close.conn) == 1);
     check(closed_by_core_.insert(close.conn).second);
+    views_[close.conn].logged_in = false;
+  }
+
+  // Bytes for `conn`: in its protocol's encoding, and only what its state allows.
+  void received(ConnHandle conn, const std::string& bytes) {
+    ConnView& view = views_[conn];
+    const bool v1_bytes = !bytes.empty() && bytes.front() == '{';
+    check(v1_bytes == (view.version == 1));
+    if (v1_bytes) return received_v1(conn, view, bytes);
+    check(bytes.size() > 4);
+    auto frame = qc::proto::v2::decode_body(std::string_view(bytes).substr(4));
+    check(frame.ok());
+    namespace v2 = qc::proto::v2;
+    if (std::holds_alternative<v2::Welcome>(*frame)) {
+      check(!view.logged_in);
+      view.logged_in = true;
+    } else if (const auto* p = std::get_if<v2::Presence>(&*frame)) {
+      check(view.logged_in);
+      if (p->snapshot) view.online.clear();
+      for (const std::string& n : p->online)
+        check(view.online.insert(qc::chat::name_key(n)).second);
+      for (const std::string& n : p->joined)
+        check(view.online.insert(qc::chat::name_key(n)).second);
+      for (const std::string& n : p->left) check(view.online.erase(qc::chat::name_key(n)) == 1);
+    } else if (const auto* m = std::get_if<v2::Msg>(&*frame)) {
+      check(view.logged_in);
+      check(view.messages.emplace(m->conv, m->epoch, m->id).second);
+    } else if (std::holds_alternative<v2::Bye>(*frame)) {
+      view.logged_in = false;
+    }
+  }
+  void received_v1(ConnHandle conn, ConnView& view, const std::string& bytes) {
+    auto pdu = qc::proto::decode(bytes);
+    check(pdu.ok());
+    switch (pdu->type) {
+      case MsgType::Versions: {
+        auto reply = qc::proto::decode_versions_reply(pdu->msg);
+        check(reply.ok());
+        if (reply->selected_version == 2) {
+          check(limited_.count(conn) == 0);
+          view.version = 2;
+        }
+        return;
+      }
+      case MsgType::LoginAck: {
+        auto users = qc::proto::decode_user_list(pdu->msg);
+        check(users.ok() && !users->empty());
+        view.logged_in = true;
+        return;
+      }
+      case MsgType::OneToOne:
+      case MsgType::OneToMany:
+      case MsgType::Broadcast:
+      case MsgType::LoginBroadcast:
+      case MsgType::LogoutBroadcast:
+        check(view.logged_in);
+        return;
+      case MsgType::LogoutAck:
+        view.logged_in = false;
+        return;
+      default:
+        return;
+    }
   }
   void on_action(const qc::chat::action::Probe& probe) {
     check(open_.count(probe.conn) == 1 && closed_by_core_.count(probe.conn) == 0);
@@ -196,13 +318,7 @@ class Driver {
     check(open_.count(verify.conn) == 1 && closed_by_core_.count(verify.conn) == 0);
     ticket_conn_ = verify.conn;
     ticket_ = verify.ticket;
-  }
-
-  bool active(std::uint64_t id) const {
-    for (const auto& u : core_.active_users()) {
-      if (u.user_id == id) return true;
-    }
-    return false;
+    ticket_user_ = verify.username;
   }
 
   void check_presence() {
@@ -210,15 +326,19 @@ class Driver {
     std::set<std::string> names;
     std::uint64_t last_id = 0;
     for (const auto& u : users) {
-      check(names.insert(u.username).second);
+      check(names.insert(qc::chat::name_key(u.username)).second);
       check(u.user_id > last_id);
       last_id = u.user_id;
-      auto owner = user_conn_.find(u.user_id);
-      check(owner != user_conn_.end());
-      check(open_.count(owner->second) == 1 && closed_by_core_.count(owner->second) == 0);
+    }
+    std::size_t logged_in = 0;
+    for (const auto& [conn, view] : views_) {
+      if (!view.logged_in || closed_by_core_.count(conn)) continue;
+      ++logged_in;
+      if (view.version == 2 && !core_.stats().presence_pending) check(view.online == names);
     }
     const qc::chat::CoreStats stats = core_.stats();
     check(stats.active_users == users.size());
+    check(stats.sessions == logged_in);
     check(stats.connections == open_.size());
     if (core_.next_deadline()) check(!open_.empty());
   }
@@ -227,12 +347,13 @@ class Driver {
   qc::chat::TimePoint now_{};
   std::array<ConnHandle, kSlots> slots_{};
   ConnHandle next_conn_ = 1;
-  std::set<ConnHandle> open_;                      // opened and not yet reported closed
-  std::set<ConnHandle> limited_;                   // opened with a one-packet limit
-  std::set<ConnHandle> closed_by_core_;            // the core asked to close them
-  std::map<std::uint64_t, ConnHandle> user_conn_;  // user id -> connection, from LOGIN_ACKs
+  std::set<ConnHandle> open_;             // opened and not yet reported closed
+  std::set<ConnHandle> limited_;          // opened with a one-packet limit
+  std::set<ConnHandle> closed_by_core_;   // the core asked to close them
+  std::map<ConnHandle, ConnView> views_;  // the open connections
   ConnHandle ticket_conn_ = 0;
   std::uint64_t ticket_ = 0;
+  std::string ticket_user_;
 };
 
 }  // namespace

@@ -4,8 +4,12 @@ of fuzz_chat_core.cc) that reach logged-in states. Run from the repository root.
 import os
 
 D = 'fuzz/corpus/fuzz_chat_core'
-OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END, PROBE_ANSWERED = range(9)
+OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END, PROBE_ANSWERED, V2 = range(10)
 LOGIN_ALICE, LOGIN_BOB, BROADCAST, ONE_TO_MANY, LOGOUT, VERSIONS, ALIVE, ONE_TO_ONE, LOGIN_CAM = range(9)
+# Canned v2 frames (opcode V2): the VERSIONS PDU that selects v2, then frames.
+(V2_VERSIONS, V2_LOGIN_ALICE_A, V2_LOGIN_ALICE_B, V2_LOGIN_BOB, V2_SEND_BOB, V2_SEND_MANY,
+ V2_BROADCAST, V2_PING, V2_LOGOUT, V2_UNKNOWN) = range(10)
+PASSWORD_OK = 0
 
 
 def raw(slot, text):
@@ -41,6 +45,21 @@ SEEDS = {
                            BYTES, 0, 3, *b'{"vers', STREAM_END, 0, *canned(1, BROADCAST),
                            STREAM_END, 1, CLOSE, 0, CLOSE, 1],
     # The right password for a name in use probes its session: answered, then unanswered.
+    # v1 and v2 sessions together: two devices of alice, bob on v1, then v2 over an echo-protocol
+    # slot (refused: stays v1), a repeated client id, presence flushes, logout.
+    'v2_devices_and_v1': [OPEN, 0, V2, 0, V2_VERSIONS, 0, V2, 0, V2_LOGIN_ALICE_A, 3,
+                          PASSWORD, 0, PASSWORD_OK, OPEN, 1, V2, 1, V2_VERSIONS, 5,
+                          V2, 1, V2_LOGIN_ALICE_B, 0, PASSWORD, 1, PASSWORD_OK, OPEN, 2,
+                          V2, 2, V2_VERSIONS, 0, *canned(2, LOGIN_BOB, 7), PASSWORD, 2, PASSWORD_OK,
+                          ADVANCE, 0, 1, V2, 0, V2_SEND_BOB, 9, V2, 0, V2_SEND_BOB, 0,
+                          V2, 1, V2_BROADCAST, 2, *canned(2, BROADCAST), V2, 0, V2_SEND_MANY, 0,
+                          V2, 1, V2_UNKNOWN, 3, V2, 1, V2_PING, 0, ADVANCE, 0, 1,
+                          V2, 0, V2_LOGOUT, 0, ADVANCE, 0, 1, CLOSE, 2, ADVANCE, 0, 1, CLOSE, 1],
+    # The same device logs in twice (replaces itself); frames before the VERSIONS reply.
+    'v2_same_device': [OPEN, 0, V2, 0, V2_LOGIN_BOB, 0, OPEN, 1, V2, 1, V2_VERSIONS, 0,
+                       V2, 1, V2_LOGIN_ALICE_A, 0, PASSWORD, 1, PASSWORD_OK, OPEN, 0,
+                       V2, 0, V2_VERSIONS, 0, V2, 0, V2_LOGIN_ALICE_A, 0, PASSWORD, 0, PASSWORD_OK,
+                       ADVANCE, 0, 1, V2, 0, V2_SEND_MANY, 4, STREAM_END, 0, ADVANCE, 0, 100],
     'login_probe': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_ALICE),
                     *canned(1, BROADCAST), PROBE_ANSWERED, 0, *login(1, LOGIN_ALICE),
                     ADVANCE, 0, 3, PROBE_ANSWERED, 0, *canned(1, BROADCAST), CLOSE, 1, CLOSE, 0],

@@ -51,6 +51,10 @@ void Core::Impl::send_to(Session& s, proto::MsgType type, std::string body) {
 
 void Core::Impl::send_error(Session& s, proto::MsgType type, std::string_view error) {
   if (s.phase.is(Phase::Closing)) return;
+  if (s.version == 2) {  // a v2 session never gets v1 bytes (the v2 paths name their codes)
+    send_error_v2(s, std::nullopt, proto::v2::code::kBadFrame, std::string(error));
+    return;
+  }
   if (!s.max_pdu_in_one_packet) {
     out.send_error(s.conn, type, error);
     return;
@@ -279,6 +283,7 @@ CoreStats Core::stats() const {
   s.active_users = impl_->presence.size();
   s.sessions = impl_->presence.sessions();
   s.v2_sessions = impl_->v2_authenticated;
+  s.presence_pending = impl_->presence_feed.pending();
   s.pending_logins = impl_->checks_in_flight;
   return s;
 }

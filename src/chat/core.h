@@ -30,6 +30,7 @@ struct CoreStats {
   std::size_t v2_sessions = 0;
   std::uint64_t replaced_sessions = 0;  // closed for a newer session of the device, or the limit
   std::uint64_t duplicate_sends = 0;    // v2 sends repeated with a known cid (not redelivered)
+  bool presence_pending = false;        // v2 presence changes wait for the next flush
   std::uint64_t deliveries = 0;         // message PDUs queued to recipients
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;      // wrong password, or a name with no account

@@ -113,7 +113,8 @@ struct Core::Impl {
   void password_check_done();
 
   // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
-  bool within_message_rate(Session& s, TimePoint now);
+  // `rid`: the v2 request to name in the refusal.
+  bool within_message_rate(Session& s, TimePoint now, std::optional<std::uint64_t> rid = {});
   bool text_fits(Session& s, const std::string& text);
   bool targets_fit(Session& s, std::string_view target_ids);
 

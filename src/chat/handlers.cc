@@ -33,12 +33,15 @@ void Core::Impl::on_versions(Session& s, const Route& /*route*/, const proto::Pd
 
 // Over the rate the message is dropped with an error rather than delayed (ergo's fakelag):
 // delaying means buffering a flooder's messages, and the error tells an honest client why.
-bool Core::Impl::within_message_rate(Session& s, TimePoint now) {
+bool Core::Impl::within_message_rate(Session& s, TimePoint now, std::optional<std::uint64_t> rid) {
   if (s.message_bucket.take(config.message_rate, now)) return true;
   if (counters.rate_limited++ % 100 == 0) {  // one log line per 100 drops, not one per drop
     logger.warn("rate_limited", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
   }
-  send_error(s, proto::MsgType::MsgUnsuccessful, kRateLimitedText);
+  if (s.version == 2)
+    send_error_v2(s, rid, proto::v2::code::kRateLimited, std::string(kRateLimitedText));
+  else
+    send_error(s, proto::MsgType::MsgUnsuccessful, kRateLimitedText);
   return false;
 }
 

@@ -222,11 +222,15 @@ constexpr std::string_view kTruncatedDetail = "the stream ended inside a PDU";
 // more: before login the answer of any framing error (reject_login), after it MSG_UNSUCCESSFUL
 // and close ProtocolError. A FIN at a PDU boundary ends the session like a logout.
 void Core::Impl::end_of_stream(Session& s) {
-  if (!s.framer.mid_object()) {
+  const bool mid = s.version == 2 ? s.v2_reader.mid_frame() : s.framer.mid_object();
+  if (!mid) {
     logger.info("stream_ended", {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}});
     close_session(s, proto::CloseCode::NoError, "stream ended");
     return;
   }
+  if (s.version == 2)
+    return act_v2(s, verdict_v2(s.phase.phase(), FrameKind::Undecodable), nullptr, kTruncatedDetail,
+                  input_time);
   if (!s.phase.is(Phase::Authenticated)) return reject_login(s, kTruncatedDetail);
   count_malformed(s, kTruncatedDetail);
   send_error(s, proto::MsgType::MsgUnsuccessful,

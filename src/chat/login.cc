@@ -294,7 +294,10 @@ void Core::Impl::replace_devices(Session& s) {
 
 void Core::Impl::login_timeout(Session& s) {
   logger.info("login_failed", {{"session", s.conn}, {"peer", s.peer}, {"reason", "login timeout"}});
-  send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, kLoginTimeoutText);
+  if (s.version == 2)
+    send_error_v2(s, s.pending_rid, proto::v2::code::kLoginTimeout, std::string(kLoginTimeoutText));
+  else
+    send_error(s, proto::MsgType::LoginUnsuccessfulDisconnect, kLoginTimeoutText);
   close_session(s, proto::CloseCode::LoginFailed, "login timeout");
 }
 

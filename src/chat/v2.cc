@@ -89,7 +89,11 @@ void Core::Impl::take_frame_v2(Session& s, std::string_view body, TimePoint now)
   const Verdict v = verdict_v2(s.phase.phase(), kind);
   if (v == Verdict::Queue) return queue(s, InboundItem{std::string(body), std::nullopt, {}});
   if (v == Verdict::Ignore) return;
-  if (!frame) return act_v2(s, v, nullptr, frame.error().detail, now);
+  if (!frame) {  // the answer still names the request, when its rid can be read
+    const std::optional<std::uint64_t> rid = v2::request_id_of(body, config.limits);
+    const v2::Frame unknown = v2::Unknown{{}, rid};
+    return act_v2(s, v, rid ? &unknown : nullptr, frame.error().detail, now);
+  }
   std::string detail;
   if (kind == FrameKind::ServerFrame)
     detail = "a client does not send '" + std::string(v2::frame_type_name(*frame)) + "'";
@@ -136,7 +140,7 @@ void Core::Impl::act_v2(Session& s, Verdict verdict, const v2::Frame* frame,
 void Core::Impl::route_v2(Session& s, const v2::Frame& frame, TimePoint now) {
   if (const auto* login = std::get_if<v2::Login>(&frame)) return on_login_v2(s, *login, now);
   if (const auto* send = std::get_if<v2::Send>(&frame)) {
-    if (!within_message_rate(s, now)) return;
+    if (!within_message_rate(s, now, send->rid)) return;
     return on_send_v2(s, *send, now);
   }
   if (const auto* ping = std::get_if<v2::Ping>(&frame)) return send_frame(s, v2::Pong{ping->rid});
@@ -180,7 +184,11 @@ void Core::Impl::on_logout_v2(Session& s, std::uint64_t rid) {
 
 // With no v2 session to tell, the change only updates the flushed state (no deadline, no log).
 void Core::Impl::schedule_presence_flush() {
-  if (v2_authenticated == 0) return presence_feed.flush();
+  if (v2_authenticated == 0) {
+    presence_feed.flush();
+    presence_flush_at.reset();
+    return;
+  }
   if (!presence_flush_at) presence_flush_at = input_time + config.presence_interval;
 }
 

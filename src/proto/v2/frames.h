@@ -141,6 +141,7 @@ inline constexpr std::string_view kNotLoggedIn = "not_logged_in";   // chat befo
 inline constexpr std::string_view kAlreadyLoggedIn = "already_logged_in";  // login twice
 inline constexpr std::string_view kBadCredentials = "bad_credentials";
 inline constexpr std::string_view kTooManyAttempts = "too_many_attempts";  // then close
+inline constexpr std::string_view kLoginTimeout = "login_timeout";  // no new login in time: close
 inline constexpr std::string_view kThrottled = "throttled";        // login rate limits
 inline constexpr std::string_view kServerBusy = "server_busy";     // password checks queued
 inline constexpr std::string_view kNoSuchUser = "no_such_user";    // a name with no account

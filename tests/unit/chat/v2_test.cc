@@ -241,6 +241,18 @@ TEST_F(CoreV2, RequestsAreAnsweredByRidAndUnknownTypesAndMembersDoNotEndTheSessi
   EXPECT_EQ(h.drain(), (Lines{R"(1 {"t":"bye","rid":10})", "1 CLOSE 0 logout"}));
 }
 
+TEST_F(CoreV2, AFrameThatDoesNotDecodeIsAnsweredByItsRidAndTheSessionGoesOn) {
+  h.join_v2(1, "alice");
+  h.drain();
+  h.feed(1, raw_frame(R"({"t":"send","rid":12,"to":"bob","text":"hi"})"));
+  EXPECT_EQ(
+      h.drain(),
+      (Lines{
+          R"(1 {"t":"error","rid":12,"code":"bad_frame","text":"member 'to' must be an array of strings, got a string"})"}));
+  h.feed_frame(1, v2::Ping{13});
+  EXPECT_EQ(h.drain(), (Lines{R"(1 {"t":"pong","rid":13})"}));
+}
+
 TEST_F(CoreV2, SendLimitsAreTypedErrors) {
   h.join_v2(1, "alice");
   h.drain();
