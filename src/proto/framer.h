@@ -39,6 +39,13 @@ class StreamFramer {
   template <class OnEvent>
   void feed(std::string_view chunk, OnEvent&& on_event);
 
+  // Like feed, but on_event returns bool: false stops right after that event and returns the
+  // number of bytes of `chunk` consumed (else chunk.size()). Stopped after a PDU, the framer is
+  // between objects and the rest of the chunk is untouched: the caller may hand it to another
+  // framer (the switch to v2 framing after a VERSIONS reply, possibly mid-chunk).
+  template <class OnEvent>
+  std::size_t feed_until(std::string_view chunk, OnEvent&& on_event);
+
   std::size_t buffered_bytes() const { return buf_.size(); }
   bool mid_object() const { return state_ != State::Between && state_ != State::Garbage; }
 

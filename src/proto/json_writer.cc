@@ -20,35 +20,13 @@ void append_u_escape(std::string& out, unsigned value) {
   out.append(esc, sizeof esc);
 }
 
-// Python escapes these with a short form; other bytes below 0x20 become \u00XX.
-char short_escape(unsigned char c) {
-  switch (c) {
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    case '\n':
-      return 'n';
-    case '\r':
-      return 'r';
-    case '\t':
-      return 't';
-    case '\b':
-      return 'b';
-    case '\f':
-      return 'f';
-    default:
-      return 0;
-  }
-}
-
 // Python escapes everything outside printable ASCII (0x20..0x7e), DEL included.
 bool needs_escape(unsigned char c) { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\'; }
 
 void append_escaped_char(std::string& out, std::string_view text, std::size_t& pos) {
   const auto c = static_cast<unsigned char>(text[pos]);
   if (c < 0x80) {
-    if (char s = short_escape(c)) {
+    if (char s = detail::json_short_escape(c)) {
       out += '\\';
       out += s;
     } else {
@@ -95,6 +73,27 @@ std::size_t char_count(std::string_view utf8) {
 }
 
 namespace detail {
+
+char json_short_escape(unsigned char c) {
+  switch (c) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\t':
+      return 't';
+    case '\b':
+      return 'b';
+    case '\f':
+      return 'f';
+    default:
+      return 0;
+  }
+}
 
 void append_int(std::string& out, std::int64_t value) {
   char buf[24];

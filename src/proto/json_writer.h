@@ -7,6 +7,10 @@
 
 namespace qc::proto::detail {
 
+// The letter of a two-character escape (\n -> 'n', '"' -> '"'), 0 for a byte that has none
+// (other control characters are written \u00XX).
+char json_short_escape(unsigned char c);
+
 void append_int(std::string& out, std::int64_t value);
 void append_uint(std::string& out, std::uint64_t value);
 

@@ -5,6 +5,7 @@
 // with a typed error (proto::DecodeError) whose detail names the member.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,10 +20,17 @@ std::string encode_body(const Frame& frame);
 void append_frame(std::string& out, const Frame& frame);
 std::string encode_frame(const Frame& frame);
 
+// The largest request id: JSON numbers above 2^53 lose precision in many languages.
+inline constexpr RequestId kMaxRequestId = (RequestId{1} << 53) - 1;
+
 // Decodes one frame body. A "t" this side does not know decodes to Unknown (not an error); a
 // known type with a missing or mistyped member is an error. The decoded frame's direction is not
 // checked here: the caller refuses a server frame sent by a client.
 Decoded<Frame> decode_body(std::string_view body, const DecodeLimits& limits = {});
+
+// The request id of a body, when it is an object with a valid top-level "rid" (whatever else is
+// wrong with it): lets a refusal of a frame that does not decode name the request.
+std::optional<RequestId> request_id_of(std::string_view body, const DecodeLimits& limits = {});
 
 // Hot-path encoders that append straight to `out` (length prefix included), byte-identical to
 // append_frame of the same frame.

@@ -24,11 +24,15 @@ class FrameReader {
   std::size_t feed(std::string_view chunk, OnEvent&& on_event);
 
   std::size_t buffered_bytes() const { return body_.size() + header_fill_; }
-  bool mid_frame() const { return header_fill_ != 0 || expecting_body_; }
+  // True when the stream so far ends inside a frame (its prefix, body or skipped body).
+  bool mid_frame() const { return header_fill_ != 0 || expecting_body_ || skip_left_ != 0; }
 
  private:
   // Non-template part (framer.cc): one step from chunk[pos]; true when `event` is filled.
   bool next_event(std::string_view chunk, std::size_t& pos, FrameEvent& event);
+  bool read_header(std::string_view chunk, std::size_t& pos, FrameEvent& event);
+  bool read_body(std::string_view chunk, std::size_t& pos, FrameEvent& event);
+  void complete(FrameEvent& event, std::string_view body);
 
   std::size_t max_frame_bytes_;
   unsigned char header_[4]{};

@@ -1,0 +1,171 @@
+// v2 decoding: the strict JSON reader's DOM, then one list of member reads per frame type.
+#include <array>
+
+#include "proto/json_fields.h"
+#include "proto/v2/codec.h"
+#include "proto/v2/member_reader.h"
+
+namespace qc::proto::v2 {
+namespace {
+
+using detail::MemberReader;
+using detail::Need;
+using proto::detail::JsonValue;
+
+template <class F>
+Decoded<Frame> finish(const MemberReader& r, F&& frame) {
+  if (r.failed()) return Unexpected<DecodeError>{r.error()};
+  return Frame(std::forward<F>(frame));
+}
+
+void read_target_error(MemberReader& r, TargetError& e) {
+  r.string("to", e.to, Need::Required);
+  r.string("code", e.code, Need::Required);
+  r.string("text", e.text, Need::Required);
+}
+
+void read_sent(MemberReader& r, Sent& s) {
+  r.string("to", s.to, Need::Optional);
+  r.string("conv", s.conv, Need::Required);
+  r.unsigned_integer("id", s.id, Need::Required);
+  r.flag("offline", s.offline);
+}
+
+Decoded<Frame> decode_login(MemberReader& r) {
+  Login f;
+  r.rid(f.rid, Need::Optional);
+  r.string("user", f.user, Need::Required);
+  r.string("password", f.password, Need::Required);
+  r.string("device", f.device, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_send(MemberReader& r) {
+  Send f;
+  r.rid(f.rid, Need::Optional);
+  r.strings("to", f.to, Need::Optional);
+  r.string("conv", f.conv, Need::Optional);
+  r.string("text", f.text, Need::Required);
+  r.string("cid", f.cid, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+// ping and logout (requests: rid optional), pong and bye (answers: rid required).
+template <class F, Need kRidNeed>
+Decoded<Frame> decode_rid_only(MemberReader& r) {
+  F f;
+  r.rid(f.rid, kRidNeed);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_welcome(MemberReader& r) {
+  Welcome f;
+  r.rid(f.rid, Need::Required);
+  r.string("user", f.user, Need::Required);
+  r.unsigned_integer("account", f.account, Need::Required);
+  r.string("device", f.device, Need::Required);
+  r.integer("ts", f.ts, Need::Required);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_presence(MemberReader& r) {
+  Presence f;
+  r.flag("snapshot", f.snapshot);
+  if (f.snapshot) {  // a snapshot carries no changes: joined/left are ignored
+    r.strings("online", f.online, Need::Required);
+  } else {
+    r.strings("joined", f.joined, Need::Optional);
+    r.strings("left", f.left, Need::Optional);
+  }
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_msg(MemberReader& r) {
+  Msg f;
+  r.string("conv", f.conv, Need::Required);
+  r.unsigned_integer("id", f.id, Need::Required);
+  r.unsigned_integer("epoch", f.epoch, Need::Required);
+  r.integer("ts", f.ts, Need::Required);
+  r.string("from", f.from, Need::Required);
+  r.strings("to", f.to, Need::Optional);
+  r.string("text", f.text, Need::Required);
+  r.string("cid", f.cid, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_ack(MemberReader& r) {
+  Ack f;
+  r.rid(f.rid, Need::Required);
+  r.string("cid", f.cid, Need::Optional);
+  r.unsigned_integer("epoch", f.epoch, Need::Required);
+  r.integer("ts", f.ts, Need::Required);
+  r.objects("sent", f.sent, Need::Required, read_sent);
+  r.objects("errors", f.errors, Need::Optional, read_target_error);
+  r.flag("duplicate", f.duplicate);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_error(MemberReader& r) {
+  Error f;
+  r.rid(f.rid);
+  r.string("code", f.code, Need::Required);
+  r.string("text", f.text, Need::Required);
+  r.objects("errors", f.errors, Need::Optional, read_target_error);
+  return finish(r, std::move(f));
+}
+
+struct TypeDecoder {
+  std::string_view type;
+  Decoded<Frame> (*decode)(MemberReader&);
+};
+
+constexpr std::array kDecoders{
+    TypeDecoder{"login", decode_login},
+    TypeDecoder{"send", decode_send},
+    TypeDecoder{"ping", decode_rid_only<Ping, Need::Optional>},
+    TypeDecoder{"logout", decode_rid_only<Logout, Need::Optional>},
+    TypeDecoder{"welcome", decode_welcome},
+    TypeDecoder{"presence", decode_presence},
+    TypeDecoder{"msg", decode_msg},
+    TypeDecoder{"ack", decode_ack},
+    TypeDecoder{"pong", decode_rid_only<Pong, Need::Required>},
+    TypeDecoder{"bye", decode_rid_only<Bye, Need::Required>},
+    TypeDecoder{"error", decode_error},
+};
+
+// The rid of an object, if it has a valid one.
+std::optional<RequestId> valid_rid(JsonValue& object) {
+  std::optional<RequestId> rid;
+  MemberReader r(object);
+  r.rid(rid);
+  return r.failed() ? std::nullopt : rid;
+}
+
+}  // namespace
+
+Decoded<Frame> decode_body(std::string_view body, const DecodeLimits& limits) {
+  auto object = proto::detail::parse_object(body, limits, "frame");
+  if (!object) return Unexpected<DecodeError>{object.error()};
+  const JsonValue* type = object->find("t");
+  if (type == nullptr)
+    return proto::detail::decode_error(DecodeErrc::MissingField, "missing member 't'");
+  if (type->kind != JsonValue::Kind::String) {
+    return proto::detail::decode_error(DecodeErrc::WrongType,
+                                       "member 't' must be a string, got " +
+                                           std::string(proto::detail::json_kind_name(type->kind)));
+  }
+  for (const TypeDecoder& decoder : kDecoders) {
+    if (decoder.type != type->text) continue;
+    MemberReader reader(*object);
+    return decoder.decode(reader);
+  }
+  return Frame(Unknown{type->text, valid_rid(*object)});
+}
+
+std::optional<RequestId> request_id_of(std::string_view body, const DecodeLimits& limits) {
+  auto object = proto::detail::parse_object(body, limits, "frame");
+  if (!object) return std::nullopt;
+  return valid_rid(*object);
+}
+
+}  // namespace qc::proto::v2
