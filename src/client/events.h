@@ -51,12 +51,12 @@ struct Message {
   std::string text;
   // v2 only (empty / 0 in v1): the conversation ("all" or "@alice,bob"), the server's id,
   // epoch and timestamp (ms since the epoch), the recipients' names, the sender's client id.
-  std::string conv;
+  std::string conv = {};
   std::uint64_t id = 0;
   std::uint64_t epoch = 0;
   std::int64_t ts = 0;
-  std::vector<std::string> to;
-  std::string cid;
+  std::vector<std::string> to = {};
+  std::string cid = {};
   bool own = false;  // sent by this account from another device
 };
 struct ServerError {  // MSG_UNSUCCESSFUL
