@@ -88,11 +88,12 @@ std::string message_json(const Message& m, std::int64_t now_ms) {
   });
 }
 
-void send_members(ObjectWriter& w, const OutgoingSend& s) {
+// `text_key`: an error's "text" is the server's sentence, so the message's text is "message".
+void send_members(ObjectWriter& w, const OutgoingSend& s, std::string_view text_key = "text") {
   w.unsigned_integer("rid", s.rid).string("client_id", s.cid);
   if (!s.conv.empty()) w.string("conv", s.conv);
   if (!s.to.empty()) w.raw("to", string_array(s.to));
-  w.string("text", s.text);
+  w.string(text_key, s.text);
 }
 
 std::string ack_json(const Acked& a, std::int64_t now_ms) {
@@ -109,7 +110,7 @@ std::string request_error_json(const RequestError& e, std::int64_t now_ms) {
   return object("error", now_ms, [&e](ObjectWriter& w) {
     w.string("code", e.code).string("text", e.text);
     if (e.send) {
-      send_members(w, *e.send);  // rid comes with it
+      send_members(w, *e.send, "message");  // rid comes with it
     } else if (e.rid) {
       w.unsigned_integer("rid", *e.rid);
     }

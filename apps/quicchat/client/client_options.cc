@@ -183,7 +183,10 @@ Result<ClientSettings> client_settings_from(const Flags& flags) {
   }
   const auto& transport = settings.chat.transport;
   settings.app.server_label = transport.host + ":" + std::to_string(transport.port);
-  if (settings.app.state_dir.empty()) settings.app.state_dir = client::default_state_dir();
+  // Only v2 sends a device id: a v1-only client keeps nothing on disk unless told where.
+  if (settings.app.state_dir.empty() && settings.chat.max_version >= 2) {
+    settings.app.state_dir = client::default_state_dir();
+  }
   return settings;
 }
 
