@@ -100,7 +100,8 @@ void ClientApp::on_login_ok(const LoginOk& ok) {
 
 void ClientApp::on_welcome(const Welcome& welcome) {
   if (phase_ == Phase::Reconnecting && !options_.json) {
-    print_line("[Sys] Reconnected as " + sanitize(welcome.user) + ".");
+    console_.print(with_clock(welcome.ts != 0 ? welcome.ts : now_ms(),
+                              "[Sys] Reconnected as " + sanitize(welcome.user) + "."));
   } else {
     show(welcome);
   }

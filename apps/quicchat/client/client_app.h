@@ -76,7 +76,7 @@ class ClientApp {
   void show(const client::Event& event);
   void say(std::string_view code, std::string_view line);       // a "[Sys] ..." line
   void complain(std::string_view code, std::string_view text);  // a "[Err] text" line
-  void print_line(std::string_view line);  // with HH:MM in front in v2
+  void print_line(std::string_view line);                       // with HH:MM in front in v2
 
   void ask_credentials();
   void send_login();
@@ -99,7 +99,7 @@ class ClientApp {
   bool ever_logged_in_ = false;
   bool ever_opened_ = false;
   io::TimePoint connect_started_{};
-  std::string device_id_;  // v2: for username_ on this server
+  std::string device_id_;    // v2: for username_ on this server
   bool v2_display_ = false;  // the server selected v2 once: lines carry HH:MM from then on
   // v2: sends the server had not answered when the connection was lost; sent again (same cid)
   // after the next login when reconnecting.

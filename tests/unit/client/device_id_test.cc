@@ -5,26 +5,22 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <filesystem>
+
+#include "../support/temp_dir.h"
 
 namespace qc::client {
 namespace {
 
 class DeviceId : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/qc-device-id-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    state_ = dir_ + "/state";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
   static unsigned mode(const std::string& path) {
     struct stat st {};
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
     return st.st_mode & 0777;
   }
-  std::string dir_, state_;
+  qc::testing::TempDir dir_;
+  std::string state_ = dir_.file("state");
 };
 
 TEST_F(DeviceId, CreatedOnceWithPrivateModesThenReused) {
