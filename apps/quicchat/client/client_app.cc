@@ -44,7 +44,11 @@ void ClientApp::finish(int code) {
 }
 
 void ClientApp::fatal(std::string_view line) {
-  if (options_.json) console_.print(error_json("fatal", line, now_ms()));
+  if (options_.json) {
+    std::string_view text = line;
+    if (text.starts_with("[Err] ")) text.remove_prefix(6);
+    console_.print(error_json("fatal", text, now_ms()));
+  }
   console_.print_fatal(line);
   finish(1);
 }
