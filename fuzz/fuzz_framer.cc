@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunkings.h"
 #include "proto/framer.h"
 
 namespace {
@@ -67,17 +68,6 @@ std::vector<std::string> run(const std::vector<std::string_view>& chunks) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
-  const std::size_t selector = (static_cast<std::size_t>(data[0]) << 8) | data[1];
-  const std::string_view stream(reinterpret_cast<const char*>(data) + 2, size - 2);
-  const std::size_t split = stream.empty() ? 0 : selector % (stream.size() + 1);
-
-  const auto whole = run({stream});
-  check(run({stream.substr(0, split), stream.substr(split)}) == whole);
-  if (stream.size() <= 4096) {
-    std::vector<std::string_view> bytes;
-    for (std::size_t i = 0; i < stream.size(); ++i) bytes.push_back(stream.substr(i, 1));
-    check(run(bytes) == whole);
-  }
+  qc::fuzz::check_chunkings(data, size, run);
   return 0;
 }

@@ -13,6 +13,10 @@
 
 namespace qc::proto::v2 {
 
+// The largest frame body a client accepts from a server (a server accepts kMaxClientFrameBytes).
+// A client decodes with DecodeLimits{kMaxServerFrameBytes} as well.
+inline constexpr std::size_t kMaxServerFrameBytes = 8 * 1024 * 1024;
+
 class FrameReader {
  public:
   explicit FrameReader(std::size_t max_frame_bytes = kDefaultMaxPduBytes);

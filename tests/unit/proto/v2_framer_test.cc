@@ -125,6 +125,28 @@ TEST(V2Framer, ResynchronisesAfterATooLargeFrame) {
             std::vector<std::string>{std::string(64, 'x')});
 }
 
+TEST(V2Framer, AClientTakesLargerFramesThanAServer) {
+  const Msg big{"all", 1, 1, 0, "alice", {}, std::string(100 * 1024, 'x'), ""};
+  const std::string frame = encode_frame(big);
+  for (const std::size_t limit : {kMaxClientFrameBytes, kMaxServerFrameBytes}) {
+    FrameReader reader(limit);
+    std::vector<FrameEvent> events;
+    reader.feed(frame, [&](const FrameEvent& e) {
+      events.push_back(e);
+      return true;
+    });
+    ASSERT_EQ(events.size(), 1u);
+    if (limit == kMaxClientFrameBytes) {
+      EXPECT_EQ(events[0].error, FrameErrc::TooLarge);
+      continue;
+    }
+    ASSERT_EQ(events[0].kind, FrameEvent::Kind::Pdu);
+    auto decoded = decode_body(events[0].pdu, DecodeLimits{kMaxServerFrameBytes, 16});
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(*decoded, Frame(big));
+  }
+}
+
 TEST(V2Framer, EmptyFramesAreReportedAndSkipped) {
   EXPECT_EQ(feed_all({prefixed("") + prefixed("") + prefixed("{}")}).events,
             (std::vector<std::string>{"error:empty", "error:empty", "{}"}));
