@@ -1,6 +1,7 @@
 // libFuzzer: the terminal client's input line parsers. Any line yields a command or a non-empty
 // error line; message commands carry their text and at least one target. A line held across a
-// reconnect parses as a fresh one does, except that a refusal repeats the line.
+// reconnect parses as a fresh one does, except that a refusal repeats the line. The v2 parser
+// never yields a command addressed by id, and its names are never empty.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -35,10 +36,25 @@ void check_held(std::string_view line, const qc::Result<qc::client::Command, std
   check(held.error().find(line) != std::string::npos);
 }
 
+void check_v2(std::string_view line) {
+  auto parsed = qc::client::parse_command_v2(line);
+  if (!parsed) {
+    check(!parsed.error().empty());
+    return;
+  }
+  check(!std::holds_alternative<qc::client::DirectCmd>(*parsed) &&
+        !std::holds_alternative<qc::client::ManyCmd>(*parsed));
+  if (const auto* named = std::get_if<qc::client::NamesCmd>(&*parsed)) {
+    check(!named->names.empty() && !named->text.empty());
+    for (const auto& name : named->names) check(!name.empty());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
+  check_v2(line);
   auto parsed = qc::client::parse_command(line, resolve);
   check_held(line, parsed);
   if (!parsed) {

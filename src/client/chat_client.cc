@@ -57,7 +57,10 @@ Result<void> ChatClient::connect() {
   if (conn_ != 0) return fail("bad_state", "already connected or connecting");
   auto conn = endpoint_.connect(options_.transport);
   if (!conn) return Unexpected<Error>{conn.error()};
-  session_ = ClientSession{};
+  // Client message ids go on counting across connections: a cid is never reused for new text.
+  SessionConfig config{kMaxServerPduBytes, options_.max_version, session_.cid_tag(),
+                       session_.next_cid()};
+  session_ = ClientSession{std::move(config)};
   session_.on_connecting();
   unacked_.clear();
   conn_ = *conn;
@@ -71,8 +74,9 @@ Result<void> ChatClient::after(Result<void> request) {
   return request;
 }
 
-Result<void> ChatClient::login(std::string_view username, std::string_view password) {
-  return after(session_.login(username, password));
+Result<void> ChatClient::login(std::string_view username, std::string_view password,
+                               std::string_view device) {
+  return after(session_.login(username, password, device));
 }
 Result<void> ChatClient::send_broadcast(std::string_view text, std::string_view line) {
   return after_message(session_.send_broadcast(text), text, line);
@@ -84,6 +88,14 @@ Result<void> ChatClient::send_direct(std::uint64_t target_id, std::string_view t
 Result<void> ChatClient::send_many(const std::vector<std::uint64_t>& target_ids,
                                    std::string_view text, std::string_view line) {
   return after_message(session_.send_many(target_ids, text), text, line);
+}
+
+Result<void> ChatClient::send_to(const std::vector<std::string>& names, std::string_view text,
+                                 std::string_view line) {
+  return after_message(session_.send_to(names, text), text, line);
+}
+Result<void> ChatClient::resend(const OutgoingSend& send, std::string_view line) {
+  return after_message(session_.resend(send), send.text, line);
 }
 
 // The message's PDU is the last one the flush hands over: it is remembered until acknowledged.
@@ -143,7 +155,9 @@ void ChatClient::flush() {
 void ChatClient::deliver() {
   flush();
   for (Event& event : session_.take_events()) {
-    if (std::holds_alternative<LoginOk>(event)) start_keepalive();
+    if (std::holds_alternative<LoginOk>(event) || std::holds_alternative<Welcome>(event)) {
+      start_keepalive();
+    }
     if (auto* closed = std::get_if<ConnectionClosed>(&event)) {
       closed->undelivered = std::move(undelivered_);
       undelivered_.clear();

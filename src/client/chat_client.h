@@ -48,7 +48,10 @@ quic::ClientOptions chat_transport_options();
 
 struct ChatClientOptions {
   quic::ClientOptions transport = chat_transport_options();
-  std::chrono::milliseconds keepalive{30'000};  // 0 = never send ALIVE
+  std::chrono::milliseconds keepalive{30'000};  // 0 = never send ALIVE (v2: ping)
+  // 2: offer protocol v2 on the ALPN quicchat (`quicchat client` does); 1: v1 only (the bench
+  // and the conformance suite read v1 events).
+  std::int64_t max_version = 1;
 };
 
 class ChatClient {
@@ -65,7 +68,9 @@ class ChatClient {
   // Connected is delivered. Allowed again after ConnectionClosed (reconnect).
   Result<void> connect();
 
-  Result<void> login(std::string_view username, std::string_view password);
+  // `device`: v2 only (ClientSession::login).
+  Result<void> login(std::string_view username, std::string_view password,
+                     std::string_view device = {});
   // `line` names the message in ConnectionClosed::undelivered if the connection is lost before
   // the server acknowledged it (empty: the text).
   Result<void> send_broadcast(std::string_view text, std::string_view line = {});
@@ -73,6 +78,10 @@ class ChatClient {
                            std::string_view line = {});
   Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text,
                          std::string_view line = {});
+  // v2: to names (ClientSession::send_to), and a send again with its cid after a reconnect.
+  Result<void> send_to(const std::vector<std::string>& names, std::string_view text,
+                       std::string_view line = {});
+  Result<void> resend(const OutgoingSend& send, std::string_view line = {});
   Result<void> logout();
   Result<void> rebind();  // new local port; QUIC migration keeps the session
   void send_raw(std::string bytes);

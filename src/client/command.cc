@@ -128,6 +128,56 @@ Result<Command, std::string> parse_held_command(std::string_view line,
   return command;
 }
 
+namespace {
+
+Result<std::vector<std::string>, std::string> parse_names(std::string_view targets) {
+  std::vector<std::string> names;
+  while (true) {
+    std::size_t comma = targets.find(',');
+    std::string_view target = trim(targets.substr(0, comma));
+    if (parse_id(target)) return Unexpected<std::string>{std::string(errors::kV2NoIds)};
+    if (target.size() < 2 || target.front() != '@') {
+      return Unexpected<std::string>{std::string(errors::kV2BadFormat)};
+    }
+    names.emplace_back(target.substr(1));
+    if (comma == std::string_view::npos) return names;
+    targets.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace
+
+Result<Command, std::string> parse_command_v2(std::string_view line) {
+  std::string_view trimmed = trim(line);
+  if (equals_ignoring_case(trimmed, "logout")) return Command{LogoutCmd{}};
+  if (auto cmd = slash_command(trimmed)) return *cmd;
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos)
+    return Unexpected<std::string>{std::string(errors::kV2BadFormat)};
+  std::string_view targets = trim(line.substr(0, colon));
+  std::string text(trim(line.substr(colon + 1)));
+  if (targets == "0") {
+    if (text.empty()) return Unexpected<std::string>{std::string(errors::kEmptyBroadcast)};
+    return Command{BroadcastCmd{std::move(text)}};
+  }
+  auto names = parse_names(targets);
+  if (!names) return Unexpected<std::string>{names.error()};
+  if (text.empty()) return Unexpected<std::string>{std::string(errors::kEmptyMessage)};
+  return Command{NamesCmd{std::move(*names), std::move(text)}};
+}
+
+std::vector<std::string> help_lines_v2() {
+  return {
+      "0: text              send to everyone",
+      "@name: text          send to a user by name",
+      "@a,@b: text          send to users a and b",
+      "/who                 list who is online",
+      "/rebind              move to a new local port (the session continues)",
+      "/help                this text",
+      "logout or /quit      log out and exit",
+  };
+}
+
 std::vector<std::string> help_lines() {
   return {
       "0: text              send to everyone",

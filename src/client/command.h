@@ -3,6 +3,8 @@
 //   0: text          broadcast          N: text        one-to-one
 //   N,M: text        one-to-many        @bob: text     one-to-one by name (also @bob,@cam,3)
 //   logout | /quit   log out and exit
+// In protocol v2 (parse_command_v2) users are names only: `@bob: text`, `@bob,@cam: text`,
+// `0: text`; a number is refused with a line that says to use @name.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,11 @@ struct ManyCmd {
   std::string text;
   friend bool operator==(const ManyCmd&, const ManyCmd&) = default;
 };
+struct NamesCmd {  // v2: to each named account
+  std::vector<std::string> names;
+  std::string text;
+  friend bool operator==(const NamesCmd&, const NamesCmd&) = default;
+};
 struct LogoutCmd {
   friend bool operator==(const LogoutCmd&, const LogoutCmd&) = default;
 };
@@ -45,7 +52,7 @@ struct RebindCmd {
 };
 
 using Command =
-    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd>;
+    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;
@@ -59,6 +66,11 @@ inline constexpr std::string_view kBadUserIds =
 inline constexpr std::string_view kBadFormat =
     "Invalid input format. Use 'user_id: message' for direct messages, 'user_id,user_id: "
     "message' for one-to-many messages, or '0: message' for broadcast.";
+inline constexpr std::string_view kV2BadFormat =
+    "Invalid input format. Use '@name: message' for direct messages, '@name,@name: message' for "
+    "one-to-many messages, or '0: message' for broadcast.";
+inline constexpr std::string_view kV2NoIds =
+    "User ids are not used with this server: address users as @name (see /who).";
 }  // namespace errors
 
 // "Unknown user 'zed'. Use /who to list active users."
@@ -74,7 +86,12 @@ Result<Command, std::string> parse_command(std::string_view line, const NameReso
 // (which repeats the line); everything else parses as parse_command does.
 Result<Command, std::string> parse_held_command(std::string_view line, const NameResolver& resolve);
 
-// The /help text, one line per entry.
+// v2: BroadcastCmd, NamesCmd or one of the slash commands, or the local error line to print.
+// Names are not checked against the online list (an offline account is a valid recipient).
+Result<Command, std::string> parse_command_v2(std::string_view line);
+
+// The /help text, one line per entry (v1's, or v2's with names only).
 std::vector<std::string> help_lines();
+std::vector<std::string> help_lines_v2();
 
 }  // namespace qc::client

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "proto/codec.h"
+#include "proto/v2/frames.h"
 
 namespace qc::client {
 
@@ -30,9 +32,11 @@ struct LoginOk {
 };
 struct LoginRetry {
   std::string error;
+  std::string code = {};  // v2: the error code (bad_credentials, throttled, ...)
 };
 struct LoginRejected {  // LOGIN_UNSUCCESSFUL_DISCONNECT: the server ends the connection
   std::string error;
+  std::string code = {};  // v2: too_many_attempts
 };
 struct UsersJoined {
   proto::UserList users;
@@ -42,9 +46,18 @@ struct UsersLeft {
 };
 struct Message {
   MessageKind kind = MessageKind::Broadcast;
-  std::uint64_t sender_id = 0;
+  std::uint64_t sender_id = 0;  // v1 only
   std::string sender_name;
   std::string text;
+  // v2 only (empty / 0 in v1): the conversation ("all" or "@alice,bob"), the server's id,
+  // epoch and timestamp (ms since the epoch), the recipients' names, the sender's client id.
+  std::string conv = {};
+  std::uint64_t id = 0;
+  std::uint64_t epoch = 0;
+  std::int64_t ts = 0;
+  std::vector<std::string> to = {};
+  std::string cid = {};
+  bool own = false;  // sent by this account from another device
 };
 struct ServerError {  // MSG_UNSUCCESSFUL
   std::string error;
@@ -52,6 +65,45 @@ struct ServerError {  // MSG_UNSUCCESSFUL
 struct LoggedOut {
   std::string sys;
 };
+// --- v2 only ---------------------------------------------------------------------------------
+struct Welcome {     // login accepted
+  std::string user;  // as stored (the login may differ in case)
+  std::uint64_t account = 0;
+  std::string device;
+  std::int64_t ts = 0;
+};
+// A send request this session made, as the answer to it names it (rid) and the user typed it.
+struct OutgoingSend {
+  proto::v2::RequestId rid = 0;
+  std::string cid;
+  std::vector<std::string> to;  // direct; empty for a broadcast
+  std::string conv;             // "all" for a broadcast
+  std::string text;
+  friend bool operator==(const OutgoingSend&, const OutgoingSend&) = default;
+};
+struct Acked {  // the server accepted a send for at least one name
+  OutgoingSend send;
+  std::uint64_t epoch = 0;
+  std::int64_t ts = 0;
+  std::vector<proto::v2::Sent> sent;
+  std::vector<proto::v2::TargetError> errors;  // the names that got no message
+  bool duplicate = false;                      // a re-send: nothing delivered again
+};
+struct PresenceSnapshot {  // who is online, once after Welcome
+  std::vector<std::string> online;
+};
+struct PresenceChanged {
+  std::vector<std::string> joined;
+  std::vector<std::string> left;
+};
+struct RequestError {  // a v2 error frame (refused request, or a problem with no request)
+  std::optional<proto::v2::RequestId> rid;
+  std::string code;
+  std::string text;
+  std::vector<proto::v2::TargetError> errors;
+  std::optional<OutgoingSend> send;  // set when it refuses one of our sends
+};
+
 struct ProtocolViolation {  // the server sent something malformed or out of place
   std::string detail;
 };
@@ -70,6 +122,7 @@ struct ConnectionClosed {
 
 using Event = std::variant<Connected, VersionSelected, VersionRejected, LoginOk, LoginRetry,
                            LoginRejected, UsersJoined, UsersLeft, Message, ServerError, LoggedOut,
-                           ProtocolViolation, PathChanged, ConnectionClosed>;
+                           ProtocolViolation, PathChanged, ConnectionClosed, Welcome, Acked,
+                           PresenceSnapshot, PresenceChanged, RequestError>;
 
 }  // namespace qc::client

@@ -120,6 +120,12 @@ std::optional<std::string> format_event(const Event& event) {
             return format_local_error("Connection lost: " +
                                       sanitize(e.reason.empty() ? e.kind : e.reason));
           },
+          // v2's own events: format_v2_lines (format_v2.h).
+          [](const Welcome&) -> Line { return std::nullopt; },
+          [](const Acked&) -> Line { return std::nullopt; },
+          [](const PresenceSnapshot&) -> Line { return std::nullopt; },
+          [](const PresenceChanged&) -> Line { return std::nullopt; },
+          [](const RequestError&) -> Line { return std::nullopt; },
       },
       event);
 }

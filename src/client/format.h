@@ -20,7 +20,8 @@ std::string sanitize(std::string_view text);
 // "1 alice, 2 bob", or "(none)".
 std::string format_users(const proto::UserList& users);
 
-// The line to print for an event, or nullopt when the event is silent.
+// The line to print for an event in v1, or nullopt when the event is silent (v2-only events are
+// silent here: format_v2.h shows them).
 std::optional<std::string> format_event(const Event& event);
 
 // "[Sys] Active users: 1 alice, 2 bob (you are 2)"

@@ -5,11 +5,19 @@
 //
 // State is the seed's connection DFA (client view): DISCONNECTED -> CONNECTING -> CONNECTED
 // (VERSIONS and LOGIN allowed) -> AUTHENTICATED (chat allowed) -> DISCONNECTING -> DISCONNECTED.
-// Login never waits for the VERSIONS reply: the original server treats VERSIONS as optional.
+//
+// Versions: a session offers [1] (the seed's VERSIONS), or [1, 2] when its max_version is 2 and
+// the ALPN is `quicchat` (v2 is never offered on `echo-protocol`). Offering 1 only, login never
+// waits for the VERSIONS reply (the original server treats VERSIONS as optional). Offering 2,
+// login() holds the request until the reply selects a version and then encodes it in that
+// version; after a reply selecting 2 every byte both ways is a v2 frame (proto/v2/frames.h),
+// starting with the byte right after the reply, even inside the same chunk.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +26,7 @@
 #include "client/presence.h"
 #include "proto/connection_state.h"
 #include "proto/framer.h"
+#include "proto/v2/framer.h"
 #include "util/bytes.h"
 #include "util/result.h"
 
@@ -28,9 +37,19 @@ namespace qc::client {
 // stop logins once some 1,400 users are on.
 inline constexpr std::size_t kMaxServerPduBytes = 8 * 1024 * 1024;
 
+struct SessionConfig {
+  std::size_t max_pdu_bytes = kMaxServerPduBytes;
+  std::int64_t max_version = 1;  // 2: offer v2 on the ALPN quicchat
+  // Client message ids are "<tag>-<n>": the tag tells this process's sends from those of the
+  // account's other devices. Empty: a random one.
+  std::string cid_tag;
+  std::uint64_t first_cid = 1;  // a reconnecting client goes on counting
+};
+
 class ClientSession {
  public:
   explicit ClientSession(std::size_t max_pdu_bytes = kMaxServerPduBytes);
+  explicit ClientSession(SessionConfig config);
 
   // --- transport notifications -----------------------------------------------------------
   void on_connecting();
@@ -41,12 +60,20 @@ class ClientSession {
   void on_bytes(std::string_view bytes);
 
   // --- requests (each queues exactly one PDU, or fails without queuing) -------------------
-  Result<void> start();  // VERSIONS {"versions": [1]}
-  Result<void> login(std::string_view username, std::string_view password);
-  Result<void> send_broadcast(std::string_view text);
-  Result<void> send_direct(std::uint64_t target_id, std::string_view text);
+  // Requests queue nothing while a login is held for the VERSIONS reply (see above).
+  Result<void> start();  // VERSIONS {"versions": [1]} or [1, 2]
+  // `device` (v2 only): this device's stable id; empty lets the server choose one.
+  Result<void> login(std::string_view username, std::string_view password,
+                     std::string_view device = {});
+  Result<void> send_broadcast(std::string_view text);  // v1 BROADCAST or v2 conv "all"
+  Result<void> send_direct(std::uint64_t target_id, std::string_view text);  // v1
   Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
-  Result<void> alive();
+  // v2: a direct message to each name (one-to-one or one-to-many), with a fresh rid and cid.
+  Result<void> send_to(const std::vector<std::string>& names, std::string_view text);
+  // v2: the same message again with its original cid (a fresh rid): after a reconnect, a send
+  // that was never acknowledged; the server delivers it at most once.
+  Result<void> resend(const OutgoingSend& send);
+  Result<void> alive();  // v1 ALIVE, v2 ping
   Result<void> logout();
   // Queues arbitrary bytes as one write (conformance tests send malformed input with it).
   void send_raw(std::string bytes);
@@ -58,6 +85,20 @@ class ClientSession {
 
   // --- state -------------------------------------------------------------------------------
   proto::ConnState state() const { return dfa_.state(); }
+  // The version the bytes are in: 1 until a VERSIONS reply selects 2.
+  std::int64_t version() const { return version_; }
+  bool awaiting_version() const { return awaiting_version_; }
+  // v2: the last send queued (send_broadcast, send_to, resend), for the caller to show pending.
+  const std::optional<OutgoingSend>& last_send() const { return last_send_; }
+  // v2: sends not answered yet, by rid.
+  const std::map<proto::v2::RequestId, OutgoingSend>& unanswered_sends() const {
+    return pending_sends_;
+  }
+  std::uint64_t next_cid() const { return next_cid_; }
+  const std::string& cid_tag() const { return cid_tag_; }
+  // v2: the names online (the snapshot plus changes since), and this device's id.
+  const std::set<std::string>& online() const { return online_; }
+  const std::string& device() const { return device_; }
   bool logged_in() const;
   bool logging_out() const { return logout_requested_; }
   std::optional<std::uint64_t> my_id() const { return my_id_; }
@@ -69,6 +110,7 @@ class ClientSession {
 
  private:
   Result<void> require_logged_in(std::string_view what) const;
+  Result<void> require_v1(std::string_view what) const;
   void queue(proto::MsgType type, std::string msg);
   void apply(proto::ConnEvent event);
   void on_pdu(std::string_view bytes);
@@ -81,8 +123,45 @@ class ClientSession {
   void on_logout_ack(const proto::Pdu& pdu);
   void violation(std::string detail);
 
+  // v2 (session_v2.cc)
+  struct HeldLogin {
+    std::string user, password, device;
+  };
+  enum class RequestKind { Login, Send, Ping, Logout };
+  void queue_v2(const proto::v2::Frame& frame);
+  proto::v2::RequestId next_rid() { return next_rid_++; }
+  void login_v1(const HeldLogin& login);
+  void login_v2(const HeldLogin& login);
+  Result<void> send_v2(OutgoingSend send);
+  void release_held_login();
+  void feed_v1(std::string_view bytes);
+  void feed_v2(std::string_view bytes);
+  void on_v2_body(std::string_view body);
+  void on_welcome(proto::v2::Welcome& w);
+  void on_presence(proto::v2::Presence& p);
+  void on_msg(proto::v2::Msg& m);
+  void on_ack(proto::v2::Ack& a);
+  void on_v2_error(proto::v2::Error& e);
+  void on_bye(const proto::v2::Bye& b);
+  bool is_my_cid(std::string_view cid) const;
+
   proto::DecodeLimits limits_;
   proto::StreamFramer framer_;
+  proto::v2::FrameReader v2_reader_;
+  std::int64_t max_version_ = 1;
+  std::string alpn_;
+  std::int64_t version_ = 1;
+  bool offered_v2_ = false;
+  bool awaiting_version_ = false;
+  std::optional<HeldLogin> held_login_;
+  proto::v2::RequestId next_rid_ = 1;
+  std::map<proto::v2::RequestId, RequestKind> pending_;
+  std::map<proto::v2::RequestId, OutgoingSend> pending_sends_;
+  std::optional<OutgoingSend> last_send_;
+  std::string cid_tag_;
+  std::uint64_t next_cid_ = 1;
+  std::set<std::string> online_;
+  std::string device_;
   proto::ConnectionDfa dfa_;
   std::vector<SharedBytes> outbox_;
   std::vector<Event> events_;

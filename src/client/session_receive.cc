@@ -1,4 +1,4 @@
-// ClientSession's receive path: stream bytes -> framer -> PDU -> Event.
+// ClientSession's v1 receive path: stream bytes -> framer -> PDU -> Event (v2: session_v2.cc).
 #include "client/session.h"
 
 namespace qc::client {
@@ -12,13 +12,21 @@ void ClientSession::violation(std::string detail) {
 }
 
 void ClientSession::on_bytes(std::string_view bytes) {
-  framer_.feed(bytes, [this](const proto::FrameEvent& ev) {
+  if (version_ == proto::v2::kVersion) return feed_v2(bytes);
+  feed_v1(bytes);
+}
+
+// v1 framing up to the VERSIONS reply that selects 2; the rest of the chunk is v2.
+void ClientSession::feed_v1(std::string_view bytes) {
+  const std::size_t used = framer_.feed_until(bytes, [this](const proto::FrameEvent& ev) {
     if (ev.kind == proto::FrameEvent::Kind::Pdu) {
       on_pdu(ev.pdu);
     } else {
       violation("framing: " + ev.detail);
     }
+    return version_ != proto::v2::kVersion;
   });
+  if (version_ == proto::v2::kVersion && used < bytes.size()) feed_v2(bytes.substr(used));
 }
 
 void ClientSession::on_pdu(std::string_view bytes) {
@@ -67,10 +75,22 @@ void ClientSession::dispatch(const proto::Pdu& pdu) {
 void ClientSession::on_versions(const proto::Pdu& pdu) {
   auto reply = proto::decode_versions_reply(pdu.msg, limits_);
   if (!reply) return violation("VERSIONS reply: " + reply.error().detail);
+  if (!awaiting_version_ && offered_v2_) return violation("a second VERSIONS reply");
+  awaiting_version_ = false;
   if (reply->selected_version) {
-    events_.emplace_back(VersionSelected{*reply->selected_version});
+    const std::int64_t selected = *reply->selected_version;
+    const bool offered = selected == 1 || (selected == proto::v2::kVersion && offered_v2_);
+    if (!offered) {
+      held_login_.reset();
+      return violation("VERSIONS reply selects version " + std::to_string(selected) +
+                       ", which was not offered");
+    }
+    version_ = selected;
+    events_.emplace_back(VersionSelected{selected});
+    release_held_login();
     return;
   }
+  held_login_.reset();
   events_.emplace_back(VersionRejected{reply->error.value_or("No compatible version")});
   apply(ConnEvent::Disconnect);
 }
@@ -101,8 +121,12 @@ void ClientSession::on_user_list(const proto::Pdu& pdu) {
 void ClientSession::on_delivery(const proto::Pdu& pdu, MessageKind kind) {
   auto d = proto::decode_delivery(pdu.msg, limits_);
   if (!d) return violation(std::string(proto::msg_type_name(pdu.type)) + ": " + d.error().detail);
-  events_.emplace_back(
-      Message{kind, d->sender_user_id, std::move(d->sender_username), std::move(d->msg)});
+  Message m;
+  m.kind = kind;
+  m.sender_id = d->sender_user_id;
+  m.sender_name = std::move(d->sender_username);
+  m.text = std::move(d->msg);
+  events_.emplace_back(std::move(m));
 }
 
 void ClientSession::on_error_reply(const proto::Pdu& pdu) {

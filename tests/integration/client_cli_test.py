@@ -2,12 +2,17 @@
 """End-to-end tests of `quicchat client` against `quicchat server` on 127.0.0.1.
 Usage: client_cli_test.py QUICCHAT_BINARY [TEST_NAME...]"""
 import os
+import re
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client_support import ScriptClient, Server, TestFailure, TmuxClient, run, run_tests  # noqa: E402
+from client_support import (JsonClient, ScriptClient, Server, TestFailure, TmuxClient, run,  # noqa: E402
+                            run_tests)
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 
@@ -15,6 +20,10 @@ BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 def check(condition, message):
     if not condition:
         raise TestFailure(message)
+
+
+# This file tests the v1 display (session ids); client_v2_test.py tests protocol v2.
+V1 = ("--max-version", "1")
 
 
 class Env:
@@ -25,12 +34,12 @@ class Env:
         self.clients = []
 
     def script(self, *extra, login=None):
-        c = ScriptClient(self.server, *extra, login=login)
+        c = ScriptClient(self.server, *V1, *extra, login=login)
         self.clients.append(c)
         return c
 
     def tmux(self, *extra):
-        c = TmuxClient(self.server, *extra)
+        c = TmuxClient(self.server, *V1, *extra)
         self.clients.append(c)
         return c
 
@@ -314,6 +323,52 @@ def test_interactive_ctrl_c_logs_out():
         bob.expect(r"^\[Sys\] Some user logout\. Active users: 1 bob$")
 
 
+def test_json_lines_in_v1():
+    with Env() as env:
+        alice = JsonClient(env.server, "alice", *V1)
+        env.clients.append(alice)
+        alice.expect_json(type="system", code="connecting")
+        alice.expect_json(type="system", code="version", text="protocol 1")
+        login = alice.expect_json(type="system", code="login")
+        check(login["user"] == "alice" and login["user_id"] == 1, f"{login}")
+        alice.expect_json(type="presence", code="snapshot", users=[{"id": 1, "name": "alice"}])
+        bob = env.script(login="bob")
+        alice.expect_json(type="presence", code="login")
+        bob.send("1: hi alice")
+        got = alice.expect_json(type="message", text="hi alice")
+        check(got["from"] == "bob" and got["from_id"] == 2 and got["kind"] == "1-1", f"{got}")
+        alice.send("9: nobody")
+        alice.expect_json(type="error", code="msg_unsuccessful")
+        alice.send("bad line")
+        alice.expect_json(type="error", code="local")
+        check(alice.finish() == 0, "alice did not exit 0")
+        alice.expect_json(type="system", code="logged_out")
+
+
+def test_silent_server_is_reported_after_the_connect_timeout():
+    """A UDP port that swallows every packet: the client says so at once and gives up after
+    --connect-timeout-ms (3 s by default), not after the transport's 10 s."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    server = Server.__new__(Server)  # only client_args: no server process
+    server.binary, server.port, server.ca, server.dir = BINARY, port, "/dev/null", tempfile.mkdtemp()
+    try:
+        started = time.monotonic()
+        client = ScriptClient(server, *V1, "--ca", "")
+        client.expect(rf"^\[Sys\] Connecting to 127\.0\.0\.1:{port}\.\.\.$", timeout=2)
+        code = client.wait(timeout=20)
+        took = time.monotonic() - started
+        err = client.err.wait_for(r"Cannot connect")
+        print(f"  silent server reported after {took:.2f} s: {err}", flush=True)
+        check(code == 1, f"exit code {code}")
+        check(re.search(r"no answer after \d+\.\d s", err), err)
+        check(took < 9.0, f"took {took:.1f} s: the 10 s transport default, not the client's")
+    finally:
+        silent.close()
+        shutil.rmtree(server.dir, ignore_errors=True)
+
+
 TESTS = [
     test_seed_example_session,
     test_name_addressing_and_who,
@@ -331,6 +386,8 @@ TESTS = [
     test_interactive_prompts_hide_the_password,
     test_interactive_incoming_message_keeps_the_typed_line,
     test_interactive_ctrl_c_logs_out,
+    test_json_lines_in_v1,
+    test_silent_server_is_reported_after_the_connect_timeout,
 ]
 
 if __name__ == "__main__":

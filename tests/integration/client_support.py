@@ -1,6 +1,7 @@
 """Helpers for the quicchat client's end-to-end tests: a server in a temp dir, scripted
 clients driven through pipes, and interactive clients in tmux. Every wait polls for an
 expected line with a deadline; nothing sleeps a fixed time to synchronise."""
+import json
 import os
 import re
 import shutil
@@ -48,8 +49,9 @@ class Server:
         self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", line).group(1))
 
     def client_args(self, *extra):
+        # The client's state folder (its v2 device ids) stays inside the test's directory.
         return [self.binary, "client", "--server", "127.0.0.1", "--port", str(self.port),
-                "--ca", self.ca, *extra]
+                "--ca", self.ca, "--state-dir", os.path.join(self.dir, "state"), *extra]
 
     def stop(self):
         if self.proc.poll() is None:
@@ -157,6 +159,41 @@ class ScriptClient:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def parse_json(line):
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+class JsonClient(ScriptClient):
+    """A scripted client with --json: expect_json() waits for an object matching the fields."""
+
+    def __init__(self, server, user, *extra):
+        super().__init__(server, "--json", "--user", user, *extra)
+        self.user = user
+        self.send(ACCOUNTS[user])
+
+    def expect_json(self, timeout=DEFAULT_TIMEOUT, **fields):
+        """The first JSON line (from the start of the output) holding all these fields."""
+        deadline = time.monotonic() + timeout
+        with self.out.cond:
+            while True:
+                for line in self.out.lines:
+                    obj = parse_json(line)
+                    if obj is not None and all(obj.get(k) == v for k, v in fields.items()):
+                        return obj
+                left = deadline - time.monotonic()
+                if left <= 0 or self.out.closed:
+                    raise TestFailure(f"no JSON line with {fields}; got {self.out.lines}; "
+                                      f"stderr {self.err.snapshot()}")
+                self.out.cond.wait(left)
+
+    def logged_in(self):
+        return self.expect_json(type="system", code="login")
 
 
 class TmuxClient:

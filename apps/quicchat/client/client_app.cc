@@ -3,7 +3,10 @@
 #include <utility>
 #include <variant>
 
+#include "client/device_id.h"
 #include "client/format.h"
+#include "client/format_v2.h"
+#include "client/json_events.h"
 #include "proto/close_codes.h"
 
 namespace qc::app {
@@ -26,7 +29,12 @@ ClientApp::ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, Client
   console_.set_line_handler([this](std::optional<std::string> line) { on_line(std::move(line)); });
 }
 
-Result<void> ClientApp::start() { return chat_.connect(); }
+// Said at once: a server that does not answer is reported after the handshake timeout.
+Result<void> ClientApp::start() {
+  say("connecting", "[Sys] Connecting to " + options_.server_label + "...");
+  connect_started_ = loop_.now();
+  return chat_.connect();
+}
 
 void ClientApp::finish(int code) {
   if (phase_ == Phase::Finished) return;
@@ -36,6 +44,11 @@ void ClientApp::finish(int code) {
 }
 
 void ClientApp::fatal(std::string_view line) {
+  if (options_.json) {
+    std::string_view text = line;
+    if (text.starts_with("[Err] ")) text.remove_prefix(6);
+    console_.print(error_json("fatal", text, now_ms()));
+  }
   console_.print_fatal(line);
   finish(1);
 }
@@ -50,16 +63,24 @@ void ClientApp::interrupt() {
 
 void ClientApp::on_event(const Event& event) {
   if (phase_ == Phase::Finished) return;
-  if (std::holds_alternative<Connected>(event)) return on_connected();
+  if (auto* selected = std::get_if<VersionSelected>(&event)) {
+    v2_display_ = selected->version == proto::v2::kVersion;
+  }
+  if (std::holds_alternative<Connected>(event)) {
+    show(event);  // JSON only: silent on the terminal
+    return on_connected();
+  }
   if (auto* ok = std::get_if<LoginOk>(&event)) return on_login_ok(*ok);
+  if (auto* welcome = std::get_if<Welcome>(&event)) return on_welcome(*welcome);
   if (auto* retry = std::get_if<LoginRetry>(&event)) return on_login_retry(*retry);
   if (auto* closed = std::get_if<ConnectionClosed>(&event)) return on_closed(*closed);
-  auto line = format_event(event);
   if (std::holds_alternative<LoginRejected>(event) ||
       std::holds_alternative<VersionRejected>(event)) {
+    if (options_.json) show(event);
+    auto line = format_event(event);
     return fatal(line.value_or("[Err] Login rejected"));
   }
-  if (line) console_.print(*line);
+  show(event);
   if (std::holds_alternative<LoggedOut>(event)) {
     chat_.close("logout");
     loop_.add_timer(loop_.now() + kCloseGrace, [this] { finish(0); });
@@ -73,11 +94,31 @@ void ClientApp::on_connected() {
 }
 
 void ClientApp::on_login_ok(const LoginOk& ok) {
-  if (phase_ == Phase::Reconnecting) {
+  if (phase_ == Phase::Reconnecting && !options_.json) {
     console_.print(format_reconnected(ok.my_id, chat_.session().my_name()));
   } else {
-    console_.print(*format_event(ok));
+    show(ok);
   }
+  after_login();
+}
+
+void ClientApp::on_welcome(const Welcome& welcome) {
+  if (phase_ == Phase::Reconnecting && !options_.json) {
+    console_.print(with_clock(welcome.ts != 0 ? welcome.ts : now_ms(),
+                              "[Sys] Reconnected as " + sanitize(welcome.user) + "."));
+  } else {
+    show(welcome);
+  }
+  // The server chose another id (ours was refused or not sent): keep the one it uses.
+  if (!options_.state_dir.empty() && !welcome.device.empty() && welcome.device != device_id_) {
+    device_id_ = welcome.device;
+    (void)store_device_id(options_.state_dir, options_.server_label, username_, device_id_);
+  }
+  after_login();
+  resend_unanswered();
+}
+
+void ClientApp::after_login() {
   ever_logged_in_ = true;
   backoff_ = std::chrono::milliseconds(500);
   phase_ = Phase::Chatting;
@@ -86,7 +127,7 @@ void ClientApp::on_login_ok(const LoginOk& ok) {
 }
 
 void ClientApp::on_login_retry(const LoginRetry& retry) {
-  console_.print(*format_event(retry));
+  show(retry);
   if (phase_ == Phase::Reconnecting) {
     chat_.close("login retry during reconnect");
     return;  // the close schedules the next attempt
@@ -101,26 +142,60 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
   if (phase_ == Phase::Reconnecting) return schedule_reconnect();
   if (closed.expected) return finish(exit_code_);
   if (!ever_opened_) {
-    return fatal("[Err] Cannot connect to " + options_.server_label + ": " +
-                 sanitize(closed.reason));
+    std::string reason = sanitize(closed.reason);
+    if (closed.kind == quic::close_kind_name(quic::CloseKind::HandshakeTimeout)) {
+      const auto waited = std::chrono::duration<double>(loop_.now() - connect_started_).count();
+      char figure[32];
+      std::snprintf(figure, sizeof figure, "%.1f", waited);
+      reason = "no answer after " + std::string(figure) + " s";
+    }
+    return fatal("[Err] Cannot connect to " + options_.server_label + ": " + reason);
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
+  if (v2()) line = with_clock(now_ms(), line);
   // An operator's kick is meant to stick: no automatic way back in.
   const bool kicked = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked);
-  if (options_.reconnect && ever_logged_in_ && !kicked) {
-    console_.print(line);
-    console_.print(std::string(kReconnectingLine));
+  const bool reconnect = options_.reconnect && ever_logged_in_ && !kicked;
+  if (options_.json) show(closed);
+  if (reconnect) {
+    if (!options_.json) console_.print(line);
+    say("reconnecting", kReconnectingLine);
     report_undelivered(closed);
+    keep_unanswered_sends(true);
     phase_ = Phase::Reconnecting;
     return schedule_reconnect();
   }
   report_undelivered(closed);
+  keep_unanswered_sends(false);
   fatal(line);
 }
 
 // Nothing typed is lost silently: each message the server had not acknowledged is named.
+// (v2: the server's acks say what arrived: keep_unanswered_sends reports it instead.)
 void ClientApp::report_undelivered(const ConnectionClosed& closed) {
+  if (v2() || options_.json) return;
   for (const std::string& line : closed.undelivered) console_.print(format_not_delivered(line));
+}
+
+// v2: a send without an answer may or may not have arrived; the same cid makes sending it
+// again safe (the server delivers it once), so a reconnecting client does.
+void ClientApp::keep_unanswered_sends(bool will_resend) {
+  if (!v2()) return;
+  for (const auto& [rid, send] : chat_.session().unanswered_sends()) {
+    const std::string what = pending_text(send).substr(std::string_view("… ").size());
+    if (will_resend) {
+      to_resend_.push_back(send);
+      say("resend", "[Sys] Not acknowledged; sent again once reconnected: " + what);
+    } else {
+      complain("not_delivered", "Not delivered (connection lost): " + what);
+    }
+  }
+}
+
+void ClientApp::resend_unanswered() {
+  for (const OutgoingSend& send : std::exchange(to_resend_, {})) {
+    if (chat_.resend(send)) show_pending();
+  }
 }
 
 // --- reconnection ------------------------------------------------------------------------------
@@ -151,8 +226,19 @@ void ClientApp::ask_credentials() {
   send_login();
 }
 
+std::string ClientApp::device_id() {
+  if (options_.state_dir.empty()) return {};
+  auto id = load_or_create_device_id(options_.state_dir, options_.server_label, username_);
+  if (!id) {
+    complain("state_dir", id.error().message + " (the server picks a device id)");
+    return {};
+  }
+  return *id;
+}
+
 void ClientApp::send_login() {
-  if (auto sent = chat_.login(username_, password_); !sent) {
+  if (phase_ != Phase::Reconnecting || device_id_.empty()) device_id_ = device_id();
+  if (auto sent = chat_.login(username_, password_, device_id_); !sent) {
     return fatal("[Err] " + sent.error().message);
   }
   if (phase_ != Phase::Reconnecting) phase_ = Phase::AwaitingLogin;
@@ -199,9 +285,14 @@ void ClientApp::on_held_line(std::string_view line) { run_line(line, parse_held_
 
 void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   auto resolve = [this](std::string_view name) { return chat_.session().find_user_id(name); };
-  auto command = parse(line, resolve);
+  // v2 names are stable: a held line parses as a fresh one.
+  auto command = v2() ? parse_command_v2(line) : parse(line, resolve);
   if (!command) {
-    console_.print(command.error());
+    if (options_.json) {
+      complain("local", command.error());
+    } else {
+      print_line(command.error());
+    }
   } else {
     execute(*command, line);
   }
@@ -212,6 +303,10 @@ void ClientApp::execute(const Command& command, std::string_view line) {
   Result<void> sent;
   if (auto* b = std::get_if<BroadcastCmd>(&command)) {
     sent = chat_.send_broadcast(b->text, line);
+    if (sent && v2()) show_pending();
+  } else if (auto* n = std::get_if<NamesCmd>(&command)) {
+    sent = chat_.send_to(n->names, n->text, line);
+    if (sent) show_pending();
   } else if (auto* d = std::get_if<DirectCmd>(&command)) {
     sent = chat_.send_direct(d->target, d->text, line);
   } else if (auto* m = std::get_if<ManyCmd>(&command)) {
@@ -219,14 +314,14 @@ void ClientApp::execute(const Command& command, std::string_view line) {
   } else if (std::holds_alternative<LogoutCmd>(command)) {
     return begin_logout();
   } else if (std::holds_alternative<WhoCmd>(command)) {
-    console_.print(format_who(chat_.session().presence().users(), chat_.session().my_id()));
+    show_who();
   } else if (std::holds_alternative<HelpCmd>(command)) {
-    for (const auto& l : help_lines()) console_.print(l);
+    for (const auto& l : v2() ? help_lines_v2() : help_lines()) say("help", l);
   } else if (std::holds_alternative<RebindCmd>(command)) {
     sent = chat_.rebind();
-    if (sent) console_.print(kRebindLine);
+    if (sent) say("rebind", kRebindLine);
   }
-  if (!sent) console_.print(format_local_error(sent.error().message));
+  if (!sent) complain(sent.error().code, sent.error().message);
 }
 
 void ClientApp::begin_logout() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ struct ClientAppOptions {
   std::optional<std::string> password;  // --password-file: skip the password prompt
   bool reconnect = false;
   std::string server_label;  // "localhost:4433", for messages
+  bool json = false;         // --json: one JSON object per line (client/json_events.h)
+  std::string state_dir;     // --state-dir: where the v2 device id is kept (empty: not kept)
+  // Wall-clock milliseconds since the Unix epoch, for HH:MM and JSON "ts" (tests fix it).
+  std::function<std::int64_t()> now_ms;
 };
 
 class ClientApp {
@@ -47,6 +52,8 @@ class ClientApp {
   void on_event(const client::Event& event);
   void on_connected();
   void on_login_ok(const client::LoginOk& ok);
+  void on_welcome(const client::Welcome& welcome);
+  void after_login();
   void on_login_retry(const client::LoginRetry& retry);
   void on_closed(const client::ConnectionClosed& closed);
   void on_line(std::optional<std::string> line);
@@ -58,9 +65,22 @@ class ClientApp {
   void run_line(std::string_view line, const LineParser& parse);
   void execute(const client::Command& command, std::string_view line);
   void report_undelivered(const client::ConnectionClosed& closed);
+  void keep_unanswered_sends(bool will_resend);
+  void resend_unanswered();
+  void show_pending();
+  void show_who();
+
+  // Output (client_app_output.cc): v1 lines as the seed's, v2 lines with HH:MM, or JSON.
+  bool v2() const;
+  std::int64_t now_ms() const;
+  void show(const client::Event& event);
+  void say(std::string_view code, std::string_view line);       // a "[Sys] ..." line
+  void complain(std::string_view code, std::string_view text);  // a "[Err] text" line
+  void print_line(std::string_view line);                       // with HH:MM in front in v2
 
   void ask_credentials();
   void send_login();
+  std::string device_id();
   void begin_logout();
   void schedule_reconnect();
   void reconnect_now();
@@ -78,6 +98,12 @@ class ClientApp {
   std::optional<std::string> held_line_;
   bool ever_logged_in_ = false;
   bool ever_opened_ = false;
+  io::TimePoint connect_started_{};
+  std::string device_id_;    // v2: for username_ on this server
+  bool v2_display_ = false;  // the server selected v2 once: lines carry HH:MM from then on
+  // v2: sends the server had not answered when the connection was lost; sent again (same cid)
+  // after the next login when reconnecting.
+  std::vector<client::OutgoingSend> to_resend_;
   std::chrono::milliseconds backoff_{500};
   int exit_code_ = 0;
 };

@@ -3,6 +3,8 @@
 #include <array>
 #include <fstream>
 
+#include "client/device_id.h"
+
 namespace qc::app {
 namespace {
 
@@ -77,9 +79,46 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        s.app.reconnect = v.on;
        return {};
      }},
+    {{.name = "max-version",
+      .default_value = "2",
+      .help = "highest protocol version to offer",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 2,
+      .notes = "2 is offered on the ALPN `quicchat` only; `echo-protocol` is always version 1"},
+     [](const V& v, S& s) -> Set {
+       s.chat.max_version = v.number;
+       return {};
+     }},
+    {{.name = "json",
+      .help = "print one JSON object per line for every event (see --json below)",
+      .kind = Kind::Switch},
+     [](const V& v, S& s) -> Set {
+       s.app.json = v.on;
+       return {};
+     }},
+    {{.name = "state-dir",
+      .help = "folder of the per-user state (the v2 device id)",
+      .notes = "default `$XDG_STATE_HOME/quicchat`, else `~/.local/state/quicchat`; the id is "
+               "kept in `SERVER:PORT/USER/device`"},
+     [](const V& v, S& s) -> Set {
+       s.app.state_dir = v.text;
+       return {};
+     }},
+    {{.name = "connect-timeout-ms",
+      .default_value = "3000",
+      .help = "give up on a server that does not answer the handshake for this long",
+      .kind = Kind::Int,
+      .min = 100,
+      .max = 600'000,
+      .notes = "`[Err] Cannot connect to HOST:PORT: no answer after 3.0 s`"},
+     [](const V& v, S& s) -> Set {
+       s.chat.transport.handshake_timeout = std::chrono::milliseconds(v.number);
+       return {};
+     }},
     {{.name = "keepalive-ms",
       .default_value = "30000",
-      .help = "interval between ALIVE messages (0 = none)",
+      .help = "interval between ALIVE messages (v2: pings; 0 = none)",
       .kind = Kind::Int,
       .min = 0,
       .max = 24LL * 3600 * 1000},
@@ -144,6 +183,10 @@ Result<ClientSettings> client_settings_from(const Flags& flags) {
   }
   const auto& transport = settings.chat.transport;
   settings.app.server_label = transport.host + ":" + std::to_string(transport.port);
+  // Only v2 sends a device id: a v1-only client keeps nothing on disk unless told where.
+  if (settings.app.state_dir.empty() && settings.chat.max_version >= 2) {
+    settings.app.state_dir = client::default_state_dir();
+  }
   return settings;
 }
 

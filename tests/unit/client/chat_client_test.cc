@@ -6,73 +6,16 @@
 
 #include <map>
 
+#include "../support/fake_client_transport.h"
+#include "proto/v2/codec.h"
+
 namespace qc::client {
 namespace {
 
+using qc::testing::FakeEndpoint;
+using qc::testing::FakeLoop;
+
 using proto::MsgType;
-
-class FakeLoop final : public io::EventLoop {
- public:
-  Result<void> watch_readable(int, std::function<void()>) override { return {}; }
-  void unwatch(int) override {}
-  TimerId add_timer(io::TimePoint when, std::function<void()> fn) override {
-    timers[++last_id] = {when, std::move(fn)};
-    return last_id;
-  }
-  void cancel_timer(TimerId id) override { timers.erase(id); }
-  void on_idle(std::function<void()>) override {}
-  void post(std::function<void()> fn) override { fn(); }
-  void stop() override {}
-  Result<void> run() override { return {}; }
-  io::TimePoint now() const override { return clock; }
-
-  // Advances the clock and runs every timer due by then.
-  void advance(std::chrono::milliseconds by) {
-    clock += by;
-    for (auto it = timers.begin(); it != timers.end();) {
-      if (it->second.first > clock) {
-        ++it;
-        continue;
-      }
-      auto fn = std::move(it->second.second);
-      timers.erase(it);
-      fn();
-      it = timers.begin();
-    }
-  }
-
-  io::TimePoint clock{};
-  TimerId last_id = 0;
-  std::map<TimerId, std::pair<io::TimePoint, std::function<void()>>> timers;
-};
-
-class FakeEndpoint final : public quic::ClientEndpoint {
- public:
-  Result<quic::ConnHandle> connect(const quic::ClientOptions&) override { return ++last_conn; }
-  std::optional<std::uint64_t> send(quic::ConnHandle conn, SharedBytes pdu) override {
-    sent[conn].push_back(*pdu);
-    return offset[conn] += pdu->size();
-  }
-  void close(quic::ConnHandle conn, std::uint64_t, std::string_view reason) override {
-    closed[conn] = std::string(reason);
-  }
-  std::uint64_t stream_acked(quic::ConnHandle conn) const override {
-    auto it = acked.find(conn);
-    return it == acked.end() ? 0 : it->second;
-  }
-  Result<void> rebind(quic::ConnHandle conn) override {
-    rebound.push_back(conn);
-    return {};
-  }
-  quic::Stats stats() const override { return {}; }
-
-  quic::ConnHandle last_conn = 0;
-  std::map<quic::ConnHandle, std::vector<std::string>> sent;
-  std::map<quic::ConnHandle, std::uint64_t> offset;  // stream offset after the last PDU sent
-  std::map<quic::ConnHandle, std::uint64_t> acked;   // what stream_acked() answers
-  std::map<quic::ConnHandle, std::string> closed;
-  std::vector<quic::ConnHandle> rebound;
-};
 
 std::string server_pdu(MsgType type, const std::string& msg) {
   return proto::encode(proto::make_pdu(type, msg));
@@ -86,9 +29,11 @@ MsgType sent_type(const std::string& bytes) {
 
 class ChatClientTest : public ::testing::Test {
  protected:
-  ChatClient& make(std::chrono::milliseconds keepalive = std::chrono::milliseconds(30'000)) {
+  ChatClient& make(std::chrono::milliseconds keepalive = std::chrono::milliseconds(30'000),
+                   std::int64_t max_version = 1) {
     ChatClientOptions opts;
     opts.keepalive = keepalive;
+    opts.max_version = max_version;
     auto index = clients.size();
     clients.push_back(std::make_unique<ChatClient>(
         loop, endpoint, mux, opts, [this, index](const Event& e) { events[index].push_back(e); }));
@@ -269,6 +214,41 @@ TEST_F(ChatClientTest, DestroyingAClientClosesItsConnection) {
   clients.clear();
   EXPECT_EQ(mux.size(), 0u);
   EXPECT_TRUE(endpoint.closed.count(h));
+}
+
+// v2: the login waits for the VERSIONS reply, keep-alives are pings from the welcome on, and a
+// reconnect goes on counting client message ids (a cid is never reused for new text).
+TEST_F(ChatClientTest, V2LoginPingsAndCidsAcrossReconnects) {
+  ChatClient& c = make(std::chrono::milliseconds(1000), 2);
+  ASSERT_TRUE(c.connect());
+  mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "quicchat", "ab", {}});
+  ASSERT_TRUE(c.login("alice", "pw", "dev"));
+  EXPECT_EQ(endpoint.sent[c.handle()].size(), 1u);
+  mux.on_data(c.handle(), server_pdu(MsgType::Versions, R"({"selected_version": 2})") +
+                              proto::v2::encode_frame(proto::v2::Welcome{1, "alice", 1, "dev", 1}));
+  auto body = [&](std::size_t i) {
+    auto frame = proto::v2::decode_body(
+        std::string_view(endpoint.sent[c.handle()].at(i)).substr(proto::v2::kLengthPrefixBytes));
+    EXPECT_TRUE(frame.ok());
+    return frame ? *frame : proto::v2::Frame{};
+  };
+  EXPECT_EQ(std::get<proto::v2::Login>(body(1)).device, "dev");
+  EXPECT_TRUE(std::holds_alternative<proto::v2::Ping>(body(2))) << "a ping right after welcome";
+  loop.advance(std::chrono::milliseconds(1000));
+  EXPECT_TRUE(std::holds_alternative<proto::v2::Ping>(body(3)));
+  ASSERT_TRUE(c.send_to({"bob"}, "one"));
+  const std::string first_cid = std::get<proto::v2::Send>(body(4)).cid;
+
+  mux.on_closed(c.handle(), quic::CloseInfo{quic::CloseKind::IdleTimeout, 0, "idle timeout"});
+  ASSERT_TRUE(c.connect());
+  mux.on_open(c.handle(), quic::PeerInfo{"127.0.0.1:4433", "quicchat", "ab", {}});
+  ASSERT_TRUE(c.login("alice", "pw", "dev"));
+  mux.on_data(c.handle(), server_pdu(MsgType::Versions, R"({"selected_version": 2})") +
+                              proto::v2::encode_frame(proto::v2::Welcome{1, "alice", 1, "dev", 1}));
+  ASSERT_TRUE(c.send_to({"bob"}, "two"));
+  const std::string second_cid = std::get<proto::v2::Send>(body(3)).cid;
+  EXPECT_NE(second_cid, first_cid);
+  EXPECT_EQ(second_cid.substr(0, second_cid.find('-')), first_cid.substr(0, first_cid.find('-')));
 }
 
 }  // namespace

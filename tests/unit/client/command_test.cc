@@ -137,3 +137,30 @@ TEST(ParseCommand, HelpListsTheExtensions) {
 
 }  // namespace
 }  // namespace qc::client
+
+namespace qc::client {
+namespace {
+
+using Names = std::vector<std::string>;
+
+TEST(CommandV2, NamesBroadcastAndSlashCommands) {
+  EXPECT_EQ(*parse_command_v2("@bob: hi"), (Command{NamesCmd{Names{"bob"}, "hi"}}));
+  EXPECT_EQ(*parse_command_v2(" @bob , @cam : meet: at 3 "),
+            (Command{NamesCmd{Names{"bob", "cam"}, "meet: at 3"}}));
+  EXPECT_EQ(*parse_command_v2("0: hello"), Command{BroadcastCmd{"hello"}});
+  EXPECT_EQ(*parse_command_v2("/who"), Command{WhoCmd{}});
+  EXPECT_EQ(*parse_command_v2("LOGOUT"), Command{LogoutCmd{}});
+}
+
+TEST(CommandV2, NumbersAreNoLongerIds) {
+  EXPECT_EQ(parse_command_v2("2: hi").error(), errors::kV2NoIds);
+  EXPECT_EQ(parse_command_v2("@bob,3: hi").error(), errors::kV2NoIds);
+  EXPECT_EQ(parse_command_v2("bob: hi").error(), errors::kV2BadFormat);
+  EXPECT_EQ(parse_command_v2("hello").error(), errors::kV2BadFormat);
+  EXPECT_EQ(parse_command_v2("@: hi").error(), errors::kV2BadFormat);
+  EXPECT_EQ(parse_command_v2("@bob:   ").error(), errors::kEmptyMessage);
+  EXPECT_EQ(parse_command_v2("0:").error(), errors::kEmptyBroadcast);
+}
+
+}  // namespace
+}  // namespace qc::client

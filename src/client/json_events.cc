@@ -1,0 +1,239 @@
+#include "client/json_events.h"
+
+#include "client/format_v2.h"
+#include "proto/json_writer.h"
+
+namespace qc::client {
+namespace {
+
+namespace v2 = proto::v2;
+using proto::detail::ObjectWriter;
+using Lines = std::vector<std::string>;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string string_array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ", ";
+    proto::append_json_string(out, item);
+  }
+  return out + "]";
+}
+
+std::string target_errors_array(const std::vector<v2::TargetError>& errors) {
+  std::string out = "[";
+  for (const auto& e : errors) {
+    if (out.size() > 1) out += ", ";
+    ObjectWriter w(out);
+    w.string("to", e.to).string("code", e.code).string("text", e.text);
+    w.close();
+  }
+  return out + "]";
+}
+
+std::string sent_array(const std::vector<v2::Sent>& sent) {
+  std::string out = "[";
+  for (const auto& s : sent) {
+    if (out.size() > 1) out += ", ";
+    ObjectWriter w(out);
+    w.string("to", s.to).string("conv", s.conv).unsigned_integer("id", s.id);
+    w.raw("offline", s.offline ? "true" : "false");
+    w.close();
+  }
+  return out + "]";
+}
+
+const char* boolean(bool b) { return b ? "true" : "false"; }
+
+// An object that starts with "type" and "ts"; `fill` adds the rest.
+template <class Fill>
+std::string object(std::string_view type, std::int64_t ts, Fill&& fill) {
+  std::string out;
+  ObjectWriter w(out);
+  w.string("type", type).integer("ts", ts);
+  fill(w);
+  w.close();
+  return out;
+}
+
+std::string_view kind_name(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::OneToOne:
+      return "1-1";
+    case MessageKind::OneToMany:
+      return "1-n";
+    case MessageKind::Broadcast:
+      return "broadcast";
+  }
+  return "";
+}
+
+std::string message_json(const Message& m, std::int64_t now_ms) {
+  return object("message", m.ts != 0 ? m.ts : now_ms, [&m](ObjectWriter& w) {
+    w.string("kind", kind_name(m.kind));
+    if (!m.conv.empty()) w.string("conv", m.conv).unsigned_integer("id", m.id);
+    if (m.epoch != 0) w.unsigned_integer("epoch", m.epoch);
+    if (!m.cid.empty()) w.string("client_id", m.cid);
+    w.string("from", m.sender_name);
+    if (m.sender_id != 0) w.unsigned_integer("from_id", m.sender_id);
+    if (!m.to.empty()) w.raw("to", string_array(m.to));
+    w.string("text", m.text);
+    if (m.own) w.raw("own", "true");
+  });
+}
+
+// `text_key`: an error's "text" is the server's sentence, so the message's text is "message".
+void send_members(ObjectWriter& w, const OutgoingSend& s, std::string_view text_key = "text") {
+  w.unsigned_integer("rid", s.rid).string("client_id", s.cid);
+  if (!s.conv.empty()) w.string("conv", s.conv);
+  if (!s.to.empty()) w.raw("to", string_array(s.to));
+  w.string(text_key, s.text);
+}
+
+std::string ack_json(const Acked& a, std::int64_t now_ms) {
+  return object("ack", a.ts != 0 ? a.ts : now_ms, [&a](ObjectWriter& w) {
+    send_members(w, a.send);
+    if (a.epoch != 0) w.unsigned_integer("epoch", a.epoch);
+    w.raw("sent", sent_array(a.sent));
+    if (!a.errors.empty()) w.raw("errors", target_errors_array(a.errors));
+    w.raw("duplicate", boolean(a.duplicate));
+  });
+}
+
+std::string request_error_json(const RequestError& e, std::int64_t now_ms) {
+  return object("error", now_ms, [&e](ObjectWriter& w) {
+    w.string("code", e.code).string("text", e.text);
+    if (e.send) {
+      send_members(w, *e.send, "message");  // rid comes with it
+    } else if (e.rid) {
+      w.unsigned_integer("rid", *e.rid);
+    }
+    if (!e.errors.empty()) w.raw("errors", target_errors_array(e.errors));
+  });
+}
+
+std::string presence_changed_json(const PresenceChanged& p, std::int64_t now_ms) {
+  return object("presence", now_ms, [&p](ObjectWriter& w) {
+    w.raw("joined", string_array(p.joined)).raw("left", string_array(p.left));
+  });
+}
+
+std::string closed_json(const ConnectionClosed& c, std::int64_t now_ms) {
+  std::string out = object(c.expected ? "system" : "error", now_ms, [&c](ObjectWriter& w) {
+    w.string("code", c.expected ? "closed" : "connection_lost");
+    w.string("text", c.reason.empty() ? c.kind : c.reason);
+    if (!c.undelivered.empty()) w.raw("undelivered", string_array(c.undelivered));
+  });
+  return out;
+}
+
+}  // namespace
+
+std::string system_json(std::string_view code, std::string_view text, std::int64_t now_ms) {
+  return object("system", now_ms,
+                [&](ObjectWriter& w) { w.string("code", code).string("text", text); });
+}
+
+std::string error_json(std::string_view code, std::string_view text, std::int64_t now_ms) {
+  return object("error", now_ms,
+                [&](ObjectWriter& w) { w.string("code", code).string("text", text); });
+}
+
+std::string sending_json(const OutgoingSend& send, std::int64_t now_ms) {
+  return object("system", now_ms, [&send](ObjectWriter& w) {
+    w.string("code", "sending");
+    send_members(w, send);
+  });
+}
+
+std::string online_json(const std::vector<std::string>& names, std::int64_t now_ms) {
+  return object("presence", now_ms,
+                [&names](ObjectWriter& w) { w.raw("online", string_array(names)); });
+}
+
+std::string users_json(const proto::UserList& users, std::string_view code, std::int64_t now_ms) {
+  std::string list = "[";
+  for (const auto& u : users) {
+    if (list.size() > 1) list += ", ";
+    ObjectWriter w(list);
+    w.unsigned_integer("id", u.user_id).string("name", u.username);
+    w.close();
+  }
+  list += "]";
+  return object("presence", now_ms, [&](ObjectWriter& w) {
+    if (!code.empty()) w.string("code", code);
+    w.raw("users", list);
+  });
+}
+
+std::vector<std::string> event_json(const Event& event, std::int64_t now_ms) {
+  return std::visit(
+      Overloaded{
+          [now_ms](const Connected& e) -> Lines {
+            return {system_json("connected", "ALPN " + e.alpn + ", " + e.peer_address, now_ms)};
+          },
+          [now_ms](const VersionSelected& e) -> Lines {
+            return {system_json("version", "protocol " + std::to_string(e.version), now_ms)};
+          },
+          [now_ms](const VersionRejected& e) -> Lines {
+            return {error_json("version_rejected", e.error, now_ms)};
+          },
+          [now_ms](const LoginOk& e) -> Lines {
+            return {object("system", now_ms,
+                           [&e](ObjectWriter& w) {
+                             w.string("code", "login").unsigned_integer("user_id", e.my_id);
+                             w.string("user", e.users.empty() ? "" : e.users.back().username);
+                           }),
+                    users_json(e.users, "snapshot", now_ms)};
+          },
+          [now_ms](const LoginRetry& e) -> Lines {
+            return {error_json(e.code.empty() ? "login_failed" : e.code, e.error, now_ms)};
+          },
+          [now_ms](const LoginRejected& e) -> Lines {
+            return {error_json(e.code.empty() ? "login_rejected" : e.code, e.error, now_ms)};
+          },
+          [now_ms](const UsersJoined& e) -> Lines {
+            return {users_json(e.users, "login", now_ms)};
+          },
+          [now_ms](const UsersLeft& e) -> Lines { return {users_json(e.users, "logout", now_ms)}; },
+          [now_ms](const Message& e) -> Lines { return {message_json(e, now_ms)}; },
+          [now_ms](const ServerError& e) -> Lines {
+            return {error_json("msg_unsuccessful", e.error, now_ms)};
+          },
+          [now_ms](const LoggedOut& e) -> Lines {
+            return {system_json("logged_out", e.sys, now_ms)};
+          },
+          [now_ms](const ProtocolViolation& e) -> Lines {
+            return {error_json("protocol_violation", e.detail, now_ms)};
+          },
+          [now_ms](const PathChanged& e) -> Lines {
+            return {system_json("path_changed", e.peer_address, now_ms)};
+          },
+          [now_ms](const ConnectionClosed& e) -> Lines { return {closed_json(e, now_ms)}; },
+          [now_ms](const Welcome& e) -> Lines {
+            return {object("system", e.ts != 0 ? e.ts : now_ms, [&e](ObjectWriter& w) {
+              w.string("code", "login").string("user", e.user);
+              w.unsigned_integer("account", e.account).string("device", e.device);
+            })};
+          },
+          [now_ms](const Acked& e) -> Lines { return {ack_json(e, now_ms)}; },
+          [now_ms](const PresenceSnapshot& e) -> Lines {
+            return {object("presence", now_ms, [&e](ObjectWriter& w) {
+              w.raw("online", string_array(e.online)).raw("snapshot", "true");
+            })};
+          },
+          [now_ms](const PresenceChanged& e) -> Lines {
+            return {presence_changed_json(e, now_ms)};
+          },
+          [now_ms](const RequestError& e) -> Lines { return {request_error_json(e, now_ms)}; },
+      },
+      event);
+}
+
+}  // namespace qc::client

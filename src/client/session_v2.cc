@@ -1,0 +1,213 @@
+// ClientSession in protocol v2: requests as v2 frames (each with a fresh rid), and the receive
+// path stream bytes -> v2::FrameReader -> frame -> Event.
+#include <algorithm>
+
+#include "client/session.h"
+#include "proto/v2/codec.h"
+
+namespace qc::client {
+
+namespace v2 = proto::v2;
+using proto::ConnEvent;
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+MessageKind kind_of(const v2::Msg& m) {
+  if (m.conv == v2::kBroadcastConv) return MessageKind::Broadcast;
+  return m.to.size() > 1 ? MessageKind::OneToMany : MessageKind::OneToOne;
+}
+
+}  // namespace
+
+// --- requests ----------------------------------------------------------------------------------
+
+void ClientSession::queue_v2(const v2::Frame& frame) {
+  outbox_.push_back(make_shared_bytes(v2::encode_frame(frame)));
+}
+
+void ClientSession::release_held_login() {
+  if (!held_login_) return;
+  HeldLogin login = std::move(*held_login_);
+  held_login_.reset();
+  if (version_ == v2::kVersion) {
+    login_v2(login);
+  } else {
+    login_v1(login);
+  }
+}
+
+void ClientSession::login_v2(const HeldLogin& login) {
+  const auto rid = next_rid();
+  pending_[rid] = RequestKind::Login;
+  queue_v2(v2::Login{rid, login.user, login.password, login.device});
+}
+
+Result<void> ClientSession::send_to(const std::vector<std::string>& names, std::string_view text) {
+  if (version_ != v2::kVersion) return fail("v1_no_names", "sending to names needs protocol v2");
+  if (auto ok = require_logged_in("send"); !ok) return ok;
+  if (names.empty()) return fail("no_target", "no recipient named");
+  OutgoingSend send;
+  send.to = names;
+  send.text = std::string(text);
+  return send_v2(std::move(send));
+}
+
+Result<void> ClientSession::resend(const OutgoingSend& send) {
+  if (version_ != v2::kVersion) return fail("v1_no_resend", "re-sending needs protocol v2");
+  if (auto ok = require_logged_in("send"); !ok) return ok;
+  for (auto it = pending_sends_.begin(); it != pending_sends_.end();) {
+    it = it->second.cid == send.cid ? pending_sends_.erase(it) : std::next(it);
+  }
+  return send_v2(send);
+}
+
+// A fresh rid always; a fresh cid unless the send already has one (a resend).
+Result<void> ClientSession::send_v2(OutgoingSend send) {
+  send.rid = next_rid();
+  if (send.cid.empty()) send.cid = cid_tag_ + "-" + std::to_string(next_cid_++);
+  pending_[send.rid] = RequestKind::Send;
+  queue_v2(v2::Send{send.rid, send.to, send.conv, send.text, send.cid});
+  last_send_ = send;
+  pending_sends_[send.rid] = std::move(send);
+  return {};
+}
+
+bool ClientSession::is_my_cid(std::string_view cid) const {
+  return cid.size() > cid_tag_.size() && cid.starts_with(cid_tag_) && cid[cid_tag_.size()] == '-';
+}
+
+// --- receive -----------------------------------------------------------------------------------
+
+void ClientSession::feed_v2(std::string_view bytes) {
+  v2_reader_.feed(bytes, [this](const proto::FrameEvent& ev) {
+    if (ev.kind == proto::FrameEvent::Kind::Pdu) {
+      on_v2_body(ev.pdu);
+    } else {
+      violation("framing: " + ev.detail);
+    }
+    return true;
+  });
+}
+
+void ClientSession::on_v2_body(std::string_view body) {
+  auto frame = v2::decode_body(body, limits_);
+  if (!frame) return violation("undecodable frame: " + frame.error().detail);
+  std::visit(Overloaded{
+                 [this](v2::Welcome& f) { on_welcome(f); },
+                 [this](v2::Presence& f) { on_presence(f); },
+                 [this](v2::Msg& f) { on_msg(f); },
+                 [this](v2::Ack& f) { on_ack(f); },
+                 [this](v2::Pong& f) { pending_.erase(f.rid); },
+                 [this](v2::Bye& f) { on_bye(f); },
+                 [this](v2::Error& f) { on_v2_error(f); },
+                 [](v2::Unknown&) {},  // a frame type from a newer server: ignored
+                 [this](auto& f) {
+                   violation(std::string(v2::frame_type_name(f)) + " is not sent by servers");
+                 },
+             },
+             *frame);
+}
+
+void ClientSession::on_welcome(v2::Welcome& w) {
+  if (logged_in()) return violation("welcome while logged in");
+  pending_.erase(w.rid);
+  my_name_ = w.user;
+  device_ = w.device;
+  apply(ConnEvent::LoginSucceeded);
+  events_.emplace_back(Welcome{std::move(w.user), w.account, std::move(w.device), w.ts});
+}
+
+void ClientSession::on_presence(v2::Presence& p) {
+  if (p.snapshot) {
+    online_ = {p.online.begin(), p.online.end()};
+    events_.emplace_back(PresenceSnapshot{std::move(p.online)});
+    return;
+  }
+  for (const auto& name : p.left) online_.erase(name);
+  for (const auto& name : p.joined) online_.insert(name);
+  events_.emplace_back(PresenceChanged{std::move(p.joined), std::move(p.left)});
+}
+
+void ClientSession::on_msg(v2::Msg& m) {
+  const bool own = equal_ignoring_case(m.from, my_name_);
+  // A copy of a message this device sent: its Ack already reported it.
+  if (own && is_my_cid(m.cid)) return;
+  Message e;
+  e.kind = kind_of(m);
+  e.sender_name = std::move(m.from);
+  e.text = std::move(m.text);
+  e.conv = std::move(m.conv);
+  e.id = m.id;
+  e.epoch = m.epoch;
+  e.ts = m.ts;
+  e.to = std::move(m.to);
+  e.cid = std::move(m.cid);
+  e.own = own;
+  events_.emplace_back(std::move(e));
+}
+
+void ClientSession::on_ack(v2::Ack& a) {
+  pending_.erase(a.rid);
+  Acked e;
+  if (auto it = pending_sends_.find(a.rid); it != pending_sends_.end()) {
+    e.send = std::move(it->second);
+    pending_sends_.erase(it);
+  } else {
+    e.send.rid = a.rid;
+    e.send.cid = a.cid;
+  }
+  e.epoch = a.epoch;
+  e.ts = a.ts;
+  e.sent = std::move(a.sent);
+  e.errors = std::move(a.errors);
+  e.duplicate = a.duplicate;
+  events_.emplace_back(std::move(e));
+}
+
+void ClientSession::on_v2_error(v2::Error& e) {
+  std::optional<RequestKind> kind;
+  if (e.rid) {
+    if (auto it = pending_.find(*e.rid); it != pending_.end()) {
+      kind = it->second;
+      pending_.erase(it);
+    }
+  }
+  if (kind == RequestKind::Login) {
+    if (e.code == v2::code::kTooManyAttempts) {
+      apply(ConnEvent::Disconnect);
+      events_.emplace_back(LoginRejected{std::move(e.text), std::move(e.code)});
+    } else {
+      events_.emplace_back(LoginRetry{std::move(e.text), std::move(e.code)});
+    }
+    return;
+  }
+  RequestError out{e.rid, std::move(e.code), std::move(e.text), std::move(e.errors), {}};
+  if (auto it = e.rid ? pending_sends_.find(*e.rid) : pending_sends_.end();
+      it != pending_sends_.end()) {
+    out.send = std::move(it->second);
+    pending_sends_.erase(it);
+  }
+  events_.emplace_back(std::move(out));
+}
+
+void ClientSession::on_bye(const v2::Bye& b) {
+  pending_.erase(b.rid);
+  apply(ConnEvent::Disconnect);
+  events_.emplace_back(LoggedOut{"Logout successful"});
+}
+
+}  // namespace qc::client
