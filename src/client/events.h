@@ -49,7 +49,7 @@ struct Message {
   std::uint64_t sender_id = 0;  // v1 only
   std::string sender_name;
   std::string text;
-  // v2 only (empty / 0 in v1): the conversation ("all" or "@alice,bob"), the server's id,
+  // v2 only (empty / 0 in v1): the conversation ("all" or "d:1:2"), the server's id,
   // epoch and timestamp (ms since the epoch), the recipients' names, the sender's client id.
   std::string conv = {};
   std::uint64_t id = 0;

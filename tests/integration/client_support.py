@@ -177,14 +177,16 @@ class JsonClient(ScriptClient):
         self.user = user
         self.send(ACCOUNTS[user])
 
-    def expect_json(self, timeout=DEFAULT_TIMEOUT, **fields):
-        """The first JSON line (from the start of the output) holding all these fields."""
+    def expect_json(self, timeout=DEFAULT_TIMEOUT, where=None, **fields):
+        """The first JSON line (from the start of the output) holding all these fields (and for
+        which `where(obj)` holds, when given)."""
         deadline = time.monotonic() + timeout
         with self.out.cond:
             while True:
                 for line in self.out.lines:
                     obj = parse_json(line)
-                    if obj is not None and all(obj.get(k) == v for k, v in fields.items()):
+                    if obj is not None and all(obj.get(k) == v for k, v in fields.items()) and (
+                            where is None or where(obj)):
                         return obj
                 left = deadline - time.monotonic()
                 if left <= 0 or self.out.closed:

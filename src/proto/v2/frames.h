@@ -69,8 +69,8 @@ struct Presence {
   std::vector<std::string> left;
   friend bool operator==(const Presence&, const Presence&) = default;
 };
-// A message in conversation `conv`: "all" (broadcast) or "@alice,bob" for the direct conversation
-// of two accounts (names in lower case, sorted). Ids ascend per conversation within an epoch.
+// A message in conversation `conv`: "all" (broadcast) or "d:1:2" for the direct conversation
+// of two accounts, by their immutable account ids, lower first. Ids ascend per conversation within an epoch.
 struct Msg {
   std::string conv;
   std::uint64_t id = 0;
