@@ -23,6 +23,7 @@ class Server:
 
     def __init__(self, binary, accounts=ACCOUNTS):
         self.binary = binary
+        self.accounts = accounts
         self.dir = tempfile.mkdtemp(prefix="qc-client-test-")
         self.ca = os.path.join(self.dir, "certs", "quic_certificate.pem")
         self.key = os.path.join(self.dir, "certs", "quic_private_key.pem")
@@ -175,7 +176,7 @@ class JsonClient(ScriptClient):
     def __init__(self, server, user, *extra):
         super().__init__(server, "--json", "--user", user, *extra)
         self.user = user
-        self.send(ACCOUNTS[user])
+        self.send(server.accounts.get(user, ACCOUNTS.get(user)))
 
     def expect_json(self, timeout=DEFAULT_TIMEOUT, where=None, **fields):
         """The first JSON line (from the start of the output) holding all these fields (and for

@@ -19,8 +19,8 @@ def check(condition, message):
 
 
 class Env:
-    def __init__(self):
-        self.server = Server(BINARY)
+    def __init__(self, accounts=None):
+        self.server = Server(BINARY, accounts) if accounts else Server(BINARY)
         self.clients = []
 
     def json(self, user, *extra):
@@ -124,12 +124,45 @@ def test_echo_protocol_stays_v1():
         alice.expect(r"^\[Sys\] Login successful\. You are \d+ \(alice\)")
 
 
+# Two v2 clients, a v1 client of ours and a v1 client on the original's ALPN share one server:
+# each sees the others' messages; v1 users appear to v2 users by name, v2 users to v1 users with
+# session ids as before.
+def test_v1_and_v2_clients_share_one_server():
+    accounts = dict(ACCOUNTS, dan="p4")
+    with Env(accounts) as env:
+        alice = env.json("alice")
+        alice.logged_in()
+        bob = env.json("bob")
+        bob.logged_in()
+        cam = env.json("cam", "--max-version", "1")
+        check(cam.expect_json(type="system", code="version")["text"] == "protocol 1", "cam not v1")
+        cam.logged_in()
+        dan = env.json("dan", "--alpn", "echo-protocol")
+        dan.logged_in()
+        alice.expect_json(type="presence", where=lambda o: "dan" in o.get("joined", []) or
+                          "dan" in o.get("online", []))
+        alice.send("0: hello all")
+        for v1 in (cam, dan):
+            got = v1.expect_json(type="message", text="hello all")
+            check(got["from"] == "alice", f"{got}")
+        check(bob.expect_json(type="message", text="hello all")["from"] == "alice", "bob")
+        cam.send("@alice: from cam")
+        got = alice.expect_json(type="message", text="from cam")
+        check(got["from"] == "cam" and got["conv"].startswith("d:"), f"{got}")
+        dan.send("@bob: from dan")
+        check(bob.expect_json(type="message", text="from dan")["from"] == "dan", "bob from dan")
+        bob.send("@dan,@cam: from bob")
+        for v1 in (cam, dan):
+            check(v1.expect_json(type="message", text="from bob")["from"] == "bob", "v1 from bob")
+
+
 TESTS = [
     test_direct_broadcast_and_presence,
     test_unknown_name_is_refused_per_name,
     test_display_has_clock_pending_and_presence_lines,
     test_other_device_sees_own_messages_and_device_id_is_stable,
     test_echo_protocol_stays_v1,
+    test_v1_and_v2_clients_share_one_server,
 ]
 
 if __name__ == "__main__":
