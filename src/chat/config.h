@@ -53,6 +53,8 @@ struct CoreConfig {
   std::size_t max_devices = 8;  // sessions of one account at once (v2 devices and a v1 session)
   // Presence changes are sent at most this often, coalesced: one frame per session per flush.
   Duration presence_interval{50};
+  // ... and at least this much per v2 session online between two flushes (10,000 sessions: 200 ms).
+  std::chrono::microseconds presence_interval_per_session{20};
   Duration client_id_window{
       600'000};  // a send repeated with its cid within this is not redelivered
   std::size_t client_ids_per_account = 1000;

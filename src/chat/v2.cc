@@ -189,7 +189,13 @@ void Core::Impl::schedule_presence_flush() {
     presence_flush_at.reset();
     return;
   }
-  if (!presence_flush_at) presence_flush_at = input_time + config.presence_interval;
+  if (presence_flush_at) return;
+  // A flush costs a frame per v2 session (a few microseconds each to queue, encrypt and send),
+  // so with many sessions the flushes space out: presence never takes more than a small share
+  // of the loop, however large the server.
+  const Duration scaled = std::chrono::duration_cast<Duration>(
+      config.presence_interval_per_session * static_cast<std::int64_t>(v2_authenticated));
+  presence_flush_at = input_time + std::max(config.presence_interval, scaled);
 }
 
 // Every v2 session gets the same frame: the net changes since the last flush.

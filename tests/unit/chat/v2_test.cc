@@ -97,6 +97,23 @@ TEST_F(CoreV2, PresenceChangesAreCoalescedPerFlush) {
   EXPECT_EQ(flush(), Lines{});
 }
 
+// With many sessions the flushes space out (here 40 ms per session stands in for 20 us).
+TEST(CoreV2Presence, FlushesSpaceOutWithTheNumberOfSessions) {
+  CoreConfig config;
+  config.presence_interval_per_session = std::chrono::milliseconds(40);
+  Harness h(config);
+  h.join_v2(1, "alice");  // one session: the flush is max(50 ms, 40 ms) away
+  h.advance(50ms);
+  h.drain();
+  h.join_v2(2, "bob");  // two sessions: the next flush is 80 ms away
+  h.drain();
+  h.advance(79ms);
+  EXPECT_EQ(h.drain(), Lines{});
+  h.advance(1ms);
+  EXPECT_EQ(h.drain(), (Lines{R"(1 {"t":"presence","joined":["bob"]})",
+                              R"(2 {"t":"presence","joined":["bob"]})"}));
+}
+
 TEST_F(CoreV2, DirectMessageIsAcknowledgedWithItsIdAndReachesEveryDevice) {
   h.join_v2(1, "alice", "lap");
   h.join_v2(2, "bob", "phone");
