@@ -64,7 +64,7 @@ void Core::Impl::begin_login(Session& s, std::string username, std::string passw
   }
   if (hash_queue_full()) {
     login_by_ip.refund(s.ip);  // no password was checked: nothing to charge
-    login_by_account.refund(s.pending_username);
+    login_by_account.refund(name_key(s.pending_username));
     fail_login(s, LoginFailure::Busy, now, false);
     return;
   }
@@ -77,7 +77,7 @@ void Core::Impl::begin_login(Session& s, std::string username, std::string passw
 // exist gets no bucket of its own (it never reaches bcrypt), but still spends the address's.
 bool Core::Impl::login_allowed(Session& s, std::string_view username, TimePoint now) {
   if (!login_by_ip.take(s.ip, now)) return false;
-  return !valid_username(username) || login_by_account.take(username, now);
+  return !valid_username(username) || login_by_account.take(name_key(username), now);
 }
 
 // The bound on password checks in flight: past it a LOGIN is refused at once rather than queued
@@ -105,7 +105,7 @@ void Core::Impl::password_check_done() {
 void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint now) {
   if (result == PasswordCheck::Ok) {
     login_by_ip.refund(s.ip);
-    login_by_account.refund(s.pending_username);
+    login_by_account.refund(name_key(s.pending_username));
   }
   if (result != PasswordCheck::Ok) {
     s.phase.login_failed();

@@ -375,3 +375,23 @@ TEST(CoreLogin, IdsAreNeverReused) {
 
 }  // namespace
 }  // namespace qc::chat::testing
+
+namespace qc::chat::testing {
+namespace {
+
+// Names are case-insensitive, so the per-account budget is too: another case is no way around it.
+TEST(CoreLoginRate, ThePerAccountBudgetIgnoresCase) {
+  CoreConfig config;
+  config.login_rate_per_account = RateLimit{1.0 / 60, 2};
+  Harness h(config);
+  h.open(1);
+  h.attempt(1, "alice", false);
+  h.open(2);
+  h.attempt(2, "ALICE", false);
+  h.open(3);
+  EXPECT_EQ(h.attempt(3, "Alice", true),
+            (Lines{"3 LOGIN_UNSUCCESSFUL_RETRY Too many login attempts. Try again later."}));
+}
+
+}  // namespace
+}  // namespace qc::chat::testing
