@@ -35,6 +35,15 @@ void chat_metrics(ops::Exposition& e, const chat::CoreStats& c) {
   e.gauge("quicchat_sessions", "Chat sessions (connections), logged in or not.",
           num(c.connections));
   e.gauge("quicchat_sessions_logged_in", "Logged-in users.", num(c.active_users));
+  e.gauge("quicchat_sessions_by_protocol", "Logged-in sessions by protocol version.",
+          {{{{"protocol", "1"}}, num(c.sessions - c.v2_sessions)},
+           {{{"protocol", "2"}}, num(c.v2_sessions)}});
+  e.counter("quicchat_sessions_replaced_total",
+            "v2 sessions closed for a new session of the same device or over --max-devices.",
+            num(c.replaced_sessions));
+  e.counter("quicchat_duplicate_sends_total",
+            "v2 sends repeated with a client id already accepted (acknowledged, not redelivered).",
+            num(c.duplicate_sends));
   e.counter("quicchat_logins_total", "LOGIN attempts by result.",
             {{{{"result", "ok"}}, num(c.logins)},
              {{{"result", "failed"}}, num(c.failed_logins)},
