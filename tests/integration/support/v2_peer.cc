@@ -9,11 +9,7 @@ namespace qc::itest {
 
 bool is_presence(const v2::Frame& frame) { return std::holds_alternative<v2::Presence>(frame); }
 
-std::string describe(const v2::Frame& frame) {
-  if (auto* unknown = std::get_if<v2::Unknown>(&frame))
-    return "unknown frame '" + unknown->type + "'";
-  return v2::encode_body(frame);
-}
+std::string describe(const v2::Frame& frame) { return v2::encode_body(frame); }
 
 std::unique_ptr<V2Peer> V2Peer::connect(Net& net, const Target& target, std::string* error) {
   auto peer = net.connect(target, error);
