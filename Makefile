@@ -50,7 +50,8 @@ test-main: build fuzz
 fuzz-long: fuzz
 	@scripts/fuzz-all $(abspath $(FUZZ_BUILD))/fuzz $(FUZZ_SECONDS)
 
-# Protocol conformance against any v1 server:
+# Protocol conformance against any server: the v1 part against any v1 server, the v2 part (V2*)
+# against any v2 server on ALPN=quicchat; GTEST_FILTER='-V2*' (or 'V2*') runs one part only.
 #   make conformance SERVER=127.0.0.1:4433 ALPN=echo-protocol USERS=alice:p1,bob:p2,cam:p3 CA=certs/quic_certificate.pem
 SERVER ?= 127.0.0.1:4433
 ALPN   ?= quicchat

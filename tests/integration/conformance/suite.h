@@ -1,5 +1,6 @@
 // The conformance suite: protocol-level tests of any server speaking quicchat protocol v1,
-// the seed's original included. Run against our own server by ctest, or by hand:
+// the seed's original included, and of any v2 server (v2_suite.h, the V2* tests, over the ALPN
+// quicchat). Run against our own server by ctest, or by hand:
 //   make conformance SERVER=127.0.0.1:4433 ALPN=echo-protocol USERS=alice:p1,bob:p2,cam:p3 CA=...
 // Tests of behaviour where the original has a known defect are named FixedDefect_*: they check
 // the fixed behaviour, so they are expected to fail against the original.

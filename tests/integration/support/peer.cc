@@ -113,6 +113,10 @@ void Peer::send_raw(std::string bytes) {
 }
 
 void Peer::on_bytes(std::string_view bytes) {
+  if (diverted_) {
+    divert_to_(bytes);
+    return;
+  }
   if (one_pdu_per_read_) {
     auto pdu = proto::decode(bytes);
     if (pdu) {
@@ -123,18 +127,27 @@ void Peer::on_bytes(std::string_view bytes) {
     }
     return;
   }
-  framer_.feed(bytes, [this](const proto::FrameEvent& ev) {
+  std::size_t used = framer_.feed_until(bytes, [this](const proto::FrameEvent& ev) {
     if (ev.kind != proto::FrameEvent::Kind::Pdu) {
       ++malformed_;
-      return;
+      return true;
     }
     auto pdu = proto::decode(ev.pdu);
     if (!pdu) {
       ++malformed_;
-      return;
+      return true;
     }
     inbox_.push_back(std::move(*pdu));
+    diverted_ = divert_after_ && divert_after_(inbox_.back());
+    return !diverted_;
   });
+  if (diverted_ && used < bytes.size()) divert_to_(bytes.substr(used));
+}
+
+void Peer::divert_after(std::function<bool(const proto::Pdu&)> is_switch,
+                        std::function<void(std::string_view)> sink) {
+  divert_after_ = std::move(is_switch);
+  divert_to_ = std::move(sink);
 }
 
 std::optional<proto::Pdu> Peer::next(std::chrono::milliseconds timeout) {

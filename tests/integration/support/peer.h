@@ -92,6 +92,11 @@ class Peer {
   // packet's stream data) is taken for one whole PDU; one that does not parse is a broken read
   // (the original crashes with JSONDecodeError there).
   void read_like_the_original() { one_pdu_per_read_ = true; }
+
+  // Protocol v2: after the first PDU for which `is_switch` holds (a VERSIONS reply selecting 2),
+  // every later byte, the rest of that packet's included, goes to `sink` instead (section II.1).
+  void divert_after(std::function<bool(const proto::Pdu&)> is_switch,
+                    std::function<void(std::string_view)> sink);
   std::size_t broken_reads() const { return broken_reads_; }
 
  private:
@@ -107,6 +112,9 @@ class Peer {
   bool one_pdu_per_read_ = false;
   std::size_t broken_reads_ = 0;
   bool abandoned_ = false;
+  std::function<bool(const proto::Pdu&)> divert_after_;
+  std::function<void(std::string_view)> divert_to_;
+  bool diverted_ = false;
 };
 
 }  // namespace qc::itest
