@@ -105,7 +105,7 @@ struct Core::Impl {
   void start_probe(Session& s, Session& holder, TimePoint now);
   void probe_unanswered(Session& s, TimePoint now);
   Session* prober_of(const Session& holder);
-  // The session holding `username`; &busy_holder when the account has several (no probe then).
+  std::size_t sessions_of(std::string_view username) const;  // the account's sessions online
   Session* find_holder(std::string_view username);
   void release_prober(Session& holder);
   bool login_allowed(Session& s, std::string_view username, TimePoint now);
@@ -192,7 +192,6 @@ struct Core::Impl {
   std::uint64_t busy_since_full = 0;  // LOGINs refused since the bound was reached (0: not full)
   std::uint64_t next_serial = 1;
   CoreStats counters;
-  Session busy_holder{0, "", 0, CoreConfig{}, TimePoint{}};  // a marker, never a real session
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 

@@ -118,11 +118,13 @@ void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint 
 // The right password: admit, or probe the session holding the name, or refuse as before. One
 // probe per holder: a second login meanwhile is refused at once.
 void Core::Impl::settle_login(Session& s, TimePoint now) {
-  Session* holder = s.version == 2 ? nullptr : find_holder(s.pending_username);
-  if (holder == nullptr) {
+  const std::size_t held = s.version == 2 ? 0 : sessions_of(s.pending_username);
+  // Only an account's one session can be probed: with several (v2 devices), which would it ask?
+  Session* holder = held == 1 ? find_holder(s.pending_username) : nullptr;
+  if (held == 0) {
     complete_login(s);
   } else if (config.login_probe_timeout.count() > 0 && s.phase.is(Phase::LoginPending) &&
-             holder != &busy_holder && prober_of(*holder) == nullptr) {
+             holder != nullptr && prober_of(*holder) == nullptr) {
     start_probe(s, *holder, now);
   } else {
     s.phase.login_failed();
@@ -130,13 +132,15 @@ void Core::Impl::settle_login(Session& s, TimePoint now) {
   }
 }
 
-// A v1 LOGIN for an account online elsewhere: the session a probe may ask, where there is just one.
-// An account with several sessions (v2 devices) is refused at once.
+std::size_t Core::Impl::sessions_of(std::string_view username) const {
+  const Member* m = presence.find_name(username);
+  return m == nullptr ? 0 : m->conns.size();
+}
+
+// The oldest session of the account `username` (v1: its only one), if it is online.
 Session* Core::Impl::find_holder(std::string_view username) {
   const Member* m = presence.find_name(username);
-  if (m == nullptr) return nullptr;
-  if (m->conns.size() == 1) return find_session(m->conns.front());
-  return &busy_holder;
+  return m == nullptr || m->conns.empty() ? nullptr : find_session(m->conns.front());
 }
 
 // The session in LOGIN_PROBING that waits for `holder`'s probe, if any still does.
