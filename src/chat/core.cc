@@ -255,6 +255,7 @@ void Core::probe_answered(ConnHandle conn, TimePoint now) {
 
 void Core::tick(TimePoint now) {
   impl_->input_time = now;
+  if (impl_->presence_slice_at && *impl_->presence_slice_at <= now) impl_->send_presence_slice();
   if (impl_->presence_flush_at && *impl_->presence_flush_at <= now) impl_->flush_presence();
   while (true) {
     impl_->settle_deadlines();
@@ -271,6 +272,8 @@ std::optional<TimePoint> Core::next_deadline() const {
   impl_->settle_deadlines();
   const Deadline* top = impl_->deadlines.top();
   std::optional<TimePoint> next = impl_->presence_flush_at;
+  if (impl_->presence_slice_at && (!next || *impl_->presence_slice_at < *next))
+    next = impl_->presence_slice_at;
   if (top != nullptr && (!next || top->at < *next)) next = top->at;
   return next;
 }
@@ -283,7 +286,7 @@ CoreStats Core::stats() const {
   s.active_users = impl_->presence.size();
   s.sessions = impl_->presence.sessions();
   s.v2_sessions = impl_->v2_authenticated;
-  s.presence_pending = impl_->presence_feed.pending();
+  s.presence_pending = impl_->presence_feed.pending() || impl_->presence_out.busy();
   s.pending_logins = impl_->checks_in_flight;
   return s;
 }

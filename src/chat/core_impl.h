@@ -131,6 +131,7 @@ struct Core::Impl {
   void on_login_v2(Session& s, proto::v2::Login login, TimePoint now);
   void on_logout_v2(Session& s, std::uint64_t rid);
   void flush_presence();
+  void send_presence_slice();
   void schedule_presence_flush();
   SharedBytes presence_snapshot();
   std::int64_t wall_ms(TimePoint now) const;
@@ -182,6 +183,14 @@ struct Core::Impl {
   RecentSends recent_sends;
   PresenceFeed presence_feed;
   std::optional<TimePoint> presence_flush_at;
+  struct PresenceOut {  // a flush being written out slice by slice
+    SharedBytes frame;
+    std::vector<ConnHandle> to;
+    std::size_t next = 0;
+    bool busy() const { return next < to.size(); }
+  };
+  PresenceOut presence_out;
+  std::optional<TimePoint> presence_slice_at;
   SharedBytes snapshot;  // the encoded snapshot of presence_feed's generation snapshot_generation
   std::uint64_t snapshot_generation = UINT64_MAX;
   Presence presence;

@@ -190,17 +190,19 @@ void Core::Impl::schedule_presence_flush() {
     return;
   }
   if (presence_flush_at) return;
-  // A flush costs a frame per v2 session (a few microseconds each to queue, encrypt and send),
-  // so with many sessions the flushes space out: presence never takes more than a small share
-  // of the loop, however large the server.
+  // A flush costs a packet per v2 session (and reading its ACK), so with many sessions the
+  // flushes space out: presence never takes more than a small share of the loop, however large
+  // the server, and a login storm costs each session fewer frames.
   const Duration scaled = std::chrono::duration_cast<Duration>(
       config.presence_interval_per_session * static_cast<std::int64_t>(v2_authenticated));
   presence_flush_at = input_time + std::max(config.presence_interval, scaled);
 }
 
-// Every v2 session gets the same frame: the net changes since the last flush.
+// Every v2 session gets the same frame: the net changes since the last flush. A flush waits for
+// the previous one to be written out, so that each session gets the frames in order.
 void Core::Impl::flush_presence() {
   presence_flush_at.reset();
+  if (presence_out.busy()) return;  // send_presence_slice schedules it again when done
   const v2::Presence changes = presence_feed.changes();
   presence_feed.flush();
   if (changes.joined.empty() && changes.left.empty()) return;
@@ -213,8 +215,29 @@ void Core::Impl::flush_presence() {
         recipients.push_back(conn);
     }
   }
-  if (!recipients.empty())
-    out.deliver(make_shared_bytes(v2::encode_frame(changes)), std::move(recipients), false);
+  presence_out = PresenceOut{make_shared_bytes(v2::encode_frame(changes)), std::move(recipients)};
+  send_presence_slice();
+}
+
+// The next presence_slice sessions of the flush; the rest once the loop has done its other work
+// (a deadline at the current time). Sessions that closed meanwhile are left out.
+void Core::Impl::send_presence_slice() {
+  presence_slice_at.reset();
+  const std::size_t end = std::min(
+      presence_out.next + std::max<std::size_t>(config.presence_slice, 1), presence_out.to.size());
+  std::vector<ConnHandle> slice;
+  for (std::size_t i = presence_out.next; i < end; ++i) {
+    const Session* r = find_session(presence_out.to[i]);
+    if (r != nullptr && !r->phase.is(Phase::Closing)) slice.push_back(presence_out.to[i]);
+  }
+  presence_out.next = end;
+  if (!slice.empty()) out.deliver(presence_out.frame, std::move(slice), false);
+  if (presence_out.busy()) {
+    presence_slice_at = input_time;
+    return;
+  }
+  presence_out = PresenceOut{};
+  if (presence_feed.pending()) schedule_presence_flush();
 }
 
 // The state as of the last flush, encoded once for every login until the next flush.

@@ -114,6 +114,29 @@ TEST(CoreV2Presence, FlushesSpaceOutWithTheNumberOfSessions) {
                               R"(2 {"t":"presence","joined":["bob"]})"}));
 }
 
+// A flush to many sessions is written out a slice at a time, the loop's other work in between.
+TEST(CoreV2Presence, AFlushGoesOutInSlices) {
+  CoreConfig config;
+  config.presence_slice = 2;
+  Harness h(config);
+  for (ConnHandle c = 1; c <= 4; ++c) h.join_v2(c, "u" + std::to_string(c));
+  h.drain();
+  h.advance(50ms);
+  EXPECT_EQ(h.drain(), (Lines{R"(1 {"t":"presence","joined":["u1","u2","u3","u4"]})",
+                              R"(2 {"t":"presence","joined":["u1","u2","u3","u4"]})"}));
+  EXPECT_TRUE(h.core.stats().presence_pending);
+  EXPECT_EQ(h.core.next_deadline(), h.now);  // the rest right after the loop's other work
+  h.close(3);                                // closed meanwhile: left out of this flush
+  h.advance(0ms);
+  EXPECT_EQ(h.drain(), (Lines{R"(4 {"t":"presence","joined":["u1","u2","u3","u4"]})"}));
+  h.advance(50ms);  // u3's leaving: the next flush, after the first was written out
+  EXPECT_EQ(h.drain(),
+            (Lines{R"(1 {"t":"presence","left":["u3"]})", R"(2 {"t":"presence","left":["u3"]})"}));
+  h.advance(0ms);
+  EXPECT_EQ(h.drain(), (Lines{R"(4 {"t":"presence","left":["u3"]})"}));
+  EXPECT_FALSE(h.core.stats().presence_pending);
+}
+
 TEST_F(CoreV2, DirectMessageIsAcknowledgedWithItsIdAndReachesEveryDevice) {
   h.join_v2(1, "alice", "lap");
   h.join_v2(2, "bob", "phone");
