@@ -1,5 +1,5 @@
-// latency: user A sends to user B one ONE_TO_ONE message at a time and waits for its delivery
-// before sending the next; each text carries its send time.
+// latency: user A sends to user B one ONE_TO_ONE message (v2: a direct message to B's name) at a
+// time and waits for its delivery before sending the next; each text carries its send time.
 #include "bench/load/proc.h"
 #include "bench/load/stats.h"
 #include "bench/load/text.h"
@@ -11,6 +11,7 @@ void describe_target(Report& report, const ServerUnderTest& server) {
   report.param("server", server.spawned
                              ? "spawned"
                              : server.target.host + ":" + std::to_string(server.target.port));
+  report.param("protocol", static_cast<double>(server.target.protocol));
 }
 
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
@@ -55,7 +56,7 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   auto send_next = [&] {
     if (run.sent == run.warmup) run.before = sample_process(server->pid);
     const std::string text = make_text({run.sent++, now_ns()});
-    if (auto r = a.client->send_direct(b.id, text); !r) fleet.fail("send: " + r.error().message);
+    if (auto r = send_one(a, b, text); !r) fleet.fail("send: " + r.error().message);
   };
   b.on_message = [&](const client::Message& m) {
     const std::int64_t arrived = now_ns();
