@@ -101,10 +101,16 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
   }
 }
 
-// Presence frames need nothing: the client library keeps who is online.
+// Presence frames are only counted: the client library keeps who is online.
 void Fleet::on_v2_event(BenchUser& u, const client::Event& event) {
   if (std::holds_alternative<client::Welcome>(event)) {
     on_login_ok(u, 0);
+  } else if (const auto* snapshot = std::get_if<client::PresenceSnapshot>(&event)) {
+    ++presence_.snapshots;
+    presence_.snapshot_names += snapshot->online.size();
+  } else if (const auto* changed = std::get_if<client::PresenceChanged>(&event)) {
+    ++presence_.changes;
+    presence_.changed_names += changed->joined.size() + changed->left.size();
   } else if (const auto* acked = std::get_if<client::Acked>(&event)) {
     if (!acked->errors.empty()) {
       fail(u.name + ": send refused for " + acked->errors.front().to + ": " +

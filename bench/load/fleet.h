@@ -100,6 +100,12 @@ class Fleet {
   std::size_t logged_in() const { return logged_in_; }
   std::size_t connected() const { return connected_; }
   std::uint64_t protocol_violations() const { return violations_; }
+  // v2 presence received by all users: frames (snapshots and changes) and the names in them.
+  struct PresenceTally {
+    std::uint64_t snapshots = 0, snapshot_names = 0;
+    std::uint64_t changes = 0, changed_names = 0;
+  };
+  const PresenceTally& presence_tally() const { return presence_; }
   // Logouts of logout_phase() with no LOGOUT_ACK: closed without one, or still waiting at the
   // end of its window.
   std::size_t logouts_unconfirmed() const { return logouts_unconfirmed_; }
@@ -139,6 +145,7 @@ class Fleet {
   std::size_t logouts_pending_ = 0, logouts_unconfirmed_ = 0;
   std::uint64_t violations_ = 0;
   std::string first_violation_;
+  PresenceTally presence_;
 };
 
 }  // namespace qc::bench

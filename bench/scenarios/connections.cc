@@ -69,6 +69,14 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
       report.figure("server_cpu_us_per_session_less_hash", cpu_us - hash_us, "us");
     }
   }
+  if (const auto& p = fleet.presence_tally(); p.snapshots > 0) {  // v2
+    const auto per_session = [c](std::uint64_t n) {
+      return static_cast<double>(n) / static_cast<double>(c);
+    };
+    report.figure("presence_snapshot_names_per_session", per_session(p.snapshot_names), "");
+    report.figure("presence_change_frames_per_session", per_session(p.changes), "");
+    report.figure("presence_changed_names_per_session", per_session(p.changed_names), "");
+  }
   if (login) {
     report.check("all sessions logged in", fleet.logged_in() == c,
                  std::to_string(fleet.logged_in()) + "/" + std::to_string(c) + " sessions");
