@@ -77,7 +77,7 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
       u.login_sent_ns = now_ns();
     }
   } else if (const auto* ok = std::get_if<client::LoginOk>(&event)) {
-    on_login_ok(u, ok->my_id);
+    on_login_ok(u, ok->my_id, 1);
   } else if (const auto* retry = std::get_if<client::LoginRetry>(&event)) {
     fail(u.name + ": login refused: " + retry->error);
   } else if (const auto* rejected = std::get_if<client::LoginRejected>(&event)) {
@@ -104,7 +104,7 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
 // Presence frames are only counted: the client library keeps who is online.
 void Fleet::on_v2_event(BenchUser& u, const client::Event& event) {
   if (std::holds_alternative<client::Welcome>(event)) {
-    on_login_ok(u, 0);
+    on_login_ok(u, 0, 2);
   } else if (const auto* snapshot = std::get_if<client::PresenceSnapshot>(&event)) {
     ++presence_.snapshots;
     presence_.snapshot_names += snapshot->online.size();
@@ -123,7 +123,8 @@ void Fleet::on_v2_event(BenchUser& u, const client::Event& event) {
   }
 }
 
-void Fleet::on_login_ok(BenchUser& u, std::uint64_t id) {
+void Fleet::on_login_ok(BenchUser& u, std::uint64_t id, std::int64_t version) {
+  if (login_version_ == 0) login_version_ = version;
   u.logged_in = true;
   u.id = id;
   u.login_ok_ns = now_ns();

@@ -98,6 +98,8 @@ class Fleet {
   Phase logout_phase();
 
   std::size_t logged_in() const { return logged_in_; }
+  // The protocol version of the first login (1: LOGIN_ACK, 2: welcome); 0 before any.
+  std::int64_t login_version() const { return login_version_; }
   std::size_t connected() const { return connected_; }
   std::uint64_t protocol_violations() const { return violations_; }
   // v2 presence received by all users: frames (snapshots and changes) and the names in them.
@@ -114,7 +116,7 @@ class Fleet {
  private:
   Fleet() = default;
   void on_event(std::size_t index, const client::Event& event);
-  void on_login_ok(BenchUser& u, std::uint64_t id);
+  void on_login_ok(BenchUser& u, std::uint64_t id, std::int64_t version);
   void on_v2_event(BenchUser& u, const client::Event& event);
   void connect_next();
   void start_phase();
@@ -146,6 +148,7 @@ class Fleet {
   std::uint64_t violations_ = 0;
   std::string first_violation_;
   PresenceTally presence_;
+  std::int64_t login_version_ = 0;
 };
 
 }  // namespace qc::bench

@@ -46,7 +46,7 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
   Report report("connections");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("in_flight", static_cast<double>(in_flight));

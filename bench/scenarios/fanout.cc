@@ -118,7 +118,7 @@ Report fanout_report(const ServerUnderTest& server, FanoutRun& run, std::uint64_
                      const Fleet& fleet) {
   const double measured = static_cast<double>(run.users) * static_cast<double>(messages);
   Report report("fanout");
-  describe_target(report, server);
+  describe_target(report, server, fleet);
   describe_logouts(report, server, fleet);
   report.param("receivers", static_cast<double>(run.users));
   report.param("messages", static_cast<double>(messages));

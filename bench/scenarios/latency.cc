@@ -7,11 +7,12 @@
 
 namespace qc::bench {
 
-void describe_target(Report& report, const ServerUnderTest& server) {
+void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
   report.param("server", server.spawned
                              ? "spawned"
                              : server.target.host + ":" + std::to_string(server.target.port));
-  report.param("protocol", static_cast<double>(server.target.protocol));
+  const std::int64_t spoken = fleet.login_version();
+  report.param("protocol", static_cast<double>(spoken != 0 ? spoken : server.target.protocol));
 }
 
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
@@ -81,7 +82,7 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
   Report report("latency");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("messages", static_cast<double>(messages));
   report.param("warmup", static_cast<double>(warmup));

@@ -139,7 +139,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   const double logins_per_s = static_cast<double>(c) / storm_s;
   const double bound = static_cast<double>(cores) / hash_s;
   Report report("logins");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("cost", k);

@@ -43,15 +43,16 @@ run() {
 
 # Every scenario in both protocols: v2 (the default) addresses users by name, v1 by session id.
 for protocol in 2 1; do
-  run "latency v$protocol" "PASS all delivered in order: 200/200 messages" '"protocol": '$protocol \
+  spoken='"protocol": '$protocol  # the version the sessions logged in with
+  run "latency v$protocol" "PASS all delivered in order: 200/200 messages" "$spoken" \
     -- latency --messages 200 --warmup 0 --protocol $protocol
   run "fanout v$protocol" \
-    "PASS every user got every message exactly once, in order: 1000/1000 deliveries" \
+    "PASS every user got every message exactly once, in order: 1000/1000 deliveries" "$spoken" \
     -- fanout --receivers 20 --messages 50 --window 5 --warmup 0 --protocol $protocol
-  run "connections v$protocol" "PASS all sessions logged in: 50/50 sessions" \
+  run "connections v$protocol" "PASS all sessions logged in: 50/50 sessions" "$spoken" \
     -- connections --count 50 --protocol $protocol
   run "logins v$protocol" "PASS all logins succeeded: 10/10 logins" \
-    "PASS background messages all delivered in order" \
+    "PASS background messages all delivered in order" "$spoken" \
     -- logins --count 10 --cost 4 --protocol $protocol
 done
 
