@@ -38,6 +38,7 @@ std::size_t Fleet::add_user(std::string name, std::string password) {
   options.transport.port = target_.port;
   options.transport.ca_file = target_.ca_file;
   if (!target_.alpns.empty()) options.transport.alpns = target_.alpns;
+  options.max_version = target_.protocol;
   // Under heavy loss QUIC's exponential backoff can leave a live server silent for seconds (at
   // 20 % loss about once in ten 20-user runs, for the 5 s liveness check or the 10 s handshake
   // timeout). A bench measures exact delivery and its phases have their own time limits, so
@@ -76,7 +77,7 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
       u.login_sent_ns = now_ns();
     }
   } else if (const auto* ok = std::get_if<client::LoginOk>(&event)) {
-    on_login_ok(u, *ok);
+    on_login_ok(u, ok->my_id, 1);
   } else if (const auto* retry = std::get_if<client::LoginRetry>(&event)) {
     fail(u.name + ": login refused: " + retry->error);
   } else if (const auto* rejected = std::get_if<client::LoginRejected>(&event)) {
@@ -95,18 +96,53 @@ void Fleet::on_event(std::size_t index, const client::Event& event) {
     if (!closed->expected && !u.client->session().logging_out()) {
       fail(u.name + ": connection lost (" + closed->kind + "): " + closed->reason);
     }
+  } else {
+    on_v2_event(u, event);
   }
 }
 
-void Fleet::on_login_ok(BenchUser& u, const client::LoginOk& ok) {
+// Presence frames are only counted: the client library keeps who is online.
+void Fleet::on_v2_event(BenchUser& u, const client::Event& event) {
+  if (std::holds_alternative<client::Welcome>(event)) {
+    on_login_ok(u, 0, 2);
+  } else if (const auto* snapshot = std::get_if<client::PresenceSnapshot>(&event)) {
+    ++presence_.snapshots;
+    presence_.snapshot_names += snapshot->online.size();
+  } else if (const auto* changed = std::get_if<client::PresenceChanged>(&event)) {
+    ++presence_.changes;
+    presence_.changed_names += changed->joined.size() + changed->left.size();
+  } else if (const auto* acked = std::get_if<client::Acked>(&event)) {
+    if (!acked->errors.empty()) {
+      fail(u.name + ": send refused for " + acked->errors.front().to + ": " +
+           acked->errors.front().text);
+    } else if (u.on_acked) {
+      u.on_acked(*acked);
+    }
+  } else if (const auto* re = std::get_if<client::RequestError>(&event)) {
+    fail(u.name + ": request refused (" + re->code + "): " + re->text);
+  }
+}
+
+void Fleet::on_login_ok(BenchUser& u, std::uint64_t id, std::int64_t version) {
+  if (login_version_ == 0) login_version_ = version;
   u.logged_in = true;
-  u.id = ok.my_id;
+  u.id = id;
   u.login_ok_ns = now_ns();
   ++logged_in_;
   if (u.login_on_connect) {
     ++connect_done_;
     connect_next();
   }
+}
+
+bool sent_by(const client::Message& m, const BenchUser& u) {
+  if (u.client->session().version() == 2) return m.sender_name == u.client->session().my_name();
+  return m.sender_id == u.id;
+}
+
+Result<void> send_one(BenchUser& from, const BenchUser& to, std::string_view text) {
+  if (from.client->session().version() == 2) return from.client->send_to({to.name}, text);
+  return from.client->send_direct(to.id, text);
 }
 
 // --- phases offered to scenarios --------------------------------------------------------------

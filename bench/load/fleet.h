@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/chat_client.h"
@@ -25,6 +26,10 @@ struct Target {
   std::uint16_t port = 4433;
   std::string ca_file;
   std::vector<std::string> alpns;
+  // The highest protocol version offered (ChatClientOptions::max_version): 1 or 2. In v2 users
+  // are addressed by name, login completes on Welcome and a sender gets an Acked for its own
+  // broadcast instead of a copy.
+  std::int64_t protocol = 2;
 };
 
 struct BenchUser {
@@ -34,12 +39,19 @@ struct BenchUser {
   bool login_on_connect = true;  // send LOGIN as soon as the handshake completes
   bool connected = false;
   bool logged_in = false;
-  std::uint64_t id = 0;  // session id from LOGIN_ACK
+  std::uint64_t id = 0;  // v1: session id from LOGIN_ACK
   std::int64_t login_sent_ns = 0;
   std::int64_t login_ok_ns = 0;
   bool logout_pending = false;  // LOGOUT sent; neither LOGOUT_ACK nor the close has come yet
   std::function<void(const client::Message&)> on_message;  // the scenario's receive hook
+  // v2: the server accepted one of this user's sends (the scenario's hook; v1 has no acks).
+  std::function<void(const client::Acked&)> on_acked;
 };
+
+// v1 by session id, v2 by name: whether `m` was sent by `u`.
+bool sent_by(const client::Message& m, const BenchUser& u);
+// A one-to-one message from `from` to `to`: v1 addresses the session id, v2 the name.
+Result<void> send_one(BenchUser& from, const BenchUser& to, std::string_view text);
 
 struct Phase {
   std::string name;
@@ -86,8 +98,16 @@ class Fleet {
   Phase logout_phase();
 
   std::size_t logged_in() const { return logged_in_; }
+  // The protocol version of the first login (1: LOGIN_ACK, 2: welcome); 0 before any.
+  std::int64_t login_version() const { return login_version_; }
   std::size_t connected() const { return connected_; }
   std::uint64_t protocol_violations() const { return violations_; }
+  // v2 presence received by all users: frames (snapshots and changes) and the names in them.
+  struct PresenceTally {
+    std::uint64_t snapshots = 0, snapshot_names = 0;
+    std::uint64_t changes = 0, changed_names = 0;
+  };
+  const PresenceTally& presence_tally() const { return presence_; }
   // Logouts of logout_phase() with no LOGOUT_ACK: closed without one, or still waiting at the
   // end of its window.
   std::size_t logouts_unconfirmed() const { return logouts_unconfirmed_; }
@@ -96,7 +116,8 @@ class Fleet {
  private:
   Fleet() = default;
   void on_event(std::size_t index, const client::Event& event);
-  void on_login_ok(BenchUser& u, const client::LoginOk& ok);
+  void on_login_ok(BenchUser& u, std::uint64_t id, std::int64_t version);
+  void on_v2_event(BenchUser& u, const client::Event& event);
   void connect_next();
   void start_phase();
   void advance();
@@ -126,6 +147,8 @@ class Fleet {
   std::size_t logouts_pending_ = 0, logouts_unconfirmed_ = 0;
   std::uint64_t violations_ = 0;
   std::string first_violation_;
+  PresenceTally presence_;
+  std::int64_t login_version_ = 0;
 };
 
 }  // namespace qc::bench

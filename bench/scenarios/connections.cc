@@ -1,7 +1,8 @@
 // connections: C sessions handshake and log in (at most --in-flight pending at once), then stay
 // idle. Server RSS and CPU are sampled before the first set-up and once the last session has
 // received a marker broadcast sent after every login: by then no stream still carries the
-// presence lists the logins queued. --no-login stops at the QUIC handshake (transport only).
+// presence lists the logins queued (v2: the snapshots and change frames; the sender's own copy of
+// the marker is its Acked). --no-login stops at the QUIC handshake (transport only).
 #include "bench/load/proc.h"
 #include "bench/scenarios/scenarios.h"
 
@@ -24,6 +25,7 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
     fleet.user(i).login_on_connect = login;
     fleet.user(i).on_message = [&markers](const client::Message&) { ++markers; };
   }
+  if (c > 0) fleet.user(c - 1).on_acked = [&markers](const client::Acked&) { ++markers; };
 
   ProcSample before, after, settled;
   std::vector<Phase> phases;
@@ -44,12 +46,13 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
   Report report("connections");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("in_flight", static_cast<double>(in_flight));
   report.param("login", login ? "yes" : "no (handshake only)");
   const double wall_s = static_cast<double>(settled.wall_ns - before.wall_ns) / 1e9;
+  report.figure("setup_s", wall_s, "s");
   report.figure("sessions_per_s", static_cast<double>(c) / wall_s, "/s");
   if (before.valid && after.valid) {
     report.figure("server_rss_before_kib", static_cast<double>(before.rss_kib), "KiB");
@@ -65,6 +68,14 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
       report.figure("bcrypt_cost4_us", hash_us, "us");
       report.figure("server_cpu_us_per_session_less_hash", cpu_us - hash_us, "us");
     }
+  }
+  if (const auto& p = fleet.presence_tally(); p.snapshots > 0) {  // v2
+    const auto per_session = [c](std::uint64_t n) {
+      return static_cast<double>(n) / static_cast<double>(c);
+    };
+    report.figure("presence_snapshot_names_per_session", per_session(p.snapshot_names), "");
+    report.figure("presence_change_frames_per_session", per_session(p.changes), "");
+    report.figure("presence_changed_names_per_session", per_session(p.changed_names), "");
   }
   if (login) {
     report.check("all sessions logged in", fleet.logged_in() == c,

@@ -1,6 +1,7 @@
 // fanout: N logged-in users; user 0 broadcasts, keeping at most W messages not yet received by
 // everyone. The server delivers each broadcast to every active user, the sender included, so
-// each message makes N deliveries. Every user must see every message exactly once, in order.
+// each message makes N deliveries (in v2 the sender's is its Acked: a sending device gets no copy
+// of its own message). Every user must see every message exactly once, in order.
 // --window takes a list (e.g. 1,10,100): the windows then run one after the other on the same
 // logged-in users, which spares N logins (and their presence broadcasts) per extra window.
 
@@ -50,13 +51,23 @@ class Fanout {
   }
 
   void on_message(std::size_t user, const client::Message& m) {
+    if (!sent_by(m, fleet_.user(0))) return unexpected(user, m.sender_name, m.text);
+    on_copy(user, m.text);
+  }
+
+  // v2: the sender's own copy of a broadcast.
+  void on_acked(const client::Acked& a) { on_copy(0, a.send.text); }
+
+ private:
+  void unexpected(std::size_t user, const std::string& from, const std::string& text) {
+    fleet_.fail(fleet_.user(user).name + ": unexpected message from " + from + ": '" + text + "'");
+  }
+
+  void on_copy(std::size_t user, const std::string& text) {
     const std::int64_t arrived = now_ns();
-    auto stamp = parse_text(m.text);
+    auto stamp = parse_text(text);
+    if (run_ == nullptr || !stamp) return unexpected(user, fleet_.user(0).name, text);
     const BenchUser& u = fleet_.user(user);
-    if (run_ == nullptr || m.sender_id != fleet_.user(0).id || !stamp) {
-      return fleet_.fail(u.name + ": unexpected message from " + m.sender_name + ": '" + m.text +
-                         "'");
-    }
     FanoutRun& run = *run_;
     if (stamp->seq != run.next_seq[user]) {
       return fleet_.fail(
@@ -70,7 +81,6 @@ class Fanout {
     if (++run.reached[stamp->seq] == run.users) on_completed();
   }
 
- private:
   void on_completed() {
     FanoutRun& run = *run_;
     while (run.completed < run.total && run.reached[run.completed] == run.users) ++run.completed;
@@ -108,7 +118,7 @@ Report fanout_report(const ServerUnderTest& server, FanoutRun& run, std::uint64_
                      const Fleet& fleet) {
   const double measured = static_cast<double>(run.users) * static_cast<double>(messages);
   Report report("fanout");
-  describe_target(report, server);
+  describe_target(report, server, fleet);
   describe_logouts(report, server, fleet);
   report.param("receivers", static_cast<double>(run.users));
   report.param("messages", static_cast<double>(messages));
@@ -154,6 +164,7 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
     fleet.add_user(server->users[i].name, server->users[i].password);
     fleet.user(i).on_message = [&fanout, i](const client::Message& m) { fanout.on_message(i, m); };
   }
+  fleet.user(0).on_acked = [&fanout](const client::Acked& a) { fanout.on_acked(a); };
   std::vector<std::unique_ptr<FanoutRun>> runs;
   ProcSample setup_start;
   std::vector<Phase> phases;

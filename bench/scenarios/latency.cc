@@ -1,5 +1,5 @@
-// latency: user A sends to user B one ONE_TO_ONE message at a time and waits for its delivery
-// before sending the next; each text carries its send time.
+// latency: user A sends to user B one ONE_TO_ONE message (v2: a direct message to B's name) at a
+// time and waits for its delivery before sending the next; each text carries its send time.
 #include "bench/load/proc.h"
 #include "bench/load/stats.h"
 #include "bench/load/text.h"
@@ -7,10 +7,12 @@
 
 namespace qc::bench {
 
-void describe_target(Report& report, const ServerUnderTest& server) {
+void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
   report.param("server", server.spawned
                              ? "spawned"
                              : server.target.host + ":" + std::to_string(server.target.port));
+  const std::int64_t spoken = fleet.login_version();
+  report.param("protocol", static_cast<double>(spoken != 0 ? spoken : server.target.protocol));
 }
 
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
@@ -55,7 +57,7 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   auto send_next = [&] {
     if (run.sent == run.warmup) run.before = sample_process(server->pid);
     const std::string text = make_text({run.sent++, now_ns()});
-    if (auto r = a.client->send_direct(b.id, text); !r) fleet.fail("send: " + r.error().message);
+    if (auto r = send_one(a, b, text); !r) fleet.fail("send: " + r.error().message);
   };
   b.on_message = [&](const client::Message& m) {
     const std::int64_t arrived = now_ns();
@@ -80,7 +82,7 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
   Report report("latency");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("messages", static_cast<double>(messages));
   report.param("warmup", static_cast<double>(warmup));

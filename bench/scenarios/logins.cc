@@ -47,8 +47,7 @@ class Background {
     if (!running_) return;
     const std::int64_t stamp_ns = now_ns();
     const std::string text = make_text({sent_++, stamp_ns});
-    if (auto r = a_.client->send_direct(b_.id, text); !r)
-      return fleet_.fail("send: " + r.error().message);
+    if (auto r = send_one(a_, b_, text); !r) return fleet_.fail("send: " + r.error().message);
     fleet_.loop().add_timer(io::Clock::now() + period_, [this] { tick(); });
   }
 
@@ -140,7 +139,7 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts) {
   const double logins_per_s = static_cast<double>(c) / storm_s;
   const double bound = static_cast<double>(cores) / hash_s;
   Report report("logins");
-  describe_target(report, *server);
+  describe_target(report, *server, fleet);
   describe_logouts(report, *server, fleet);
   report.param("count", static_cast<double>(c));
   report.param("cost", k);

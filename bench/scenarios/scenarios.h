@@ -18,8 +18,9 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts);
 Result<std::vector<Report>> run_connections(const BenchOptions& opts);
 Result<std::vector<Report>> run_logins(const BenchOptions& opts);
 
-// Shared by the scenarios: the parameters every report carries, and the server's share.
-void describe_target(Report& report, const ServerUnderTest& server);
+// Shared by the scenarios: the parameters every report carries (the protocol is the version
+// the fleet's sessions logged in with, else the one offered), and the server's share.
+void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet);
 // Against a server of its own (not spawned) the fleet logs out at the end: how many of those
 // logouts got no LOGOUT_ACK within the logout window (a figure, not a failed run).
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of `quicchat bench`: every scenario, tiny, against a freshly spawned server.
+# Smoke test of `quicchat bench`: every scenario, tiny, in protocol v2 and v1, against a freshly
+# spawned server.
 # Asserts only correctness (exit status, "ok", the PASS lines: nothing lost, all delivered,
 # all logged in), never a timing figure. Usage: bench_smoke_test.sh PATH/TO/quicchat
 set -uo pipefail
@@ -40,14 +41,20 @@ run() {
   fi
 }
 
-run latency "PASS all delivered in order: 200/200 messages" \
-  -- latency --messages 200 --warmup 0
-run fanout "PASS every user got every message exactly once, in order: 1000/1000 deliveries" \
-  -- fanout --receivers 20 --messages 50 --window 5 --warmup 0
-run connections "PASS all sessions logged in: 50/50 sessions" \
-  -- connections --count 50
-run logins "PASS all logins succeeded: 10/10 logins" "PASS background messages all delivered in order" \
-  -- logins --count 10 --cost 4
+# Every scenario in both protocols: v2 (the default) addresses users by name, v1 by session id.
+for protocol in 2 1; do
+  spoken='"protocol": '$protocol  # the version the sessions logged in with
+  run "latency v$protocol" "PASS all delivered in order: 200/200 messages" "$spoken" \
+    -- latency --messages 200 --warmup 0 --protocol $protocol
+  run "fanout v$protocol" \
+    "PASS every user got every message exactly once, in order: 1000/1000 deliveries" "$spoken" \
+    -- fanout --receivers 20 --messages 50 --window 5 --warmup 0 --protocol $protocol
+  run "connections v$protocol" "PASS all sessions logged in: 50/50 sessions" "$spoken" \
+    -- connections --count 50 --protocol $protocol
+  run "logins v$protocol" "PASS all logins succeeded: 10/10 logins" \
+    "PASS background messages all delivered in order" "$spoken" \
+    -- logins --count 10 --cost 4 --protocol $protocol
+done
 
 # A broken run must fail loudly: an unknown scenario and a server that does not exist.
 if "$QC" bench nosuch --spawn-server >/dev/null 2>&1; then

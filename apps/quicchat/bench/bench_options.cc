@@ -64,6 +64,16 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
        o.target.alpns = split_list(v.text);
        return {};
      }},
+    {{.name = "protocol",
+      .default_value = "2",
+      .help = "highest protocol version offered: 2 (v2 on ALPN quicchat, users by name) or 1",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 2},
+     [](const V& v, O& o) -> Set {
+       o.target.protocol = v.number;
+       return {};
+     }},
     {{.name = "spawn-server",
       .help = "start a fresh `quicchat server` with the needed accounts",
       .kind = Kind::Switch},
