@@ -49,8 +49,8 @@ quic::ClientOptions chat_transport_options();
 struct ChatClientOptions {
   quic::ClientOptions transport = chat_transport_options();
   std::chrono::milliseconds keepalive{30'000};  // 0 = never send ALIVE (v2: ping)
-  // 2: offer protocol v2 on the ALPN quicchat (`quicchat client` does); 1: v1 only (the bench
-  // and the conformance suite read v1 events).
+  // 2: offer protocol v2 on the ALPN quicchat (`quicchat client` and the bench, by default);
+  // 1: v1 only (what a caller gets that does not ask: the v1 tests read v1 events).
   std::int64_t max_version = 1;
 };
 
