@@ -148,8 +148,10 @@ struct Core::Impl {
   void deliver_v1_copy(Session& sender, proto::MsgType type, const std::string& text,
                        std::vector<ConnHandle> v1, std::vector<proto::v2::TargetError>& errors,
                        std::string_view to_name);
+  // `v2_to`: the v2 sessions among the routing's recipients.
   void v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
-                               const std::string& text, TimePoint now);
+                               std::vector<ConnHandle> v2_to, const std::string& text,
+                               TimePoint now);
 
   // handlers.cc
   void on_versions(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);

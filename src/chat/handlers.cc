@@ -78,10 +78,11 @@ void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pd
   if (route.audience == Audience::IdList && !targets_fit(s, request->targets)) return;
   Routing routing = resolve(route.audience, request->targets);
   if (v2_authenticated > 0) {  // v2 sessions get the message as v2 frames; the rest as before
-    v2_copies_of_v1_message(s, route.type, routing, request->text, now);
     std::vector<ConnHandle> v1_to, v2_to;
     split_by_version(routing.recipients, 0, v1_to, v2_to);
     routing.recipients = std::move(v1_to);
+    if (!v2_to.empty())
+      v2_copies_of_v1_message(s, route.type, routing, std::move(v2_to), request->text, now);
   }
   SharedBytes bytes =
       encode_pdu(route.type,

@@ -174,13 +174,11 @@ void Core::Impl::send_broadcast_v2(Session& s, const v2::Send& send, v2::Ack& ac
 
 // A v1 sender's message reaches v2 sessions as a v2 message with an id in its conversation.
 void Core::Impl::v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
-                                         const std::string& text, TimePoint now) {
+                                         std::vector<ConnHandle> v2_to, const std::string& text,
+                                         TimePoint now) {
   const std::uint64_t epoch = sequencer->epoch();
   const std::int64_t ts = wall_ms(now);
   if (type == proto::MsgType::Broadcast) {
-    std::vector<ConnHandle> v1_to, v2_to;
-    split_by_version(routing.recipients, 0, v1_to, v2_to);
-    if (v2_to.empty()) return;
     const std::string conv(v2::kBroadcastConv);
     v2::Msg msg{conv, sequencer->next(conv), epoch, ts, s.username, {}, text, {}};
     deliver(frame_bytes(msg), std::move(v2_to));
@@ -188,12 +186,12 @@ void Core::Impl::v2_copies_of_v1_message(Session& s, proto::MsgType type, const 
   }
   const AccountRef self{s.account_id, s.username};
   for (const Member* m : routing.accounts) {
-    std::vector<ConnHandle> v1_to, v2_to;
-    split_by_version(m->conns, 0, v1_to, v2_to);
-    if (v2_to.empty()) continue;
+    std::vector<ConnHandle> v1_sessions, v2_sessions;
+    split_by_version(m->conns, 0, v1_sessions, v2_sessions);
+    if (v2_sessions.empty()) continue;
     const std::string conv = conv_between(self, AccountRef{m->account_id, m->username});
     v2::Msg msg{conv, sequencer->next(conv), epoch, ts, s.username, {m->username}, text, {}};
-    deliver(frame_bytes(msg), std::move(v2_to));
+    deliver(frame_bytes(msg), std::move(v2_sessions));
   }
 }
 

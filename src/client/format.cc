@@ -1,14 +1,8 @@
 #include "client/format.h"
+#include "client/overloaded.h"
 
 namespace qc::client {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string_view kind_prefix(MessageKind kind) {
   switch (kind) {

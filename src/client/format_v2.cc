@@ -1,4 +1,5 @@
 #include "client/format_v2.h"
+#include "client/overloaded.h"
 
 #include <ctime>
 
@@ -8,13 +9,6 @@ namespace qc::client {
 namespace {
 
 namespace v2 = proto::v2;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 using Lines = std::vector<std::string>;
 

@@ -1,4 +1,5 @@
 #include "client/json_events.h"
+#include "client/overloaded.h"
 
 #include "client/format_v2.h"
 #include "proto/json_writer.h"
@@ -9,13 +10,6 @@ namespace {
 namespace v2 = proto::v2;
 using proto::detail::ObjectWriter;
 using Lines = std::vector<std::string>;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string string_array(const std::vector<std::string>& items) {
   std::string out = "[";

@@ -1,6 +1,7 @@
 // ClientSession in protocol v2: requests as v2 frames (each with a fresh rid), and the receive
 // path stream bytes -> v2::FrameReader -> frame -> Event.
 #include <algorithm>
+#include "client/overloaded.h"
 
 #include "client/session.h"
 #include "proto/v2/codec.h"
@@ -11,13 +12,6 @@ namespace v2 = proto::v2;
 using proto::ConnEvent;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](char x, char y) {
