@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from client_support import (JsonClient, ScriptClient, Server, TestFailure, TmuxClient, run,  # noqa: E402
-                            run_tests)
+                            main)
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 
@@ -391,8 +391,4 @@ TESTS = [
 ]
 
 if __name__ == "__main__":
-    if BINARY is None:
-        print("usage: client_cli_test.py QUICCHAT_BINARY [TEST_NAME...]", file=sys.stderr)
-        sys.exit(2)
-    wanted = set(sys.argv[2:])
-    sys.exit(run_tests([t for t in TESTS if not wanted or t.__name__ in wanted]))
+    main(TESTS, "client_cli_test.py")

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -253,3 +254,12 @@ def run_tests(tests):
             print(f"FAIL {test.__name__}: {type(e).__name__}: {e}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
+
+
+def main(tests, script):
+    """The command line of a test script: `SCRIPT QUICCHAT_BINARY [TEST_NAME...]`."""
+    if len(sys.argv) < 2:
+        print(f"usage: {script} QUICCHAT_BINARY [TEST_NAME...]", file=sys.stderr)
+        sys.exit(2)
+    wanted = set(sys.argv[2:])
+    sys.exit(run_tests([t for t in tests if not wanted or t.__name__ in wanted]))

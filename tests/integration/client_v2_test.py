@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client_support import JsonClient, ScriptClient, Server, TestFailure, run_tests  # noqa: E402
+from client_support import JsonClient, ScriptClient, Server, TestFailure, main  # noqa: E402
 from client_support import ACCOUNTS  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
@@ -166,8 +166,4 @@ TESTS = [
 ]
 
 if __name__ == "__main__":
-    if BINARY is None:
-        print("usage: client_v2_test.py QUICCHAT_BINARY [TEST_NAME...]", file=sys.stderr)
-        sys.exit(2)
-    wanted = set(sys.argv[2:])
-    sys.exit(run_tests([t for t in TESTS if not wanted or t.__name__ in wanted]))
+    main(TESTS, "client_v2_test.py")
