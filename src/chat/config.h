@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "chat/accounts.h"
 #include "chat/message_ids.h"
@@ -71,6 +72,19 @@ struct CoreConfig {
   // Message ids per conversation. Empty: in memory, with epoch `message_epoch`.
   std::shared_ptr<MessageSequencer> sequencer;
   std::uint64_t message_epoch = 1;
+
+  // Rooms, history, offline delivery (docs/SECURITY.md gives the reasons for the defaults).
+  // Whether v2 messages are stored (history, offline delivery, resume). Off: a message is
+  // delivered and acknowledged at once, with ids from `sequencer`; rooms are stored either way.
+  bool store_messages = false;
+  std::vector<history::StoredRoom> rooms;  // loaded from the store at start
+  std::size_t max_rooms_per_account = 100;
+  std::size_t max_room_members = 10'000;
+  std::size_t max_topic_bytes = 512;
+  std::uint32_t history_page_default = 50;
+  std::uint32_t history_page_max = 500;
+  std::uint32_t catch_up_per_conv = 500;  // login catch-up: messages per conversation, at most
+  std::uint64_t offline_bound = 10'000;   // unread messages queued for one offline account, per conv
 
   LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
 };

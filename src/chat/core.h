@@ -83,6 +83,10 @@ class Core {
   // The transport heard from conn's peer after an action::Probe: a login waiting on it is refused
   // ("User already logged in"). Probes that nobody waits for any more are ignored.
   void probe_answered(ConnHandle conn, TimePoint now);
+  // The answer to action::Store (one result per op, in order) and to action::ReadStore. Exactly
+  // once per ticket, also when the connection that caused it has closed.
+  void stored(std::uint64_t ticket, std::vector<history::OpResult> results, TimePoint now);
+  void read_done(std::uint64_t ticket, history::ReadResult result, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive,
                              // the v2 presence flush)
 

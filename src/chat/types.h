@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "chat/history.h"
 #include "util/bytes.h"
 
 namespace qc::chat {
@@ -54,6 +55,17 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
 };
 struct Probe {  // ask the transport whether conn's peer is there; Core::probe_answered if so
   ConnHandle conn;
+};
+// Apply these writes in one transaction, durably (fsync before the answer), then call
+// Core::stored(ticket, results) with one result per op. Off the loop; first in, first out with
+// ReadStore.
+struct Store {
+  std::uint64_t ticket;
+  std::vector<history::Op> ops;
+};
+struct ReadStore {  // run the query after every Store asked for before it; Core::read_done
+  std::uint64_t ticket;
+  history::Query query;
 };
 }  // namespace action
 

@@ -24,7 +24,7 @@ LAYERS = {
     "chat": {"proto", "util"},
     "io": {"util"},
     "auth": {"util"},
-    "store": {"util"},
+    "store": {"chat", "proto", "util"},  # chat: only the store's port, chat/history.h
     "quic": {"io", "util"},
     "ops": {"io", "proto", "util"},
     "client": {"io", "quic", "proto", "util"},

@@ -18,17 +18,30 @@ inline constexpr std::int64_t kVersion = 2;
 inline constexpr std::size_t kLengthPrefixBytes = 4;
 // The largest frame body a server accepts from a client (the same bound as a v1 PDU).
 inline constexpr std::size_t kMaxClientFrameBytes = 64 * 1024;
-// The broadcast conversation (every logged-in user); rooms (#name) come later.
+// Conversations: "all" (broadcast: every account), "d:<lo>:<hi>" (the direct conversation of two
+// accounts, by immutable account id), "#name" (a room; the key is the room name in lower case).
 inline constexpr std::string_view kBroadcastConv = "all";
 
 using RequestId = std::uint64_t;  // chosen by the client, echoed in the answer; <= 2^53 - 1
 
 // --- client -> server -------------------------------------------------------------------------
+// The last message id a client has seen, per conversation (resume).
+struct Since {
+  std::string conv;
+  std::uint64_t id = 0;
+  friend bool operator==(const Since&, const Since&) = default;
+};
+
 struct Login {  // {"t":"login","rid":1,"user":"alice","password":"pw","device":"laptop-3f9a"}
   RequestId rid = 0;
   std::string user;
   std::string password;
   std::string device;  // optional: empty = a new device id chosen by the server
+  // optional, on the wire {"#team":40,"d:1:2":17}: the last id seen per conversation. After the
+  // welcome and the presence snapshot the server sends, per conversation of the account, what
+  // came after it (after the account's read cursor where a conversation is not named), as `page`
+  // frames, then `synced`.
+  std::vector<Since> since;
   friend bool operator==(const Login&, const Login&) = default;
 };
 // {"t":"send","rid":2,"to":["bob","cam"],"text":"hi","cid":"c-17"} (direct, one per named pair)
@@ -41,6 +54,59 @@ struct Send {
   std::string text;
   std::string cid;  // optional client message id (1-64 bytes): a re-send is acknowledged again
   friend bool operator==(const Send&, const Send&) = default;
+};
+// Rooms. {"t":"join","rid":6,"room":"#team"}: creates the room when there is none (the creator
+// is its operator); answered by `room`, then a `page` of its latest messages.
+struct Join {
+  RequestId rid = 0;
+  std::string room;
+  friend bool operator==(const Join&, const Join&) = default;
+};
+struct Leave {  // {"t":"leave","rid":7,"room":"#team"}: answered by ok
+  RequestId rid = 0;
+  std::string room;
+  friend bool operator==(const Leave&, const Leave&) = default;
+};
+struct ListRooms {  // {"t":"rooms","rid":8}: answered by room_list
+  RequestId rid = 0;
+  friend bool operator==(const ListRooms&, const ListRooms&) = default;
+};
+struct SetTopic {  // {"t":"topic","rid":9,"room":"#team","topic":"release"}: operator only; ok
+  RequestId rid = 0;
+  std::string room;
+  std::string topic;  // empty: clears it
+  friend bool operator==(const SetTopic&, const SetTopic&) = default;
+};
+struct ListMembers {  // {"t":"members","rid":10,"room":"#team"}: answered by member_list
+  RequestId rid = 0;
+  std::string room;
+  friend bool operator==(const ListMembers&, const ListMembers&) = default;
+};
+struct RemoveMember {  // {"t":"remove","rid":11,"room":"#team","user":"bob"}: operator only; ok
+  RequestId rid = 0;
+  std::string room;
+  std::string user;
+  friend bool operator==(const RemoveMember&, const RemoveMember&) = default;
+};
+// History: {"t":"history","rid":12,"conv":"#team","before":120,"limit":50} or, for a direct
+// conversation, "with":"bob" instead of "conv". At most one of before/after; neither = the latest.
+// Answered by `page`.
+struct History {
+  RequestId rid = 0;
+  std::string conv;
+  std::string with;
+  std::optional<std::uint64_t> before;
+  std::optional<std::uint64_t> after;
+  std::uint32_t limit = 0;  // 0: the server's default (50); capped by the server (500)
+  friend bool operator==(const History&, const History&) = default;
+};
+// {"t":"read","rid":13,"conv":"d:1:2","id":17}: the account has read conv up to id (the cursor
+// only moves forward). Answered by ok; the account's other sessions get `cursor`.
+struct Read {
+  RequestId rid = 0;
+  std::string conv;
+  std::uint64_t id = 0;
+  friend bool operator==(const Read&, const Read&) = default;
 };
 struct Ping {  // {"t":"ping","rid":4}: keep-alive; answered by pong
   RequestId rid = 0;
@@ -79,7 +145,7 @@ struct Msg {
   std::string from;
   std::vector<std::string> to;  // direct: the recipient's name; broadcast: empty
   std::string text;
-  std::string cid;  // set on the copies to the sender's own other devices
+  std::string cid;  // set on the copies to the sender's own other devices, and in history
   friend bool operator==(const Msg&, const Msg&) = default;
 };
 struct Sent {  // one accepted message of a send
@@ -105,6 +171,74 @@ struct Ack {  // a send with at least one accepted message
   bool duplicate = false;  // a re-send of a cid already accepted: nothing was delivered again
   friend bool operator==(const Ack&, const Ack&) = default;
 };
+// Rooms, server side.
+struct RoomInfo {  // one room as listed
+  std::string room;   // the name as created ("#Team")
+  std::string topic;
+  std::string op;     // the operator's account name
+  std::uint32_t members = 0;
+  bool member = false;  // the asking account is a member
+  friend bool operator==(const RoomInfo&, const RoomInfo&) = default;
+};
+struct Room {  // the answer to join: {"t":"room","rid":6,"room":"#team","conv":"#team",...}
+  RequestId rid = 0;
+  RoomInfo info;
+  std::string conv;  // the room's conversation ("#team": the name in lower case)
+  bool created = false;
+  friend bool operator==(const Room&, const Room&) = default;
+};
+struct RoomList {
+  RequestId rid = 0;
+  std::vector<RoomInfo> rooms;
+  friend bool operator==(const RoomList&, const RoomList&) = default;
+};
+struct MemberList {
+  RequestId rid = 0;
+  std::string room;
+  std::string op;
+  std::vector<std::string> members;  // sorted case-insensitively
+  std::vector<std::string> online;   // the members with a session online
+  friend bool operator==(const MemberList&, const MemberList&) = default;
+};
+// To every member's every session: {"t":"room_event","room":"#team","event":"join","user":"cam"}.
+// event: join, leave, remove (by = the operator), topic (topic = the new one).
+struct RoomEvent {
+  std::string room;
+  std::string event;
+  std::string user;
+  std::string by;
+  std::string topic;
+  friend bool operator==(const RoomEvent&, const RoomEvent&) = default;
+};
+// A page of a conversation's stored messages, oldest first: the answer to history (rid set), or
+// at login one per conversation with something new (rid absent). `more`: there are more in the
+// direction asked (older for before/latest, newer for after). `expired`: messages after the
+// asked position that retention deleted before they were delivered. `unread`: at login, the
+// messages after the account's read cursor.
+struct Page {
+  std::optional<RequestId> rid;
+  std::string conv;
+  std::vector<Msg> msgs;
+  bool more = false;
+  std::uint64_t expired = 0;
+  std::uint64_t unread = 0;
+  std::uint64_t read = 0;  // the account's read cursor in conv
+  friend bool operator==(const Page&, const Page&) = default;
+};
+struct Synced {  // the end of the login catch-up: {"t":"synced","rid":1,"unread":{"#team":3}}
+  RequestId rid = 0;
+  std::vector<Since> unread;  // conv -> unread count (id holds the count), only where > 0
+  friend bool operator==(const Synced&, const Synced&) = default;
+};
+struct Cursor {  // another device of the account read conv up to id
+  std::string conv;
+  std::uint64_t id = 0;
+  friend bool operator==(const Cursor&, const Cursor&) = default;
+};
+struct Ok {  // a request that succeeded with nothing else to say (leave, topic, remove, read)
+  RequestId rid = 0;
+  friend bool operator==(const Ok&, const Ok&) = default;
+};
 struct Pong {
   RequestId rid = 0;
   friend bool operator==(const Pong&, const Pong&) = default;
@@ -128,7 +262,9 @@ struct Unknown {
 };
 
 using Frame = std::variant<Login, Send, Ping, Logout, Welcome, Presence, Msg, Ack, Pong, Bye, Error,
-                           Unknown>;
+                           Unknown, Join, Leave, ListRooms, SetTopic, ListMembers, RemoveMember,
+                           History, Read, Room, RoomList, MemberList, RoomEvent, Page, Synced,
+                           Cursor, Ok>;
 
 // "login", "send", ...: the value of "t".
 std::string_view frame_type_name(const Frame& frame);
@@ -152,6 +288,17 @@ inline constexpr std::string_view kTooManyTargets = "too_many_targets";
 inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kTooLongForClient = "too_long_for_client";  // v1 echo-protocol
 inline constexpr std::string_view kInternal = "internal";
+// Rooms, history, storage.
+inline constexpr std::string_view kBadRoomName = "bad_room_name";
+inline constexpr std::string_view kNoSuchRoom = "no_such_room";
+inline constexpr std::string_view kNotMember = "not_member";      // send/history/members
+inline constexpr std::string_view kNotOperator = "not_operator";  // topic, remove
+inline constexpr std::string_view kTooManyRooms = "too_many_rooms";
+inline constexpr std::string_view kRoomFull = "room_full";
+inline constexpr std::string_view kTopicTooLong = "topic_too_long";
+inline constexpr std::string_view kStoreFull = "store_full";      // writer queue over its bound
+inline constexpr std::string_view kOfflineFull = "offline_full";  // recipient's unread over bound
+inline constexpr std::string_view kStoreFailed = "store_failed";  // the database refused (disk)
 }  // namespace code
 
 }  // namespace qc::proto::v2
