@@ -6,6 +6,7 @@
 
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
+#include "proto/v2/codec.h"
 
 namespace qc::chat {
 namespace {

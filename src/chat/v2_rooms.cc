@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "chat/core_impl.h"
+#include "proto/v2/codec.h"
 
 namespace qc::chat {
 namespace {
@@ -57,9 +58,9 @@ void Core::Impl::store_room_change(Session& s, std::uint64_t rid, std::vector<hi
                                      : history::OpResult{history::Status::Failed, 0, "no result"};
         count_store_result(failed);
         undo();
-        if (Session* s = live(who)) {
+        if (Session* asker = live(who)) {
           const StoreRefusal why = store_refusal(failed);
-          send_error_v2(*s, rid, why.code, why.text);
+          send_error_v2(*asker, rid, why.code, why.text);
         }
       });
   out.store(ticket, std::move(ops));

@@ -78,16 +78,16 @@ TEST_F(Rooms, JoinCreatesTheRoomAfterTheStoreAnswersAndTellsTheOtherDevices) {
   EXPECT_EQ(
       h.release(),
       (Lines{
-          R"(1 {"t":"room","rid":6,"room":"#Team","op":"alice","members":1,"member":true,"conv":"#team","created":true})",
-          R"(1 {"t":"page","rid":6,"conv":"#team"})",
+          R"(1 {"t":"room","rid":6,"room":"#Team","conv":"#team","op":"alice","members":1,"member":true,"created":true})",
+          R"(1 {"t":"page","rid":6,"conv":"#team","msgs":[]})",
           R"(3 {"t":"room_event","room":"#Team","event":"join","user":"alice"})"}));
   h.feed_frame(2, v2::Join{7, "#TEAM"});
   EXPECT_EQ(h.drain(), (Lines{"STORE add(#team,2)"}));
   EXPECT_EQ(
       h.release(),
       (Lines{
-          R"(2 {"t":"room","rid":7,"room":"#Team","op":"alice","members":2,"member":true,"conv":"#team"})",
-          R"(2 {"t":"page","rid":7,"conv":"#team"})",
+          R"(2 {"t":"room","rid":7,"room":"#Team","conv":"#team","op":"alice","members":2,"member":true})",
+          R"(2 {"t":"page","rid":7,"conv":"#team","msgs":[]})",
           R"(1 {"t":"room_event","room":"#Team","event":"join","user":"bob"})",
           R"(3 {"t":"room_event","room":"#Team","event":"join","user":"bob"})"}));
   EXPECT_EQ(h.core.stats().rooms, 1u);
