@@ -51,6 +51,12 @@ std::optional<v2::Welcome> V2Peer::login(const std::string& user, const std::str
   auto snapshot = await_presence([](const v2::Presence& p) { return p.snapshot; });
   EXPECT_TRUE(snapshot) << "no presence snapshot after welcome";
   if (!snapshot) return std::nullopt;
+  // The end of the login catch-up; its pages, if any, stay queued.
+  auto synced =
+      wait_for([](const v2::Frame& f) { return std::holds_alternative<v2::Synced>(f); }, 5s);
+  EXPECT_TRUE(synced) << "no synced after the presence snapshot";
+  if (!synced) return std::nullopt;
+  EXPECT_EQ(std::get<v2::Synced>(take(*synced)).rid, rid);
   return welcome;
 }
 

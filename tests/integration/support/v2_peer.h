@@ -39,8 +39,8 @@ class V2Peer {
   // a test that writes the VERSIONS PDU with send_raw).
   void expect_v2_reply() { read_v2_after_a_reply_selecting_2(); }
 
-  // negotiate(), then `login`; the welcome, after which the presence snapshot is awaited too
-  // (online() holds it). nullopt, with a gtest failure, if any step fails.
+  // negotiate(), then `login`; the welcome, after which the presence snapshot and `synced` are
+  // awaited too (online() holds the snapshot; catch-up pages stay queued). nullopt, with a gtest failure, if any step fails.
   std::optional<v2::Welcome> login(const std::string& user, const std::string& password,
                                    const std::string& device = "");
 
