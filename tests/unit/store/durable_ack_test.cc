@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <future>
 #include <latch>
 #include <mutex>
 #include <thread>
@@ -127,6 +128,39 @@ TEST_F(DurableAck, AFullDiskFailsTheWholeBatchStoresNothingAndTheNextBatchWorks)
   store = open_store(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->read(history::ReadPage{"all", {}, {}, 50, 0}).pages[0].msgs.size(), 2u);
+}
+
+
+// Through the writer: the jobs that shared the failed commit all fail; the next group works.
+TEST_F(DurableAck, AFailedGroupCommitFailsEveryJobInIt) {
+  MessageWriter writer(open_store(dir_.file("group.db")));
+  std::promise<void> entered, release;
+  writer.write({append("all", 1, "first")}, [&](std::vector<history::OpResult>) {
+    entered.set_value();
+    release.get_future().wait();  // the two writes below queue up meanwhile
+  });
+  entered.get_future().wait();
+  std::latch grouped(2);
+  std::vector<Status> statuses(2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    writer.write({append("all", 1, "m")}, [&, i](std::vector<history::OpResult> r) {
+      statuses[i] = r.front().status;
+      grouped.count_down();
+    });
+  }
+  rec.disk_full = true;
+  release.set_value();
+  grouped.wait();
+  rec.disk_full = false;
+  EXPECT_EQ(statuses[0], Status::Failed);
+  EXPECT_EQ(statuses[1], Status::Failed);
+  EXPECT_EQ(writer.stats().commits, 2u);  // the two shared one (failed) commit
+  std::promise<history::OpResult> after;
+  writer.write({append("all", 1, "after")},
+               [&](std::vector<history::OpResult> r) { after.set_value(r.front()); });
+  const auto result = after.get_future().get();
+  EXPECT_EQ(result.status, Status::Ok);
+  EXPECT_EQ(result.id, 2u);
 }
 
 }  // namespace
