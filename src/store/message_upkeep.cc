@@ -41,7 +41,7 @@ PurgeResult SqliteMessageStore::purge(const Retention& retention, std::int64_t n
     log::warn("retention_failed", {{"error", r.error().message}});
     return {};
   }
-  return {deleted, deleted >= limit};
+  return {deleted, limit > 0 && deleted >= limit};
 }
 
 Result<std::vector<history::StoredRoom>> SqliteMessageStore::load_rooms() {
