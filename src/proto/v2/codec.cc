@@ -43,6 +43,7 @@ void encode(std::string& out, const Login& f) {
       .string("user", f.user)
       .string("password", f.password)
       .string_if_set("device", f.device)
+      .conv_ids_if_set("since", f.since)
       .close();
 }
 
@@ -76,17 +77,22 @@ void encode(std::string& out, const Presence& f) {
   object.close();
 }
 
-void encode(std::string& out, const Msg& f) {
-  CompactObject(out, "msg")
-      .string("conv", f.conv)
+// The members of a msg after "t": the msg frame, and each message of a page.
+void encode_msg_members(CompactObject& object, const Msg& f) {
+  object.string("conv", f.conv)
       .unsigned_integer("id", f.id)
       .unsigned_integer("epoch", f.epoch)
       .integer("ts", f.ts)
       .string("from", f.from)
       .strings_if_set("to", f.to)
       .string("text", f.text)
-      .string_if_set("cid", f.cid)
-      .close();
+      .string_if_set("cid", f.cid);
+}
+
+void encode(std::string& out, const Msg& f) {
+  CompactObject object(out, "msg");
+  encode_msg_members(object, f);
+  object.close();
 }
 
 void encode(std::string& out, const Ack& f) {
@@ -108,6 +114,122 @@ void encode(std::string& out, const Error& f) {
   object.close();
 }
 
+// Requests naming a room: join, leave, members.
+void encode_room_request(std::string& out, std::string_view type, RequestId rid,
+                         std::string_view room) {
+  CompactObject(out, type).unsigned_integer("rid", rid).string("room", room).close();
+}
+
+void encode(std::string& out, const SetTopic& f) {
+  CompactObject(out, "topic")
+      .unsigned_integer("rid", f.rid)
+      .string("room", f.room)
+      .string("topic", f.topic)
+      .close();
+}
+
+void encode(std::string& out, const RemoveMember& f) {
+  CompactObject(out, "remove")
+      .unsigned_integer("rid", f.rid)
+      .string("room", f.room)
+      .string("user", f.user)
+      .close();
+}
+
+void encode(std::string& out, const History& f) {
+  CompactObject object(out, "history");
+  object.unsigned_integer("rid", f.rid).string_if_set("conv", f.conv).string_if_set("with", f.with);
+  if (f.before) object.unsigned_integer("before", *f.before);
+  if (f.after) object.unsigned_integer("after", *f.after);
+  object.unsigned_if_set("limit", f.limit).close();
+}
+
+void encode(std::string& out, const Read& f) {
+  CompactObject(out, "read")
+      .unsigned_integer("rid", f.rid)
+      .string("conv", f.conv)
+      .unsigned_integer("id", f.id)
+      .close();
+}
+
+// The members of a room after its name: in a room_list entry and in the answer to join.
+void encode_room_info_tail(CompactObject& object, const RoomInfo& info) {
+  object.string_if_set("topic", info.topic)
+      .string_if_set("op", info.op)
+      .unsigned_integer("members", info.members)
+      .true_if_set("member", info.member);
+}
+
+void encode_room_info(std::string& out, const RoomInfo& info) {
+  CompactObject object(out);
+  object.string("room", info.room);
+  encode_room_info_tail(object, info);
+  object.close();
+}
+
+void encode(std::string& out, const Room& f) {
+  CompactObject object(out, "room");
+  object.unsigned_integer("rid", f.rid).string("room", f.info.room).string("conv", f.conv);
+  encode_room_info_tail(object, f.info);
+  object.true_if_set("created", f.created).close();
+}
+
+void encode(std::string& out, const RoomList& f) {
+  CompactObject(out, "room_list")
+      .unsigned_integer("rid", f.rid)
+      .array("rooms", f.rooms, encode_room_info)
+      .close();
+}
+
+void encode(std::string& out, const MemberList& f) {
+  CompactObject(out, "member_list")
+      .unsigned_integer("rid", f.rid)
+      .string("room", f.room)
+      .string_if_set("op", f.op)
+      .strings("members", f.members)
+      .strings_if_set("online", f.online)
+      .close();
+}
+
+void encode(std::string& out, const RoomEvent& f) {
+  CompactObject(out, "room_event")
+      .string("room", f.room)
+      .string("event", f.event)
+      .string("user", f.user)
+      .string_if_set("by", f.by)
+      .string_if_set("topic", f.topic)
+      .close();
+}
+
+void encode_page_msg(std::string& out, const Msg& m) {
+  CompactObject object(out);
+  encode_msg_members(object, m);
+  object.close();
+}
+
+void encode(std::string& out, const Page& f) {
+  CompactObject object(out, "page");
+  if (f.rid) object.unsigned_integer("rid", *f.rid);
+  object.string("conv", f.conv)
+      .array("msgs", f.msgs, encode_page_msg)
+      .true_if_set("more", f.more)
+      .unsigned_if_set("expired", f.expired)
+      .unsigned_if_set("unread", f.unread)
+      .unsigned_if_set("read", f.read)
+      .close();
+}
+
+void encode(std::string& out, const Synced& f) {
+  CompactObject(out, "synced")
+      .unsigned_integer("rid", f.rid)
+      .conv_ids_if_set("unread", f.unread)
+      .close();
+}
+
+void encode(std::string& out, const Cursor& f) {
+  CompactObject(out, "cursor").string("conv", f.conv).unsigned_integer("id", f.id).close();
+}
+
 void encode(std::string& out, const Unknown& f) {
   CompactObject object(out, f.type);
   if (f.rid) object.unsigned_integer("rid", *f.rid);
@@ -120,6 +242,11 @@ void encode_any(std::string& out, const Frame& frame) {
                  [&](const Logout& f) { encode_rid_only(out, "logout", f.rid); },
                  [&](const Pong& f) { encode_rid_only(out, "pong", f.rid); },
                  [&](const Bye& f) { encode_rid_only(out, "bye", f.rid); },
+                 [&](const ListRooms& f) { encode_rid_only(out, "rooms", f.rid); },
+                 [&](const Ok& f) { encode_rid_only(out, "ok", f.rid); },
+                 [&](const Join& f) { encode_room_request(out, "join", f.rid, f.room); },
+                 [&](const Leave& f) { encode_room_request(out, "leave", f.rid, f.room); },
+                 [&](const ListMembers& f) { encode_room_request(out, "members", f.rid, f.room); },
                  [&](const auto& f) { encode(out, f); },
              },
              frame);
@@ -146,6 +273,22 @@ std::string_view frame_type_name(const Frame& frame) {
                         [](const Pong&) -> std::string_view { return "pong"; },
                         [](const Bye&) -> std::string_view { return "bye"; },
                         [](const Error&) -> std::string_view { return "error"; },
+                        [](const Join&) -> std::string_view { return "join"; },
+                        [](const Leave&) -> std::string_view { return "leave"; },
+                        [](const ListRooms&) -> std::string_view { return "rooms"; },
+                        [](const SetTopic&) -> std::string_view { return "topic"; },
+                        [](const ListMembers&) -> std::string_view { return "members"; },
+                        [](const RemoveMember&) -> std::string_view { return "remove"; },
+                        [](const History&) -> std::string_view { return "history"; },
+                        [](const Read&) -> std::string_view { return "read"; },
+                        [](const Room&) -> std::string_view { return "room"; },
+                        [](const RoomList&) -> std::string_view { return "room_list"; },
+                        [](const MemberList&) -> std::string_view { return "member_list"; },
+                        [](const RoomEvent&) -> std::string_view { return "room_event"; },
+                        [](const Page&) -> std::string_view { return "page"; },
+                        [](const Synced&) -> std::string_view { return "synced"; },
+                        [](const Cursor&) -> std::string_view { return "cursor"; },
+                        [](const Ok&) -> std::string_view { return "ok"; },
                         [](const Unknown& f) -> std::string_view { return f.type; },
                     },
                     frame);

@@ -37,6 +37,7 @@ Decoded<Frame> decode_login(MemberReader& r) {
   r.string("user", f.user, Need::Required);
   r.string("password", f.password, Need::Required);
   r.string("device", f.device, Need::Optional);
+  r.conv_ids("since", f.since, Need::Optional);
   return finish(r, std::move(f));
 }
 
@@ -80,8 +81,8 @@ Decoded<Frame> decode_presence(MemberReader& r) {
   return finish(r, std::move(f));
 }
 
-Decoded<Frame> decode_msg(MemberReader& r) {
-  Msg f;
+// A msg frame's members, and each message of a page (the same object without "t").
+void read_msg(MemberReader& r, Msg& f) {
   r.string("conv", f.conv, Need::Required);
   r.unsigned_integer("id", f.id, Need::Required);
   r.unsigned_integer("epoch", f.epoch, Need::Required);
@@ -90,6 +91,11 @@ Decoded<Frame> decode_msg(MemberReader& r) {
   r.strings("to", f.to, Need::Optional);
   r.string("text", f.text, Need::Required);
   r.string("cid", f.cid, Need::Optional);
+}
+
+Decoded<Frame> decode_msg(MemberReader& r) {
+  Msg f;
+  read_msg(r, f);
   return finish(r, std::move(f));
 }
 
@@ -114,6 +120,126 @@ Decoded<Frame> decode_error(MemberReader& r) {
   return finish(r, std::move(f));
 }
 
+// join, leave, members: requests naming a room.
+template <class F>
+Decoded<Frame> decode_room_request(MemberReader& r) {
+  F f;
+  r.rid(f.rid, Need::Optional);
+  r.string("room", f.room, Need::Required);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_topic(MemberReader& r) {
+  SetTopic f;
+  r.rid(f.rid, Need::Optional);
+  r.string("room", f.room, Need::Required);
+  r.string("topic", f.topic, Need::Required);  // "" clears: a forgotten member must not
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_remove(MemberReader& r) {
+  RemoveMember f;
+  r.rid(f.rid, Need::Optional);
+  r.string("room", f.room, Need::Required);
+  r.string("user", f.user, Need::Required);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_history(MemberReader& r) {
+  History f;
+  r.rid(f.rid, Need::Optional);
+  r.string("conv", f.conv, Need::Optional);
+  r.string("with", f.with, Need::Optional);
+  r.unsigned_integer("before", f.before);
+  r.unsigned_integer("after", f.after);
+  r.unsigned_integer("limit", f.limit, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_read(MemberReader& r) {
+  Read f;
+  r.rid(f.rid, Need::Optional);
+  r.string("conv", f.conv, Need::Required);
+  r.unsigned_integer("id", f.id, Need::Required);
+  return finish(r, std::move(f));
+}
+
+// What follows a room's name in a room_list entry and in room.
+void read_room_info_tail(MemberReader& r, RoomInfo& info) {
+  r.string("topic", info.topic, Need::Optional);
+  r.string("op", info.op, Need::Optional);
+  r.unsigned_integer("members", info.members, Need::Required);
+  r.flag("member", info.member);
+}
+
+void read_room_info(MemberReader& r, RoomInfo& info) {
+  r.string("room", info.room, Need::Required);
+  read_room_info_tail(r, info);
+}
+
+Decoded<Frame> decode_room(MemberReader& r) {
+  Room f;
+  r.rid(f.rid, Need::Required);
+  r.string("room", f.info.room, Need::Required);
+  r.string("conv", f.conv, Need::Required);
+  read_room_info_tail(r, f.info);
+  r.flag("created", f.created);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_room_list(MemberReader& r) {
+  RoomList f;
+  r.rid(f.rid, Need::Required);
+  r.objects("rooms", f.rooms, Need::Required, read_room_info);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_member_list(MemberReader& r) {
+  MemberList f;
+  r.rid(f.rid, Need::Required);
+  r.string("room", f.room, Need::Required);
+  r.string("op", f.op, Need::Optional);
+  r.strings("members", f.members, Need::Required);
+  r.strings("online", f.online, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_room_event(MemberReader& r) {
+  RoomEvent f;
+  r.string("room", f.room, Need::Required);
+  r.string("event", f.event, Need::Required);
+  r.string("user", f.user, Need::Required);
+  r.string("by", f.by, Need::Optional);
+  r.string("topic", f.topic, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_page(MemberReader& r) {
+  Page f;
+  r.rid(f.rid);
+  r.string("conv", f.conv, Need::Required);
+  r.objects("msgs", f.msgs, Need::Required, read_msg);
+  r.flag("more", f.more);
+  r.unsigned_integer("expired", f.expired, Need::Optional);
+  r.unsigned_integer("unread", f.unread, Need::Optional);
+  r.unsigned_integer("read", f.read, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_synced(MemberReader& r) {
+  Synced f;
+  r.rid(f.rid, Need::Required);
+  r.conv_ids("unread", f.unread, Need::Optional);
+  return finish(r, std::move(f));
+}
+
+Decoded<Frame> decode_cursor(MemberReader& r) {
+  Cursor f;
+  r.string("conv", f.conv, Need::Required);
+  r.unsigned_integer("id", f.id, Need::Required);
+  return finish(r, std::move(f));
+}
+
 struct TypeDecoder {
   std::string_view type;
   Decoded<Frame> (*decode)(MemberReader&);
@@ -131,6 +257,22 @@ constexpr std::array kDecoders{
     TypeDecoder{"pong", decode_rid_only<Pong, Need::Required>},
     TypeDecoder{"bye", decode_rid_only<Bye, Need::Required>},
     TypeDecoder{"error", decode_error},
+    TypeDecoder{"join", decode_room_request<Join>},
+    TypeDecoder{"leave", decode_room_request<Leave>},
+    TypeDecoder{"rooms", decode_rid_only<ListRooms, Need::Optional>},
+    TypeDecoder{"topic", decode_topic},
+    TypeDecoder{"members", decode_room_request<ListMembers>},
+    TypeDecoder{"remove", decode_remove},
+    TypeDecoder{"history", decode_history},
+    TypeDecoder{"read", decode_read},
+    TypeDecoder{"room", decode_room},
+    TypeDecoder{"room_list", decode_room_list},
+    TypeDecoder{"member_list", decode_member_list},
+    TypeDecoder{"room_event", decode_room_event},
+    TypeDecoder{"page", decode_page},
+    TypeDecoder{"synced", decode_synced},
+    TypeDecoder{"cursor", decode_cursor},
+    TypeDecoder{"ok", decode_rid_only<Ok, Need::Required>},
 };
 
 // The rid of an object, if it has a valid one.

@@ -40,8 +40,8 @@ struct Login {  // {"t":"login","rid":1,"user":"alice","password":"pw","device":
   // optional, on the wire {"#team":40,"d:1:2":17}: the last id seen per conversation. After the
   // welcome and the presence snapshot the server sends, per conversation of the account, what
   // came after it (after the account's read cursor where a conversation is not named), as `page`
-  // frames, then `synced`.
-  std::vector<Since> since;
+  // frames, then `synced`. The initialiser keeps Login{rid, user, password, device} warning-free.
+  std::vector<Since> since = {};
   friend bool operator==(const Login&, const Login&) = default;
 };
 // {"t":"send","rid":2,"to":["bob","cam"],"text":"hi","cid":"c-17"} (direct, one per named pair)

@@ -114,4 +114,23 @@ CompactObject& CompactObject::one_string_array_if_set(std::string_view name,
   return *this;
 }
 
+CompactObject& CompactObject::conv_ids_if_set(std::string_view name,
+                                              const std::vector<Since>& values) {
+  if (values.empty()) return *this;
+  key(name);
+  out_ += '{';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out_ += ',';
+    append_compact_string(out_, values[i].conv);
+    out_ += ':';
+    proto::detail::append_uint(out_, values[i].id);
+  }
+  out_ += '}';
+  return *this;
+}
+
+CompactObject& CompactObject::unsigned_if_set(std::string_view name, std::uint64_t value) {
+  return value == 0 ? *this : unsigned_integer(name, value);
+}
+
 }  // namespace qc::proto::v2::detail

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/v2/frames.h"
+
 namespace qc::proto::v2::detail {
 
 // Appends `utf8` as a JSON string literal. Bytes that are not UTF-8 (which a decoded frame never
@@ -28,6 +30,9 @@ class CompactObject {
   CompactObject& strings(std::string_view key, const std::vector<std::string>& values);
   CompactObject& strings_if_set(std::string_view key, const std::vector<std::string>& values);
   CompactObject& one_string_array_if_set(std::string_view key, std::string_view value);  // ["v"]
+  // {"#team":40,"d:1:2":17} in the order given (the conversation names are escaped); skips [].
+  CompactObject& conv_ids_if_set(std::string_view key, const std::vector<Since>& values);
+  CompactObject& unsigned_if_set(std::string_view key, std::uint64_t value);  // skips 0
   // Writes the key, then [write(out, item) for each item, comma separated].
   template <class Item, class Write>
   CompactObject& array(std::string_view key, const std::vector<Item>& items, Write write) {

@@ -1,6 +1,8 @@
 #include "proto/v2/member_reader.h"
 
+#include <limits>
 #include <type_traits>
+#include <unordered_set>
 
 #include "proto/v2/codec.h"
 
@@ -82,6 +84,46 @@ void MemberReader::number(std::string_view key, Int& out, Need need) {
 
 void MemberReader::unsigned_integer(std::string_view key, std::uint64_t& out, Need need) {
   number(key, out, need);
+}
+
+void MemberReader::unsigned_integer(std::string_view key, std::optional<std::uint64_t>& out) {
+  if (error_ || object_.find(key) == nullptr) return;
+  std::uint64_t value = 0;
+  number(key, value, Need::Required);
+  if (!error_) out = value;
+}
+
+void MemberReader::unsigned_integer(std::string_view key, std::uint32_t& out, Need need) {
+  JsonValue* value = find(key, need);
+  if (value == nullptr) return;
+  std::uint64_t wide = 0;
+  number(key, wide, need);
+  if (error_) return;
+  if (wide > std::numeric_limits<std::uint32_t>::max())
+    return fail(DecodeErrc::WrongType,
+                name(key) + " must be an integer from 0 to 2^32-1, got " + value->text);
+  out = static_cast<std::uint32_t>(wide);
+}
+
+void MemberReader::conv_ids(std::string_view key, std::vector<Since>& out, Need need) {
+  JsonValue* value = find(key, need);
+  if (value == nullptr) return;
+  if (value->kind != Kind::Object)
+    return fail(DecodeErrc::WrongType,
+                name(key) + " must be an object of integers, got " + kind_of(*value));
+  out.clear();
+  MemberReader nested(*value, prefix_ + std::string(key) + ".");
+  std::unordered_set<std::string_view> seen;
+  for (const proto::detail::JsonMember& member : value->members) {
+    if (!seen.insert(member.key).second) continue;
+    Since since{member.key, 0};
+    nested.unsigned_integer(member.key, since.id, Need::Required);
+    if (nested.failed()) {
+      error_ = nested.error();
+      return;
+    }
+    out.push_back(std::move(since));
+  }
 }
 
 void MemberReader::integer(std::string_view key, std::int64_t& out, Need need) {

@@ -25,7 +25,12 @@ class MemberReader {
   void string(std::string_view key, std::string& out, Need need);
   void strings(std::string_view key, std::vector<std::string>& out, Need need);
   void unsigned_integer(std::string_view key, std::uint64_t& out, Need need);
+  void unsigned_integer(std::string_view key, std::optional<std::uint64_t>& out);  // optional
+  void unsigned_integer(std::string_view key, std::uint32_t& out, Need need);      // 0..2^32-1
   void integer(std::string_view key, std::int64_t& out, Need need);
+  // An object of conversation -> unsigned integer ({"#team":40}), in the order written; a name
+  // given twice keeps its first place and its last value (as the object lookups do).
+  void conv_ids(std::string_view key, std::vector<Since>& out, Need need);
   void flag(std::string_view key, bool& out);  // optional true/false
   void rid(RequestId& out, Need need);         // 0..2^53-1; absent = 0
   void rid(std::optional<RequestId>& out);     // optional

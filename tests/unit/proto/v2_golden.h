@@ -24,8 +24,14 @@ inline const std::string kTrickyText =
 
 inline std::vector<Vector> vectors() {
   const TargetError no_dan{"dan", std::string(code::kNoSuchUser), "no account named dan"};
+  const RoomInfo team{"#Team", "release on Friday", "alice", 3, true};
+  const RoomInfo ops{"#ops", "", "cam", 1, true};
+  const RoomInfo ops_listed{"#ops", "", "cam", 1, false};
+  const Msg ship_it{"#team", 118, 1, kTs + 1000, "bob", {}, "ship it?", "c-9"};
+  const Msg yes{"#team", 119, 1, kTs + 2000, "alice", {}, "yes", "a-31"};
+  const Msg there{"d:1:2", 20, 1, kTs + 3000, "bob", {"alice"}, "there?", "b-4"};
   return {
-      {"login", Login{1, "alice", "p1", "laptop-3f9a"}, "0000004b",
+      {"login", Login{1, "alice", "p1", "laptop-3f9a", {}}, "0000004b",
        R"({"t":"login","rid":1,"user":"alice","password":"p1","device":"laptop-3f9a"})"},
       {"send_direct", Send{2, {"bob", "cam"}, "", "hi", "c-17"}, "00000040",
        R"({"t":"send","rid":2,"to":["bob","cam"],"text":"hi","cid":"c-17"})"},
@@ -39,8 +45,7 @@ inline std::vector<Vector> vectors() {
        R"({"t":"presence","snapshot":true,"online":["alice","bob"]})"},
       {"presence_changes", Presence{false, {}, {"cam"}, {"bob"}}, "00000030",
        R"({"t":"presence","joined":["cam"],"left":["bob"]})"},
-      {"msg_direct", Msg{"d:1:2", 12, 1, kTs + 123, "alice", {"bob"}, "hi", "c-17"},
-       "00000074",
+      {"msg_direct", Msg{"d:1:2", 12, 1, kTs + 123, "alice", {"bob"}, "hi", "c-17"}, "00000074",
        R"({"t":"msg","conv":"d:1:2","id":12,"epoch":1,"ts":1764650000123,"from":"alice","to":["bob"],"text":"hi","cid":"c-17"})"},
       {"msg_broadcast", Msg{"all", 3, 1, kTs + 456, "alice", {}, "hello", ""}, "0000005a",
        R"({"t":"msg","conv":"all","id":3,"epoch":1,"ts":1764650000456,"from":"alice","text":"hello"})"},
@@ -69,6 +74,51 @@ inline std::vector<Vector> vectors() {
        "{\"t\":\"msg\",\"conv\":\"all\",\"id\":5,\"epoch\":1,\"ts\":1764650000000,\"from\":"
        "\"\xC3\xA9l\xC3\xA8ve\",\"text\":\"caf\xC3\xA9 \xF0\x9F\x98\x80 \\\"q\\\" back\\\\slash "
        "\\n\\t\\u0001\x7f\"}"},
+      {"login_since", Login{1, "alice", "p1", "laptop-3f9a", {{"#team", 40}, {"d:1:2", 17}}},
+       "0000006b",
+       R"({"t":"login","rid":1,"user":"alice","password":"p1","device":"laptop-3f9a","since":{"#team":40,"d:1:2":17}})"},
+      {"join", Join{6, "#team"}, "00000023", R"({"t":"join","rid":6,"room":"#team"})"},
+      {"leave", Leave{7, "#team"}, "00000024", R"({"t":"leave","rid":7,"room":"#team"})"},
+      {"rooms", ListRooms{8}, "00000015", R"({"t":"rooms","rid":8})"},
+      {"topic", SetTopic{9, "#team", "release on Friday"}, "00000040",
+       R"({"t":"topic","rid":9,"room":"#team","topic":"release on Friday"})"},
+      {"members", ListMembers{10, "#team"}, "00000027",
+       R"({"t":"members","rid":10,"room":"#team"})"},
+      {"remove", RemoveMember{11, "#team", "bob"}, "00000033",
+       R"({"t":"remove","rid":11,"room":"#team","user":"bob"})"},
+      {"history_room", History{12, "#team", "", 120, std::nullopt, 2}, "0000003e",
+       R"({"t":"history","rid":12,"conv":"#team","before":120,"limit":2})"},
+      {"history_with", History{14, "", "bob", std::nullopt, 17, 0}, "00000030",
+       R"({"t":"history","rid":14,"with":"bob","after":17})"},
+      {"read", Read{13, "d:1:2", 20}, "0000002c",
+       R"({"t":"read","rid":13,"conv":"d:1:2","id":20})"},
+      {"room", Room{6, team, "#team", false}, "00000075",
+       R"({"t":"room","rid":6,"room":"#Team","conv":"#team","topic":"release on Friday","op":"alice","members":3,"member":true})"},
+      {"room_created", Room{15, ops, "#ops", true}, "00000065",
+       R"({"t":"room","rid":15,"room":"#ops","conv":"#ops","op":"cam","members":1,"member":true,"created":true})"},
+      {"room_list", RoomList{8, {team, ops_listed}}, "0000009e",
+       R"({"t":"room_list","rid":8,"rooms":[{"room":"#Team","topic":"release on Friday","op":"alice","members":3,"member":true},{"room":"#ops","op":"cam","members":1}]})"},
+      {"member_list", MemberList{10, "#Team", "alice", {"alice", "bob", "cam"}, {"alice", "cam"}},
+       "00000071",
+       R"({"t":"member_list","rid":10,"room":"#Team","op":"alice","members":["alice","bob","cam"],"online":["alice","cam"]})"},
+      {"room_event_join", RoomEvent{"#Team", "join", "cam", "", ""}, "0000003d",
+       R"({"t":"room_event","room":"#Team","event":"join","user":"cam"})"},
+      {"room_event_remove", RoomEvent{"#Team", "remove", "bob", "alice", ""}, "0000004c",
+       R"({"t":"room_event","room":"#Team","event":"remove","user":"bob","by":"alice"})"},
+      {"room_event_topic", RoomEvent{"#Team", "topic", "alice", "", "release on Friday"},
+       "0000005c",
+       R"({"t":"room_event","room":"#Team","event":"topic","user":"alice","topic":"release on Friday"})"},
+      {"page_history", Page{12, "#team", {ship_it, yes}, true, 0, 0, 0}, "000000fb",
+       R"({"t":"page","rid":12,"conv":"#team","msgs":[{"conv":"#team","id":118,"epoch":1,"ts":1764650001000,"from":"bob","text":"ship it?","cid":"c-9"},{"conv":"#team","id":119,"epoch":1,"ts":1764650002000,"from":"alice","text":"yes","cid":"a-31"}],"more":true})"},
+      {"page_catch_up", Page{std::nullopt, "d:1:2", {there}, false, 2, 1, 17}, "000000b3",
+       R"({"t":"page","conv":"d:1:2","msgs":[{"conv":"d:1:2","id":20,"epoch":1,"ts":1764650003000,"from":"bob","to":["alice"],"text":"there?","cid":"b-4"}],"expired":2,"unread":1,"read":17})"},
+      {"synced", Synced{1, {{"#team", 3}, {"d:1:2", 1}}}, "00000035",
+       R"({"t":"synced","rid":1,"unread":{"#team":3,"d:1:2":1}})"},
+      {"cursor", Cursor{"d:1:2", 20}, "00000025", R"({"t":"cursor","conv":"d:1:2","id":20})"},
+      {"ok", Ok{7}, "00000012", R"({"t":"ok","rid":7})"},
+      {"error_not_member",
+       Error{16, std::string(code::kNotMember), "you are not a member of #ops", {}}, "00000050",
+       R"({"t":"error","rid":16,"code":"not_member","text":"you are not a member of #ops"})"},
   };
 }
 
