@@ -150,6 +150,11 @@ Result<OpResult> SqliteMessageStore::append(const history::AppendMessage& m) {
   for (auto account : m.participants) {
     if (auto r = list_for(account, m.conv, id - 1); !r) return Unexpected<Error>{r.error()};
   }
+  StmtUse use(st_.sender_read.get());
+  use.bind(1, i64(m.sender_id));
+  use.bind(2, m.conv);
+  use.bind(3, i64(id));
+  if (use.step() != SQLITE_DONE) return db_error("cannot move the sender's cursor in " + m.conv);
   return ok(id);
 }
 

@@ -17,7 +17,7 @@ namespace qc::store {
 // Every statement the message store runs, prepared once per connection (the hot path).
 struct MessageStatements {
   sqlite::StmtHandle find_cid, last_id, next_id, insert_message, cursor_of, cursor_at,
-      cursor_at_latest, cursor_forward, create_room, add_member, remove_member, drop_cursor,
+      cursor_at_latest, cursor_forward, sender_read, create_room, add_member, remove_member, drop_cursor,
       set_topic, page_ascending, page_descending, listed_convs, purge_by_age, purge_by_count, rooms,
       members, epoch;
 };

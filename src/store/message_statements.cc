@@ -55,6 +55,9 @@ Result<MessageStatements> prepare_message_statements(sqlite3* db) {
        "ON CONFLICT DO NOTHING"},
       {&st.cursor_at_latest, kListAtLatest},
       {&st.cursor_forward, kCursorForward},
+      // The sender has read its own message when it had read everything before it.
+      {&st.sender_read,
+       "UPDATE cursors SET read_id = ?3 WHERE account_id = ?1 AND conv = ?2 AND read_id = ?3 - 1"},
       {&st.create_room,
        "INSERT INTO rooms (key, name, topic, op_id, created_at) VALUES (?1, ?2, '', ?3, ?4) "
        "ON CONFLICT DO NOTHING"},

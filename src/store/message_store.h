@@ -26,6 +26,9 @@ struct PurgeResult {
   bool more = false;  // the batch limit was reached: call again
 };
 
+// Unread, per account and conversation: the ids after the account's read cursor (ids retention
+// deleted included; reads report those as `expired`). A sender's own message is not unread for
+// it: when the sender had read everything before it, its cursor moves past it.
 class MessageStore {
  public:
   virtual ~MessageStore() = default;

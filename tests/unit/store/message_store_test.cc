@@ -138,6 +138,21 @@ TEST_F(MessageStoreTest, AMessageReadBackHasEveryField) {
   EXPECT_EQ(got.read, 0u);
 }
 
+TEST_F(MessageStoreTest, ASendersOwnMessagesAreNotUnreadForIt) {
+  apply({history::Enroll{1, "all"}, history::Enroll{2, "all"}});
+  apply({append("d:1:2", 1, "a", "", {1, 2}), append("d:1:2", 1, "b", "", {1, 2}),
+         append("all", 1, "c")});
+  EXPECT_EQ(page({.conv = "d:1:2", .account_id = 1}).unread, 0u);
+  EXPECT_EQ(page({.conv = "d:1:2", .account_id = 1}).read, 2u);
+  EXPECT_EQ(page({.conv = "d:1:2", .account_id = 2}).unread, 2u);
+  EXPECT_EQ(page({.conv = "all", .account_id = 1}).unread, 0u);
+  // Bob answers: Alice has one unread, and her next message does not hide it.
+  apply({append("d:1:2", 2, "d", "", {1, 2}), append("d:1:2", 1, "e", "", {1, 2})});
+  auto alice = page({.conv = "d:1:2", .account_id = 1});
+  EXPECT_EQ(alice.read, 2u);
+  EXPECT_EQ(alice.unread, 2u);
+}
+
 TEST_F(MessageStoreTest, ReadCursorsMoveForwardOnlyAndNeverPastTheLastId) {
   fill("all", 5);
   ASSERT_EQ(apply({history::Enroll{7, "all"}}).front().status, Status::Ok);
