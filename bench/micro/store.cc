@@ -1,7 +1,8 @@
 // Message store: AppendMessage batches committed durably (WAL, synchronous=FULL, one fsync per
 // apply), in a temporary file on the machine's disk. Batch size = how many messages one group
 // commit carries: 1 (no grouping), 10, 100. Then the same through the MessageWriter, one thread
-// submitting without waiting (the writer groups what has queued). Reported per message.
+// submitting without waiting (the writer groups what has queued). Reported per message. Last, a
+// history page of 500.
 #include <benchmark/benchmark.h>
 
 #include <latch>
@@ -81,5 +82,29 @@ void BM_StoreWriterBurst(benchmark::State& state) {
       static_cast<double>(stats.commit_ns_total) / 1e3 / static_cast<double>(stats.commits);
 }
 BENCHMARK(BM_StoreWriterBurst)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// A history page of 500 (the default cap) out of a conversation of 2,000 messages.
+void BM_StoreHistoryPage500(benchmark::State& state) {
+  qc::log::set_level(qc::log::Level::Off);
+  qc::testing::TempDir dir;
+  auto store = open_or_skip(dir, state);
+  if (!store) return;
+  std::vector<history::Op> batch;
+  for (std::int64_t n = 0; n < 2'000; ++n) {
+    auto m = message(1, n);
+    m.conv = "#room";
+    batch.push_back(std::move(m));
+  }
+  store->apply(batch);
+  std::uint64_t before = 2'001;
+  for (auto _ : state) {
+    auto page = store->read(history::ReadPage{"#room", before, {}, 500, 1});
+    if (page.pages.empty() || page.pages[0].msgs.size() != 500) state.SkipWithError("short page");
+    before = before > 1'000 ? before - 500 : 2'001;  // walk back, then start again
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetItemsProcessed(state.iterations() * 500);
+}
+BENCHMARK(BM_StoreHistoryPage500)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
