@@ -108,6 +108,9 @@ struct MessageWriter::Impl {
     }
     const auto start = std::chrono::steady_clock::now();
     auto results = store->apply(batch);  // returns after the commit's fsync
+    if (results.size() != batch.size()) {  // a store that broke its contract: nothing is known
+      results.assign(batch.size(), {history::Status::Failed, 0, "the store lost count of a batch"});
+    }
     const std::uint64_t took = elapsed_ns(start);
     {
       std::lock_guard<std::mutex> lock(mu);
