@@ -42,6 +42,14 @@ Result<AdminRequest> decode_kick(const JsonValue& object) {
   return AdminRequest{KickRequest{std::move(*name), std::move(*reason)}};
 }
 
+Result<AdminRequest> decode_room(const JsonValue& object) {
+  auto name = optional_string(object, "name");
+  if (!name) return Unexpected{name.error()};
+  if (name->empty()) return bad("room needs a 'name'");
+  if (name->size() > kMaxAdminNameBytes || has_control(*name)) return bad("bad room name");
+  return AdminRequest{RoomRequest{std::move(*name)}};
+}
+
 Result<WhoEntry> decode_who_entry(const JsonValue& v) {
   if (v.kind != JsonValue::Kind::Object) return bad("'users' must hold objects");
   auto id = json::uint_field(v, "id");
@@ -65,7 +73,10 @@ Result<AdminRequest> decode_admin_request(std::string_view line) {
   if (*cmd == "who") return AdminRequest{WhoRequest{}};
   if (*cmd == "stats") return AdminRequest{StatsRequest{}};
   if (*cmd == "kick") return decode_kick(*object);
-  return bad("unknown command (who, kick, stats)");
+  if (*cmd == "rooms") return AdminRequest{RoomsRequest{}};
+  if (*cmd == "room") return decode_room(*object);
+  if (*cmd == "purge") return AdminRequest{PurgeRequest{}};
+  return bad("unknown command (who, kick, stats, rooms, room, purge)");
 }
 
 std::string encode_admin_request(const AdminRequest& request) {
@@ -75,6 +86,12 @@ std::string encode_admin_request(const AdminRequest& request) {
     w.string("cmd", "who");
   } else if (std::holds_alternative<StatsRequest>(request)) {
     w.string("cmd", "stats");
+  } else if (std::holds_alternative<RoomsRequest>(request)) {
+    w.string("cmd", "rooms");
+  } else if (const auto* room = std::get_if<RoomRequest>(&request)) {
+    w.string("cmd", "room").string("name", room->name);
+  } else if (std::holds_alternative<PurgeRequest>(request)) {
+    w.string("cmd", "purge");
   } else {
     const auto& kick = std::get<KickRequest>(request);
     w.string("cmd", "kick").string("name", kick.name);

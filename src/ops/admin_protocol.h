@@ -4,6 +4,9 @@
 //                                                      "alice", "peer": "...", "since": "..."}]}
 //   {"cmd": "kick", "name": "bob", "reason": "..."} -> {"ok": true, "text": "kicked bob"}
 //   {"cmd": "stats"}                                -> {"ok": true, "text": "<lines>"}
+//   {"cmd": "rooms"}                                -> {"ok": true, "text": "<one room a line>"}
+//   {"cmd": "room", "name": "#team"}                -> {"ok": true, "text": "<room, members>"}
+//   {"cmd": "purge"}                                -> {"ok": true, "text": "purge started"}
 //   anything wrong                                  -> {"ok": false, "error": "<why>"}
 #pragma once
 
@@ -32,7 +35,18 @@ struct KickRequest {
   std::string reason;  // may be empty
   friend bool operator==(const KickRequest&, const KickRequest&) = default;
 };
-using AdminRequest = std::variant<WhoRequest, KickRequest, StatsRequest>;
+struct RoomsRequest {
+  friend bool operator==(const RoomsRequest&, const RoomsRequest&) = default;
+};
+struct RoomRequest {
+  std::string name;
+  friend bool operator==(const RoomRequest&, const RoomRequest&) = default;
+};
+struct PurgeRequest {
+  friend bool operator==(const PurgeRequest&, const PurgeRequest&) = default;
+};
+using AdminRequest =
+    std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest, PurgeRequest>;
 
 // One request line (without its newline). The error says what is wrong, for the reply.
 Result<AdminRequest> decode_admin_request(std::string_view line);

@@ -34,13 +34,16 @@ chat::CoreConfig with_log_hash_key(chat::CoreConfig config) {
 // message ids (this run's start in ms: sequences live in memory and restart with the process, so
 // a later run has a higher epoch), and the account directory.
 chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
-                              store::AccountStore& store) {
+                              store::AccountStore& store,
+                              std::vector<chat::history::StoredRoom> rooms, std::uint64_t epoch) {
   const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
   config.clock_origin = loop.now();
   config.clock_origin_unix_ms = unix_ms;
-  config.message_epoch = static_cast<std::uint64_t>(unix_ms);
+  // Stored messages take their ids (and the epoch) from the database, so they survive restarts.
+  config.message_epoch = config.store_messages ? epoch : static_cast<std::uint64_t>(unix_ms);
+  config.rooms = std::move(rooms);
   if (!config.directory) config.directory = std::make_shared<StoreDirectory>(store);
   return with_log_hash_key(std::move(config));
 }
@@ -49,27 +52,36 @@ chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
 
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,
+                                                      std::unique_ptr<store::MessageStore> messages,
                                                       const ServerConfig& config) {
-  std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config));
+  auto rooms = messages->load_rooms();
+  if (!rooms) return Unexpected{rooms.error()};
+  const std::uint64_t epoch = messages->epoch();
+  std::unique_ptr<ChatServer> server(
+      new ChatServer(loop, store, config, std::move(*rooms), epoch));
+  server->writer_ = std::make_unique<store::MessageWriter>(std::move(messages), config.writer);
   auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
   if (!endpoint) return Unexpected{endpoint.error()};
   server->endpoint_ = std::move(*endpoint);
   // Warm the dummy hash now, so the first unknown-user login is not slower than the rest.
   (void)auth::dummy_hash(config.bcrypt_cost);
+  if (config.chat.store_messages) server->schedule_purge();
   return server;
 }
 
-ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config)
+ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config,
+                       std::vector<chat::history::StoredRoom> rooms, std::uint64_t epoch)
     : loop_(loop),
       store_(store),
       config_(config),
-      core_(for_this_run(config.chat, loop, store)),
+      core_(for_this_run(config.chat, loop, store, std::move(rooms), epoch)),
       // bcrypt workers yield to the event loop: a login storm must not delay everyone's messages.
       hash_pool_(std::make_unique<auth::WorkerPool>(config.hash_threads,
                                                     auth::WorkerPool::Priority::Background)) {}
 
 ChatServer::~ChatServer() {
   *alive_ = false;
+  writer_.reset();  // finishes what was asked (stored is stored), then joins
   hash_pool_.reset();  // joins the workers before anything they use goes away
 }
 
@@ -151,9 +163,13 @@ void ChatServer::carry_out_actions() {
             endpoint_->close(a.conn, a.code, a.reason);
           } else if constexpr (std::is_same_v<A, chat::action::Probe>) {
             endpoint_->probe(a.conn);  // no answer (also when it is gone): the deadline decides
-          } else if constexpr (std::is_same_v<A, chat::action::VerifyPassword>) {
+          } else if constexpr (std::is_same_v<A, chat::action::Store>) {
+            store_ops(a);
+          } else if constexpr (std::is_same_v<A, chat::action::ReadStore>) {
+            read_store(a);
+          } else {
             check_password(a);
-          }  // Store / ReadStore: not carried out yet (the message store's glue)
+          }
         },
         action);
   }

@@ -12,6 +12,7 @@
 #include "quic/endpoint.h"
 #include "server/server_counters.h"
 #include "store/account_store.h"
+#include "store/message_store.h"
 
 namespace qc::server {
 
@@ -26,12 +27,19 @@ struct ServerConfig {
   int bcrypt_cost = 12;  // cost of the dummy hash checked for unknown users
   // A connection with more than this sent but unacknowledged is closed as a slow consumer.
   std::size_t max_queued_bytes = 1 << 20;
+  // History (chat.store_messages says whether messages are stored at all).
+  store::Retention retention;
+  std::chrono::milliseconds purge_interval{60'000};
+  std::size_t purge_batch = 1'000;  // messages deleted per writer job: the writer stays responsive
+  store::WriterOptions writer;
 };
 
 class ChatServer final : public quic::Handler {
  public:
-  // Opens the endpoint; the loop runs it. The store must outlive the server.
+  // Opens the endpoint; the loop runs it. The account store must outlive the server; the message
+  // store (rooms, history) moves to the server's writer thread.
   static Result<std::unique_ptr<ChatServer>> start(io::EventLoop& loop, store::AccountStore& store,
+                                                   std::unique_ptr<store::MessageStore> messages,
                                                    const ServerConfig& config);
   ~ChatServer() override;
 
@@ -49,6 +57,12 @@ class ChatServer final : public quic::Handler {
   // Operators (the admin socket).
   std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
   bool kick(std::string_view username, std::string_view reason);
+  std::vector<chat::RoomSummary> rooms() const { return core_.rooms(); }
+  std::optional<chat::RoomDetail> room(std::string_view name) const { return core_.room(name); }
+  // Applies retention now, in the writer's batches; the log says what it deleted.
+  void purge_now();
+  store::MessageWriter::Stats writer_stats() const { return writer_->stats(); }
+  std::uint64_t purged_messages() const { return purged_; }
 
   void on_open(quic::ConnHandle conn, const quic::PeerInfo& peer) override;
   void on_data(quic::ConnHandle conn, std::string_view bytes) override;
@@ -57,8 +71,14 @@ class ChatServer final : public quic::Handler {
   void on_probe_answered(quic::ConnHandle conn) override;
 
  private:
-  ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config);
+  ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config,
+             std::vector<chat::history::StoredRoom> rooms, std::uint64_t epoch);
   void carry_out_actions();
+  // history_glue.cc: the core's Store / ReadStore on the writer thread, answers posted back.
+  void store_ops(chat::action::Store& request);
+  void read_store(chat::action::ReadStore& request);
+  void purge_step(std::size_t deleted_so_far, bool scheduled);
+  void schedule_purge();
   void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
   void check_password(const chat::action::VerifyPassword& request);
   void rearm_deadline_timer();
@@ -77,6 +97,11 @@ class ChatServer final : public quic::Handler {
   bool shutting_down_ = false;
   bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
+  std::uint64_t purged_ = 0;
+  bool purging_ = false;
+  // Destroyed before hash_pool_ and after everything its callbacks touch (they post to the loop,
+  // guarded by alive_).
+  std::unique_ptr<store::MessageWriter> writer_;
   // Last member: destroyed first, so no worker outlives what its jobs touch.
   std::unique_ptr<auth::WorkerPool> hash_pool_;
 };

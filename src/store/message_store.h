@@ -26,6 +26,9 @@ struct PurgeResult {
   bool more = false;  // the batch limit was reached: call again
 };
 
+// Unread, per account and conversation: the ids after the account's read cursor (ids retention
+// deleted included; reads report those as `expired`). A sender's own message is not unread for
+// it: when the sender had read everything before it, its cursor moves past it.
 class MessageStore {
  public:
   virtual ~MessageStore() = default;
@@ -53,8 +56,12 @@ struct WriterOptions {
 };
 
 // The one thread that touches the MessageStore. Jobs run first in, first out; consecutive write
-// jobs share one transaction and one fsync (group commit). `done` runs on the writer thread after
-// the commit's fsync: post it to the loop from there.
+// jobs share one transaction and one fsync (group commit, at most max_batch_ops ops; a read or a
+// purge ends a group). `done` runs on the writer thread after the commit's fsync: post it to the
+// loop from there. A database error fails every job of its group (apply's rule).
+// Refusal: a write or read that would take the queue over max_queued_ops (a write counts its ops,
+// a read 1; an empty queue takes any job) is refused at once: its `done` runs on the CALLER's
+// thread, before write()/read() returns, with QueueFull results. Purges are never refused.
 class MessageWriter {
  public:
   using WriteDone = std::function<void(std::vector<history::OpResult>)>;
@@ -73,7 +80,7 @@ class MessageWriter {
     std::uint64_t commits = 0;
     std::uint64_t ops_written = 0;
     std::uint64_t reads = 0;
-    std::size_t queued = 0;
+    std::size_t queued = 0;  // ops waiting (not counting the group being written)
     std::uint64_t refused = 0;  // QueueFull
     std::uint64_t commit_ns_total = 0;
   };

@@ -35,6 +35,45 @@ constexpr Migration kMigrations[] = {
      "  SELECT username, password_hash, created_at, updated_at FROM accounts ORDER BY rowid;"
      "DROP TABLE accounts;"
      "ALTER TABLE accounts_v2 RENAME TO accounts"},
+    // History, rooms and read cursors (issue 13). conversations.last_id is the highest message id
+    // ever given in a conversation: retention deletes messages, never this row, so ids never go
+    // back. cursors lists a conversation for an account (what its login catch-up reads) with how
+    // far it has read. messages.recipients holds the display names of `to`, comma-separated
+    // (names never contain a comma). meta.epoch is the database's creation time in Unix ms.
+    {3,
+     "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+     "INSERT INTO meta (key, value)"
+     "  VALUES ('epoch', CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));"
+     "CREATE TABLE conversations ("
+     "  conv TEXT PRIMARY KEY,"
+     "  last_id INTEGER NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE messages ("
+     "  conv TEXT NOT NULL,"
+     "  id INTEGER NOT NULL,"
+     "  ts INTEGER NOT NULL,"
+     "  sender_id INTEGER NOT NULL,"
+     "  sender TEXT NOT NULL,"
+     "  recipients TEXT NOT NULL,"
+     "  text TEXT NOT NULL,"
+     "  cid TEXT NOT NULL,"
+     "  PRIMARY KEY (conv, id)) WITHOUT ROWID;"
+     "CREATE UNIQUE INDEX messages_sender_cid ON messages (sender_id, cid) WHERE cid != '';"
+     "CREATE INDEX messages_ts ON messages (ts);"
+     "CREATE TABLE rooms ("
+     "  key TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL,"
+     "  topic TEXT NOT NULL,"
+     "  op_id INTEGER NOT NULL,"
+     "  created_at INTEGER NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE room_members ("
+     "  key TEXT NOT NULL,"
+     "  account_id INTEGER NOT NULL,"
+     "  PRIMARY KEY (key, account_id)) WITHOUT ROWID;"
+     "CREATE TABLE cursors ("
+     "  account_id INTEGER NOT NULL,"
+     "  conv TEXT NOT NULL,"
+     "  read_id INTEGER NOT NULL,"
+     "  PRIMARY KEY (account_id, conv)) WITHOUT ROWID"},
 };
 
 // Case-insensitive uniqueness of names (NOCASE folds ASCII only, which is the whole alphabet of

@@ -133,7 +133,7 @@ check_eq "second demo leaves mtime" "$mtime_before" "$(stat -c %Y.%y "$DEMO")"
 # a newer schema is refused and left alone
 sqlite3 "$DEMO" "UPDATE schema_version SET version = 7"
 expect_failure "newer schema refused" "$QC" user list --db "$DEMO"
-check_contains "newer schema message" "database schema version 7 is newer than this quicchat (2)" "$err"
+check_contains "newer schema message" "database schema version 7 is newer than this quicchat (3)" "$err"
 check_eq "newer schema untouched" "7" "$(sqlite3 "$DEMO" 'SELECT version FROM schema_version')"
 
 # certs

@@ -22,7 +22,9 @@ int admin_error(const std::string& message, int code) {
 }
 
 Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
-  if (words.empty()) return fail("usage", "a command is required: who, kick NAME [REASON], stats");
+  if (words.empty())
+    return fail("usage",
+                "a command is required: who, kick NAME [REASON], stats, rooms, room NAME, purge");
   const std::string& cmd = words[0];
   if (cmd == "who" && words.size() == 1) return ops::AdminRequest{ops::WhoRequest{}};
   if (cmd == "stats" && words.size() == 1) return ops::AdminRequest{ops::StatsRequest{}};
@@ -31,7 +33,10 @@ Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
     for (std::size_t i = 2; i < words.size(); ++i) reason += (i > 2 ? " " : "") + words[i];
     return ops::AdminRequest{ops::KickRequest{words[1], reason}};
   }
-  return fail("usage", "expected: who | kick NAME [REASON] | stats");
+  if (cmd == "rooms" && words.size() == 1) return ops::AdminRequest{ops::RoomsRequest{}};
+  if (cmd == "room" && words.size() == 2) return ops::AdminRequest{ops::RoomRequest{words[1]}};
+  if (cmd == "purge" && words.size() == 1) return ops::AdminRequest{ops::PurgeRequest{}};
+  return fail("usage", "expected: who | kick NAME [REASON] | stats | rooms | room NAME | purge");
 }
 
 // Sends one request line and reads one reply line.
@@ -80,7 +85,10 @@ int cmd_admin(const Args& args) {
       "Commands:\n"
       "  who                 logged-in users: id, name, address, connected since (UTC)\n"
       "  kick NAME [REASON]  close that user's session; the client prints the reason\n"
-      "  stats               the server's metrics as text",
+      "  stats               the server's metrics as text\n"
+      "  rooms               every room: name, members, operator, topic\n"
+      "  room NAME           one room and its members (* = online)\n"
+      "  purge               apply message retention now (the server log says what it deleted)",
       {{"socket", "", "the server's admin socket"}});
   if (auto r = flags.parse(args); !r) return admin_error(r.error().message, 2);
   if (flags.help_requested()) {

@@ -109,9 +109,12 @@ int cmd_server(const Args& args) {
   if (auto r = store::check_no_case_conflicts(**store); !r) return report(r.error());
   if (auto loaded = load_secret(*settings); !loaded) return report(loaded.error());
 
+  auto messages = store::open_sqlite_message_store(settings->db);
+  if (!messages) return report(messages.error());
+
   auto loop = io::EventLoop::create();
   if (!loop) return report(loop.error());
-  auto server = server::ChatServer::start(**loop, **store, config);
+  auto server = server::ChatServer::start(**loop, **store, std::move(*messages), config);
   if (!server) return report(server.error());
 
   bool shutting_down = false;
@@ -140,6 +143,7 @@ int cmd_server(const Args& args) {
   log::info("listening",
             {{"address", config.transport.host + ":" + std::to_string((*server)->port())},
              {"db", settings->db},
+             {"history", config.chat.store_messages ? "on" : "off"},
              {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.
   std::fprintf(stderr, "listening on %s:%u\n", config.transport.host.c_str(),

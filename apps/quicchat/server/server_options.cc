@@ -403,6 +403,91 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.max_queued_bytes = static_cast<std::size_t>(v.number);
        return {};
      }},
+    {{.name = "history",
+      .default_value = "on",
+      .help = "store v2 messages: history, offline delivery and resume",
+      .kind = Kind::Choice,
+      .choices = "on,off",
+      .notes = "`on`: a message is acknowledged and delivered once it is on disk (in the --db "
+               "file); `off`: at once, and nothing is kept (rooms are stored either way)"},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.store_messages = v.text == "on";
+       return {};
+     }},
+    {{.name = "retention-days",
+      .default_value = "7",
+      .help = "stored messages older than this are deleted (0 = kept by age)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = 100'000,
+      .notes = "checked every minute, in batches of 1,000 on the writer thread; a recipient "
+               "whose undelivered messages expired is told how many at its next login"},
+     [](const V& v, S& s) -> Set {
+       s.config.retention.max_age = ms(v.number * kDay);
+       return {};
+     }},
+    {{.name = "retention-per-conv",
+      .default_value = "0",
+      .help = "messages kept per conversation, the latest (0 = no limit by count)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = std::int64_t{1} << 40},
+     [](const V& v, S& s) -> Set {
+       s.config.retention.max_per_conv = static_cast<std::uint64_t>(v.number);
+       return {};
+     }},
+    {{.name = "store-queue",
+      .default_value = "10000",
+      .help = "writes and reads waiting for the store; beyond it a send gets `store_full`",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 10 * kMillion},
+     [](const V& v, S& s) -> Set {
+       s.config.writer.max_queued_ops = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "offline-bound",
+      .default_value = "10000",
+      .help = "unread messages one offline account may have queued in a direct conversation",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = std::int64_t{1} << 40,
+      .notes = "beyond it the sender gets `offline_full` for that recipient"},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.offline_bound = static_cast<std::uint64_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-rooms-per-account",
+      .default_value = "100",
+      .help = "rooms one account may be a member of",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = kMillion},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_rooms_per_account = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-room-members",
+      .default_value = "10000",
+      .help = "members of one room",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 10 * kMillion},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_room_members = static_cast<std::size_t>(v.number);
+       return {};
+     }},
+    {{.name = "history-page-max",
+      .default_value = "500",
+      .help = "messages in one history page or login catch-up page, at most",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.history_page_max = static_cast<std::uint32_t>(v.number);
+       s.config.chat.catch_up_per_conv = static_cast<std::uint32_t>(v.number);
+       return {};
+     }},
     {{.name = "qlog-dir", .help = "write a qlog file per connection into this folder"},
      [](const V& v, S& s) -> Set {
        s.config.transport.qlog_dir = v.text;

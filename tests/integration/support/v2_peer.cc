@@ -40,23 +40,39 @@ std::optional<std::int64_t> V2Peer::negotiate(std::vector<std::int64_t> versions
 }
 
 std::optional<v2::Welcome> V2Peer::login(const std::string& user, const std::string& password,
-                                         const std::string& device) {
+                                         const std::string& device,
+                                         std::vector<v2::Since> since) {
   auto version = negotiate();
   EXPECT_EQ(version, v2::kVersion) << "the server did not select protocol v2";
   if (version != v2::kVersion) return std::nullopt;
-  v2::RequestId rid = send(v2::Login{0, user, password, device});
+  v2::Login request{0, user, password, device};
+  request.since = std::move(since);
+  v2::RequestId rid = send(request);
   auto welcome = expect<v2::Welcome>();
   if (!welcome) return std::nullopt;
   EXPECT_EQ(welcome->rid, rid);
   auto snapshot = await_presence([](const v2::Presence& p) { return p.snapshot; });
   EXPECT_TRUE(snapshot) << "no presence snapshot after welcome";
   if (!snapshot) return std::nullopt;
-  // The end of the login catch-up; its pages, if any, stay queued.
-  auto synced =
-      wait_for([](const v2::Frame& f) { return std::holds_alternative<v2::Synced>(f); }, 5s);
-  EXPECT_TRUE(synced) << "no synced after the presence snapshot";
-  if (!synced) return std::nullopt;
-  EXPECT_EQ(std::get<v2::Synced>(take(*synced)).rid, rid);
+  caught_up_.clear();
+  synced_.reset();
+  while (!synced_) {  // the catch-up: pages without a rid, then synced naming the login
+    auto frame = wait_for([](const v2::Frame& f) { return !is_presence(f); }, 10s);
+    if (!frame) {
+      ADD_FAILURE() << "no synced after the login's catch-up";
+      return std::nullopt;
+    }
+    v2::Frame f = take(*frame);
+    if (auto* page = std::get_if<v2::Page>(&f)) {
+      caught_up_.push_back(std::move(*page));
+    } else if (auto* done = std::get_if<v2::Synced>(&f)) {
+      EXPECT_EQ(done->rid, rid);
+      synced_ = std::move(*done);
+    } else {
+      ADD_FAILURE() << "unexpected frame during the login's catch-up: " << describe(f);
+      return std::nullopt;
+    }
+  }
   return welcome;
 }
 

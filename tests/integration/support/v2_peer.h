@@ -39,10 +39,15 @@ class V2Peer {
   // a test that writes the VERSIONS PDU with send_raw).
   void expect_v2_reply() { read_v2_after_a_reply_selecting_2(); }
 
-  // negotiate(), then `login`; the welcome, after which the presence snapshot and `synced` are
-  // awaited too (online() holds the snapshot; catch-up pages stay queued). nullopt, with a gtest failure, if any step fails.
+  // negotiate(), then `login`; the welcome, after which the presence snapshot is awaited too
+  // (online() holds it), then the login's catch-up: the pages of what came while away, up to
+  // `synced` (caught_up() and synced() hold them). nullopt, with a gtest failure, if any step
+  // fails.
   std::optional<v2::Welcome> login(const std::string& user, const std::string& password,
-                                   const std::string& device = "");
+                                   const std::string& device = "",
+                                   std::vector<v2::Since> since = {});
+  const std::vector<v2::Page>& caught_up() const { return caught_up_; }
+  const std::optional<v2::Synced>& synced() const { return synced_; }
 
   // Sends a client frame with the next request id when its rid is 0; returns the rid sent.
   v2::RequestId send(v2::Frame frame);
@@ -97,6 +102,8 @@ class V2Peer {
   std::set<std::string> online_;
   std::size_t malformed_ = 0;
   v2::RequestId next_rid_ = 1;
+  std::vector<v2::Page> caught_up_;
+  std::optional<v2::Synced> synced_;
 };
 
 bool is_presence(const v2::Frame& frame);

@@ -40,7 +40,7 @@ TEST(AdminProtocol, BadRequestsSayWhy) {
       {"[1]", "malformed request"},
       {R"({"cmd": 1})", "'cmd'"},
       {R"({"name": "bob"})", "'cmd'"},
-      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats)"},
+      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge)"},
       {R"({"cmd": "kick"})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": ""})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": 7})", "'name' must be a string"},

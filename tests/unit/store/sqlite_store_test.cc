@@ -172,7 +172,7 @@ TEST_F(SqliteStoreTest, FileIsWalWithSchemaVersionAndPassesIntegrityCheck) {
   ASSERT_TRUE(store->add("alice", kHashA));
   EXPECT_EQ(raw_query(db_path(), "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(db_path(), "SELECT count(*) FROM schema_version"), "1");
-  EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "3");
   EXPECT_EQ(raw_query(db_path(), "PRAGMA integrity_check"), "ok");
   EXPECT_EQ(
       raw_query(db_path(), "SELECT created_at > 0 AND updated_at >= created_at FROM accounts"),
@@ -186,7 +186,7 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefusedAndLeftAlone) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "db_schema");
   EXPECT_THAT(r.error().message,
-              HasSubstr("database schema version 7 is newer than this quicchat (2); "
+              HasSubstr("database schema version 7 is newer than this quicchat (3); "
                         "refusing to start"));
   EXPECT_EQ(raw_query(db_path(), "SELECT version FROM schema_version"), "7");
 }

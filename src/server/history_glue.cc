@@ -1,0 +1,75 @@
+// The chat core's store actions carried out on the message writer's thread. Answers come back
+// to the loop through post(), in the writer's order: the core relies on reads seeing exactly the
+// writes asked for before them (chat/history.h).
+#include <chrono>
+
+#include "server/chat_server.h"
+#include "util/log.h"
+
+namespace qc::server {
+namespace {
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void ChatServer::store_ops(chat::action::Store& request) {
+  writer_->write(std::move(request.ops), [this, alive = std::weak_ptr<bool>(alive_),
+                                          ticket = request.ticket](
+                                             std::vector<chat::history::OpResult> results) {
+    loop_.post([this, alive, ticket, results = std::move(results)]() mutable {
+      if (alive.expired() || !*alive.lock()) return;
+      core_.stored(ticket, std::move(results), loop_.now());
+      carry_out_actions();
+    });
+  });
+}
+
+void ChatServer::read_store(chat::action::ReadStore& request) {
+  writer_->read(std::move(request.query), [this, alive = std::weak_ptr<bool>(alive_),
+                                           ticket = request.ticket](
+                                              chat::history::ReadResult result) {
+    loop_.post([this, alive, ticket, result = std::move(result)]() mutable {
+      if (alive.expired() || !*alive.lock()) return;
+      core_.read_done(ticket, std::move(result), loop_.now());
+      carry_out_actions();
+    });
+  });
+}
+
+void ChatServer::schedule_purge() {
+  loop_.add_timer(loop_.now() + config_.purge_interval,
+                  [this, alive = std::weak_ptr<bool>(alive_)] {
+                    if (alive.expired() || !*alive.lock()) return;
+                    purge_step(0, /*scheduled=*/true);
+                  });
+}
+
+void ChatServer::purge_now() {
+  if (!purging_) purge_step(0, /*scheduled=*/false);
+}
+
+// One batch of retention on the writer; the next batch is asked for only when this one is done,
+// so that messages and reads queued meanwhile never wait behind a whole purge.
+void ChatServer::purge_step(std::size_t deleted_so_far, bool scheduled) {
+  purging_ = true;
+  writer_->purge(config_.retention, unix_ms_now(), config_.purge_batch,
+                 [this, alive = std::weak_ptr<bool>(alive_), deleted_so_far,
+                  scheduled](store::PurgeResult result) {
+                   loop_.post([this, alive, deleted_so_far, scheduled, result] {
+                     if (alive.expired() || !*alive.lock()) return;
+                     purged_ += result.deleted;
+                     const std::size_t total = deleted_so_far + result.deleted;
+                     if (result.more) return purge_step(total, scheduled);
+                     purging_ = false;
+                     if (total > 0) log::info("retention_purge", {{"deleted", total}});
+                     if (scheduled) schedule_purge();
+                   });
+                 });
+}
+
+}  // namespace qc::server

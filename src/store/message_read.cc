@@ -1,0 +1,158 @@
+// The message store's reads: history pages and the login catch-up.
+#include <algorithm>
+#include <limits>
+#include <variant>
+
+#include "store/message_sqlite.h"
+
+namespace qc::store {
+
+using history::PageResult;
+using history::ReadResult;
+using history::Status;
+using proto::v2::Msg;
+using sqlite::StmtUse;
+
+namespace {
+
+constexpr std::uint64_t kNoUpperBound = std::numeric_limits<sqlite3_int64>::max();
+
+sqlite3_int64 i64(std::uint64_t v) {
+  return static_cast<sqlite3_int64>(std::min<std::uint64_t>(v, kNoUpperBound));
+}
+
+std::vector<std::string> split_names(const std::string& joined) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    const std::size_t comma = std::min(joined.find(',', start), joined.size());
+    names.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return names;
+}
+
+// Rows come `limit` + 1 at most, in query order; the extra one only says there are more.
+// The page is oldest first.
+void take_page(std::vector<Msg> rows, std::uint32_t limit, bool newest_first, PageResult& page) {
+  page.more = rows.size() > limit;
+  if (page.more) rows.resize(limit);
+  if (newest_first) std::reverse(rows.begin(), rows.end());
+  page.msgs = std::move(rows);
+}
+
+// Ids after `position` that retention deleted: the gap before the first one still there.
+std::uint64_t expired_after(std::uint64_t position, std::uint64_t first_kept) {
+  return first_kept > position + 1 ? first_kept - 1 - position : 0;
+}
+
+// The first id still stored after a position, from the rows read after it (oldest first).
+std::uint64_t first_kept(const std::vector<Msg>& ascending_rows, std::uint64_t last_id) {
+  return ascending_rows.empty() ? last_id + 1 : ascending_rows.front().id;
+}
+
+void set_cursor_figures(bool listed, std::uint64_t read, std::uint64_t last, PageResult& page) {
+  page.read = listed ? read : 0;
+  page.unread = listed && last > read ? last - read : 0;
+}
+
+ReadResult failed(const Error& e) { return ReadResult{Status::Failed, e.message, {}}; }
+
+}  // namespace
+
+history::ReadResult SqliteMessageStore::read(const history::Query& query) {
+  ReadResult out;
+  if (const auto* q = std::get_if<history::ReadPage>(&query)) {
+    auto page = read_page(*q);
+    if (!page) return failed(page.error());
+    out.pages.push_back(std::move(*page));
+    return out;
+  }
+  auto pages = read_catch_up(std::get<history::ReadCatchUp>(query));
+  if (!pages) return failed(pages.error());
+  out.pages = std::move(*pages);
+  return out;
+}
+
+Result<std::vector<Msg>> SqliteMessageStore::messages(const std::string& conv, std::uint64_t after,
+                                                      std::uint64_t before, std::uint32_t limit,
+                                                      bool newest_first) {
+  StmtUse use(newest_first ? st_.page_descending.get() : st_.page_ascending.get());
+  use.bind(1, conv);
+  use.bind(2, i64(after));
+  use.bind(3, i64(before));
+  use.bind(4, static_cast<sqlite3_int64>(limit) + 1);
+  std::vector<Msg> rows;
+  int rc = SQLITE_ROW;
+  while ((rc = use.step()) == SQLITE_ROW) {
+    Msg m;
+    m.conv = conv;
+    m.id = static_cast<std::uint64_t>(use.column_int(0));
+    m.epoch = epoch_;
+    m.ts = use.column_int(1);
+    m.from = use.column_text(2);
+    m.to = split_names(use.column_text(3));
+    m.text = use.column_text(4);
+    m.cid = use.column_text(5);
+    rows.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return db_error("cannot read messages of " + conv);
+  return rows;
+}
+
+// `after` set: the oldest messages after it; else the newest before `before` (or the latest).
+Result<PageResult> SqliteMessageStore::read_page(const history::ReadPage& q) {
+  const bool newest_first = !q.after.has_value();
+  const std::uint64_t after = q.after.value_or(0);
+  const std::uint64_t before = q.before.value_or(kNoUpperBound);
+  auto rows = messages(q.conv, after, before, q.limit, newest_first);
+  if (!rows) return Unexpected<Error>{rows.error()};
+  auto last = last_id(q.conv);
+  if (!last) return Unexpected<Error>{last.error()};
+  auto cursor = cursor_of(q.account_id, q.conv);
+  if (!cursor) return Unexpected<Error>{cursor.error()};
+  PageResult page;
+  page.conv = q.conv;
+  if (q.after) page.expired = expired_after(after, std::min(first_kept(*rows, *last), before));
+  take_page(std::move(*rows), q.limit, newest_first, page);
+  set_cursor_figures(cursor->listed, cursor->read, *last, page);
+  return page;
+}
+
+Result<std::vector<PageResult>> SqliteMessageStore::read_catch_up(const history::ReadCatchUp& q) {
+  struct Listed {
+    std::string conv;
+    std::uint64_t read = 0, last = 0;
+  };
+  std::vector<Listed> listed;
+  {
+    StmtUse use(st_.listed_convs.get());
+    use.bind(1, i64(q.account_id));
+    int rc = SQLITE_ROW;
+    while ((rc = use.step()) == SQLITE_ROW) {
+      listed.push_back({use.column_text(0), static_cast<std::uint64_t>(use.column_int(1)),
+                        static_cast<std::uint64_t>(use.column_int(2))});
+    }
+    if (rc != SQLITE_DONE) return db_error("cannot list the conversations of an account");
+  }
+  std::vector<PageResult> pages;
+  for (const auto& c : listed) {
+    const auto named = std::find_if(q.since.begin(), q.since.end(),
+                                    [&](const proto::v2::Since& s) { return s.conv == c.conv; });
+    const std::uint64_t position = named != q.since.end() ? named->id : c.read;
+    PageResult page;
+    page.conv = c.conv;
+    set_cursor_figures(true, c.read, c.last, page);
+    if (position >= c.last && page.unread == 0) continue;  // nothing new, nothing unread
+    if (position < c.last) {
+      auto rows = messages(c.conv, position, kNoUpperBound, q.per_conv_limit, false);
+      if (!rows) return Unexpected<Error>{rows.error()};
+      page.expired = expired_after(position, first_kept(*rows, c.last));
+      take_page(std::move(*rows), q.per_conv_limit, false, page);
+    }
+    pages.push_back(std::move(page));
+  }
+  return pages;
+}
+
+}  // namespace qc::store
