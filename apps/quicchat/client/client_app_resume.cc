@@ -1,6 +1,7 @@
 // ClientApp's resume bookkeeping (client/resume_book.h): messages shown once across reconnects
-// and restarts, unanswered sends kept on disk until answered, and read cursors sent for what was
-// shown, coalesced (one `read` per conversation per kFlushDelay).
+// and restarts (the state is saved right after they are shown), unanswered sends kept on disk
+// until answered, and read cursors sent for what was shown, coalesced (one `read` per
+// conversation per kFlushDelay).
 #include "client/resume_state.h"
 #include "quicchat/client/client_app.h"
 
@@ -57,6 +58,7 @@ void ClientApp::show_catch_up(const HistoryPage& page) {
                 [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
   if (fresh.msgs.empty() && fresh.expired == 0) return;
   show(fresh);
+  save_resume_state();
   schedule_flush();
 }
 
