@@ -80,10 +80,7 @@ void ClientApp::on_event(const Event& event) {
     auto line = format_event(event);
     return fatal(line.value_or("[Err] Login rejected"));
   }
-  if (const auto* page = std::get_if<HistoryPage>(&event);
-      page && page->origin == PageOrigin::CatchUp) {
-    return show_catch_up(*page);
-  }
+  if (const auto* page = std::get_if<HistoryPage>(&event)) return show_page(*page);
   if (!track(event)) return;
   show(event);
   save_resume_state();  // after showing: a crash in between shows a message twice, never zero

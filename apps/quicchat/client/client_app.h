@@ -84,7 +84,7 @@ class ClientApp {
   // Resume, dedupe and read cursors (client_app_resume.cc).
   void load_resume_state();
   bool track(const client::Event& event);  // false: a message already shown (not shown again)
-  void show_catch_up(const client::HistoryPage& page);
+  void show_page(const client::HistoryPage& page);
   void sent_v2();  // a send just queued: kept until answered, shown as pending
   void schedule_flush();
   void flush_reads_and_state();

@@ -51,13 +51,19 @@ bool ClientApp::track(const Event& event) {
   return true;
 }
 
-// The login's catch-up: only what this device has not shown yet, as new messages.
-void ClientApp::show_catch_up(const HistoryPage& page) {
-  HistoryPage fresh = page;
-  std::erase_if(fresh.msgs,
-                [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
-  if (fresh.msgs.empty() && fresh.expired == 0) return;
-  show(fresh);
+// The login's catch-up shows only what this device has not shown yet, as new messages. A page
+// of history is shown whole (marked) and counts as seen and read too: otherwise the next login
+// would bring a joined room's latest messages again as new.
+void ClientApp::show_page(const HistoryPage& page) {
+  HistoryPage shown = page;
+  if (page.origin == PageOrigin::CatchUp) {
+    std::erase_if(shown.msgs,
+                  [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
+    if (shown.msgs.empty() && shown.expired == 0) return;
+  } else {
+    for (const Message& m : page.msgs) book_.accept(m.conv, m.id, m.epoch);
+  }
+  show(shown);
   save_resume_state();
   schedule_flush();
 }

@@ -237,6 +237,11 @@ TEST_F(ClientAppTest, RoomsAndTheCurrentConversation) {
             (std::vector<std::string>{"05:33 [Sys] Joined #team (2 members, operator bob)",
                                       "04:33 [History] #team <bob> welcome",
                                       "05:33 [Sys] End of history of #team (1 message)"}));
+  const std::size_t before = endpoint_.sent[1].size();
+  loop_.advance(std::chrono::milliseconds(500));
+  ASSERT_EQ(endpoint_.sent[1].size(), before + 1);
+  EXPECT_EQ(std::get<v2::Read>(frame_of(endpoint_.sent[1].back())), (v2::Read{3, "#team", 1}))
+      << "the room's latest messages were shown: read";
   console_.type("/open #team");
   EXPECT_EQ(console_.take(),
             std::vector<std::string>{
