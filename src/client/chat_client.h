@@ -100,6 +100,9 @@ class ChatClient {
   Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit) {
     return after(session_.history(conv, with, limit));
   }
+  Result<void> catch_up_after(std::string_view conv, std::uint64_t after_id) {
+    return after(session_.catch_up_after(conv, after_id));
+  }
   Result<void> mark_read(std::string_view conv, std::uint64_t id) {
     return after(session_.mark_read(conv, id));
   }

@@ -101,10 +101,9 @@ struct OpenCmd {  // /open #team, /open @bob, /open 0; /close: nullopt
   friend bool operator==(const OpenCmd&, const OpenCmd&) = default;
 };
 
-using Command =
-    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd,
-                 RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd, TopicCmd, MembersCmd, RemoveCmd,
-                 HistoryCmd, OpenCmd>;
+using Command = std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd,
+                             RebindCmd, NamesCmd, RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd,
+                             TopicCmd, MembersCmd, RemoveCmd, HistoryCmd, OpenCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;

@@ -8,8 +8,8 @@
 namespace qc::client {
 namespace {
 
-using text::same_ignoring_case;
 using text::parse_id;
+using text::same_ignoring_case;
 using text::split_word;
 using text::trim;
 using ParseResult = Result<Command, std::string>;

@@ -57,6 +57,8 @@ bool ClientApp::track(const Event& event) {
 void ClientApp::show_page(const HistoryPage& page) {
   HistoryPage shown = page;
   if (page.origin == PageOrigin::CatchUp) {
+    // The server sends at most 500 per conversation: the rest is asked for, and comes the same way.
+    if (page.more && !page.msgs.empty()) (void)chat_.catch_up_after(page.conv, page.msgs.back().id);
     std::erase_if(shown.msgs,
                   [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
     if (shown.msgs.empty() && shown.expired == 0) return;
