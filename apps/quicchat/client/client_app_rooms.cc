@@ -73,6 +73,6 @@ std::string ClientApp::prompt() const {
   return current_ ? sanitize(conversation_label(*current_)) + "> " : std::string();
 }
 
-void ClientApp::request_command_line() { console_.request_line(prompt(), false); }
+void ClientApp::request_command_line() { console_.request_command_line(prompt()); }
 
 }  // namespace qc::app
