@@ -86,7 +86,9 @@ class ClientSession {
   Result<void> remove_member(std::string_view room, std::string_view user);
   // The latest `limit` messages (0: the server's default) of `conv` ("all", "#team"), or of the
   // direct conversation `with` a name when conv is empty.
-  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit);
+  // `before`: the messages before that id instead (paging back).
+  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit,
+                       std::optional<std::uint64_t> before = std::nullopt);
   // The rest of a login catch-up page that had `more`: the messages of `conv` after `after`,
   // delivered as a HistoryPage of origin CatchUp.
   Result<void> catch_up_after(std::string_view conv, std::uint64_t after);

@@ -80,10 +80,10 @@ Result<void> ClientSession::remove_member(std::string_view room, std::string_vie
 }
 
 Result<void> ClientSession::history(std::string_view conv, std::string_view with,
-                                    std::uint32_t limit) {
+                                    std::uint32_t limit, std::optional<std::uint64_t> before) {
   if (auto ok = require_logged_in("ask for history"); !ok) return ok;
   const auto rid = next_rid();
-  v2::History h{rid, ascii_lowered(conv), std::string(with), std::nullopt, std::nullopt, limit};
+  v2::History h{rid, ascii_lowered(conv), std::string(with), before, std::nullopt, limit};
   return request(h, rid, {RequestKind::History, {}, std::string(with), h.conv, 0});
 }
 

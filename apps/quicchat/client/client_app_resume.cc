@@ -64,6 +64,10 @@ void ClientApp::show_page(const HistoryPage& page) {
     if (shown.msgs.empty() && shown.expired == 0) return;
   } else {
     for (const Message& m : page.msgs) book_.accept(m.conv, m.id, m.epoch);
+    if (!page.msgs.empty()) {
+      last_history_ = ShownHistory{page.conv, page.label, page.msgs.front().id,
+                                   static_cast<std::uint32_t>(page.msgs.size()), page.more};
+    }
   }
   show(shown);
   save_resume_state();

@@ -44,6 +44,7 @@ Result<void> ClientApp::execute_v2(const Command& command, std::string_view line
   if (const auto* r = std::get_if<RemoveCmd>(&command))
     return chat_.remove_member(r->room, r->user);
   if (const auto* h = std::get_if<HistoryCmd>(&command)) return run_history(*h);
+  if (std::holds_alternative<MoreCmd>(command)) return run_more();
   if (const auto* o = std::get_if<OpenCmd>(&command)) open_conversation(o->conv);
   return {};
 }
@@ -58,6 +59,14 @@ Result<void> ClientApp::run_history(const HistoryCmd& history) {
       break;
   }
   return chat_.history(proto::v2::kBroadcastConv, {}, history.limit);
+}
+
+Result<void> ClientApp::run_more() {
+  if (!last_history_) return fail("local", "No history shown yet: /history first");
+  if (!last_history_->more) {
+    return fail("local", "No older messages in " + sanitize(last_history_->label));
+  }
+  return chat_.history(last_history_->conv, {}, last_history_->limit, last_history_->first_id);
 }
 
 void ClientApp::open_conversation(const std::optional<Conversation>& conv) {

@@ -237,10 +237,20 @@ TEST_F(ClientAppTest, RoomsAndTheCurrentConversation) {
             (std::vector<std::string>{"05:33 [Sys] Joined #team (2 members, operator bob)",
                                       "04:33 [History] #team <bob> welcome",
                                       "05:33 [Sys] End of history of #team (1 message)"}));
+  console_.type("/more");
+  EXPECT_EQ(console_.take(), std::vector<std::string>{"05:33 [Err] No older messages in #team"});
+  console_.type("/history #team 1");
+  const auto asked = std::get<v2::History>(frame_of(endpoint_.sent[1].back()));
+  mux_.on_data(1, v2::encode_frame(v2::Page{asked.rid, "#team", {room_msg(5, "five")}, true}));
+  console_.take();
+  console_.type("/more");
+  EXPECT_EQ(std::get<v2::History>(frame_of(endpoint_.sent[1].back())),
+            (v2::History{asked.rid + 1, "#team", "", 5, std::nullopt, 1}))
+      << "the page before the last one shown";
   const std::size_t before = endpoint_.sent[1].size();
   loop_.advance(std::chrono::milliseconds(500));
   ASSERT_EQ(endpoint_.sent[1].size(), before + 1);
-  EXPECT_EQ(std::get<v2::Read>(frame_of(endpoint_.sent[1].back())), (v2::Read{3, "#team", 1}))
+  EXPECT_EQ(std::get<v2::Read>(frame_of(endpoint_.sent[1].back())), (v2::Read{5, "#team", 5}))
       << "the room's latest messages were shown: read";
   console_.type("/open #team");
   EXPECT_EQ(console_.take(),

@@ -218,6 +218,7 @@ TEST(CommandV2, History) {
   EXPECT_EQ(v2_error("/history #team 0"), errors::kBadHistoryCount);
   EXPECT_EQ(v2_error("/history #team many"), errors::kBadHistoryCount);
   EXPECT_EQ(v2_error("/history team"), "Usage: /history [#room|@name|0] [N]");
+  EXPECT_EQ(v2_ok("/more"), Command{MoreCmd{}});
 }
 
 TEST(CommandV2, CurrentConversationTakesUnaddressedLines) {
