@@ -24,7 +24,8 @@ struct AppendMessage {
   std::string sender;             // the sender's name as stored
   std::vector<std::string> to;    // direct: the recipient's name (display); else empty
   std::string text;
-  std::string cid;                // the client's message id, or empty (unique per sender)
+  std::string cid;                // the client's message id, or empty (unique per sender and conv:
+                                  // a send to several names has one cid, one message per conv)
   std::int64_t ts = 0;            // ms since the Unix epoch
   // Direct conversations: both accounts (the conversation is listed for them at login).
   std::vector<std::uint64_t> participants;
@@ -68,7 +69,7 @@ using Op = std::variant<AppendMessage, CreateRoom, AddMember, RemoveMember, SetT
 enum class Status {
   Ok,
   Exists,       // CreateRoom: the key is taken
-  Duplicate,    // AppendMessage with a cid: the sender has a stored message with this cid; `id`
+  Duplicate,    // AppendMessage with a cid: the sender has a stored message with this cid in conv; `id`
                 // is that message's id and nothing was stored (a re-send after a restart)
   OfflineFull,  // AppendMessage: offline_account's unread is at offline_bound
   QueueFull,    // the writer's queue is over its bound: nothing was stored

@@ -112,6 +112,7 @@ Result<OpResult> SqliteMessageStore::append(const history::AppendMessage& m) {
     StmtUse use(st_.find_cid.get());
     use.bind(1, i64(m.sender_id));
     use.bind(2, m.cid);
+    use.bind(3, m.conv);
     const int rc = use.step();
     if (rc == SQLITE_ROW) {
       return OpResult{Status::Duplicate, static_cast<std::uint64_t>(use.column_int(0)), {}};

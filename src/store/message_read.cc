@@ -32,11 +32,34 @@ std::vector<std::string> split_names(const std::string& joined) {
   return names;
 }
 
+// A page's texts stay within this (at least one message), so that a page of long messages neither
+// outgrows a client's frame limit nor the server's per-connection send queue bound (1 MiB by
+// default): the rest comes with the next page ("more").
+constexpr std::size_t kMaxPageTextBytes = 256 * 1024;
+// The whole login catch-up likewise: past it, each conversation's page has one message, and
+// "more" says the client should page on.
+constexpr std::size_t kMaxCatchUpTextBytes = 512 * 1024;
+
+// How many rows, from the front (the side nearest the asked position), fit `max_bytes`.
+std::size_t rows_within(const std::vector<Msg>& rows, std::size_t max_bytes) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bytes += rows[i].text.size();
+    if (bytes > max_bytes) return std::max<std::size_t>(i, 1);
+  }
+  return rows.size();
+}
+
 // Rows come `limit` + 1 at most, in query order; the extra one only says there are more.
 // The page is oldest first.
-void take_page(std::vector<Msg> rows, std::uint32_t limit, bool newest_first, PageResult& page) {
+void take_page(std::vector<Msg> rows, std::uint32_t limit, bool newest_first, PageResult& page,
+               std::size_t max_bytes = kMaxPageTextBytes) {
   page.more = rows.size() > limit;
   if (page.more) rows.resize(limit);
+  if (const std::size_t fit = rows_within(rows, max_bytes); fit < rows.size()) {
+    rows.resize(fit);
+    page.more = true;
+  }
   if (newest_first) std::reverse(rows.begin(), rows.end());
   page.msgs = std::move(rows);
 }
@@ -136,6 +159,7 @@ Result<std::vector<PageResult>> SqliteMessageStore::read_catch_up(const history:
     if (rc != SQLITE_DONE) return db_error("cannot list the conversations of an account");
   }
   std::vector<PageResult> pages;
+  std::size_t catch_up_bytes = 0;
   for (const auto& c : listed) {
     const auto named = std::find_if(q.since.begin(), q.since.end(),
                                     [&](const proto::v2::Since& s) { return s.conv == c.conv; });
@@ -148,7 +172,11 @@ Result<std::vector<PageResult>> SqliteMessageStore::read_catch_up(const history:
       auto rows = messages(c.conv, position, kNoUpperBound, q.per_conv_limit, false);
       if (!rows) return Unexpected<Error>{rows.error()};
       page.expired = expired_after(position, first_kept(*rows, c.last));
-      take_page(std::move(*rows), q.per_conv_limit, false, page);
+      const std::size_t room = catch_up_bytes < kMaxCatchUpTextBytes
+                                   ? std::min(kMaxPageTextBytes, kMaxCatchUpTextBytes - catch_up_bytes)
+                                   : 0;
+      take_page(std::move(*rows), q.per_conv_limit, false, page, room);
+      for (const Msg& m : page.msgs) catch_up_bytes += m.text.size();
     }
     pages.push_back(std::move(page));
   }

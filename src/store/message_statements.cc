@@ -41,7 +41,8 @@ Result<MessageStatements> prepare_message_statements(sqlite3* db) {
       columns + "WHERE conv = ?1 AND id > ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
   const std::pair<sqlite::StmtHandle*, std::string_view> plan[] = {
       // `cid != ''` lets SQLite use the partial unique index.
-      {&st.find_cid, "SELECT id FROM messages WHERE sender_id = ?1 AND cid = ?2 AND cid != ''"},
+      {&st.find_cid,
+       "SELECT id FROM messages WHERE sender_id = ?1 AND cid = ?2 AND conv = ?3 AND cid != ''"},
       {&st.last_id, "SELECT last_id FROM conversations WHERE conv = ?1"},
       {&st.next_id,
        "INSERT INTO conversations (conv, last_id) VALUES (?1, 1) "

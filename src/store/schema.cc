@@ -57,7 +57,7 @@ constexpr Migration kMigrations[] = {
      "  text TEXT NOT NULL,"
      "  cid TEXT NOT NULL,"
      "  PRIMARY KEY (conv, id)) WITHOUT ROWID;"
-     "CREATE UNIQUE INDEX messages_sender_cid ON messages (sender_id, cid) WHERE cid != '';"
+     "CREATE UNIQUE INDEX messages_sender_cid ON messages (sender_id, cid, conv) WHERE cid != '';"
      "CREATE INDEX messages_ts ON messages (ts);"
      "CREATE TABLE rooms ("
      "  key TEXT PRIMARY KEY,"

@@ -479,13 +479,42 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "history-page-max",
       .default_value = "500",
-      .help = "messages in one history page or login catch-up page, at most",
+      .help = "messages in one history page, at most (a larger limit is capped)",
       .kind = Kind::Int,
       .min = 1,
       .max = 100'000},
      [](const V& v, S& s) -> Set {
        s.config.chat.history_page_max = static_cast<std::uint32_t>(v.number);
+       return {};
+     }},
+    {{.name = "history-page-default",
+      .default_value = "50",
+      .help = "messages in a history page when the request names no limit, and after a join",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.history_page_default = static_cast<std::uint32_t>(v.number);
+       return {};
+     }},
+    {{.name = "catch-up-per-conv",
+      .default_value = "500",
+      .help = "messages per conversation in the login catch-up, at most (then `more`)",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000},
+     [](const V& v, S& s) -> Set {
        s.config.chat.catch_up_per_conv = static_cast<std::uint32_t>(v.number);
+       return {};
+     }},
+    {{.name = "max-topic-bytes",
+      .default_value = "512",
+      .help = "bytes of a room topic",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 65'536},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.max_topic_bytes = static_cast<std::size_t>(v.number);
        return {};
      }},
     {{.name = "qlog-dir", .help = "write a qlog file per connection into this folder"},

@@ -74,11 +74,13 @@ TEST_F(MessageStoreTest, ADuplicateCidIsAnsweredWithTheStoredId) {
   EXPECT_EQ(again[0].status, Status::Duplicate);
   EXPECT_EQ(again[0].id, 2u);
   EXPECT_EQ(again[1].status, Status::Ok);
-  EXPECT_EQ(again[2].status, Status::Duplicate);  // unique per sender, whatever the conversation
-  EXPECT_EQ(again[2].id, 2u);
+  // Unique per sender and conversation: a send to several names has one cid and one message in
+  // each direct conversation.
+  EXPECT_EQ(again[2].status, Status::Ok);
+  EXPECT_EQ(again[2].id, 1u);
   EXPECT_EQ(again[3].status, Status::Ok);  // no cid: never a duplicate
   EXPECT_EQ(again[4].status, Status::Ok);
-  EXPECT_THAT(ids_of(again), ElementsAre(2, 3, 2, 4, 5));
+  EXPECT_THAT(ids_of(again), ElementsAre(2, 3, 1, 4, 5));
   // Within one batch too.
   auto batch = apply({append("all", 3, "y", "c-9"), append("all", 3, "y", "c-9")});
   EXPECT_EQ(batch[1].status, Status::Duplicate);
@@ -99,6 +101,22 @@ TEST_F(MessageStoreTest, TheOfflineBoundRefusesOnlyThatMessage) {
   EXPECT_EQ(page({.conv = "d:1:2", .account_id = 2}).unread, 2u);
   ASSERT_EQ(apply({history::SetReadCursor{2, "d:1:2", 1}}).front().status, Status::Ok);
   EXPECT_EQ(apply({to_bob("4")}).front().id, 3u);  // ids stay dense: the refused one took none
+}
+
+// A page's texts stay within 256 KiB (at least one message): long messages make shorter pages.
+TEST_F(MessageStoreTest, APageOfLongMessagesIsCutByBytes) {
+  std::vector<history::Op> ops;
+  for (int i = 0; i < 20; ++i) ops.push_back(append("#big", 1, std::string(20 * 1024, 'x')));
+  apply(std::move(ops));
+  auto latest = page({.conv = "#big", .limit = 500});
+  EXPECT_THAT(ids_of(latest), ElementsAre(9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20));
+  EXPECT_TRUE(latest.more);
+  auto after = page({.conv = "#big", .after = 0, .limit = 500});
+  EXPECT_EQ(ids_of(after).front(), 1u);
+  EXPECT_EQ(after.msgs.size(), 12u);
+  EXPECT_TRUE(after.more);
+  apply({append("#huge", 1, std::string(300 * 1024, 'y'))});
+  EXPECT_EQ(page({.conv = "#huge", .limit = 500}).msgs.size(), 1u);
 }
 
 TEST_F(MessageStoreTest, PagesBeforeAfterAndLatest) {
