@@ -90,8 +90,8 @@ Lines request_error_texts(const RequestError& e) {
 
 Lines presence_changed_texts(const PresenceChanged& p) {
   Lines out;
-  for (const auto& n : p.left) out.push_back("[Sys] " + sanitize(n) + " left");
-  for (const auto& n : p.joined) out.push_back("[Sys] " + sanitize(n) + " joined");
+  for (const auto& n : p.left) out.push_back("[Sys] " + sanitize(n) + " went offline");
+  for (const auto& n : p.joined) out.push_back("[Sys] " + sanitize(n) + " is online");
   return out;
 }
 

@@ -138,7 +138,7 @@ TEST_F(ClientAppTest, V2SessionAsTheUserSeesIt) {
   EXPECT_EQ(console_.take(), std::vector<std::string>{std::string("05:33 ") +
                                                       std::string(client::errors::kV2NoIds)});
   mux_.on_data(1, v2::encode_frame(v2::Presence{false, {}, {"cam"}, {}}));
-  EXPECT_EQ(console_.take(), std::vector<std::string>{"05:33 [Sys] cam joined"});
+  EXPECT_EQ(console_.take(), std::vector<std::string>{"05:33 [Sys] cam is online"});
 }
 
 TEST_F(ClientAppTest, JsonLinesForTheSameSession) {

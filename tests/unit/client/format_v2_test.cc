@@ -86,7 +86,7 @@ TEST_F(V2Display, PresenceLines) {
   EXPECT_EQ(format_v2_lines(PresenceSnapshot{{"alice", "bob"}}, kNow),
             Lines{"05:33 [Sys] Online: alice, bob"});
   EXPECT_EQ(format_v2_lines(PresenceChanged{{"cam"}, {"bob"}}, kNow),
-            (Lines{"05:33 [Sys] bob left", "05:33 [Sys] cam joined"}));
+            (Lines{"05:33 [Sys] bob went offline", "05:33 [Sys] cam is online"}));
 }
 
 TEST_F(V2Display, V1EventsGetTheClockToo) {
