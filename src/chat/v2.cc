@@ -185,7 +185,8 @@ void Core::Impl::on_login_v2(Session& s, v2::Login login, TimePoint now) {
                          "member 'device' must be 1-64 characters of A-Z a-z 0-9 _ . : -");
   }
   s.pending_rid = login.rid;
-  s.since = std::move(login.since);
+  // Ids of another epoch belong to another database: the read cursors say where to start.
+  if (login.epoch == 0 || login.epoch == sequencer->epoch()) s.since = std::move(login.since);
   s.device = login.device.empty() ? "auto-" + std::to_string(s.serial) : std::move(login.device);
   begin_login(s, std::move(login.user), std::move(login.password), now);
 }

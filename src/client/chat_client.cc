@@ -75,8 +75,9 @@ Result<void> ChatClient::after(Result<void> request) {
 }
 
 Result<void> ChatClient::login(std::string_view username, std::string_view password,
-                               std::string_view device, std::vector<proto::v2::Since> since) {
-  return after(session_.login(username, password, device, std::move(since)));
+                               std::string_view device, std::vector<proto::v2::Since> since,
+                               std::uint64_t since_epoch) {
+  return after(session_.login(username, password, device, std::move(since), since_epoch));
 }
 Result<void> ChatClient::send_broadcast(std::string_view text, std::string_view line) {
   return after_message(session_.send_broadcast(text), text, line);

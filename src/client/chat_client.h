@@ -70,7 +70,8 @@ class ChatClient {
 
   // `device`, `since`: v2 only (ClientSession::login).
   Result<void> login(std::string_view username, std::string_view password,
-                     std::string_view device = {}, std::vector<proto::v2::Since> since = {});
+                     std::string_view device = {}, std::vector<proto::v2::Since> since = {},
+                     std::uint64_t since_epoch = 0);
   // `line` names the message in ConnectionClosed::undelivered if the connection is lost before
   // the server acknowledged it (empty: the text).
   Result<void> send_broadcast(std::string_view text, std::string_view line = {});

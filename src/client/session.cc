@@ -100,12 +100,13 @@ Result<void> ClientSession::start() {
 }
 
 Result<void> ClientSession::login(std::string_view username, std::string_view password,
-                                  std::string_view device, std::vector<proto::v2::Since> since) {
+                                  std::string_view device, std::vector<proto::v2::Since> since,
+                                  std::uint64_t since_epoch) {
   if (state() != ConnState::Connected) {
     return fail("bad_state", "cannot log in while " + std::string(proto::conn_state_name(state())));
   }
   HeldLogin login{std::string(username), std::string(password), std::string(device),
-                  std::move(since)};
+                  std::move(since), since_epoch};
   if (awaiting_version_) {
     held_login_ = std::move(login);  // encoded once the reply says in which version
   } else if (version_ == proto::v2::kVersion) {

@@ -65,7 +65,8 @@ class ClientSession {
   // `device` (v2 only): this device's stable id; empty lets the server choose one. `since` (v2
   // only): the last message id seen per conversation; the server sends what came after (resume).
   Result<void> login(std::string_view username, std::string_view password,
-                     std::string_view device = {}, std::vector<proto::v2::Since> since = {});
+                     std::string_view device = {}, std::vector<proto::v2::Since> since = {},
+                     std::uint64_t since_epoch = 0);
   Result<void> send_broadcast(std::string_view text);  // v1 BROADCAST or v2 conv "all"
   Result<void> send_direct(std::uint64_t target_id, std::string_view text);  // v1
   Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
@@ -147,6 +148,7 @@ class ClientSession {
   struct HeldLogin {
     std::string user, password, device;
     std::vector<proto::v2::Since> since;
+    std::uint64_t since_epoch = 0;
   };
   enum class RequestKind {
     Login,

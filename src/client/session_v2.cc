@@ -34,7 +34,9 @@ void ClientSession::release_held_login() {
 void ClientSession::login_v2(const HeldLogin& login) {
   const auto rid = next_rid();
   pending_[rid] = RequestKind::Login;
-  queue_v2(v2::Login{rid, login.user, login.password, login.device, login.since});
+  v2::Login frame{rid, login.user, login.password, login.device, login.since};
+  frame.epoch = login.since.empty() ? 0 : login.since_epoch;
+  queue_v2(frame);
 }
 
 Result<void> ClientSession::send_to(const std::vector<std::string>& names, std::string_view text) {

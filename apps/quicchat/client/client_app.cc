@@ -246,7 +246,8 @@ std::string ClientApp::device_id() {
 void ClientApp::send_login() {
   if (phase_ != Phase::Reconnecting || device_id_.empty()) device_id_ = device_id();
   load_resume_state();
-  if (auto sent = chat_.login(username_, password_, device_id_, book_.since()); !sent) {
+  if (auto sent = chat_.login(username_, password_, device_id_, book_.since(),
+                                 book_.state().epoch); !sent) {
     return fatal("[Err] " + sent.error().message);
   }
   if (phase_ != Phase::Reconnecting) phase_ = Phase::AwaitingLogin;

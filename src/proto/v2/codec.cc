@@ -44,6 +44,7 @@ void encode(std::string& out, const Login& f) {
       .string("password", f.password)
       .string_if_set("device", f.device)
       .conv_ids_if_set("since", f.since)
+      .unsigned_if_set("epoch", f.epoch)
       .close();
 }
 

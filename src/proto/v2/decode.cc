@@ -38,6 +38,7 @@ Decoded<Frame> decode_login(MemberReader& r) {
   r.string("password", f.password, Need::Required);
   r.string("device", f.device, Need::Optional);
   r.conv_ids("since", f.since, Need::Optional);
+  r.unsigned_integer("epoch", f.epoch, Need::Optional);
   return finish(r, std::move(f));
 }
 

@@ -42,6 +42,9 @@ struct Login {  // {"t":"login","rid":1,"user":"alice","password":"pw","device":
   // came after it (after the account's read cursor where a conversation is not named), as `page`
   // frames, then `synced`. The initialiser keeps Login{rid, user, password, device} warning-free.
   std::vector<Since> since = {};
+  // optional: the epoch of the ids in `since` (the msg frames' `epoch`). A server whose epoch
+  // differs ignores `since` (the ids belong to another database) and starts after the read cursor.
+  std::uint64_t epoch = 0;
   friend bool operator==(const Login&, const Login&) = default;
 };
 // {"t":"send","rid":2,"to":["bob","cam"],"text":"hi","cid":"c-17"} (direct, one per named pair)

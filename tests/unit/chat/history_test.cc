@@ -76,6 +76,31 @@ TEST_F(History, ResumeReadsAfterTheIdTheClientGives) {
       R"(2 {"t":"page","conv":"d:1:2","msgs":[{"conv":"d:1:2","id":3,"epoch":1,"ts":0,"from":"alice","to":["bob"],"text":"m3"}],"unread":3})");
 }
 
+// Ids of another epoch (another database) are not positions here: the read cursor is used.
+TEST_F(History, SinceOfAnotherEpochIsIgnored) {
+  h.join_v2(1, "alice");
+  h.account_id("bob");
+  alice_sends(3);
+  for (std::uint64_t epoch : {1u, 7u}) {  // the harness's epoch is 1
+    const ConnHandle conn = epoch == 1 ? 2 : 3;
+    h.open_v2(conn);
+    v2::Login login{9, "bob", "pw-bob", "dev" + std::to_string(epoch), {{"d:1:2", 2}}};
+    login.epoch = epoch;
+    h.feed_frame(conn, login);
+    const std::uint64_t ticket = h.last_ticket();
+    h.drain();
+    h.core.password_checked(conn, ticket, PasswordCheck::Ok, h.now, {2, "bob"});
+    const Lines lines = h.drain();
+    ASSERT_GE(lines.size(), 3u);
+    const std::size_t expected = epoch == 1 ? 1 : 3;  // after id 2, or after the cursor (0)
+    std::size_t msgs = 0;
+    for (std::size_t at = lines[2].find(R"("text":"m)"); at != std::string::npos;
+         at = lines[2].find(R"("text":"m)", at + 1))
+      ++msgs;
+    EXPECT_EQ(msgs, expected) << lines[2];
+  }
+}
+
 // The store answers in order: a message committed before the catch-up's read is in it and not
 // delivered live; one committed after is delivered live. No gap, no duplicate.
 TEST_F(History, CatchUpAndLiveDeliveriesNeitherOverlapNorLeaveAGap) {
