@@ -31,7 +31,9 @@ for i in $(seq 0 $((USERS - 1))); do printf 'u%04d:pw\n' "$i"; done >users.txt
   exit 1
 }
 
-in_ns "$QC" server --db data/quicchat.db --bcrypt-cost 4 --msg-rate 0 --log-level info \
+# Not through the function in_ns: in the background, $! would be a subshell, and killing it
+# would leave the server running.
+ip netns exec "$LOSSY_NETNS" "$QC" server --db data/quicchat.db --bcrypt-cost 4 --msg-rate 0 --log-level info \
   --handshake-timeout-ms 60000 --first-pdu-timeout-ms 90000 \
   >server.log 2>&1 &
 server_pid=$!
