@@ -71,10 +71,11 @@ san-configure: bootstrap
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DQC_SANITIZE=address,undefined \
 	  -DQC_WERROR=$(WERROR) >/dev/null
 
-# Unit and integration tests under ASan+UBSan, but for the load generator's smoke test and the
-# kill -9 durability test: they exercise no parser or ownership the other suites do not, and
-# take a minute under ASan. The normal build runs them.
-SAN_SKIP = it_bench_smoke_test|it_durability_test
+# Unit and integration tests under ASan+UBSan, but for the load generator's smoke test, the
+# kill -9 durability test and the resume test under kill -9 and packet loss: they exercise no
+# parser or ownership the other suites do not, and take a minute under ASan. The normal build
+# runs them.
+SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test
 test-sanitize: san-configure
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \

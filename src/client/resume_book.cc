@@ -40,6 +40,15 @@ bool ResumeBook::accept(const std::string& conv, std::uint64_t id, std::uint64_t
   return true;
 }
 
+bool ResumeBook::accept(const Message& m) {
+  const bool first = accept(m.conv, m.id, m.epoch);
+  const bool ours_unanswered =
+      m.own && std::ranges::any_of(state_.unacked, [&m](const OutgoingSend& s) {
+        return s.cid == m.cid;
+      });
+  return first && !ours_unanswered;
+}
+
 std::vector<proto::v2::Since> ResumeBook::since() const {
   std::vector<proto::v2::Since> out;
   for (const auto& [conv, id] : state_.seen) out.push_back({conv, id});

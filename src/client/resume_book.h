@@ -28,6 +28,10 @@ class ResumeBook {
   // True the first time (conv, id) is offered: show it (and mark it read later). A message of
   // another epoch than the saved one starts the book afresh (the server's database changed).
   bool accept(const std::string& conv, std::uint64_t id, std::uint64_t epoch);
+  // The same for a message, and false also for a copy of a send of this device still waiting
+  // for its answer (kept as had; the answer shows it): after a lost acknowledgement the login's
+  // catch-up brings the stored copy before the re-send is answered.
+  bool accept(const Message& m);
   std::vector<proto::v2::Since> since() const;
 
   void sending(const OutgoingSend& send);  // a send on its way (replaces one with its cid)

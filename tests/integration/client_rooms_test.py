@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import client_support as support  # noqa: E402
-from client_support import ACCOUNTS, check, main, parse_json  # noqa: E402
+from client_support import ACCOUNTS, check, main, objects  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 CLOCK = r"\d\d:\d\d "
@@ -18,16 +18,6 @@ CLOCK = r"\d\d:\d\d "
 
 def Env():  # noqa: N802 - reads as the class it makes
     return support.Env(BINARY)
-
-
-def objects(client, **fields):
-    """Every JSON line so far holding all these fields."""
-    out = []
-    for line in client.out.snapshot():
-        obj = parse_json(line)
-        if obj is not None and all(obj.get(k) == v for k, v in fields.items()):
-            out.append(obj)
-    return out
 
 
 def synced(client):

@@ -171,6 +171,16 @@ def parse_json(line):
     return obj if isinstance(obj, dict) else None
 
 
+def objects(client, **fields):
+    """Every JSON line of the client's output so far holding all these fields."""
+    out = []
+    for line in client.out.snapshot():
+        obj = parse_json(line)
+        if obj is not None and all(obj.get(k) == v for k, v in fields.items()):
+            out.append(obj)
+    return out
+
+
 class JsonClient(ScriptClient):
     """A scripted client with --json: expect_json() waits for an object matching the fields."""
 

@@ -12,35 +12,16 @@ QC=$(realpath "${1:?usage: $0 PATH/TO/quicchat}")
 USERS=20
 LOSS_PERCENT=20
 
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
-[[ $(id -u) -eq 0 ]] || skip "needs root for a network namespace"
-command -v ip >/dev/null || skip "no ip(8)"
-command -v nft >/dev/null || skip "no nft(8)"
-
-NS="qc-loss-$$"
+. "$(dirname "$(realpath "$0")")/lossy_netns.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/quicchat_loss.XXXXXX")
 server_pid=""
 cleanup() {
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
+  lossy_netns_delete
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace here"
-in_ns() { ip netns exec "$NS" "$@"; }
-in_ns ip link set lo up || skip "cannot bring up the namespace's loopback"
-# Output on loopback sees every datagram once: dropping there is loss on the path.
-in_ns nft -f - <<EOF || skip "nftables refused the loss rule"
-table inet qc_loss {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < $LOSS_PERCENT counter drop
-  }
-}
-EOF
+lossy_netns_create "qc-loss-$$" "$LOSS_PERCENT"
 
 cd "$WORK"
 "$QC" certs --out certs >/dev/null 2>&1 || { echo "FAIL certs"; exit 1; }
@@ -50,7 +31,9 @@ for i in $(seq 0 $((USERS - 1))); do printf 'u%04d:pw\n' "$i"; done >users.txt
   exit 1
 }
 
-in_ns "$QC" server --db data/quicchat.db --bcrypt-cost 4 --msg-rate 0 --log-level info \
+# Not through the function in_ns: in the background, $! would be a subshell, and killing it
+# would leave the server running.
+ip netns exec "$LOSSY_NETNS" "$QC" server --db data/quicchat.db --bcrypt-cost 4 --msg-rate 0 --log-level info \
   --handshake-timeout-ms 60000 --first-pdu-timeout-ms 90000 \
   >server.log 2>&1 &
 server_pid=$!
@@ -78,7 +61,7 @@ check "every broadcast delivered exactly once, in order" \
 unconfirmed=$(grep -o '"logouts_unconfirmed": [0-9.]*' <<<"$out" | awk '{print $2}')
 check "every LOGOUT answered before the close (logouts_unconfirmed=${unconfirmed:-missing})" \
   '[[ ${unconfirmed:-x} == 0 || ${unconfirmed:-x} == 0.0* ]]'
-dropped=$(in_ns nft list ruleset | grep -o 'packets [0-9]*' | awk '{print $2}')
+dropped=$(lossy_netns_dropped)
 echo "  ${LOSS_PERCENT} % loss: $USERS users, 50 broadcasts, ${elapsed_ms} ms; datagrams dropped: ${dropped:-?}"
 if [[ $failed -ne 0 ]]; then
   echo "$out" | sed 's/^/    /'

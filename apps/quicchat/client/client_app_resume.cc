@@ -36,7 +36,7 @@ void ClientApp::load_resume_state() {
 
 bool ClientApp::track(const Event& event) {
   if (const auto* m = std::get_if<Message>(&event); m && !m->conv.empty()) {
-    if (!book_.accept(m->conv, m->id, m->epoch)) return false;
+    if (!book_.accept(*m)) return false;
   } else if (const auto* a = std::get_if<Acked>(&event)) {
     for (const auto& sent : a->sent) book_.accept(sent.conv, sent.id, a->epoch);
     book_.answered(a->send.cid);
@@ -60,7 +60,7 @@ void ClientApp::show_page(const HistoryPage& page) {
     // The server sends at most 500 per conversation: the rest is asked for, and comes the same way.
     if (page.more && !page.msgs.empty()) (void)chat_.catch_up_after(page.conv, page.msgs.back().id);
     std::erase_if(shown.msgs,
-                  [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
+                  [this](const Message& m) { return !book_.accept(m); });
     if (shown.msgs.empty() && shown.expired == 0) return;
   } else {
     for (const Message& m : page.msgs) book_.accept(m.conv, m.id, m.epoch);

@@ -129,6 +129,24 @@ TEST(ResumeBook, UnansweredSendsByClientId) {
   EXPECT_EQ(book.unacked()[0].cid, "t-2");
 }
 
+TEST(ResumeBook, ACopyOfOurOwnUnansweredSendIsNotShown) {
+  ResumeBook book;
+  book.sending({9, "t-1", {"bob"}, "", "hi"});
+  // Stored before a server crash, its acknowledgement lost: the login's catch-up brings it.
+  Message copy{.kind = MessageKind::OneToOne, .sender_name = "alice", .text = "hi",
+               .conv = "d:1:2", .id = 7, .epoch = 1, .cid = "t-1", .own = true};
+  EXPECT_FALSE(book.accept(copy)) << "the answer to the re-send shows it";
+  EXPECT_FALSE(book.accept("d:1:2", 7, 1)) << "kept as had";
+  Message other_device = copy;
+  other_device.id = 8;
+  other_device.cid = "u-1";
+  EXPECT_TRUE(book.accept(other_device)) << "own, from another device";
+  book.answered("t-1");
+  Message again = copy;
+  again.id = 9;
+  EXPECT_TRUE(book.accept(again)) << "answered: no longer ours to wait for";
+}
+
 TEST(ResumeBook, ReadsAreCoalescedPerConversation) {
   ResumeBook book;
   for (std::uint64_t id = 1; id <= 5; ++id) book.accept("#team", id, 1);
