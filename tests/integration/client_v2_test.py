@@ -62,7 +62,7 @@ def test_display_has_clock_pending_and_presence_lines():
         alice.expect(rf"^{CLOCK}\[Sys\] Login successful\. You are alice\.$")
         bob = env.json("bob")
         bob.logged_in()
-        alice.expect(rf"^{CLOCK}\[Sys\] bob joined$")
+        alice.expect(rf"^{CLOCK}\[Sys\] bob is online$")
         alice.send("@bob: hi")
         alice.expect(rf"^{CLOCK}… \[1-1 Msg\] you -> bob: hi$")
         alice.expect(rf"^{CLOCK}\[1-1 Msg\] you -> bob: hi$")
