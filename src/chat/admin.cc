@@ -1,5 +1,7 @@
-// What operators do to the running chat (the admin socket): list the logged-in sessions, and
-// close one of them.
+// What operators do to the running chat (the admin socket): list the logged-in sessions, close
+// one of them, list the rooms and a room's members.
+#include <algorithm>
+
 #include "chat/core_impl.h"
 
 namespace qc::chat {
@@ -37,6 +39,40 @@ bool Core::kick(std::string_view username, std::string_view reason, TimePoint no
     kicked = true;
   }
   return kicked;
+}
+
+namespace {
+
+RoomSummary summary_of(const Room& room, const Presence& presence) {
+  RoomSummary out{room.name, room.topic, room.op, room.members.size(), 0};
+  for (const auto& [account, name] : room.members) {
+    if (presence.find_account(account) != nullptr) ++out.online;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<RoomSummary> Core::rooms() const {
+  std::vector<RoomSummary> out;
+  for (const Room* room : impl_->rooms.all()) out.push_back(summary_of(*room, impl_->presence));
+  return out;
+}
+
+std::optional<RoomDetail> Core::room(std::string_view name) const {
+  const std::string with_hash = name.starts_with('#') ? std::string(name) : "#" + std::string(name);
+  const std::optional<std::string> key = room_key(with_hash);
+  const Room* room = key ? impl_->rooms.find(*key) : nullptr;
+  if (room == nullptr) return std::nullopt;
+  RoomDetail detail{summary_of(*room, impl_->presence), {}, {}};
+  for (const auto& [account, member] : room->members) {
+    detail.members.push_back(member);
+    if (impl_->presence.find_account(account) != nullptr) detail.online.push_back(member);
+  }
+  auto by_key = [](const std::string& a, const std::string& b) { return name_key(a) < name_key(b); };
+  std::sort(detail.members.begin(), detail.members.end(), by_key);
+  std::sort(detail.online.begin(), detail.online.end(), by_key);
+  return detail;
 }
 
 }  // namespace qc::chat

@@ -217,6 +217,7 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   impl_->logger.info(
       "session_closed",
       {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
+  if (s.catching_up || !s.reading_convs.empty()) --impl_->sessions_holding_back;
   if (s.max_pdu_in_one_packet)
     impl_->one_packet_limits.erase(impl_->one_packet_limits.find(*s.max_pdu_in_one_packet));
   impl_->sessions.erase(it);
@@ -251,6 +252,26 @@ void Core::probe_answered(ConnHandle conn, TimePoint now) {
   s->phase.login_failed();
   impl_->fail_login(*s, LoginFailure::AlreadyLoggedIn, now, true);
   impl_->drain_pending(*s, now);
+}
+
+void Core::stored(std::uint64_t ticket, std::vector<history::OpResult> results, TimePoint now) {
+  PendingStores::OnStored then = impl_->pending_stores.take_write(ticket);
+  if (!then) {
+    impl_->logger.warn("stale_store_result", {{"ticket", ticket}});
+    return;
+  }
+  impl_->input_time = now;
+  then(results);
+}
+
+void Core::read_done(std::uint64_t ticket, history::ReadResult result, TimePoint now) {
+  PendingStores::OnRead then = impl_->pending_stores.take_read(ticket);
+  if (!then) {
+    impl_->logger.warn("stale_read_result", {{"ticket", ticket}});
+    return;
+  }
+  impl_->input_time = now;
+  then(result);
 }
 
 void Core::tick(TimePoint now) {
@@ -288,6 +309,8 @@ CoreStats Core::stats() const {
   s.v2_sessions = impl_->v2_authenticated;
   s.presence_pending = impl_->presence_feed.pending() || impl_->presence_out.busy();
   s.pending_logins = impl_->checks_in_flight;
+  s.rooms = impl_->rooms.size();
+  s.store_requests_in_flight = impl_->pending_stores.size();
   return s;
 }
 

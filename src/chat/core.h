@@ -42,6 +42,27 @@ struct CoreStats {
   std::size_t pending_logins = 0;      // password checks asked for and not answered yet
   PerMsgType pdus_received{};          // decoded PDUs from clients, by type
   std::uint64_t kicks = 0;             // sessions closed by an operator
+  // Rooms and stored messages.
+  std::uint64_t stored_messages = 0;     // messages the store committed (with store_messages)
+  std::uint64_t store_failures = 0;      // writes or reads the store refused (queue full, failed)
+  std::uint64_t history_reads = 0;       // history pages asked of the store (history, join)
+  std::uint64_t offline_deliveries = 0;  // messages sent in login catch-up pages
+  std::size_t rooms = 0;
+  std::size_t store_requests_in_flight = 0;  // Store / ReadStore not answered yet
+};
+
+// A room, as operators see it (the admin socket's `rooms` and `room NAME`).
+struct RoomSummary {
+  std::string name;  // as created ("#Team")
+  std::string topic;
+  std::string op;
+  std::size_t members = 0;
+  std::size_t online = 0;  // members with a session online
+};
+struct RoomDetail {
+  RoomSummary summary;
+  std::vector<std::string> members;  // sorted case-insensitively
+  std::vector<std::string> online;
 };
 
 // A logged-in session, as operators see it (the admin socket's `who`).
@@ -105,6 +126,8 @@ class Core {
   // Kicked and the reason "kicked by the operator" (": <reason>" when given). False when no such
   // user is logged in.
   bool kick(std::string_view username, std::string_view reason, TimePoint now);
+  std::vector<RoomSummary> rooms() const;  // by name
+  std::optional<RoomDetail> room(std::string_view name) const;  // case-insensitive; "#" optional
 
  private:
   struct Impl;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <functional>
 #include <set>
+#include <string>
 #include <unordered_map>
 
 #include "chat/core.h"
@@ -11,9 +13,11 @@
 #include "chat/logger.h"
 #include "chat/login_flow.h"
 #include "chat/outbox.h"
+#include "chat/pending_stores.h"
 #include "chat/presence.h"
 #include "chat/presence_feed.h"
 #include "chat/recent_sends.h"
+#include "chat/rooms.h"
 #include "chat/router.h"
 #include "chat/session.h"
 #include "proto/close_codes.h"
@@ -29,6 +33,44 @@ struct MessageRequest {
 };
 using MessageDecoder = proto::Decoded<MessageRequest> (*)(std::string_view msg,
                                                           const proto::DecodeLimits& limits);
+// A session as a continuation keeps it: the handle alone could name a later session.
+struct SessionRef {
+  ConnHandle conn = 0;
+  std::uint64_t serial = 0;
+};
+
+// Who sent a message, as its deliveries need it (also after the sender's session has gone).
+struct Sender {
+  SessionRef session;
+  std::uint64_t account_id = 0;
+  std::string name;
+  std::uint64_t v1_id = 0;  // the v1 user id while the message was sent
+};
+
+// One message of a v2 send: one conversation.
+struct SendPart {
+  enum class Kind : std::uint8_t { Direct, Broadcast, Room };
+  Kind kind = Kind::Direct;
+  std::string conv;
+  AccountRef target;  // Direct: the recipient
+  bool target_online = false;
+  proto::MsgType v1_type = proto::MsgType::OneToOne;  // what v1 sessions get
+};
+
+// A send's answer being put together, and its messages.
+struct PlannedSend {
+  proto::v2::Ack ack;  // rid, cid, epoch, ts, and the errors of names refused up front
+  std::vector<SendPart> parts;
+  std::string text;
+};
+
+// The direct conversation of two accounts ("d:1:2").
+std::string conv_of(const AccountRef& a, const AccountRef& b);
+// Whose cids RecentSends keeps: the account id (its name's hash where there is none).
+std::uint64_t dedupe_key_of(std::uint64_t account_id, std::string_view name);
+// The key of sends_in_flight: the sender's dedupe key and the cid.
+std::string in_flight_key(std::uint64_t dedupe, std::string_view cid);
+
 // How a message's recipients are found from its targets.
 enum class Audience : std::uint8_t { OneId, IdList, Everyone };
 
@@ -38,7 +80,8 @@ struct Core::Impl {
         logger(config.log_sink),
         login_by_ip(config.login_rate_per_ip),
         login_by_account(config.login_rate_per_account),
-        recent_sends(config.client_id_window, config.client_ids_per_account) {
+        recent_sends(config.client_id_window, config.client_ids_per_account),
+        rooms(config.rooms) {
     sequencer = config.sequencer ? config.sequencer
                                  : std::make_shared<MemorySequencer>(config.message_epoch);
   }
@@ -139,19 +182,74 @@ struct Core::Impl {
   // v2_send.cc: the v2 message pipeline, and v2 copies of v1 senders' messages
   void on_send_v2(Session& s, proto::v2::Send send, TimePoint now);
   bool send_limits_ok(Session& s, const proto::v2::Send& send);
-  void send_direct_v2(Session& s, proto::v2::Send& send, proto::v2::Ack& ack, TimePoint now);
-  void send_broadcast_v2(Session& s, const proto::v2::Send& send, proto::v2::Ack& ack,
-                         TimePoint now);
   // The recipients' sessions split by protocol (v1 order kept); `except` left out.
   void split_by_version(const std::vector<ConnHandle>& conns, ConnHandle except,
                         std::vector<ConnHandle>& v1, std::vector<ConnHandle>& v2) const;
-  void deliver_v1_copy(Session& sender, proto::MsgType type, const std::string& text,
+  void deliver_v1_copy(const Sender& sender, proto::MsgType type, const std::string& text,
                        std::vector<ConnHandle> v1, std::vector<proto::v2::TargetError>& errors,
                        std::string_view to_name);
   // `v2_to`: the v2 sessions among the routing's recipients.
   void v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
                                std::vector<ConnHandle> v2_to, const std::string& text,
                                TimePoint now);
+
+  // v2_send.cc: the parts shared by the immediate and the durable pipeline
+  PlannedSend plan_send(Session& s, const proto::v2::Send& send, TimePoint now);
+  bool answered_as_duplicate(Session& s, const proto::v2::Send& send, TimePoint now);
+  // Delivers one stored (or sequenced) message to its conversation's sessions; `v1_too`: v1
+  // sessions get it too (false: a v1 sender's message, which they got at once).
+  void deliver_part(const Sender& from, const SendPart& part, proto::v2::Msg msg,
+                    std::string_view cid, bool v1_too, proto::v2::Ack* ack);
+  std::vector<ConnHandle> room_sessions(const Room& room, ConnHandle except,
+                                        std::uint64_t own_account,
+                                        std::vector<ConnHandle>& own) const;
+  void drop_held_back(std::vector<ConnHandle>& v2, std::string_view conv) const;
+  void finish_send(Session* s, std::uint64_t dedupe, proto::v2::Ack ack);  // s: may be gone
+  Sender sender_of(const Session& s) const;
+  const Member* member_of(const Sender& from) const;
+
+  // v2_durable.cc: with store_messages, a message is delivered and acknowledged after its commit
+  void store_send(Session& s, PlannedSend plan);
+  void send_stored(const Sender& from, PlannedSend& plan,
+                   const std::vector<history::OpResult>& results);
+  void answer_waiters(const std::string& key, const proto::v2::Ack& ack);
+  void store_v1_message(Session& s, proto::MsgType type, const Routing& routing,
+                        const std::string& text, TimePoint now);
+  history::AppendMessage append_op(const Sender& from, const SendPart& part,
+                                   const std::string& text, const std::string& cid,
+                                   std::int64_t ts) const;
+  Session* live(const SessionRef& ref);  // logged in and not closing, or nullptr
+  static SessionRef ref_of(const Session& s) { return {s.conn, s.serial}; }
+  void count_store_result(const history::OpResult& r);
+
+  // v2_rooms.cc
+  void on_join(Session& s, const proto::v2::Join& join);
+  void on_leave(Session& s, const proto::v2::Leave& leave);
+  void on_list_rooms(Session& s, const proto::v2::ListRooms& list);
+  void on_topic(Session& s, const proto::v2::SetTopic& topic);
+  void on_members(Session& s, const proto::v2::ListMembers& members);
+  void on_remove(Session& s, const proto::v2::RemoveMember& remove);
+  const Room* existing_room(Session& s, std::uint64_t rid, std::string_view name);
+  proto::v2::RoomInfo room_info(const Room& room, std::uint64_t asking) const;
+  void answer_join(const SessionRef& who, std::uint64_t rid, const std::string& key, bool created);
+  void room_event(const Room& room, proto::v2::RoomEvent event, ConnHandle except,
+                  std::uint64_t also_account = 0);
+  // Stores `ops`; then runs `done` (all stored) or `undo` and answers the request's refusal.
+  void store_room_change(Session& s, std::uint64_t rid, std::vector<history::Op> ops,
+                         std::function<void(Session*)> done, std::function<void()> undo);
+
+  // v2_history.cc: history pages, read cursors, the login catch-up
+  void on_history(Session& s, const proto::v2::History& history);
+  void on_read(Session& s, const proto::v2::Read& read);
+  // The conversation `conv` if `s` may read it; else answers the refusal and returns nullopt.
+  std::optional<std::string> readable_conv(Session& s, std::uint64_t rid, std::string_view conv,
+                                           std::string_view with);
+  void start_catch_up(Session& s);
+  void catch_up_done(const SessionRef& who, std::uint64_t rid, history::ReadResult& result);
+  // Live copies of `conv` (empty: of everything) skip `s` until release_hold.
+  void hold_back(Session& s, std::string_view conv);
+  void release_hold(Session& s, std::string_view conv);
+  void send_page(Session& s, std::optional<std::uint64_t> rid, history::PageResult page);
 
   // handlers.cc
   void on_versions(Session& s, const Route& route, const proto::Pdu& pdu, TimePoint now);
@@ -183,6 +281,13 @@ struct Core::Impl {
   std::size_t v2_authenticated = 0;  // v2 sessions logged in
   std::shared_ptr<MessageSequencer> sequencer;
   RecentSends recent_sends;
+  RoomTable rooms;
+  PendingStores pending_stores;
+  // v2 sends with a cid waiting for their commit ("<account>/<cid>"): repeats of them that
+  // arrived meanwhile wait too, and are answered as duplicates (the session and its rid).
+  std::unordered_map<std::string, std::vector<std::pair<SessionRef, std::uint64_t>>>
+      sends_in_flight;
+  std::size_t sessions_holding_back = 0;  // sessions with Session::holds_back anything
   PresenceFeed presence_feed;
   std::optional<TimePoint> presence_flush_at;
   struct PresenceOut {  // a flush being written out slice by slice

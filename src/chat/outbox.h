@@ -1,5 +1,5 @@
 // Builds the core's actions: encodes PDUs once and appends Send / Deliver / Close /
-// VerifyPassword.
+// VerifyPassword, and the store's Store / ReadStore.
 #pragma once
 
 #include <string>
@@ -37,6 +37,12 @@ class Outbox {
   void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username,
                        std::string password);
   void probe(ConnHandle conn) { actions_.emplace_back(action::Probe{conn}); }
+  void store(std::uint64_t ticket, std::vector<history::Op> ops) {
+    actions_.emplace_back(action::Store{ticket, std::move(ops)});
+  }
+  void read_store(std::uint64_t ticket, history::Query query) {
+    actions_.emplace_back(action::ReadStore{ticket, std::move(query)});
+  }
 
  private:
   std::vector<Action> actions_;

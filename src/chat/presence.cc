@@ -30,6 +30,7 @@ Presence::Added Presence::add(std::string_view username, ConnHandle conn,
     return Added{it->second, false};
   }
   members_.push_back(Member{next_id_, std::string(username), account_id, {conn}});
+  if (account_id != 0) ids_by_account_.emplace(account_id, next_id_);
   return Added{next_id_++, true};
 }
 
@@ -43,6 +44,7 @@ bool Presence::remove(std::uint64_t user_id, ConnHandle conn) {
   --sessions_;
   if (!conns.empty()) return false;
   ids_by_key_.erase(name_key(it->username));
+  if (it->account_id != 0) ids_by_account_.erase(it->account_id);
   members_.erase(it);
   return true;
 }
@@ -55,6 +57,12 @@ const Member* Presence::find(std::uint64_t user_id) const {
 const Member* Presence::find_name(std::string_view username) const {
   auto it = ids_by_key_.find(name_key(username));
   return it == ids_by_key_.end() ? nullptr : find(it->second);
+}
+
+const Member* Presence::find_account(std::uint64_t account_id) const {
+  if (account_id == 0) return nullptr;
+  auto it = ids_by_account_.find(account_id);
+  return it == ids_by_account_.end() ? nullptr : find(it->second);
 }
 
 proto::UserList Presence::user_list() const {

@@ -38,6 +38,7 @@ class Presence {
 
   const Member* find(std::uint64_t user_id) const;
   const Member* find_name(std::string_view username) const;  // case-insensitive
+  const Member* find_account(std::uint64_t account_id) const;  // nullptr for 0
   bool contains_name(std::string_view username) const { return find_name(username) != nullptr; }
 
   const std::vector<Member>& members() const { return members_; }
@@ -48,6 +49,7 @@ class Presence {
  private:
   std::vector<Member> members_;  // the order they came online, so ids ascend
   std::unordered_map<std::string, std::uint64_t> ids_by_key_;
+  std::unordered_map<std::uint64_t, std::uint64_t> ids_by_account_;  // account id -> v1 id
   std::uint64_t next_id_ = 1;
   std::size_t sessions_ = 0;
 };

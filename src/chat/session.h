@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/config.h"
 #include "chat/limits.h"
@@ -66,6 +67,16 @@ struct Session {
   std::uint64_t pending_rid = 0;    // v2: the login request's id
   std::string pending_device;       // v2: the device id the login named
   std::string device;               // v2: this session's device id, once authenticated
+  std::vector<proto::v2::Since> since;  // v2: the login's last ids seen (the catch-up reads after)
+
+  // Stored messages (CoreConfig::store_messages): live deliveries skip this session while a read
+  // that will contain them is in flight: the whole login catch-up, or a joined room's page.
+  bool catching_up = false;
+  std::vector<std::string> reading_convs;
+  bool holds_back(std::string_view conv) const {
+    return catching_up ||
+           std::find(reading_convs.begin(), reading_convs.end(), conv) != reading_convs.end();
+  }
 
   TimePoint connected_at;
 

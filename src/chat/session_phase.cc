@@ -54,6 +54,14 @@ constexpr FrameRule kInboundV2[] = {
     {F::Send, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
     {F::Ping, {V::Route, V::Queue, V::Queue, V::Route, V::Ignore}},
     {F::Logout, {V::Route, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Join, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Leave, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Rooms, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Topic, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Members, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Remove, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::History, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Read, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
     {F::ServerFrame, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
     {F::Unknown, {V::UnknownType, V::Queue, V::Queue, V::UnknownType, V::Ignore}},
     {F::Undecodable, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
@@ -177,6 +185,22 @@ std::string_view frame_kind_name(FrameKind k) {
       return "ping";
     case F::Logout:
       return "logout";
+    case F::Join:
+      return "join";
+    case F::Leave:
+      return "leave";
+    case F::Rooms:
+      return "rooms";
+    case F::Topic:
+      return "topic";
+    case F::Members:
+      return "members";
+    case F::Remove:
+      return "remove";
+    case F::History:
+      return "history";
+    case F::Read:
+      return "read";
     case F::ServerFrame:
       return "server frame";
     case F::Unknown:

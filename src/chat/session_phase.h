@@ -70,13 +70,23 @@ enum class FrameKind : std::uint8_t {
   Send,
   Ping,
   Logout,
+  Join,
+  Leave,
+  Rooms,
+  Topic,
+  Members,
+  Remove,
+  History,
+  Read,
   ServerFrame,
   Unknown,
   Undecodable,
   TooLarge
 };
 inline constexpr FrameKind kAllFrameKinds[] = {
-    FrameKind::Login,       FrameKind::Send,    FrameKind::Ping,        FrameKind::Logout,
+    FrameKind::Login,   FrameKind::Send,        FrameKind::Ping,    FrameKind::Logout,
+    FrameKind::Join,    FrameKind::Leave,       FrameKind::Rooms,   FrameKind::Topic,
+    FrameKind::Members, FrameKind::Remove,      FrameKind::History, FrameKind::Read,
     FrameKind::ServerFrame, FrameKind::Unknown, FrameKind::Undecodable, FrameKind::TooLarge};
 std::string_view frame_kind_name(FrameKind);  // "login", "server frame", ...
 

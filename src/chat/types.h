@@ -70,6 +70,6 @@ struct ReadStore {  // run the query after every Store asked for before it; Core
 }  // namespace action
 
 using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword,
-                            action::Probe>;
+                            action::Probe, action::Store, action::ReadStore>;
 
 }  // namespace qc::chat

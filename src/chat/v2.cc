@@ -1,6 +1,7 @@
 // Protocol v2 in the core: the switch of framing after VERSIONS, the v2 inbound table's verdicts,
 // login, ping, logout, and presence as coalesced events (docs/PROTOCOL.md, part II).
 #include <algorithm>
+#include <type_traits>
 
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
@@ -26,22 +27,30 @@ struct KindOf {
   FrameKind operator()(const v2::Ping&) const { return FrameKind::Ping; }
   FrameKind operator()(const v2::Logout&) const { return FrameKind::Logout; }
   FrameKind operator()(const v2::Unknown&) const { return FrameKind::Unknown; }
+  FrameKind operator()(const v2::Join&) const { return FrameKind::Join; }
+  FrameKind operator()(const v2::Leave&) const { return FrameKind::Leave; }
+  FrameKind operator()(const v2::ListRooms&) const { return FrameKind::Rooms; }
+  FrameKind operator()(const v2::SetTopic&) const { return FrameKind::Topic; }
+  FrameKind operator()(const v2::ListMembers&) const { return FrameKind::Members; }
+  FrameKind operator()(const v2::RemoveMember&) const { return FrameKind::Remove; }
+  FrameKind operator()(const v2::History&) const { return FrameKind::History; }
+  FrameKind operator()(const v2::Read&) const { return FrameKind::Read; }
   template <class ServerOnly>
   FrameKind operator()(const ServerOnly&) const {
     return FrameKind::ServerFrame;
   }
 };
 
-// The request id of a frame that has one (for the error that answers it).
+// The request id of a frame the client sends (for the error that answers it). A server frame's
+// rid answers a request of the other side: it names none of the client's.
 struct RidOf {
-  std::optional<std::uint64_t> operator()(const v2::Login& f) const { return f.rid; }
-  std::optional<std::uint64_t> operator()(const v2::Send& f) const { return f.rid; }
-  std::optional<std::uint64_t> operator()(const v2::Ping& f) const { return f.rid; }
-  std::optional<std::uint64_t> operator()(const v2::Logout& f) const { return f.rid; }
-  std::optional<std::uint64_t> operator()(const v2::Unknown& f) const { return f.rid; }
-  template <class Other>
-  std::optional<std::uint64_t> operator()(const Other&) const {
-    return std::nullopt;
+  template <class F>
+  std::optional<std::uint64_t> operator()(const F& f) const {
+    if (KindOf{}(f) == FrameKind::ServerFrame) return std::nullopt;
+    if constexpr (requires { f.rid; })
+      return f.rid;
+    else
+      return std::nullopt;
   }
 };
 
@@ -145,6 +154,17 @@ void Core::Impl::route_v2(Session& s, const v2::Frame& frame, TimePoint now) {
   }
   if (const auto* ping = std::get_if<v2::Ping>(&frame)) return send_frame(s, v2::Pong{ping->rid});
   if (const auto* logout = std::get_if<v2::Logout>(&frame)) return on_logout_v2(s, logout->rid);
+  if (const auto* list = std::get_if<v2::ListRooms>(&frame)) return on_list_rooms(s, *list);
+  if (const auto* members = std::get_if<v2::ListMembers>(&frame)) return on_members(s, *members);
+  // The rest costs a store write or read: it spends the message budget.
+  const std::optional<std::uint64_t> rid = std::visit(RidOf{}, frame);
+  if (!within_message_rate(s, now, rid)) return;
+  if (const auto* join = std::get_if<v2::Join>(&frame)) return on_join(s, *join);
+  if (const auto* leave = std::get_if<v2::Leave>(&frame)) return on_leave(s, *leave);
+  if (const auto* topic = std::get_if<v2::SetTopic>(&frame)) return on_topic(s, *topic);
+  if (const auto* remove = std::get_if<v2::RemoveMember>(&frame)) return on_remove(s, *remove);
+  if (const auto* history = std::get_if<v2::History>(&frame)) return on_history(s, *history);
+  if (const auto* read = std::get_if<v2::Read>(&frame)) return on_read(s, *read);
 }
 
 void Core::Impl::send_frame(Session& s, const v2::Frame& frame) {
@@ -165,6 +185,7 @@ void Core::Impl::on_login_v2(Session& s, v2::Login login, TimePoint now) {
                          "member 'device' must be 1-64 characters of A-Z a-z 0-9 _ . : -");
   }
   s.pending_rid = login.rid;
+  s.since = std::move(login.since);
   s.device = login.device.empty() ? "auto-" + std::to_string(s.serial) : std::move(login.device);
   begin_login(s, std::move(login.user), std::move(login.password), now);
 }
@@ -172,7 +193,9 @@ void Core::Impl::on_login_v2(Session& s, v2::Login login, TimePoint now) {
 void Core::Impl::send_welcome(Session& s) {
   send_frame(s,
              v2::Welcome{s.pending_rid, s.username, s.account_id, s.device, wall_ms(input_time)});
-  if (!s.phase.is(Phase::Closing)) out.send(s.conn, presence_snapshot());
+  if (s.phase.is(Phase::Closing)) return;
+  out.send(s.conn, presence_snapshot());
+  if (config.store_messages) start_catch_up(s);
 }
 
 void Core::Impl::on_logout_v2(Session& s, std::uint64_t rid) {

@@ -1,6 +1,8 @@
-// The v2 message pipeline: limits, the client id window, one id per conversation, deliveries to
-// every session of each recipient (v2 frames to v2 sessions, v1 PDUs to v1 ones), copies to the
-// sender's other devices, and one answer naming the request: ack, or error when nothing was sent.
+// The v2 message pipeline: limits, the client id window, the messages of a send (one per
+// conversation), deliveries to every session of each recipient (v2 frames to v2 sessions, v1
+// PDUs to v1 ones), copies to the sender's other devices, and one answer naming the request: ack,
+// or error when nothing was sent. Without store_messages the ids come from the sequencer and all
+// of it happens at once; with it, v2_durable.cc stores the messages first.
 // Also the other way round: what a v1 sender's message looks like to v2 sessions.
 #include <algorithm>
 #include <functional>
@@ -16,9 +18,7 @@ namespace {
 namespace v2 = proto::v2;
 constexpr std::size_t kMaxCidBytes = 64;
 
-std::uint64_t dedupe_key(const Session& s) {
-  return s.account_id != 0 ? s.account_id : std::hash<std::string>{}(name_key(s.username));
-}
+std::uint64_t dedupe_key(const Session& s) { return dedupe_key_of(s.account_id, s.username); }
 
 // The direct conversation of two accounts: by their ids, which never change. Without ids (a core
 // driven without an account store) by their name keys.
@@ -34,7 +34,21 @@ SharedBytes frame_bytes(const v2::Frame& frame) {
   return make_shared_bytes(v2::encode_frame(frame));
 }
 
+bool contains(const std::vector<ConnHandle>& conns, ConnHandle c) {
+  return std::find(conns.begin(), conns.end(), c) != conns.end();
+}
+
 }  // namespace
+
+std::string conv_of(const AccountRef& a, const AccountRef& b) { return conv_between(a, b); }
+
+std::uint64_t dedupe_key_of(std::uint64_t account_id, std::string_view name) {
+  return account_id != 0 ? account_id : std::hash<std::string>{}(name_key(name));
+}
+
+std::string in_flight_key(std::uint64_t dedupe, std::string_view cid) {
+  return std::to_string(dedupe) + "/" + std::string(cid);
+}
 
 bool Core::Impl::send_limits_ok(Session& s, const v2::Send& send) {
   auto refuse = [&](std::string_view code, std::string text) {
@@ -52,67 +66,91 @@ bool Core::Impl::send_limits_ok(Session& s, const v2::Send& send) {
   if (send.to.size() > config.max_targets)
     return refuse(v2::code::kTooManyTargets,
                   "too many targets: limit is " + std::to_string(config.max_targets));
-  if (!send.conv.empty() && send.conv != v2::kBroadcastConv)
+  if (send.conv.empty() || send.conv == v2::kBroadcastConv) return true;
+  if (send.conv.front() != '#')
     return refuse(v2::code::kNoSuchConv, "no conversation '" + send.conv + "'");
+  const std::optional<std::string> key = room_key(send.conv);
+  const Room* room = key ? rooms.find(*key) : nullptr;
+  if (room == nullptr) return refuse(v2::code::kNoSuchRoom, "no room '" + send.conv + "'");
+  if (!room->has(s.account_id))
+    return refuse(v2::code::kNotMember, "you are not a member of " + room->name);
+  return true;
+}
+
+// A cid this account used within the window is answered at once with the original ack; one whose
+// send is still being stored waits for that commit.
+bool Core::Impl::answered_as_duplicate(Session& s, const v2::Send& send, TimePoint now) {
+  if (send.cid.empty()) return false;
+  if (const v2::Ack* earlier = recent_sends.find(dedupe_key(s), send.cid, now)) {
+    v2::Ack again = *earlier;
+    again.rid = send.rid;
+    again.duplicate = true;
+    ++counters.duplicate_sends;
+    send_frame(s, again);
+    return true;
+  }
+  auto waiting = sends_in_flight.find(in_flight_key(dedupe_key(s), send.cid));
+  if (waiting == sends_in_flight.end()) return false;
+  ++counters.duplicate_sends;
+  waiting->second.emplace_back(ref_of(s), send.rid);
   return true;
 }
 
 void Core::Impl::on_send_v2(Session& s, v2::Send send, TimePoint now) {
   if (!send_limits_ok(s, send)) return;
-  if (!send.cid.empty()) {
-    if (const v2::Ack* earlier = recent_sends.find(dedupe_key(s), send.cid, now)) {
-      v2::Ack again = *earlier;
-      again.rid = send.rid;
-      again.duplicate = true;
-      ++counters.duplicate_sends;
-      return send_frame(s, again);
-    }
+  if (answered_as_duplicate(s, send, now)) return;
+  PlannedSend plan = plan_send(s, send, now);
+  plan.text = std::move(send.text);
+  if (plan.parts.empty()) return finish_send(&s, dedupe_key(s), std::move(plan.ack));
+  if (config.store_messages) return store_send(s, std::move(plan));
+  const Sender from = sender_of(s);
+  for (const SendPart& part : plan.parts) {
+    const std::uint64_t id = sequencer->next(part.conv);
+    plan.ack.sent.push_back(v2::Sent{part.target.name, part.conv, id,
+                                     part.kind == SendPart::Kind::Direct && !part.target_online});
+    v2::Msg msg{part.conv, id, plan.ack.epoch, plan.ack.ts, s.username, {}, plan.text, {}};
+    deliver_part(from, part, std::move(msg), plan.ack.cid, true, &plan.ack);
   }
-  v2::Ack ack;
-  ack.rid = send.rid;
-  ack.cid = send.cid;
-  ack.epoch = sequencer->epoch();
-  ack.ts = wall_ms(now);
-  if (send.conv.empty())
-    send_direct_v2(s, send, ack, now);
-  else
-    send_broadcast_v2(s, send, ack, now);
+  finish_send(&s, dedupe_key(s), std::move(plan.ack));
+}
+
+// The ack, or an error naming the request when nothing was sent. An accepted send's cid is
+// remembered also when the sender has gone (its retry after a reconnect is a duplicate).
+void Core::Impl::finish_send(Session* s, std::uint64_t dedupe, v2::Ack ack) {
   if (ack.sent.empty()) {
+    if (s == nullptr || ack.errors.empty()) return;
     const v2::TargetError first = ack.errors.front();
-    return send_error_v2(s, send.rid, first.code, "no message was sent: " + first.text,
+    return send_error_v2(*s, ack.rid, first.code, "no message was sent: " + first.text,
                          std::move(ack.errors));
   }
-  recent_sends.remember(dedupe_key(s), ack, now);
-  send_frame(s, ack);
+  recent_sends.remember(dedupe, ack, input_time);
+  if (s != nullptr) send_frame(*s, ack);
 }
 
-void Core::Impl::split_by_version(const std::vector<ConnHandle>& conns, ConnHandle except,
-                                  std::vector<ConnHandle>& v1, std::vector<ConnHandle>& v2) const {
-  for (ConnHandle conn : conns) {
-    if (conn == except) continue;
-    auto it = sessions.find(conn);
-    if (it == sessions.end() || it->second->phase.is(Phase::Closing)) continue;
-    (it->second->version == 2 ? v2 : v1).push_back(conn);
+Sender Core::Impl::sender_of(const Session& s) const {
+  return Sender{ref_of(s), s.account_id, s.username, s.phase.user_id()};
+}
+
+const Member* Core::Impl::member_of(const Sender& from) const {
+  const Member* m = presence.find_account(from.account_id);
+  return m != nullptr ? m : presence.find_name(from.name);
+}
+
+// The messages of a send, one per conversation; names with no account are refused in the ack.
+PlannedSend Core::Impl::plan_send(Session& s, const v2::Send& send, TimePoint now) {
+  PlannedSend plan;
+  plan.ack.rid = send.rid;
+  plan.ack.cid = send.cid;
+  plan.ack.epoch = sequencer->epoch();
+  plan.ack.ts = wall_ms(now);
+  if (!send.conv.empty()) {
+    const bool all = send.conv == v2::kBroadcastConv;
+    SendPart part;
+    part.kind = all ? SendPart::Kind::Broadcast : SendPart::Kind::Room;
+    part.conv = all ? send.conv : *room_key(send.conv);
+    plan.parts.push_back(std::move(part));
+    return plan;
   }
-}
-
-// A v1 recipient gets the v1 delivery PDU (sender by v1 id); one whose client reads only short
-// PDUs (echo-protocol) and cannot take it is named in a too_long_for_client error.
-void Core::Impl::deliver_v1_copy(Session& sender, proto::MsgType type, const std::string& text,
-                                 std::vector<ConnHandle> v1, std::vector<v2::TargetError>& errors,
-                                 std::string_view to_name) {
-  if (v1.empty()) return;
-  SharedBytes bytes =
-      encode_pdu(type, proto::encode_delivery({sender.phase.user_id(), sender.username, text}));
-  const std::vector<ConnHandle> too_long = leave_out_too_long(v1, bytes->size());
-  deliver(std::move(bytes), std::move(v1));
-  if (!too_long.empty())
-    errors.push_back(
-        {std::string(to_name), std::string(v2::code::kTooLongForClient), too_long_error(too_long)});
-}
-
-void Core::Impl::send_direct_v2(Session& s, v2::Send& send, v2::Ack& ack, TimePoint now) {
-  const Member* me = presence.find(s.phase.user_id());
   const AccountRef self{s.account_id, s.username};
   const proto::MsgType v1_type =
       send.to.size() > 1 ? proto::MsgType::OneToMany : proto::MsgType::OneToOne;
@@ -126,50 +164,103 @@ void Core::Impl::send_direct_v2(Session& s, v2::Send& send, v2::Ack& ack, TimePo
     else if (valid_username(name) && config.directory)
       target = config.directory->find(name);
     if (!target) {
-      ack.errors.push_back(
+      plan.ack.errors.push_back(
           {name, std::string(v2::code::kNoSuchUser), "no account named '" + name + "'"});
       continue;
     }
-    const std::string conv = conv_between(self, *target);
-    const std::uint64_t id = sequencer->next(conv);
-    ack.sent.push_back(v2::Sent{target->name, conv, id, online == nullptr});
-    v2::Msg msg{conv, id, ack.epoch, ack.ts, s.username, {target->name}, send.text, {}};
-    std::vector<ConnHandle> v1_to, v2_to;
-    if (online != nullptr) split_by_version(online->conns, s.conn, v1_to, v2_to);
-    if (!v2_to.empty()) deliver(frame_bytes(msg), std::move(v2_to));
-    deliver_v1_copy(s, v1_type, send.text, std::move(v1_to), ack.errors, target->name);
-    if (me == nullptr || online == me) continue;  // to oneself: the devices got it above
-    std::vector<ConnHandle> own_v1, own_v2;
-    split_by_version(me->conns, s.conn, own_v1, own_v2);
-    msg.cid = send.cid;
-    if (!own_v2.empty()) deliver(frame_bytes(msg), std::move(own_v2));
+    SendPart part{SendPart::Kind::Direct, conv_between(self, *target), *target, online != nullptr,
+                  v1_type};
+    plan.parts.push_back(std::move(part));
   }
-  (void)now;
+  return plan;
 }
 
-// One id in "all", one encoding for everyone else and one (with the cid) for the sender's other
-// devices; v1 sessions get the v1 BROADCAST.
-void Core::Impl::send_broadcast_v2(Session& s, const v2::Send& send, v2::Ack& ack,
-                                   TimePoint /*now*/) {
-  const std::string conv(v2::kBroadcastConv);
-  const std::uint64_t id = sequencer->next(conv);
-  ack.sent.push_back(v2::Sent{{}, conv, id, false});
-  const Routing everyone = route_everyone(presence);
-  std::vector<ConnHandle> v1_to, v2_to;
-  split_by_version(everyone.recipients, s.conn, v1_to, v2_to);
-  std::vector<ConnHandle> own;
-  if (const Member* me = presence.find(s.phase.user_id())) {
-    std::erase_if(v2_to, [&](ConnHandle c) {
-      const bool mine = std::find(me->conns.begin(), me->conns.end(), c) != me->conns.end();
-      if (mine) own.push_back(c);
-      return mine;
-    });
+void Core::Impl::split_by_version(const std::vector<ConnHandle>& conns, ConnHandle except,
+                                  std::vector<ConnHandle>& v1, std::vector<ConnHandle>& v2) const {
+  for (ConnHandle conn : conns) {
+    if (conn == except) continue;
+    auto it = sessions.find(conn);
+    if (it == sessions.end() || it->second->phase.is(Phase::Closing)) continue;
+    (it->second->version == 2 ? v2 : v1).push_back(conn);
   }
-  v2::Msg msg{conv, id, ack.epoch, ack.ts, s.username, {}, send.text, {}};
+}
+
+// With stored messages, a session whose catch-up (or room page) read is in flight gets the
+// message in that read, not live.
+void Core::Impl::drop_held_back(std::vector<ConnHandle>& v2, std::string_view conv) const {
+  if (sessions_holding_back == 0) return;
+  std::erase_if(v2, [&](ConnHandle c) {
+    auto it = sessions.find(c);
+    return it != sessions.end() && it->second->holds_back(conv);
+  });
+}
+
+// A v1 recipient gets the v1 delivery PDU (sender by v1 id); one whose client reads only short
+// PDUs (echo-protocol) and cannot take it is named in a too_long_for_client error.
+void Core::Impl::deliver_v1_copy(const Sender& sender, proto::MsgType type,
+                                 const std::string& text, std::vector<ConnHandle> v1,
+                                 std::vector<v2::TargetError>& errors, std::string_view to_name) {
+  if (v1.empty()) return;
+  const Member* now_online = member_of(sender);
+  const std::uint64_t v1_id = now_online != nullptr ? now_online->user_id : sender.v1_id;
+  SharedBytes bytes = encode_pdu(type, proto::encode_delivery({v1_id, sender.name, text}));
+  const std::vector<ConnHandle> too_long = leave_out_too_long(v1, bytes->size());
+  deliver(std::move(bytes), std::move(v1));
+  if (!too_long.empty())
+    errors.push_back(
+        {std::string(to_name), std::string(v2::code::kTooLongForClient), too_long_error(too_long)});
+}
+
+// The sessions of a room's members but `except`; those of `own_account` go to `own` (they get
+// the copy with the cid). v1 sessions have no rooms.
+std::vector<ConnHandle> Core::Impl::room_sessions(const Room& room, ConnHandle except,
+                                                  std::uint64_t own_account,
+                                                  std::vector<ConnHandle>& own) const {
+  std::vector<ConnHandle> v1_ignored, v2_to;
+  for (const auto& [account, name] : room.members) {
+    const Member* m = presence.find_account(account);
+    if (m == nullptr) continue;
+    split_by_version(m->conns, except, v1_ignored, account == own_account ? own : v2_to);
+  }
+  return v2_to;
+}
+
+void Core::Impl::deliver_part(const Sender& from, const SendPart& part, v2::Msg msg,
+                              std::string_view cid, bool v1_too, v2::Ack* ack) {
+  std::vector<v2::TargetError> ignored;
+  std::vector<v2::TargetError>& errors = ack != nullptr ? ack->errors : ignored;
+  const ConnHandle except = from.session.conn;
+  const Member* me = member_of(from);
+  std::vector<ConnHandle> v1_to, v2_to, own_v1, own;
+  std::string_view to_name;
+  if (part.kind == SendPart::Kind::Direct) {
+    const Member* online = part.target.id != 0 ? presence.find_account(part.target.id)
+                                               : presence.find_name(part.target.name);
+    msg.to = {part.target.name};
+    to_name = part.target.name;
+    if (online != nullptr) split_by_version(online->conns, except, v1_to, v2_to);
+    if (me != nullptr && online != me) split_by_version(me->conns, except, own_v1, own);
+  } else if (part.kind == SendPart::Kind::Broadcast) {
+    const Routing everyone = route_everyone(presence);
+    split_by_version(everyone.recipients, except, v1_to, v2_to);
+    if (me != nullptr)
+      std::erase_if(v2_to, [&](ConnHandle c) {
+        const bool mine = contains(me->conns, c);
+        if (mine) own.push_back(c);
+        return mine;
+      });
+  } else if (const Room* room = rooms.find(part.conv)) {
+    v2_to = room_sessions(*room, except, from.account_id, own);
+  }
+  drop_held_back(v2_to, part.conv);
+  drop_held_back(own, part.conv);
   if (!v2_to.empty()) deliver(frame_bytes(msg), std::move(v2_to));
-  msg.cid = send.cid;
+  if (v1_too && part.kind == SendPart::Kind::Direct)
+    deliver_v1_copy(from, part.v1_type, msg.text, std::move(v1_to), errors, to_name);
+  msg.cid = std::string(cid);
   if (!own.empty()) deliver(frame_bytes(msg), std::move(own));
-  deliver_v1_copy(s, proto::MsgType::Broadcast, send.text, std::move(v1_to), ack.errors, {});
+  if (v1_too && part.kind == SendPart::Kind::Broadcast)
+    deliver_v1_copy(from, proto::MsgType::Broadcast, msg.text, std::move(v1_to), errors, {});
 }
 
 // A v1 sender's message reaches v2 sessions as a v2 message with an id in its conversation.

@@ -4,12 +4,14 @@
 //   "1 CLOSE 2 login timeout", "1 VERIFY alice/p1".
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "chat/core.h"
+#include "fake_store.h"
 #include "proto/close_codes.h"
 #include "proto/codec.h"
 #include "proto/v2/codec.h"
@@ -94,6 +96,34 @@ struct Rendered {
     return {std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password};
   }
   Lines operator()(const action::Probe& a) const { return {std::to_string(a.conn) + " PROBE"}; }
+  // "STORE append(d:1:2) create(#team) add(#team,1)", "READ page(#team) catch_up(1)"
+  Lines operator()(const action::Store& a) const {
+    std::string line = "STORE";
+    for (const history::Op& op : a.ops) line += " " + std::visit(OpText{}, op);
+    return {line};
+  }
+  Lines operator()(const action::ReadStore& a) const {
+    if (const auto* p = std::get_if<history::ReadPage>(&a.query)) return {"READ page(" + p->conv + ")"};
+    return {"READ catch_up(" +
+            std::to_string(std::get<history::ReadCatchUp>(a.query).account_id) + ")"};
+  }
+  struct OpText {
+    std::string operator()(const history::AppendMessage& o) const { return "append(" + o.conv + ")"; }
+    std::string operator()(const history::CreateRoom& o) const { return "create(" + o.key + ")"; }
+    std::string operator()(const history::AddMember& o) const {
+      return "add(" + o.key + "," + std::to_string(o.account_id) + ")";
+    }
+    std::string operator()(const history::RemoveMember& o) const {
+      return "remove(" + o.key + "," + std::to_string(o.account_id) + ")";
+    }
+    std::string operator()(const history::SetTopic& o) const { return "topic(" + o.key + ")"; }
+    std::string operator()(const history::Enroll& o) const {
+      return "enroll(" + std::to_string(o.account_id) + "," + o.conv + ")";
+    }
+    std::string operator()(const history::SetReadCursor& o) const {
+      return "cursor(" + o.conv + "," + std::to_string(o.id) + ")";
+    }
+  };
 };
 
 inline std::string pdu(MsgType type, std::string body) {
@@ -133,14 +163,43 @@ class Harness {
     core.tick(now);
   }
 
-  // The outbox as lines; clears it.
+  // The outbox as lines; clears it. Store / ReadStore actions go to `store_queue`; with
+  // auto_store they are answered from `store` at once, in order (what they cause is in the lines,
+  // they are not), else they are shown ("STORE ...", "READ ...") and wait for release().
   Lines drain() {
     Lines lines;
-    for (const Action& a : core.outbox()) {
-      for (std::string& line : std::visit(Rendered{}, a)) lines.push_back(std::move(line));
+    while (true) {
+      std::vector<Action> actions = std::move(core.outbox());
+      core.outbox().clear();
+      for (Action& a : actions) {
+        const bool for_store =
+            std::holds_alternative<action::Store>(a) || std::holds_alternative<action::ReadStore>(a);
+        if (for_store && auto_store) {
+          store_queue.push_back(std::move(a));
+          continue;
+        }
+        for (std::string& line : std::visit(Rendered{}, a)) lines.push_back(std::move(line));
+        if (for_store) store_queue.push_back(std::move(a));
+      }
+      if (!auto_store || store_queue.empty()) return lines;
+      answer(store_queue.size());
     }
-    core.outbox().clear();
-    return lines;
+  }
+  // Answers the first `n` store requests held back (all by default), in order; returns what the
+  // core did then.
+  Lines release(std::size_t n = SIZE_MAX) {
+    answer(std::min(n, store_queue.size()));
+    return drain();
+  }
+  void answer(std::size_t n) {
+    for (std::size_t i = 0; i < n && !store_queue.empty(); ++i) {
+      Action a = std::move(store_queue.front());
+      store_queue.pop_front();
+      if (auto* w = std::get_if<action::Store>(&a))
+        core.stored(w->ticket, store.apply(w->ops), now);
+      else if (auto* r = std::get_if<action::ReadStore>(&a))
+        core.read_done(r->ticket, store.read(r->query), now);
+    }
   }
   // The raw actions; clears the outbox.
   std::vector<Action> take() {
@@ -212,6 +271,9 @@ class Harness {
 
   Core core;
   TimePoint now{};
+  FakeStore store;
+  bool auto_store = true;
+  std::deque<Action> store_queue;
   std::vector<std::string> accounts;
 };
 

@@ -301,9 +301,12 @@ TEST_F(CoreV2, SendLimitsAreTypedErrors) {
       h.drain(),
       (Lines{R"(1 {"t":"error","rid":1,"code":"empty_text","text":"the message text is empty"})"}));
   h.feed_frame(1, v2::Send{2, {}, "#room", "x", ""});
+  EXPECT_EQ(h.drain(),
+            (Lines{R"(1 {"t":"error","rid":2,"code":"no_such_room","text":"no room '#room'"})"}));
+  h.feed_frame(1, v2::Send{4, {}, "d:1:2", "x", ""});
   EXPECT_EQ(
       h.drain(),
-      (Lines{R"(1 {"t":"error","rid":2,"code":"no_such_conv","text":"no conversation '#room'"})"}));
+      (Lines{R"(1 {"t":"error","rid":4,"code":"no_such_conv","text":"no conversation 'd:1:2'"})"}));
   h.feed_frame(1, v2::Send{3, {"bob"}, "all", "x", ""});
   EXPECT_EQ(
       h.drain(),
