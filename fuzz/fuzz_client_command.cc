@@ -1,7 +1,8 @@
 // libFuzzer: the terminal client's input line parsers. Any line yields a command or a non-empty
 // error line; message commands carry their text and at least one target. A line held across a
 // reconnect parses as a fresh one does, except that a refusal repeats the line. The v2 parser
-// never yields a command addressed by id, and its names are never empty.
+// never yields a command addressed by id, and its names are never empty; room commands name
+// valid rooms, also with a current conversation open.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -36,8 +37,24 @@ void check_held(std::string_view line, const qc::Result<qc::client::Command, std
   check(held.error().find(line) != std::string::npos);
 }
 
-void check_v2(std::string_view line) {
-  auto parsed = qc::client::parse_command_v2(line);
+// Room commands name a valid room; history asks for a sane count.
+void check_rooms(const qc::client::Command& command) {
+  using namespace qc::client;
+  if (const auto* r = std::get_if<RoomSendCmd>(&command)) {
+    check(valid_room_name(r->room) && !r->text.empty());
+  }
+  if (const auto* j = std::get_if<JoinCmd>(&command)) check(valid_room_name(j->room));
+  if (const auto* l = std::get_if<LeaveCmd>(&command)) check(valid_room_name(l->room));
+  if (const auto* m = std::get_if<MembersCmd>(&command)) check(valid_room_name(m->room));
+  if (const auto* r = std::get_if<RemoveCmd>(&command)) {
+    check(valid_room_name(r->room) && !r->user.empty());
+  }
+  if (const auto* h = std::get_if<HistoryCmd>(&command)) check(h->limit <= 100'000);
+}
+
+void check_v2(std::string_view line,
+              const std::optional<qc::client::Conversation>& current = std::nullopt) {
+  auto parsed = qc::client::parse_command_v2(line, current);
   if (!parsed) {
     check(!parsed.error().empty());
     return;
@@ -48,6 +65,7 @@ void check_v2(std::string_view line) {
     check(!named->names.empty() && !named->text.empty());
     for (const auto& name : named->names) check(!name.empty());
   }
+  check_rooms(*parsed);
 }
 
 }  // namespace
@@ -55,6 +73,7 @@ void check_v2(std::string_view line) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   check_v2(line);
+  check_v2(line, qc::client::Conversation{qc::client::Conversation::Kind::Room, "#team"});
   auto parsed = qc::client::parse_command(line, resolve);
   check_held(line, parsed);
   if (!parsed) {

@@ -75,8 +75,8 @@ Result<void> ChatClient::after(Result<void> request) {
 }
 
 Result<void> ChatClient::login(std::string_view username, std::string_view password,
-                               std::string_view device) {
-  return after(session_.login(username, password, device));
+                               std::string_view device, std::vector<proto::v2::Since> since) {
+  return after(session_.login(username, password, device, std::move(since)));
 }
 Result<void> ChatClient::send_broadcast(std::string_view text, std::string_view line) {
   return after_message(session_.send_broadcast(text), text, line);
@@ -96,6 +96,10 @@ Result<void> ChatClient::send_to(const std::vector<std::string>& names, std::str
 }
 Result<void> ChatClient::resend(const OutgoingSend& send, std::string_view line) {
   return after_message(session_.resend(send), send.text, line);
+}
+Result<void> ChatClient::send_to_room(std::string_view room, std::string_view text,
+                                      std::string_view line) {
+  return after_message(session_.send_to_room(room, text), text, line);
 }
 
 // The message's PDU is the last one the flush hands over: it is remembered until acknowledged.

@@ -68,9 +68,9 @@ class ChatClient {
   // Connected is delivered. Allowed again after ConnectionClosed (reconnect).
   Result<void> connect();
 
-  // `device`: v2 only (ClientSession::login).
+  // `device`, `since`: v2 only (ClientSession::login).
   Result<void> login(std::string_view username, std::string_view password,
-                     std::string_view device = {});
+                     std::string_view device = {}, std::vector<proto::v2::Since> since = {});
   // `line` names the message in ConnectionClosed::undelivered if the connection is lost before
   // the server acknowledged it (empty: the text).
   Result<void> send_broadcast(std::string_view text, std::string_view line = {});
@@ -82,6 +82,27 @@ class ChatClient {
   Result<void> send_to(const std::vector<std::string>& names, std::string_view text,
                        std::string_view line = {});
   Result<void> resend(const OutgoingSend& send, std::string_view line = {});
+  // v2 rooms, history and read cursors: as ClientSession's.
+  Result<void> send_to_room(std::string_view room, std::string_view text,
+                            std::string_view line = {});
+  Result<void> join(std::string_view room) { return after(session_.join(room)); }
+  Result<void> leave(std::string_view room) { return after(session_.leave(room)); }
+  Result<void> list_rooms(std::string_view topic_of = {}) {
+    return after(session_.list_rooms(topic_of));
+  }
+  Result<void> set_topic(std::string_view room, std::string_view topic) {
+    return after(session_.set_topic(room, topic));
+  }
+  Result<void> list_members(std::string_view room) { return after(session_.list_members(room)); }
+  Result<void> remove_member(std::string_view room, std::string_view user) {
+    return after(session_.remove_member(room, user));
+  }
+  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit) {
+    return after(session_.history(conv, with, limit));
+  }
+  Result<void> mark_read(std::string_view conv, std::uint64_t id) {
+    return after(session_.mark_read(conv, id));
+  }
   Result<void> logout();
   Result<void> rebind();  // new local port; QUIC migration keeps the session
   void send_raw(std::string bytes);

@@ -3,8 +3,10 @@
 //   0: text          broadcast          N: text        one-to-one
 //   N,M: text        one-to-many        @bob: text     one-to-one by name (also @bob,@cam,3)
 //   logout | /quit   log out and exit
-// In protocol v2 (parse_command_v2) users are names only: `@bob: text`, `@bob,@cam: text`,
-// `0: text`; a number is refused with a line that says to use @name.
+// In protocol v2 (parse_command_v2, command_v2.cc) users are names only: `@bob: text`,
+// `@bob,@cam: text`, `0: text`; a number is refused with a line that says to use @name. v2 adds
+// rooms (`#team: text`, /join, /leave, /rooms, /topic, /members, /remove), /history, and a
+// current conversation (/open, /close) that a line without an address goes to.
 #pragma once
 
 #include <cstdint>
@@ -51,8 +53,58 @@ struct RebindCmd {
   friend bool operator==(const RebindCmd&, const RebindCmd&) = default;
 };
 
+// --- v2 -------------------------------------------------------------------------------------
+// A conversation as the user names it: `0` (broadcast), `#team` (a room), `@bob` (direct).
+struct Conversation {
+  enum class Kind : std::uint8_t { Broadcast, Room, User };
+  Kind kind = Kind::Broadcast;
+  std::string name;  // "#team" as typed, "bob" (no '@'), empty for broadcast
+  friend bool operator==(const Conversation&, const Conversation&) = default;
+};
+struct RoomSendCmd {  // #team: text
+  std::string room;
+  std::string text;
+  friend bool operator==(const RoomSendCmd&, const RoomSendCmd&) = default;
+};
+struct JoinCmd {
+  std::string room;
+  friend bool operator==(const JoinCmd&, const JoinCmd&) = default;
+};
+struct LeaveCmd {
+  std::string room;
+  friend bool operator==(const LeaveCmd&, const LeaveCmd&) = default;
+};
+struct RoomsCmd {
+  friend bool operator==(const RoomsCmd&, const RoomsCmd&) = default;
+};
+struct TopicCmd {  // /topic #team (show), /topic #team text (set), /topic #team - (clear)
+  std::string room;
+  std::optional<std::string> topic;  // nullopt: show it; "": clear it
+  friend bool operator==(const TopicCmd&, const TopicCmd&) = default;
+};
+struct MembersCmd {
+  std::string room;
+  friend bool operator==(const MembersCmd&, const MembersCmd&) = default;
+};
+struct RemoveCmd {
+  std::string room;
+  std::string user;
+  friend bool operator==(const RemoveCmd&, const RemoveCmd&) = default;
+};
+struct HistoryCmd {
+  Conversation conv;
+  std::uint32_t limit = 0;  // 0: the server's default
+  friend bool operator==(const HistoryCmd&, const HistoryCmd&) = default;
+};
+struct OpenCmd {  // /open #team, /open @bob, /open 0; /close: nullopt
+  std::optional<Conversation> conv;
+  friend bool operator==(const OpenCmd&, const OpenCmd&) = default;
+};
+
 using Command =
-    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd>;
+    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd,
+                 RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd, TopicCmd, MembersCmd, RemoveCmd,
+                 HistoryCmd, OpenCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;
@@ -71,6 +123,12 @@ inline constexpr std::string_view kV2BadFormat =
     "one-to-many messages, or '0: message' for broadcast.";
 inline constexpr std::string_view kV2NoIds =
     "User ids are not used with this server: address users as @name (see /who).";
+inline constexpr std::string_view kBadRoomName =
+    "Invalid room name. A room is # and 1 to 32 letters, digits, '_', '.' or '-' (#team).";
+inline constexpr std::string_view kNoConversation =
+    "No conversation open: name one (#room or @name), or /open one first.";
+inline constexpr std::string_view kBadHistoryCount =
+    "Invalid count. Use /history [#room|@name] [N] with N a number from 1 to 100000.";
 }  // namespace errors
 
 // "Unknown user 'zed'. Use /who to list active users."
@@ -86,9 +144,20 @@ Result<Command, std::string> parse_command(std::string_view line, const NameReso
 // (which repeats the line); everything else parses as parse_command does.
 Result<Command, std::string> parse_held_command(std::string_view line, const NameResolver& resolve);
 
-// v2: BroadcastCmd, NamesCmd or one of the slash commands, or the local error line to print.
-// Names are not checked against the online list (an offline account is a valid recipient).
-Result<Command, std::string> parse_command_v2(std::string_view line);
+// The v1 slash commands every protocol has: /who, /help, /rebind, /quit.
+std::optional<Command> slash_command(std::string_view line);
+
+// '#' and 1..32 of [A-Za-z0-9_.-] (the server checks the same).
+bool valid_room_name(std::string_view room);
+
+// v2: a command, or the local error line to print. Names are not checked against the online
+// list (an offline account is a valid recipient). A line that is not a command and has no
+// address (`0:`, `@name:`, `#room:`) is text for `current` (sent as one message there); with
+// no current conversation it is refused as before. `//text` sends "/text" that way.
+Result<Command, std::string> parse_command_v2(std::string_view line,
+                                              const std::optional<Conversation>& current = {});
+// The command a line of text for `conv` makes.
+Command send_to_conversation(const Conversation& conv, std::string text);
 
 // The /help text, one line per entry (v1's, or v2's with names only).
 std::vector<std::string> help_lines();

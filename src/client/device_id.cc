@@ -1,51 +1,15 @@
 #include "client/device_id.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <random>
+
+#include "client/state_files.h"
 
 namespace qc::client {
 namespace {
 
 constexpr std::size_t kMaxIdBytes = 64;
-
-// A path component: letters, digits and ".-_:" kept (ASCII letters lowered for the user), the
-// rest '_'; never "", "." or "..".
-std::string safe_component(std::string_view part, bool lower) {
-  std::string out;
-  for (char c : part) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '-' || c == '_' || c == ':';
-    char k = keep ? c : '_';
-    if (lower && k >= 'A' && k <= 'Z') k = static_cast<char>(k - 'A' + 'a');
-    out.push_back(k);
-  }
-  if (out.empty() || out == "." || out == "..") out = "_" + out;
-  return out;
-}
-
-std::string parent_dir(std::string_view state_dir, std::string_view server, std::string_view user) {
-  return std::string(state_dir) + "/" + safe_component(server, false) + "/" +
-         safe_component(user, true);
-}
-
-// mkdir -p with 0700 for the directories it creates.
-Result<void> make_dirs(const std::string& path) {
-  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    const std::string prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return fail("state_dir", "cannot create " + prefix + ": " + std::strerror(errno));
-    }
-  }
-  return {};
-}
 
 std::string random_id() {
   std::random_device rd;
@@ -63,20 +27,13 @@ bool valid_id(std::string_view id) {
   return true;
 }
 
-// Written to a temporary file and renamed: a crash never leaves a half-written id.
+std::string parent_dir(std::string_view state_dir, std::string_view server, std::string_view user) {
+  return user_state_dir(state_dir, server, user);
+}
+
+// A crash never leaves a half-written id (write_state_file).
 Result<void> write_id(const std::string& dir, const std::string& file, std::string_view id) {
-  if (auto made = make_dirs(dir); !made) return made;
-  const std::string tmp = file + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("state_dir", "cannot write " + tmp + ": " + std::strerror(errno));
-  const std::string line = std::string(id) + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return fail("state_dir", "cannot write " + file);
-  }
-  return {};
+  return write_state_file(dir, file, std::string(id) + "\n");
 }
 
 }  // namespace

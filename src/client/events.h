@@ -14,7 +14,7 @@
 
 namespace qc::client {
 
-enum class MessageKind : std::uint8_t { OneToOne, OneToMany, Broadcast };
+enum class MessageKind : std::uint8_t { OneToOne, OneToMany, Broadcast, Room };
 
 struct Connected {  // transport handshake done
   std::string alpn;
@@ -49,7 +49,7 @@ struct Message {
   std::uint64_t sender_id = 0;  // v1 only
   std::string sender_name;
   std::string text;
-  // v2 only (empty / 0 in v1): the conversation ("all" or "d:1:2"), the server's id,
+  // v2 only (empty / 0 in v1): the conversation ("all", "d:1:2" or "#team"), the server's id,
   // epoch and timestamp (ms since the epoch), the recipients' names, the sender's client id.
   std::string conv = {};
   std::uint64_t id = 0;
@@ -104,6 +104,70 @@ struct RequestError {  // a v2 error frame (refused request, or a problem with n
   std::optional<OutgoingSend> send;  // set when it refuses one of our sends
 };
 
+// --- v2 rooms, history, read cursors (issue 13) ------------------------------------------------
+struct RoomJoined {  // the answer to join
+  proto::v2::RequestId rid = 0;
+  proto::v2::RoomInfo info;
+  std::string conv;
+  bool created = false;
+};
+struct RoomsListed {
+  proto::v2::RequestId rid = 0;
+  std::vector<proto::v2::RoomInfo> rooms;
+  std::string topic_of;  // set when the list was asked for to show this room's topic (/topic)
+};
+struct MembersListed {
+  proto::v2::RequestId rid = 0;
+  std::string room;
+  std::string op;
+  std::vector<std::string> members;
+  std::vector<std::string> online;
+};
+struct RoomChanged {  // room_event: join, leave, remove, topic
+  std::string room;
+  std::string event;
+  std::string user;
+  std::string by;
+  std::string topic;
+};
+// A request answered by ok.
+enum class Done : std::uint8_t { Left, TopicSet, Removed, Read };
+struct RequestDone {
+  proto::v2::RequestId rid = 0;
+  Done what = Done::Read;
+  std::string room;  // Left, TopicSet, Removed
+  std::string user;  // Removed
+  std::string conv;  // Read
+  std::uint64_t id = 0;
+};
+// Where a page comes from: the login's catch-up (messages not seen yet: shown as new), or the
+// answer to a join or a history request (shown marked as history).
+enum class PageOrigin : std::uint8_t { CatchUp, Join, History };
+struct HistoryPage {
+  std::optional<proto::v2::RequestId> rid;
+  PageOrigin origin = PageOrigin::CatchUp;
+  std::string conv;
+  std::string label;  // "#team", "@bob" or "all": how the user names the conversation
+  std::vector<Message> msgs;
+  bool more = false;
+  std::uint64_t expired = 0;
+  std::uint64_t unread = 0;
+  std::uint64_t read = 0;
+};
+struct UnreadCount {
+  std::string conv;
+  std::string label;
+  std::uint64_t count = 0;
+  friend bool operator==(const UnreadCount&, const UnreadCount&) = default;
+};
+struct CatchUpDone {  // synced: the login's catch-up is complete; unread counts where > 0
+  std::vector<UnreadCount> unread;
+};
+struct CursorMoved {  // another device of the account read `conv` up to `id`
+  std::string conv;
+  std::uint64_t id = 0;
+};
+
 struct ProtocolViolation {  // the server sent something malformed or out of place
   std::string detail;
 };
@@ -123,6 +187,8 @@ struct ConnectionClosed {
 using Event = std::variant<Connected, VersionSelected, VersionRejected, LoginOk, LoginRetry,
                            LoginRejected, UsersJoined, UsersLeft, Message, ServerError, LoggedOut,
                            ProtocolViolation, PathChanged, ConnectionClosed, Welcome, Acked,
-                           PresenceSnapshot, PresenceChanged, RequestError>;
+                           PresenceSnapshot, PresenceChanged, RequestError, RoomJoined,
+                           RoomsListed, MembersListed, RoomChanged, RequestDone, HistoryPage,
+                           CatchUpDone, CursorMoved>;
 
 }  // namespace qc::client

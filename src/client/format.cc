@@ -12,6 +12,8 @@ std::string_view kind_prefix(MessageKind kind) {
       return "[1-n Msg] ";
     case MessageKind::Broadcast:
       return "[Broad Msg] ";
+    case MessageKind::Room:
+      return "[Room Msg] ";
   }
   return "[Msg] ";
 }
@@ -120,6 +122,7 @@ std::optional<std::string> format_event(const Event& event) {
           [](const PresenceSnapshot&) -> Line { return std::nullopt; },
           [](const PresenceChanged&) -> Line { return std::nullopt; },
           [](const RequestError&) -> Line { return std::nullopt; },
+          [](const auto&) -> Line { return std::nullopt; },  // rooms, history, cursors
       },
       event);
 }

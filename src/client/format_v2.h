@@ -2,7 +2,10 @@
 // (the server's timestamp where the event has one, else the caller's clock); the rest follows
 // v1's prefixes, with names instead of ids: `[1-1 Msg] alice: hi`, `[Broad Msg] alice: hi`,
 // the user's own messages as `[1-1 Msg] you -> bob: hi` once acknowledged (`… ` in front while
-// pending), presence as `[Sys] bob joined` / `[Sys] bob left`. Peer text passes sanitize().
+// pending), presence as `[Sys] bob joined` / `[Sys] bob left`, room messages as
+// `#team <alice> hi` (own: `#team <you> hi`). A page of history shows each message with its own
+// time and `[History] ` in front; a page of the login's catch-up shows them as new messages.
+// Peer text passes sanitize().
 #pragma once
 
 #include <cstdint>
@@ -13,6 +16,8 @@
 #include "client/events.h"
 
 namespace qc::client {
+
+inline constexpr std::string_view kHistoryMark = "[History] ";
 
 // Local wall-clock time of `ts_ms` (milliseconds since the Unix epoch) as "HH:MM".
 std::string format_clock(std::int64_t ts_ms);

@@ -64,12 +64,16 @@ std::string_view kind_name(MessageKind kind) {
       return "1-n";
     case MessageKind::Broadcast:
       return "broadcast";
+    case MessageKind::Room:
+      return "room";
   }
   return "";
 }
 
-std::string message_json(const Message& m, std::int64_t now_ms) {
-  return object("message", m.ts != 0 ? m.ts : now_ms, [&m](ObjectWriter& w) {
+// `type`: "message", or "history" for a message of a history page.
+std::string message_json(const Message& m, std::int64_t now_ms,
+                         std::string_view type = "message") {
+  return object(type, m.ts != 0 ? m.ts : now_ms, [&m](ObjectWriter& w) {
     w.string("kind", kind_name(m.kind));
     if (!m.conv.empty()) w.string("conv", m.conv).unsigned_integer("id", m.id);
     if (m.epoch != 0) w.unsigned_integer("epoch", m.epoch);
@@ -125,6 +129,119 @@ std::string closed_json(const ConnectionClosed& c, std::int64_t now_ms) {
     if (!c.undelivered.empty()) w.raw("undelivered", string_array(c.undelivered));
   });
   return out;
+}
+
+void room_info_members(ObjectWriter& w, const v2::RoomInfo& r) {
+  w.string("room", r.room).string("topic", r.topic).string("op", r.op);
+  w.unsigned_integer("members", r.members).raw("member", boolean(r.member));
+}
+
+std::string rooms_array(const std::vector<v2::RoomInfo>& rooms) {
+  std::string out = "[";
+  for (const auto& r : rooms) {
+    if (out.size() > 1) out += ", ";
+    ObjectWriter w(out);
+    room_info_members(w, r);
+    w.close();
+  }
+  return out + "]";
+}
+
+Lines joined_json(const RoomJoined& j, std::int64_t now_ms) {
+  return {object("room", now_ms, [&j](ObjectWriter& w) {
+    w.string("code", "joined").unsigned_integer("rid", j.rid);
+    room_info_members(w, j.info);
+    w.string("conv", j.conv).raw("created", boolean(j.created));
+  })};
+}
+
+Lines rooms_json(const RoomsListed& l, std::int64_t now_ms) {
+  return {object("room", now_ms, [&l](ObjectWriter& w) {
+    w.string("code", "rooms").unsigned_integer("rid", l.rid);
+    if (!l.topic_of.empty()) w.string("topic_of", l.topic_of);
+    w.raw("rooms", rooms_array(l.rooms));
+  })};
+}
+
+Lines members_json(const MembersListed& m, std::int64_t now_ms) {
+  return {object("room", now_ms, [&m](ObjectWriter& w) {
+    w.string("code", "members").unsigned_integer("rid", m.rid);
+    w.string("room", m.room).string("op", m.op);
+    w.raw("members", string_array(m.members)).raw("online", string_array(m.online));
+  })};
+}
+
+Lines room_changed_json(const RoomChanged& e, std::int64_t now_ms) {
+  return {object("room", now_ms, [&e](ObjectWriter& w) {
+    w.string("code", "event").string("room", e.room).string("event", e.event);
+    w.string("user", e.user);
+    if (!e.by.empty()) w.string("by", e.by);
+    if (e.event == "topic") w.string("topic", e.topic);
+  })};
+}
+
+Lines done_json(const RequestDone& d, std::int64_t now_ms) {
+  std::string_view code;
+  switch (d.what) {
+    case Done::Left:
+      code = "left";
+      break;
+    case Done::TopicSet:
+      code = "topic_set";
+      break;
+    case Done::Removed:
+      code = "removed";
+      break;
+    case Done::Read:
+      return {};  // the client's own bookkeeping
+  }
+  return {object("room", now_ms, [&](ObjectWriter& w) {
+    w.string("code", code).unsigned_integer("rid", d.rid).string("room", d.room);
+    if (d.what == Done::Removed) w.string("user", d.user);
+  })};
+}
+
+std::string_view origin_name(PageOrigin origin) {
+  switch (origin) {
+    case PageOrigin::CatchUp:
+      return "catch_up";
+    case PageOrigin::Join:
+      return "join";
+    case PageOrigin::History:
+      break;
+  }
+  return "history";
+}
+
+// Each message (type "history", or "message" with "catch_up": true), then one "page" object.
+Lines page_json(const HistoryPage& p, std::int64_t now_ms) {
+  Lines out;
+  const bool catch_up = p.origin == PageOrigin::CatchUp;
+  for (const Message& m : p.msgs) {
+    std::string line = message_json(m, now_ms, catch_up ? "message" : "history");
+    if (catch_up) line.insert(line.size() - 1, ", \"catch_up\": true");
+    out.push_back(std::move(line));
+  }
+  out.push_back(object("page", now_ms, [&p](ObjectWriter& w) {
+    if (p.rid) w.unsigned_integer("rid", *p.rid);
+    w.string("origin", origin_name(p.origin)).string("conv", p.conv).string("label", p.label);
+    w.unsigned_integer("count", p.msgs.size()).raw("more", boolean(p.more));
+    w.unsigned_integer("expired", p.expired).unsigned_integer("unread", p.unread);
+    w.unsigned_integer("read", p.read);
+  }));
+  return out;
+}
+
+Lines unread_json(const CatchUpDone& c, std::int64_t now_ms) {
+  std::string list = "[";
+  for (const auto& u : c.unread) {
+    if (list.size() > 1) list += ", ";
+    ObjectWriter w(list);
+    w.string("conv", u.conv).string("label", u.label).unsigned_integer("count", u.count);
+    w.close();
+  }
+  list += "]";
+  return {object("unread", now_ms, [&list](ObjectWriter& w) { w.raw("unread", list); })};
 }
 
 }  // namespace
@@ -226,6 +343,18 @@ std::vector<std::string> event_json(const Event& event, std::int64_t now_ms) {
             return {presence_changed_json(e, now_ms)};
           },
           [now_ms](const RequestError& e) -> Lines { return {request_error_json(e, now_ms)}; },
+          [now_ms](const RoomJoined& e) { return joined_json(e, now_ms); },
+          [now_ms](const RoomsListed& e) { return rooms_json(e, now_ms); },
+          [now_ms](const MembersListed& e) { return members_json(e, now_ms); },
+          [now_ms](const RoomChanged& e) { return room_changed_json(e, now_ms); },
+          [now_ms](const RequestDone& e) { return done_json(e, now_ms); },
+          [now_ms](const HistoryPage& e) { return page_json(e, now_ms); },
+          [now_ms](const CatchUpDone& e) { return unread_json(e, now_ms); },
+          [now_ms](const CursorMoved& e) -> Lines {
+            return {object("read", now_ms, [&e](ObjectWriter& w) {
+              w.string("conv", e.conv).unsigned_integer("id", e.id);
+            })};
+          },
       },
       event);
 }

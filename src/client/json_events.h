@@ -1,6 +1,7 @@
 // Events -> `--json` lines: one JSON object per line, for bots and tests (docs/CLIENT.md lists
-// the members). `type` is one of message, presence, ack, error, system, history; `ts` is the
-// server's timestamp (ms since the Unix epoch) where the event has one, else the client's clock.
+// the members). `type` is one of message, presence, ack, error, system, history, page, room,
+// unread, read; `ts` is the server's timestamp (ms since the Unix epoch) where the event has one,
+// else the client's clock.
 #pragma once
 
 #include <cstdint>

@@ -68,6 +68,7 @@ void ClientSession::on_closed(std::uint64_t app_error_code, std::string kind, st
   held_login_.reset();
   awaiting_version_ = false;
   pending_.clear();
+  contexts_.clear();
   // pending_sends_ stays: the caller may resend them (same cid) on the next connection.
   events_.emplace_back(
       ConnectionClosed{expected, app_error_code, std::move(kind), std::move(reason), {}});
@@ -99,11 +100,12 @@ Result<void> ClientSession::start() {
 }
 
 Result<void> ClientSession::login(std::string_view username, std::string_view password,
-                                  std::string_view device) {
+                                  std::string_view device, std::vector<proto::v2::Since> since) {
   if (state() != ConnState::Connected) {
     return fail("bad_state", "cannot log in while " + std::string(proto::conn_state_name(state())));
   }
-  HeldLogin login{std::string(username), std::string(password), std::string(device)};
+  HeldLogin login{std::string(username), std::string(password), std::string(device),
+                  std::move(since)};
   if (awaiting_version_) {
     held_login_ = std::move(login);  // encoded once the reply says in which version
   } else if (version_ == proto::v2::kVersion) {

@@ -62,9 +62,10 @@ class ClientSession {
   // --- requests (each queues exactly one PDU, or fails without queuing) -------------------
   // Requests queue nothing while a login is held for the VERSIONS reply (see above).
   Result<void> start();  // VERSIONS {"versions": [1]} or [1, 2]
-  // `device` (v2 only): this device's stable id; empty lets the server choose one.
+  // `device` (v2 only): this device's stable id; empty lets the server choose one. `since` (v2
+  // only): the last message id seen per conversation; the server sends what came after (resume).
   Result<void> login(std::string_view username, std::string_view password,
-                     std::string_view device = {});
+                     std::string_view device = {}, std::vector<proto::v2::Since> since = {});
   Result<void> send_broadcast(std::string_view text);  // v1 BROADCAST or v2 conv "all"
   Result<void> send_direct(std::uint64_t target_id, std::string_view text);  // v1
   Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
@@ -73,6 +74,20 @@ class ClientSession {
   // v2: the same message again with its original cid (a fresh rid): after a reconnect, a send
   // that was never acknowledged; the server delivers it at most once.
   Result<void> resend(const OutgoingSend& send);
+  // v2 rooms, history, read cursors (session_rooms.cc). Rooms are named as typed ("#Team");
+  // a room's conversation is its name in lower case.
+  Result<void> send_to_room(std::string_view room, std::string_view text);
+  Result<void> join(std::string_view room);
+  Result<void> leave(std::string_view room);
+  // `topic_of`: the list is asked for to show that room's topic (RoomsListed::topic_of).
+  Result<void> list_rooms(std::string_view topic_of = {});
+  Result<void> set_topic(std::string_view room, std::string_view topic);
+  Result<void> list_members(std::string_view room);
+  Result<void> remove_member(std::string_view room, std::string_view user);
+  // The latest `limit` messages (0: the server's default) of `conv` ("all", "#team"), or of the
+  // direct conversation `with` a name when conv is empty.
+  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit);
+  Result<void> mark_read(std::string_view conv, std::uint64_t id);
   Result<void> alive();  // v1 ALIVE, v2 ping
   Result<void> logout();
   // Queues arbitrary bytes as one write (conformance tests send malformed input with it).
@@ -126,8 +141,16 @@ class ClientSession {
   // v2 (session_v2.cc)
   struct HeldLogin {
     std::string user, password, device;
+    std::vector<proto::v2::Since> since;
   };
-  enum class RequestKind { Login, Send, Ping, Logout };
+  enum class RequestKind { Login, Send, Ping, Logout, Join, Leave, Rooms, Topic, Members, Remove,
+                           History, Read };
+  // What a room, history or read request was about, for its answer's event.
+  struct RequestContext {
+    RequestKind kind = RequestKind::Read;
+    std::string room, user, conv;
+    std::uint64_t id = 0;
+  };
   void queue_v2(const proto::v2::Frame& frame);
   proto::v2::RequestId next_rid() { return next_rid_++; }
   void login_v1(const HeldLogin& login);
@@ -144,6 +167,21 @@ class ClientSession {
   void on_v2_error(proto::v2::Error& e);
   void on_bye(const proto::v2::Bye& b);
   bool is_my_cid(std::string_view cid) const;
+  // session_rooms.cc
+  Result<void> request(const proto::v2::Frame& frame, proto::v2::RequestId rid,
+                       RequestContext context);
+  std::optional<RequestContext> take_context(std::optional<proto::v2::RequestId> rid);
+  Message message_from(proto::v2::Msg& m);
+  std::string label_of(const std::string& conv) const;
+  void learn_label(const Message& m);
+  void on_room(proto::v2::Room& f);
+  void on_room_list(proto::v2::RoomList& f);
+  void on_member_list(proto::v2::MemberList& f);
+  void on_room_event(proto::v2::RoomEvent& f);
+  void on_page(proto::v2::Page& f);
+  void on_synced(proto::v2::Synced& f);
+  void on_cursor(proto::v2::Cursor& f);
+  void on_ok(const proto::v2::Ok& f);
 
   proto::DecodeLimits limits_;
   proto::StreamFramer framer_;
@@ -157,6 +195,8 @@ class ClientSession {
   proto::v2::RequestId next_rid_ = 1;
   std::map<proto::v2::RequestId, RequestKind> pending_;
   std::map<proto::v2::RequestId, OutgoingSend> pending_sends_;
+  std::map<proto::v2::RequestId, RequestContext> contexts_;
+  std::map<std::string, std::string> labels_;  // direct conversation -> "@peer"
   std::optional<OutgoingSend> last_send_;
   std::string cid_tag_;
   std::uint64_t next_cid_ = 1;

@@ -1,6 +1,7 @@
 // ClientSession in protocol v2: requests as v2 frames (each with a fresh rid), and the receive
 // path stream bytes -> v2::FrameReader -> frame -> Event.
 #include <algorithm>
+#include "client/command_text.h"
 #include "client/overloaded.h"
 
 #include "client/session.h"
@@ -11,21 +12,7 @@ namespace qc::client {
 namespace v2 = proto::v2;
 using proto::ConnEvent;
 
-namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
-MessageKind kind_of(const v2::Msg& m) {
-  if (m.conv == v2::kBroadcastConv) return MessageKind::Broadcast;
-  return m.to.size() > 1 ? MessageKind::OneToMany : MessageKind::OneToOne;
-}
-
-}  // namespace
+using text::same_ignoring_case;
 
 // --- requests ----------------------------------------------------------------------------------
 
@@ -47,7 +34,7 @@ void ClientSession::release_held_login() {
 void ClientSession::login_v2(const HeldLogin& login) {
   const auto rid = next_rid();
   pending_[rid] = RequestKind::Login;
-  queue_v2(v2::Login{rid, login.user, login.password, login.device});
+  queue_v2(v2::Login{rid, login.user, login.password, login.device, login.since});
 }
 
 Result<void> ClientSession::send_to(const std::vector<std::string>& names, std::string_view text) {
@@ -108,6 +95,14 @@ void ClientSession::on_v2_body(std::string_view body) {
                  [this](v2::Pong& f) { pending_.erase(f.rid); },
                  [this](v2::Bye& f) { on_bye(f); },
                  [this](v2::Error& f) { on_v2_error(f); },
+                 [this](v2::Room& f) { on_room(f); },
+                 [this](v2::RoomList& f) { on_room_list(f); },
+                 [this](v2::MemberList& f) { on_member_list(f); },
+                 [this](v2::RoomEvent& f) { on_room_event(f); },
+                 [this](v2::Page& f) { on_page(f); },
+                 [this](v2::Synced& f) { on_synced(f); },
+                 [this](v2::Cursor& f) { on_cursor(f); },
+                 [this](v2::Ok& f) { on_ok(f); },
                  [](v2::Unknown&) {},  // a frame type from a newer server: ignored
                  [this](auto& f) {
                    violation(std::string(v2::frame_type_name(f)) + " is not sent by servers");
@@ -137,21 +132,9 @@ void ClientSession::on_presence(v2::Presence& p) {
 }
 
 void ClientSession::on_msg(v2::Msg& m) {
-  const bool own = equal_ignoring_case(m.from, my_name_);
   // A copy of a message this device sent: its Ack already reported it.
-  if (own && is_my_cid(m.cid)) return;
-  Message e;
-  e.kind = kind_of(m);
-  e.sender_name = std::move(m.from);
-  e.text = std::move(m.text);
-  e.conv = std::move(m.conv);
-  e.id = m.id;
-  e.epoch = m.epoch;
-  e.ts = m.ts;
-  e.to = std::move(m.to);
-  e.cid = std::move(m.cid);
-  e.own = own;
-  events_.emplace_back(std::move(e));
+  if (same_ignoring_case(m.from, my_name_) && is_my_cid(m.cid)) return;
+  events_.emplace_back(message_from(m));
 }
 
 void ClientSession::on_ack(v2::Ack& a) {
@@ -164,6 +147,9 @@ void ClientSession::on_ack(v2::Ack& a) {
     e.send.rid = a.rid;
     e.send.cid = a.cid;
   }
+  for (const auto& sent : a.sent) {
+    if (!sent.to.empty() && sent.conv.starts_with("d:")) labels_[sent.conv] = "@" + sent.to;
+  }
   e.epoch = a.epoch;
   e.ts = a.ts;
   e.sent = std::move(a.sent);
@@ -175,6 +161,7 @@ void ClientSession::on_ack(v2::Ack& a) {
 void ClientSession::on_v2_error(v2::Error& e) {
   std::optional<RequestKind> kind;
   if (e.rid) {
+    contexts_.erase(*e.rid);
     if (auto it = pending_.find(*e.rid); it != pending_.end()) {
       kind = it->second;
       pending_.erase(it);
@@ -189,6 +176,9 @@ void ClientSession::on_v2_error(v2::Error& e) {
     }
     return;
   }
+  // A read cursor is the client's bookkeeping (and a server before issue 13 refuses it): the
+  // next read carries a later id anyway, so a refusal is not the user's concern.
+  if (kind == RequestKind::Read) return;
   RequestError out{e.rid, std::move(e.code), std::move(e.text), std::move(e.errors), {}};
   if (auto it = e.rid ? pending_sends_.find(*e.rid) : pending_sends_.end();
       it != pending_sends_.end()) {

@@ -14,7 +14,6 @@ namespace qc::app {
 using namespace qc::client;
 
 namespace {
-constexpr std::string_view kCommandPrompt = "";
 constexpr std::chrono::milliseconds kMaxBackoff{10'000};
 constexpr std::chrono::milliseconds kCloseGrace{2'000};
 constexpr std::chrono::milliseconds kLogoutTimeout{10'000};
@@ -38,6 +37,7 @@ Result<void> ClientApp::start() {
 
 void ClientApp::finish(int code) {
   if (phase_ == Phase::Finished) return;
+  save_resume_state();
   phase_ = Phase::Finished;
   exit_code_ = code;
   loop_.stop();
@@ -80,6 +80,11 @@ void ClientApp::on_event(const Event& event) {
     auto line = format_event(event);
     return fatal(line.value_or("[Err] Login rejected"));
   }
+  if (const auto* page = std::get_if<HistoryPage>(&event);
+      page && page->origin == PageOrigin::CatchUp) {
+    return show_catch_up(*page);
+  }
+  if (!track(event)) return;
   show(event);
   if (std::holds_alternative<LoggedOut>(event)) {
     chat_.close("logout");
@@ -123,7 +128,7 @@ void ClientApp::after_login() {
   backoff_ = std::chrono::milliseconds(500);
   phase_ = Phase::Chatting;
   if (held_line_) return on_held_line(*std::exchange(held_line_, std::nullopt));
-  console_.request_line(kCommandPrompt, false);
+  request_command_line();
 }
 
 void ClientApp::on_login_retry(const LoginRetry& retry) {
@@ -186,6 +191,9 @@ void ClientApp::keep_unanswered_sends(bool will_resend) {
     if (will_resend) {
       to_resend_.push_back(send);
       say("resend", "[Sys] Not acknowledged; sent again once reconnected: " + what);
+    } else if (!options_.state_dir.empty()) {
+      complain("not_delivered",
+               "Not acknowledged (connection lost); sent again at your next login: " + what);
     } else {
       complain("not_delivered", "Not delivered (connection lost): " + what);
     }
@@ -194,7 +202,7 @@ void ClientApp::keep_unanswered_sends(bool will_resend) {
 
 void ClientApp::resend_unanswered() {
   for (const OutgoingSend& send : std::exchange(to_resend_, {})) {
-    if (chat_.resend(send)) show_pending();
+    if (chat_.resend(send)) sent_v2();
   }
 }
 
@@ -238,7 +246,8 @@ std::string ClientApp::device_id() {
 
 void ClientApp::send_login() {
   if (phase_ != Phase::Reconnecting || device_id_.empty()) device_id_ = device_id();
-  if (auto sent = chat_.login(username_, password_, device_id_); !sent) {
+  load_resume_state();
+  if (auto sent = chat_.login(username_, password_, device_id_, book_.since()); !sent) {
     return fatal("[Err] " + sent.error().message);
   }
   if (phase_ != Phase::Reconnecting) phase_ = Phase::AwaitingLogin;
@@ -286,7 +295,7 @@ void ClientApp::on_held_line(std::string_view line) { run_line(line, parse_held_
 void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   auto resolve = [this](std::string_view name) { return chat_.session().find_user_id(name); };
   // v2 names are stable: a held line parses as a fresh one.
-  auto command = v2() ? parse_command_v2(line) : parse(line, resolve);
+  auto command = v2() ? parse_command_v2(line, current_) : parse(line, resolve);
   if (!command) {
     if (options_.json) {
       complain("local", command.error());
@@ -296,17 +305,17 @@ void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   } else {
     execute(*command, line);
   }
-  if (phase_ == Phase::Chatting) console_.request_line(kCommandPrompt, false);
+  if (phase_ == Phase::Chatting) request_command_line();
 }
 
 void ClientApp::execute(const Command& command, std::string_view line) {
   Result<void> sent;
   if (auto* b = std::get_if<BroadcastCmd>(&command)) {
     sent = chat_.send_broadcast(b->text, line);
-    if (sent && v2()) show_pending();
+    if (sent && v2()) sent_v2();
   } else if (auto* n = std::get_if<NamesCmd>(&command)) {
     sent = chat_.send_to(n->names, n->text, line);
-    if (sent) show_pending();
+    if (sent) sent_v2();
   } else if (auto* d = std::get_if<DirectCmd>(&command)) {
     sent = chat_.send_direct(d->target, d->text, line);
   } else if (auto* m = std::get_if<ManyCmd>(&command)) {
@@ -320,11 +329,14 @@ void ClientApp::execute(const Command& command, std::string_view line) {
   } else if (std::holds_alternative<RebindCmd>(command)) {
     sent = chat_.rebind();
     if (sent) say("rebind", kRebindLine);
+  } else {
+    sent = execute_v2(command, line);
   }
   if (!sent) complain(sent.error().code, sent.error().message);
 }
 
 void ClientApp::begin_logout() {
+  flush_reads_and_state();  // before the logout: the server still takes them
   phase_ = Phase::LoggingOut;
   if (!chat_.logout()) return finish(0);
   // LOGOUT_ACK prints "[Sys] Logout successful" and closes; the close ends the loop.

@@ -11,6 +11,7 @@
 
 #include "client/chat_client.h"
 #include "client/command.h"
+#include "client/resume_book.h"
 #include "quicchat/client/client_console.h"
 
 namespace qc::app {
@@ -30,6 +31,9 @@ class ClientApp {
  public:
   ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, client::ClientMux& mux,
             client::ChatClientOptions chat_options, Console& console, ClientAppOptions options);
+  ~ClientApp();
+  ClientApp(const ClientApp&) = delete;
+  ClientApp& operator=(const ClientApp&) = delete;
 
   // Connects; the loop then runs the dialogue. The exit code once the loop has stopped.
   Result<void> start();
@@ -70,6 +74,22 @@ class ClientApp {
   void show_pending();
   void show_who();
 
+  // v2 rooms, history, the current conversation (client_app_rooms.cc).
+  Result<void> execute_v2(const client::Command& command, std::string_view line);
+  Result<void> run_history(const client::HistoryCmd& history);
+  void open_conversation(const std::optional<client::Conversation>& conv);
+  std::string prompt() const;
+  void request_command_line();
+
+  // Resume, dedupe and read cursors (client_app_resume.cc).
+  void load_resume_state();
+  bool track(const client::Event& event);  // false: a message already shown (not shown again)
+  void show_catch_up(const client::HistoryPage& page);
+  void sent_v2();  // a send just queued: kept until answered, shown as pending
+  void schedule_flush();
+  void flush_reads_and_state();
+  void save_resume_state();
+
   // Output (client_app_output.cc): v1 lines as the seed's, v2 lines with HH:MM, or JSON.
   bool v2() const;
   std::int64_t now_ms() const;
@@ -104,6 +124,12 @@ class ClientApp {
   // v2: sends the server had not answered when the connection was lost; sent again (same cid)
   // after the next login when reconnecting.
   std::vector<client::OutgoingSend> to_resend_;
+  // v2: where a line without an address goes (/open), and the resume/read bookkeeping kept in
+  // the state folder (resume_state.h).
+  std::optional<client::Conversation> current_;
+  client::ResumeBook book_;
+  bool resume_loaded_ = false;
+  std::optional<io::EventLoop::TimerId> flush_timer_;
   std::chrono::milliseconds backoff_{500};
   int exit_code_ = 0;
 };

@@ -98,9 +98,9 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        return {};
      }},
     {{.name = "state-dir",
-      .help = "folder of the per-user state (the v2 device id)",
-      .notes = "default `$XDG_STATE_HOME/quicchat`, else `~/.local/state/quicchat`; the id is "
-               "kept in `SERVER:PORT/USER/device`"},
+      .help = "folder of the per-user state (v2: the device id, and the resume state)",
+      .notes = "default `$XDG_STATE_HOME/quicchat`, else `~/.local/state/quicchat`; kept in "
+               "`SERVER:PORT/USER/device` and `SERVER:PORT/USER/resume`"},
      [](const V& v, S& s) -> Set {
        s.app.state_dir = v.text;
        return {};

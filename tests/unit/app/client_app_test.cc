@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 
 #include "../support/fake_client_transport.h"
 #include "../support/temp_dir.h"
@@ -204,6 +205,123 @@ TEST_F(ClientAppTest, AServerSelectingOneGetsTheV1Client) {
   EXPECT_EQ(
       console_.take(),
       std::vector<std::string>{"[Sys] Login successful. You are 1 (alice). Active users: 1 alice"});
+}
+
+v2::Msg room_msg(std::uint64_t id, std::string text) {
+  return v2::Msg{"#team", id, 1, kTs, "bob", {}, std::move(text), ""};
+}
+
+std::vector<v2::Frame> frames_since(FakeEndpoint& endpoint, quic::ConnHandle conn,
+                                    std::size_t from) {
+  std::vector<v2::Frame> out;
+  for (std::size_t i = from; i < endpoint.sent[conn].size(); ++i) {
+    out.push_back(frame_of(endpoint.sent[conn][i]));
+  }
+  return out;
+}
+
+TEST_F(ClientAppTest, RoomsAndTheCurrentConversation) {
+  make();
+  open_and_log_in(1);
+  console_.take();
+  console_.type("hello");
+  EXPECT_EQ(console_.take(),
+            std::vector<std::string>{"05:33 " + std::string(client::errors::kV2BadFormat)})
+      << "no current conversation: as before";
+  console_.type("/join #team");
+  const auto join = std::get<v2::Join>(frame_of(endpoint_.sent[1].back()));
+  EXPECT_EQ(join.room, "#team");
+  mux_.on_data(1, v2::encode_frame(v2::Room{join.rid, {"#team", "", "bob", 2, true}, "#team"}) +
+                      v2::encode_frame(v2::Page{join.rid, "#team", {room_msg(1, "welcome")}}));
+  EXPECT_EQ(console_.take(),
+            (std::vector<std::string>{"05:33 [Sys] Joined #team (2 members, operator bob)",
+                                      "04:33 [History] #team <bob> welcome",
+                                      "05:33 [Sys] End of history of #team (1 message)"}));
+  console_.type("/open #team");
+  EXPECT_EQ(console_.take(),
+            std::vector<std::string>{
+                "05:33 [Sys] Now in #team: a line without an address goes there (/close to stop)"});
+  console_.type("hello room");
+  const v2::Send send = last_send(1);
+  EXPECT_EQ(send.conv, "#team");
+  EXPECT_EQ(send.text, "hello room");
+  mux_.on_data(1, v2::encode_frame(
+                      v2::Ack{send.rid, send.cid, 1, kTs, {{"", "#team", 2, false}}, {}, false}));
+  EXPECT_EQ(console_.take(), (std::vector<std::string>{"05:33 … #team <you> hello room",
+                                                       "04:33 #team <you> hello room"}));
+  console_.type("@bob: aside");
+  EXPECT_EQ(last_send(1).to, std::vector<std::string>{"bob"}) << "an address wins";
+}
+
+TEST_F(ClientAppTest, ReadsAreCoalescedAndAReconnectShowsNothingTwice) {
+  make(/*json=*/false, /*reconnect=*/true);
+  open_and_log_in(1);
+  console_.take();
+  mux_.on_data(1, v2::encode_frame(room_msg(1, "one")) + v2::encode_frame(room_msg(2, "two")) +
+                      v2::encode_frame(room_msg(3, "three")));
+  EXPECT_EQ(console_.take().size(), 3u);
+  const std::size_t before = endpoint_.sent[1].size();
+  loop_.advance(std::chrono::milliseconds(500));
+  auto reads = frames_since(endpoint_, 1, before);
+  ASSERT_EQ(reads.size(), 1u) << "one read for three messages";
+  EXPECT_EQ(std::get<v2::Read>(reads[0]).conv, "#team");
+  EXPECT_EQ(std::get<v2::Read>(reads[0]).id, 3u);
+  mux_.on_data(1, v2::encode_frame(v2::Cursor{"#team", 3}));  // the phone read them too
+
+  mux_.on_closed(1, quic::CloseInfo{quic::CloseKind::PeerUnresponsive, 0, "gone", 0});
+  console_.take();
+  loop_.advance(std::chrono::milliseconds(500));
+  open_and_log_in(2);
+  EXPECT_EQ(login_.since, (std::vector<v2::Since>{{"#team", 3}}));
+  console_.take();
+  mux_.on_data(2, v2::encode_frame(v2::Page{std::nullopt, "#team",
+                                            {room_msg(2, "two"), room_msg(3, "three"),
+                                             room_msg(4, "four")}}) +
+                      v2::encode_frame(v2::Synced{login_.rid, {{"#team", 1}}}));
+  EXPECT_EQ(console_.take(), (std::vector<std::string>{"04:33 #team <bob> four",
+                                                       "05:33 [Sys] Unread: #team 1"}));
+}
+
+TEST_F(ClientAppTest, AnUnansweredSendSurvivesARestartOfTheClient) {
+  make();
+  open_and_log_in(1);
+  console_.type("@bob: before the crash");
+  const v2::Send first = last_send(1);
+  app_.reset();  // the client dies: no ack, no logout
+  console_.take();
+  make();
+  open_and_log_in(2);
+  const v2::Send again = last_send(2);
+  EXPECT_EQ(again.cid, first.cid);
+  EXPECT_EQ(again.to, first.to);
+  EXPECT_EQ(again.text, "before the crash");
+  const auto lines = console_.take();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[1],
+            "[Sys] 1 message(s) not acknowledged when the client last stopped: sent again after "
+            "the login");
+  mux_.on_data(2, v2::encode_frame(v2::Ack{
+                      again.rid, again.cid, 1, kTs, {{"bob", "d:1:2", 5, false}}, {}, true}));
+  loop_.advance(std::chrono::milliseconds(500));  // the state is saved with the reads
+  app_.reset();
+  make();
+  open_and_log_in(3);
+  EXPECT_EQ(endpoint_.sent[3].size(), 2u) << "acknowledged: not sent a third time";
+}
+
+TEST_F(ClientAppTest, ACorruptResumeFileIsReportedAndTheClientGoesOn) {
+  const std::string dir = dir_.file("state") + "/h:1/alice";
+  std::filesystem::create_directories(dir);
+  qc::testing::write_file(dir + "/resume", "quicchat-resume 1\nseen #team");
+  make();
+  open_and_log_in(1);
+  EXPECT_TRUE(login_.since.empty());
+  const auto lines = console_.take();
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_TRUE(lines[1].starts_with("[Err] " + dir + "/resume is not valid (line 2: no end of "
+                                   "line); kept as " + dir + "/resume.corrupt"))
+      << lines[1];
+  EXPECT_EQ(lines[2], "04:33 [Sys] Login successful. You are alice.");
 }
 
 }  // namespace

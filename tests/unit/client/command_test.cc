@@ -162,5 +162,83 @@ TEST(CommandV2, NumbersAreNoLongerIds) {
   EXPECT_EQ(parse_command_v2("0:").error(), errors::kEmptyBroadcast);
 }
 
+using Kind = Conversation::Kind;
+const Conversation kTeam{Kind::Room, "#team"};
+const Conversation kBob{Kind::User, "bob"};
+
+Command v2_ok(std::string_view line, const std::optional<Conversation>& current = {}) {
+  auto r = parse_command_v2(line, current);
+  EXPECT_TRUE(r.ok()) << line << " -> " << (r.ok() ? "" : r.error());
+  return r.ok() ? *r : Command{HelpCmd{}};
+}
+
+std::string v2_error(std::string_view line, const std::optional<Conversation>& current = {}) {
+  auto r = parse_command_v2(line, current);
+  EXPECT_FALSE(r.ok()) << line;
+  return r.ok() ? std::string() : r.error();
+}
+
+TEST(CommandV2, RoomCommands) {
+  EXPECT_EQ(v2_ok("#team: hi: all"), (Command{RoomSendCmd{"#team", "hi: all"}}));
+  EXPECT_EQ(v2_ok("/join #Team"), Command{JoinCmd{"#Team"}});
+  EXPECT_EQ(v2_ok(" /leave   #team "), Command{LeaveCmd{"#team"}});
+  EXPECT_EQ(v2_ok("/rooms"), Command{RoomsCmd{}});
+  EXPECT_EQ(v2_ok("/members #a.b-c_d"), Command{MembersCmd{"#a.b-c_d"}});
+  EXPECT_EQ(v2_ok("/topic #team"), (Command{TopicCmd{"#team", std::nullopt}}));
+  EXPECT_EQ(v2_ok("/topic #team release  friday"),
+            (Command{TopicCmd{"#team", "release  friday"}}));
+  EXPECT_EQ(v2_ok("/topic #team -"), (Command{TopicCmd{"#team", ""}}));
+  EXPECT_EQ(v2_ok("/remove #team @bob"), (Command{RemoveCmd{"#team", "bob"}}));
+  EXPECT_EQ(v2_ok("/remove #team bob"), (Command{RemoveCmd{"#team", "bob"}}));
+}
+
+TEST(CommandV2, RoomNamesAreChecked) {
+  EXPECT_TRUE(valid_room_name("#" + std::string(32, 'a')));
+  EXPECT_FALSE(valid_room_name("#" + std::string(33, 'a')));
+  EXPECT_FALSE(valid_room_name("#"));
+  EXPECT_FALSE(valid_room_name("team"));
+  EXPECT_FALSE(valid_room_name("#te am"));
+  EXPECT_FALSE(valid_room_name("#caf\xc3\xa9"));
+  EXPECT_EQ(v2_error("/join #no!"), errors::kBadRoomName);
+  EXPECT_EQ(v2_error("#no!: hi"), errors::kBadRoomName);
+  EXPECT_EQ(v2_error("/join"), "Usage: /join #room");
+  EXPECT_EQ(v2_error("/join #a #b"), "Usage: /join #room");
+  EXPECT_EQ(v2_error("/remove #team"), "Usage: /remove #room name");
+  EXPECT_EQ(v2_error("#team:  "), errors::kEmptyMessage);
+  EXPECT_EQ(v2_error("/frobnicate x"), "Unknown command /frobnicate. /help lists the commands.");
+}
+
+TEST(CommandV2, History) {
+  EXPECT_EQ(v2_ok("/history #team 20"), (Command{HistoryCmd{kTeam, 20}}));
+  EXPECT_EQ(v2_ok("/history @bob"), (Command{HistoryCmd{kBob, 0}}));
+  EXPECT_EQ(v2_ok("/history 0 5"), (Command{HistoryCmd{{Kind::Broadcast, ""}, 5}}));
+  EXPECT_EQ(v2_ok("/history", kTeam), (Command{HistoryCmd{kTeam, 0}}));
+  EXPECT_EQ(v2_ok("/history 30", kBob), (Command{HistoryCmd{kBob, 30}}));
+  EXPECT_EQ(v2_error("/history"), errors::kNoConversation);
+  EXPECT_EQ(v2_error("/history 30"), errors::kNoConversation);
+  EXPECT_EQ(v2_error("/history #team 0"), errors::kBadHistoryCount);
+  EXPECT_EQ(v2_error("/history #team many"), errors::kBadHistoryCount);
+  EXPECT_EQ(v2_error("/history team"), "Usage: /history [#room|@name|0] [N]");
+}
+
+TEST(CommandV2, CurrentConversationTakesUnaddressedLines) {
+  EXPECT_EQ(v2_ok("/open #team"), (Command{OpenCmd{kTeam}}));
+  EXPECT_EQ(v2_ok("/open @bob"), (Command{OpenCmd{kBob}}));
+  EXPECT_EQ(v2_ok("/close"), (Command{OpenCmd{std::nullopt}}));
+  EXPECT_EQ(v2_error("/open bob"), "Usage: /open #room | /open @name | /open 0");
+  EXPECT_EQ(v2_ok("hello there", kTeam), (Command{RoomSendCmd{"#team", "hello there"}}));
+  EXPECT_EQ(v2_ok("10:30 suits me", kBob), (Command{NamesCmd{Names{"bob"}, "10:30 suits me"}}));
+  EXPECT_EQ(v2_ok("//me waves", kTeam), (Command{RoomSendCmd{"#team", "/me waves"}}));
+  EXPECT_EQ(v2_ok("note: #1 first", {{Kind::Broadcast, ""}}),
+            (Command{BroadcastCmd{"note: #1 first"}}));
+  // An explicit address still wins over the current conversation.
+  EXPECT_EQ(v2_ok("@cam: psst", kTeam), (Command{NamesCmd{Names{"cam"}, "psst"}}));
+  EXPECT_EQ(v2_ok("#other: hi", kTeam), (Command{RoomSendCmd{"#other", "hi"}}));
+  // No current conversation: refused as before rooms existed.
+  EXPECT_EQ(v2_error("hello there"), errors::kV2BadFormat);
+  EXPECT_EQ(v2_error("10:30 suits me"), errors::kV2NoIds);
+  EXPECT_EQ(v2_error("//me waves"), "Unknown command //me. /help lists the commands.");
+}
+
 }  // namespace
 }  // namespace qc::client

@@ -149,7 +149,15 @@ TEST(JsonEvents, EveryEventIsOneLineOfJson) {
                                   PathChanged{"b"},
                                   ConnectionClosed{false, 0, "peer", "gone", {"0: x"}},
                                   Welcome{"a", 1, "d", kTs},
-                                  PresenceSnapshot{{"a"}}};
+                                  PresenceSnapshot{{"a"}},
+                                  RoomJoined{1, {"#T", "t\n", "a", 1, true}, "#t", true},
+                                  RoomsListed{2, {{"#T", "", "a", 1, false}}, ""},
+                                  MembersListed{3, "#t", "a", {"a"}, {}},
+                                  RoomChanged{"#t", "topic", "a", "", "x"},
+                                  RequestDone{4, Done::Left, "#t", "", "", 0},
+                                  HistoryPage{5, PageOrigin::History, "#t", "#t", {}, true},
+                                  CatchUpDone{{{"#t", "#t", 2}}},
+                                  CursorMoved{"#t", 3}};
   for (const Event& e : all) {
     for (const std::string& line : event_json(e, kNow)) {
       EXPECT_EQ(line.find('\n'), std::string::npos) << line;
@@ -157,6 +165,119 @@ TEST(JsonEvents, EveryEventIsOneLineOfJson) {
       EXPECT_TRUE(line.ends_with("}")) << line;
     }
   }
+}
+
+Message room_msg(std::uint64_t id, std::string from, std::string text) {
+  Message m = msg("#team", std::move(from), {}, std::move(text));
+  m.kind = MessageKind::Room;
+  m.id = id;
+  return m;
+}
+
+TEST_F(V2Display, RoomMessagesAndOwnRoomSends) {
+  EXPECT_EQ(format_v2_lines(room_msg(3, "alice", "hi all"), kNow),
+            Lines{"04:33 #team <alice> hi all"});
+  Message own = room_msg(4, "bob", "from the phone");
+  own.own = true;
+  EXPECT_EQ(format_v2_lines(own, kNow), Lines{"04:33 #team <you> from the phone"});
+  const OutgoingSend send{3, "t-1", {}, "#team", "yo"};
+  EXPECT_EQ(pending_text(send), "… #team <you> yo");
+  Acked ack;
+  ack.send = send;
+  ack.ts = kTs;
+  ack.sent = {{"", "#team", 9, false}};
+  EXPECT_EQ(format_v2_lines(ack, kNow), Lines{"04:33 #team <you> yo"});
+  RequestError refused{3, "not_member", "you are not in #team", {}, send};
+  EXPECT_EQ(format_v2_lines(refused, kNow),
+            Lines{"05:33 [Err] Not sent (you are not in #team): #team <you> yo"});
+}
+
+TEST_F(V2Display, HistoryIsMarkedCatchUpIsNot) {
+  HistoryPage page{7, PageOrigin::History, "#team", "#team",
+                   {room_msg(1, "alice", "old"), room_msg(2, "cam", "older\x1b[2J")}, true};
+  page.msgs[1].ts = kTs - 86'400'000 + 60'000;
+  EXPECT_EQ(format_v2_lines(page, kNow),
+            (Lines{"04:33 [History] #team <alice> old", "04:34 [History] #team <cam> older[2J",
+                   "05:33 [Sys] End of history of #team (2 messages; older ones exist)"}));
+  page.msgs.clear();
+  EXPECT_EQ(format_v2_lines(page, kNow), Lines{"05:33 [Sys] No history in #team"});
+  page.origin = PageOrigin::Join;
+  EXPECT_TRUE(format_v2_lines(page, kNow).empty()) << "a new room's empty page says nothing";
+  HistoryPage catch_up{std::nullopt, PageOrigin::CatchUp, "d:1:2", "@alice",
+                       {msg("d:1:2", "alice", {"bob"}, "missed")}, false, 3};
+  EXPECT_EQ(format_v2_lines(catch_up, kNow),
+            (Lines{"04:33 [1-1 Msg] alice: missed",
+                   "05:33 [Sys] 3 older messages in @alice expired before you could get them"}));
+}
+
+TEST_F(V2Display, RoomsMembersEventsAndUnread) {
+  const v2::RoomInfo team{"#Team", "release friday", "alice", 3, true};
+  const v2::RoomInfo ops{"#ops", "", "cam", 1, false};
+  EXPECT_EQ(format_v2_lines(RoomJoined{1, team, "#team", false}, kNow),
+            Lines{"05:33 [Sys] Joined #Team (3 members, operator alice, topic: release friday)"});
+  EXPECT_EQ(format_v2_lines(RoomJoined{1, ops, "#ops", true}, kNow),
+            Lines{"05:33 [Sys] Created #ops: you are its operator"});
+  EXPECT_EQ(format_v2_lines(RoomsListed{2, {team, ops}, ""}, kNow),
+            (Lines{"05:33 [Sys] #Team: 3 members, operator alice, topic: release friday (joined)",
+                   "05:33 [Sys] #ops: 1 member, operator cam"}));
+  EXPECT_EQ(format_v2_lines(RoomsListed{2, {}, ""}, kNow),
+            Lines{"05:33 [Sys] No rooms yet (/join #name creates one)"});
+  EXPECT_EQ(format_v2_lines(RoomsListed{2, {team, ops}, "#team"}, kNow),
+            Lines{"05:33 [Sys] Topic of #Team: release friday"});
+  EXPECT_EQ(format_v2_lines(RoomsListed{2, {team, ops}, "#ops"}, kNow),
+            Lines{"05:33 [Sys] #ops has no topic"});
+  EXPECT_EQ(format_v2_lines(RoomsListed{2, {team}, "#zzz"}, kNow),
+            Lines{"05:33 [Err] No room #zzz"});
+  EXPECT_EQ(format_v2_lines(MembersListed{3, "#team", "alice", {"alice", "bob"}, {"bob"}}, kNow),
+            Lines{"05:33 [Sys] Members of #team: alice (operator), bob; online: bob"});
+  EXPECT_EQ(format_v2_lines(RoomChanged{"#team", "join", "cam", "", ""}, kNow),
+            Lines{"05:33 [Sys] cam joined #team"});
+  EXPECT_EQ(format_v2_lines(RoomChanged{"#team", "remove", "bob", "alice", ""}, kNow),
+            Lines{"05:33 [Sys] bob was removed from #team by alice"});
+  EXPECT_EQ(format_v2_lines(RoomChanged{"#team", "topic", "alice", "", "ship it"}, kNow),
+            Lines{"05:33 [Sys] alice set the topic of #team: ship it"});
+  EXPECT_EQ(format_v2_lines(RoomChanged{"#team", "topic", "alice", "", ""}, kNow),
+            Lines{"05:33 [Sys] alice cleared the topic of #team"});
+  EXPECT_EQ(format_v2_lines(RequestDone{4, Done::Left, "#team", "", "", 0}, kNow),
+            Lines{"05:33 [Sys] You left #team"});
+  EXPECT_TRUE(format_v2_lines(RequestDone{4, Done::Read, "", "", "#team", 9}, kNow).empty());
+  EXPECT_EQ(format_v2_lines(CatchUpDone{{{"#team", "#team", 3}, {"d:1:2", "@bob", 1}}}, kNow),
+            Lines{"05:33 [Sys] Unread: #team 3, @bob 1"});
+  EXPECT_EQ(format_v2_lines(CatchUpDone{}, kNow), Lines{"05:33 [Sys] No unread messages"});
+  EXPECT_TRUE(format_v2_lines(CursorMoved{"#team", 3}, kNow).empty());
+}
+
+TEST(JsonEvents, RoomsHistoryAndUnread) {
+  EXPECT_EQ(
+      event_json(RoomJoined{1, {"#Team", "x", "alice", 2, true}, "#team", false}, kNow),
+      Lines{
+          R"({"type": "room", "ts": 1764653600000, "code": "joined", "rid": 1, "room": "#Team", "topic": "x", "op": "alice", "members": 2, "member": true, "conv": "#team", "created": false})"});
+  HistoryPage history{7, PageOrigin::History, "#team", "#team", {room_msg(1, "alice", "old")}, true};
+  EXPECT_EQ(
+      event_json(history, kNow),
+      (Lines{
+          R"({"type": "history", "ts": 1764650000000, "kind": "room", "conv": "#team", "id": 1, "epoch": 1, "from": "alice", "text": "old"})",
+          R"({"type": "page", "ts": 1764653600000, "rid": 7, "origin": "history", "conv": "#team", "label": "#team", "count": 1, "more": true, "expired": 0, "unread": 0, "read": 0})"}));
+  HistoryPage catch_up{std::nullopt, PageOrigin::CatchUp, "#team", "#team",
+                       {room_msg(2, "cam", "new")}, false, 0, 1, 1};
+  EXPECT_EQ(
+      event_json(catch_up, kNow)[0],
+      R"({"type": "message", "ts": 1764650000000, "kind": "room", "conv": "#team", "id": 2, "epoch": 1, "from": "cam", "text": "new", "catch_up": true})");
+  EXPECT_EQ(
+      event_json(CatchUpDone{{{"d:1:2", "@bob", 2}}}, kNow),
+      Lines{
+          R"({"type": "unread", "ts": 1764653600000, "unread": [{"conv": "d:1:2", "label": "@bob", "count": 2}]})"});
+  EXPECT_EQ(event_json(CursorMoved{"#team", 9}, kNow),
+            Lines{R"({"type": "read", "ts": 1764653600000, "conv": "#team", "id": 9})"});
+  EXPECT_EQ(
+      event_json(RoomChanged{"#team", "remove", "bob", "alice", ""}, kNow),
+      Lines{
+          R"({"type": "room", "ts": 1764653600000, "code": "event", "room": "#team", "event": "remove", "user": "bob", "by": "alice"})"});
+  EXPECT_EQ(
+      event_json(RequestDone{4, Done::Removed, "#team", "bob", "", 0}, kNow),
+      Lines{
+          R"({"type": "room", "ts": 1764653600000, "code": "removed", "rid": 4, "room": "#team", "user": "bob"})"});
+  EXPECT_TRUE(event_json(RequestDone{5, Done::Read, "", "", "#team", 3}, kNow).empty());
 }
 
 }  // namespace

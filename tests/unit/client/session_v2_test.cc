@@ -280,5 +280,115 @@ TEST(ClientSessionV2, ServerFramesOnlyAndBadFramesAreViolations) {
   EXPECT_TRUE(std::holds_alternative<ProtocolViolation>(events[1]));
 }
 
+TEST(ClientSessionV2, LoginCarriesSince) {
+  ClientSession s = opened();
+  s.take_outbox();
+  ASSERT_TRUE(s.login("alice", "p1", "dev-1", {{"#team", 40}, {"d:1:2", 17}}));
+  s.on_bytes(versions_reply(2));
+  s.take_events();
+  auto frames = drain_frames(s);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(std::get<v2::Login>(frames[0]).since,
+            (std::vector<v2::Since>{{"#team", 40}, {"d:1:2", 17}}));
+}
+
+TEST(ClientSessionV2, RoomRequestsAndTheirAnswers) {
+  ClientSession s = v2_bob();
+  ASSERT_TRUE(s.join("#Team"));
+  ASSERT_TRUE(s.send_to_room("#Team", "hi room"));
+  ASSERT_TRUE(s.list_rooms());
+  ASSERT_TRUE(s.list_rooms("#team"));
+  ASSERT_TRUE(s.set_topic("#team", "release"));
+  ASSERT_TRUE(s.list_members("#team"));
+  ASSERT_TRUE(s.remove_member("#team", "cam"));
+  ASSERT_TRUE(s.leave("#team"));
+  ASSERT_TRUE(s.history("#Team", "", 20));
+  ASSERT_TRUE(s.history("", "alice", 0));
+  ASSERT_TRUE(s.mark_read("#team", 41));
+  auto frames = drain_frames(s);
+  ASSERT_EQ(frames.size(), 11u);
+  EXPECT_EQ(std::get<v2::Join>(frames[0]), (v2::Join{2, "#Team"}));
+  EXPECT_EQ(std::get<v2::Send>(frames[1]), (v2::Send{3, {}, "#team", "hi room", "tag-1"}));
+  EXPECT_EQ(std::get<v2::SetTopic>(frames[4]), (v2::SetTopic{6, "#team", "release"}));
+  EXPECT_EQ(std::get<v2::RemoveMember>(frames[6]), (v2::RemoveMember{8, "#team", "cam"}));
+  EXPECT_EQ(std::get<v2::History>(frames[8]),
+            (v2::History{10, "#team", "", std::nullopt, std::nullopt, 20}));
+  EXPECT_EQ(std::get<v2::History>(frames[9]).with, "alice");
+  EXPECT_EQ(std::get<v2::Read>(frames[10]), (v2::Read{12, "#team", 41}));
+
+  const v2::RoomInfo info{"#Team", "", "bob", 1, true};
+  const v2::Msg old{"#team", 1, 1, kTs, "alice", {}, "earlier", "c-1"};
+  s.on_bytes(v2::encode_frame(v2::Room{2, info, "#team", true}) +
+             v2::encode_frame(v2::Page{2, "#team", {old}, false, 0, 0, 0}) +
+             v2::encode_frame(v2::RoomList{4, {info}}) + v2::encode_frame(v2::RoomList{5, {info}}) +
+             v2::encode_frame(v2::Ok{6}) +
+             v2::encode_frame(v2::MemberList{7, "#team", "bob", {"bob", "cam"}, {"bob"}}) +
+             v2::encode_frame(v2::Ok{8}) + v2::encode_frame(v2::Ok{9}) +
+             v2::encode_frame(v2::Page{11, "d:1:2", {}, true, 0, 0, 0}) +
+             v2::encode_frame(v2::Ok{12}));
+  auto events = s.take_events();
+  ASSERT_EQ(events.size(), 10u);
+  EXPECT_TRUE(std::get<RoomJoined>(events[0]).created);
+  const auto& join_page = std::get<HistoryPage>(events[1]);
+  EXPECT_EQ(join_page.origin, PageOrigin::Join);
+  ASSERT_EQ(join_page.msgs.size(), 1u);
+  EXPECT_EQ(join_page.msgs[0].kind, MessageKind::Room);
+  EXPECT_EQ(std::get<RoomsListed>(events[2]).topic_of, "");
+  EXPECT_EQ(std::get<RoomsListed>(events[3]).topic_of, "#team");
+  EXPECT_EQ(std::get<RequestDone>(events[4]).what, Done::TopicSet);
+  EXPECT_EQ(std::get<MembersListed>(events[5]).online, std::vector<std::string>{"bob"});
+  const auto& removed = std::get<RequestDone>(events[6]);
+  EXPECT_EQ(removed.what, Done::Removed);
+  EXPECT_EQ(removed.user, "cam");
+  EXPECT_EQ(std::get<RequestDone>(events[7]).what, Done::Left);
+  const auto& direct = std::get<HistoryPage>(events[8]);
+  EXPECT_EQ(direct.origin, PageOrigin::History);
+  EXPECT_EQ(direct.label, "@alice") << "named after the history request";
+  EXPECT_TRUE(direct.more);
+  const auto& read = std::get<RequestDone>(events[9]);
+  EXPECT_EQ(read.what, Done::Read);
+  EXPECT_EQ(read.id, 41u);
+}
+
+TEST(ClientSessionV2, CatchUpPagesSyncedAndCursors) {
+  ClientSession s = v2_bob();
+  s.on_bytes(
+      v2::encode_frame(v2::Page{std::nullopt, "d:1:2",
+                                {{"d:1:2", 5, 1, kTs, "alice", {"bob"}, "missed you", ""}},
+                                false, 2, 1, 4}) +
+      v2::encode_frame(v2::Synced{1, {{"d:1:2", 1}, {"#team", 3}}}) +
+      v2::encode_frame(v2::RoomEvent{"#team", "join", "cam", "", ""}) +
+      v2::encode_frame(v2::Cursor{"#team", 44}));
+  auto events = s.take_events();
+  ASSERT_EQ(events.size(), 4u);
+  const auto& page = std::get<HistoryPage>(events[0]);
+  EXPECT_EQ(page.origin, PageOrigin::CatchUp);
+  EXPECT_EQ(page.expired, 2u);
+  EXPECT_EQ(page.label, "@alice");
+  EXPECT_EQ(std::get<CatchUpDone>(events[1]).unread,
+            (std::vector<UnreadCount>{{"d:1:2", "@alice", 1}, {"#team", "#team", 3}}));
+  EXPECT_EQ(std::get<RoomChanged>(events[2]).user, "cam");
+  EXPECT_EQ(std::get<CursorMoved>(events[3]).id, 44u);
+}
+
+TEST(ClientSessionV2, RoomErrorsNameTheirRequest) {
+  ClientSession s = v2_bob();
+  ASSERT_TRUE(s.send_to_room("#team", "hi"));
+  ASSERT_TRUE(s.join("#x"));
+  ASSERT_TRUE(s.mark_read("#team", 3));
+  s.take_outbox();
+  s.on_bytes(v2::encode_frame(v2::Error{2, "not_member", "not a member of #team", {}}) +
+             v2::encode_frame(v2::Error{3, "too_many_rooms", "at most 100 rooms", {}}) +
+             v2::encode_frame(v2::Error{4, "unknown_type", "no read here", {}}));
+  auto events = s.take_events();
+  ASSERT_EQ(events.size(), 2u);
+  const auto& refused = std::get<RequestError>(events[0]);
+  ASSERT_TRUE(refused.send);
+  EXPECT_EQ(refused.send->conv, "#team");
+  EXPECT_EQ(std::get<RequestError>(events[1]).rid, 3u);
+  EXPECT_TRUE(s.unanswered_sends().empty());
+  // events.size() == 2 above: a refused read is not reported.
+}
+
 }  // namespace
 }  // namespace qc::client
