@@ -91,7 +91,7 @@ test-sanitize-quick: san-configure
 # servers (password checks on worker threads post their results back to the loop) through the
 # lifecycle and conformance tests. Reports of every process, the servers included, go to
 # $(TSAN_BUILD)/tsan-report.PID; any such file fails the target.
-TSAN_TESTS = unit_auth unit_store unit_io it_server_lifecycle_test conformance
+TSAN_TESTS = unit_auth unit_store unit_io it_server_lifecycle_test it_history_test conformance
 TSAN_REPORTS = $(abspath $(TSAN_BUILD))/tsan-report
 test-tsan: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_SANITIZE=thread \

@@ -3,14 +3,20 @@
 // goes to a connection that is closed, or in the other protocol's encoding; no message or
 // presence change reaches a session that is not logged in; no message reaches a session twice;
 // each v2 session's presence view (snapshot + changes) is the set of accounts online whenever no
-// change is pending. Any violation aborts.
+// change is pending. The core's Store / ReadStore actions are answered by an in-memory store
+// (tests/unit/chat/fake_store.h) when the input says so, first in first out; with stored messages
+// (inputs of odd length) no message is delivered before the store has committed it, and a login's
+// catch-up pages and the live messages of a session never overlap. Any violation aborts.
 //
 // The input is read front to back, one byte per argument (0 once it runs out):
-//   opcode%10, slot%4, then per opcode
+//   opcode%12, slot%4, then per opcode
 //   0 open | 1 bytes: len (x2), data | 2 close | 3 password result for the latest ticket: ok%3 |
 //   4 advance time: seconds | 5 canned PDU: which, split point | 6 stray ticket: ticket%8 |
 //   7 stream end (FIN) | 8 the transport heard from the slot's peer after a probe |
-//   9 canned v2 frame (or the VERSIONS PDU that selects v2): which, split point
+//   9 canned v2 frame (or the VERSIONS PDU that selects v2): which, split point |
+//   10 the store answers the oldest requests: count%4 + 1 | 11 the store's next answers: status%3
+//   (ok, queue full, failed)
+// At the end the store answers what is left.
 // Slots 0 and 1 offer v2 (ALPN quicchat); slots 2 and 3 are echo-protocol clients (v1 only, one
 // PDU per packet).
 #include <algorithm>
@@ -18,6 +24,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +32,7 @@
 
 #include "chat/core.h"
 #include "chat/presence.h"
+#include "fake_store.h"
 #include "proto/codec.h"
 #include "proto/v2/codec.h"
 #include "util/log.h"
@@ -91,7 +99,7 @@ std::string canned_pdu(std::uint8_t which) {
 
 std::string canned_v2(std::uint8_t which) {
   namespace v2 = qc::proto::v2;
-  switch (which % 10) {
+  switch (which % 18) {
     case 0:
       return qc::proto::encode(
           qc::proto::make_pdu(MsgType::Versions, qc::proto::encode_versions_request({{1, 2}})));
@@ -111,8 +119,24 @@ std::string canned_v2(std::uint8_t which) {
       return v2::encode_frame(v2::Ping{7});
     case 8:
       return v2::encode_frame(v2::Logout{8});
-    default:
+    case 9:
       return std::string("\0\0\0\x0e", 4) + R"({"t":"typing"})";
+    case 10:
+      return v2::encode_frame(v2::Join{10, "#team"});
+    case 11:
+      return v2::encode_frame(v2::Send{11, {}, "#Team", "room", "c4"});
+    case 12:
+      return v2::encode_frame(v2::Leave{12, "#team"});
+    case 13:
+      return v2::encode_frame(v2::SetTopic{13, "#team", "topic"});
+    case 14:
+      return v2::encode_frame(v2::RemoveMember{14, "#team", "bob"});
+    case 15:
+      return v2::encode_frame(v2::History{15, "all", {}, std::nullopt, std::nullopt, 0});
+    case 16:
+      return v2::encode_frame(v2::Read{16, "d:1:2", 1});
+    default:
+      return v2::encode_frame(v2::ListMembers{17, "#team"});
   }
 }
 
@@ -130,10 +154,17 @@ struct ConnView {
   std::set<std::tuple<std::string, std::uint64_t, std::uint64_t>> messages;  // conv, epoch, id
 };
 
+qc::chat::CoreConfig fuzz_config(bool store_messages) {
+  qc::chat::CoreConfig config;
+  config.store_messages = store_messages;
+  return config;
+}
+
 class Driver {
  public:
   // QC_FUZZ_LOG=1 shows the core's log lines when replaying one input.
-  Driver() {
+  explicit Driver(bool store_messages)
+      : core_(fuzz_config(store_messages)), store_messages_(store_messages) {
     qc::log::set_level(std::getenv("QC_FUZZ_LOG") ? qc::log::Level::Debug : qc::log::Level::Off);
   }
 
@@ -143,11 +174,13 @@ class Driver {
       drain();
       check_presence();
     }
+    answer_store(SIZE_MAX);
+    drain();
   }
 
  private:
   void step(Reader& in) {
-    const int op = in.byte() % 10;
+    const int op = in.byte() % 12;
     const int slot = in.byte() % kSlots;
     switch (op) {
       case 0:
@@ -182,6 +215,16 @@ class Driver {
       case 8:
         core_.probe_answered(slots_[slot], now_);
         break;
+      case 10:
+        answer_store(in.byte() % 4 + 1);
+        break;
+      case 11: {
+        static constexpr qc::chat::history::Status kStatus[] = {
+            qc::chat::history::Status::Ok, qc::chat::history::Status::QueueFull,
+            qc::chat::history::Status::Failed};
+        store_.fail_writes = store_.fail_reads = kStatus[in.byte() % 3];
+        break;
+      }
       default: {
         const std::string frame = canned_v2(in.byte());
         const std::size_t cut = in.byte() % (frame.size() + 1);
@@ -219,9 +262,33 @@ class Driver {
   }
 
   void drain() {
-    for (const Action& a : core_.outbox())
-      std::visit([this](const auto& act) { on_action(act); }, a);
+    std::vector<Action> actions = std::move(core_.outbox());
     core_.outbox().clear();
+    for (const Action& a : actions) std::visit([this](const auto& act) { on_action(act); }, a);
+  }
+  // The oldest `n` store requests, in order, as the server's writer would answer them.
+  void answer_store(std::size_t n) {
+    for (; n > 0 && !store_queue_.empty(); --n) {
+      Action a = std::move(store_queue_.front());
+      store_queue_.pop_front();
+      if (const auto* w = std::get_if<qc::chat::action::Store>(&a))
+        core_.stored(w->ticket, store_.apply(w->ops), now_);
+      else if (const auto* r = std::get_if<qc::chat::action::ReadStore>(&a))
+        core_.read_done(r->ticket, store_.read(r->query), now_);
+      drain();
+    }
+  }
+  void on_action(const qc::chat::action::Store& store) {
+    check(!store.ops.empty());
+    store_queue_.emplace_back(store);
+  }
+  void on_action(const qc::chat::action::ReadStore& read) { store_queue_.emplace_back(read); }
+  // With stored messages, a message goes out only once the store has it.
+  bool committed(const qc::proto::v2::Msg& m) const {
+    auto it = store_.messages.find(m.conv);
+    if (it == store_.messages.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const qc::proto::v2::Msg& s) { return s.id == m.id; });
   }
   void check_recipient(ConnHandle conn) const {
     check(open_.count(conn) == 1 && closed_by_core_.count(conn) == 0);
@@ -273,7 +340,15 @@ class Driver {
       for (const std::string& n : p->left) check(view.online.erase(qc::chat::name_key(n)) == 1);
     } else if (const auto* m = std::get_if<v2::Msg>(&*frame)) {
       check(view.logged_in);
+      check(!store_messages_ || committed(*m));
       check(view.messages.emplace(m->conv, m->epoch, m->id).second);
+    } else if (const auto* page = std::get_if<v2::Page>(&*frame)) {
+      check(view.logged_in);
+      check(store_messages_ || page->msgs.empty());
+      for (const v2::Msg& pm : page->msgs) {  // a catch-up page (no rid) overlaps no live message
+        check(committed(pm));
+        if (!page->rid) check(view.messages.emplace(pm.conv, pm.epoch, pm.id).second);
+      }
     } else if (std::holds_alternative<v2::Bye>(*frame)) {
       view.logged_in = false;
     }
@@ -344,6 +419,9 @@ class Driver {
   }
 
   qc::chat::Core core_;
+  bool store_messages_;
+  qc::chat::testing::FakeStore store_;
+  std::deque<Action> store_queue_;
   qc::chat::TimePoint now_{};
   std::array<ConnHandle, kSlots> slots_{};
   ConnHandle next_conn_ = 1;
@@ -360,7 +438,7 @@ class Driver {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Reader in(data, size);
-  Driver driver;
+  Driver driver(size % 2 == 1);
   driver.run(in);
   return 0;
 }

@@ -4,11 +4,13 @@ of fuzz_chat_core.cc) that reach logged-in states. Run from the repository root.
 import os
 
 D = 'fuzz/corpus/fuzz_chat_core'
-OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END, PROBE_ANSWERED, V2 = range(10)
+(OPEN, BYTES, CLOSE, PASSWORD, ADVANCE, CANNED, STRAY, STREAM_END, PROBE_ANSWERED, V2,
+ STORE_ANSWERS, STORE_STATUS) = range(12)
 LOGIN_ALICE, LOGIN_BOB, BROADCAST, ONE_TO_MANY, LOGOUT, VERSIONS, ALIVE, ONE_TO_ONE, LOGIN_CAM = range(9)
 # Canned v2 frames (opcode V2): the VERSIONS PDU that selects v2, then frames.
 (V2_VERSIONS, V2_LOGIN_ALICE_A, V2_LOGIN_ALICE_B, V2_LOGIN_BOB, V2_SEND_BOB, V2_SEND_MANY,
- V2_BROADCAST, V2_PING, V2_LOGOUT, V2_UNKNOWN) = range(10)
+ V2_BROADCAST, V2_PING, V2_LOGOUT, V2_UNKNOWN, V2_JOIN, V2_SEND_ROOM, V2_LEAVE, V2_TOPIC, V2_REMOVE,
+ V2_HISTORY, V2_READ, V2_MEMBERS) = range(18)
 PASSWORD_OK = 0
 
 
@@ -21,6 +23,14 @@ def raw(slot, text):
 
 def canned(slot, which, split=0):
     return [CANNED, slot, which, split]
+
+
+def v2_login(slot, which):
+    return [OPEN, slot, V2, slot, V2_VERSIONS, 0, V2, slot, which, 0, PASSWORD, slot, PASSWORD_OK]
+
+
+def v2(slot, which, split=0):
+    return [V2, slot, which, split]
 
 
 def login(slot, which, ok=1):
@@ -60,6 +70,17 @@ SEEDS = {
                        V2, 1, V2_LOGIN_ALICE_A, 0, PASSWORD, 1, PASSWORD_OK, OPEN, 0,
                        V2, 0, V2_VERSIONS, 0, V2, 0, V2_LOGIN_ALICE_A, 0, PASSWORD, 0, PASSWORD_OK,
                        ADVANCE, 0, 1, V2, 0, V2_SEND_MANY, 4, STREAM_END, 0, ADVANCE, 0, 100],
+    # Rooms and stored messages (an odd length: the core stores messages). The store answers some
+    # requests late (STORE_ANSWERS), so sends, joins and a login's catch-up are in flight together;
+    # then it refuses (STORE_STATUS) and recovers.
+    'rooms_and_store': [*v2_login(0, V2_LOGIN_ALICE_A), STORE_ANSWERS, 0, 3,
+                        *v2_login(1, V2_LOGIN_BOB), *v2(0, V2_JOIN), *v2(1, V2_JOIN),
+                        *v2(0, V2_SEND_ROOM), STORE_ANSWERS, 0, 1, *v2(0, V2_SEND_BOB),
+                        *v2_login(2, V2_LOGIN_ALICE_B), STORE_ANSWERS, 0, 3, *v2(1, V2_SEND_ROOM),
+                        *v2(0, V2_TOPIC), *v2(1, V2_HISTORY), *v2(1, V2_READ), *v2(2, V2_MEMBERS),
+                        STORE_STATUS, 0, 2, *v2(1, V2_SEND_MANY), STORE_ANSWERS, 0, 3,
+                        STORE_STATUS, 0, 0, *v2(0, V2_REMOVE), *v2(1, V2_LEAVE),
+                        STORE_ANSWERS, 0, 3, CLOSE, 1, *v2_login(1, V2_LOGIN_BOB)],
     'login_probe': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_ALICE),
                     *canned(1, BROADCAST), PROBE_ANSWERED, 0, *login(1, LOGIN_ALICE),
                     ADVANCE, 0, 3, PROBE_ANSWERED, 0, *canned(1, BROADCAST), CLOSE, 1, CLOSE, 0],

@@ -195,7 +195,8 @@ void Core::Impl::send_welcome(Session& s) {
              v2::Welcome{s.pending_rid, s.username, s.account_id, s.device, wall_ms(input_time)});
   if (s.phase.is(Phase::Closing)) return;
   out.send(s.conn, presence_snapshot());
-  if (config.store_messages) start_catch_up(s);
+  if (config.store_messages) return start_catch_up(s);
+  send_frame(s, v2::Synced{s.pending_rid, {}});  // nothing stored: nothing to catch up
 }
 
 void Core::Impl::on_logout_v2(Session& s, std::uint64_t rid) {

@@ -149,6 +149,7 @@ void Core::Impl::store_v1_message(Session& s, proto::MsgType type, const Routing
           count_store_result(r);
           if (r.status != history::Status::Ok) continue;
           ++counters.stored_messages;
+          if (v2_authenticated == 0) continue;  // v1 only: everyone had it (no per-recipient work)
           const SendPart& part = plan.parts[i];
           v2::Msg msg{part.conv, r.id, plan.ack.epoch, plan.ack.ts, from.name, {}, plan.text, {}};
           deliver_part(from, part, std::move(msg), {}, false, nullptr);

@@ -29,16 +29,13 @@ v2::RoomInfo Core::Impl::room_info(const Room& room, std::uint64_t asking) const
                       static_cast<std::uint32_t>(room.members.size()), room.has(asking)};
 }
 
-// The room `name` names; else answers the refusal (bad_room_name, no_such_room).
+// The room `name` names; else answers no_such_room (also for a name no room can have: only
+// join, which creates, says bad_room_name).
 const Room* Core::Impl::existing_room(Session& s, std::uint64_t rid, std::string_view name) {
   const std::optional<std::string> key = room_key(name);
-  if (!key) {
-    send_error_v2(s, rid, v2::code::kBadRoomName,
-                  "a room name is '#' and 1-32 characters of A-Z a-z 0-9 _ . -");
-    return nullptr;
-  }
-  const Room* room = rooms.find(*key);
-  if (room == nullptr) send_error_v2(s, rid, v2::code::kNoSuchRoom, "no room '" + *key + "'");
+  const Room* room = key ? rooms.find(*key) : nullptr;
+  if (room == nullptr)
+    send_error_v2(s, rid, v2::code::kNoSuchRoom, "no room '" + std::string(name) + "'");
   return room;
 }
 

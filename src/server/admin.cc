@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -24,6 +25,31 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string room_line(const chat::RoomSummary& r) {
+  std::string line = r.name + " members=" + std::to_string(r.members) +
+                     " online=" + std::to_string(r.online) + " op=" + r.op;
+  if (!r.topic.empty()) line += " topic=\"" + r.topic + "\"";
+  return line;
+}
+
+std::string rooms_text(const std::vector<chat::RoomSummary>& rooms) {
+  if (rooms.empty()) return "no rooms";
+  std::string text;
+  for (const chat::RoomSummary& r : rooms) text += room_line(r) + "\n";
+  return text;
+}
+
+// The room's line, then one member a line, "*" after those online.
+std::string room_text(const chat::RoomDetail& room) {
+  std::string text = room_line(room.summary) + "\n";
+  for (const std::string& name : room.members) {
+    const bool online =
+        std::find(room.online.begin(), room.online.end(), name) != room.online.end();
+    text += name + (online ? " *" : "") + "\n";
+  }
+  return text;
 }
 
 }  // namespace
@@ -86,6 +112,15 @@ std::string AdminSocket::answer(std::string_view line) {
     }
   } else if (std::holds_alternative<ops::StatsRequest>(*request)) {
     reply.text = render_stats_text(snapshot(server_));
+  } else if (std::holds_alternative<ops::RoomsRequest>(*request)) {
+    reply.text = rooms_text(server_.rooms());
+  } else if (const auto* room = std::get_if<ops::RoomRequest>(&*request)) {
+    auto detail = server_.room(room->name);
+    if (!detail) return ops::encode_admin_reply(ops::admin_error("no room '" + room->name + "'"));
+    reply.text = room_text(*detail);
+  } else if (std::holds_alternative<ops::PurgeRequest>(*request)) {
+    server_.purge_now();
+    reply.text = "purge started (the log's retention_purge line says what it deleted)";
   } else {
     const auto& kick = std::get<ops::KickRequest>(*request);
     if (!server_.kick(kick.name, kick.reason)) {

@@ -57,6 +57,8 @@ class ChatServer final : public quic::Handler {
   // Operators (the admin socket).
   std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
   bool kick(std::string_view username, std::string_view reason);
+  std::vector<chat::RoomSummary> rooms() const { return core_.rooms(); }
+  std::optional<chat::RoomDetail> room(std::string_view name) const { return core_.room(name); }
   // Applies retention now, in the writer's batches; the log says what it deleted.
   void purge_now();
   store::MessageWriter::Stats writer_stats() const { return writer_->stats(); }

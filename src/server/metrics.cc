@@ -91,6 +91,33 @@ void server_metrics(ops::Exposition& e, const MetricsSnapshot& m) {
               s.hash_seconds);
 }
 
+void history_metrics(ops::Exposition& e, const MetricsSnapshot& m) {
+  const chat::CoreStats& c = m.chat;
+  const store::MessageWriter::Stats& w = m.writer;
+  e.gauge("quicchat_rooms", "Rooms.", num(c.rooms));
+  e.counter("quicchat_messages_stored_total", "Messages committed to the message store.",
+            num(c.stored_messages));
+  e.counter("quicchat_store_failures_total",
+            "Store writes or reads refused (queue full or a database error): the sender got "
+            "store_full or store_failed.",
+            num(c.store_failures));
+  e.counter("quicchat_history_reads_total", "History pages read (history requests and joins).",
+            num(c.history_reads));
+  e.counter("quicchat_offline_deliveries_total",
+            "Stored messages sent in login catch-up pages (offline delivery and resume).",
+            num(c.offline_deliveries));
+  e.gauge("quicchat_store_queue", "Writes and reads waiting for the store's writer thread.",
+          num(w.queued));
+  e.counter("quicchat_store_commits_total",
+            "Transactions committed by the writer (each one fsync; group commit).", num(w.commits));
+  e.counter("quicchat_store_commit_seconds_total",
+            "Time spent in commits, fsync included: divided by quicchat_store_commits_total, the "
+            "mean store latency.",
+            static_cast<double>(w.commit_ns_total) / 1e9);
+  e.counter("quicchat_retention_deleted_total", "Stored messages deleted by retention.",
+            num(m.purged_messages));
+}
+
 void process_metrics(ops::Exposition& e, const ops::ProcessStats& p) {
   e.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
             p.cpu_seconds);
@@ -102,8 +129,10 @@ void process_metrics(ops::Exposition& e, const ops::ProcessStats& p) {
 }  // namespace
 
 MetricsSnapshot snapshot(const ChatServer& server) {
-  return MetricsSnapshot{server.chat_stats(), server.transport_stats(), server.counters(),
-                         server.hash_jobs_queued(), ops::read_process_stats()};
+  return MetricsSnapshot{server.chat_stats(),       server.transport_stats(),
+                         server.counters(),         server.hash_jobs_queued(),
+                         ops::read_process_stats(), server.writer_stats(),
+                         server.purged_messages()};
 }
 
 std::string render_metrics(const MetricsSnapshot& m) {
@@ -111,6 +140,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
   transport_metrics(e, m.transport);
   chat_metrics(e, m.chat);
   server_metrics(e, m);
+  history_metrics(e, m);
   if (m.process) process_metrics(e, *m.process);
   return e.text();
 }

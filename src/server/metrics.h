@@ -13,6 +13,8 @@
 #include "quic/endpoint.h"
 #include "server/server_counters.h"
 
+#include "store/message_store.h"
+
 namespace qc::server {
 
 class ChatServer;
@@ -23,6 +25,8 @@ struct MetricsSnapshot {
   ServerCounters server;
   std::size_t hash_jobs_queued = 0;
   std::optional<ops::ProcessStats> process;  // nullopt without /proc
+  store::MessageWriter::Stats writer;       // the message store's writer thread
+  std::uint64_t purged_messages = 0;        // deleted by retention
 };
 
 MetricsSnapshot snapshot(const ChatServer& server);

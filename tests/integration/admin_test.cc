@@ -14,6 +14,7 @@
 
 #include "support/peer.h"
 #include "support/server_process.h"
+#include "support/v2_peer.h"
 
 namespace qc::itest {
 namespace {
@@ -159,6 +160,38 @@ TEST(AdminSocket, BadRequestsGetAnErrorReplyAndTheNextStillWorks) {
   EXPECT_NE(missing.out.find("cannot connect to /nonexistent/x.sock"), std::string::npos)
       << missing.out;
   EXPECT_EQ(server.terminate(), 0);
+}
+
+// Rooms as operators see them, and retention on demand.
+TEST(AdminSocket, RoomsRoomAndPurge) {
+  const std::string path = temp_socket_path("qc-admin-rooms");
+  ServerProcess server(with_admin_socket(path));
+  ASSERT_TRUE(server.started()) << server.error();
+  Net net;
+  const Target target{"127.0.0.1", server.port(), server.ca_file()};
+  auto alice = V2Peer::connect(net, target);
+  ASSERT_TRUE(alice);
+  ASSERT_TRUE(alice->login("alice", "p1"));
+  alice->send(v2::Join{0, "#Team"});
+  ASSERT_TRUE(alice->expect<v2::Room>());
+  ASSERT_TRUE(alice->expect<v2::Page>());
+  alice->send(v2::SetTopic{0, "#team", "release"});
+  ASSERT_TRUE(alice->expect<v2::Ok>());
+
+  auto rooms = run_quicchat({"admin", "--socket", path, "rooms"});
+  EXPECT_EQ(rooms.status, 0) << rooms.out;
+  EXPECT_NE(rooms.out.find("#Team members=1 online=1 op=alice topic=\"release\""),
+            std::string::npos)
+      << rooms.out;
+  auto room = run_quicchat({"admin", "--socket", path, "room", "#TEAM"});
+  EXPECT_EQ(room.status, 0) << room.out;
+  EXPECT_NE(room.out.find("\nalice *\n"), std::string::npos) << room.out;
+  auto none = run_quicchat({"admin", "--socket", path, "room", "#nope"});
+  EXPECT_EQ(none.status, 1);
+  EXPECT_NE(none.out.find("no room '#nope'"), std::string::npos) << none.out;
+  auto purge = run_quicchat({"admin", "--socket", path, "purge"});
+  EXPECT_EQ(purge.status, 0) << purge.out;
+  EXPECT_NE(purge.out.find("purge started"), std::string::npos) << purge.out;
 }
 
 }  // namespace

@@ -203,5 +203,45 @@ TEST_F(History, TheJoinPageAndLiveMessagesDoNotOverlap) {
   EXPECT_EQ(lines[0].substr(0, 2), "2 ");  // live again
 }
 
+// The catch-up's read refused: an error naming the login's rid; the session stays and gets live
+// traffic from then on.
+TEST_F(History, ARefusedCatchUpIsAnErrorAndLiveTrafficFollows) {
+  h.join_v2(1, "alice");
+  h.drain();
+  h.store.fail_reads = history::Status::QueueFull;
+  h.open_v2(2);
+  const Lines login = h.attempt_v2(2, "bob", "phone", 9);
+  ASSERT_EQ(login.size(), 3u);
+  EXPECT_EQ(
+      login[2],
+      R"(2 {"t":"error","rid":9,"code":"store_full","text":"the messages since your last session: the server's message store is busy: try again later"})");
+  h.store.fail_reads = history::Status::Ok;
+  h.feed_frame(1, v2::Send{1, {"bob"}, {}, "live", ""});
+  const Lines lines = h.drain();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].substr(0, 2), "2 ");
+}
+
+// A session that closes while its catch-up is read gets nothing when the answer comes.
+TEST_F(History, AnAnswerForASessionThatHasGoneIsDropped) {
+  h.join_v2(1, "alice");
+  h.drain();
+  h.auto_store = false;
+  h.open_v2(2);
+  h.feed_frame(2, v2::Login{9, "bob", "pw-bob", "phone"});
+  const std::uint64_t ticket = h.last_ticket();
+  h.drain();
+  h.core.password_checked(2, ticket, PasswordCheck::Ok, h.now, {2, "bob"});
+  h.drain();
+  h.close(2);
+  h.drain();
+  EXPECT_EQ(h.core.stats().store_requests_in_flight, 2u);
+  EXPECT_EQ(h.release(), Lines{});
+  EXPECT_EQ(h.core.stats().store_requests_in_flight, 0u);
+  h.feed_frame(1, v2::Send{1, {}, "all", "x", ""});
+  EXPECT_EQ(h.drain(), (Lines{"STORE append(all)"}));
+  EXPECT_EQ(h.release().size(), 1u);  // the ack only
+}
+
 }  // namespace
 }  // namespace qc::chat::testing
