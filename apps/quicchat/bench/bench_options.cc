@@ -154,7 +154,7 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
       .kind = Kind::Int,
       .min = 1,
       .max = 100 * kMillion,
-      .by_mode = "latency=10000,fanout=200,room=200,store=100,history=200"},
+      .by_mode = "latency=10000,fanout=200,room=200,store=500,history=1000"},
      [](const V& v, O& o) -> Set {
        o.messages = v.number;
        return {};
