@@ -97,8 +97,12 @@ class ChatClient {
   Result<void> remove_member(std::string_view room, std::string_view user) {
     return after(session_.remove_member(room, user));
   }
-  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit) {
-    return after(session_.history(conv, with, limit));
+  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit,
+                       std::optional<std::uint64_t> before = std::nullopt) {
+    return after(session_.history(conv, with, limit, before));
+  }
+  Result<void> catch_up_after(std::string_view conv, std::uint64_t after_id) {
+    return after(session_.catch_up_after(conv, after_id));
   }
   Result<void> mark_read(std::string_view conv, std::uint64_t id) {
     return after(session_.mark_read(conv, id));

@@ -5,8 +5,8 @@
 namespace qc::client {
 namespace {
 
-using text::same_ignoring_case;
 using text::parse_id;
+using text::same_ignoring_case;
 using text::trim;
 
 using TargetResult = Result<std::uint64_t, std::string>;

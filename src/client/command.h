@@ -96,15 +96,17 @@ struct HistoryCmd {
   std::uint32_t limit = 0;  // 0: the server's default
   friend bool operator==(const HistoryCmd&, const HistoryCmd&) = default;
 };
+struct MoreCmd {  // /more: the page of history before the last one shown
+  friend bool operator==(const MoreCmd&, const MoreCmd&) = default;
+};
 struct OpenCmd {  // /open #team, /open @bob, /open 0; /close: nullopt
   std::optional<Conversation> conv;
   friend bool operator==(const OpenCmd&, const OpenCmd&) = default;
 };
 
-using Command =
-    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd,
-                 RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd, TopicCmd, MembersCmd, RemoveCmd,
-                 HistoryCmd, OpenCmd>;
+using Command = std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd,
+                             RebindCmd, NamesCmd, RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd,
+                             TopicCmd, MembersCmd, RemoveCmd, HistoryCmd, MoreCmd, OpenCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;

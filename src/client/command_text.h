@@ -20,7 +20,9 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
-inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 inline bool same_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

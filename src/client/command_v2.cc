@@ -8,8 +8,8 @@
 namespace qc::client {
 namespace {
 
-using text::same_ignoring_case;
 using text::parse_id;
+using text::same_ignoring_case;
 using text::split_word;
 using text::trim;
 using ParseResult = Result<Command, std::string>;
@@ -121,6 +121,7 @@ std::optional<ParseResult> slash_command_v2(std::string_view line,
   if (name == "/open") return parse_open(args);
   if (name == "/rooms" && args.empty()) return Command{RoomsCmd{}};
   if (name == "/close" && args.empty()) return Command{OpenCmd{std::nullopt}};
+  if (name == "/more" && args.empty()) return Command{MoreCmd{}};
   return std::nullopt;
 }
 
@@ -208,6 +209,7 @@ std::vector<std::string> help_lines_v2() {
       "/members #room       list a room's members and who of them is online",
       "/remove #room name   remove a member (operator)",
       "/history [conv] [N]  the last N messages of #room, @name or 0 (default: the open one)",
+      "/more                the page of history before the last one shown",
       "/open #room|@name|0  make it the current conversation: a line without an address goes there",
       "/close               no current conversation",
       "//text               send \"/text\" to the current conversation",

@@ -139,6 +139,7 @@ struct RequestDone {
   std::string user;  // Removed
   std::string conv;  // Read
   std::uint64_t id = 0;
+  std::string topic = {};  // TopicSet: the new one ("" cleared it)
 };
 // Where a page comes from: the login's catch-up (messages not seen yet: shown as new), or the
 // answer to a join or a history request (shown marked as history).
@@ -184,11 +185,11 @@ struct ConnectionClosed {
   std::vector<std::string> undelivered = {};
 };
 
-using Event = std::variant<Connected, VersionSelected, VersionRejected, LoginOk, LoginRetry,
-                           LoginRejected, UsersJoined, UsersLeft, Message, ServerError, LoggedOut,
-                           ProtocolViolation, PathChanged, ConnectionClosed, Welcome, Acked,
-                           PresenceSnapshot, PresenceChanged, RequestError, RoomJoined,
-                           RoomsListed, MembersListed, RoomChanged, RequestDone, HistoryPage,
-                           CatchUpDone, CursorMoved>;
+using Event =
+    std::variant<Connected, VersionSelected, VersionRejected, LoginOk, LoginRetry, LoginRejected,
+                 UsersJoined, UsersLeft, Message, ServerError, LoggedOut, ProtocolViolation,
+                 PathChanged, ConnectionClosed, Welcome, Acked, PresenceSnapshot, PresenceChanged,
+                 RequestError, RoomJoined, RoomsListed, MembersListed, RoomChanged, RequestDone,
+                 HistoryPage, CatchUpDone, CursorMoved>;
 
 }  // namespace qc::client

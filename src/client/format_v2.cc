@@ -161,7 +161,8 @@ Lines done_texts(const RequestDone& d) {
     case Done::Left:
       return {"[Sys] You left " + sanitize(d.room)};
     case Done::TopicSet:
-      return {"[Sys] Topic of " + sanitize(d.room) + " updated"};
+      if (d.topic.empty()) return {"[Sys] Topic of " + sanitize(d.room) + " cleared"};
+      return {"[Sys] Topic of " + sanitize(d.room) + " set: " + sanitize(d.topic)};
     case Done::Removed:
       return {"[Sys] Removed " + sanitize(d.user) + " from " + sanitize(d.room)};
     case Done::Read:

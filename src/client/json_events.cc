@@ -71,8 +71,7 @@ std::string_view kind_name(MessageKind kind) {
 }
 
 // `type`: "message", or "history" for a message of a history page.
-std::string message_json(const Message& m, std::int64_t now_ms,
-                         std::string_view type = "message") {
+std::string message_json(const Message& m, std::int64_t now_ms, std::string_view type = "message") {
   return object(type, m.ts != 0 ? m.ts : now_ms, [&m](ObjectWriter& w) {
     w.string("kind", kind_name(m.kind));
     if (!m.conv.empty()) w.string("conv", m.conv).unsigned_integer("id", m.id);
@@ -198,6 +197,7 @@ Lines done_json(const RequestDone& d, std::int64_t now_ms) {
   return {object("room", now_ms, [&](ObjectWriter& w) {
     w.string("code", code).unsigned_integer("rid", d.rid).string("room", d.room);
     if (d.what == Done::Removed) w.string("user", d.user);
+    if (d.what == Done::TopicSet) w.string("topic", d.topic);
   })};
 }
 

@@ -55,9 +55,8 @@ void ResumeBook::sending(const OutgoingSend& send) {
 }
 
 void ResumeBook::answered(std::string_view cid) {
-  const auto removed = std::erase_if(state_.unacked, [cid](const OutgoingSend& s) {
-    return s.cid == cid;
-  });
+  const auto removed =
+      std::erase_if(state_.unacked, [cid](const OutgoingSend& s) { return s.cid == cid; });
   if (removed > 0) dirty_ = true;
 }
 

@@ -36,7 +36,7 @@ class ResumeBook {
 
   // The reads to send now: (conv, highest id shown) where it is past the known cursor.
   std::vector<proto::v2::Since> take_reads();
-  void cursor(const std::string& conv, std::uint64_t id);  // another device read up to id
+  void cursor(const std::string& conv, std::uint64_t id);   // another device read up to id
   void set_unread(const std::vector<UnreadCount>& counts);  // the login's synced
   std::uint64_t unread(const std::string& conv) const;
 

@@ -126,8 +126,8 @@ Result<ResumeState> load_resume_state(std::string_view state_dir, std::string_vi
   if (state) return state;
   const std::string aside = file + ".corrupt";
   std::rename(file.c_str(), aside.c_str());
-  return fail("resume_state", file + " is not valid (" + state.error().message +
-                                  "); kept as " + aside + ", starting afresh");
+  return fail("resume_state", file + " is not valid (" + state.error().message + "); kept as " +
+                                  aside + ", starting afresh");
 }
 
 Result<void> save_resume_state(std::string_view state_dir, std::string_view server,

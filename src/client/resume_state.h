@@ -36,8 +36,7 @@ std::string encode_resume_state(const ResumeState& state);
 // The state, or an error naming the first line that is wrong.
 Result<ResumeState> decode_resume_state(std::string_view text);
 
-std::string resume_file(std::string_view state_dir, std::string_view server,
-                        std::string_view user);
+std::string resume_file(std::string_view state_dir, std::string_view server, std::string_view user);
 // A missing file is a fresh state. A corrupt one is renamed to `resume.corrupt` and reported
 // as the error (the caller goes on with a fresh state).
 Result<ResumeState> load_resume_state(std::string_view state_dir, std::string_view server,

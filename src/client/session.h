@@ -86,7 +86,12 @@ class ClientSession {
   Result<void> remove_member(std::string_view room, std::string_view user);
   // The latest `limit` messages (0: the server's default) of `conv` ("all", "#team"), or of the
   // direct conversation `with` a name when conv is empty.
-  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit);
+  // `before`: the messages before that id instead (paging back).
+  Result<void> history(std::string_view conv, std::string_view with, std::uint32_t limit,
+                       std::optional<std::uint64_t> before = std::nullopt);
+  // The rest of a login catch-up page that had `more`: the messages of `conv` after `after`,
+  // delivered as a HistoryPage of origin CatchUp.
+  Result<void> catch_up_after(std::string_view conv, std::uint64_t after);
   Result<void> mark_read(std::string_view conv, std::uint64_t id);
   Result<void> alive();  // v1 ALIVE, v2 ping
   Result<void> logout();
@@ -143,13 +148,27 @@ class ClientSession {
     std::string user, password, device;
     std::vector<proto::v2::Since> since;
   };
-  enum class RequestKind { Login, Send, Ping, Logout, Join, Leave, Rooms, Topic, Members, Remove,
-                           History, Read };
+  enum class RequestKind {
+    Login,
+    Send,
+    Ping,
+    Logout,
+    Join,
+    Leave,
+    Rooms,
+    Topic,
+    Members,
+    Remove,
+    History,
+    Read
+  };
   // What a room, history or read request was about, for its answer's event.
   struct RequestContext {
     RequestKind kind = RequestKind::Read;
     std::string room, user, conv;
     std::uint64_t id = 0;
+    std::string topic = {};  // SetTopic
+    bool catch_up = false;   // History: the rest of a login catch-up page (shown as new)
   };
   void queue_v2(const proto::v2::Frame& frame);
   proto::v2::RequestId next_rid() { return next_rid_++; }

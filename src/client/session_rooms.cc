@@ -62,7 +62,7 @@ Result<void> ClientSession::set_topic(std::string_view room, std::string_view to
   if (auto ok = require_logged_in("set a topic"); !ok) return ok;
   const auto rid = next_rid();
   return request(v2::SetTopic{rid, std::string(room), std::string(topic)}, rid,
-                 {RequestKind::Topic, std::string(room), {}, {}, 0});
+                 {RequestKind::Topic, std::string(room), {}, {}, 0, std::string(topic)});
 }
 
 Result<void> ClientSession::list_members(std::string_view room) {
@@ -80,11 +80,18 @@ Result<void> ClientSession::remove_member(std::string_view room, std::string_vie
 }
 
 Result<void> ClientSession::history(std::string_view conv, std::string_view with,
-                                    std::uint32_t limit) {
+                                    std::uint32_t limit, std::optional<std::uint64_t> before) {
   if (auto ok = require_logged_in("ask for history"); !ok) return ok;
   const auto rid = next_rid();
-  v2::History h{rid, ascii_lowered(conv), std::string(with), std::nullopt, std::nullopt, limit};
+  v2::History h{rid, ascii_lowered(conv), std::string(with), before, std::nullopt, limit};
   return request(h, rid, {RequestKind::History, {}, std::string(with), h.conv, 0});
+}
+
+Result<void> ClientSession::catch_up_after(std::string_view conv, std::uint64_t after) {
+  if (auto ok = require_logged_in("ask for history"); !ok) return ok;
+  const auto rid = next_rid();
+  v2::History h{rid, std::string(conv), {}, std::nullopt, after, 0};
+  return request(h, rid, {RequestKind::History, {}, {}, h.conv, after, {}, true});
 }
 
 Result<void> ClientSession::mark_read(std::string_view conv, std::uint64_t id) {
@@ -164,7 +171,9 @@ void ClientSession::on_page(v2::Page& f) {
   auto context = take_context(f.rid);
   HistoryPage page;
   page.rid = f.rid;
-  if (context) {
+  if (context && context->catch_up) {
+    page.origin = PageOrigin::CatchUp;
+  } else if (context) {
     page.origin = context->kind == RequestKind::Join ? PageOrigin::Join : PageOrigin::History;
   } else if (f.rid) {
     page.origin = PageOrigin::History;  // an answer we no longer know: never shown as new
@@ -200,6 +209,7 @@ void ClientSession::on_ok(const v2::Ok& f) {
   done.user = std::move(context->user);
   done.conv = std::move(context->conv);
   done.id = context->id;
+  done.topic = std::move(context->topic);
   switch (context->kind) {
     case RequestKind::Leave:
       done.what = Done::Left;

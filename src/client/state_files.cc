@@ -26,7 +26,8 @@ std::string safe_component(std::string_view part, bool lower) {
 }
 
 Result<void> failed(std::string_view what, const std::string& path) {
-  return fail("state_dir", "cannot " + std::string(what) + " " + path + ": " + std::strerror(errno));
+  return fail("state_dir",
+              "cannot " + std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
 bool write_all(int fd, std::string_view content) {

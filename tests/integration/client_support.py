@@ -240,6 +240,41 @@ def shlex_quote(text):
     return shlex.quote(text)
 
 
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+class Env:
+    """A server and the clients a test starts; `with` kills them all and removes the server."""
+
+    def __init__(self, binary, accounts=None):
+        self.server = Server(binary, accounts) if accounts else Server(binary)
+        self.clients = []
+
+    def json(self, user, *extra):
+        c = JsonClient(self.server, user, *extra)
+        self.clients.append(c)
+        return c
+
+    def script(self, *extra):
+        c = ScriptClient(self.server, *extra)
+        self.clients.append(c)
+        return c
+
+    def state_dir(self, name):
+        """A state folder of its own (one device) inside the server's temp dir."""
+        return os.path.join(self.server.dir, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for c in self.clients:
+            c.kill()
+        self.server.close()
+
+
 def run_tests(tests):
     """Runs each test function, prints a summary line, returns the exit code."""
     passed = failed = 0

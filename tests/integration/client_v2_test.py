@@ -6,40 +6,15 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client_support import JsonClient, ScriptClient, Server, TestFailure, main  # noqa: E402
-from client_support import ACCOUNTS  # noqa: E402
+import client_support as support  # noqa: E402
+from client_support import ACCOUNTS, check, main  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 CLOCK = r"\d\d:\d\d "
 
 
-def check(condition, message):
-    if not condition:
-        raise TestFailure(message)
-
-
-class Env:
-    def __init__(self, accounts=None):
-        self.server = Server(BINARY, accounts) if accounts else Server(BINARY)
-        self.clients = []
-
-    def json(self, user, *extra):
-        c = JsonClient(self.server, user, *extra)
-        self.clients.append(c)
-        return c
-
-    def script(self, *extra):
-        c = ScriptClient(self.server, *extra)
-        self.clients.append(c)
-        return c
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        for c in self.clients:
-            c.kill()
-        self.server.close()
+def Env(accounts=None):  # noqa: N802 - reads as the class it makes
+    return support.Env(BINARY, accounts)
 
 
 def test_direct_broadcast_and_presence():

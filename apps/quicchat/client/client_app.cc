@@ -80,12 +80,10 @@ void ClientApp::on_event(const Event& event) {
     auto line = format_event(event);
     return fatal(line.value_or("[Err] Login rejected"));
   }
-  if (const auto* page = std::get_if<HistoryPage>(&event);
-      page && page->origin == PageOrigin::CatchUp) {
-    return show_catch_up(*page);
-  }
+  if (const auto* page = std::get_if<HistoryPage>(&event)) return show_page(*page);
   if (!track(event)) return;
   show(event);
+  save_resume_state();  // after showing: a crash in between shows a message twice, never zero
   if (std::holds_alternative<LoggedOut>(event)) {
     chat_.close("logout");
     loop_.add_timer(loop_.now() + kCloseGrace, [this] { finish(0); });
@@ -119,8 +117,9 @@ void ClientApp::on_welcome(const Welcome& welcome) {
     device_id_ = welcome.device;
     (void)store_device_id(options_.state_dir, options_.server_label, username_, device_id_);
   }
-  after_login();
+  // Before a line typed meanwhile: what was sent first goes first.
   resend_unanswered();
+  after_login();
 }
 
 void ClientApp::after_login() {

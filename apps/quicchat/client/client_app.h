@@ -77,6 +77,7 @@ class ClientApp {
   // v2 rooms, history, the current conversation (client_app_rooms.cc).
   Result<void> execute_v2(const client::Command& command, std::string_view line);
   Result<void> run_history(const client::HistoryCmd& history);
+  Result<void> run_more();
   void open_conversation(const std::optional<client::Conversation>& conv);
   std::string prompt() const;
   void request_command_line();
@@ -84,7 +85,7 @@ class ClientApp {
   // Resume, dedupe and read cursors (client_app_resume.cc).
   void load_resume_state();
   bool track(const client::Event& event);  // false: a message already shown (not shown again)
-  void show_catch_up(const client::HistoryPage& page);
+  void show_page(const client::HistoryPage& page);
   void sent_v2();  // a send just queued: kept until answered, shown as pending
   void schedule_flush();
   void flush_reads_and_state();
@@ -127,6 +128,14 @@ class ClientApp {
   // v2: where a line without an address goes (/open), and the resume/read bookkeeping kept in
   // the state folder (resume_state.h).
   std::optional<client::Conversation> current_;
+  // The last page of history shown, for /more: its conversation, first id, size, and `more`.
+  struct ShownHistory {
+    std::string conv, label;
+    std::uint64_t first_id = 0;
+    std::uint32_t limit = 0;
+    bool more = false;
+  };
+  std::optional<ShownHistory> last_history_;
   client::ResumeBook book_;
   bool resume_loaded_ = false;
   std::optional<io::EventLoop::TimerId> flush_timer_;

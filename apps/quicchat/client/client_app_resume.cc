@@ -1,6 +1,7 @@
 // ClientApp's resume bookkeeping (client/resume_book.h): messages shown once across reconnects
-// and restarts, unanswered sends kept on disk until answered, and read cursors sent for what was
-// shown, coalesced (one `read` per conversation per kFlushDelay).
+// and restarts (the state is saved right after they are shown), unanswered sends kept on disk
+// until answered, and read cursors sent for what was shown, coalesced (one `read` per
+// conversation per kFlushDelay).
 #include "client/resume_state.h"
 #include "quicchat/client/client_app.h"
 
@@ -50,13 +51,26 @@ bool ClientApp::track(const Event& event) {
   return true;
 }
 
-// The login's catch-up: only what this device has not shown yet, as new messages.
-void ClientApp::show_catch_up(const HistoryPage& page) {
-  HistoryPage fresh = page;
-  std::erase_if(fresh.msgs,
-                [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
-  if (fresh.msgs.empty() && fresh.expired == 0) return;
-  show(fresh);
+// The login's catch-up shows only what this device has not shown yet, as new messages. A page
+// of history is shown whole (marked) and counts as seen and read too: otherwise the next login
+// would bring a joined room's latest messages again as new.
+void ClientApp::show_page(const HistoryPage& page) {
+  HistoryPage shown = page;
+  if (page.origin == PageOrigin::CatchUp) {
+    // The server sends at most 500 per conversation: the rest is asked for, and comes the same way.
+    if (page.more && !page.msgs.empty()) (void)chat_.catch_up_after(page.conv, page.msgs.back().id);
+    std::erase_if(shown.msgs,
+                  [this](const Message& m) { return !book_.accept(m.conv, m.id, m.epoch); });
+    if (shown.msgs.empty() && shown.expired == 0) return;
+  } else {
+    for (const Message& m : page.msgs) book_.accept(m.conv, m.id, m.epoch);
+    if (!page.msgs.empty()) {
+      last_history_ = ShownHistory{page.conv, page.label, page.msgs.front().id,
+                                   static_cast<std::uint32_t>(page.msgs.size()), page.more};
+    }
+  }
+  show(shown);
+  save_resume_state();
   schedule_flush();
 }
 

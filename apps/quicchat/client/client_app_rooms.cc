@@ -21,7 +21,9 @@ std::string conversation_label(const Conversation& conv) {
   return "0";
 }
 
-Result<void> needs_v2() { return fail("v1", "rooms and history need a server speaking protocol v2"); }
+Result<void> needs_v2() {
+  return fail("v1", "rooms and history need a server speaking protocol v2");
+}
 
 }  // namespace
 
@@ -39,8 +41,10 @@ Result<void> ClientApp::execute_v2(const Command& command, std::string_view line
     return t->topic ? chat_.set_topic(t->room, *t->topic) : chat_.list_rooms(t->room);
   }
   if (const auto* m = std::get_if<MembersCmd>(&command)) return chat_.list_members(m->room);
-  if (const auto* r = std::get_if<RemoveCmd>(&command)) return chat_.remove_member(r->room, r->user);
+  if (const auto* r = std::get_if<RemoveCmd>(&command))
+    return chat_.remove_member(r->room, r->user);
   if (const auto* h = std::get_if<HistoryCmd>(&command)) return run_history(*h);
+  if (std::holds_alternative<MoreCmd>(command)) return run_more();
   if (const auto* o = std::get_if<OpenCmd>(&command)) open_conversation(o->conv);
   return {};
 }
@@ -57,11 +61,18 @@ Result<void> ClientApp::run_history(const HistoryCmd& history) {
   return chat_.history(proto::v2::kBroadcastConv, {}, history.limit);
 }
 
+Result<void> ClientApp::run_more() {
+  if (!last_history_) return fail("local", "No history shown yet: /history first");
+  if (!last_history_->more) {
+    return fail("local", "No older messages in " + sanitize(last_history_->label));
+  }
+  return chat_.history(last_history_->conv, {}, last_history_->limit, last_history_->first_id);
+}
+
 void ClientApp::open_conversation(const std::optional<Conversation>& conv) {
   current_ = conv;
   if (!conv) {
-    return say("close",
-               "[Sys] No current conversation: address each line (0:, @name:, #room:)");
+    return say("close", "[Sys] No current conversation: address each line (0:, @name:, #room:)");
   }
   say("open", "[Sys] Now in " + sanitize(conversation_label(*conv)) +
                   ": a line without an address goes there (/close to stop)");
@@ -71,6 +82,6 @@ std::string ClientApp::prompt() const {
   return current_ ? sanitize(conversation_label(*current_)) + "> " : std::string();
 }
 
-void ClientApp::request_command_line() { console_.request_line(prompt(), false); }
+void ClientApp::request_command_line() { console_.request_command_line(prompt()); }
 
 }  // namespace qc::app

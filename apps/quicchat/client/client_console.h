@@ -24,6 +24,9 @@ class Console {
   virtual void set_line_handler(LineFn on_line) = 0;
   // Asks for one line; the handler is called once with it (later, from the loop).
   virtual void request_line(std::string_view prompt, bool hidden) = 0;
+  // The same for a command line (the terminal keeps it in its history); the prompt names the
+  // current conversation, if any.
+  virtual void request_command_line(std::string_view prompt) { request_line(prompt, false); }
   virtual void print(std::string_view line) = 0;
   // The reason the client gives up (stderr when scripted, the screen when interactive).
   virtual void print_fatal(std::string_view line) = 0;

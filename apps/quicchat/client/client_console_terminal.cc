@@ -18,6 +18,9 @@ namespace {
 std::optional<std::optional<std::string>> g_received;
 
 void on_readline_line(char* line) {
+  // Removed here, readline does not print the prompt again for a next line: the client asks for
+  // one when it is ready, and with a prompt (`#team> `) its output would follow a stray prompt.
+  rl_callback_handler_remove();
   if (line == nullptr) {
     g_received.emplace(std::nullopt);
     return;
@@ -43,9 +46,15 @@ class TerminalConsole final : public Console {
 
   void set_line_handler(LineFn on_line) override { on_line_ = std::move(on_line); }
 
+  void request_command_line(std::string_view prompt) override {
+    request_line(prompt, false);
+    command_ = true;
+  }
+
   void request_line(std::string_view prompt, bool hidden) override {
     stop();
     hidden_ = hidden;
+    command_ = false;
     prompt_ = std::string(prompt);
     rl_redisplay_function = hidden ? hidden_redisplay : rl_redisplay;
     rl_callback_handler_install(prompt_.c_str(), on_readline_line);
@@ -100,11 +109,10 @@ class TerminalConsole final : public Console {
     if (!g_received) return;
     std::optional<std::string> line = std::move(*g_received);
     g_received.reset();
-    const bool was_hidden = hidden_;
-    if (was_hidden) std::fputs("\r\n", stdout);
+    if (hidden_) std::fputs("\r\n", stdout);
     stop();
-    const bool chat_line = !was_hidden && prompt_.empty();  // not an answer to a login prompt
-    if (line && !line->empty() && chat_line) add_history(line->c_str());
+    // Commands only: never an answer to a login prompt.
+    if (line && !line->empty() && command_) add_history(line->c_str());
     on_line_(std::move(line));
   }
 
@@ -112,6 +120,7 @@ class TerminalConsole final : public Console {
   LineFn on_line_;
   std::string prompt_;
   bool hidden_ = false;
+  bool command_ = false;  // the line asked for is a command (kept in the history)
   bool installed_ = false;
 };
 

@@ -237,6 +237,21 @@ TEST_F(ClientAppTest, RoomsAndTheCurrentConversation) {
             (std::vector<std::string>{"05:33 [Sys] Joined #team (2 members, operator bob)",
                                       "04:33 [History] #team <bob> welcome",
                                       "05:33 [Sys] End of history of #team (1 message)"}));
+  console_.type("/more");
+  EXPECT_EQ(console_.take(), std::vector<std::string>{"05:33 [Err] No older messages in #team"});
+  console_.type("/history #team 1");
+  const auto asked = std::get<v2::History>(frame_of(endpoint_.sent[1].back()));
+  mux_.on_data(1, v2::encode_frame(v2::Page{asked.rid, "#team", {room_msg(5, "five")}, true}));
+  console_.take();
+  console_.type("/more");
+  EXPECT_EQ(std::get<v2::History>(frame_of(endpoint_.sent[1].back())),
+            (v2::History{asked.rid + 1, "#team", "", 5, std::nullopt, 1}))
+      << "the page before the last one shown";
+  const std::size_t before = endpoint_.sent[1].size();
+  loop_.advance(std::chrono::milliseconds(500));
+  ASSERT_EQ(endpoint_.sent[1].size(), before + 1);
+  EXPECT_EQ(std::get<v2::Read>(frame_of(endpoint_.sent[1].back())), (v2::Read{5, "#team", 5}))
+      << "the room's latest messages were shown: read";
   console_.type("/open #team");
   EXPECT_EQ(console_.take(),
             std::vector<std::string>{
@@ -274,12 +289,23 @@ TEST_F(ClientAppTest, ReadsAreCoalescedAndAReconnectShowsNothingTwice) {
   open_and_log_in(2);
   EXPECT_EQ(login_.since, (std::vector<v2::Since>{{"#team", 3}}));
   console_.take();
-  mux_.on_data(2, v2::encode_frame(v2::Page{std::nullopt, "#team",
-                                            {room_msg(2, "two"), room_msg(3, "three"),
-                                             room_msg(4, "four")}}) +
-                      v2::encode_frame(v2::Synced{login_.rid, {{"#team", 1}}}));
-  EXPECT_EQ(console_.take(), (std::vector<std::string>{"04:33 #team <bob> four",
-                                                       "05:33 [Sys] Unread: #team 1"}));
+  mux_.on_data(
+      2,
+      v2::encode_frame(v2::Page{
+          std::nullopt, "#team", {room_msg(2, "two"), room_msg(3, "three"), room_msg(4, "four")}}) +
+          v2::encode_frame(v2::Synced{login_.rid, {{"#team", 1}}}));
+  EXPECT_EQ(console_.take(),
+            (std::vector<std::string>{"04:33 #team <bob> four", "05:33 [Sys] Unread: #team 1"}));
+  // A catch-up page with more after it: the client asks for the rest and shows it as new.
+  mux_.on_data(2, v2::encode_frame(v2::Page{
+                      std::nullopt, "all", {{"all", 7, 1, kTs, "cam", {}, "seven", ""}}, true}));
+  const auto rest = std::get<v2::History>(frame_of(endpoint_.sent[2].back()));
+  EXPECT_EQ(rest.conv, "all");
+  EXPECT_EQ(rest.after, 7u);
+  mux_.on_data(
+      2, v2::encode_frame(v2::Page{rest.rid, "all", {{"all", 8, 1, kTs, "cam", {}, "eight", ""}}}));
+  EXPECT_EQ(console_.take(), (std::vector<std::string>{"04:33 [Broad Msg] cam: seven",
+                                                       "04:33 [Broad Msg] cam: eight"}));
 }
 
 TEST_F(ClientAppTest, AnUnansweredSendSurvivesARestartOfTheClient) {
@@ -318,8 +344,10 @@ TEST_F(ClientAppTest, ACorruptResumeFileIsReportedAndTheClientGoesOn) {
   EXPECT_TRUE(login_.since.empty());
   const auto lines = console_.take();
   ASSERT_GE(lines.size(), 2u);
-  EXPECT_TRUE(lines[1].starts_with("[Err] " + dir + "/resume is not valid (line 2: no end of "
-                                   "line); kept as " + dir + "/resume.corrupt"))
+  EXPECT_TRUE(lines[1].starts_with("[Err] " + dir +
+                                   "/resume is not valid (line 2: no end of "
+                                   "line); kept as " +
+                                   dir + "/resume.corrupt"))
       << lines[1];
   EXPECT_EQ(lines[2], "04:33 [Sys] Login successful. You are alice.");
 }

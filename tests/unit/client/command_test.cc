@@ -185,8 +185,7 @@ TEST(CommandV2, RoomCommands) {
   EXPECT_EQ(v2_ok("/rooms"), Command{RoomsCmd{}});
   EXPECT_EQ(v2_ok("/members #a.b-c_d"), Command{MembersCmd{"#a.b-c_d"}});
   EXPECT_EQ(v2_ok("/topic #team"), (Command{TopicCmd{"#team", std::nullopt}}));
-  EXPECT_EQ(v2_ok("/topic #team release  friday"),
-            (Command{TopicCmd{"#team", "release  friday"}}));
+  EXPECT_EQ(v2_ok("/topic #team release  friday"), (Command{TopicCmd{"#team", "release  friday"}}));
   EXPECT_EQ(v2_ok("/topic #team -"), (Command{TopicCmd{"#team", ""}}));
   EXPECT_EQ(v2_ok("/remove #team @bob"), (Command{RemoveCmd{"#team", "bob"}}));
   EXPECT_EQ(v2_ok("/remove #team bob"), (Command{RemoveCmd{"#team", "bob"}}));
@@ -219,6 +218,7 @@ TEST(CommandV2, History) {
   EXPECT_EQ(v2_error("/history #team 0"), errors::kBadHistoryCount);
   EXPECT_EQ(v2_error("/history #team many"), errors::kBadHistoryCount);
   EXPECT_EQ(v2_error("/history team"), "Usage: /history [#room|@name|0] [N]");
+  EXPECT_EQ(v2_ok("/more"), Command{MoreCmd{}});
 }
 
 TEST(CommandV2, CurrentConversationTakesUnaddressedLines) {

@@ -193,8 +193,12 @@ TEST_F(V2Display, RoomMessagesAndOwnRoomSends) {
 }
 
 TEST_F(V2Display, HistoryIsMarkedCatchUpIsNot) {
-  HistoryPage page{7, PageOrigin::History, "#team", "#team",
-                   {room_msg(1, "alice", "old"), room_msg(2, "cam", "older\x1b[2J")}, true};
+  HistoryPage page{7,
+                   PageOrigin::History,
+                   "#team",
+                   "#team",
+                   {room_msg(1, "alice", "old"), room_msg(2, "cam", "older\x1b[2J")},
+                   true};
   page.msgs[1].ts = kTs - 86'400'000 + 60'000;
   EXPECT_EQ(format_v2_lines(page, kNow),
             (Lines{"04:33 [History] #team <alice> old", "04:34 [History] #team <cam> older[2J",
@@ -203,8 +207,13 @@ TEST_F(V2Display, HistoryIsMarkedCatchUpIsNot) {
   EXPECT_EQ(format_v2_lines(page, kNow), Lines{"05:33 [Sys] No history in #team"});
   page.origin = PageOrigin::Join;
   EXPECT_TRUE(format_v2_lines(page, kNow).empty()) << "a new room's empty page says nothing";
-  HistoryPage catch_up{std::nullopt, PageOrigin::CatchUp, "d:1:2", "@alice",
-                       {msg("d:1:2", "alice", {"bob"}, "missed")}, false, 3};
+  HistoryPage catch_up{std::nullopt,
+                       PageOrigin::CatchUp,
+                       "d:1:2",
+                       "@alice",
+                       {msg("d:1:2", "alice", {"bob"}, "missed")},
+                       false,
+                       3};
   EXPECT_EQ(format_v2_lines(catch_up, kNow),
             (Lines{"04:33 [1-1 Msg] alice: missed",
                    "05:33 [Sys] 3 older messages in @alice expired before you could get them"}));
@@ -241,6 +250,10 @@ TEST_F(V2Display, RoomsMembersEventsAndUnread) {
   EXPECT_EQ(format_v2_lines(RequestDone{4, Done::Left, "#team", "", "", 0}, kNow),
             Lines{"05:33 [Sys] You left #team"});
   EXPECT_TRUE(format_v2_lines(RequestDone{4, Done::Read, "", "", "#team", 9}, kNow).empty());
+  EXPECT_EQ(format_v2_lines(RequestDone{5, Done::TopicSet, "#team", "", "", 0, "ship"}, kNow),
+            Lines{"05:33 [Sys] Topic of #team set: ship"});
+  EXPECT_EQ(format_v2_lines(RequestDone{5, Done::TopicSet, "#team", "", "", 0, ""}, kNow),
+            Lines{"05:33 [Sys] Topic of #team cleared"});
   EXPECT_EQ(format_v2_lines(CatchUpDone{{{"#team", "#team", 3}, {"d:1:2", "@bob", 1}}}, kNow),
             Lines{"05:33 [Sys] Unread: #team 3, @bob 1"});
   EXPECT_EQ(format_v2_lines(CatchUpDone{}, kNow), Lines{"05:33 [Sys] No unread messages"});
@@ -252,14 +265,22 @@ TEST(JsonEvents, RoomsHistoryAndUnread) {
       event_json(RoomJoined{1, {"#Team", "x", "alice", 2, true}, "#team", false}, kNow),
       Lines{
           R"({"type": "room", "ts": 1764653600000, "code": "joined", "rid": 1, "room": "#Team", "topic": "x", "op": "alice", "members": 2, "member": true, "conv": "#team", "created": false})"});
-  HistoryPage history{7, PageOrigin::History, "#team", "#team", {room_msg(1, "alice", "old")}, true};
+  HistoryPage history{7,       PageOrigin::History,           "#team",
+                      "#team", {room_msg(1, "alice", "old")}, true};
   EXPECT_EQ(
       event_json(history, kNow),
       (Lines{
           R"({"type": "history", "ts": 1764650000000, "kind": "room", "conv": "#team", "id": 1, "epoch": 1, "from": "alice", "text": "old"})",
           R"({"type": "page", "ts": 1764653600000, "rid": 7, "origin": "history", "conv": "#team", "label": "#team", "count": 1, "more": true, "expired": 0, "unread": 0, "read": 0})"}));
-  HistoryPage catch_up{std::nullopt, PageOrigin::CatchUp, "#team", "#team",
-                       {room_msg(2, "cam", "new")}, false, 0, 1, 1};
+  HistoryPage catch_up{std::nullopt,
+                       PageOrigin::CatchUp,
+                       "#team",
+                       "#team",
+                       {room_msg(2, "cam", "new")},
+                       false,
+                       0,
+                       1,
+                       1};
   EXPECT_EQ(
       event_json(catch_up, kNow)[0],
       R"({"type": "message", "ts": 1764650000000, "kind": "room", "conv": "#team", "id": 2, "epoch": 1, "from": "cam", "text": "new", "catch_up": true})");

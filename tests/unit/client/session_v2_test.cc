@@ -336,6 +336,7 @@ TEST(ClientSessionV2, RoomRequestsAndTheirAnswers) {
   EXPECT_EQ(std::get<RoomsListed>(events[2]).topic_of, "");
   EXPECT_EQ(std::get<RoomsListed>(events[3]).topic_of, "#team");
   EXPECT_EQ(std::get<RequestDone>(events[4]).what, Done::TopicSet);
+  EXPECT_EQ(std::get<RequestDone>(events[4]).topic, "release");
   EXPECT_EQ(std::get<MembersListed>(events[5]).online, std::vector<std::string>{"bob"});
   const auto& removed = std::get<RequestDone>(events[6]);
   EXPECT_EQ(removed.what, Done::Removed);
@@ -352,13 +353,16 @@ TEST(ClientSessionV2, RoomRequestsAndTheirAnswers) {
 
 TEST(ClientSessionV2, CatchUpPagesSyncedAndCursors) {
   ClientSession s = v2_bob();
-  s.on_bytes(
-      v2::encode_frame(v2::Page{std::nullopt, "d:1:2",
-                                {{"d:1:2", 5, 1, kTs, "alice", {"bob"}, "missed you", ""}},
-                                false, 2, 1, 4}) +
-      v2::encode_frame(v2::Synced{1, {{"d:1:2", 1}, {"#team", 3}}}) +
-      v2::encode_frame(v2::RoomEvent{"#team", "join", "cam", "", ""}) +
-      v2::encode_frame(v2::Cursor{"#team", 44}));
+  s.on_bytes(v2::encode_frame(v2::Page{std::nullopt,
+                                       "d:1:2",
+                                       {{"d:1:2", 5, 1, kTs, "alice", {"bob"}, "missed you", ""}},
+                                       false,
+                                       2,
+                                       1,
+                                       4}) +
+             v2::encode_frame(v2::Synced{1, {{"d:1:2", 1}, {"#team", 3}}}) +
+             v2::encode_frame(v2::RoomEvent{"#team", "join", "cam", "", ""}) +
+             v2::encode_frame(v2::Cursor{"#team", 44}));
   auto events = s.take_events();
   ASSERT_EQ(events.size(), 4u);
   const auto& page = std::get<HistoryPage>(events[0]);
@@ -369,6 +373,15 @@ TEST(ClientSessionV2, CatchUpPagesSyncedAndCursors) {
             (std::vector<UnreadCount>{{"d:1:2", "@alice", 1}, {"#team", "#team", 3}}));
   EXPECT_EQ(std::get<RoomChanged>(events[2]).user, "cam");
   EXPECT_EQ(std::get<CursorMoved>(events[3]).id, 44u);
+
+  // A catch-up page with `more`: the rest comes as a history answer, and is catch-up too.
+  ASSERT_TRUE(s.catch_up_after("d:1:2", 5));
+  auto frames = drain_frames(s);
+  ASSERT_EQ(frames.size(), 1u);
+  const auto rest = std::get<v2::History>(frames[0]);
+  EXPECT_EQ(rest, (v2::History{rest.rid, "d:1:2", "", std::nullopt, 5, 0}));
+  s.on_bytes(v2::encode_frame(v2::Page{rest.rid, "d:1:2", {}, false, 0, 0, 0}));
+  EXPECT_EQ(only<HistoryPage>(s.take_events()).origin, PageOrigin::CatchUp);
 }
 
 TEST(ClientSessionV2, RoomErrorsNameTheirRequest) {
