@@ -128,6 +128,7 @@ Report compare(std::uint64_t window, const std::map<std::string, ModeResult>& mo
 }  // namespace
 
 Result<std::vector<Report>> run_room(const BenchOptions& opts) {
+  if (opts.target.protocol != 2) return fail("usage", "room needs protocol v2 (rooms)");
   raise_open_files_limit();
   if (opts.receivers < 2) return fail("usage", "room needs --receivers 2 or more");
   std::map<std::string, ModeResult> modes;
