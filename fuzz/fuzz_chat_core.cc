@@ -176,6 +176,8 @@ class Driver {
     }
     answer_store(SIZE_MAX);
     drain();
+    check(store_queue_.empty());
+    check(core_.stats().store_requests_in_flight == 0);  // every answer found its continuation
   }
 
  private:
