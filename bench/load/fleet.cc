@@ -120,6 +120,11 @@ void Fleet::on_v2_event(BenchUser& u, const client::Event& event) {
     }
   } else if (const auto* re = std::get_if<client::RequestError>(&event)) {
     fail(u.name + ": request refused (" + re->code + "): " + re->text);
+  } else if (std::holds_alternative<client::RoomJoined>(event)) {
+    ++joins_done_;  // one room frame answers one join
+    join_next();
+  } else if (u.on_other) {
+    u.on_other(event);
   }
 }
 
@@ -192,6 +197,38 @@ Phase Fleet::login_phase(std::string name, std::size_t first, std::size_t count)
   p.done = [this, target] { return logged_in_ >= *target; };
   p.progress = [this, target, count] {
     return std::to_string(count - (*target - logged_in_)) + "/" + std::to_string(count) + " logins";
+  };
+  return p;
+}
+
+void Fleet::join_next() {
+  while (join_next_ < join_end_ && joins_sent_ - joins_done_ < join_limit_) {
+    BenchUser& u = *users_[join_next_++];
+    ++joins_sent_;
+    if (auto r = u.client->join(join_room_); !r)
+      return fail(u.name + ": cannot join " + join_room_ + ": " + r.error().message);
+  }
+}
+
+Phase Fleet::join_phase(std::string name, std::string room, std::size_t first, std::size_t count,
+                        std::size_t in_flight) {
+  Phase p;
+  p.name = std::move(name);
+  p.timeout = phase_timeout_;
+  auto target = std::make_shared<std::size_t>(0);
+  p.start = [this, room = std::move(room), first, count, in_flight, target] {
+    *target = joins_done_ + count;
+    joins_sent_ = joins_done_;
+    join_room_ = room;
+    join_next_ = first;
+    join_end_ = first + count;
+    join_limit_ = in_flight == 0 ? 1 : in_flight;
+    join_next();
+  };
+  p.done = [this, target] { return joins_done_ >= *target; };
+  p.progress = [this, target, count] {
+    return std::to_string(count - (*target - joins_done_)) + "/" + std::to_string(count) +
+           " joins answered";
   };
   return p;
 }

@@ -46,6 +46,8 @@ struct BenchUser {
   std::function<void(const client::Message&)> on_message;  // the scenario's receive hook
   // v2: the server accepted one of this user's sends (the scenario's hook; v1 has no acks).
   std::function<void(const client::Acked&)> on_acked;
+  // v2: events the fleet does not handle itself (history pages, room events, catch-up).
+  std::function<void(const client::Event&)> on_other;
 };
 
 // v1 by session id, v2 by name: whether `m` was sent by `u`.
@@ -92,6 +94,10 @@ class Fleet {
                       std::size_t in_flight);
   // Sends LOGIN for users [first, first+count) at once; done when each got LOGIN_ACK.
   Phase login_phase(std::string name, std::size_t first, std::size_t count);
+  // v2: users [first, first+count) join `room` (the first join creates it) with at most
+  // `in_flight` joins unanswered; done when each got its room frame.
+  Phase join_phase(std::string name, std::string room, std::size_t first, std::size_t count,
+                   std::size_t in_flight);
   // Every logged-in user logs out (kind to servers that keep stale sessions, like the seed's).
   // Done when each got LOGOUT_ACK or its connection closed; its 10 s window never fails the run
   // (the results are verified by then): what is left counts as logouts_unconfirmed().
@@ -119,6 +125,7 @@ class Fleet {
   void on_login_ok(BenchUser& u, std::uint64_t id, std::int64_t version);
   void on_v2_event(BenchUser& u, const client::Event& event);
   void connect_next();
+  void join_next();
   void start_phase();
   void advance();
   void finish_phase();
@@ -143,6 +150,8 @@ class Fleet {
 
   std::size_t connect_first_ = 0, connect_next_ = 0, connect_end_ = 0, connect_limit_ = 0;
   std::size_t connect_done_ = 0;
+  std::string join_room_;
+  std::size_t join_next_ = 0, join_end_ = 0, join_limit_ = 0, joins_sent_ = 0, joins_done_ = 0;
   std::size_t connected_ = 0, logged_in_ = 0;
   std::size_t logouts_pending_ = 0, logouts_unconfirmed_ = 0;
   std::uint64_t violations_ = 0;

@@ -46,6 +46,10 @@ struct BenchOptions {
   std::int64_t rate = 0;               // logins: background messages per second
   bool login = true;                   // connections: log in (false: stop at the handshake)
   std::int64_t in_flight = 0;  // handshakes/logins pending at once while setting up sessions
+  std::vector<std::string> history;  // room: the spawned server's --history, one run each
+  std::int64_t senders = 0;          // store: senders, each to a receiver of its own
+  std::int64_t prefill = 0;          // history: messages stored before the pages are read
+  std::int64_t page = 0;             // history: messages asked for per page
 };
 
 // The server a run measures, and the users it may log in as.

@@ -1,4 +1,4 @@
-// The four `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
+// The `quicchat bench` scenarios. Each sets up its server and clients, runs, and returns
 // its Report (whose checks say whether the run was correct), or the error that stopped it.
 #pragma once
 
@@ -17,6 +17,11 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts);
 Result<std::vector<Report>> run_fanout(const BenchOptions& opts);
 Result<std::vector<Report>> run_connections(const BenchOptions& opts);
 Result<std::vector<Report>> run_logins(const BenchOptions& opts);
+// Issue 13: a room's fan-out with history on and off next to the broadcast's, the store's
+// throughput and acknowledgement latency in a 1:1 storm, and history pages.
+Result<std::vector<Report>> run_room(const BenchOptions& opts);
+Result<std::vector<Report>> run_store(const BenchOptions& opts);
+Result<std::vector<Report>> run_history(const BenchOptions& opts);
 
 // Shared by the scenarios: the parameters every report carries (the protocol is the version
 // the fleet's sessions logged in with, else the one offered), and the server's share.

@@ -56,6 +56,17 @@ for protocol in 2 1; do
     -- logins --count 10 --cost 4 --protocol $protocol
 done
 
+# Issue 13, v2 only: a room with the server's history on and off next to the broadcast (four
+# runs of 60 messages to 10 users), a 1:1 storm acknowledged once stored, and history pages.
+run "room" "PASS every user got every message exactly once, in order: 600/600 deliveries" \
+  '"history": "on", "send_to": "room"' '"history": "off", "send_to": "broadcast"' \
+  '"storing_cost_pct"' -- room --receivers 10 --messages 50 --window 5 --warmup 10
+run "store" "PASS every message acked once, in order, with ascending ids: 110/110 acks" \
+  "PASS every receiver got every message exactly once, in order: 110/110 deliveries" \
+  -- store --senders 5 --messages 20 --warmup 2
+run "history" "PASS every page held the latest messages, in order: 5/5 pages" \
+  -- history --prefill 600 --messages 5 --warmup 1
+
 # A broken run must fail loudly: an unknown scenario and a server that does not exist.
 if "$QC" bench nosuch --spawn-server >/dev/null 2>&1; then
   echo "FAIL unknown scenario accepted"

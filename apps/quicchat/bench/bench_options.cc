@@ -45,6 +45,15 @@ Set parse_windows(const std::string& text, std::vector<std::uint64_t>& windows) 
   return {};
 }
 
+Set parse_history(const std::string& text, std::vector<std::string>& modes) {
+  modes = split_list(text);
+  if (modes.empty()) return fail("usage", "--history needs on, off or on,off");
+  for (const std::string& mode : modes) {
+    if (mode != "on" && mode != "off") return fail("usage", "--history takes on and off: " + text);
+  }
+  return {};
+}
+
 constexpr std::int64_t kMillion = 1'000'000;
 
 constexpr auto kBenchOptions = std::to_array<Option<O>>({
@@ -141,39 +150,39 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
        return {};
      }},
     {{.name = "messages",
-      .help = "messages measured",
+      .help = "messages measured (store: per sender; history: pages asked for)",
       .kind = Kind::Int,
       .min = 1,
       .max = 100 * kMillion,
-      .by_mode = "latency=10000,fanout=200"},
+      .by_mode = "latency=10000,fanout=200,room=200,store=500,history=1000"},
      [](const V& v, O& o) -> Set {
        o.messages = v.number;
        return {};
      }},
     {{.name = "warmup",
-      .help = "messages sent before measuring",
+      .help = "messages sent before measuring (store: per sender; history: pages)",
       .kind = Kind::Int,
       .min = 0,
       .max = 100 * kMillion,
-      .by_mode = "latency=500,fanout=10"},
+      .by_mode = "latency=500,fanout=10,room=10,store=5,history=10"},
      [](const V& v, O& o) -> Set {
        o.warmup = v.number;
        return {};
      }},
     {{.name = "receivers",
-      .help = "fanout: logged-in users, the sender included",
+      .help = "fanout: logged-in users; room: the room's members; the sender included",
       .kind = Kind::Int,
       .min = 1,
       .max = 100'000,
-      .by_mode = "fanout=100"},
+      .by_mode = "fanout=100,room=1000"},
      [](const V& v, O& o) -> Set {
        o.receivers = v.number;
        return {};
      }},
     {{.name = "window",
-      .help = "fanout: broadcasts not yet received by everyone, at most; a list (1,10,100) runs "
-              "each",
-      .by_mode = "fanout=10"},
+      .help = "fanout, room: messages not yet received by everyone, at most; a list (1,10,100) "
+              "runs each; store: unacknowledged messages per sender; history: in the prefill",
+      .by_mode = "fanout=10,room=10,store=10,history=100"},
      [](const V& v, O& o) { return parse_windows(v.text, o.windows); }},
     {{.name = "count",
       .help = "connections: sessions; logins: logins in the storm",
@@ -222,6 +231,40 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
        o.in_flight = v.number;
        return {};
      }},
+    {{.name = "history",
+      .default_value = "on,off",
+      .help = "room: the spawned server's --history, a fresh server for each of the list"},
+     [](const V& v, O& o) { return parse_history(v.text, o.history); }},
+    {{.name = "senders",
+      .help = "store: senders, each to a receiver of its own",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 50'000,
+      .by_mode = "store=100"},
+     [](const V& v, O& o) -> Set {
+       o.senders = v.number;
+       return {};
+     }},
+    {{.name = "prefill",
+      .help = "history: messages stored in the room before the pages are asked for",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100 * kMillion,
+      .by_mode = "history=2000"},
+     [](const V& v, O& o) -> Set {
+       o.prefill = v.number;
+       return {};
+     }},
+    {{.name = "page",
+      .help = "history: messages asked for per page (the server caps it: --history-page-max)",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 100'000,
+      .by_mode = "history=500"},
+     [](const V& v, O& o) -> Set {
+       o.page = v.number;
+       return {};
+     }},
     {{.name = "options-markdown", .kind = Kind::Switch, .hidden = true}},
 });
 
@@ -238,6 +281,12 @@ Flags make_bench_flags() {
       "               latency, deliveries per server CPU-second; checks exactly-once, in order\n"
       "  connections  C idle logged-in sessions: server RSS and CPU per session, set-up rate\n"
       "  logins       a storm of C logins at bcrypt cost K while two users exchange messages\n"
+      "  room         a room of N members, one sender, W in flight, with the server's history on\n"
+      "               and off, next to the broadcast: deliveries per server CPU-second\n"
+      "  store        S senders each to its own receiver, W unacked each: messages stored per\n"
+      "               second, send -> ack latency\n"
+      "  history      a room of P messages, its latest page of L asked for again and again:\n"
+      "               server CPU per page, latency\n"
       "Server CPU and RSS need the server's pid: --spawn-server or --server-pid.",
       option_infos(bench_options()));
 }

@@ -21,6 +21,9 @@ constexpr Scenario kScenarios[] = {
     {"fanout", bench::run_fanout},
     {"connections", bench::run_connections},
     {"logins", bench::run_logins},
+    {"room", bench::run_room},
+    {"store", bench::run_store},
+    {"history", bench::run_history},
 };
 
 int report_error(const Error& e) {
