@@ -293,7 +293,9 @@ def test_interactive_incoming_message_keeps_the_typed_line():
         term.type("0: half typ")
         term.wait_for(r"^0: half typ$")
         bob.send("1: interrupting")
-        pane = term.wait_for(r"^\[1-1 Msg\] bob: interrupting$")
+        # The message is written first and the prompt line redrawn after it (two writes): await
+        # the redraw instead of judging the pane between them.
+        pane = term.wait_for(r"^\[1-1 Msg\] bob: interrupting\n0: half typ$")
         lines = [l for l in pane.splitlines() if l.strip()]
         check(lines and lines[-1] == "0: half typ", f"typed line not kept below the message:\n{pane}")
         term.type("ed")
