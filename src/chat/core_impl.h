@@ -188,10 +188,10 @@ struct Core::Impl {
   void deliver_v1_copy(const Sender& sender, proto::MsgType type, const std::string& text,
                        std::vector<ConnHandle> v1, std::vector<proto::v2::TargetError>& errors,
                        std::string_view to_name);
-  // `v2_to`: the v2 sessions among the routing's recipients.
+  PlannedSend plan_v1_message(const Session& s, proto::MsgType type, const Routing& routing,
+                              const std::string& text, TimePoint now) const;
   void v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
-                               std::vector<ConnHandle> v2_to, const std::string& text,
-                               TimePoint now);
+                               const std::string& text, TimePoint now);
 
   // v2_send.cc: the parts shared by the immediate and the durable pipeline
   PlannedSend plan_send(Session& s, const proto::v2::Send& send, TimePoint now);
@@ -218,6 +218,7 @@ struct Core::Impl {
   history::AppendMessage append_op(const Sender& from, const SendPart& part,
                                    const std::string& text, const std::string& cid,
                                    std::int64_t ts) const;
+  std::vector<history::Op> append_ops(const Sender& from, const PlannedSend& plan) const;
   Session* live(const SessionRef& ref);  // logged in and not closing, or nullptr
   static SessionRef ref_of(const Session& s) { return {s.conn, s.serial}; }
   void count_store_result(const history::OpResult& r);

@@ -82,7 +82,7 @@ void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pd
     split_by_version(routing.recipients, 0, v1_to, v2_to);
     routing.recipients = std::move(v1_to);
     if (!v2_to.empty() && !config.store_messages)
-      v2_copies_of_v1_message(s, route.type, routing, std::move(v2_to), request->text, now);
+      v2_copies_of_v1_message(s, route.type, routing, request->text, now);
   }
   // Stored, one op per conversation (not per recipient); v2 sessions get it after the commit.
   if (config.store_messages) store_v1_message(s, route.type, routing, request->text, now);

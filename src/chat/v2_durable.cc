@@ -53,12 +53,18 @@ history::AppendMessage Core::Impl::append_op(const Sender& from, const SendPart&
   return op;
 }
 
-void Core::Impl::store_send(Session& s, PlannedSend plan) {
-  const Sender from = sender_of(s);
+// One AppendMessage per part, in the parts' order (stored() answers in the same order).
+std::vector<history::Op> Core::Impl::append_ops(const Sender& from, const PlannedSend& plan) const {
   std::vector<history::Op> ops;
   ops.reserve(plan.parts.size());
   for (const SendPart& part : plan.parts)
     ops.emplace_back(append_op(from, part, plan.text, plan.ack.cid, plan.ack.ts));
+  return ops;
+}
+
+void Core::Impl::store_send(Session& s, PlannedSend plan) {
+  const Sender from = sender_of(s);
+  std::vector<history::Op> ops = append_ops(from, plan);
   if (!plan.ack.cid.empty())
     sends_in_flight[in_flight_key(dedupe_key_of(s.account_id, s.username), plan.ack.cid)];
   const std::uint64_t ticket = pending_stores.add_write(
@@ -122,26 +128,10 @@ void Core::Impl::answer_waiters(const std::string& key, const v2::Ack& ack) {
 // "all"); the v2 sessions of its recipients get it after the commit (v1 ones had it at once).
 void Core::Impl::store_v1_message(Session& s, proto::MsgType type, const Routing& routing,
                                   const std::string& text, TimePoint now) {
-  PlannedSend plan;
-  plan.text = text;
-  plan.ack.epoch = sequencer->epoch();
-  plan.ack.ts = wall_ms(now);
-  if (type == proto::MsgType::Broadcast) {
-    plan.parts.push_back(SendPart{SendPart::Kind::Broadcast, std::string(v2::kBroadcastConv), {},
-                                  false, type});
-  } else {
-    const AccountRef self{s.account_id, s.username};
-    for (const Member* m : routing.accounts) {
-      const AccountRef target{m->account_id, m->username};
-      plan.parts.push_back(
-          SendPart{SendPart::Kind::Direct, conv_of(self, target), target, true, type});
-    }
-  }
+  PlannedSend plan = plan_v1_message(s, type, routing, text, now);
   if (plan.parts.empty()) return;
   const Sender from = sender_of(s);
-  std::vector<history::Op> ops;
-  for (const SendPart& part : plan.parts)
-    ops.emplace_back(append_op(from, part, plan.text, {}, plan.ack.ts));
+  std::vector<history::Op> ops = append_ops(from, plan);
   const std::uint64_t ticket = pending_stores.add_write(
       [this, from, plan = std::move(plan)](std::vector<history::OpResult>& results) {
         for (std::size_t i = 0; i < plan.parts.size(); ++i) {

@@ -20,16 +20,6 @@ constexpr std::size_t kMaxCidBytes = 64;
 
 std::uint64_t dedupe_key(const Session& s) { return dedupe_key_of(s.account_id, s.username); }
 
-// The direct conversation of two accounts: by their ids, which never change. Without ids (a core
-// driven without an account store) by their name keys.
-std::string conv_between(const AccountRef& a, const AccountRef& b) {
-  if (a.id != 0 && b.id != 0) return direct_conv(a.id, b.id);
-  std::string x = name_key(a.name);
-  std::string y = name_key(b.name);
-  if (y < x) std::swap(x, y);
-  return "d:" + x + ":" + y;
-}
-
 SharedBytes frame_bytes(const v2::Frame& frame) {
   return make_shared_bytes(v2::encode_frame(frame));
 }
@@ -40,7 +30,15 @@ bool contains(const std::vector<ConnHandle>& conns, ConnHandle c) {
 
 }  // namespace
 
-std::string conv_of(const AccountRef& a, const AccountRef& b) { return conv_between(a, b); }
+// By the accounts' ids, which never change. Without ids (a core driven without an account store)
+// by their name keys.
+std::string conv_of(const AccountRef& a, const AccountRef& b) {
+  if (a.id != 0 && b.id != 0) return direct_conv(a.id, b.id);
+  std::string x = name_key(a.name);
+  std::string y = name_key(b.name);
+  if (y < x) std::swap(x, y);
+  return "d:" + x + ":" + y;
+}
 
 std::uint64_t dedupe_key_of(std::uint64_t account_id, std::string_view name) {
   return account_id != 0 ? account_id : std::hash<std::string>{}(name_key(name));
@@ -168,7 +166,7 @@ PlannedSend Core::Impl::plan_send(Session& s, const v2::Send& send, TimePoint no
           {name, std::string(v2::code::kNoSuchUser), "no account named '" + name + "'"});
       continue;
     }
-    SendPart part{SendPart::Kind::Direct, conv_between(self, *target), *target, online != nullptr,
+    SendPart part{SendPart::Kind::Direct, conv_of(self, *target), *target, online != nullptr,
                   v1_type};
     plan.parts.push_back(std::move(part));
   }
@@ -263,26 +261,39 @@ void Core::Impl::deliver_part(const Sender& from, const SendPart& part, v2::Msg 
     deliver_v1_copy(from, proto::MsgType::Broadcast, msg.text, std::move(v1_to), errors, {});
 }
 
-// A v1 sender's message reaches v2 sessions as a v2 message with an id in its conversation.
-void Core::Impl::v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
-                                         std::vector<ConnHandle> v2_to, const std::string& text,
-                                         TimePoint now) {
-  const std::uint64_t epoch = sequencer->epoch();
-  const std::int64_t ts = wall_ms(now);
+// A v1 sender's message as v2 sees it: one message in "all", or one per recipient account's
+// direct conversation (both pipelines use it; v1 sessions had it at once).
+PlannedSend Core::Impl::plan_v1_message(const Session& s, proto::MsgType type,
+                                        const Routing& routing, const std::string& text,
+                                        TimePoint now) const {
+  PlannedSend plan;
+  plan.text = text;
+  plan.ack.epoch = sequencer->epoch();
+  plan.ack.ts = wall_ms(now);
   if (type == proto::MsgType::Broadcast) {
-    const std::string conv(v2::kBroadcastConv);
-    v2::Msg msg{conv, sequencer->next(conv), epoch, ts, s.username, {}, text, {}};
-    deliver(frame_bytes(msg), std::move(v2_to));
-    return;
+    plan.parts.push_back(SendPart{SendPart::Kind::Broadcast, std::string(v2::kBroadcastConv), {},
+                                  false, type});
+    return plan;
   }
   const AccountRef self{s.account_id, s.username};
   for (const Member* m : routing.accounts) {
-    std::vector<ConnHandle> v1_sessions, v2_sessions;
-    split_by_version(m->conns, 0, v1_sessions, v2_sessions);
-    if (v2_sessions.empty()) continue;
-    const std::string conv = conv_between(self, AccountRef{m->account_id, m->username});
-    v2::Msg msg{conv, sequencer->next(conv), epoch, ts, s.username, {m->username}, text, {}};
-    deliver(frame_bytes(msg), std::move(v2_sessions));
+    const AccountRef target{m->account_id, m->username};
+    plan.parts.push_back(
+        SendPart{SendPart::Kind::Direct, conv_of(self, target), target, true, type});
+  }
+  return plan;
+}
+
+// Without the store: the v2 sessions among a v1 message's recipients get it at once, with ids
+// from the sequencer.
+void Core::Impl::v2_copies_of_v1_message(Session& s, proto::MsgType type, const Routing& routing,
+                                         const std::string& text, TimePoint now) {
+  const PlannedSend plan = plan_v1_message(s, type, routing, text, now);
+  const Sender from = sender_of(s);
+  for (const SendPart& part : plan.parts) {
+    v2::Msg msg{part.conv, sequencer->next(part.conv), plan.ack.epoch, plan.ack.ts, s.username,
+                {}, plan.text, {}};
+    deliver_part(from, part, std::move(msg), {}, false, nullptr);
   }
 }
 
