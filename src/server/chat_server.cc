@@ -31,8 +31,8 @@ chat::CoreConfig with_log_hash_key(chat::CoreConfig config) {
 }
 
 // What the core cannot know by itself: the wall clock at start (message timestamps), the epoch of
-// message ids (this run's start in ms: sequences live in memory and restart with the process, so
-// a later run has a higher epoch), and the account directory.
+// message ids (history on: the database's; off: this run's start in ms, since sequences then live
+// in memory and restart with the process), the stored rooms, and the account directory.
 chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
                               store::AccountStore& store,
                               std::vector<chat::history::StoredRoom> rooms, std::uint64_t epoch) {
