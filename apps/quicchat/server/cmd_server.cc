@@ -127,7 +127,7 @@ int cmd_server(const Args& args) {
       return;
     }
     shutting_down = true;
-    (*server)->shutdown(info.ssi_signo == SIGINT ? "server interrupted" : "server shutting down");
+    (*server)->shutdown("server shutting down");  // one reason for SIGINT and SIGTERM
   });
   if (!watched) return report(watched.error());
   auto metrics = start_metrics(**loop, **server, settings->metrics_listen);

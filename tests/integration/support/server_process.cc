@@ -187,9 +187,9 @@ std::string ServerProcess::log() const {
   return log_;
 }
 
-int ServerProcess::terminate(std::chrono::milliseconds timeout) {
+int ServerProcess::terminate(std::chrono::milliseconds timeout, int signal) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int status = 0;
   // waitpid has no timeout; the server's own log line says when it has stopped.
   if (!wait_for_log(" stopped", timeout)) {

@@ -2,6 +2,7 @@
 // account database, the server on a free port, its log captured. Stops it on destruction.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -45,8 +46,8 @@ class ServerProcess {
   bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout);
   std::string log() const;
 
-  // SIGTERM (graceful) and the exit status, or SIGKILL.
-  int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // SIGTERM (graceful; or `signal`) and the exit status, or SIGKILL.
+  int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10), int signal = SIGTERM);
   void kill_hard();
   // kill_hard(), then the same command again on the same port (its log starts afresh); true
   // when it listens there again.
