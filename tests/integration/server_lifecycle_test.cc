@@ -42,7 +42,7 @@ TEST(ServerLifecycle, BadConfigFileIsNamed) {
   std::ofstream(path) << "port = \"not a number\"\nflavour = 3\n";
   auto r = run_quicchat({"server", "--config", path});
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.out.find("unknown option 'flavour'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(path + ":2: unknown option 'flavour'"), std::string::npos) << r.out;
 }
 
 TEST(ServerLifecycle, RefusesADatabaseItCannotUse) {

@@ -105,10 +105,17 @@ Result<std::int64_t> Flags::get_int(std::string_view name, std::int64_t min,
   return v;
 }
 
-void Flags::set_default(std::string_view name, std::string value) {
+void Flags::set_default(std::string_view name, std::string value, std::string origin) {
   for (auto& s : specs_) {
     if (s.name == name) s.default_value = std::move(value);
   }
+  origins_[std::string(name)] = std::move(origin);
+}
+
+std::string Flags::origin(std::string_view name) const {
+  if (given(name)) return {};
+  auto it = origins_.find(name);
+  return it == origins_.end() ? std::string() : it->second;
 }
 
 }  // namespace qc::app

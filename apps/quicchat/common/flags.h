@@ -40,14 +40,18 @@ class Flags {
   Result<std::int64_t> get_int(std::string_view name, std::int64_t min, std::int64_t max) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
-  // Lets a config file supply values for options not given on the command line.
-  void set_default(std::string_view name, std::string value);
+  // Lets a config file supply values for options not given on the command line; `origin`
+  // ("FILE:LINE") says where the value came from.
+  void set_default(std::string_view name, std::string value, std::string origin = {});
+  // Where the value in force came from when a file set it ("FILE:LINE"), else "".
+  std::string origin(std::string_view name) const;
 
  private:
   const OptionSpec* find(std::string_view name) const;
   std::string usage_;
   std::vector<OptionSpec> specs_;
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::string, std::less<>> origins_;
   std::vector<std::string> positional_;
   bool help_ = false;
 };

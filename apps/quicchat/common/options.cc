@@ -109,6 +109,17 @@ Result<CheckedValue> checked_value(const Flags& flags, const OptionInfo& info) {
   return checked;
 }
 
+Error located(const Flags& flags, std::string_view name, Error error) {
+  const std::string origin = flags.origin(name);
+  if (origin.empty()) return error;
+  // In a file the option is a key: "--port must be ..." reads "FILE:LINE: port must be ...".
+  const std::string flag = "--" + std::string(name);
+  if (error.message.rfind(flag, 0) == 0) error.message.erase(0, 2);
+  error.message = origin + ": " + error.message;
+  error.code = "bad_config";  // the file is wrong, not the command line
+  return error;
+}
+
 std::string options_markdown(const std::vector<OptionInfo>& infos, MarkdownColumns columns) {
   std::string out = "| option |";
   std::string rule = "|---|";

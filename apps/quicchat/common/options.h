@@ -74,15 +74,21 @@ struct CheckedValue {
 };
 Result<CheckedValue> checked_value(const Flags& flags, const OptionInfo& info);
 
+// An option's error, said where its value came from: "FILE:LINE: port ..." for a value from a
+// config file, unchanged ("--port ...") for one from the command line.
+Error located(const Flags& flags, std::string_view name, Error error);
+
 // Checks every option and applies it to `settings`, in table order; the first error wins.
 template <class Settings>
 Result<void> apply_options(std::span<const Option<Settings>> options, const Flags& flags,
                            Settings& settings) {
   for (const auto& o : options) {
     auto checked = checked_value(flags, o.info);
-    if (!checked) return Unexpected{checked.error()};
+    if (!checked) return Unexpected{located(flags, o.info.name, checked.error())};
     if (!checked->present || !o.apply) continue;
-    if (auto applied = o.apply(checked->value, settings); !applied) return applied;
+    if (auto applied = o.apply(checked->value, settings); !applied) {
+      return Unexpected{located(flags, o.info.name, applied.error())};
+    }
   }
   return {};
 }
