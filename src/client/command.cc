@@ -96,7 +96,7 @@ Result<Command, std::string> parse_held_command(std::string_view line,
   if (addressed && names_a_recipient_by_id(line)) {
     // Written out rather than format_local_error(): the fuzz target builds this file alone.
     return Unexpected<std::string>{
-        "[Err] Not sent (user ids change when the server restarts; send again): " +
+        "[Err] Not sent (session ids change when the server restarts; send again): " +
         std::string(line)};
   }
   return command;

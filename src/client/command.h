@@ -124,7 +124,7 @@ inline constexpr std::string_view kV2BadFormat =
     "Invalid input format. Use '@name: message' for direct messages, '@name,@name: message' for "
     "one-to-many messages, or '0: message' for broadcast.";
 inline constexpr std::string_view kV2NoIds =
-    "User ids are not used with this server: address users as @name (see /who).";
+    "Session ids are not used with this server: address users as @name (see /who).";
 inline constexpr std::string_view kBadRoomName =
     "Invalid room name. A room is # and 1 to 32 letters, digits, '_', '.' or '-' (#team).";
 inline constexpr std::string_view kNoConversation =

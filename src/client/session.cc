@@ -144,7 +144,7 @@ Result<void> ClientSession::send_broadcast(std::string_view text) {
 }
 
 Result<void> ClientSession::send_direct(std::uint64_t target_id, std::string_view text) {
-  if (auto ok = require_v1("send to a user id"); !ok) return ok;
+  if (auto ok = require_v1("send to a session id"); !ok) return ok;
   if (auto ok = require_logged_in("send"); !ok) return ok;
   queue(MsgType::OneToOne,
         proto::encode_one_to_one({std::to_string(target_id), std::string(text)}));
@@ -153,7 +153,7 @@ Result<void> ClientSession::send_direct(std::uint64_t target_id, std::string_vie
 
 Result<void> ClientSession::send_many(const std::vector<std::uint64_t>& target_ids,
                                       std::string_view text) {
-  if (auto ok = require_v1("send to user ids"); !ok) return ok;
+  if (auto ok = require_v1("send to session ids"); !ok) return ok;
   if (auto ok = require_logged_in("send"); !ok) return ok;
   std::string ids;
   for (std::uint64_t id : target_ids) {

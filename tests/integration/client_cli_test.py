@@ -231,8 +231,8 @@ def test_line_addressed_by_id_is_not_sent_across_a_restart():
         env.server.start()
         # Ids restart at 1: alice herself is now 1, and the note must not reach "1".
         alice.expect(r"^\[Sys\] Reconnected\. You are now 1 \(alice\)\.$", timeout=30)
-        alice.expect(r"^\[Err\] Not sent \(user ids change when the server restarts; send again\): "
-                     r"1: private note for bob$")
+        alice.expect(r"^\[Err\] Not sent \(session ids change when the server restarts; "
+                     r"send again\): 1: private note for bob$")
         alice.send("0: still here")
         alice.expect(r"^\[Broad Msg\] alice: still here$")
         check(alice.out.count(r"private note") == 1, f"the note was delivered: {alice.out.snapshot()}")

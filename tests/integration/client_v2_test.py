@@ -69,7 +69,7 @@ def test_display_has_clock_pending_and_presence_lines():
         bob.send("@alice: hello")
         alice.expect(rf"^{CLOCK}\[1-1 Msg\] bob: hello$")
         alice.send("7: old habit")
-        alice.expect(rf"^{CLOCK}User ids are not used with this server")
+        alice.expect(rf"^{CLOCK}Session ids are not used with this server")
 
 
 def test_other_device_sees_own_messages_and_device_id_is_stable():

@@ -385,7 +385,7 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "max-targets",
       .default_value = "100",
-      .help = "user ids in one ONE_TO_MANY",
+      .help = "session ids in one ONE_TO_MANY",
       .kind = Kind::Int,
       .min = 1,
       .max = kMillion,

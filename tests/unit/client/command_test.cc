@@ -66,7 +66,7 @@ TEST(ParseCommand, UnknownNameError) {
 }
 
 constexpr std::string_view kIdsChanged =
-    "[Err] Not sent (user ids change when the server restarts; send again): ";
+    "[Err] Not sent (session ids change when the server restarts; send again): ";
 
 TEST(ParseHeldCommand, RefusesEveryLineThatNamesARecipientById) {
   for (std::string_view line : {"2: private note for bob", " 2 : x", "2,3: hi", "@alice,3: hi",
