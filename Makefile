@@ -74,8 +74,9 @@ san-configure: bootstrap
 # Unit and integration tests under ASan+UBSan, but for the load generator's smoke test, the
 # kill -9 durability test and the resume test under kill -9 and packet loss: they exercise no
 # parser or ownership the other suites do not, and take a minute under ASan. The normal build
-# runs them.
-SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test
+# runs them. README's commands (readme_commands_test.py) check the docs, not the code: normal
+# build only, too.
+SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test|it_readme_commands_test
 test-sanitize: san-configure
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
