@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include <toml++/toml.h>
-
+#include "quicchat/common/config_file.h"
 #include "server/secret_file.h"
 
 namespace qc::app {
@@ -556,45 +555,10 @@ Flags make_server_flags() {
       option_infos(server_options()));
 }
 
-namespace {
-
-const OptionInfo* find_option(std::string_view name) {
-  for (const auto& o : kServerOptions) {
-    if (o.info.name == name) return &o.info;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 Result<void> apply_config_file(Flags& flags) {
   if (!flags.given("config")) return {};
-  const std::string path = flags.get("config");
-  toml::table parsed;
-  try {
-    parsed = toml::parse_file(path);
-  } catch (const toml::parse_error& err) {
-    return fail("bad_config", path + ":" + std::to_string(err.source().begin.line) + ": " +
-                                  std::string(err.description()));
-  }
-  for (auto&& [key, node] : parsed) {
-    std::string name(key.str());
-    const OptionInfo* info = find_option(name);
-    if (info && !info->in_config_file) {
-      return fail("bad_config", path + ": '" + name + "' cannot be set in a file");
-    }
-    std::string value;
-    if (auto s = node.value<std::string>())
-      value = *s;
-    else if (auto i = node.value<std::int64_t>())
-      value = std::to_string(*i);
-    else if (auto b = node.value<bool>())
-      value = *b ? "1" : "0";
-    else
-      return fail("bad_config", path + ": '" + name + "' must be a string or an integer");
-    if (!info) return fail("bad_config", path + ": unknown option '" + name + "'");
-    if (!flags.given(name)) flags.set_default(name, value);
-  }
+  auto applied = apply_toml_file(flags, flags.get("config"), option_infos(server_options()));
+  if (!applied) return Unexpected{applied.error()};
   return {};
 }
 
