@@ -26,6 +26,7 @@ build: bootstrap
 run: build
 	@$(BUILD)/quicchat certs --out certs --if-missing
 	@$(BUILD)/quicchat user demo --db data/quicchat.db
+	@$(BUILD)/quicchat client --save-config --if-missing --server 127.0.0.1 --port 4433 --ca $(CURDIR)/certs/quic_certificate.pem
 	@exec $(BUILD)/quicchat server
 
 fuzz: bootstrap

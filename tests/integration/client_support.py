@@ -51,9 +51,11 @@ class Server:
         self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", line).group(1))
 
     def client_args(self, *extra):
-        # The client's state folder (its v2 device ids) stays inside the test's directory.
-        return [self.binary, "client", "--server", "127.0.0.1", "--port", str(self.port),
-                "--ca", self.ca, "--state-dir", os.path.join(self.dir, "state"), *extra]
+        # The client's state folder (its v2 device ids) stays inside the test's directory, and
+        # no config file of the user running the tests (~/.config/quicchat) changes its defaults.
+        return [self.binary, "client", "--config", "", "--server", "127.0.0.1", "--port",
+                str(self.port), "--ca", self.ca, "--state-dir", os.path.join(self.dir, "state"),
+                *extra]
 
     def stop(self):
         if self.proc.poll() is None:

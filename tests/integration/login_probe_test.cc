@@ -35,6 +35,8 @@ class ClientProcess {
                                      "127.0.0.1", "--port",          std::to_string(server.port()),
                                      "--ca",      server.ca_file(),  "--user",
                                      "alice",     "--password-file", password_file};
+    // No config file of the user running the tests (~/.config/quicchat) changes the defaults.
+    args.insert(args.begin() + 2, {"--config", ""});
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -71,7 +71,8 @@ def make_run_recipe(makefile):
     for line in recipe.group(1).splitlines():
         if "$(BUILD)/quicchat" not in line:
             continue
-        command = line.strip().lstrip("@").replace("$(BUILD)", "build")
+        # $(CURDIR) is where make runs: the sandbox, which is the commands' working folder.
+        command = line.strip().lstrip("@").replace("$(BUILD)", "build").replace("$(CURDIR)", "$PWD")
         if "$(" in command:
             raise TestFailure(f"Makefile: the docs test cannot run `{command}`")
         commands.append(command)
@@ -84,7 +85,10 @@ WRAPPER = """#!/bin/sh
 # build/quicchat of the docs test: the binary under test, its server on a free port.
 case "$1" in
   server) shift; exec {binary} server --port 0 --bcrypt-cost 4 "$@" ;;
-  client) shift; exec {binary} client --port "$(cat {port_file})" "$@" ;;
+  client) shift
+    # make run writes the client's config file before its server starts (no port yet).
+    [ -f {port_file} ] || exec {binary} client "$@"
+    exec {binary} client --port "$(cat {port_file})" "$@" ;;
   user) shift; exec {binary} user "$@" --cost 4 ;;
   *) exec {binary} "$@" ;;
 esac

@@ -115,7 +115,7 @@ void ClientApp::on_welcome(const Welcome& welcome) {
   // The server chose another id (ours was refused or not sent): keep the one it uses.
   if (!options_.state_dir.empty() && !welcome.device.empty() && welcome.device != device_id_) {
     device_id_ = welcome.device;
-    (void)store_device_id(options_.state_dir, options_.server_label, username_, device_id_);
+    (void)store_device_id(options_.state_dir, options_.state_key, username_, device_id_);
   }
   // Before a line typed meanwhile: what was sent first goes first.
   resend_unanswered();
@@ -153,6 +153,7 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
       std::snprintf(figure, sizeof figure, "%.1f", waited);
       reason = "no answer after " + std::string(figure) + " s";
     }
+    if (reason.starts_with("certificate verification failed")) reason += options_.verify_hint;
     return fatal("[Err] Cannot connect to " + options_.server_label + ": " + reason);
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
@@ -235,7 +236,7 @@ void ClientApp::ask_credentials() {
 
 std::string ClientApp::device_id() {
   if (options_.state_dir.empty()) return {};
-  auto id = load_or_create_device_id(options_.state_dir, options_.server_label, username_);
+  auto id = load_or_create_device_id(options_.state_dir, options_.state_key, username_);
   if (!id) {
     complain("state_dir", id.error().message + " (the server picks a device id)");
     return {};

@@ -20,7 +20,9 @@ struct ClientAppOptions {
   std::optional<std::string> username;  // --user: skip the username prompt
   std::optional<std::string> password;  // --password-file: skip the password prompt
   bool reconnect = false;
-  std::string server_label;  // "localhost:4433", for messages
+  std::string server_label;  // "localhost:4433", "[::1]:4433", for messages
+  std::string state_key;     // names the server's folder in state_dir: "::1:4433"
+  std::string verify_hint;   // said after "certificate verification failed: ..."
   bool json = false;         // --json: one JSON object per line (client/json_events.h)
   std::string state_dir;     // --state-dir: where the v2 device id is kept (empty: not kept)
   // Wall-clock milliseconds since the Unix epoch, for HH:MM and JSON "ts" (tests fix it).

@@ -21,7 +21,7 @@ ClientApp::~ClientApp() {
 void ClientApp::load_resume_state() {
   if (resume_loaded_ || options_.state_dir.empty()) return;
   resume_loaded_ = true;
-  auto loaded = client::load_resume_state(options_.state_dir, options_.server_label, username_);
+  auto loaded = client::load_resume_state(options_.state_dir, options_.state_key, username_);
   if (!loaded) {
     complain("resume_state", loaded.error().message);
     return;
@@ -99,7 +99,7 @@ void ClientApp::flush_reads_and_state() {
 
 void ClientApp::save_resume_state() {
   if (!book_.dirty() || options_.state_dir.empty() || username_.empty()) return;
-  if (auto saved = client::save_resume_state(options_.state_dir, options_.server_label, username_,
+  if (auto saved = client::save_resume_state(options_.state_dir, options_.state_key, username_,
                                              book_.state());
       !saved) {
     return complain("resume_state", saved.error().message);

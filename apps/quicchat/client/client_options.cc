@@ -1,9 +1,11 @@
 #include "quicchat/client/client_options.h"
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 
 #include "client/device_id.h"
+#include "quicchat/common/host_port.h"
 
 namespace qc::app {
 namespace {
@@ -11,6 +13,9 @@ namespace {
 using S = ClientSettings;
 using V = OptionValue;
 using Set = Result<void>;
+
+// `make run` and `quicchat certs` write it; the hint names it when it is in the current folder.
+constexpr const char* kDevelopmentCertificate = "certs/quic_certificate.pem";
 
 Result<std::string> read_password_file(const std::string& path) {
   std::ifstream in(path);
@@ -24,10 +29,14 @@ Result<std::string> read_password_file(const std::string& path) {
 constexpr auto kClientOptions = std::to_array<Option<S>>({
     {{.name = "server",
       .default_value = "localhost",
-      .help = "server host name or address",
-      .notes = "also used for SNI"},
+      .help = "server host name or address, optionally with :PORT",
+      .notes = "also used for SNI; an IPv6 address as `::1` or `[::1]`, with a port "
+               "`[::1]:4433` (`::1:4433` is one address, without a port)"},
      [](const V& v, S& s) -> Set {
-       s.chat.transport.host = v.text;
+       auto address = parse_server_address(v.text);
+       if (!address) return Unexpected{address.error()};
+       s.chat.transport.host = address->host;
+       s.port_in_server = address->port;
        return {};
      }},
     {{.name = "port",
@@ -41,8 +50,9 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        return {};
      }},
     {{.name = "ca",
-      .default_value = "certs/quic_certificate.pem",
-      .help = "CA/certificate file to verify the server with"},
+      .help = "CA/certificate file to verify the server with",
+      .notes = "none: the system trust store (`--ca ''` too, over a config file's `ca`); a "
+               "self-signed certificate is its own CA file"},
      [](const V& v, S& s) -> Set {
        s.chat.transport.ca_file = v.text;
        return {};
@@ -160,7 +170,21 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        log::parse_level(v.text, s.log_level);
        return {};
      }},
-    {{.name = "options-markdown", .kind = Kind::Switch, .hidden = true}},
+    {{.name = "config",
+      .help = "client config file (TOML, keys are the option names; '' for none)",
+      .notes = "default `$XDG_CONFIG_HOME/quicchat/client.toml`, else "
+               "`~/.config/quicchat/client.toml`, when it exists",
+      .in_config_file = false}},
+    {{.name = "save-config",
+      .help = "write the options given here to the config file, then exit",
+      .kind = Kind::Switch,
+      .notes = "never replaces an existing file; paths are made absolute",
+      .in_config_file = false}},
+    {{.name = "if-missing",
+      .help = "with --save-config: do nothing when the config file exists",
+      .kind = Kind::Switch,
+      .in_config_file = false}},
+    {{.name = "options-markdown", .kind = Kind::Switch, .in_config_file = false, .hidden = true}},
 });
 
 }  // namespace
@@ -172,17 +196,81 @@ Flags make_client_flags() {
       "usage: quicchat client [options]\n\n"
       "Interactive on a terminal. Scripted otherwise: the first lines of stdin are the username\n"
       "and the password (each skipped when given by --user / --password-file), then one command\n"
-      "per line; at the end of input the client logs out and exits 0.",
+      "per line; at the end of input the client logs out and exits 0.\n\n"
+      "Defaults come from ~/.config/quicchat/client.toml ($XDG_CONFIG_HOME/quicchat/client.toml)\n"
+      "when it exists, e.g.  server = \"chat.example.org\"  or  ca = \"/path/to/cert.pem\";\n"
+      "the command line wins. --save-config writes the options given with it there.",
       option_infos(client_options()));
 }
 
-Result<ClientSettings> client_settings_from(const Flags& flags) {
+namespace {
+
+// Where an option's value came from; a higher level wins.
+int level(const Flags& flags, const ConfigSource& source, std::string_view name) {
+  if (flags.given(name)) return 2;
+  for (const std::string& key : source.keys) {
+    if (key == name) return 1;
+  }
+  return 0;
+}
+
+std::string origin(const Flags& flags, const ConfigSource& source, std::string_view name) {
+  return level(flags, source, name) == 2 ? "--" + std::string(name)
+                                         : "'" + std::string(name) + "' in " + source.path;
+}
+
+// A port in --server wins over --port from a lower level; the same level naming two ports is an
+// error.
+Result<void> settle_port(const Flags& flags, const ConfigSource& source, ClientSettings& s) {
+  if (!s.port_in_server) return {};
+  const int server_level = level(flags, source, "server");
+  const int port_level = level(flags, source, "port");
+  if (port_level > server_level) return {};
+  if (port_level == server_level && *s.port_in_server != s.chat.transport.port) {
+    return fail("usage", origin(flags, source, "server") + " names port " +
+                             std::to_string(*s.port_in_server) + " but " +
+                             origin(flags, source, "port") + " says " +
+                             std::to_string(s.chat.transport.port));
+  }
+  s.chat.transport.port = *s.port_in_server;
+  return {};
+}
+
+// Appended to "certificate verification failed: ...": how to name the right CA.
+std::string verify_hint(const Flags& flags, const ConfigSource& source,
+                        const std::string& ca_file) {
+  const std::string config = source.path.empty() ? default_client_config_path() : source.path;
+  if (!ca_file.empty()) {
+    return " (checked against " + ca_file + ", from " + origin(flags, source, "ca") +
+           "; --ca '' uses the system trust store)";
+  }
+  std::string hint =
+      " (checked against the system trust store; for a self-signed certificate give its file "
+      "with --ca FILE";
+  if (!config.empty()) hint += " or ca = \"FILE\" in " + config;
+  std::error_code ec;
+  if (std::filesystem::exists(kDevelopmentCertificate, ec)) {
+    hint += std::string("; the development certificate here: --ca ") + kDevelopmentCertificate;
+  }
+  return hint + ")";
+}
+
+}  // namespace
+
+Result<ClientSettings> client_settings_from(const Flags& flags, const ConfigSource& source) {
   ClientSettings settings;
+  settings.chat.transport.ca_file.clear();  // no --ca: the system trust store
   if (auto applied = apply_options(client_options(), flags, settings); !applied) {
     return Unexpected{applied.error()};
   }
+  if (auto settled = settle_port(flags, source, settings); !settled) {
+    return Unexpected{settled.error()};
+  }
   const auto& transport = settings.chat.transport;
-  settings.app.server_label = transport.host + ":" + std::to_string(transport.port);
+  settings.app.server_label = host_port_text(transport.host, transport.port);
+  // The state folder's name as it always was: "::1:4433", without brackets.
+  settings.app.state_key = transport.host + ":" + std::to_string(transport.port);
+  settings.app.verify_hint = verify_hint(flags, source, transport.ca_file);
   // Only v2 sends a device id: a v1-only client keeps nothing on disk unless told where.
   if (settings.app.state_dir.empty() && settings.chat.max_version >= 2) {
     settings.app.state_dir = client::default_state_dir();
@@ -191,7 +279,7 @@ Result<ClientSettings> client_settings_from(const Flags& flags) {
 }
 
 std::string client_options_markdown() {
-  return options_markdown(option_infos(client_options()), {});
+  return options_markdown(option_infos(client_options()), {.config_key = true});
 }
 
 }  // namespace qc::app

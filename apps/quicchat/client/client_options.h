@@ -2,10 +2,13 @@
 // range and help; it fills the chat connection's and the terminal client's settings.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "quicchat/client/client_app.h"
+#include "quicchat/client/client_config.h"
 #include "quicchat/common/options.h"
 #include "util/log.h"
 
@@ -15,6 +18,7 @@ struct ClientSettings {
   client::ChatClientOptions chat;
   ClientAppOptions app;
   log::Level log_level = log::Level::Warn;
+  std::optional<std::uint16_t> port_in_server;  // --server HOST:PORT
 };
 
 std::span<const Option<ClientSettings>> client_options();
@@ -22,7 +26,8 @@ std::span<const Option<ClientSettings>> client_options();
 Flags make_client_flags();
 
 // Checks every option against its row and builds the settings; names the first bad value.
-Result<ClientSettings> client_settings_from(const Flags& flags);
+// `source` says which options the config file set (for precedence and messages).
+Result<ClientSettings> client_settings_from(const Flags& flags, const ConfigSource& source = {});
 
 // The options table of docs/CLIENT.md (`quicchat client --options-markdown` prints it).
 std::string client_options_markdown();

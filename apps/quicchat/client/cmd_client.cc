@@ -78,6 +78,22 @@ int run_client(const ClientSettings& setup) {
   return exit_code;
 }
 
+// --save-config [--if-missing]: the command line's options, checked, become the config file.
+int save_config(const Flags& flags) {
+  if (auto checked = client_settings_from(flags); !checked) {
+    std::fprintf(stderr, "quicchat client: %s\n", checked.error().message.c_str());
+    return 2;
+  }
+  auto saved = save_client_config(flags, default_client_config_path());
+  if (!saved && saved.error().code == "config_exists" && flags.on("if-missing")) return 0;
+  if (!saved) {
+    std::fprintf(stderr, "quicchat client: %s\n", saved.error().message.c_str());
+    return saved.error().code == "usage" ? 2 : 1;
+  }
+  std::printf("wrote %s\n", saved->c_str());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_client(const Args& args) {
@@ -94,7 +110,17 @@ int cmd_client(const Args& args) {
     std::fputs(client_options_markdown().c_str(), stdout);
     return 0;
   }
-  auto settings = client_settings_from(flags);
+  if (flags.on("save-config")) return save_config(flags);
+  if (flags.on("if-missing")) {
+    std::fprintf(stderr, "quicchat client: --if-missing goes with --save-config\n");
+    return 2;
+  }
+  auto source = apply_client_config(flags, default_client_config_path());
+  if (!source) {
+    std::fprintf(stderr, "quicchat client: %s\n", source.error().message.c_str());
+    return 2;
+  }
+  auto settings = client_settings_from(flags, *source);
   if (!settings) {
     std::fprintf(stderr, "quicchat client: %s\n", settings.error().message.c_str());
     return 2;

@@ -89,7 +89,8 @@ Result<CheckedValue> checked_value(const Flags& flags, const OptionInfo& info) {
     case Kind::Text:
       break;
     case Kind::Switch:
-      checked.value.on = flags.on(name);
+      // Given on the command line, or set by a config file (true is "1", false "0").
+      checked.value.on = !checked.value.text.empty() && checked.value.text != "0";
       break;
     case Kind::Int: {
       auto number = flags.get_int(name, info.min, info.max);

@@ -8,6 +8,7 @@
 
 #include "io/fd_limit.h"
 #include "quicchat/common/commands.h"
+#include "quicchat/common/host_port.h"
 #include "quicchat/server/server_options.h"
 #include "server/admin.h"
 #include "server/metrics.h"
@@ -140,14 +141,13 @@ int cmd_server(const Args& args) {
     log::info("admin_socket", {{"path", settings->admin_socket}});
   }
 
-  log::info("listening",
-            {{"address", config.transport.host + ":" + std::to_string((*server)->port())},
-             {"db", settings->db},
-             {"history", config.chat.store_messages ? "on" : "off"},
-             {"alpn", flags.get("alpn")}});
+  const std::string address = host_port_text(config.transport.host, (*server)->port());
+  log::info("listening", {{"address", address},
+                          {"db", settings->db},
+                          {"history", config.chat.store_messages ? "on" : "off"},
+                          {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.
-  std::fprintf(stderr, "listening on %s:%u\n", config.transport.host.c_str(),
-               static_cast<unsigned>((*server)->port()));
+  std::fprintf(stderr, "listening on %s\n", address.c_str());
   std::fflush(stderr);
 
   auto ran = (*loop)->run();

@@ -78,6 +78,7 @@ class ClientAppTest : public ::testing::Test {
     options.password = "p1";
     options.reconnect = reconnect;
     options.server_label = "h:1";
+    options.state_key = "h:1";
     options.json = json;
     options.state_dir = dir_.file("state");
     options.now_ms = [] { return kNow; };
