@@ -274,6 +274,25 @@ void Core::read_done(std::uint64_t ticket, history::ReadResult result, TimePoint
   then(result);
 }
 
+void Core::apply_live(const CoreConfig& next) {
+  CoreConfig& c = impl_->config;
+  c.max_login_attempts = next.max_login_attempts;
+  c.login_retry_window = next.login_retry_window;
+  c.keepalive_timeout = next.keepalive_timeout;
+  c.first_pdu_timeout = next.first_pdu_timeout;
+  c.login_probe_timeout = next.login_probe_timeout;
+  c.max_pending_logins = next.max_pending_logins;
+  c.limits = next.limits;
+  c.message_rate = next.message_rate;
+  c.login_rate_per_ip = next.login_rate_per_ip;
+  c.login_rate_per_account = next.login_rate_per_account;
+  impl_->login_by_ip.set_rate(next.login_rate_per_ip);
+  impl_->login_by_account.set_rate(next.login_rate_per_account);
+  c.max_text_bytes = next.max_text_bytes;
+  c.max_targets = next.max_targets;
+  c.max_devices = next.max_devices;
+}
+
 void Core::tick(TimePoint now) {
   impl_->input_time = now;
   if (impl_->presence_slice_at && *impl_->presence_slice_at <= now) impl_->send_presence_slice();

@@ -113,6 +113,12 @@ class Core {
 
   std::optional<TimePoint> next_deadline() const;
 
+  // A reload: takes the limits, timeouts and rate limits of `next` (login attempts and windows,
+  // keep-alive, first-PDU and probe timeouts, pending logins, decode limits, message and login
+  // rates, text and target limits, devices) for what happens from now on; sessions go on. Every
+  // other field is kept as the core started with it.
+  void apply_live(const CoreConfig& next);
+
   // Actions produced since the last drain, in order. The caller carries them out and clears it.
   std::vector<Action>& outbox();
 

@@ -34,6 +34,9 @@ class KeyedBuckets {
   explicit KeyedBuckets(RateLimit rate) : rate_(rate) {}
   bool take(std::string_view key, TimePoint now);
   void refund(std::string_view key);  // no-op for a key without a bucket
+  // A new rate for every bucket from now on (a bucket over the new burst is capped at its next
+  // take).
+  void set_rate(RateLimit rate) { rate_ = rate; }
   std::size_t size() const { return buckets_.size(); }
 
  private:

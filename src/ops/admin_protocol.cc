@@ -76,7 +76,8 @@ Result<AdminRequest> decode_admin_request(std::string_view line) {
   if (*cmd == "rooms") return AdminRequest{RoomsRequest{}};
   if (*cmd == "room") return decode_room(*object);
   if (*cmd == "purge") return AdminRequest{PurgeRequest{}};
-  return bad("unknown command (who, kick, stats, rooms, room, purge)");
+  if (*cmd == "reload") return AdminRequest{ReloadRequest{}};
+  return bad("unknown command (who, kick, stats, rooms, room, purge, reload)");
 }
 
 std::string encode_admin_request(const AdminRequest& request) {
@@ -92,6 +93,8 @@ std::string encode_admin_request(const AdminRequest& request) {
     w.string("cmd", "room").string("name", room->name);
   } else if (std::holds_alternative<PurgeRequest>(request)) {
     w.string("cmd", "purge");
+  } else if (std::holds_alternative<ReloadRequest>(request)) {
+    w.string("cmd", "reload");
   } else {
     const auto& kick = std::get<KickRequest>(request);
     w.string("cmd", "kick").string("name", kick.name);

@@ -7,6 +7,7 @@
 //   {"cmd": "rooms"}                                -> {"ok": true, "text": "<one room a line>"}
 //   {"cmd": "room", "name": "#team"}                -> {"ok": true, "text": "<room, members>"}
 //   {"cmd": "purge"}                                -> {"ok": true, "text": "purge started"}
+//   {"cmd": "reload"}                               -> {"ok": true, "text": "<what it applied>"}
 //   anything wrong                                  -> {"ok": false, "error": "<why>"}
 #pragma once
 
@@ -45,8 +46,11 @@ struct RoomRequest {
 struct PurgeRequest {
   friend bool operator==(const PurgeRequest&, const PurgeRequest&) = default;
 };
-using AdminRequest =
-    std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest, PurgeRequest>;
+struct ReloadRequest {
+  friend bool operator==(const ReloadRequest&, const ReloadRequest&) = default;
+};
+using AdminRequest = std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest,
+                                  PurgeRequest, ReloadRequest>;
 
 // One request line (without its newline). The error says what is wrong, for the reply.
 Result<AdminRequest> decode_admin_request(std::string_view line);

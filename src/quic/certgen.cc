@@ -1,5 +1,6 @@
 #include "quic/certgen.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -54,23 +55,48 @@ Result<void> set_random_serial(gnutls_x509_crt_t crt) {
   return check(gnutls_x509_crt_set_serial(crt, serial, sizeof serial), "set_serial");
 }
 
+// A DNS name as a SAN may hold it: letters, digits, '-', '.', and a leading "*." wildcard.
+bool plausible_dns_name(const std::string& name) {
+  if (name.empty() || name.size() > 253 || name.front() == '.' || name.back() == '.') return false;
+  const std::size_t start = name.starts_with("*.") ? 2 : 0;
+  for (std::size_t i = start; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The address's bytes (4 or 16), or none when it is not an IP literal.
+std::vector<unsigned char> ip_bytes(const std::string& text) {
+  unsigned char buf[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, text.c_str(), buf) == 1) return {buf, buf + 4};
+  if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return {buf, buf + 16};
+  return {};
+}
+
+Result<void> add_alt_name(gnutls_x509_crt_t crt, gnutls_x509_subject_alt_name_t type,
+                          const void* data, std::size_t size) {
+  return check(gnutls_x509_crt_set_subject_alt_name(crt, type, data, static_cast<unsigned>(size),
+                                                    GNUTLS_FSAN_APPEND),
+               type == GNUTLS_SAN_DNSNAME ? "set SAN DNS" : "set SAN IP");
+}
+
 Result<void> set_identity(gnutls_x509_crt_t crt, const CertRequest& req) {
   const std::string& cn = req.common_name;
-  static constexpr unsigned char kLoopback[4] = {127, 0, 0, 1};
-  const char dns[] = "localhost";
-  Result<void> steps[] = {
-      check(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn.data(),
-                                          static_cast<unsigned>(cn.size())),
-            "set CN"),
-      check(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, dns, sizeof dns - 1,
-                                                 GNUTLS_FSAN_APPEND),
-            "set SAN DNS"),
-      check(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, kLoopback,
-                                                 sizeof kLoopback, GNUTLS_FSAN_APPEND),
-            "set SAN IP"),
-  };
-  for (auto& s : steps) {
-    if (!s) return s;
+  if (auto r = check(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn.data(),
+                                                   static_cast<unsigned>(cn.size())),
+                     "set CN");
+      !r) {
+    return r;
+  }
+  for (const std::string& dns : req.dns_names) {
+    if (auto r = add_alt_name(crt, GNUTLS_SAN_DNSNAME, dns.data(), dns.size()); !r) return r;
+  }
+  for (const std::string& ip : req.ip_addresses) {
+    const std::vector<unsigned char> bytes = ip_bytes(ip);
+    if (auto r = add_alt_name(crt, GNUTLS_SAN_IPADDRESS, bytes.data(), bytes.size()); !r) return r;
   }
   return {};
 }
@@ -171,9 +197,22 @@ void sync_directory(const std::filesystem::path& dir) {
 
 }  // namespace
 
+Result<void> check_cert_names(const CertRequest& req) {
+  if (req.common_name.empty()) return fail("certgen", "the common name must not be empty");
+  if (req.dns_names.empty() && req.ip_addresses.empty())
+    return fail("certgen", "a certificate needs at least one name or address");
+  for (const std::string& dns : req.dns_names) {
+    if (!plausible_dns_name(dns)) return fail("certgen", "'" + dns + "' is not a DNS name");
+  }
+  for (const std::string& ip : req.ip_addresses) {
+    if (ip_bytes(ip).empty()) return fail("certgen", "'" + ip + "' is not an IP address");
+  }
+  return {};
+}
+
 Result<void> write_self_signed_cert(const CertRequest& req) {
   if (req.valid_days <= 0) return fail("certgen", "valid_days must be positive");
-  if (req.common_name.empty()) return fail("certgen", "the common name must not be empty");
+  if (auto r = check_cert_names(req); !r) return r;
   const std::filesystem::path dir = req.out_dir.empty() ? "." : req.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

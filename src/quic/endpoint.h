@@ -145,6 +145,15 @@ class ServerEndpoint {
   // or closing.
   virtual bool probe(ConnHandle conn) = 0;
 
+  // Loads a new certificate (full chain) and key for the handshakes that start from now on;
+  // connections already established keep theirs. On an error (unreadable, or a key that does
+  // not match the certificate) the old pair stays in force.
+  virtual Result<void> replace_certificate(const std::string& cert_file,
+                                           const std::string& key_file) = 0;
+  // Takes the options a running endpoint can change: the timeouts (for connections accepted
+  // from now on), the connection limits and the Retry policy. The others are ignored.
+  virtual void apply_live_options(const ServerOptions& opts) = 0;
+
   virtual std::uint16_t local_port() const = 0;
   virtual Stats stats() const = 0;
 };

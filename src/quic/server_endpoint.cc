@@ -91,6 +91,9 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     Connection* c = find(h);
     return c != nullptr && c->probe();
   }
+  Result<void> replace_certificate(const std::string& cert_file,
+                                   const std::string& key_file) override;
+  void apply_live_options(const ServerOptions& opts) override;
   std::uint16_t local_port() const override { return socket_->local().port(); }
   Stats stats() const override {
     Stats s = stats_;
@@ -185,6 +188,28 @@ Result<void> ServerEndpointImpl::start() {
   socket_ = std::move(*sock);
   log::info("quic_listen", {{"address", socket_->local().to_string()}});
   return {};
+}
+
+// Each connection holds a reference to the context it was accepted with (its GnuTLS session
+// uses those credentials), so the old context lives until its last connection is gone.
+Result<void> ServerEndpointImpl::replace_certificate(const std::string& cert_file,
+                                                    const std::string& key_file) {
+  auto ctx = tls::make_server_context(cert_file, key_file, opts_.alpns, opts_.keylog_file);
+  if (!ctx) return Unexpected{ctx.error()};
+  tls_ = *ctx;
+  opts_.cert_file = cert_file;
+  opts_.key_file = key_file;
+  return {};
+}
+
+void ServerEndpointImpl::apply_live_options(const ServerOptions& opts) {
+  opts_.idle_timeout = opts.idle_timeout;
+  opts_.handshake_timeout = opts.handshake_timeout;
+  opts_.close_timeout = opts.close_timeout;
+  opts_.retry = opts.retry;
+  opts_.retry_threshold = opts.retry_threshold;
+  opts_.max_connections = opts.max_connections;
+  opts_.max_connections_per_ip = opts.max_connections_per_ip;
 }
 
 void ServerEndpointImpl::on_readable() {

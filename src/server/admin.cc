@@ -118,6 +118,11 @@ std::string AdminSocket::answer(std::string_view line) {
     auto detail = server_.room(room->name);
     if (!detail) return ops::encode_admin_reply(ops::admin_error("no room '" + room->name + "'"));
     reply.text = room_text(*detail);
+  } else if (std::holds_alternative<ops::ReloadRequest>(*request)) {
+    if (!reload_) return ops::encode_admin_reply(ops::admin_error("reload is not available"));
+    auto reloaded = reload_();
+    if (!reloaded) return ops::encode_admin_reply(ops::admin_error(reloaded.error().message));
+    reply.text = *reloaded;
   } else if (std::holds_alternative<ops::PurgeRequest>(*request)) {
     server_.purge_now();
     reply.text = "purge started (the log's retention_purge line says what it deleted)";

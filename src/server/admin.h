@@ -3,6 +3,7 @@
 // server's event loop: who is logged in, kick a user, the metrics as text.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ class AdminSocket {
   // One request line (without its newline) -> one reply line (without its newline).
   std::string answer(std::string_view line);
 
+  // What `reload` does (the server's command sets it): the text of the reply, or why it was
+  // refused. Without one, `reload` is answered with an error.
+  using ReloadHandler = std::function<Result<std::string>()>;
+  void on_reload(ReloadHandler handler) { reload_ = std::move(handler); }
+
  private:
   AdminSocket(io::EventLoop& loop, ChatServer& server, std::string path)
       : loop_(loop), server_(server), path_(std::move(path)) {}
@@ -36,6 +42,7 @@ class AdminSocket {
   ChatServer& server_;
   std::string path_;
   std::unique_ptr<ops::StreamServer> stream_;
+  ReloadHandler reload_;
 };
 
 }  // namespace qc::server

@@ -85,6 +85,27 @@ ChatServer::~ChatServer() {
   hash_pool_.reset();  // joins the workers before anything they use goes away
 }
 
+void ChatServer::apply_live(const ServerConfig& next) {
+  core_.apply_live(next.chat);
+  endpoint_->apply_live_options(next.transport);
+  config_.transport.idle_timeout = next.transport.idle_timeout;
+  config_.transport.handshake_timeout = next.transport.handshake_timeout;
+  config_.transport.close_timeout = next.transport.close_timeout;
+  config_.max_queued_bytes = next.max_queued_bytes;
+  // (Its dummy hash is made by the first check that needs it, on a worker, not on this loop.)
+  config_.bcrypt_cost = next.bcrypt_cost;
+  carry_out_actions();  // (nothing is due; keeps the deadline timer right)
+}
+
+Result<void> ChatServer::replace_certificate(const std::string& cert_file,
+                                             const std::string& key_file) {
+  auto replaced = endpoint_->replace_certificate(cert_file, key_file);
+  if (!replaced) return replaced;
+  config_.transport.cert_file = cert_file;
+  config_.transport.key_file = key_file;
+  return {};
+}
+
 std::uint16_t ChatServer::port() const { return endpoint_->local_port(); }
 quic::Stats ChatServer::transport_stats() const { return endpoint_->stats(); }
 
@@ -192,16 +213,18 @@ void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable
 // same cost, so it takes as long as a wrong password.
 void ChatServer::check_password(const chat::action::VerifyPassword& request) {
   ++counters_.hash_jobs_submitted;
-  hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now()] {
+  // The cost is copied: a reload may change config_ on the loop thread meanwhile.
+  hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now(),
+                      cost = config_.bcrypt_cost] {
     // A store error is answered like a name with no account: refused, and not named in the log.
     chat::PasswordCheck result = chat::PasswordCheck::NoSuchAccount;
     chat::AccountRef ref;
     auto account = store_.find_account(request.username);
     if (!account) {
       log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
-      (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
+      (void)auth::verify_password(request.password, auth::dummy_hash(cost));
     } else if (!account->has_value()) {
-      (void)auth::verify_password(request.password, auth::dummy_hash(config_.bcrypt_cost));
+      (void)auth::verify_password(request.password, auth::dummy_hash(cost));
     } else {
       const store::Account& a = **account;
       const bool ok = auth::verify_password(request.password, a.hash);

@@ -49,6 +49,13 @@ class ChatServer final : public quic::Handler {
   void shutdown(std::string_view reason);
   static constexpr std::chrono::milliseconds kShutdownMargin{500};
 
+  // A reload (the caller decides which options changed and may be applied live): the chat core's
+  // limits, timeouts and rate limits, the transport's timeouts, connection limits and Retry
+  // policy, the dummy hash's cost and the slow-consumer bound. Sessions go on.
+  void apply_live(const ServerConfig& next);
+  // New handshakes get the new certificate; an error keeps the old one (see quic::ServerEndpoint).
+  Result<void> replace_certificate(const std::string& cert_file, const std::string& key_file);
+
   std::uint16_t port() const;
   chat::CoreStats chat_stats() const { return core_.stats(); }
   quic::Stats transport_stats() const;

@@ -24,7 +24,8 @@ int admin_error(const std::string& message, int code) {
 Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
   if (words.empty())
     return fail("usage",
-                "a command is required: who, kick NAME [REASON], stats, rooms, room NAME, purge");
+                "a command is required: who, kick NAME [REASON], stats, rooms, room NAME, purge, "
+                "reload");
   const std::string& cmd = words[0];
   if (cmd == "who" && words.size() == 1) return ops::AdminRequest{ops::WhoRequest{}};
   if (cmd == "stats" && words.size() == 1) return ops::AdminRequest{ops::StatsRequest{}};
@@ -36,7 +37,9 @@ Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
   if (cmd == "rooms" && words.size() == 1) return ops::AdminRequest{ops::RoomsRequest{}};
   if (cmd == "room" && words.size() == 2) return ops::AdminRequest{ops::RoomRequest{words[1]}};
   if (cmd == "purge" && words.size() == 1) return ops::AdminRequest{ops::PurgeRequest{}};
-  return fail("usage", "expected: who | kick NAME [REASON] | stats | rooms | room NAME | purge");
+  if (cmd == "reload" && words.size() == 1) return ops::AdminRequest{ops::ReloadRequest{}};
+  return fail("usage",
+              "expected: who | kick NAME [REASON] | stats | rooms | room NAME | purge | reload");
 }
 
 // Sends one request line and reads one reply line.
@@ -88,7 +91,9 @@ int cmd_admin(const Args& args) {
       "  stats               the server's metrics as text\n"
       "  rooms               every room: name, members, operator, topic\n"
       "  room NAME           one room and its members (* = online)\n"
-      "  purge               apply message retention now (the server log says what it deleted)",
+      "  purge               apply message retention now (the server log says what it deleted)\n"
+      "  reload              re-read the config file, certificate and key (as SIGHUP does) and\n"
+      "                      say what was applied and what needs a restart",
       {{"socket", "", "the server's admin socket"}});
   if (auto r = flags.parse(args); !r) return admin_error(r.error().message, 2);
   if (flags.help_requested()) {

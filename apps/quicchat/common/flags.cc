@@ -58,6 +58,10 @@ Result<void> Flags::parse(const std::vector<std::string>& args) {
     } else {
       return fail("usage", "--" + name + " needs a value");
     }
+    if (spec->repeatable) {
+      auto& list = repeated_[name];  // exists from now on: an empty value gives an empty list
+      for (std::string& v : split_list(values_[name])) list.push_back(std::move(v));
+    }
   }
   return {};
 }
@@ -86,6 +90,11 @@ std::string Flags::get(std::string_view name) const {
   if (auto it = values_.find(name); it != values_.end()) return it->second;
   if (const OptionSpec* s = find(name)) return s->default_value;
   return {};
+}
+
+std::vector<std::string> Flags::all(std::string_view name) const {
+  if (auto it = repeated_.find(name); it != repeated_.end()) return it->second;
+  return split_list(get(name));
 }
 
 bool Flags::on(std::string_view name) const { return given(name) && get(name) != "0"; }

@@ -20,6 +20,7 @@ struct OptionSpec {
   std::string help;
   bool is_switch = false;  // takes no value
   bool hidden = false;     // parsed, but not listed by --help
+  bool repeatable = false;  // may be given several times (Flags::all)
 };
 
 // "a,b,,c" -> {"a", "b", "c"}: the pieces between separators, empty ones dropped.
@@ -39,6 +40,9 @@ class Flags {
   bool on(std::string_view name) const;          // switch present
   Result<std::int64_t> get_int(std::string_view name, std::int64_t min, std::int64_t max) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // A repeatable option: every value given, in order, each split at commas; when none was
+  // given, the default's.
+  std::vector<std::string> all(std::string_view name) const;
 
   // Lets a config file supply values for options not given on the command line; `origin`
   // ("FILE:LINE") says where the value came from.
@@ -52,6 +56,7 @@ class Flags {
   std::vector<OptionSpec> specs_;
   std::map<std::string, std::string, std::less<>> values_;
   std::map<std::string, std::string, std::less<>> origins_;
+  std::map<std::string, std::vector<std::string>, std::less<>> repeated_;
   std::vector<std::string> positional_;
   bool help_ = false;
 };

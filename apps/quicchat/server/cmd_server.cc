@@ -10,6 +10,7 @@
 #include "quicchat/common/commands.h"
 #include "quicchat/common/host_port.h"
 #include "quicchat/server/server_options.h"
+#include "quicchat/server/server_reload.h"
 #include "server/admin.h"
 #include "server/metrics.h"
 #include "server/secret_file.h"
@@ -19,8 +20,8 @@
 namespace qc::app {
 namespace {
 
-// SIGINT/SIGTERM (stop) and SIGHUP (no reload yet) arrive as readable events on a signalfd,
-// handled on the loop thread.
+// SIGINT/SIGTERM (stop) and SIGHUP (reload) arrive as readable events on a signalfd, handled on
+// the loop thread.
 int block_handled_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -68,6 +69,16 @@ Result<void> load_secret(ServerSettings& settings) {
   log::info("secret_file",
             {{"path", settings.secret_file}, {"state", file->created ? "created" : "loaded"}});
   return {};
+}
+
+// The certificate's names and expiry at start, then once a day: a renewal that did not happen
+// shows up in the log (WARN certificate_expires_soon) before clients refuse the certificate.
+void check_certificate_daily(io::EventLoop& loop, const Reloader& reloader) {
+  constexpr auto kDay = std::chrono::hours(24);
+  loop.add_timer(loop.now() + kDay, [&loop, &reloader] {
+    log_certificate(reloader.running().config.transport.cert_file);
+    check_certificate_daily(loop, reloader);
+  });
 }
 
 }  // namespace
@@ -118,13 +129,16 @@ int cmd_server(const Args& args) {
   auto server = server::ChatServer::start(**loop, **store, std::move(*messages), config);
   if (!server) return report(server.error());
 
+  log_certificate(config.transport.cert_file);
+  Reloader reloader(args, *settings, flags, **server);
+  check_certificate_daily(**loop, reloader);
+
   bool shutting_down = false;
   auto watched = (*loop)->watch_readable(sig_fd, [&] {
     signalfd_siginfo info{};
     if (read(sig_fd, &info, sizeof info) != sizeof info || shutting_down) return;
     if (info.ssi_signo == SIGHUP) {
-      log::warn("sighup_ignored",
-                {{"why", "reload is not implemented yet; restart to apply changes"}});
+      (void)reloader.reload();  // it logs what it did, or why it refused
       return;
     }
     shutting_down = true;
@@ -138,6 +152,7 @@ int cmd_server(const Args& args) {
     auto started = server::AdminSocket::start(**loop, **server, settings->admin_socket);
     if (!started) return report(started.error());
     admin = std::move(*started);
+    admin->on_reload([&reloader] { return reloader.reload(); });
     log::info("admin_socket", {{"path", settings->admin_socket}});
   }
 

@@ -38,7 +38,8 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "cert",
       .default_value = "certs/quic_certificate.pem",
-      .help = "TLS certificate (PEM)",
+      .help = "TLS certificate (PEM): the server's, then its chain",
+      .notes = "read again at each reload; the log names what it covers and when it expires",
       .reload = Reload::Live},
      [](const V& v, S& s) -> Set {
        s.config.transport.cert_file = v.text;

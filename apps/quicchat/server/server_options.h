@@ -1,5 +1,6 @@
 // `quicchat server` options: one table (server_options.cc) gives each option's flag, TOML key,
-// default, range, help and whether a reload could apply it; the rest of this file reads it.
+// default, range, help and whether a reload applies it (server_reload.h); the rest of this file
+// reads it.
 #pragma once
 
 #include <optional>

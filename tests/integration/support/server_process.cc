@@ -182,6 +182,17 @@ bool ServerProcess::wait_for_log(const std::string& text, std::chrono::milliseco
   return g_log_cv.wait_for(lock, timeout, [&] { return log_.find(text) != std::string::npos; });
 }
 
+bool ServerProcess::wait_for_log_count(const std::string& text, std::size_t count,
+                                       std::chrono::milliseconds timeout) {
+  auto occurrences = [&] {
+    std::size_t n = 0;
+    for (auto at = log_.find(text); at != std::string::npos; at = log_.find(text, at + 1)) ++n;
+    return n;
+  };
+  std::unique_lock<std::mutex> lock(log_mu_);
+  return g_log_cv.wait_for(lock, timeout, [&] { return occurrences() >= count; });
+}
+
 std::string ServerProcess::log() const {
   std::lock_guard<std::mutex> lock(log_mu_);
   return log_;

@@ -44,6 +44,9 @@ class ServerProcess {
 
   // Waits until the server's log holds `text` (true) or the timeout passes (false).
   bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout);
+  // ... until it holds `text` at least `count` times.
+  bool wait_for_log_count(const std::string& text, std::size_t count,
+                          std::chrono::milliseconds timeout);
   std::string log() const;
 
   // SIGTERM (graceful; or `signal`) and the exit status, or SIGKILL.

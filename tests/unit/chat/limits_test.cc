@@ -132,6 +132,25 @@ TEST(CoreMessageText, LongerThanTheLimitIsRefused) {
   EXPECT_EQ(h.drain(), (Lines{"2 ONE_TO_ONE alice(1): 12345"}));
 }
 
+TEST(CoreApplyLive, NewLimitsHoldForSessionsAlreadyLoggedIn) {
+  CoreConfig c = limited();
+  Harness h(c);
+  join_alice_and_bob(h);
+  CoreConfig next = c;
+  next.max_text_bytes = 5;
+  next.login_rate_per_account = RateLimit{1.0 / 60, 1};
+  h.core.apply_live(next);
+  h.feed(1, one_to_one_pdu("2", "123456"));
+  EXPECT_EQ(h.drain(), (Lines{"1 MSG_UNSUCCESSFUL Message too long: limit is 5 bytes"}));
+  h.feed(1, one_to_one_pdu("2", "12345"));
+  EXPECT_EQ(h.drain(), (Lines{"2 ONE_TO_ONE alice(1): 12345"}));
+  h.open(3);
+  h.attempt(3, "cam", false);
+  h.feed(3, login_pdu("cam", "guess"));
+  EXPECT_EQ(h.drain(),
+            (Lines{"3 LOGIN_UNSUCCESSFUL_RETRY Too many login attempts. Try again later."}));
+}
+
 TEST(CoreTargets, MoreIdsThanTheLimitAreRefusedWhole) {
   CoreConfig c = limited();
   c.max_targets = 2;

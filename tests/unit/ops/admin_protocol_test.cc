@@ -23,12 +23,13 @@ TEST(AdminProtocol, DecodesTheThreeCommands) {
 TEST(AdminProtocol, RequestsRoundTrip) {
   for (const AdminRequest& r :
        {AdminRequest{WhoRequest{}}, AdminRequest{StatsRequest{}},
-        AdminRequest{KickRequest{"bob", ""}},
+        AdminRequest{KickRequest{"bob", ""}}, AdminRequest{ReloadRequest{}},
         AdminRequest{KickRequest{"\xc3\xa9lodie", "caf\xc3\xa9 \"quoted\""}}}) {
     auto back = decode_admin_request(encode_admin_request(r));
     ASSERT_TRUE(back) << encode_admin_request(r) << ": " << back.error().message;
     EXPECT_EQ(*back, r) << encode_admin_request(r);
   }
+  EXPECT_EQ(encode_admin_request(ReloadRequest{}), R"({"cmd": "reload"})");
   EXPECT_EQ(encode_admin_request(KickRequest{"bob", "x"}),
             R"({"cmd": "kick", "name": "bob", "reason": "x"})");
 }
@@ -40,7 +41,7 @@ TEST(AdminProtocol, BadRequestsSayWhy) {
       {"[1]", "malformed request"},
       {R"({"cmd": 1})", "'cmd'"},
       {R"({"name": "bob"})", "'cmd'"},
-      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge)"},
+      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge, reload)"},
       {R"({"cmd": "kick"})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": ""})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": 7})", "'name' must be a string"},

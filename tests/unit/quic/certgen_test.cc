@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../support/temp_dir.h"
+#include "quic/cert_info.h"
 
 namespace qc::quic {
 namespace {
@@ -67,6 +68,8 @@ class Imported {
       } else if (type == GNUTLS_SAN_IPADDRESS && size == 4) {
         names.insert("IP:" + std::to_string(buf[0]) + "." + std::to_string(buf[1]) + "." +
                      std::to_string(buf[2]) + "." + std::to_string(buf[3]));
+      } else if (type == GNUTLS_SAN_IPADDRESS && size == 16) {
+        names.insert("IP6:" + std::string(reinterpret_cast<char*>(buf), size));
       }
     }
     return names;
@@ -114,14 +117,68 @@ TEST_F(CertgenTest, KeyIsEcP256) {
   EXPECT_EQ(gnutls_x509_crt_get_pk_algorithm(pair.crt(), nullptr), GNUTLS_PK_ECDSA);
 }
 
-TEST_F(CertgenTest, NamesAreLocalhost) {
+const std::string kLoopback6 = std::string(15, '\0') + '\1';
+
+TEST_F(CertgenTest, NamesAreLocalhostAndBothLoopbacks) {
   Imported pair(out_);
   ASSERT_TRUE(pair.ok());
   EXPECT_EQ(pair.common_name(), "localhost");
-  EXPECT_EQ(pair.alt_names(), (std::set<std::string>{"DNS:localhost", "IP:127.0.0.1"}));
+  EXPECT_EQ(pair.alt_names(),
+            (std::set<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP6:" + kLoopback6}));
   EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "localhost"), 1u);
   EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "127.0.0.1"), 1u);
+  EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "::1"), 1u);
   EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "example.com"), 0u);
+}
+
+TEST(Certgen, SeveralNamesAndAddresses) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  CertRequest req;
+  req.out_dir = dir.path().string();
+  req.common_name = "chat.example.org";
+  req.dns_names = {"chat.example.org", "localhost"};
+  req.ip_addresses = {"192.0.2.7", "::1", "2001:db8::5"};
+  ASSERT_TRUE(write_self_signed_cert(req));
+  Imported pair(dir.path());
+  ASSERT_TRUE(pair.ok());
+  EXPECT_EQ(pair.common_name(), "chat.example.org");
+  for (const char* name : {"chat.example.org", "localhost", "192.0.2.7", "::1", "2001:db8::5"}) {
+    EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), name), 1u) << name;
+  }
+  EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "example.org"), 0u);
+  EXPECT_EQ(gnutls_x509_crt_check_hostname(pair.crt(), "127.0.0.1"), 0u);
+
+  auto info = read_certificate_info(dir.file(kCertFileName));
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->names, (std::vector<std::string>{"DNS:chat.example.org", "DNS:localhost",
+                                                   "IP:192.0.2.7", "IP:::1", "IP:2001:db8::5"}));
+  const auto expires = static_cast<std::int64_t>(gnutls_x509_crt_get_expiration_time(pair.crt()));
+  EXPECT_EQ(info->not_after_unix, expires);
+  EXPECT_EQ(utc_time_text(0), "1970-01-01T00:00:00Z");
+}
+
+TEST(Certgen, BadNamesAndAddressesAreRefused) {
+  CertRequest req;
+  req.dns_names = {"bad name"};
+  EXPECT_FALSE(check_cert_names(req));
+  req.dns_names = {"*.example.org"};
+  EXPECT_TRUE(check_cert_names(req));
+  req.ip_addresses = {"300.1.1.1"};
+  auto r = check_cert_names(req);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("'300.1.1.1' is not an IP address"), std::string::npos);
+  req.dns_names.clear();
+  req.ip_addresses.clear();
+  EXPECT_FALSE(check_cert_names(req));
+}
+
+TEST(CertificateInfo, AFileWithoutACertificateSaysSo) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  qc::testing::write_file(dir.file("junk.pem"), "not a certificate\n");
+  EXPECT_FALSE(read_certificate_info(dir.file("junk.pem")));
+  EXPECT_FALSE(read_certificate_info(dir.file("missing.pem")));
 }
 
 TEST_F(CertgenTest, SelfSignatureVerifiesAsItsOwnTrustAnchor) {
