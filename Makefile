@@ -7,27 +7,49 @@ JOBS       ?= $(shell nproc)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 FUZZ_SECONDS ?= 20
+# make install: where (DESTDIR, when set, is put before every path: a staging folder)
+PREFIX     ?= /usr/local
 
-.PHONY: all bootstrap build run test bench fuzz fuzz-long conformance test-sanitize \
-	test-sanitize-quick san-configure test-tsan test-main format clean
+.PHONY: all bootstrap configure build run install deb test bench fuzz fuzz-long conformance \
+	test-sanitize test-sanitize-quick san-configure test-tsan test-main format clean
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap
 
-build: bootstrap
+configure: bootstrap
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_WERROR=$(WERROR) \
 	  -DQC_FUZZ_BIN_DIR=$(abspath $(FUZZ_BUILD))/fuzz -DQC_FUZZ_SECONDS=$(FUZZ_SECONDS) $(CMAKE_ARGS) >/dev/null
+
+build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Builds what a target needs (only that) with one progress line; warnings and errors in full.
+BUILD_ONLY = JOBS=$(JOBS) scripts/build-progress $(BUILD)
+
 # Starts the server on the embedded defaults: 127.0.0.1:4433, dev certificates in ./certs,
-# accounts in ./data/quicchat.db (created with the seed's demo users when missing).
-run: build
+# accounts in ./data/quicchat.db (created with the seed's demo users when missing). Builds
+# only the quicchat binary.
+run: configure
+	@$(BUILD_ONLY) quicchat
 	@$(BUILD)/quicchat certs --out certs --if-missing
 	@$(BUILD)/quicchat user demo --db data/quicchat.db
 	@$(BUILD)/quicchat client --save-config --if-missing --server 127.0.0.1 --port 4433 --ca $(CURDIR)/certs/quic_certificate.pem
 	@exec $(BUILD)/quicchat server
+
+# The binary, its man page, /etc/quicchat/server.toml (kept when there) and the systemd unit
+# quicchat.service: sudo make install [PREFIX=/usr/local] [DESTDIR=staging]
+install: configure
+	@$(BUILD_ONLY) quicchat quicchat_man
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The same as a Debian package (CPack; prefix /usr, postinst makes the system user):
+# $(BUILD)/quicchat_VERSION_ARCH.deb, for `sudo apt-get install ./$(BUILD)/quicchat_*.deb`.
+deb: configure
+	@$(BUILD_ONLY) quicchat quicchat_man
+	@cd $(BUILD) && out=$$(cpack -G DEB 2>&1) || { echo "$$out" >&2; exit 1; }; \
+	  echo "$$out" | sed -n 's|^CPack: - package: \(.*\) generated\.$$|\1|p'
 
 fuzz: bootstrap
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_FUZZ=ON \
@@ -74,10 +96,10 @@ san-configure: bootstrap
 
 # Unit and integration tests under ASan+UBSan, but for the load generator's smoke test, the
 # kill -9 durability test and the resume test under kill -9 and packet loss: they exercise no
-# parser or ownership the other suites do not, and take a minute under ASan. The normal build
-# runs them. README's commands (readme_commands_test.py) check the docs, not the code: normal
-# build only, too.
-SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test|it_readme_commands_test
+# parser or ownership the other suites do not, and take a minute under ASan; README's commands
+# (readme_commands_test.py), which check the docs, not the code; and the install test, which
+# tests packaging (and would package the sanitized binary). The normal build runs them.
+SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test|it_readme_commands_test|it_install_test
 test-sanitize: san-configure
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
 	@cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \

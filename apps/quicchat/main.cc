@@ -1,4 +1,4 @@
-// quicchat: one binary, subcommands (server, client, user, certs, bench, admin).
+// quicchat: one binary, subcommands (server, client, user, certs, bench, admin, version).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"certs", qc::app::cmd_certs, "write a self-signed development certificate"},
     {"bench", qc::app::cmd_bench, "load generator: latency, fanout, connections, logins"},
     {"admin", qc::app::cmd_admin, "ask a running server: who, kick NAME, stats"},
+    {"version", qc::app::cmd_version, "versions of quicchat, its libraries and protocols"},
 };
 
 void print_usage(FILE* out) {
@@ -40,10 +41,7 @@ int main(int argc, char** argv) {
     print_usage(stdout);
     return 0;
   }
-  if (name == "--version") {
-    std::printf("quicchat 0.1.0\n");
-    return 0;
-  }
+  if (name == "--version") name = "version";
   qc::app::Args args(argv + 2, argv + argc);
   for (const auto& c : kCommands) {
     if (name == c.name) return c.run(args);

@@ -14,5 +14,6 @@ int cmd_user(const Args& args);
 int cmd_certs(const Args& args);
 int cmd_bench(const Args& args);
 int cmd_admin(const Args& args);
+int cmd_version(const Args& args);
 
 }  // namespace qc::app
