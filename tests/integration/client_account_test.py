@@ -64,14 +64,14 @@ def test_register_when_the_server_allows_it():
         dan = env.script("--json", "--register", "--user", "dan")
         dan.send("p4")
         dan.send("p4")  # asked twice
-        dan.expect(r'"code":"registered".*"user":"dan"')
-        dan.expect(r'"code":"login".*"user":"dan"')
+        dan.expect(r'"code": "registered".*"user": "dan"')
+        dan.expect(r'"code": "login".*"user": "dan"')
         env.server.accounts["dan"] = "p4"
         env.json("dan").logged_in()  # a plain login from now on
         taken = env.script("--json", "--register", "--user", "ALICE")
         taken.send("x")
         taken.send("x")
-        taken.expect(r'"code":"name_taken"')
+        taken.expect(r'"code": "name_taken"')
         check(taken.wait() == 1, "a refused registration exits 0")
         mismatch = env.script("--register", "--user", "eve")
         mismatch.send("x")
@@ -86,7 +86,7 @@ def test_register_is_refused_when_the_server_does_not_allow_it():
         dan = env.script("--json", "--register", "--user", "dan")
         dan.send("p4")
         dan.send("p4")
-        dan.expect(r'"code":"registration_closed"')
+        dan.expect(r'"code": "registration_closed"')
         check(dan.wait() == 1, "a refused registration exits 0")
 
 

@@ -406,7 +406,7 @@ TEST(ClientSessionV2, RoomErrorsNameTheirRequest) {
 TEST(ClientSessionV2, PasswdIsARequestAnsweredByOk) {
   ClientSession s = v2_bob();
   ASSERT_TRUE(s.change_password("p2", "p3"));
-  EXPECT_EQ(drain_frames(s), std::vector<v2::Frame>{v2::Passwd{2, "p2", "p3"}});
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Passwd{2, "p2", "p3"}}));
   s.on_bytes(v2::encode_frame(v2::Ok{2}));
   const auto done = only<RequestDone>(s.take_events());
   EXPECT_EQ(done.what, Done::PasswordChanged);
@@ -428,12 +428,12 @@ TEST(ClientSessionV2, RegisterThenLogIn) {
   EXPECT_TRUE(s.take_outbox().empty());  // held for the VERSIONS reply
   s.on_bytes(versions_reply(2));
   s.take_events();
-  EXPECT_EQ(drain_frames(s), std::vector<v2::Frame>{v2::Register{1, "dan", "p4"}});
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Register{1, "dan", "p4"}}));
   s.on_bytes(v2::encode_frame(v2::Ok{1}));
   const auto done = only<RequestDone>(s.take_events());
   EXPECT_EQ(done.what, Done::Registered);
   EXPECT_EQ(done.user, "dan");
-  EXPECT_EQ(drain_frames(s), std::vector<v2::Frame>{v2::Login{2, "dan", "p4", "d-9", {}}});
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Login{2, "dan", "p4", "d-9", {}}}));
 }
 
 TEST(ClientSessionV2, ARefusedRegistrationEndsTheDialogue) {
