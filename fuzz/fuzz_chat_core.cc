@@ -10,7 +10,8 @@
 //
 // The input is read front to back, one byte per argument (0 once it runs out):
 //   opcode%12, slot%4, then per opcode
-//   0 open | 1 bytes: len (x2), data | 2 close | 3 password result for the latest ticket: ok%3 |
+//   0 open | 1 bytes: len (x2), data | 2 close | 3 the answer to the latest password check
+//   (ok%3) or account change (passwd, register: result%5), whichever came last |
 //   4 advance time: seconds | 5 canned PDU: which, split point | 6 stray ticket: ticket%8 |
 //   7 stream end (FIN) | 8 the transport heard from the slot's peer after a probe |
 //   9 canned v2 frame (or the VERSIONS PDU that selects v2): which, split point |
@@ -99,7 +100,7 @@ std::string canned_pdu(std::uint8_t which) {
 
 std::string canned_v2(std::uint8_t which) {
   namespace v2 = qc::proto::v2;
-  switch (which % 18) {
+  switch (which % 20) {
     case 0:
       return qc::proto::encode(
           qc::proto::make_pdu(MsgType::Versions, qc::proto::encode_versions_request({{1, 2}})));
@@ -135,8 +136,12 @@ std::string canned_v2(std::uint8_t which) {
       return v2::encode_frame(v2::History{15, "all", {}, std::nullopt, std::nullopt, 0});
     case 16:
       return v2::encode_frame(v2::Read{16, "d:1:2", 1});
-    default:
+    case 17:
       return v2::encode_frame(v2::ListMembers{17, "#team"});
+    case 18:
+      return v2::encode_frame(v2::Passwd{18, "p1", "p9"});
+    default:
+      return v2::encode_frame(v2::Register{19, "dan", "p4"});
   }
 }
 
@@ -157,6 +162,7 @@ struct ConnView {
 qc::chat::CoreConfig fuzz_config(bool store_messages) {
   qc::chat::CoreConfig config;
   config.store_messages = store_messages;
+  config.allow_registration = true;
   return config;
 }
 
@@ -194,10 +200,15 @@ class Driver {
       case 2:
         close(slot);
         break;
-      case 3:
-        core_.password_checked(ticket_conn_, ticket_,
-                               static_cast<qc::chat::PasswordCheck>(in.byte() % 3), now_,
-                               {account_id(ticket_user_), ticket_user_});
+      case 3:  // the latest of the password checks and account changes (one ticket sequence)
+        if (change_ticket_ > ticket_) {
+          core_.account_changed(change_conn_, change_ticket_,
+                                static_cast<qc::chat::AccountChange>(in.byte() % 5), now_);
+        } else {
+          core_.password_checked(ticket_conn_, ticket_,
+                                 static_cast<qc::chat::PasswordCheck>(in.byte() % 3), now_,
+                                 {account_id(ticket_user_), ticket_user_});
+        }
         break;
       case 4:
         now_ += std::chrono::seconds(in.byte());
@@ -397,6 +408,18 @@ class Driver {
     ticket_ = verify.ticket;
     ticket_user_ = verify.username;
   }
+  void on_action(const qc::chat::action::ChangePassword& change) {
+    check(open_.count(change.conn) == 1 && closed_by_core_.count(change.conn) == 0);
+    check(views_[change.conn].logged_in);
+    change_conn_ = change.conn;
+    change_ticket_ = change.ticket;
+  }
+  void on_action(const qc::chat::action::CreateAccount& create) {
+    check(open_.count(create.conn) == 1 && closed_by_core_.count(create.conn) == 0);
+    check(!views_[create.conn].logged_in);
+    change_conn_ = create.conn;
+    change_ticket_ = create.ticket;
+  }
 
   void check_presence() {
     const qc::proto::UserList users = core_.active_users();
@@ -434,6 +457,8 @@ class Driver {
   ConnHandle ticket_conn_ = 0;
   std::uint64_t ticket_ = 0;
   std::string ticket_user_;
+  ConnHandle change_conn_ = 0;  // the latest ChangePassword or CreateAccount
+  std::uint64_t change_ticket_ = 0;
 };
 
 }  // namespace

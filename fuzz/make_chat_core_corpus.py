@@ -10,7 +10,7 @@ LOGIN_ALICE, LOGIN_BOB, BROADCAST, ONE_TO_MANY, LOGOUT, VERSIONS, ALIVE, ONE_TO_
 # Canned v2 frames (opcode V2): the VERSIONS PDU that selects v2, then frames.
 (V2_VERSIONS, V2_LOGIN_ALICE_A, V2_LOGIN_ALICE_B, V2_LOGIN_BOB, V2_SEND_BOB, V2_SEND_MANY,
  V2_BROADCAST, V2_PING, V2_LOGOUT, V2_UNKNOWN, V2_JOIN, V2_SEND_ROOM, V2_LEAVE, V2_TOPIC, V2_REMOVE,
- V2_HISTORY, V2_READ, V2_MEMBERS) = range(18)
+ V2_HISTORY, V2_READ, V2_MEMBERS, V2_PASSWD, V2_REGISTER) = range(20)
 PASSWORD_OK = 0
 
 
@@ -81,6 +81,12 @@ SEEDS = {
                         STORE_STATUS, 0, 2, *v2(1, V2_SEND_MANY), STORE_ANSWERS, 0, 3,
                         STORE_STATUS, 0, 0, *v2(0, V2_REMOVE), *v2(1, V2_LEAVE),
                         STORE_ANSWERS, 0, 3, CLOSE, 1, *v2_login(1, V2_LOGIN_BOB)],
+    # A registration before login, then a wrong and a right old password in passwd: the right one
+    # ends the account's other device (results: 0 done, 1 wrong password).
+    'self_service': [*v2_login(0, V2_LOGIN_ALICE_A), OPEN, 1, V2, 1, V2_VERSIONS, 0,
+                     *v2(1, V2_REGISTER), PASSWORD, 1, 0, *v2(1, V2_LOGIN_ALICE_B), PASSWORD, 1,
+                     PASSWORD_OK, *v2(0, V2_PASSWD), PASSWORD, 0, 1, *v2(0, V2_PASSWD, 5),
+                     PASSWORD, 0, 0, *v2(0, V2_SEND_MANY), CLOSE, 0],
     'login_probe': [OPEN, 0, *login(0, LOGIN_ALICE), OPEN, 1, *login(1, LOGIN_ALICE),
                     *canned(1, BROADCAST), PROBE_ANSWERED, 0, *login(1, LOGIN_ALICE),
                     ADVANCE, 0, 3, PROBE_ANSWERED, 0, *canned(1, BROADCAST), CLOSE, 1, CLOSE, 0],

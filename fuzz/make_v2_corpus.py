@@ -72,6 +72,13 @@ GOLDEN = {
     "cursor": {"t": "cursor", "conv": "d:1:2", "id": 20},
     "ok": {"t": "ok", "rid": 7},
     "error_not_member": {"t": "error", "rid": 16, "code": "not_member", "text": "you are not a member of #ops"},
+    # Issue 16: accounts users manage themselves.
+    "passwd": {"t": "passwd", "rid": 17, "old": "p1", "new": "correct horse"},
+    "register": {"t": "register", "rid": 1, "user": "dan", "password": "p4"},
+    "error_wrong_password": {"t": "error", "rid": 17, "code": "wrong_password", "text": "the old password is wrong"},
+    "error_name_taken": {"t": "error", "rid": 1, "code": "name_taken", "text": "the name dan is taken"},
+    "error_registration_closed": {"t": "error", "rid": 1, "code": "registration_closed",
+                                  "text": "this server does not allow registration"},
     # Paths the golden vectors leave out: a "t" inside a page's message, every member of history.
     "page_msg_with_t": {"t": "page", "rid": 3, "conv": "all", "more": False,
                         "msgs": [{"t": "msg", "conv": "all", "id": 1, "epoch": 1, "ts": TS, "from": "a",

@@ -43,6 +43,9 @@ struct CoreConfig {
   RateLimit message_rate{20, 40};                 // ONE_TO_ONE/ONE_TO_MANY/BROADCAST per session
   RateLimit login_rate_per_ip{30.0 / 60, 50};     // LOGIN attempts per source address
   RateLimit login_rate_per_account{6.0 / 60, 6};  // LOGIN attempts per account name
+  // v2 self-registration (`register` before login): off unless allowed; accounts per address.
+  bool allow_registration = false;
+  RateLimit registration_rate_per_ip{3.0 / 3600, 3};
   std::size_t max_text_bytes = 32 * 1024;         // "msg" of a message request
   std::size_t max_targets = 100;                  // ids in one ONE_TO_MANY
 

@@ -42,6 +42,8 @@ struct CoreStats {
   std::size_t pending_logins = 0;      // password checks asked for and not answered yet
   PerMsgType pdus_received{};          // decoded PDUs from clients, by type
   std::uint64_t kicks = 0;             // sessions closed by an operator
+  std::uint64_t password_changes = 0;  // v2 passwd requests that changed the password
+  std::uint64_t registrations = 0;     // v2 register requests that created an account
   // Rooms and stored messages.
   std::uint64_t stored_messages = 0;     // messages the store committed (with store_messages)
   std::uint64_t store_failures = 0;      // writes or reads the store refused (queue full, failed)
@@ -101,6 +103,9 @@ class Core {
   // `account`: with Ok, the account's id and its name as stored (a login may differ in case).
   void password_checked(ConnHandle conn, std::uint64_t ticket, PasswordCheck result, TimePoint now,
                         const AccountRef& account = {});
+  // Exactly once per ChangePassword or CreateAccount (the same ticket), also when its connection
+  // has closed meanwhile: a password that changed ends the account's other sessions either way.
+  void account_changed(ConnHandle conn, std::uint64_t ticket, AccountChange result, TimePoint now);
   // The transport heard from conn's peer after an action::Probe: a login waiting on it is refused
   // ("User already logged in"). Probes that nobody waits for any more are ignored.
   void probe_answered(ConnHandle conn, TimePoint now);

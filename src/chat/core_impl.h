@@ -80,6 +80,7 @@ struct Core::Impl {
         logger(config.log_sink),
         login_by_ip(config.login_rate_per_ip),
         login_by_account(config.login_rate_per_account),
+        registrations_by_ip(config.registration_rate_per_ip),
         recent_sends(config.client_id_window, config.client_ids_per_account),
         rooms(config.rooms) {
     sequencer = config.sequencer ? config.sequencer
@@ -154,6 +155,20 @@ struct Core::Impl {
   bool login_allowed(Session& s, std::string_view username, TimePoint now);
   bool hash_queue_full();
   void password_check_done();
+
+  // self_service.cc: passwd and register (v2), and ending an account's sessions
+  void on_passwd_v2(Session& s, proto::v2::Passwd passwd, TimePoint now);
+  void on_register_v2(Session& s, proto::v2::Register request, TimePoint now);
+  // False (the refusal answered) when `s` has a passwd or register in flight already, or the
+  // hashing workers are full.
+  bool may_start_account_change(Session& s, std::uint64_t rid);
+  std::uint64_t start_account_change(Session& s, std::uint64_t rid, bool passwd);
+  void password_changed(const std::string& username, Session* caller, std::uint64_t rid);
+  // Closes every session of the account `username` but `except`; `each` runs first for each
+  // one (a log line). Returns how many it closed.
+  std::size_t close_account_sessions(std::string_view username, const Session* except,
+                                     proto::CloseCode code, std::string_view reason,
+                                     const std::function<void(const Session&)>& each = {});
 
   // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
   // `rid`: the v2 request to name in the refusal.
@@ -276,6 +291,16 @@ struct Core::Impl {
   Logger logger;
   KeyedBuckets login_by_ip;
   KeyedBuckets login_by_account;
+  KeyedBuckets registrations_by_ip;
+  // passwd and register waiting for the hashing workers, by ticket: who asked (a session may have
+  // gone meanwhile: a changed password still ends the account's other sessions).
+  struct AccountChangeRequest {
+    SessionRef who;
+    std::uint64_t rid = 0;
+    bool passwd = false;  // else register
+    std::string username;
+  };
+  std::unordered_map<std::uint64_t, AccountChangeRequest> account_changes;
   std::unordered_map<ConnHandle, std::unique_ptr<Session>> sessions;
   std::multiset<std::size_t> one_packet_limits;  // max_pdu_in_one_packet of the open sessions
   std::size_t v1_authenticated = 0;  // v1 sessions logged in: v1 presence lists go to them

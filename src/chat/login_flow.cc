@@ -3,11 +3,6 @@
 namespace qc::chat {
 namespace {
 
-bool username_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
-}
-
 std::string_view failure_text(LoginFailure why) {
   switch (why) {
     case LoginFailure::InvalidCredentials:
@@ -23,14 +18,6 @@ std::string_view failure_text(LoginFailure why) {
 }
 
 }  // namespace
-
-bool valid_username(std::string_view username) {
-  if (username.empty() || username.size() > kMaxUsernameChars) return false;
-  for (char c : username) {
-    if (!username_char(c)) return false;
-  }
-  return true;
-}
 
 // FNV-1a (64 bits) from a keyed offset basis; the high half, whose bits depend on every bit of the
 // state, is shown.

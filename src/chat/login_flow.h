@@ -6,13 +6,12 @@
 #include <string_view>
 
 #include "proto/pdu.h"
+#include "util/account_rules.h"
 
 namespace qc::chat {
 
-inline constexpr std::size_t kMaxUsernameChars = 32;
-
-// 1..32 characters of [A-Za-z0-9_.-].
-bool valid_username(std::string_view username);
+// 1..32 characters of [A-Za-z0-9_.-]: the rule `quicchat user add` follows too.
+using qc::valid_username;
 
 enum class LoginFailure {
   InvalidCredentials,  // wrong password, or a name that cannot exist

@@ -36,6 +36,10 @@ class Outbox {
   void close(ConnHandle conn, proto::CloseCode code, std::string_view reason);
   void verify_password(ConnHandle conn, std::uint64_t ticket, std::string username,
                        std::string password);
+  void change_password(action::ChangePassword request) {
+    actions_.emplace_back(std::move(request));
+  }
+  void create_account(action::CreateAccount request) { actions_.emplace_back(std::move(request)); }
   void probe(ConnHandle conn) { actions_.emplace_back(action::Probe{conn}); }
   void store(std::uint64_t ticket, std::vector<history::Op> ops) {
     actions_.emplace_back(action::Store{ticket, std::move(ops)});

@@ -46,8 +46,9 @@ struct FrameRule {
 
 using F = FrameKind;
 
-// The same for v2 frames. Ping and logout need no login; an unknown type is refused and the
-// session goes on, so that v2 can grow new frame types.
+// The same for v2 frames. Ping and logout need no login, and register is only for a session that
+// has not logged in; an unknown type is refused and the session goes on, so that v2 can grow new
+// frame types.
 constexpr FrameRule kInboundV2[] = {
     // CONNECTED, LOGIN_PENDING, LOGIN_PROBING, AUTHENTICATED, CLOSING
     {F::Login, {V::Route, V::Queue, V::Queue, V::AlreadyLoggedIn, V::Ignore}},
@@ -62,6 +63,8 @@ constexpr FrameRule kInboundV2[] = {
     {F::Remove, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
     {F::History, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
     {F::Read, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Passwd, {V::NotAuthenticated, V::Queue, V::Queue, V::Route, V::Ignore}},
+    {F::Register, {V::Route, V::Queue, V::Queue, V::AlreadyLoggedIn, V::Ignore}},
     {F::ServerFrame, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
     {F::Unknown, {V::UnknownType, V::Queue, V::Queue, V::UnknownType, V::Ignore}},
     {F::Undecodable, {V::RejectLogin, V::Queue, V::Queue, V::Malformed, V::Ignore}},
@@ -201,6 +204,10 @@ std::string_view frame_kind_name(FrameKind k) {
       return "history";
     case F::Read:
       return "read";
+    case F::Passwd:
+      return "passwd";
+    case F::Register:
+      return "register";
     case F::ServerFrame:
       return "server frame";
     case F::Unknown:

@@ -78,16 +78,19 @@ enum class FrameKind : std::uint8_t {
   Remove,
   History,
   Read,
+  Passwd,
+  Register,
   ServerFrame,
   Unknown,
   Undecodable,
   TooLarge
 };
 inline constexpr FrameKind kAllFrameKinds[] = {
-    FrameKind::Login,   FrameKind::Send,        FrameKind::Ping,    FrameKind::Logout,
-    FrameKind::Join,    FrameKind::Leave,       FrameKind::Rooms,   FrameKind::Topic,
-    FrameKind::Members, FrameKind::Remove,      FrameKind::History, FrameKind::Read,
-    FrameKind::ServerFrame, FrameKind::Unknown, FrameKind::Undecodable, FrameKind::TooLarge};
+    FrameKind::Login,       FrameKind::Send,     FrameKind::Ping,        FrameKind::Logout,
+    FrameKind::Join,        FrameKind::Leave,    FrameKind::Rooms,       FrameKind::Topic,
+    FrameKind::Members,     FrameKind::Remove,   FrameKind::History,     FrameKind::Read,
+    FrameKind::Passwd,      FrameKind::Register, FrameKind::ServerFrame, FrameKind::Unknown,
+    FrameKind::Undecodable, FrameKind::TooLarge};
 std::string_view frame_kind_name(FrameKind);  // "login", "server frame", ...
 
 std::string_view phase_name(Phase);      // "AUTHENTICATED"

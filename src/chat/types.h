@@ -30,6 +30,15 @@ struct RateLimit {
 // only to decide whether the log may show the name.
 enum class PasswordCheck { Ok, WrongPassword, NoSuchAccount };
 
+// The answer to a ChangePassword or CreateAccount.
+enum class AccountChange {
+  Done,           // stored
+  WrongPassword,  // ChangePassword: the old password does not match
+  NoSuchAccount,  // ChangePassword: the account was deleted meanwhile
+  NameTaken,      // CreateAccount: an account has the name (in any case)
+  Failed,         // the account store refused (the log says why)
+};
+
 namespace action {
 struct Send {  // one encoded PDU for one connection (a reply)
   ConnHandle conn;
@@ -53,6 +62,23 @@ struct VerifyPassword {  // check off the loop, then call Core::password_checked
   std::string username;
   std::string password;
 };
+// Both off the loop, on the password hashing workers, then Core::account_changed(conn, ticket, ..):
+// check `old_password` against the account's hash, then store a hash of `new_password` at the
+// server's bcrypt cost ...
+struct ChangePassword {
+  ConnHandle conn;
+  std::uint64_t ticket;
+  std::string username;
+  std::string old_password;
+  std::string new_password;
+};
+// ... or create the account `username` with a hash of `password`.
+struct CreateAccount {
+  ConnHandle conn;
+  std::uint64_t ticket;
+  std::string username;
+  std::string password;
+};
 struct Probe {  // ask the transport whether conn's peer is there; Core::probe_answered if so
   ConnHandle conn;
 };
@@ -70,6 +96,7 @@ struct ReadStore {  // run the query after every Store asked for before it; Core
 }  // namespace action
 
 using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword,
-                            action::Probe, action::Store, action::ReadStore>;
+                            action::Probe, action::Store, action::ReadStore, action::ChangePassword,
+                            action::CreateAccount>;
 
 }  // namespace qc::chat

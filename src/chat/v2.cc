@@ -35,6 +35,8 @@ struct KindOf {
   FrameKind operator()(const v2::RemoveMember&) const { return FrameKind::Remove; }
   FrameKind operator()(const v2::History&) const { return FrameKind::History; }
   FrameKind operator()(const v2::Read&) const { return FrameKind::Read; }
+  FrameKind operator()(const v2::Passwd&) const { return FrameKind::Passwd; }
+  FrameKind operator()(const v2::Register&) const { return FrameKind::Register; }
   template <class ServerOnly>
   FrameKind operator()(const ServerOnly&) const {
     return FrameKind::ServerFrame;
@@ -148,6 +150,8 @@ void Core::Impl::act_v2(Session& s, Verdict verdict, const v2::Frame* frame,
 
 void Core::Impl::route_v2(Session& s, const v2::Frame& frame, TimePoint now) {
   if (const auto* login = std::get_if<v2::Login>(&frame)) return on_login_v2(s, *login, now);
+  if (const auto* request = std::get_if<v2::Register>(&frame))
+    return on_register_v2(s, *request, now);
   if (const auto* send = std::get_if<v2::Send>(&frame)) {
     if (!within_message_rate(s, now, send->rid)) return;
     return on_send_v2(s, *send, now);
@@ -156,7 +160,7 @@ void Core::Impl::route_v2(Session& s, const v2::Frame& frame, TimePoint now) {
   if (const auto* logout = std::get_if<v2::Logout>(&frame)) return on_logout_v2(s, logout->rid);
   if (const auto* list = std::get_if<v2::ListRooms>(&frame)) return on_list_rooms(s, *list);
   if (const auto* members = std::get_if<v2::ListMembers>(&frame)) return on_members(s, *members);
-  // The rest costs a store write or read: it spends the message budget.
+  // The rest costs a store write or read (passwd: bcrypt twice): it spends the message budget.
   const std::optional<std::uint64_t> rid = std::visit(RidOf{}, frame);
   if (!within_message_rate(s, now, rid)) return;
   if (const auto* join = std::get_if<v2::Join>(&frame)) return on_join(s, *join);
@@ -165,6 +169,7 @@ void Core::Impl::route_v2(Session& s, const v2::Frame& frame, TimePoint now) {
   if (const auto* remove = std::get_if<v2::RemoveMember>(&frame)) return on_remove(s, *remove);
   if (const auto* history = std::get_if<v2::History>(&frame)) return on_history(s, *history);
   if (const auto* read = std::get_if<v2::Read>(&frame)) return on_read(s, *read);
+  if (const auto* passwd = std::get_if<v2::Passwd>(&frame)) return on_passwd_v2(s, *passwd, now);
 }
 
 void Core::Impl::send_frame(Session& s, const v2::Frame& frame) {

@@ -74,6 +74,13 @@ class ChatClient {
                      std::uint64_t since_epoch = 0);
   // `line` names the message in ConnectionClosed::undelivered if the connection is lost before
   // the server acknowledged it (empty: the text).
+  Result<void> register_and_login(std::string_view username, std::string_view password,
+                                  std::string_view device = {}) {
+    return after(session_.register_and_login(username, password, device));
+  }
+  Result<void> change_password(std::string_view old_password, std::string_view new_password) {
+    return after(session_.change_password(old_password, new_password));
+  }
   Result<void> send_broadcast(std::string_view text, std::string_view line = {});
   Result<void> send_direct(std::uint64_t target_id, std::string_view text,
                            std::string_view line = {});

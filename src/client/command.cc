@@ -67,6 +67,8 @@ Result<Command, std::string> parse_command(std::string_view line, const NameReso
   std::string_view trimmed = trim(line);
   if (same_ignoring_case(trimmed, "logout")) return Command{LogoutCmd{}};
   if (auto cmd = slash_command(trimmed)) return *cmd;
+  if (text::split_word(trimmed).first == "/passwd")
+    return Unexpected<std::string>{std::string(errors::kPasswdNeedsV2)};
   if (line.starts_with("0:")) {
     std::string_view text = trim(line.substr(2));
     if (text.empty()) return Unexpected<std::string>{std::string(errors::kEmptyBroadcast)};

@@ -5,8 +5,9 @@
 //   logout | /quit   log out and exit
 // In protocol v2 (parse_command_v2, command_v2.cc) users are names only: `@bob: text`,
 // `@bob,@cam: text`, `0: text`; a number is refused with a line that says to use @name. v2 adds
-// rooms (`#team: text`, /join, /leave, /rooms, /topic, /members, /remove), /history, and a
-// current conversation (/open, /close) that a line without an address goes to.
+// rooms (`#team: text`, /join, /leave, /rooms, /topic, /members, /remove), /history, a
+// current conversation (/open, /close) that a line without an address goes to, and /passwd
+// (refused in v1 with a sentence).
 #pragma once
 
 #include <cstdint>
@@ -99,14 +100,18 @@ struct HistoryCmd {
 struct MoreCmd {  // /more: the page of history before the last one shown
   friend bool operator==(const MoreCmd&, const MoreCmd&) = default;
 };
+struct PasswdCmd {  // /passwd: the client asks for the old password and the new one twice
+  friend bool operator==(const PasswdCmd&, const PasswdCmd&) = default;
+};
 struct OpenCmd {  // /open #team, /open @bob, /open 0; /close: nullopt
   std::optional<Conversation> conv;
   friend bool operator==(const OpenCmd&, const OpenCmd&) = default;
 };
 
-using Command = std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd,
-                             RebindCmd, NamesCmd, RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd,
-                             TopicCmd, MembersCmd, RemoveCmd, HistoryCmd, MoreCmd, OpenCmd>;
+using Command =
+    std::variant<BroadcastCmd, DirectCmd, ManyCmd, LogoutCmd, WhoCmd, HelpCmd, RebindCmd, NamesCmd,
+                 RoomSendCmd, JoinCmd, LeaveCmd, RoomsCmd, TopicCmd, MembersCmd, RemoveCmd,
+                 HistoryCmd, MoreCmd, OpenCmd, PasswdCmd>;
 
 // Resolves "@name" targets (the session's presence list); nullopt for an unknown name.
 using NameResolver = std::function<std::optional<std::uint64_t>(std::string_view)>;
@@ -129,6 +134,11 @@ inline constexpr std::string_view kBadRoomName =
     "Invalid room name. A room is # and 1 to 32 letters, digits, '_', '.' or '-' (#team).";
 inline constexpr std::string_view kNoConversation =
     "No conversation open: name one (#room or @name), or /open one first.";
+inline constexpr std::string_view kPasswdNeedsV2 =
+    "/passwd needs protocol v2; this session uses protocol 1 (chosen by the server, or by "
+    "--max-version 1 or --alpn echo-protocol).";
+inline constexpr std::string_view kPasswdUsage =
+    "Usage: /passwd (the client asks for the passwords: they never go on the command line)";
 inline constexpr std::string_view kBadHistoryCount =
     "Invalid count. Use /history [#room|@name] [N] with N a number from 1 to 100000.";
 }  // namespace errors

@@ -122,6 +122,8 @@ std::optional<ParseResult> slash_command_v2(std::string_view line,
   if (name == "/rooms" && args.empty()) return Command{RoomsCmd{}};
   if (name == "/close" && args.empty()) return Command{OpenCmd{std::nullopt}};
   if (name == "/more" && args.empty()) return Command{MoreCmd{}};
+  if (name == "/passwd" && args.empty()) return Command{PasswdCmd{}};
+  if (name == "/passwd") return refuse(errors::kPasswdUsage);  // passwords never on the line
   return std::nullopt;
 }
 
@@ -213,6 +215,7 @@ std::vector<std::string> help_lines_v2() {
       "/open #room|@name|0  make it the current conversation: a line without an address goes there",
       "/close               no current conversation",
       "//text               send \"/text\" to the current conversation",
+      "/passwd              change your password (asks for the old one, then the new one twice)",
       "/who                 list who is online",
       "/rebind              move to a new local port (the session continues)",
       "/help                this text",

@@ -131,12 +131,14 @@ struct RoomChanged {  // room_event: join, leave, remove, topic
   std::string topic;
 };
 // A request answered by ok.
-enum class Done : std::uint8_t { Left, TopicSet, Removed, Read };
+// PasswordChanged: the account's other sessions were ended. Registered: the account `user` was
+// created (the login follows).
+enum class Done : std::uint8_t { Left, TopicSet, Removed, Read, PasswordChanged, Registered };
 struct RequestDone {
   proto::v2::RequestId rid = 0;
   Done what = Done::Read;
   std::string room;  // Left, TopicSet, Removed
-  std::string user;  // Removed
+  std::string user;  // Removed, PasswordChanged, Registered
   std::string conv;  // Read
   std::uint64_t id = 0;
   std::string topic = {};  // TopicSet: the new one ("" cleared it)

@@ -165,6 +165,10 @@ Lines done_texts(const RequestDone& d) {
       return {"[Sys] Topic of " + sanitize(d.room) + " set: " + sanitize(d.topic)};
     case Done::Removed:
       return {"[Sys] Removed " + sanitize(d.user) + " from " + sanitize(d.room)};
+    case Done::PasswordChanged:
+      return {"[Sys] Password changed. Your other sessions were logged out."};
+    case Done::Registered:
+      return {"[Sys] Account " + sanitize(d.user) + " created."};
     case Done::Read:
       break;
   }

@@ -191,6 +191,13 @@ Lines done_json(const RequestDone& d, std::int64_t now_ms) {
     case Done::Removed:
       code = "removed";
       break;
+    case Done::PasswordChanged:
+    case Done::Registered:
+      return {object("account", now_ms, [&](ObjectWriter& w) {
+        w.string("code", d.what == Done::Registered ? "registered" : "password_changed")
+            .unsigned_integer("rid", d.rid)
+            .string("user", d.user);
+      })};
     case Done::Read:
       return {};  // the client's own bookkeeping
   }

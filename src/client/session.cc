@@ -102,18 +102,24 @@ Result<void> ClientSession::start() {
 Result<void> ClientSession::login(std::string_view username, std::string_view password,
                                   std::string_view device, std::vector<proto::v2::Since> since,
                                   std::uint64_t since_epoch) {
+  return hold_or_send_login(HeldLogin{std::string(username), std::string(password),
+                                      std::string(device), std::move(since), since_epoch});
+}
+
+Result<void> ClientSession::register_and_login(std::string_view username, std::string_view password,
+                                               std::string_view device) {
+  HeldLogin login{std::string(username), std::string(password), std::string(device), {}, 0};
+  login.register_first = true;
+  return hold_or_send_login(std::move(login));
+}
+
+// Encoded once the VERSIONS reply says in which version.
+Result<void> ClientSession::hold_or_send_login(HeldLogin login) {
   if (state() != ConnState::Connected) {
     return fail("bad_state", "cannot log in while " + std::string(proto::conn_state_name(state())));
   }
-  HeldLogin login{std::string(username), std::string(password), std::string(device),
-                  std::move(since), since_epoch};
-  if (awaiting_version_) {
-    held_login_ = std::move(login);  // encoded once the reply says in which version
-  } else if (version_ == proto::v2::kVersion) {
-    login_v2(login);
-  } else {
-    login_v1(login);
-  }
+  held_login_ = std::move(login);
+  if (!awaiting_version_) release_held_login();
   return {};
 }
 

@@ -67,6 +67,12 @@ class ClientSession {
   Result<void> login(std::string_view username, std::string_view password,
                      std::string_view device = {}, std::vector<proto::v2::Since> since = {},
                      std::uint64_t since_epoch = 0);
+  // v2 only: creates the account (register), then logs in with it once the server says ok. A
+  // refusal, or a server that picks v1, ends the dialogue with LoginRejected.
+  Result<void> register_and_login(std::string_view username, std::string_view password,
+                                  std::string_view device = {});
+  // v2: changes the account's password (passwd); RequestDone PasswordChanged or RequestError.
+  Result<void> change_password(std::string_view old_password, std::string_view new_password);
   Result<void> send_broadcast(std::string_view text);  // v1 BROADCAST or v2 conv "all"
   Result<void> send_direct(std::uint64_t target_id, std::string_view text);  // v1
   Result<void> send_many(const std::vector<std::uint64_t>& target_ids, std::string_view text);
@@ -149,6 +155,7 @@ class ClientSession {
     std::string user, password, device;
     std::vector<proto::v2::Since> since;
     std::uint64_t since_epoch = 0;
+    bool register_first = false;  // register the account, then log in
   };
   enum class RequestKind {
     Login,
@@ -162,7 +169,9 @@ class ClientSession {
     Members,
     Remove,
     History,
-    Read
+    Read,
+    Passwd,
+    Register
   };
   // What a room, history or read request was about, for its answer's event.
   struct RequestContext {
@@ -176,6 +185,9 @@ class ClientSession {
   proto::v2::RequestId next_rid() { return next_rid_++; }
   void login_v1(const HeldLogin& login);
   void login_v2(const HeldLogin& login);
+  Result<void> hold_or_send_login(HeldLogin login);
+  void register_v2(HeldLogin login);
+  void on_registered(std::optional<proto::v2::RequestId> rid, const proto::v2::Error* refusal);
   Result<void> send_v2(OutgoingSend send);
   void release_held_login();
   void feed_v1(std::string_view bytes);

@@ -220,6 +220,13 @@ void ClientSession::on_ok(const v2::Ok& f) {
     case RequestKind::Remove:
       done.what = Done::Removed;
       break;
+    case RequestKind::Passwd:
+      done.what = Done::PasswordChanged;
+      break;
+    case RequestKind::Register:
+      done.what = Done::Registered;
+      events_.emplace_back(std::move(done));
+      return release_held_login();  // the login now finds the account
     default:
       done.what = Done::Read;
       break;

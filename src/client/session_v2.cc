@@ -24,11 +24,35 @@ void ClientSession::release_held_login() {
   if (!held_login_) return;
   HeldLogin login = std::move(*held_login_);
   held_login_.reset();
-  if (version_ == v2::kVersion) {
+  if (version_ == v2::kVersion && login.register_first) {
+    register_v2(std::move(login));
+  } else if (version_ == v2::kVersion) {
     login_v2(login);
+  } else if (login.register_first) {
+    events_.emplace_back(
+        LoginRejected{"registration needs protocol v2; this server chose 1", "v1"});
   } else {
     login_v1(login);
   }
+}
+
+// The login waits for the answer: on the server a login checked before the account is stored
+// would fail.
+void ClientSession::register_v2(HeldLogin login) {
+  const auto rid = next_rid();
+  (void)request(v2::Register{rid, login.user, login.password}, rid,
+                {RequestKind::Register, {}, login.user, {}, 0});
+  login.register_first = false;
+  held_login_ = std::move(login);
+}
+
+Result<void> ClientSession::change_password(std::string_view old_password,
+                                            std::string_view new_password) {
+  if (version_ != v2::kVersion) return fail("v1_no_passwd", "changing passwords needs protocol v2");
+  if (auto ok = require_logged_in("change the password"); !ok) return ok;
+  const auto rid = next_rid();
+  return request(v2::Passwd{rid, std::string(old_password), std::string(new_password)}, rid,
+                 {RequestKind::Passwd, {}, my_name_, {}, 0});
 }
 
 void ClientSession::login_v2(const HeldLogin& login) {
@@ -168,6 +192,11 @@ void ClientSession::on_v2_error(v2::Error& e) {
       kind = it->second;
       pending_.erase(it);
     }
+  }
+  if (kind == RequestKind::Register) {  // the dialogue ends: no login follows
+    held_login_.reset();
+    events_.emplace_back(LoginRejected{std::move(e.text), std::move(e.code)});
+    return;
   }
   if (kind == RequestKind::Login) {
     if (e.code == v2::code::kTooManyAttempts) {

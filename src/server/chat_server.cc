@@ -188,6 +188,10 @@ void ChatServer::carry_out_actions() {
             store_ops(a);
           } else if constexpr (std::is_same_v<A, chat::action::ReadStore>) {
             read_store(a);
+          } else if constexpr (std::is_same_v<A, chat::action::ChangePassword>) {
+            change_password(std::move(a));
+          } else if constexpr (std::is_same_v<A, chat::action::CreateAccount>) {
+            create_account(std::move(a));
           } else {
             check_password(a);
           }
@@ -237,6 +241,66 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
       core_.password_checked(conn, ticket, result, loop_.now(), ref);
       carry_out_actions();
     });
+  });
+}
+
+namespace {
+
+chat::AccountChange store_result(const Result<void>& r, std::string_view event) {
+  if (r) return chat::AccountChange::Done;
+  if (r.error().code == "exists") return chat::AccountChange::NameTaken;
+  log::error("store_error", {{"event", event}, {"error", r.error().message}});
+  return chat::AccountChange::Failed;
+}
+
+}  // namespace
+
+// passwd: the old password is checked and the new one hashed (at --bcrypt-cost) on the pool.
+void ChatServer::change_password(chat::action::ChangePassword request) {
+  ++counters_.hash_jobs_submitted;
+  hash_pool_->submit([this, request = std::move(request), alive = std::weak_ptr<bool>(alive_),
+                      since = loop_.now()] {
+    chat::AccountChange result = chat::AccountChange::Failed;
+    auto account = store_.find_account(request.username);
+    if (!account) {
+      log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
+    } else if (!account->has_value()) {
+      result = chat::AccountChange::NoSuchAccount;
+    } else if (!auth::verify_password(request.old_password, (*account)->hash)) {
+      result = chat::AccountChange::WrongPassword;
+    } else if (auto hash = auth::hash_password(request.new_password, config_.bcrypt_cost); !hash) {
+      log::error("hash_failed", {{"error", hash.error().message}});
+    } else {
+      result = store_result(store_.set_hash((*account)->name, *hash), "set_hash");
+    }
+    post_account_change(request.conn, request.ticket, result, alive, since);
+  });
+}
+
+// register: the password is hashed on the pool; the store refuses a name taken in any case.
+void ChatServer::create_account(chat::action::CreateAccount request) {
+  ++counters_.hash_jobs_submitted;
+  hash_pool_->submit([this, request = std::move(request), alive = std::weak_ptr<bool>(alive_),
+                      since = loop_.now()] {
+    chat::AccountChange result = chat::AccountChange::Failed;
+    if (auto hash = auth::hash_password(request.password, config_.bcrypt_cost); !hash) {
+      log::error("hash_failed", {{"error", hash.error().message}});
+    } else {
+      result = store_result(store_.add(request.username, *hash), "add_account");
+    }
+    post_account_change(request.conn, request.ticket, result, alive, since);
+  });
+}
+
+// From a worker: the answer goes back to the core on the loop.
+void ChatServer::post_account_change(quic::ConnHandle conn, std::uint64_t ticket,
+                                     chat::AccountChange result, const std::weak_ptr<bool>& alive,
+                                     io::TimePoint since) {
+  loop_.post([this, alive, conn, ticket, result, since] {
+    if (alive.expired() || !*alive.lock()) return;
+    counters_.hash_completed(loop_.now() - since);
+    core_.account_changed(conn, ticket, result, loop_.now());
+    carry_out_actions();
   });
 }
 

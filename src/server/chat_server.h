@@ -24,7 +24,8 @@ struct ServerConfig {
   quic::ServerOptions transport = chat_transport_options();
   chat::CoreConfig chat;
   unsigned hash_threads = 2;
-  int bcrypt_cost = 12;  // cost of the dummy hash checked for unknown users
+  // Cost of the dummy hash checked for unknown users, and of the hashes passwd and register make.
+  int bcrypt_cost = 12;
   // A connection with more than this sent but unacknowledged is closed as a slow consumer.
   std::size_t max_queued_bytes = 1 << 20;
   // History (chat.store_messages says whether messages are stored at all).
@@ -88,6 +89,10 @@ class ChatServer final : public quic::Handler {
   void schedule_purge();
   void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
   void check_password(const chat::action::VerifyPassword& request);
+  void change_password(chat::action::ChangePassword request);
+  void create_account(chat::action::CreateAccount request);
+  void post_account_change(quic::ConnHandle conn, std::uint64_t ticket, chat::AccountChange result,
+                           const std::weak_ptr<bool>& alive, io::TimePoint since);
   void rearm_deadline_timer();
   void stop_loop(std::string_view why);
   void on_deadline();

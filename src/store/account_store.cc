@@ -2,16 +2,6 @@
 
 namespace qc::store {
 
-bool valid_username(std::string_view name) {
-  if (name.empty() || name.size() > 32) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string normalized_username(std::string_view name) {
   std::string out(name);
   for (char& c : out) {

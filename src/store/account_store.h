@@ -9,12 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "util/account_rules.h"
 #include "util/result.h"
 
 namespace qc::store {
 
-// 1-32 characters of [A-Za-z0-9_.-].
-bool valid_username(std::string_view name);
+// 1-32 characters of [A-Za-z0-9_.-] (the one rule, shared with the chat core).
+using qc::valid_username;
 
 // Names are case-insensitive: two names are the same account when their ASCII lower cases are
 // equal. The spelling given when the account was created (or renamed) is the canonical one.

@@ -22,9 +22,10 @@ class TestFailure(Exception):
 class Server:
     """quicchat server on 127.0.0.1 with its own certificates and account database."""
 
-    def __init__(self, binary, accounts=ACCOUNTS):
+    def __init__(self, binary, accounts=ACCOUNTS, server_args=()):
         self.binary = binary
         self.accounts = accounts
+        self.server_args = list(server_args)  # e.g. ["--allow-registration"]
         self.dir = tempfile.mkdtemp(prefix="qc-client-test-")
         self.ca = os.path.join(self.dir, "certs", "quic_certificate.pem")
         self.key = os.path.join(self.dir, "certs", "quic_private_key.pem")
@@ -44,7 +45,7 @@ class Server:
         self.proc = subprocess.Popen(
             [self.binary, "server", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
              "--cert", self.ca, "--key", self.key, "--bcrypt-cost", "4", "--log-level", "info",
-             "--admin-socket", self.admin_socket],
+             "--admin-socket", self.admin_socket, *self.server_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = Lines(self.proc.stderr)
         line = self.log.wait_for(r"listening on 127\.0\.0\.1:(\d+)", DEFAULT_TIMEOUT)
@@ -260,8 +261,8 @@ def check(condition, message):
 class Env:
     """A server and the clients a test starts; `with` kills them all and removes the server."""
 
-    def __init__(self, binary, accounts=None):
-        self.server = Server(binary, accounts) if accounts else Server(binary)
+    def __init__(self, binary, accounts=None, server_args=()):
+        self.server = Server(binary, accounts or ACCOUNTS, server_args)
         self.clients = []
 
     def json(self, user, *extra):

@@ -8,6 +8,7 @@
 #include "client/format_v2.h"
 #include "client/json_events.h"
 #include "proto/close_codes.h"
+#include "util/account_rules.h"
 
 namespace qc::app {
 
@@ -81,6 +82,7 @@ void ClientApp::on_event(const Event& event) {
     return fatal(line.value_or("[Err] Login rejected"));
   }
   if (const auto* page = std::get_if<HistoryPage>(&event)) return show_page(*page);
+  if (const auto* done = std::get_if<RequestDone>(&event)) on_request_done(*done);
   if (!track(event)) return;
   show(event);
   save_resume_state();  // after showing: a crash in between shows a message twice, never zero
@@ -158,9 +160,11 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
   if (v2()) line = with_clock(now_ms(), line);
-  // An operator's kick is meant to stick: no automatic way back in.
-  const bool kicked = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked);
-  const bool reconnect = options_.reconnect && ever_logged_in_ && !kicked;
+  // An operator's kick is meant to stick, and after a password change elsewhere the password
+  // this client knows is the old one: no automatic way back in.
+  const bool kept_out = closed.app_error_code == proto::to_wire(proto::CloseCode::Kicked) ||
+                        closed.app_error_code == proto::to_wire(proto::CloseCode::PasswordChanged);
+  const bool reconnect = options_.reconnect && ever_logged_in_ && !kept_out;
   if (options_.json) show(closed);
   if (reconnect) {
     if (!options_.json) console_.print(line);
@@ -226,12 +230,14 @@ void ClientApp::ask_credentials() {
     return console_.request_line("Enter username: ", false);
   }
   username_ = *options_.username;
-  if (!options_.password) {
-    phase_ = Phase::AskingPassword;
-    return console_.request_line("Enter password: ", true);
-  }
+  if (!options_.password) return ask_password();
   password_ = *options_.password;
   send_login();
+}
+
+void ClientApp::ask_password() {
+  phase_ = Phase::AskingPassword;
+  console_.request_line(options_.register_account ? "New password: " : "Enter password: ", true);
 }
 
 std::string ClientApp::device_id() {
@@ -247,6 +253,13 @@ std::string ClientApp::device_id() {
 void ClientApp::send_login() {
   if (phase_ != Phase::Reconnecting || device_id_.empty()) device_id_ = device_id();
   load_resume_state();
+  if (options_.register_account && !ever_logged_in_) {  // reconnects log in to the account made
+    if (auto problem = password_problem(password_)) return fatal("[Err] " + *problem);
+    if (auto sent = chat_.register_and_login(username_, password_, device_id_); !sent)
+      return fatal("[Err] " + sent.error().message);
+    phase_ = Phase::AwaitingLogin;
+    return;
+  }
   if (auto sent = chat_.login(username_, password_, device_id_, book_.since(),
                                  book_.state().epoch); !sent) {
     return fatal("[Err] " + sent.error().message);
@@ -259,7 +272,10 @@ void ClientApp::on_line(std::optional<std::string> line) {
     case Phase::AskingUser:
     case Phase::AskingPassword:
       return on_credential_line(std::move(line));
+    case Phase::AskingPasswordAgain:
+      return on_new_password_line(std::move(line));
     case Phase::Chatting:
+      if (passwd_) return on_passwd_line(std::move(line));
       if (!line) return begin_logout();
       return on_command_line(*line);
     case Phase::Reconnecting:
@@ -275,13 +291,14 @@ void ClientApp::on_credential_line(std::optional<std::string> line) {
   if (!line) return fatal("[Err] End of input before login");
   if (phase_ == Phase::AskingUser) {
     username_ = std::move(*line);
-    if (!options_.password) {
-      phase_ = Phase::AskingPassword;
-      return console_.request_line("Enter password: ", true);
-    }
+    if (!options_.password) return ask_password();
     password_ = *options_.password;
   } else {
     password_ = std::move(*line);
+    if (options_.register_account) {  // asked twice: a typo would make an account nobody knows
+      phase_ = Phase::AskingPasswordAgain;
+      return console_.request_line("Repeat password: ", true);
+    }
   }
   send_login();
 }
@@ -306,7 +323,7 @@ void ClientApp::run_line(std::string_view line, const LineParser& parse) {
   } else {
     execute(*command, line);
   }
-  if (phase_ == Phase::Chatting) request_command_line();
+  if (phase_ == Phase::Chatting && !passwd_) request_command_line();
 }
 
 void ClientApp::execute(const Command& command, std::string_view line) {

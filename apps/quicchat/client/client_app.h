@@ -19,6 +19,7 @@ namespace qc::app {
 struct ClientAppOptions {
   std::optional<std::string> username;  // --user: skip the username prompt
   std::optional<std::string> password;  // --password-file: skip the password prompt
+  bool register_account = false;        // --register: create the account, then log in (v2)
   bool reconnect = false;
   std::string server_label;  // "localhost:4433", "[::1]:4433", for messages
   std::string state_key;     // names the server's folder in state_dir: "::1:4433"
@@ -48,6 +49,7 @@ class ClientApp {
     Connecting,
     AskingUser,
     AskingPassword,
+    AskingPasswordAgain,  // --register: the new password, repeated
     AwaitingLogin,
     Chatting,
     LoggingOut,
@@ -101,7 +103,14 @@ class ClientApp {
   void complain(std::string_view code, std::string_view text);  // a "[Err] text" line
   void print_line(std::string_view line);                       // with HH:MM in front in v2
 
+  // Accounts (client_app_account.cc): --register's password, and /passwd's dialogue.
+  void on_new_password_line(std::optional<std::string> line);
+  void start_passwd();
+  void on_passwd_line(std::optional<std::string> line);
+  void on_request_done(const client::RequestDone& done);
+
   void ask_credentials();
+  void ask_password();
   void send_login();
   std::string device_id();
   void begin_logout();
@@ -117,6 +126,13 @@ class ClientApp {
   Phase phase_ = Phase::Connecting;
   std::string username_;
   std::string password_;
+  // /passwd: the old password, then the new one twice, each read without echo (step 0, 1, 2).
+  struct PasswdDialogue {
+    int step = 0;
+    std::string old_password, new_password;
+  };
+  std::optional<PasswdDialogue> passwd_;
+  std::string changed_password_;  // sent in a passwd: the password once the server says ok
   // A command typed while reconnecting, run after the new login (on_held_line).
   std::optional<std::string> held_line_;
   bool ever_logged_in_ = false;

@@ -46,6 +46,7 @@ Result<void> ClientApp::execute_v2(const Command& command, std::string_view line
   if (const auto* h = std::get_if<HistoryCmd>(&command)) return run_history(*h);
   if (std::holds_alternative<MoreCmd>(command)) return run_more();
   if (const auto* o = std::get_if<OpenCmd>(&command)) open_conversation(o->conv);
+  if (std::holds_alternative<PasswdCmd>(command)) start_passwd();
   return {};
 }
 

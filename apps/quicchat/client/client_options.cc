@@ -69,6 +69,16 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
        s.app.password = *password;
        return {};
      }},
+    {{.name = "register",
+      .help = "create the account first, then log in (protocol v2; the server must allow it)",
+      .kind = Kind::Switch,
+      .notes = "asks for the new password twice without echo (or takes --password-file); a "
+               "refusal (`name_taken`, `registration_closed`, ...) ends the client with exit "
+               "code 1"},
+     [](const V& v, S& s) -> Set {
+       s.app.register_account = v.on;
+       return {};
+     }},
     {{.name = "alpn",
       .default_value = "quicchat,echo-protocol",
       .help = "ALPNs to offer, comma-separated",
@@ -84,7 +94,8 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
       .kind = Kind::Switch,
       .notes = "with backoff (`[Sys] Reconnected. You are now N (name).`); not after an "
                "operator's kick (close code 8: the client prints `[Err] Connection lost: kicked "
-               "by the operator: REASON` and exits 1)"},
+               "by the operator: REASON` and exits 1), nor after a password change on another "
+               "session (close code 10)"},
      [](const V& v, S& s) -> Set {
        s.app.reconnect = v.on;
        return {};

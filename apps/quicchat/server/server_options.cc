@@ -105,7 +105,8 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "bcrypt-cost",
       .default_value = "12",
-      .help = "cost of the dummy hash checked for unknown users",
+      .help = "cost of the dummy hash checked for unknown users, and of the hashes of passwords "
+              "users set (passwd, register)",
       .kind = Kind::Int,
       .min = 4,
       .max = 31,
@@ -364,6 +365,30 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
       .reload = Reload::Live},
      [](const V& v, S& s) -> Set {
        s.config.chat.login_rate_per_account.burst = static_cast<double>(v.number);
+       return {};
+     }},
+    {{.name = "allow-registration",
+      .help = "let v2 clients create their own accounts (`quicchat client --register`)",
+      .kind = Kind::Switch,
+      .notes =
+          "names follow `quicchat user add`'s rule; see [Self-registration](#self-registration)",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.allow_registration = v.on;
+       return {};
+     }},
+    {{.name = "registration-rate-per-ip",
+      .default_value = "3",
+      .help = "accounts one address may register per hour, and at once (0 = no limit)",
+      .kind = Kind::Int,
+      .min = 0,
+      .max = kMillion,
+      .notes = "every attempt that names a valid name and password counts; over it `throttled`",
+      .reload = Reload::Live},
+     [](const V& v, S& s) -> Set {
+       s.config.chat.registration_rate_per_ip.per_second = static_cast<double>(v.number) / 3600;
+       s.config.chat.registration_rate_per_ip.burst =
+           static_cast<double>(std::max<std::int64_t>(v.number, 1));
        return {};
      }},
     {{.name = "max-text-bytes",

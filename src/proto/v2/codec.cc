@@ -1,6 +1,9 @@
 // v2 encoding: one compact JSON object per frame, members in docs/PROTOCOL.md's order.
 #include "proto/v2/codec.h"
 
+#include <initializer_list>
+#include <utility>
+
 #include "proto/v2/json_compact.h"
 
 namespace qc::proto::v2 {
@@ -115,26 +118,20 @@ void encode(std::string& out, const Error& f) {
   object.close();
 }
 
+// Requests of a rid and strings, in this order: topic, remove, passwd, register.
+void encode_rid_and_strings(
+    std::string& out, std::string_view type, RequestId rid,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+  CompactObject object(out, type);
+  object.unsigned_integer("rid", rid);
+  for (const auto& [key, value] : members) object.string(key, value);
+  object.close();
+}
+
 // Requests naming a room: join, leave, members.
 void encode_room_request(std::string& out, std::string_view type, RequestId rid,
                          std::string_view room) {
   CompactObject(out, type).unsigned_integer("rid", rid).string("room", room).close();
-}
-
-void encode(std::string& out, const SetTopic& f) {
-  CompactObject(out, "topic")
-      .unsigned_integer("rid", f.rid)
-      .string("room", f.room)
-      .string("topic", f.topic)
-      .close();
-}
-
-void encode(std::string& out, const RemoveMember& f) {
-  CompactObject(out, "remove")
-      .unsigned_integer("rid", f.rid)
-      .string("room", f.room)
-      .string("user", f.user)
-      .close();
 }
 
 void encode(std::string& out, const History& f) {
@@ -238,19 +235,34 @@ void encode(std::string& out, const Unknown& f) {
 }
 
 void encode_any(std::string& out, const Frame& frame) {
-  std::visit(Overloaded{
-                 [&](const Ping& f) { encode_rid_only(out, "ping", f.rid); },
-                 [&](const Logout& f) { encode_rid_only(out, "logout", f.rid); },
-                 [&](const Pong& f) { encode_rid_only(out, "pong", f.rid); },
-                 [&](const Bye& f) { encode_rid_only(out, "bye", f.rid); },
-                 [&](const ListRooms& f) { encode_rid_only(out, "rooms", f.rid); },
-                 [&](const Ok& f) { encode_rid_only(out, "ok", f.rid); },
-                 [&](const Join& f) { encode_room_request(out, "join", f.rid, f.room); },
-                 [&](const Leave& f) { encode_room_request(out, "leave", f.rid, f.room); },
-                 [&](const ListMembers& f) { encode_room_request(out, "members", f.rid, f.room); },
-                 [&](const auto& f) { encode(out, f); },
-             },
-             frame);
+  std::visit(
+      Overloaded{
+          [&](const Ping& f) { encode_rid_only(out, "ping", f.rid); },
+          [&](const Logout& f) { encode_rid_only(out, "logout", f.rid); },
+          [&](const Pong& f) { encode_rid_only(out, "pong", f.rid); },
+          [&](const Bye& f) { encode_rid_only(out, "bye", f.rid); },
+          [&](const ListRooms& f) { encode_rid_only(out, "rooms", f.rid); },
+          [&](const Ok& f) { encode_rid_only(out, "ok", f.rid); },
+          [&](const Join& f) { encode_room_request(out, "join", f.rid, f.room); },
+          [&](const Leave& f) { encode_room_request(out, "leave", f.rid, f.room); },
+          [&](const ListMembers& f) { encode_room_request(out, "members", f.rid, f.room); },
+          [&](const SetTopic& f) {
+            encode_rid_and_strings(out, "topic", f.rid, {{"room", f.room}, {"topic", f.topic}});
+          },
+          [&](const RemoveMember& f) {
+            encode_rid_and_strings(out, "remove", f.rid, {{"room", f.room}, {"user", f.user}});
+          },
+          [&](const Passwd& f) {
+            encode_rid_and_strings(out, "passwd", f.rid,
+                                   {{"old", f.old_password}, {"new", f.new_password}});
+          },
+          [&](const Register& f) {
+            encode_rid_and_strings(out, "register", f.rid,
+                                   {{"user", f.user}, {"password", f.password}});
+          },
+          [&](const auto& f) { encode(out, f); },
+      },
+      frame);
 }
 
 void write_length(std::string& out, std::size_t prefix_at) {
@@ -290,6 +302,8 @@ std::string_view frame_type_name(const Frame& frame) {
                         [](const Synced&) -> std::string_view { return "synced"; },
                         [](const Cursor&) -> std::string_view { return "cursor"; },
                         [](const Ok&) -> std::string_view { return "ok"; },
+                        [](const Passwd&) -> std::string_view { return "passwd"; },
+                        [](const Register&) -> std::string_view { return "register"; },
                         [](const Unknown& f) -> std::string_view { return f.type; },
                     },
                     frame);

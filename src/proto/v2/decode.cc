@@ -1,5 +1,7 @@
 // v2 decoding: the strict JSON reader's DOM, then one list of member reads per frame type.
 #include <array>
+#include <initializer_list>
+#include <utility>
 
 #include "proto/json_fields.h"
 #include "proto/v2/codec.h"
@@ -130,20 +132,35 @@ Decoded<Frame> decode_room_request(MemberReader& r) {
   return finish(r, std::move(f));
 }
 
-Decoded<Frame> decode_topic(MemberReader& r) {
-  SetTopic f;
+// Requests of an optional rid and required strings: topic, remove, passwd, register.
+template <class F>
+Decoded<Frame> decode_rid_and_strings(
+    MemberReader& r, std::initializer_list<std::pair<std::string_view, std::string F::*>> members) {
+  F f;
   r.rid(f.rid, Need::Optional);
-  r.string("room", f.room, Need::Required);
-  r.string("topic", f.topic, Need::Required);  // "" clears: a forgotten member must not
+  for (const auto& [key, member] : members) r.string(key, f.*member, Need::Required);
   return finish(r, std::move(f));
 }
 
+// "topic" is required although "" clears the topic: a request that forgot it must not.
+Decoded<Frame> decode_topic(MemberReader& r) {
+  return decode_rid_and_strings<SetTopic>(r,
+                                          {{"room", &SetTopic::room}, {"topic", &SetTopic::topic}});
+}
+
 Decoded<Frame> decode_remove(MemberReader& r) {
-  RemoveMember f;
-  r.rid(f.rid, Need::Optional);
-  r.string("room", f.room, Need::Required);
-  r.string("user", f.user, Need::Required);
-  return finish(r, std::move(f));
+  return decode_rid_and_strings<RemoveMember>(
+      r, {{"room", &RemoveMember::room}, {"user", &RemoveMember::user}});
+}
+
+Decoded<Frame> decode_passwd(MemberReader& r) {
+  return decode_rid_and_strings<Passwd>(
+      r, {{"old", &Passwd::old_password}, {"new", &Passwd::new_password}});
+}
+
+Decoded<Frame> decode_register(MemberReader& r) {
+  return decode_rid_and_strings<Register>(
+      r, {{"user", &Register::user}, {"password", &Register::password}});
 }
 
 Decoded<Frame> decode_history(MemberReader& r) {
@@ -274,6 +291,8 @@ constexpr std::array kDecoders{
     TypeDecoder{"synced", decode_synced},
     TypeDecoder{"cursor", decode_cursor},
     TypeDecoder{"ok", decode_rid_only<Ok, Need::Required>},
+    TypeDecoder{"passwd", decode_passwd},
+    TypeDecoder{"register", decode_register},
 };
 
 // The rid of an object, if it has a valid one.

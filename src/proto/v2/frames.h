@@ -111,6 +111,22 @@ struct Read {
   std::uint64_t id = 0;
   friend bool operator==(const Read&, const Read&) = default;
 };
+// Accounts users manage themselves. {"t":"passwd","rid":15,"old":"p1","new":"p2"}: changes the
+// logged-in account's password (the old one is checked); answered by ok, and every other session
+// of the account is closed. {"t":"register","rid":1,"user":"dan","password":"p4"}: before login,
+// creates an account where the server allows it; answered by ok, then the client logs in.
+struct Passwd {
+  RequestId rid = 0;
+  std::string old_password;  // "old" on the wire
+  std::string new_password;  // "new"
+  friend bool operator==(const Passwd&, const Passwd&) = default;
+};
+struct Register {
+  RequestId rid = 0;
+  std::string user;
+  std::string password;
+  friend bool operator==(const Register&, const Register&) = default;
+};
 struct Ping {  // {"t":"ping","rid":4}: keep-alive; answered by pong
   RequestId rid = 0;
   friend bool operator==(const Ping&, const Ping&) = default;
@@ -238,7 +254,9 @@ struct Cursor {  // another device of the account read conv up to id
   std::uint64_t id = 0;
   friend bool operator==(const Cursor&, const Cursor&) = default;
 };
-struct Ok {  // a request that succeeded with nothing else to say (leave, topic, remove, read)
+// A request that succeeded with nothing else to say (leave, topic, remove, read, passwd,
+// register).
+struct Ok {
   RequestId rid = 0;
   friend bool operator==(const Ok&, const Ok&) = default;
 };
@@ -264,10 +282,10 @@ struct Unknown {
   friend bool operator==(const Unknown&, const Unknown&) = default;
 };
 
-using Frame = std::variant<Login, Send, Ping, Logout, Welcome, Presence, Msg, Ack, Pong, Bye, Error,
-                           Unknown, Join, Leave, ListRooms, SetTopic, ListMembers, RemoveMember,
-                           History, Read, Room, RoomList, MemberList, RoomEvent, Page, Synced,
-                           Cursor, Ok>;
+using Frame =
+    std::variant<Login, Send, Ping, Logout, Welcome, Presence, Msg, Ack, Pong, Bye, Error, Unknown,
+                 Join, Leave, ListRooms, SetTopic, ListMembers, RemoveMember, History, Read, Room,
+                 RoomList, MemberList, RoomEvent, Page, Synced, Cursor, Ok, Passwd, Register>;
 
 // "login", "send", ...: the value of "t".
 std::string_view frame_type_name(const Frame& frame);
@@ -302,6 +320,12 @@ inline constexpr std::string_view kTopicTooLong = "topic_too_long";
 inline constexpr std::string_view kStoreFull = "store_full";      // writer queue over its bound
 inline constexpr std::string_view kOfflineFull = "offline_full";  // recipient's unread over bound
 inline constexpr std::string_view kStoreFailed = "store_failed";  // the database refused (disk)
+// Accounts users manage themselves (passwd, register).
+inline constexpr std::string_view kWrongPassword = "wrong_password";  // passwd: the old one
+inline constexpr std::string_view kBadPassword = "bad_password";      // empty, NUL, too long
+inline constexpr std::string_view kBadName = "bad_name";              // register: not a name
+inline constexpr std::string_view kNameTaken = "name_taken";          // register: exists
+inline constexpr std::string_view kRegistrationClosed = "registration_closed";  // not allowed
 }  // namespace code
 
 }  // namespace qc::proto::v2

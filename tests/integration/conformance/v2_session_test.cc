@@ -129,6 +129,30 @@ TEST_F(V2Session, LoginOnALoggedInSessionIsAlreadyLoggedIn) {
   EXPECT_EQ(error->code, code::kAlreadyLoggedIn);
 }
 
+// Accounts users manage (docs/PROTOCOL.md II.7): passwd only after login, register only before;
+// a wrong old password changes nothing and the session goes on.
+TEST_F(V2Session, PasswdNeedsALoginAndRegisterNone) {
+  auto early = v2_connect();
+  ASSERT_TRUE(early);
+  ASSERT_EQ(early->negotiate(), 2);
+  v2::RequestId rid = early->send(v2::Passwd{0, "a", "b"});
+  auto error = early->expect<v2::Error>();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->rid, rid);
+  EXPECT_EQ(error->code, code::kNotLoggedIn);
+
+  // A wrong old password is not tried here: it spends one of the account's login attempts
+  // (the server's per-account rate limit), which the suite's other cases need; the chat core's
+  // unit tests and it_client_account_test cover it.
+  auto p = v2_login(0);
+  ASSERT_TRUE(p);
+  rid = p->send(v2::Register{0, "conf-new", "pw"});
+  error = p->expect<v2::Error>();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->rid, rid);
+  EXPECT_EQ(error->code, code::kAlreadyLoggedIn);
+}
+
 TEST_F(V2Session, TwoDevicesOfOneAccountAreOnlineAtOnce) {
   v2::Welcome first_welcome, second_welcome;
   auto first = v2_login(0, "conf-phone", &first_welcome);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chat/core.h"
+#include "chat/presence.h"
 #include "fake_store.h"
 #include "proto/close_codes.h"
 #include "proto/codec.h"
@@ -96,6 +97,13 @@ struct Rendered {
     return {std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password};
   }
   Lines operator()(const action::Probe& a) const { return {std::to_string(a.conn) + " PROBE"}; }
+  Lines operator()(const action::ChangePassword& a) const {
+    return {std::to_string(a.conn) + " CHANGE_PASSWORD " + a.username + " " + a.old_password +
+            "->" + a.new_password};
+  }
+  Lines operator()(const action::CreateAccount& a) const {
+    return {std::to_string(a.conn) + " CREATE_ACCOUNT " + a.username + "/" + a.password};
+  }
   // "STORE append(d:1:2) create(#team) add(#team,1)", "READ page(#team) catch_up(1)"
   Lines operator()(const action::Store& a) const {
     std::string line = "STORE";
@@ -146,6 +154,20 @@ inline std::string one_to_many_pdu(std::string targets, std::string msg) {
 inline std::string broadcast_pdu(std::string msg) {
   return pdu(MsgType::Broadcast, proto::encode_broadcast({std::move(msg)}));
 }
+
+// A directory that knows one account besides those online (what the server's store directory
+// answers for a name that is not online).
+class OneAccountDirectory final : public AccountDirectory {
+ public:
+  explicit OneAccountDirectory(AccountRef account) : account_(std::move(account)) {}
+  std::optional<AccountRef> find(std::string_view name) override {
+    if (name_key(name) == name_key(account_.name)) return account_;
+    return std::nullopt;
+  }
+
+ private:
+  AccountRef account_;
+};
 
 class Harness {
  public:
@@ -213,6 +235,16 @@ class Harness {
     std::uint64_t ticket = 0;
     for (const Action& a : core.outbox()) {
       if (auto* v = std::get_if<action::VerifyPassword>(&a)) ticket = v->ticket;
+    }
+    return ticket;
+  }
+
+  // Ticket of the last ChangePassword or CreateAccount in the outbox (0: none); leaves the outbox.
+  std::uint64_t last_account_ticket() {
+    std::uint64_t ticket = 0;
+    for (const Action& a : core.outbox()) {
+      if (auto* c = std::get_if<action::ChangePassword>(&a)) ticket = c->ticket;
+      if (auto* c = std::get_if<action::CreateAccount>(&a)) ticket = c->ticket;
     }
     return ticket;
   }

@@ -11,15 +11,6 @@ namespace {
 
 namespace v2 = proto::v2;
 
-// Names that are accounts without being online: what the server's store directory answers.
-class FakeDirectory final : public AccountDirectory {
- public:
-  std::optional<AccountRef> find(std::string_view name) override {
-    if (name_key(name) == "dora") return AccountRef{40, "Dora"};
-    return std::nullopt;
-  }
-};
-
 // A frame from its body, as a bot would write it.
 std::string raw_frame(std::string_view body) {
   std::string out(4, '\0');
@@ -31,7 +22,8 @@ std::string raw_frame(std::string_view body) {
 
 CoreConfig v2_config() {
   CoreConfig c;
-  c.directory = std::make_shared<FakeDirectory>();
+  // "dora" is an account that is not online.
+  c.directory = std::make_shared<OneAccountDirectory>(AccountRef{40, "Dora"});
   c.max_devices = 3;
   c.client_id_window = std::chrono::seconds(10);
   return c;

@@ -240,5 +240,13 @@ TEST(CommandV2, CurrentConversationTakesUnaddressedLines) {
   EXPECT_EQ(v2_error("//me waves"), "Unknown command //me. /help lists the commands.");
 }
 
+TEST(CommandV2, PasswdTakesNoArgumentsAndIsRefusedInV1WithASentence) {
+  EXPECT_EQ(v2_ok("/passwd"), Command{PasswdCmd{}});
+  EXPECT_EQ(v2_ok("  /passwd  "), Command{PasswdCmd{}});
+  EXPECT_EQ(v2_error("/passwd hunter2"), errors::kPasswdUsage);  // never on the command line
+  EXPECT_EQ(parse_error("/passwd"), errors::kPasswdNeedsV2);
+  EXPECT_EQ(parse_error("/passwd old new"), errors::kPasswdNeedsV2);
+}
+
 }  // namespace
 }  // namespace qc::client

@@ -403,5 +403,59 @@ TEST(ClientSessionV2, RoomErrorsNameTheirRequest) {
   // events.size() == 2 above: a refused read is not reported.
 }
 
+TEST(ClientSessionV2, PasswdIsARequestAnsweredByOk) {
+  ClientSession s = v2_bob();
+  ASSERT_TRUE(s.change_password("p2", "p3"));
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Passwd{2, "p2", "p3"}}));
+  s.on_bytes(v2::encode_frame(v2::Ok{2}));
+  const auto done = only<RequestDone>(s.take_events());
+  EXPECT_EQ(done.what, Done::PasswordChanged);
+  EXPECT_EQ(done.user, "bob");
+  ASSERT_TRUE(s.change_password("p3", "p4"));
+  s.take_outbox();
+  s.on_bytes(v2::encode_frame(v2::Error{3, "wrong_password", "the old password is wrong", {}}));
+  EXPECT_EQ(only<RequestError>(s.take_events()).code, "wrong_password");
+  ClientSession v1 = opened();
+  EXPECT_FALSE(v1.change_password("a", "b"));  // no version yet: not v2
+}
+
+// The login waits for the registration's answer: checked before the account is stored, it
+// would fail.
+TEST(ClientSessionV2, RegisterThenLogIn) {
+  ClientSession s = opened();
+  s.take_outbox();
+  ASSERT_TRUE(s.register_and_login("dan", "p4", "d-9"));
+  EXPECT_TRUE(s.take_outbox().empty());  // held for the VERSIONS reply
+  s.on_bytes(versions_reply(2));
+  s.take_events();
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Register{1, "dan", "p4"}}));
+  s.on_bytes(v2::encode_frame(v2::Ok{1}));
+  const auto done = only<RequestDone>(s.take_events());
+  EXPECT_EQ(done.what, Done::Registered);
+  EXPECT_EQ(done.user, "dan");
+  EXPECT_EQ(drain_frames(s), (std::vector<v2::Frame>{v2::Login{2, "dan", "p4", "d-9", {}}}));
+}
+
+TEST(ClientSessionV2, ARefusedRegistrationEndsTheDialogue) {
+  ClientSession s = opened();
+  ASSERT_TRUE(s.register_and_login("dan", "p4"));
+  s.on_bytes(versions_reply(2));
+  s.take_events();
+  s.take_outbox();
+  s.on_bytes(v2::encode_frame(v2::Error{1, "name_taken", "the name dan is taken", {}}));
+  const auto rejected = only<LoginRejected>(s.take_events());
+  EXPECT_EQ(rejected.code, "name_taken");
+  EXPECT_EQ(rejected.error, "the name dan is taken");
+  EXPECT_TRUE(s.take_outbox().empty());  // no login follows
+  ClientSession v1 = opened();
+  ASSERT_TRUE(v1.register_and_login("dan", "p4"));
+  v1.take_outbox();
+  v1.on_bytes(versions_reply(1));
+  auto events = v1.take_events();
+  ASSERT_EQ(events.size(), 2u);  // VersionSelected, then the refusal
+  EXPECT_EQ(std::get<LoginRejected>(events[1]).code, "v1");
+  EXPECT_TRUE(v1.take_outbox().empty());
+}
+
 }  // namespace
 }  // namespace qc::client

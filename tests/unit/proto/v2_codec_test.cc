@@ -84,6 +84,8 @@ TEST(V2Codec, FrameTypeNames) {
       {Synced{}, "synced"},
       {Cursor{}, "cursor"},
       {Ok{}, "ok"},
+      {Passwd{}, "passwd"},
+      {Register{}, "register"},
   };
   for (const auto& [frame, name] : cases) {
     EXPECT_EQ(frame_type_name(frame), name);
@@ -185,6 +187,10 @@ TEST(V2Codec, RoundTripOfFramesWithEveryOptionalMember) {
       Cursor{},
       Cursor{"all", 1},
       Ok{kMaxRequestId},
+      Passwd{},
+      Passwd{kMaxRequestId, "\"old\"\n", "\u00e9"},
+      Register{},
+      Register{18, "dan", "p"},
   };
   for (const Frame& frame : frames) {
     const std::string body = encode_body(frame);
@@ -362,6 +368,22 @@ TEST(V2Codec, RequestIdOfABodyThatDoesNotDecode) {
   EXPECT_EQ(request_id_of(R"({"t":"send"})"), std::nullopt);
   EXPECT_EQ(request_id_of(R"([{"rid":1}])"), std::nullopt);
   EXPECT_EQ(request_id_of(R"({"rid":1)"), std::nullopt);
+}
+
+TEST(V2Codec, PasswdAndRegisterNeedTheirMembers) {
+  EXPECT_EQ(decode_ok(R"({"t":"passwd","new":"b","old":"a"})"), Frame(Passwd{0, "a", "b"}));
+  EXPECT_EQ(decode_ok(R"({"t":"register","user":"u","password":""})"), Frame(Register{0, "u", ""}));
+  expect_error(R"({"t":"passwd","rid":1,"new":"b"})", DecodeErrc::MissingField,
+               "missing member 'old'");
+  expect_error(R"({"t":"passwd","old":"a"})", DecodeErrc::MissingField, "missing member 'new'");
+  expect_error(R"({"t":"passwd","old":"a","new":7})", DecodeErrc::WrongType,
+               "member 'new' must be a string, got a number");
+  expect_error(R"({"t":"register","password":"p"})", DecodeErrc::MissingField,
+               "missing member 'user'");
+  expect_error(R"({"t":"register","user":"u"})", DecodeErrc::MissingField,
+               "missing member 'password'");
+  expect_error(R"({"t":"register","user":null,"password":"p"})", DecodeErrc::WrongType,
+               "member 'user' must be a string, got null");
 }
 
 }  // namespace

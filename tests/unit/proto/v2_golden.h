@@ -119,6 +119,22 @@ inline std::vector<Vector> vectors() {
       {"error_not_member",
        Error{16, std::string(code::kNotMember), "you are not a member of #ops", {}}, "00000050",
        R"({"t":"error","rid":16,"code":"not_member","text":"you are not a member of #ops"})"},
+      {"passwd", Passwd{17, "p1", "correct horse"}, "00000038",
+       R"({"t":"passwd","rid":17,"old":"p1","new":"correct horse"})"},
+      {"register", Register{1, "dan", "p4"}, "00000035",
+       R"({"t":"register","rid":1,"user":"dan","password":"p4"})"},
+      {"error_wrong_password",
+       Error{17, std::string(code::kWrongPassword), "the old password is wrong", {}}, "00000051",
+       R"({"t":"error","rid":17,"code":"wrong_password","text":"the old password is wrong"})"},
+      {"error_name_taken", Error{1, std::string(code::kNameTaken), "the name dan is taken", {}},
+       "00000048", R"({"t":"error","rid":1,"code":"name_taken","text":"the name dan is taken"})"},
+      {"error_registration_closed",
+       Error{1,
+             std::string(code::kRegistrationClosed),
+             "this server does not allow registration",
+             {}},
+       "00000063",
+       R"({"t":"error","rid":1,"code":"registration_closed","text":"this server does not allow registration"})"},
   };
 }
 
