@@ -20,23 +20,23 @@ std::vector<SessionInfo> Core::logged_in_sessions() const {
 }
 
 // Every session of the account (all its devices).
-bool Core::kick(std::string_view username, std::string_view reason, TimePoint now) {
+std::size_t Core::kick(std::string_view username, std::string_view reason, TimePoint now) {
   const Member* m = impl_->presence.find_name(username);
-  if (m == nullptr) return false;
+  if (m == nullptr) return 0;
   const std::vector<ConnHandle> conns = m->conns;  // closing changes the member
   impl_->input_time = now;
   std::string why = "kicked by the operator";
   if (!reason.empty()) why += ": " + std::string(reason);
-  bool kicked = false;
+  std::size_t kicked = 0;
   for (ConnHandle conn : conns) {
     Session* s = impl_->find_session(conn);
     if (s == nullptr || s->phase.is(Phase::Closing)) continue;
-    impl_->logger.info(
+    impl_->logger.debug(
         "kicked",
         {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}, {"reason", reason}});
     ++impl_->counters.kicks;
     impl_->close_session(*s, proto::CloseCode::Kicked, why);
-    kicked = true;
+    ++kicked;
   }
   return kicked;
 }
@@ -69,7 +69,9 @@ std::optional<RoomDetail> Core::room(std::string_view name) const {
     detail.members.push_back(member);
     if (impl_->presence.find_account(account) != nullptr) detail.online.push_back(member);
   }
-  auto by_key = [](const std::string& a, const std::string& b) { return name_key(a) < name_key(b); };
+  auto by_key = [](const std::string& a, const std::string& b) {
+    return name_key(a) < name_key(b);
+  };
   std::sort(detail.members.begin(), detail.members.end(), by_key);
   std::sort(detail.online.begin(), detail.online.end(), by_key);
   return detail;

@@ -2,8 +2,8 @@
 // lifecycle; inbound.cc: framing, pending queue, dispatch; login.cc; handlers.cc).
 #pragma once
 
-#include <memory>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -103,8 +103,9 @@ struct Core::Impl {
 
   // core.cc
   Session* find_session(ConnHandle conn);
-  void end_presence(Session& s,
-                    std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
+  // Logout-like: LOGOUT_BROADCAST to the others. Its log line is debug for a close that an
+  // operator asked for (the operator's action has the line).
+  void end_presence(Session& s, std::string_view why, log::Level level = log::Level::Info);
   void close_session(Session& s, proto::CloseCode code, std::string_view reason,
                      const Reply* last_words = nullptr);
   void send_to(Session& s, proto::MsgType type, std::string body);
