@@ -35,6 +35,7 @@ std::size_t Core::kick(std::string_view username, std::string_view reason, TimeP
         "kicked",
         {{"session", s->conn}, {"user", s->log_user()}, {"peer", s->peer}, {"reason", reason}});
     ++impl_->counters.kicks;
+    s->kicked = true;
     impl_->close_session(*s, proto::CloseCode::Kicked, why);
     ++kicked;
   }
