@@ -20,18 +20,19 @@ std::vector<SessionInfo> Core::logged_in_sessions() const {
 }
 
 // Every session of the account (all its devices).
-bool Core::kick(std::string_view username, std::string_view reason, TimePoint now) {
+std::size_t Core::kick(std::string_view username, std::string_view reason, TimePoint now) {
   impl_->input_time = now;
   std::string why = "kicked by the operator";
   if (!reason.empty()) why += ": " + std::string(reason);
-  const std::size_t kicked = impl_->close_account_sessions(
-      username, nullptr, proto::CloseCode::Kicked, why, [&](const Session& s) {
-        impl_->logger.info(
+  // One line per operator action is the admin socket's; each session's close is debug.
+  return impl_->close_account_sessions(
+      username, nullptr, proto::CloseCode::Kicked, why, [&](Session& s) {
+        impl_->logger.debug(
             "kicked",
             {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
         ++impl_->counters.kicks;
+        s.kicked = true;
       });
-  return kicked > 0;
 }
 
 namespace {
@@ -62,7 +63,9 @@ std::optional<RoomDetail> Core::room(std::string_view name) const {
     detail.members.push_back(member);
     if (impl_->presence.find_account(account) != nullptr) detail.online.push_back(member);
   }
-  auto by_key = [](const std::string& a, const std::string& b) { return name_key(a) < name_key(b); };
+  auto by_key = [](const std::string& a, const std::string& b) {
+    return name_key(a) < name_key(b);
+  };
   std::sort(detail.members.begin(), detail.members.end(), by_key);
   std::sort(detail.online.begin(), detail.online.end(), by_key);
   return detail;

@@ -19,12 +19,12 @@ Session* Core::Impl::find_session(ConnHandle conn) {
 // Only ever followed by the Close transition (close_session, connection_closed).
 // The account leaves presence with its last session: v1 sessions get the new list, v2 sessions
 // the change at the next flush.
-void Core::Impl::end_presence(Session& s, std::string_view why) {
+void Core::Impl::end_presence(Session& s, std::string_view why, log::Level level) {
   if (!s.phase.is(Phase::Authenticated)) return;
   --(s.version == 2 ? v2_authenticated : v1_authenticated);
   const bool offline = presence.remove(s.phase.user_id(), s.conn);
-  logger.info("logout",
-              {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
+  logger.at(level, "logout",
+            {{"session", s.conn}, {"user", s.log_user()}, {"peer", s.peer}, {"why", why}});
   if (offline) went_offline(s);
 }
 
@@ -37,7 +37,7 @@ void Core::Impl::went_offline(const Session& s) {
 void Core::Impl::close_session(Session& s, proto::CloseCode code, std::string_view reason,
                                const Reply* last_words) {
   if (s.phase.is(Phase::Closing)) return;
-  end_presence(s, reason);
+  end_presence(s, reason, s.kicked ? log::Level::Debug : log::Level::Info);
   if (last_words != nullptr) out.send(s.conn, *last_words);
   out.close(s.conn, code, reason);
   s.phase.close();
@@ -214,8 +214,8 @@ void Core::connection_closed(ConnHandle conn, std::string_view reason, TimePoint
   impl_->end_presence(s, "connection lost");
   s.phase.close();
   impl_->release_prober(s);
-  impl_->logger.info(
-      "session_closed",
+  impl_->logger.at(
+      s.kicked ? log::Level::Debug : log::Level::Info, "session_closed",
       {{"session", conn}, {"user", s.log_user()}, {"peer", s.peer}, {"reason", reason}});
   if (s.catching_up || !s.reading_convs.empty()) --impl_->sessions_holding_back;
   if (s.max_pdu_in_one_packet)

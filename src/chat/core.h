@@ -133,11 +133,12 @@ class Core {
 
   // Operators (admin.cc). Logged-in sessions in login order.
   std::vector<SessionInfo> logged_in_sessions() const;
-  // Closes `username`'s session like a logout (the others get LOGOUT_BROADCAST), with close code
-  // Kicked and the reason "kicked by the operator" (": <reason>" when given). False when no such
-  // user is logged in.
-  bool kick(std::string_view username, std::string_view reason, TimePoint now);
-  std::vector<RoomSummary> rooms() const;  // by name
+  // Closes `username`'s sessions (every device) like a logout (the others get LOGOUT_BROADCAST),
+  // with close code Kicked and the reason "kicked by the operator" (": <reason>" when given).
+  // How many it closed: 0 when no such user is logged in. Each close is logged at debug only
+  // (the operator's action has its one line).
+  std::size_t kick(std::string_view username, std::string_view reason, TimePoint now);
+  std::vector<RoomSummary> rooms() const;                       // by name
   std::optional<RoomDetail> room(std::string_view name) const;  // case-insensitive; "#" optional
 
  private:

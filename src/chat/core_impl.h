@@ -2,8 +2,8 @@
 // lifecycle; inbound.cc: framing, pending queue, dispatch; login.cc; handlers.cc).
 #pragma once
 
-#include <memory>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -104,8 +104,9 @@ struct Core::Impl {
 
   // core.cc
   Session* find_session(ConnHandle conn);
-  void end_presence(Session& s,
-                    std::string_view why);  // logout-like: LOGOUT_BROADCAST to the others
+  // Logout-like: LOGOUT_BROADCAST to the others. Its log line is debug for a close that an
+  // operator asked for (the operator's action has the line).
+  void end_presence(Session& s, std::string_view why, log::Level level = log::Level::Info);
   void close_session(Session& s, proto::CloseCode code, std::string_view reason,
                      const Reply* last_words = nullptr);
   void send_to(Session& s, proto::MsgType type, std::string body);
@@ -168,7 +169,7 @@ struct Core::Impl {
   // one (a log line). Returns how many it closed.
   std::size_t close_account_sessions(std::string_view username, const Session* except,
                                      proto::CloseCode code, std::string_view reason,
-                                     const std::function<void(const Session&)>& each = {});
+                                     const std::function<void(Session&)>& each = {});
 
   // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
   // `rid`: the v2 request to name in the refusal.

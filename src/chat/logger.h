@@ -23,6 +23,10 @@ class Logger {
   void warn(std::string_view event, std::initializer_list<log::Field> fields = {}) const {
     write(log::Level::Warn, event, fields);
   }
+  void at(log::Level level, std::string_view event,
+          std::initializer_list<log::Field> fields = {}) const {
+    write(level, event, fields);
+  }
 
  private:
   void write(log::Level level, std::string_view event,

@@ -145,7 +145,7 @@ void Core::Impl::password_changed(const std::string& username, Session* caller, 
 
 std::size_t Core::Impl::close_account_sessions(std::string_view username, const Session* except,
                                                proto::CloseCode code, std::string_view reason,
-                                               const std::function<void(const Session&)>& each) {
+                                               const std::function<void(Session&)>& each) {
   const Member* m = presence.find_name(username);
   if (m == nullptr) return 0;
   const std::vector<ConnHandle> conns = m->conns;  // closing changes the member

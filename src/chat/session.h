@@ -69,6 +69,9 @@ struct Session {
   std::string device;               // v2: this session's device id, once authenticated
   std::vector<proto::v2::Since> since;  // v2: the login's last ids seen (the catch-up reads after)
 
+  // Closed by an operator (a kick): its close lines are debug, the admin line says it.
+  bool kicked = false;
+
   // Stored messages (CoreConfig::store_messages): live deliveries skip this session while a read
   // that will contain them is in flight: the whole login catch-up, or a joined room's page.
   bool catching_up = false;

@@ -1,6 +1,8 @@
 #include "ops/admin_protocol.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "proto/json_fields.h"
 #include "proto/json_writer.h"
@@ -50,6 +52,30 @@ Result<AdminRequest> decode_room(const JsonValue& object) {
   return AdminRequest{RoomRequest{std::move(*name)}};
 }
 
+constexpr std::pair<AccountRequest::Op, std::string_view> kAccountCommands[] = {
+    {AccountRequest::Op::Add, "user_add"},
+    {AccountRequest::Op::Passwd, "user_passwd"},
+    {AccountRequest::Op::Del, "user_del"},
+};
+
+Result<AdminRequest> decode_account(AccountRequest::Op op, std::string_view cmd,
+                                    const JsonValue& object) {
+  auto name = optional_string(object, "name");
+  if (!name) return Unexpected{name.error()};
+  auto password = optional_string(object, "password");
+  if (!password) return Unexpected{password.error()};
+  if (name->empty()) return bad(std::string(cmd) + " needs a 'name'");
+  if (name->size() > kMaxAdminNameBytes || has_control(*name)) return bad("bad user name");
+  const bool needs_password = op != AccountRequest::Op::Del;
+  if (!needs_password && !password->empty()) return bad("user_del takes no 'password'");
+  if (needs_password && password->empty()) return bad(std::string(cmd) + " needs a 'password'");
+  if (password->size() > kMaxAdminPasswordBytes) {
+    return bad("password over " + std::to_string(kMaxAdminPasswordBytes) + " bytes");
+  }
+  if (password->find('\0') != std::string::npos) return bad("NUL byte in the password");
+  return AdminRequest{AccountRequest{op, std::move(*name), std::move(*password)}};
+}
+
 Result<WhoEntry> decode_who_entry(const JsonValue& v) {
   if (v.kind != JsonValue::Kind::Object) return bad("'users' must hold objects");
   auto id = json::uint_field(v, "id");
@@ -77,7 +103,12 @@ Result<AdminRequest> decode_admin_request(std::string_view line) {
   if (*cmd == "room") return decode_room(*object);
   if (*cmd == "purge") return AdminRequest{PurgeRequest{}};
   if (*cmd == "reload") return AdminRequest{ReloadRequest{}};
-  return bad("unknown command (who, kick, stats, rooms, room, purge, reload)");
+  for (const auto& [op, name] : kAccountCommands) {
+    if (*cmd == name) return decode_account(op, name, *object);
+  }
+  return bad(
+      "unknown command (who, kick, stats, rooms, room, purge, reload, user_add, "
+      "user_passwd, user_del)");
 }
 
 std::string encode_admin_request(const AdminRequest& request) {
@@ -95,6 +126,9 @@ std::string encode_admin_request(const AdminRequest& request) {
     w.string("cmd", "purge");
   } else if (std::holds_alternative<ReloadRequest>(request)) {
     w.string("cmd", "reload");
+  } else if (const auto* account = std::get_if<AccountRequest>(&request)) {
+    w.string("cmd", account_command(account->op)).string("name", account->name);
+    if (!account->password.empty()) w.string("password", account->password);
   } else {
     const auto& kick = std::get<KickRequest>(request);
     w.string("cmd", "kick").string("name", kick.name);
@@ -102,6 +136,26 @@ std::string encode_admin_request(const AdminRequest& request) {
   }
   w.close();
   return out;
+}
+
+std::string_view account_command(AccountRequest::Op op) {
+  for (const auto& [o, name] : kAccountCommands) {
+    if (o == op) return name;
+  }
+  return "?";
+}
+
+std::string_view command_name(const AdminRequest& request) {
+  return std::visit(
+      [](const auto& r) -> std::string_view {
+        using R = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<R, AccountRequest>) {
+          return account_command(r.op);
+        } else {
+          return R::kCommand;
+        }
+      },
+      request);
 }
 
 AdminReply admin_error(std::string error) {

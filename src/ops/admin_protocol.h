@@ -8,6 +8,10 @@
 //   {"cmd": "room", "name": "#team"}                -> {"ok": true, "text": "<room, members>"}
 //   {"cmd": "purge"}                                -> {"ok": true, "text": "purge started"}
 //   {"cmd": "reload"}                               -> {"ok": true, "text": "<what it applied>"}
+//   {"cmd": "user_add", "name": "ann", "password": "..."}    -> {"ok": true, "text": "added ..."}
+//   {"cmd": "user_passwd", "name": "ann", "password": "..."} -> {"ok": true, "text": "changed
+//                                                      the password of 'ann'; 2 sessions ended"}
+//   {"cmd": "user_del", "name": "ann"}              -> {"ok": true, "text": "deleted ..."}
 //   anything wrong                                  -> {"ok": false, "error": "<why>"}
 #pragma once
 
@@ -24,33 +28,55 @@ namespace qc::ops {
 inline constexpr std::size_t kMaxAdminLineBytes = 4096;
 inline constexpr std::size_t kMaxKickReasonBytes = 200;  // it travels in a CONNECTION_CLOSE
 inline constexpr std::size_t kMaxAdminNameBytes = 64;
+inline constexpr std::size_t kMaxAdminPasswordBytes = 1024;
 
 struct WhoRequest {
+  static constexpr std::string_view kCommand = "who";
   friend bool operator==(const WhoRequest&, const WhoRequest&) = default;
 };
 struct StatsRequest {
+  static constexpr std::string_view kCommand = "stats";
   friend bool operator==(const StatsRequest&, const StatsRequest&) = default;
 };
 struct KickRequest {
+  static constexpr std::string_view kCommand = "kick";
   std::string name;
   std::string reason;  // may be empty
   friend bool operator==(const KickRequest&, const KickRequest&) = default;
 };
 struct RoomsRequest {
+  static constexpr std::string_view kCommand = "rooms";
   friend bool operator==(const RoomsRequest&, const RoomsRequest&) = default;
 };
 struct RoomRequest {
+  static constexpr std::string_view kCommand = "room";
   std::string name;
   friend bool operator==(const RoomRequest&, const RoomRequest&) = default;
 };
 struct PurgeRequest {
+  static constexpr std::string_view kCommand = "purge";
   friend bool operator==(const PurgeRequest&, const PurgeRequest&) = default;
 };
 struct ReloadRequest {
+  static constexpr std::string_view kCommand = "reload";
   friend bool operator==(const ReloadRequest&, const ReloadRequest&) = default;
 };
+// An account changed by the running server (quicchat user --admin-socket): it hashes the
+// password on its hashing pool, and passwd and del end the account's sessions.
+struct AccountRequest {
+  enum class Op { Add, Passwd, Del };
+  Op op = Op::Add;
+  std::string name;
+  std::string password;  // add, passwd: not empty, no NUL byte; del: empty
+  friend bool operator==(const AccountRequest&, const AccountRequest&) = default;
+};
 using AdminRequest = std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest,
-                                  PurgeRequest, ReloadRequest>;
+                                  PurgeRequest, ReloadRequest, AccountRequest>;
+
+// "user_add", "user_passwd", "user_del".
+std::string_view account_command(AccountRequest::Op op);
+// The request's "cmd" (a request type's kCommand), for the log.
+std::string_view command_name(const AdminRequest& request);
 
 // One request line (without its newline). The error says what is wrong, for the reply.
 Result<AdminRequest> decode_admin_request(std::string_view line);

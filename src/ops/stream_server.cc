@@ -179,7 +179,19 @@ void StreamServer::read_input(std::uint64_t id, Conn& c) {
     eof = true;
     break;
   }
+  serve(id, c, eof);
+}
+
+void StreamServer::serve(std::uint64_t id, Conn& c, bool eof) {
+  serving_ = id;
   const StreamNext next = c.in.empty() ? StreamNext::Continue : protocol_(c.in, c.out, c.peer);
+  serving_ = 0;
+  if (next == StreamNext::Wait) {
+    // Unwatched, a level-triggered EOF or a full buffer cannot spin the loop meanwhile; output
+    // not yet written stays in `out` (an armed write watch goes too) and leaves with the answer.
+    loop_.unwatch(c.fd);
+    return;
+  }
   if (next == StreamNext::Close || (eof && c.out.size() == c.written)) {
     finish(id);  // closed by the protocol, or the peer is gone with nothing left to answer
     return;
@@ -191,6 +203,19 @@ void StreamServer::read_input(std::uint64_t id, Conn& c) {
     return;
   }
   write_some(id);
+}
+
+void StreamServer::resume(std::uint64_t id, std::string_view output) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Conn& c = it->second;
+  c.out.append(output);
+  if (auto watched = loop_.watch_readable(c.fd, [this, id] { on_readable(id); }); !watched) {
+    log::warn("stream_watch_failed", {{"error", watched.error().message}});
+    finish(id);
+    return;
+  }
+  serve(id, c, /*eof=*/false);  // the peer's EOF, if any, is read at the next wakeup
 }
 
 void StreamServer::discard_input(std::uint64_t id, Conn& c) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "io/event_loop.h"
@@ -38,6 +39,8 @@ enum class StreamNext {
   Continue,       // keep reading
   FinishWriting,  // send the output, then half-close and discard input until the peer's EOF
   Close,          // close now (output is dropped)
+  Wait,           // the answer comes later, through resume(); until then the connection is
+                  // not read (the deadline still runs)
 };
 
 class StreamServer {
@@ -53,6 +56,13 @@ class StreamServer {
   ~StreamServer();
   StreamServer(const StreamServer&) = delete;
   StreamServer& operator=(const StreamServer&) = delete;
+
+  // The connection whose input the protocol is looking at (only during a call to it): what to
+  // resume() after it returned Wait.
+  std::uint64_t serving() const { return serving_; }
+  // Appends a waiting connection's answer, sends it and lets the protocol go on with the input
+  // that came meanwhile. Does nothing when the connection has closed (its deadline passed).
+  void resume(std::uint64_t id, std::string_view output);
 
   const StreamStats& stats() const { return stats_; }
   int listen_fd() const { return listen_fd_; }
@@ -80,6 +90,7 @@ class StreamServer {
   void admit(int fd, std::string peer);
   void on_readable(std::uint64_t id);
   void read_input(std::uint64_t id, Conn& c);
+  void serve(std::uint64_t id, Conn& c, bool eof);
   void discard_input(std::uint64_t id, Conn& c);
   void write_some(std::uint64_t id);
   void finish(std::uint64_t id);
@@ -89,6 +100,7 @@ class StreamServer {
   StreamLimits limits_;
   Protocol protocol_;
   std::uint64_t next_id_ = 1;
+  std::uint64_t serving_ = 0;
   std::unordered_map<std::uint64_t, Conn> conns_;
   StreamStats stats_;
   int reserve_fd_ = -1;             // an open /dev/null, given up to accept at the fd limit

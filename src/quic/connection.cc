@@ -57,6 +57,7 @@ Connection::Connection(ConnectionOwner& owner, const ConnConfig& cfg)
       local_(cfg.local),
       remote_(cfg.remote),
       one_pdu_per_packet_alpns_(cfg.one_pdu_per_packet_alpns),
+      quiet_close_codes_(cfg.quiet_close_codes),
       close_timeout_(cfg.close_timeout) {
   peer_.address = cfg.remote.to_string();
   peer_.scid = cid_hex(cfg.scid);

@@ -64,6 +64,7 @@ struct ConnConfig {
   // How long close() waits for the peer to acknowledge what was queued before it closes anyway.
   std::chrono::milliseconds close_timeout{5'000};
   std::vector<std::string> one_pdu_per_packet_alpns;
+  std::vector<std::uint64_t> quiet_close_codes;  // see ServerOptions
   std::string qlog_dir;
   std::chrono::milliseconds keep_alive{0};
   std::chrono::milliseconds liveness_timeout{0};
@@ -180,6 +181,7 @@ class Connection {
   SockAddr local_;
   SockAddr remote_;
   std::vector<std::string> one_pdu_per_packet_alpns_;  // consulted when the handshake completes
+  std::vector<std::uint64_t> quiet_close_codes_;
   bool one_pdu_per_packet_ = false;  // the negotiated ALPN's peer parses one PDU per read
   bool flush_pending_ = false;
   std::uint64_t close_code_ = 0;

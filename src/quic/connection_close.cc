@@ -2,6 +2,8 @@
 // CONNECTION_CLOSE, the linger timer, retiring — and the expiry timer.
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include <algorithm>
+
 #include "quic/connection.h"
 #include "quic/connection_internal.h"
 #include "util/log.h"
@@ -121,11 +123,18 @@ void Connection::on_stateless_reset() {
 
 void Connection::report_closed(Report report, CloseInfo info) {
   info.stream_acked = acked_offset_;
-  log::info("quic_close", {{"scid", peer_.scid},
-                           {"peer", peer_.address},
-                           {"kind", close_kind_name(info.kind)},
-                           {"code", info.app_error_code},
-                           {"reason", info.reason}});
+  const bool quiet = info.kind == CloseKind::Local &&
+                     std::find(quiet_close_codes_.begin(), quiet_close_codes_.end(),
+                               info.app_error_code) != quiet_close_codes_.end();
+  const log::Level level = quiet ? log::Level::Debug : log::Level::Info;
+  if (log::enabled(level)) {
+    log::write(level, "quic_close",
+               {{"scid", peer_.scid},
+                {"peer", peer_.address},
+                {"kind", close_kind_name(info.kind)},
+                {"code", info.app_error_code},
+                {"reason", info.reason}});
+  }
   if (handler_hears(report, is_server_)) owner_.handler().on_closed(handle_, info);
 }
 

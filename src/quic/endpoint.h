@@ -104,6 +104,9 @@ struct ServerOptions {
   std::vector<std::string> one_pdu_per_packet_alpns;  // peers of these get one PDU per packet
   // Application error code of the CONNECTION_CLOSE refusing a connection at the limits.
   std::uint64_t refusal_close_code = 0;
+  // Local closes with these application codes log quic_close at debug: the application logs
+  // them itself (an operator's kick is one line however many sessions it closes).
+  std::vector<std::uint64_t> quiet_close_codes;
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds handshake_timeout{10'000};
   // close()/close_all() send the CONNECTION_CLOSE once the peer has acknowledged everything

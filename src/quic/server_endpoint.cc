@@ -294,6 +294,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.handshake_timeout = opts_.handshake_timeout;
   cfg.close_timeout = opts_.close_timeout;
   cfg.one_pdu_per_packet_alpns = opts_.one_pdu_per_packet_alpns;
+  cfg.quiet_close_codes = opts_.quiet_close_codes;
   cfg.qlog_dir = opts_.qlog_dir;
   cfg.tls = tls_;
   auto conn = Connection::create(*this, cfg);

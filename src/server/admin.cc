@@ -52,6 +52,39 @@ std::string room_text(const chat::RoomDetail& room) {
   return text;
 }
 
+bool is_question(const ops::AdminRequest& r) {
+  return std::holds_alternative<ops::WhoRequest>(r) ||
+         std::holds_alternative<ops::StatsRequest>(r) ||
+         std::holds_alternative<ops::RoomsRequest>(r) ||
+         std::holds_alternative<ops::RoomRequest>(r);
+}
+
+// One readable line per request: `admin action=kick name=bob reason="spam" sessions=1
+// peer="uid=1000,pid=42"`, with `error="..."` when it was refused; `request` is null when the line
+// did not decode. Questions go to debug. Never the request itself (it may hold a password).
+void log_action(const std::string& peer, const ops::AdminRequest* request, const std::string& error,
+                std::optional<std::size_t> sessions) {
+  const log::Level level =
+      request != nullptr && is_question(*request) ? log::Level::Debug : log::Level::Info;
+  if (!log::enabled(level)) return;
+  std::vector<log::Field> fields;
+  fields.emplace_back("action", request ? ops::command_name(*request) : "bad_request");
+  if (request != nullptr) {
+    std::visit(
+        [&fields](const auto& r) {
+          if constexpr (requires { r.name; }) fields.emplace_back("name", r.name);
+          if constexpr (requires { r.reason; }) {
+            if (!r.reason.empty()) fields.emplace_back("reason", r.reason);
+          }
+        },
+        *request);
+  }
+  if (sessions) fields.emplace_back("sessions", std::uint64_t{*sessions});
+  if (!error.empty()) fields.emplace_back("error", error);
+  fields.emplace_back("peer", peer);
+  log::write(level, "admin", fields);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AdminSocket>> AdminSocket::start(io::EventLoop& loop, ChatServer& server,
@@ -83,10 +116,21 @@ ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
   while ((newline = input.find('\n')) != std::string::npos) {
     std::string_view line(input.data(), newline);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    log::info("admin_request", {{"peer", peer}, {"request", line}});
-    output += answer(line);
-    output += '\n';
-    input.erase(0, newline + 1);
+    auto request = ops::decode_admin_request(line);
+    input.erase(0, newline + 1);  // (`line` is not used after this)
+    if (!request) {
+      log_action(peer, nullptr, request.error().message, std::nullopt);
+      output += ops::encode_admin_reply(ops::admin_error(request.error().message)) + '\n';
+      continue;
+    }
+    if (auto* account = std::get_if<ops::AccountRequest>(&*request)) {
+      change_account(std::move(*account), peer, stream_->serving());
+      return ops::StreamNext::Wait;
+    }
+    std::optional<std::size_t> sessions;
+    const ops::AdminReply reply = answer(*request, sessions);
+    log_action(peer, &*request, reply.error, sessions);
+    output += ops::encode_admin_reply(reply) + '\n';
   }
   if (input.size() > ops::kMaxAdminLineBytes) {
     output += ops::encode_admin_reply(ops::admin_error(
@@ -97,11 +141,39 @@ ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
   return ops::StreamNext::Continue;
 }
 
-std::string AdminSocket::answer(std::string_view line) {
-  auto request = ops::decode_admin_request(line);
-  if (!request) return ops::encode_admin_reply(ops::admin_error(request.error().message));
+void AdminSocket::change_account(ops::AccountRequest request, const std::string& peer,
+                                 std::uint64_t conn) {
+  const ops::AdminRequest logged{ops::AccountRequest{request.op, request.name, ""}};
+  const std::string what = request.op == ops::AccountRequest::Op::Add ? "added user '"
+                           : request.op == ops::AccountRequest::Op::Passwd
+                               ? "changed the password of '"
+                               : "deleted user '";
+  server_.change_account(
+      std::move(request), [this, logged, what, peer, conn,
+                           alive = std::weak_ptr<bool>(alive_)](Result<std::size_t> ended) {
+        if (alive.expired()) return;
+        const auto& account = std::get<ops::AccountRequest>(logged);
+        ops::AdminReply reply;
+        std::optional<std::size_t> sessions;
+        if (!ended) {
+          reply = ops::admin_error(ended.error().message);
+        } else {
+          reply.text = what + account.name + "'";
+          if (account.op != ops::AccountRequest::Op::Add) {
+            sessions = *ended;
+            reply.text +=
+                "; " + std::to_string(*ended) + " session" + (*ended == 1 ? "" : "s") + " ended";
+          }
+        }
+        log_action(peer, &logged, reply.error, sessions);
+        stream_->resume(conn, ops::encode_admin_reply(reply) + '\n');
+      });
+}
+
+ops::AdminReply AdminSocket::answer(const ops::AdminRequest& request,
+                                    std::optional<std::size_t>& sessions) {
   ops::AdminReply reply;
-  if (std::holds_alternative<ops::WhoRequest>(*request)) {
+  if (std::holds_alternative<ops::WhoRequest>(request)) {
     reply.has_users = true;
     // Session times are the loop's steady clock; the wall clock says when that was.
     const auto wall_now = std::chrono::system_clock::now();
@@ -110,30 +182,30 @@ std::string AdminSocket::answer(std::string_view line) {
           loop_.now() - s.connected_at);
       reply.users.push_back({s.user_id, s.username, s.peer, iso8601_utc(wall_now - ago)});
     }
-  } else if (std::holds_alternative<ops::StatsRequest>(*request)) {
+  } else if (std::holds_alternative<ops::StatsRequest>(request)) {
     reply.text = render_stats_text(snapshot(server_));
-  } else if (std::holds_alternative<ops::RoomsRequest>(*request)) {
+  } else if (std::holds_alternative<ops::RoomsRequest>(request)) {
     reply.text = rooms_text(server_.rooms());
-  } else if (const auto* room = std::get_if<ops::RoomRequest>(&*request)) {
+  } else if (const auto* room = std::get_if<ops::RoomRequest>(&request)) {
     auto detail = server_.room(room->name);
-    if (!detail) return ops::encode_admin_reply(ops::admin_error("no room '" + room->name + "'"));
+    if (!detail) return ops::admin_error("no room '" + room->name + "'");
     reply.text = room_text(*detail);
-  } else if (std::holds_alternative<ops::ReloadRequest>(*request)) {
-    if (!reload_) return ops::encode_admin_reply(ops::admin_error("reload is not available"));
+  } else if (std::holds_alternative<ops::ReloadRequest>(request)) {
+    if (!reload_) return ops::admin_error("reload is not available");
     auto reloaded = reload_();
-    if (!reloaded) return ops::encode_admin_reply(ops::admin_error(reloaded.error().message));
+    if (!reloaded) return ops::admin_error(reloaded.error().message);
     reply.text = *reloaded;
-  } else if (std::holds_alternative<ops::PurgeRequest>(*request)) {
+  } else if (std::holds_alternative<ops::PurgeRequest>(request)) {
     server_.purge_now();
     reply.text = "purge started (the log's retention_purge line says what it deleted)";
   } else {
-    const auto& kick = std::get<ops::KickRequest>(*request);
-    if (!server_.kick(kick.name, kick.reason)) {
-      return ops::encode_admin_reply(ops::admin_error("no user '" + kick.name + "' is logged in"));
-    }
+    const auto& kick = std::get<ops::KickRequest>(request);
+    const std::size_t kicked = server_.kick(kick.name, kick.reason);
+    if (kicked == 0) return ops::admin_error("no user '" + kick.name + "' is logged in");
+    sessions = kicked;
     reply.text = "kicked " + kick.name;
   }
-  return ops::encode_admin_reply(reply);
+  return reply;
 }
 
 }  // namespace qc::server

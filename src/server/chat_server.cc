@@ -17,6 +17,7 @@ quic::ServerOptions chat_transport_options() {
   o.alpns = proto::default_alpns();
   o.one_pdu_per_packet_alpns = proto::one_pdu_per_packet_alpns();
   o.refusal_close_code = proto::to_wire(proto::CloseCode::LimitExceeded);
+  o.quiet_close_codes = {proto::to_wire(proto::CloseCode::Kicked)};  // the admin line says it
   return o;
 }
 
@@ -57,8 +58,7 @@ Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
   auto rooms = messages->load_rooms();
   if (!rooms) return Unexpected{rooms.error()};
   const std::uint64_t epoch = messages->epoch();
-  std::unique_ptr<ChatServer> server(
-      new ChatServer(loop, store, config, std::move(*rooms), epoch));
+  std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config, std::move(*rooms), epoch));
   server->writer_ = std::make_unique<store::MessageWriter>(std::move(messages), config.writer);
   auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
   if (!endpoint) return Unexpected{endpoint.error()};
@@ -81,7 +81,7 @@ ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const Se
 
 ChatServer::~ChatServer() {
   *alive_ = false;
-  writer_.reset();  // finishes what was asked (stored is stored), then joins
+  writer_.reset();     // finishes what was asked (stored is stored), then joins
   hash_pool_.reset();  // joins the workers before anything they use goes away
 }
 
@@ -163,8 +163,8 @@ void ChatServer::stop_loop(std::string_view why) {
   loop_.post([&loop = loop_] { loop.stop(); });
 }
 
-bool ChatServer::kick(std::string_view username, std::string_view reason) {
-  const bool kicked = core_.kick(username, reason, loop_.now());
+std::size_t ChatServer::kick(std::string_view username, std::string_view reason) {
+  const std::size_t kicked = core_.kick(username, reason, loop_.now());
   carry_out_actions();
   return kicked;
 }

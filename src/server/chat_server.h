@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "auth/worker_pool.h"
 #include "chat/core.h"
 #include "io/event_loop.h"
+#include "ops/admin_protocol.h"
 #include "quic/endpoint.h"
 #include "server/server_counters.h"
 #include "store/account_store.h"
@@ -64,7 +66,13 @@ class ChatServer final : public quic::Handler {
   std::size_t hash_jobs_queued() const { return hash_pool_->queued(); }
   // Operators (the admin socket).
   std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
-  bool kick(std::string_view username, std::string_view reason);
+  std::size_t kick(std::string_view username, std::string_view reason);  // sessions closed
+  // An account changed on the server's own store (account_admin.cc): the checks, the bcrypt hash
+  // and the write on the hashing pool, never on the loop; then, on the loop, passwd and del end
+  // the account's sessions on every device. `done` runs on the loop with the sessions ended or
+  // the error (not at all when the server is gone first).
+  void change_account(ops::AccountRequest request,
+                      std::function<void(Result<std::size_t> sessions_ended)> done);
   std::vector<chat::RoomSummary> rooms() const { return core_.rooms(); }
   std::optional<chat::RoomDetail> room(std::string_view name) const { return core_.room(name); }
   // Applies retention now, in the writer's batches; the log says what it deleted.

@@ -94,6 +94,10 @@ bool parse_level(std::string_view text, Level& out) {
 }
 
 std::string format_line(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  return format_line(level, event, std::span<const Field>(fields.begin(), fields.size()));
+}
+
+std::string format_line(Level level, std::string_view event, std::span<const Field> fields) {
   std::string line;
   line.reserve(128);
   append_timestamp(line);
@@ -112,6 +116,10 @@ std::string format_line(Level level, std::string_view event, std::initializer_li
 }
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  write(level, event, std::span<const Field>(fields.begin(), fields.size()));
+}
+
+void write(Level level, std::string_view event, std::span<const Field> fields) {
   std::string line = format_line(level, event, fields);
   std::lock_guard<std::mutex> lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,9 +32,12 @@ bool enabled(Level level);
 
 // Writes one line to stderr (thread-safe).
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+void write(Level level, std::string_view event,
+           std::span<const Field> fields);  // built at run time
 
 // Formats a line without writing it (tests, and callers that collect lines).
 std::string format_line(Level level, std::string_view event, std::initializer_list<Field> fields);
+std::string format_line(Level level, std::string_view event, std::span<const Field> fields);
 
 inline void debug(std::string_view e, std::initializer_list<Field> f = {}) {
   if (enabled(Level::Debug)) write(Level::Debug, e, f);

@@ -144,9 +144,9 @@ TEST(AdminSocket, BadRequestsGetAnErrorReplyAndTheNextStillWorks) {
   };
   EXPECT_EQ(ask("not json"),
             R"({"ok": false, "error": "malformed request: invalid literal at offset 0"})");
-  EXPECT_NE(ask(R"({"cmd": "reboot"})")
-                .find("unknown command (who, kick, stats, rooms, room, purge, reload)"),
-            std::string::npos);
+  EXPECT_NE(
+      ask(R"({"cmd": "reboot"})").find("unknown command (who, kick, stats, rooms, room, purge"),
+      std::string::npos);
   EXPECT_NE(ask(R"({"cmd": "kick"})").find("kick needs a 'name'"), std::string::npos);
   EXPECT_EQ(ask(R"({"cmd": "who"})"), R"({"ok": true, "users": []})");
   EXPECT_NE(ask(std::string(5000, 'x')).find("request line over 4096 bytes"), std::string::npos);

@@ -79,6 +79,23 @@ check_eq "list is empty after del" "" "$(user list)"
 expect_failure "del of a missing user fails" user del alice
 check_contains "del missing message" "no such user 'alice'" "$err"
 
+# A database with a -wal file may be in use by a server: a direct change says so. The account
+# subcommands that go through a server refuse a socket that is not there, changing nothing; the
+# others refuse --admin-socket. (Its own database: the ids below stay as they are.)
+wal_user() { "$QC" user "$@" --db data/wal.db --cost 4; }
+echo "w" | wal_user add walt --password-stdin >/dev/null
+: >data/wal.db-wal
+err=$(wal_user del walt 2>&1 >/dev/null)
+check_contains "direct change of a database in use warns" "-wal exists: a server may be using this database" "$err"
+check_contains "the warning points to --admin-socket" "Give --admin-socket PATH" "$err"
+rm -f data/wal.db-wal
+echo "w" | wal_user add walt --password-stdin >/dev/null
+expect_failure "an unreachable admin socket fails" wal_user del walt --admin-socket "$WORK/none.sock"
+check_contains "an unreachable admin socket changes nothing" "(nothing changed)" "$err"
+check_eq "walt is still there" "walt" "$(wal_user list)"
+expect_failure "list refuses --admin-socket" wal_user list --admin-socket "$WORK/none.sock"
+check_eq "list with --admin-socket is a usage error" "2" "$rc"
+
 # import: a plaintext line and a hash made by Python's bcrypt (cost 4, password "p1")
 PY_HASH='$2b$04$ybcci5X0QYRZhni4KaXAm.nRCPGpzaZTtqWiwGv9clcka7L/JrP8i'
 printf '# accounts\n\ndan:pass:with:colons\r\nerin:%s\n' "$PY_HASH" >good.txt

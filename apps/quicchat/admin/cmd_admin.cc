@@ -1,20 +1,15 @@
 // `quicchat admin --socket PATH COMMAND`: asks a running server over its admin socket (one JSON
 // request line, one JSON reply line; see ops/admin_protocol.h) and prints the answer.
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <string>
 
 #include "ops/admin_protocol.h"
-#include "ops/unix_socket.h"
+#include "quicchat/common/admin_client.h"
 #include "quicchat/common/commands.h"
 #include "quicchat/common/flags.h"
 
 namespace qc::app {
 namespace {
-
-constexpr int kReplyTimeoutSeconds = 10;
 
 int admin_error(const std::string& message, int code) {
   std::fprintf(stderr, "quicchat admin: %s\n", message.c_str());
@@ -40,28 +35,6 @@ Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
   if (cmd == "reload" && words.size() == 1) return ops::AdminRequest{ops::ReloadRequest{}};
   return fail("usage",
               "expected: who | kick NAME [REASON] | stats | rooms | room NAME | purge | reload");
-}
-
-// Sends one request line and reads one reply line.
-Result<std::string> exchange(const std::string& path, const std::string& line) {
-  auto fd = ops::connect_unix(path);
-  if (!fd) return Unexpected{fd.error()};
-  timeval timeout{kReplyTimeoutSeconds, 0};
-  setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  const std::string out = line + "\n";
-  std::string reply;
-  if (send(*fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size())) {
-    char buf[65536];
-    ssize_t n;
-    while (reply.find('\n') == std::string::npos && (n = recv(*fd, buf, sizeof buf, 0)) > 0) {
-      reply.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(*fd);
-  const std::size_t newline = reply.find('\n');
-  if (newline == std::string::npos) return fail("admin", "no reply from the server at " + path);
-  reply.resize(newline);
-  return reply;
 }
 
 void print_who(const std::vector<ops::WhoEntry>& users) {
@@ -93,7 +66,11 @@ int cmd_admin(const Args& args) {
       "  room NAME           one room and its members (* = online)\n"
       "  purge               apply message retention now (the server log says what it deleted)\n"
       "  reload              re-read the config file, certificate and key (as SIGHUP does) and\n"
-      "                      say what was applied and what needs a restart",
+      "                      say what was applied and what needs a restart\n\n"
+      "Accounts go through the same socket with quicchat user add|passwd|del NAME\n"
+      "--admin-socket PATH (passwd and del end the account's sessions). The server logs one\n"
+      "line per request: INFO admin action=kick name=bob reason=... sessions=1 peer=...\n"
+      "(who, stats, rooms and room at debug).",
       {{"socket", "", "the server's admin socket"}});
   if (auto r = flags.parse(args); !r) return admin_error(r.error().message, 2);
   if (flags.help_requested()) {
@@ -103,10 +80,8 @@ int cmd_admin(const Args& args) {
   if (flags.get("socket").empty()) return admin_error("--socket PATH is required", 2);
   auto request = request_from(flags.positional());
   if (!request) return admin_error(request.error().message, 2);
-  auto line = exchange(flags.get("socket"), ops::encode_admin_request(*request));
-  if (!line) return admin_error(line.error().message, 1);
-  auto reply = ops::decode_admin_reply(*line);
-  if (!reply) return admin_error("bad reply from the server: " + reply.error().message, 1);
+  auto reply = ask_admin(flags.get("socket"), *request);
+  if (!reply) return admin_error(reply.error().message, 1);
   if (!reply->ok) return admin_error(reply->error, 1);
   if (reply->has_users) {
     print_who(reply->users);

@@ -105,8 +105,8 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "bcrypt-cost",
       .default_value = "12",
-      .help = "cost of the dummy hash checked for unknown users, and of the hashes of passwords "
-              "users set (passwd, register)",
+      .help = "bcrypt cost of the passwords users set (passwd, register) or the admin socket "
+              "sets, and of the dummy hash checked for unknown users",
       .kind = Kind::Int,
       .min = 4,
       .max = 31,
@@ -548,7 +548,7 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        return {};
      }},
     {{.name = "admin-socket",
-      .help = "unix socket for quicchat admin (who, kick, stats); created mode 0600",
+      .help = "unix socket for quicchat admin and quicchat user --admin-socket; created mode 0600",
       .notes = "see [Admin socket](#admin-socket)"},
      [](const V& v, S& s) -> Set {
        s.admin_socket = v.text;

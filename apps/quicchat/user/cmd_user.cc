@@ -1,4 +1,7 @@
-// quicchat user: account administration on the SQLite database.
+// quicchat user: account administration on the SQLite database, or for add, passwd and del
+// through a running server's admin socket (--admin-socket), which changes its own database and
+// ends the account's sessions.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +14,8 @@
 
 #include "auth/password.h"
 #include "auth/worker_pool.h"
+#include "ops/admin_protocol.h"
+#include "quicchat/common/admin_client.h"
 #include "quicchat/common/commands.h"
 #include "quicchat/common/options.h"
 #include "quicchat/user/password_input.h"
@@ -22,6 +27,7 @@ namespace {
 
 struct UserContext {
   std::string db;
+  std::string admin_socket;
   int cost = auth::kDefaultCost;
   bool password_stdin = false;
   bool ids = false;
@@ -39,6 +45,18 @@ int report(const Error& e) { return report(e.message); }
 int usage_error(const std::string& message) {
   report(message);
   return 2;
+}
+
+// A database that a running server uses has its -wal file: changed directly, the server's
+// sessions know nothing of it.
+void warn_if_in_use(const UserContext& ctx) {
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx.db + "-wal", ec)) return;
+  std::fprintf(stderr,
+               "quicchat user: warning: %s-wal exists: a server may be using this database. This "
+               "change goes to the file directly; sessions already logged in stay until they log "
+               "out. Give --admin-socket PATH to make it through the server.\n",
+               ctx.db.c_str());
 }
 
 // `create` also makes the parent directory; otherwise a missing database is an error.
@@ -100,8 +118,35 @@ Result<std::unique_ptr<store::AccountStore>> open_for_account(const UserContext&
   return db;
 }
 
+// The server waits for its hashing pool; its admin connections end after a minute.
+constexpr std::chrono::seconds kServerReplyTimeout{60};
+
+// Through the running server (--admin-socket): it checks, hashes and writes on its own database,
+// and passwd and del end the account's sessions. The password is read here, without echo.
+int through_server(const UserContext& ctx, ops::AccountRequest::Op op, const std::string& name) {
+  if (!store::valid_username(name)) return report(invalid_username(name).error);
+  ops::AccountRequest request{op, name, ""};
+  if (op != ops::AccountRequest::Op::Del) {
+    auto password = read_new_password(ctx.password_stdin);
+    if (!password) return report(password.error());
+    if (password->size() > ops::kMaxAdminPasswordBytes) {
+      return report("password over " + std::to_string(ops::kMaxAdminPasswordBytes) + " bytes");
+    }
+    if (password->size() > 72) {
+      std::fprintf(stderr, "note: bcrypt uses only the first 72 bytes of a password\n");
+    }
+    request.password = std::move(*password);
+  }
+  auto reply = ask_admin(ctx.admin_socket, request, kServerReplyTimeout);
+  if (!reply) return report(reply.error().message + " (nothing changed)");
+  if (!reply->ok) return report(reply->error);
+  std::printf("%s\n", reply->text.c_str());
+  return 0;
+}
+
 // add (the account must be absent) and passwd (it must be present).
 int store_new_password(const UserContext& ctx, const std::string& name, Expect expect) {
+  warn_if_in_use(ctx);
   auto db = open_for_account(ctx, name, expect);
   if (!db) return report(db.error());
   auto hash = new_password_hash(ctx);
@@ -116,16 +161,23 @@ int store_new_password(const UserContext& ctx, const std::string& name, Expect e
 }
 
 int run_add(const UserContext& ctx, Operands operands) {
+  if (!ctx.admin_socket.empty())
+    return through_server(ctx, ops::AccountRequest::Op::Add, operands[0]);
   return store_new_password(ctx, operands[0], Expect::Absent);
 }
 
 int run_passwd(const UserContext& ctx, Operands operands) {
+  if (!ctx.admin_socket.empty()) {
+    return through_server(ctx, ops::AccountRequest::Op::Passwd, operands[0]);
+  }
   return store_new_password(ctx, operands[0], Expect::Present);
 }
 
 int run_del(const UserContext& ctx, Operands operands) {
   const std::string& name = operands[0];
+  if (!ctx.admin_socket.empty()) return through_server(ctx, ops::AccountRequest::Op::Del, name);
   if (!store::valid_username(name)) return report(invalid_username(name).error);
+  warn_if_in_use(ctx);
   auto db = open_store(ctx, false);
   if (!db) return report(db.error());
   if (auto r = (*db)->remove(name); !r) return report(r.error());
@@ -152,6 +204,7 @@ int run_rename(const UserContext& ctx, Operands operands) {
   for (const auto& name : {old_name, new_name}) {
     if (!store::valid_username(name)) return report(invalid_username(name).error);
   }
+  warn_if_in_use(ctx);
   auto db = open_store(ctx, false);
   if (!db) return report(db.error());
   if (auto r = (*db)->rename(old_name, new_name); !r) return report(r.error());
@@ -195,6 +248,7 @@ int run_import(const UserContext& ctx, Operands operands) {
   if (!in) return report("cannot read " + file);
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   ImportPlan plan = parse_import(text);
+  warn_if_in_use(ctx);
   auto db = open_store(ctx, true);
   if (!db) return report(db.error());
   for (const auto& e : plan.entries) {
@@ -241,12 +295,13 @@ struct Subcommand {
   std::size_t operands;
   int (*run)(const UserContext&, Operands);
   const char* help;
+  bool through_server = false;  // takes --admin-socket
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"add", 1, run_add, "add NAME       create an account (asks for the password)"},
-    {"passwd", 1, run_passwd, "passwd NAME    change an account's password"},
-    {"del", 1, run_del, "del NAME       delete an account"},
+    {"add", 1, run_add, "add NAME       create an account (asks for the password)", true},
+    {"passwd", 1, run_passwd, "passwd NAME    change an account's password", true},
+    {"del", 1, run_del, "del NAME       delete an account", true},
     {"rename", 2, run_rename,
      "rename OLD NEW change an account's name (or only its case), keeping its id and\n"
      "                 password"},
@@ -267,6 +322,12 @@ constexpr Option<UserContext> kUserOptions[] = {
       .help = "account database (its directory is created)"},
      [](const OptionValue& v, UserContext& ctx) -> Result<void> {
        ctx.db = v.text;
+       return {};
+     }},
+    {{.name = "admin-socket",
+      .help = "add, passwd, del: through this running server's admin socket (see below)"},
+     [](const OptionValue& v, UserContext& ctx) -> Result<void> {
+       ctx.admin_socket = v.text;
        return {};
      }},
     {{.name = "cost",
@@ -301,7 +362,15 @@ std::string usage_text() {
   out +=
       "\nPasswords come from a no-echo prompt on a terminal, or from one line of stdin with\n"
       "--password-stdin; never from the command line. Names are case-insensitive (alice and\n"
-      "Alice are one account); the spelling given at creation or rename is the one shown.";
+      "Alice are one account); the spelling given at creation or rename is the one shown.\n"
+      "\n"
+      "While a server runs on the database, give add, passwd and del its admin socket\n"
+      "(--admin-socket PATH, as given to quicchat server): the server makes the change on its\n"
+      "own database with its bcrypt cost, and passwd and del end the account's sessions on\n"
+      "every device at once. The password travels over that socket (mode 0600). Without\n"
+      "--admin-socket the database file is changed directly (a warning says so when its -wal\n"
+      "file shows a server may be using it): logged-in sessions stay until they log out, and\n"
+      "a deleted account or an old password is refused at the next login.";
   return out;
 }
 
@@ -323,6 +392,10 @@ int cmd_user(const Args& args) {
   if (pos.empty()) return usage_error("missing subcommand (see quicchat user --help)");
   for (const auto& s : kSubcommands) {
     if (pos[0] != s.name) continue;
+    if (!ctx.admin_socket.empty() && !s.through_server) {
+      return usage_error(std::string(s.name) +
+                         " works on the database only: leave out --admin-socket (see --help)");
+    }
     if (pos.size() != s.operands + 1) {
       const char* expected[] = {"no argument", "one argument", "two arguments"};
       return usage_error(std::string(s.name) + ": expected " + expected[s.operands] +

@@ -2,6 +2,8 @@
 // code Kicked and the operator's reason for the kicked user).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "harness.h"
 
 namespace qc::chat::testing {
@@ -62,6 +64,32 @@ TEST(CoreAdmin, KickOfSomeoneNotLoggedInDoesNothing) {
   EXPECT_FALSE(h.core.kick("zed", "x", h.now));
   EXPECT_EQ(h.drain(), Lines{});
   EXPECT_EQ(h.core.stats().kicks, 0u);
+}
+
+// Every device of the account is closed; the operator's action has the one info line (the
+// admin socket's), so the core's lines for each close are debug.
+TEST(CoreAdmin, KickClosesEveryDeviceAndLogsEachCloseAtDebugOnly) {
+  std::vector<std::pair<log::Level, std::string>> lines;
+  CoreConfig config;
+  config.log_sink = [&lines](log::Level level, std::string_view event,
+                             std::initializer_list<log::Field>) {
+    lines.emplace_back(level, std::string(event));
+  };
+  Harness h(config);
+  h.join_v2(1, "alice", "laptop");
+  h.join_v2(2, "alice", "phone");
+  h.join_v2(3, "bob");
+  h.drain();
+  lines.clear();
+  EXPECT_EQ(h.core.kick("ALICE", "account deleted", h.now), 2u);
+  const Lines out = h.drain();
+  EXPECT_NE(std::find(out.begin(), out.end(), "1 CLOSE 8 kicked by the operator: account deleted"),
+            out.end());
+  EXPECT_NE(std::find(out.begin(), out.end(), "2 CLOSE 8 kicked by the operator: account deleted"),
+            out.end());
+  ASSERT_FALSE(lines.empty());
+  for (const auto& [level, event] : lines) EXPECT_EQ(level, log::Level::Debug) << event;
+  EXPECT_EQ(h.core.stats().kicks, 2u);
 }
 
 TEST(CoreAdmin, AKickedUserCanLogInAgain) {

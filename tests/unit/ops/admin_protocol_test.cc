@@ -41,7 +41,7 @@ TEST(AdminProtocol, BadRequestsSayWhy) {
       {"[1]", "malformed request"},
       {R"({"cmd": 1})", "'cmd'"},
       {R"({"name": "bob"})", "'cmd'"},
-      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge, reload)"},
+      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge, reload, user_add"},
       {R"({"cmd": "kick"})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": ""})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": 7})", "'name' must be a string"},
@@ -58,6 +58,59 @@ TEST(AdminProtocol, BadRequestsSayWhy) {
     ASSERT_FALSE(r) << line;
     EXPECT_NE(r.error().message.find(why), std::string::npos) << line << ": " << r.error().message;
   }
+}
+
+using Op = AccountRequest::Op;
+
+TEST(AdminProtocol, AccountRequestsDecodeAndRoundTrip) {
+  auto add = decode_admin_request(R"({"cmd": "user_add", "name": "ann", "password": "s3 cr\"et"})");
+  ASSERT_TRUE(add) << add.error().message;
+  EXPECT_EQ(std::get<AccountRequest>(*add), (AccountRequest{Op::Add, "ann", "s3 cr\"et"}));
+  auto del = decode_admin_request(R"({"cmd": "user_del", "name": "ann"})");
+  ASSERT_TRUE(del) << del.error().message;
+  EXPECT_EQ(std::get<AccountRequest>(*del), (AccountRequest{Op::Del, "ann", ""}));
+  for (const AdminRequest& r :
+       {AdminRequest{AccountRequest{Op::Add, "ann", "p"}},
+        AdminRequest{AccountRequest{Op::Passwd, "Ann", "tab\there \xc3\xa9"}},
+        AdminRequest{AccountRequest{Op::Del, "ann", ""}}}) {
+    auto back = decode_admin_request(encode_admin_request(r));
+    ASSERT_TRUE(back) << encode_admin_request(r) << ": " << back.error().message;
+    EXPECT_EQ(*back, r) << encode_admin_request(r);
+  }
+  EXPECT_EQ(encode_admin_request(AccountRequest{Op::Passwd, "ann", "x"}),
+            R"({"cmd": "user_passwd", "name": "ann", "password": "x"})");
+  EXPECT_EQ(encode_admin_request(AccountRequest{Op::Del, "ann", ""}),
+            R"({"cmd": "user_del", "name": "ann"})");
+}
+
+TEST(AdminProtocol, BadAccountRequestsSayWhy) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"cmd": "user_add", "password": "p"})", "user_add needs a 'name'"},
+      {R"({"cmd": "user_add", "name": "ann"})", "user_add needs a 'password'"},
+      {R"({"cmd": "user_passwd", "name": "ann", "password": ""})",
+       "user_passwd needs a 'password'"},
+      {R"({"cmd": "user_passwd", "name": "ann", "password": 7})", "'password' must be a string"},
+      {R"({"cmd": "user_del", "name": "ann", "password": "p"})", "user_del takes no 'password'"},
+      {R"({"cmd": "user_add", "name": "a\nb", "password": "p"})", "bad user name"},
+      {R"({"cmd": "user_add", "name": "ann", "password": "a\u0000b"})", "NUL byte"},
+      {R"({"cmd": "user_add", "name": "ann", "password": ")" + std::string(1025, 'p') + "\"}",
+       "password over 1024 bytes"},
+  };
+  for (const auto& [line, why] : cases) {
+    auto r = decode_admin_request(line);
+    ASSERT_FALSE(r) << line;
+    EXPECT_NE(r.error().message.find(why), std::string::npos) << line << ": " << r.error().message;
+  }
+}
+
+// The log's action= names.
+TEST(AdminProtocol, EveryRequestHasItsCommandName) {
+  EXPECT_EQ(command_name(WhoRequest{}), "who");
+  EXPECT_EQ(command_name(KickRequest{"bob", ""}), "kick");
+  EXPECT_EQ(command_name(PurgeRequest{}), "purge");
+  EXPECT_EQ(command_name(AccountRequest{Op::Add, "a", "p"}), "user_add");
+  EXPECT_EQ(command_name(AccountRequest{Op::Passwd, "a", "p"}), "user_passwd");
+  EXPECT_EQ(command_name(AccountRequest{Op::Del, "a", ""}), "user_del");
 }
 
 TEST(AdminProtocol, RepliesRoundTrip) {
