@@ -6,7 +6,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 # make install: where (DESTDIR, when set, is put before every path: a staging folder)
 PREFIX     ?= /usr/local
 
