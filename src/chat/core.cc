@@ -288,6 +288,9 @@ void Core::apply_live(const CoreConfig& next) {
   c.login_rate_per_account = next.login_rate_per_account;
   impl_->login_by_ip.set_rate(next.login_rate_per_ip);
   impl_->login_by_account.set_rate(next.login_rate_per_account);
+  c.allow_registration = next.allow_registration;
+  c.registration_rate_per_ip = next.registration_rate_per_ip;
+  impl_->registrations_by_ip.set_rate(next.registration_rate_per_ip);
   c.max_text_bytes = next.max_text_bytes;
   c.max_targets = next.max_targets;
   c.max_devices = next.max_devices;

@@ -175,5 +175,25 @@ TEST(SelfServiceClosed, RegistrationIsOffByDefault) {
   EXPECT_EQ(h.drain(), (Lines{"1 VERIFY dan/p4"}));
 }
 
+TEST(SelfServiceClosed, AReloadOpensAndClosesRegistration) {
+  Harness h;
+  CoreConfig next;
+  next.allow_registration = true;
+  h.core.apply_live(next);
+  h.open_v2(1);
+  h.feed_frame(1, v2::Register{1, "dan", "p4"});
+  for (const std::string& line : h.drain()) {
+    EXPECT_EQ(line.find("registration_closed"), std::string::npos) << line;
+  }
+  next.allow_registration = false;
+  h.core.apply_live(next);
+  h.open_v2(2);
+  h.feed_frame(2, v2::Register{1, "eve", "p5"});
+  EXPECT_EQ(
+      h.drain(),
+      (Lines{
+          R"(2 {"t":"error","rid":1,"code":"registration_closed","text":"this server does not allow registration"})"}));
+}
+
 }  // namespace
 }  // namespace qc::chat::testing
