@@ -13,30 +13,16 @@ using Op = ops::AccountRequest::Op;
 // spelling is returned (sessions are ended by it).
 Result<std::string> apply_to_store(store::AccountStore& store, const ops::AccountRequest& request,
                                    int cost) {
-  const std::string& name = request.name;
-  if (!store::valid_username(name)) {
-    return fail("invalid_username",
-                "invalid username '" + name + "' (1-32 characters of A-Z a-z 0-9 _ . -)");
-  }
-  auto existing = store.find_account(name);
-  if (!existing) return Unexpected{existing.error()};
-  if (request.op == Op::Add) {
-    if (existing->has_value()) {
-      const std::string& stored = (*existing)->name;
-      return fail("exists", "user '" + name + "' already exists" +
-                                (stored == name ? "" : " as '" + stored + "'"));
-    }
-  } else if (!existing->has_value()) {
-    return fail("not_found", "no such user '" + name + "'");
-  }
-  const std::string stored = request.op == Op::Add ? name : (*existing)->name;
+  auto expected = store::expect_account(store, request.name, request.op != Op::Add);
+  if (!expected) return expected;
+  const std::string& stored = *expected;
   Result<void> written;
   if (request.op == Op::Del) {
     written = store.remove(stored);
   } else {
     auto hash = auth::hash_password(request.password, cost);
     if (!hash) return Unexpected{hash.error()};
-    written = request.op == Op::Add ? store.add(name, *hash) : store.set_hash(stored, *hash);
+    written = request.op == Op::Add ? store.add(stored, *hash) : store.set_hash(stored, *hash);
   }
   if (!written) return Unexpected{written.error()};
   return stored;

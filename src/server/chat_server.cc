@@ -259,7 +259,7 @@ chat::AccountChange store_result(const Result<void>& r, std::string_view event) 
 void ChatServer::change_password(chat::action::ChangePassword request) {
   ++counters_.hash_jobs_submitted;
   hash_pool_->submit([this, request = std::move(request), alive = std::weak_ptr<bool>(alive_),
-                      since = loop_.now()] {
+                      since = loop_.now(), cost = config_.bcrypt_cost] {
     chat::AccountChange result = chat::AccountChange::Failed;
     auto account = store_.find_account(request.username);
     if (!account) {
@@ -268,7 +268,7 @@ void ChatServer::change_password(chat::action::ChangePassword request) {
       result = chat::AccountChange::NoSuchAccount;
     } else if (!auth::verify_password(request.old_password, (*account)->hash)) {
       result = chat::AccountChange::WrongPassword;
-    } else if (auto hash = auth::hash_password(request.new_password, config_.bcrypt_cost); !hash) {
+    } else if (auto hash = auth::hash_password(request.new_password, cost); !hash) {
       log::error("hash_failed", {{"error", hash.error().message}});
     } else {
       result = store_result(store_.set_hash((*account)->name, *hash), "set_hash");
@@ -281,9 +281,9 @@ void ChatServer::change_password(chat::action::ChangePassword request) {
 void ChatServer::create_account(chat::action::CreateAccount request) {
   ++counters_.hash_jobs_submitted;
   hash_pool_->submit([this, request = std::move(request), alive = std::weak_ptr<bool>(alive_),
-                      since = loop_.now()] {
+                      since = loop_.now(), cost = config_.bcrypt_cost] {
     chat::AccountChange result = chat::AccountChange::Failed;
-    if (auto hash = auth::hash_password(request.password, config_.bcrypt_cost); !hash) {
+    if (auto hash = auth::hash_password(request.password, cost); !hash) {
       log::error("hash_failed", {{"error", hash.error().message}});
     } else {
       result = store_result(store_.add(request.username, *hash), "add_account");

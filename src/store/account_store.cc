@@ -17,6 +17,24 @@ Result<void> AccountStore::add_many(const std::vector<NewAccount>& accounts) {
   return {};
 }
 
+std::string already_exists(const std::string& name, const std::string& stored) {
+  return "user '" + name + "' already exists" + (stored == name ? "" : " as '" + stored + "'");
+}
+
+Result<std::string> expect_account(AccountStore& store, const std::string& name, bool present) {
+  if (!valid_username(name)) {
+    return fail("invalid_username",
+                "invalid username '" + name + "' (" + std::string(kUsernameRule) + ")");
+  }
+  auto existing = store.find_account(name);
+  if (!existing) return Unexpected<Error>{existing.error()};
+  if (!present && existing->has_value()) {
+    return fail("exists", already_exists(name, (*existing)->name));
+  }
+  if (present && !existing->has_value()) return fail("not_found", "no such user '" + name + "'");
+  return present ? (*existing)->name : name;
+}
+
 Result<void> check_no_case_conflicts(AccountStore& store) {
   auto groups = store.case_conflicts();
   if (!groups) return Unexpected<Error>{groups.error()};

@@ -74,6 +74,13 @@ class AccountStore {
 // case: Alice, alice; rename one with `quicchat user rename OLD NEW`") when there are any.
 Result<void> check_no_case_conflicts(AccountStore& store);
 
+// Before an account is added (`present` false) or changed (true), by `quicchat user` or the
+// server's admin socket: the name's spelling as stored (as given, for an add), or an error with
+// code invalid_username, exists ("user 'ALICE' already exists as 'alice'") or not_found.
+Result<std::string> expect_account(AccountStore& store, const std::string& name, bool present);
+// "user 'ALICE' already exists as 'alice'" (names are case-insensitive).
+std::string already_exists(const std::string& name, const std::string& stored);
+
 struct SqliteOptions {
   bool create_if_missing = true;
   int busy_timeout_ms = 5000;

@@ -4,6 +4,7 @@
 // checks and the options tables of the docs all come from these rows.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -78,11 +79,15 @@ Result<CheckedValue> checked_value(const Flags& flags, const OptionInfo& info);
 // config file, unchanged ("--port ...") for one from the command line.
 Error located(const Flags& flags, std::string_view name, Error error);
 
-// Checks every option and applies it to `settings`, in table order; the first error wins.
+// Checks every option (or, with `only`, those named) and applies it to `settings`, in table
+// order; the first error wins.
 template <class Settings>
 Result<void> apply_options(std::span<const Option<Settings>> options, const Flags& flags,
-                           Settings& settings) {
+                           Settings& settings, const std::vector<std::string>* only = nullptr) {
   for (const auto& o : options) {
+    if (only != nullptr && std::find(only->begin(), only->end(), o.info.name) == only->end()) {
+      continue;
+    }
     auto checked = checked_value(flags, o.info);
     if (!checked) return Unexpected{located(flags, o.info.name, checked.error())};
     if (!checked->present || !o.apply) continue;

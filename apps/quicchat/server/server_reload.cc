@@ -1,6 +1,5 @@
 #include "quicchat/server/server_reload.h"
 
-#include <algorithm>
 #include <ctime>
 
 #include "quic/cert_info.h"
@@ -18,19 +17,6 @@ std::string join(const std::vector<std::string>& items) {
 std::string value_of(const OptionValues& values, std::string_view name) {
   auto it = values.find(name);
   return it == values.end() ? std::string() : it->second;
-}
-
-// Writes the new values of the options named into `settings`, through their table rows.
-Result<void> apply_named(const std::vector<std::string>& names, const Flags& flags,
-                         ServerSettings& settings) {
-  for (const auto& o : server_options()) {
-    if (std::find(names.begin(), names.end(), o.info.name) == names.end() || !o.apply) continue;
-    auto checked = checked_value(flags, o.info);
-    if (!checked) return Unexpected{checked.error()};
-    if (!checked->present) continue;
-    if (auto applied = o.apply(checked->value, settings); !applied) return applied;
-  }
-  return {};
 }
 
 }  // namespace
@@ -100,7 +86,7 @@ Result<std::string> Reloader::reload() {
   const OptionValues next_values = option_values(flags, option_infos_);
   const ReloadPlan plan = plan_reload(option_infos_, running_values_, next_values);
   ServerSettings merged = running_;
-  if (auto applied = apply_named(plan.applied, flags, merged); !applied) {
+  if (auto applied = apply_options(server_options(), flags, merged, &plan.applied); !applied) {
     return refuse(applied.error().message);
   }
   // The certificate and key are read again whether or not their paths changed: a renewal

@@ -89,12 +89,7 @@ Result<std::string> new_password_hash(const UserContext& ctx) {
 
 Unexpected<Error> invalid_username(const std::string& name) {
   return fail("invalid_username",
-              "invalid username '" + name + "' (1-32 characters of A-Z a-z 0-9 _ . -)");
-}
-
-// "user 'ALICE' already exists as 'alice'" (names are case-insensitive).
-std::string already_exists(const std::string& name, const std::string& stored) {
-  return "user '" + name + "' already exists" + (stored == name ? "" : " as '" + stored + "'");
+              "invalid username '" + name + "' (" + std::string(kUsernameRule) + ")");
 }
 
 enum class Expect { Absent, Present };
@@ -107,14 +102,8 @@ Result<std::unique_ptr<store::AccountStore>> open_for_account(const UserContext&
   if (!store::valid_username(name)) return invalid_username(name);
   auto db = open_store(ctx, expect == Expect::Absent);
   if (!db) return db;
-  auto existing = (*db)->find_account(name);
-  if (!existing) return Unexpected<Error>{existing.error()};
-  if (expect == Expect::Absent && existing->has_value()) {
-    return fail("exists", already_exists(name, (*existing)->name));
-  }
-  if (expect == Expect::Present && !existing->has_value()) {
-    return fail("not_found", "no such user '" + name + "'");
-  }
+  auto expected = store::expect_account(**db, name, expect == Expect::Present);
+  if (!expected) return Unexpected<Error>{expected.error()};
   return db;
 }
 
@@ -255,7 +244,7 @@ int run_import(const UserContext& ctx, Operands operands) {
     auto existing = (*db)->find_account(e.username);
     if (!existing) return report(existing.error());
     if (existing->has_value()) {
-      plan.problems.push_back({e.line, already_exists(e.username, (*existing)->name)});
+      plan.problems.push_back({e.line, store::already_exists(e.username, (*existing)->name)});
     }
   }
   for (const auto& p : plan.problems) {
