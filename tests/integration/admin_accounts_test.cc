@@ -160,6 +160,10 @@ TEST_F(AdminAccounts, AKickIsOneInfoLine) {
   auto laptop = v2_login("bob", "p2", "laptop");
   auto phone = v2_login("bob", "p2", "phone");
   ASSERT_TRUE(laptop && phone);
+  // The client sees its login answered before the server's log line reaches the pipe: wait for
+  // both INFO login lines, so that they fall before the part of the log this test counts.
+  ASSERT_TRUE(server_.wait_for_log("device=phone", 10s)) << server_.log();
+  ASSERT_TRUE(server_.wait_for_log("device=laptop", 10s)) << server_.log();
   const std::size_t before = server_.log().size();
   auto kick = run_quicchat({"admin", "--socket", socket_, "kick", "bob", "too", "loud"});
   EXPECT_EQ(kick.status, 0) << kick.out;
