@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "auth/worker_pool.h"
 #include "chat/core.h"
@@ -23,6 +24,8 @@ namespace qc::server {
 quic::ServerOptions chat_transport_options();
 
 struct ServerConfig {
+  // This node's name in a cluster (--node-id); empty for a server on its own.
+  std::string node_id;
   quic::ServerOptions transport = chat_transport_options();
   chat::CoreConfig chat;
   unsigned hash_threads = 2;

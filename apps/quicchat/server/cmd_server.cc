@@ -158,11 +158,15 @@ int cmd_server(const Args& args) {
 
   const std::string address = host_port_text(config.transport.host, (*server)->port());
   log::info("listening", {{"address", address},
+                          {"node", config.node_id},
                           {"db", settings->db},
                           {"history", config.chat.store_messages ? "on" : "off"},
                           {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.
-  std::fprintf(stderr, "listening on %s\n", address.c_str());
+  if (config.node_id.empty())
+    std::fprintf(stderr, "listening on %s\n", address.c_str());
+  else
+    std::fprintf(stderr, "listening on %s (node %s)\n", address.c_str(), config.node_id.c_str());
   std::fflush(stderr);
 
   auto ran = (*loop)->run();

@@ -7,6 +7,7 @@
 
 #include "quicchat/common/config_file.h"
 #include "server/secret_file.h"
+#include "util/account_rules.h"
 
 namespace qc::app {
 namespace {
@@ -69,6 +70,17 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
                "others may read it; see [Secret file](#secret-file)"},
      [](const V& v, S& s) -> Set {
        s.secret_file = v.text;
+       return {};
+     }},
+    {{.name = "node-id",
+      .help = "this node's name in a cluster (1-32 characters of A-Z a-z 0-9 _ . -); shown in the "
+              "`listening on` line and the log",
+      .notes = "give every node of a cluster its own; see [Cluster](#cluster)"},
+     [](const V& v, S& s) -> Set {
+       if (!v.text.empty() && !valid_username(v.text))
+         return fail("usage",
+                     "--node-id: " + std::string(kUsernameRule) + ", not '" + v.text + "'");
+       s.config.node_id = v.text;
        return {};
      }},
     {{.name = "alpn",
