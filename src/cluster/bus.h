@@ -1,0 +1,61 @@
+// The cluster's bus, as the server glue sees it: what one node publishes reaches every other node
+// (at most once: Redis pub/sub), and each node's presence (the accounts it has online) is kept
+// in Redis with an expiry, so that a node that dies is noticed by the others within a bounded
+// time. The payloads are opaque here (proto/bus encodes them); the implementation is Redis
+// through hiredis on the server's event loop (cluster/redis_bus.h).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qc::cluster {
+
+enum class BusState : std::uint8_t {
+  Connecting,  // not yet subscribed (at start, and after a loss while reconnecting)
+  Up,          // subscribed: publishes reach the others
+  Down,        // the connection was lost or timed out; reconnecting with backoff
+};
+
+struct BusStats {
+  BusState state = BusState::Connecting;
+  std::uint64_t published = 0;
+  std::uint64_t received = 0;
+  std::uint64_t dropped_while_down = 0;  // publishes given up while not Up (the store repairs)
+  std::uint64_t reconnects = 0;
+  std::chrono::microseconds last_round_trip{0};  // the last heartbeat's command round trip
+  std::size_t nodes_alive = 0;                   // this node included
+};
+
+class Bus {
+ public:
+  struct Callbacks {
+    // A payload another node published (never this node's own), in the order Redis gave them.
+    std::function<void(std::string_view origin_node, std::string_view payload)> message;
+    // The bus went Up (subscribed again after a loss: what was published meanwhile is lost, so
+    // the caller repairs from the store) or Down.
+    std::function<void(BusState)> state;
+    // Another node's heartbeat expired (it died, or lost Redis for longer than the expiry): its
+    // sessions are gone. Also called for a node whose heartbeat is gone when this node comes Up.
+    std::function<void(std::string_view node)> node_down;
+    std::function<void(std::string_view node)> node_up;  // a node seen for the first time (again)
+  };
+
+  virtual ~Bus() = default;
+  // Reaches every other node that is Up, at most once. While this node is not Up the payload is
+  // dropped (counted): the receivers repair gaps from the store by message id.
+  virtual void publish(std::string payload) = 0;
+  // This node's presence in Redis: the accounts with a session here (a set per node, rewritten
+  // whole after every reconnect).
+  virtual void set_online(std::string_view account, bool online) = 0;
+  // Every other live node's online accounts, as last read (refreshed when the bus comes Up and
+  // when a node comes up); for the presence a node gives its sessions.
+  virtual std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const = 0;
+  virtual std::vector<std::string> live_nodes() const = 0;  // this one included, sorted
+  virtual BusStats stats() const = 0;
+};
+
+}  // namespace qc::cluster
