@@ -38,6 +38,16 @@ Decoded<const JsonValue*> field(const JsonValue& object, std::string_view key) {
   return v;
 }
 
+Decoded<std::string> type_member(const JsonValue& object) {
+  const JsonValue* type = object.find("t");
+  if (type == nullptr) return decode_error(DecodeErrc::MissingField, "missing member 't'");
+  if (type->kind != JsonValue::Kind::String) {
+    return decode_error(DecodeErrc::WrongType, "member 't' must be a string, got " +
+                                                   std::string(json_kind_name(type->kind)));
+  }
+  return type->text;
+}
+
 Decoded<std::string> string_field(const JsonValue& object, std::string_view key) {
   auto v = field(object, key);
   if (!v) return Unexpected<DecodeError>{v.error()};

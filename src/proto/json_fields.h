@@ -16,6 +16,8 @@ Decoded<JsonValue> parse_object(std::string_view text, const DecodeLimits& limit
                                 std::string_view what);
 
 Decoded<const JsonValue*> field(const JsonValue& object, std::string_view key);
+// The string member "t" that names an object's type (v2 frames, the cluster's bus events).
+Decoded<std::string> type_member(const JsonValue& object);
 Decoded<std::string> string_field(const JsonValue& object, std::string_view key);
 Decoded<std::int64_t> int_field(const JsonValue& object, std::string_view key);
 Decoded<std::uint64_t> uint_field(const JsonValue& object, std::string_view key);

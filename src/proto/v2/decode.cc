@@ -308,20 +308,14 @@ std::optional<RequestId> valid_rid(JsonValue& object) {
 Decoded<Frame> decode_body(std::string_view body, const DecodeLimits& limits) {
   auto object = proto::detail::parse_object(body, limits, "frame");
   if (!object) return Unexpected<DecodeError>{object.error()};
-  const JsonValue* type = object->find("t");
-  if (type == nullptr)
-    return proto::detail::decode_error(DecodeErrc::MissingField, "missing member 't'");
-  if (type->kind != JsonValue::Kind::String) {
-    return proto::detail::decode_error(DecodeErrc::WrongType,
-                                       "member 't' must be a string, got " +
-                                           std::string(proto::detail::json_kind_name(type->kind)));
-  }
+  auto type = proto::detail::type_member(*object);
+  if (!type) return Unexpected<DecodeError>{type.error()};
   for (const TypeDecoder& decoder : kDecoders) {
-    if (decoder.type != type->text) continue;
+    if (decoder.type != *type) continue;
     MemberReader reader(*object);
     return decoder.decode(reader);
   }
-  return Frame(Unknown{type->text, valid_rid(*object)});
+  return Frame(Unknown{std::move(*type), valid_rid(*object)});
 }
 
 std::optional<RequestId> request_id_of(std::string_view body, const DecodeLimits& limits) {
