@@ -25,6 +25,9 @@ std::size_t Core::kick(std::string_view username, std::string_view reason, TimeP
   std::string why = "kicked by the operator";
   if (!reason.empty()) why += ": " + std::string(reason);
   // One line per operator action is the admin socket's; each session's close is debug.
+  if (impl_->clustered())
+    impl_->out.publish(proto::bus::EndSessions{std::string(username),
+                                               proto::to_wire(proto::CloseCode::Kicked), why});
   return impl_->close_account_sessions(
       username, nullptr, proto::CloseCode::Kicked, why, [&](Session& s) {
         impl_->logger.debug(

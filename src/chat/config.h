@@ -6,6 +6,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -88,6 +89,13 @@ struct CoreConfig {
   std::uint32_t history_page_max = 500;
   std::uint32_t catch_up_per_conv = 500;  // login catch-up: messages per conversation, at most
   std::uint64_t offline_bound = 10'000;   // unread messages queued for one offline account, per conv
+
+  // A cluster (docs/ARCHITECTURE.md, "A cluster"): this node's name; empty = a server on its own,
+  // which never publishes. A cluster needs store_messages (the store allocates the ids and
+  // repairs what the bus lost).
+  std::string node_id;
+  // A message that came before one it follows waits this long for it; then the store is read.
+  Duration bus_gap_bound{200};
 
   LogSink log_sink;  // empty: the process's logger (util/log), as far as its level lets through
 };

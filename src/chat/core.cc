@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 
 #include "chat/core_impl.h"
 #include "chat/login_flow.h"
@@ -30,6 +31,7 @@ void Core::Impl::end_presence(Session& s, std::string_view why, log::Level level
 
 void Core::Impl::went_offline(const Session& s) {
   broadcast_presence(proto::MsgType::LogoutBroadcast, s.conn);
+  if (!local_presence_changed(s, false)) return;  // still online on another node
   presence_feed.changed(s.username, false);
   schedule_presence_flush();
 }
@@ -300,6 +302,7 @@ void Core::tick(TimePoint now) {
   impl_->input_time = now;
   if (impl_->presence_slice_at && *impl_->presence_slice_at <= now) impl_->send_presence_slice();
   if (impl_->presence_flush_at && *impl_->presence_flush_at <= now) impl_->flush_presence();
+  impl_->repair(impl_->order.due(now));
   while (true) {
     impl_->settle_deadlines();
     const Deadline* top = impl_->deadlines.top();
@@ -318,6 +321,7 @@ std::optional<TimePoint> Core::next_deadline() const {
   if (impl_->presence_slice_at && (!next || *impl_->presence_slice_at < *next))
     next = impl_->presence_slice_at;
   if (top != nullptr && (!next || top->at < *next)) next = top->at;
+  if (const auto hole = impl_->order.next_deadline(); hole && (!next || *hole < *next)) next = hole;
   return next;
 }
 
@@ -333,6 +337,12 @@ CoreStats Core::stats() const {
   s.pending_logins = impl_->checks_in_flight;
   s.rooms = impl_->rooms.size();
   s.store_requests_in_flight = impl_->pending_stores.size();
+  s.bus_duplicates = impl_->order.stats().duplicates;
+  std::set<std::string> remote;
+  for (const auto& [node, names] : impl_->remote_online)
+    for (const auto& [key, name] : names)
+      if (impl_->presence.find_name(key) == nullptr) remote.insert(key);
+  s.remote_online = remote.size();
   return s;
 }
 

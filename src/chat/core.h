@@ -51,6 +51,12 @@ struct CoreStats {
   std::uint64_t offline_deliveries = 0;  // messages sent in login catch-up pages
   std::size_t rooms = 0;
   std::size_t store_requests_in_flight = 0;  // Store / ReadStore not answered yet
+  // A cluster.
+  std::uint64_t bus_events = 0;         // events other nodes published that were applied
+  std::uint64_t bus_gaps_repaired = 0;  // store reads that delivered messages the bus lost
+  std::uint64_t bus_gaps_skipped = 0;   // holes the store no longer had (retention): passed over
+  std::uint64_t bus_duplicates = 0;     // messages already delivered here (dropped)
+  std::size_t remote_online = 0;        // accounts online on other nodes only
 };
 
 // A room, as operators see it (the admin socket's `rooms` and `room NAME`).
@@ -113,6 +119,14 @@ class Core {
   // once per ticket, also when the connection that caused it has closed.
   void stored(std::uint64_t ticket, std::vector<history::OpResult> results, TimePoint now);
   void read_done(std::uint64_t ticket, history::ReadResult result, TimePoint now);
+  // A cluster (CoreConfig::node_id): an event `origin` published; another node's heartbeat
+  // expired (its accounts are offline unless online elsewhere); the bus came Up again with every
+  // other node's online accounts (what was published meanwhile is lost: every conversation
+  // delivered here is read from the store after its last id).
+  void bus_event(std::string_view origin, proto::bus::Event event, TimePoint now);
+  void node_down(std::string_view node, TimePoint now);
+  using RemoteOnline = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  void bus_up(const RemoteOnline& remote_online, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive,
                              // the v2 presence flush)
 

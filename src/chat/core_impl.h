@@ -3,11 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
 
+#include "chat/conv_order.h"
 #include "chat/core.h"
 #include "chat/deadlines.h"
 #include "chat/logger.h"
@@ -62,6 +64,16 @@ struct PlannedSend {
   proto::v2::Ack ack;  // rid, cid, epoch, ts, and the errors of names refused up front
   std::vector<SendPart> parts;
   std::string text;
+};
+
+// A stored message on its way to this node's sessions (a cluster delivers them in id order:
+// chat/conv_order.h). `from.session` is the sending session where it is this node's.
+struct OrderedDelivery {
+  Sender from;
+  SendPart part;
+  proto::v2::Msg msg;  // without the cid: the sender's own devices get it (deliver_part)
+  std::string cid;
+  bool v1_too = false;
 };
 
 // The direct conversation of two accounts ("d:1:2").
@@ -239,6 +251,29 @@ struct Core::Impl {
   static SessionRef ref_of(const Session& s) { return {s.conn, s.serial}; }
   void count_store_result(const history::OpResult& r);
 
+  // cluster.cc: the other nodes' messages, presence, room changes and session ends
+  bool clustered() const { return !config.node_id.empty(); }
+  // A committed message to this node's sessions; in a cluster also published, and in id order.
+  void deliver_stored(const Sender& from, const SendPart& part, proto::v2::Msg msg,
+                      std::string_view cid, bool v1_too, proto::v2::Ack* ack);
+  void deliver_in_order(OrderedDelivery d, proto::v2::Ack* ack);
+  OrderedDelivery delivery_of(proto::bus::Msg e) const;
+  proto::bus::Msg event_of_stored(proto::v2::Msg msg) const;
+  std::uint64_t account_id_of(std::string_view name) const;
+  void repair(const std::vector<ConvOrder<OrderedDelivery>::Gap>& gaps);
+  void repair_done(const std::string& conv, std::uint64_t after, history::ReadResult& result);
+  void on_bus_presence(std::string_view origin, const proto::bus::Presence& e);
+  bool online_remotely(std::string_view key) const;
+  bool online_in_cluster(std::uint64_t account, std::string_view name) const;
+  // This node's part of an account's presence changed; false: the cluster's did not.
+  bool local_presence_changed(const Session& s, bool online);
+  void remote_presence_changed(const std::string& name, bool before);
+  void on_bus_room(const proto::bus::Room& e);
+  void publish_room(const Room& room, std::string change, const std::string& user,
+                    std::uint64_t user_id, std::string by = {}, std::string topic = {},
+                    bool created = false);
+  void on_end_sessions(std::string_view origin, const proto::bus::EndSessions& e);
+
   // v2_rooms.cc
   void on_join(Session& s, const proto::v2::Join& join);
   void on_leave(Session& s, const proto::v2::Leave& leave);
@@ -335,6 +370,9 @@ struct Core::Impl {
   std::uint64_t busy_since_full = 0;  // LOGINs refused since the bound was reached (0: not full)
   std::uint64_t next_serial = 1;
   CoreStats counters;
+  // A cluster.
+  ConvOrder<OrderedDelivery> order{config.bus_gap_bound};
+  std::map<std::string, std::map<std::string, std::string>> remote_online;  // node -> key -> name
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 

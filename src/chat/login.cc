@@ -267,6 +267,7 @@ void Core::Impl::complete_login(Session& s) {
 
 void Core::Impl::went_online(const Session& s) {
   broadcast_presence(proto::MsgType::LoginBroadcast, s.conn);
+  if (!local_presence_changed(s, true)) return;  // online on another node already
   presence_feed.changed(s.username, true);
   schedule_presence_flush();
 }

@@ -44,6 +44,12 @@ class Outbox {
   void store(std::uint64_t ticket, std::vector<history::Op> ops) {
     actions_.emplace_back(action::Store{ticket, std::move(ops)});
   }
+  // Built in place: GCC warns of a moved variant's member "maybe uninitialized" otherwise.
+  template <class Event>
+  void publish(Event event) {
+    auto& a = std::get<action::Publish>(actions_.emplace_back(std::in_place_type<action::Publish>));
+    a.event.template emplace<Event>(std::move(event));
+  }
   void read_store(std::uint64_t ticket, history::Query query) {
     actions_.emplace_back(action::ReadStore{ticket, std::move(query)});
   }

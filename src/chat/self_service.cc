@@ -136,6 +136,9 @@ void Core::Impl::password_changed(const std::string& username, Session* caller, 
   ++counters.password_changes;
   const std::size_t ended = close_account_sessions(
       username, caller, proto::CloseCode::PasswordChanged, kPasswordChangedReason);
+  if (clustered())
+    out.publish(proto::bus::EndSessions{username, proto::to_wire(proto::CloseCode::PasswordChanged),
+                                        std::string(kPasswordChangedReason)});
   logger.info("password_changed", {{"session", caller != nullptr ? caller->conn : 0},
                                    {"user", username},
                                    {"peer", caller != nullptr ? caller->peer : std::string("-")},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chat/history.h"
+#include "proto/bus/events.h"
 #include "util/bytes.h"
 
 namespace qc::chat {
@@ -93,10 +94,15 @@ struct ReadStore {  // run the query after every Store asked for before it; Core
   std::uint64_t ticket;
   history::Query query;
 };
+// A cluster: publish the event on the bus (to every other node). A Presence event also names an
+// account whose first session on this node opened or whose last closed: the bus's set_online.
+struct Publish {
+  proto::bus::Event event;
+};
 }  // namespace action
 
 using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword,
                             action::Probe, action::Store, action::ReadStore, action::ChangePassword,
-                            action::CreateAccount>;
+                            action::CreateAccount, action::Publish>;
 
 }  // namespace qc::chat

@@ -83,14 +83,13 @@ void Core::Impl::send_stored(const Sender& from, PlannedSend& plan,
     const SendPart& part = plan.parts[i];
     const history::OpResult& r = result_at(results, i);
     count_store_result(r);
-    const bool offline = part.kind == SendPart::Kind::Direct &&
-                         (part.target.id != 0 ? presence.find_account(part.target.id)
-                                              : presence.find_name(part.target.name)) == nullptr;
+    const bool offline =
+        part.kind == SendPart::Kind::Direct && !online_in_cluster(part.target.id, part.target.name);
     if (r.status == history::Status::Ok) {
       ++counters.stored_messages;
       ack.sent.push_back(v2::Sent{part.target.name, part.conv, r.id, offline});
       v2::Msg msg{part.conv, r.id, ack.epoch, ack.ts, from.name, {}, plan.text, {}};
-      deliver_part(from, part, std::move(msg), ack.cid, true, &ack);
+      deliver_stored(from, part, std::move(msg), ack.cid, true, &ack);
     } else if (r.status == history::Status::Duplicate) {
       ++counters.duplicate_sends;
       ack.duplicate = true;
@@ -139,10 +138,11 @@ void Core::Impl::store_v1_message(Session& s, proto::MsgType type, const Routing
           count_store_result(r);
           if (r.status != history::Status::Ok) continue;
           ++counters.stored_messages;
-          if (v2_authenticated == 0) continue;  // v1 only: everyone had it (no per-recipient work)
+          // v1 only: everyone had it (no per-recipient work), unless other nodes need it.
+          if (v2_authenticated == 0 && !clustered()) continue;
           const SendPart& part = plan.parts[i];
           v2::Msg msg{part.conv, r.id, plan.ack.epoch, plan.ack.ts, from.name, {}, plan.text, {}};
-          deliver_part(from, part, std::move(msg), {}, false, nullptr);
+          deliver_stored(from, part, std::move(msg), {}, false, nullptr);
         }
       });
   out.store(ticket, std::move(ops));

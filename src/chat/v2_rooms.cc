@@ -107,9 +107,12 @@ void Core::Impl::on_join(Session& s, const v2::Join& join) {
   const std::string user = s.username;
   store_room_change(
       s, rid, std::move(ops),
-      [this, who, rid, key = *key, created, user](Session*) {
+      [this, who, rid, key = *key, created, user, account](Session*) {
         answer_join(who, rid, key, created);
-        if (const Room* r = rooms.find(key)) room_event(*r, {r->name, "join", user, {}, {}}, who.conn);
+        if (const Room* r = rooms.find(key)) {
+          room_event(*r, {r->name, "join", user, {}, {}}, who.conn);
+          publish_room(*r, "join", user, account, {}, {}, created);
+        }
       },
       [this, key = *key, account, created] {
         rooms.remove(key, account);
@@ -164,8 +167,10 @@ void Core::Impl::on_leave(Session& s, const v2::Leave& leave) {
       s, rid, {history::RemoveMember{key, account}},
       [this, who, rid, key, user, account](Session* leaver) {
         if (leaver != nullptr) send_frame(*leaver, v2::Ok{rid});
-        if (const Room* r = rooms.find(key))
+        if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "leave", user, {}, {}}, who.conn, account);
+          publish_room(*r, "leave", user, account);
+        }
       },
       [this, key, account, user] { rooms.add(key, account, user); });
 }
@@ -196,8 +201,10 @@ void Core::Impl::on_topic(Session& s, const v2::SetTopic& topic) {
       s, rid, {history::SetTopic{key, topic.topic}},
       [this, who, rid, key, by, text = topic.topic](Session* op) {
         if (op != nullptr) send_frame(*op, v2::Ok{rid});
-        if (const Room* r = rooms.find(key))
+        if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "topic", by, by, text}, who.conn);
+          publish_room(*r, "topic", by, r->op_id, by, text);
+        }
       },
       [this, key, before] { rooms.set_topic(key, before); });
 }
@@ -208,7 +215,7 @@ void Core::Impl::on_members(Session& s, const v2::ListMembers& members) {
   v2::MemberList answer{members.rid, room->name, room->op, {}, {}};
   for (const auto& [account, name] : room->members) {
     answer.members.push_back(name);
-    if (presence.find_account(account) != nullptr) answer.online.push_back(name);
+    if (online_in_cluster(account, name)) answer.online.push_back(name);
   }
   std::sort(answer.members.begin(), answer.members.end(), less_case_insensitive);
   std::sort(answer.online.begin(), answer.online.end(), less_case_insensitive);
@@ -238,8 +245,10 @@ void Core::Impl::on_remove(Session& s, const v2::RemoveMember& remove) {
       s, rid, {history::RemoveMember{key, account}},
       [this, who, rid, key, user, by, account](Session* op) {
         if (op != nullptr) send_frame(*op, v2::Ok{rid});
-        if (const Room* r = rooms.find(key))
+        if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "remove", user, by, {}}, who.conn, account);
+          publish_room(*r, "remove", user, account, by);
+        }
       },
       [this, key, account, user] { rooms.add(key, account, user); });
 }

@@ -166,8 +166,8 @@ PlannedSend Core::Impl::plan_send(Session& s, const v2::Send& send, TimePoint no
           {name, std::string(v2::code::kNoSuchUser), "no account named '" + name + "'"});
       continue;
     }
-    SendPart part{SendPart::Kind::Direct, conv_of(self, *target), *target, online != nullptr,
-                  v1_type};
+    SendPart part{SendPart::Kind::Direct, conv_of(self, *target), *target,
+                  online_in_cluster(target->id, target->name), v1_type};
     plan.parts.push_back(std::move(part));
   }
   return plan;

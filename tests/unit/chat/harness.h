@@ -13,6 +13,7 @@
 #include "chat/core.h"
 #include "chat/presence.h"
 #include "fake_store.h"
+#include "proto/bus/codec.h"
 #include "proto/close_codes.h"
 #include "proto/codec.h"
 #include "proto/v2/codec.h"
@@ -97,6 +98,9 @@ struct Rendered {
     return {std::to_string(a.conn) + " VERIFY " + a.username + "/" + a.password};
   }
   Lines operator()(const action::Probe& a) const { return {std::to_string(a.conn) + " PROBE"}; }
+  Lines operator()(const action::Publish& a) const {
+    return {"PUBLISH " + proto::bus::encode(a.event)};
+  }
   Lines operator()(const action::ChangePassword& a) const {
     return {std::to_string(a.conn) + " CHANGE_PASSWORD " + a.username + " " + a.old_password +
             "->" + a.new_password};
@@ -194,6 +198,10 @@ class Harness {
       std::vector<Action> actions = std::move(core.outbox());
       core.outbox().clear();
       for (Action& a : actions) {
+        if (auto* p = std::get_if<action::Publish>(&a)) {  // a cluster's: see cluster_test.cc
+          published.push_back(std::move(p->event));
+          continue;
+        }
         const bool for_store =
             std::holds_alternative<action::Store>(a) || std::holds_alternative<action::ReadStore>(a);
         if (for_store && auto_store) {
@@ -217,10 +225,11 @@ class Harness {
     for (std::size_t i = 0; i < n && !store_queue.empty(); ++i) {
       Action a = std::move(store_queue.front());
       store_queue.pop_front();
+      FakeStore& answering = shared_store != nullptr ? *shared_store : store;
       if (auto* w = std::get_if<action::Store>(&a))
-        core.stored(w->ticket, store.apply(w->ops), now);
+        core.stored(w->ticket, answering.apply(w->ops), now);
       else if (auto* r = std::get_if<action::ReadStore>(&a))
-        core.read_done(r->ticket, store.read(r->query), now);
+        core.read_done(r->ticket, answering.read(r->query), now);
     }
   }
   // The raw actions; clears the outbox.
@@ -304,7 +313,9 @@ class Harness {
   Core core;
   TimePoint now{};
   FakeStore store;
+  FakeStore* shared_store = nullptr;  // several nodes' one store (a cluster): answers instead
   bool auto_store = true;
+  std::deque<proto::bus::Event> published;  // action::Publish, in order (drain() takes them)
   std::deque<Action> store_queue;
   std::vector<std::string> accounts;
 };

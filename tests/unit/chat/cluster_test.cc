@@ -1,0 +1,346 @@
+// Three cores as the nodes of a cluster: one shared store (fake_store.h), and a bus that this
+// test carries by hand (each node's Publish, encoded and decoded, to the others' bus_event), so
+// that it can lose, hold back, reorder and repeat events as Redis pub/sub may.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "harness.h"
+
+namespace qc::chat::testing {
+namespace {
+
+namespace v2 = proto::v2;
+namespace bus = proto::bus;
+
+constexpr std::size_t A = 0, B = 1, C = 2;
+
+// The shared account store: the same names and ids on every node.
+class Accounts final : public AccountDirectory {
+ public:
+  std::optional<AccountRef> find(std::string_view name) override {
+    const std::vector<std::string> names{"alice", "bob", "cam", "dora"};
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (name_key(name) == names[i]) return AccountRef{i + 1, names[i]};
+    return std::nullopt;
+  }
+};
+
+CoreConfig node_config(const std::string& name) {
+  CoreConfig c;
+  c.node_id = name;
+  c.store_messages = true;
+  c.directory = std::make_shared<Accounts>();
+  return c;
+}
+
+bool has(const Lines& lines, const std::string& prefix, const std::string& part) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.rfind(prefix + " ", 0) == 0 && l.find(part) != std::string::npos;
+  });
+}
+Lines msgs(const Lines& lines) {
+  Lines out;
+  for (const std::string& l : lines)
+    if (l.find(R"("t":"msg")") != std::string::npos) out.push_back(l);
+  return out;
+}
+std::size_t count(const Lines& lines, const std::string& part) {
+  return static_cast<std::size_t>(
+      std::count_if(lines.begin(), lines.end(),
+                    [&](const std::string& l) { return l.find(part) != std::string::npos; }));
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"a", "b", "c"}) {
+      nodes.push_back(std::make_unique<Harness>(node_config(name)));
+      nodes.back()->shared_store = &store;
+      nodes.back()->accounts = {"alice", "bob", "cam", "dora"};  // the same ids on every node
+    }
+  }
+  Harness& node(std::size_t i) { return *nodes[i]; }
+  std::string name(std::size_t i) const { return std::string(1, static_cast<char>('a' + i)); }
+
+  // Drains every node and carries what they published to the others until nothing moves; the
+  // lines each node's outbox showed, in order.
+  std::vector<Lines> pump() {
+    std::vector<Lines> lines(nodes.size());
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        for (std::string& l : node(i).drain()) lines[i].push_back(std::move(l));
+        while (!node(i).published.empty()) {
+          moved = true;
+          bus::Event e = std::move(node(i).published.front());
+          node(i).published.pop_front();
+          if (lose_next[i]) {
+            lose_next[i] = false;
+            continue;
+          }
+          if (hold[i]) {
+            held.emplace_back(i, bus::encode(e));
+            continue;
+          }
+          carry(i, bus::encode(e));
+        }
+      }
+    }
+    return lines;
+  }
+  void carry(std::size_t from, const std::string& payload) {
+    auto event = bus::decode(payload);
+    ASSERT_TRUE(event.ok()) << payload;
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+      if (j != from) node(j).core.bus_event(name(from), *event, node(j).now);
+  }
+  void release_held() {
+    for (auto& [from, payload] : held) carry(from, payload);
+    held.clear();
+  }
+  void advance(Duration d) {
+    for (auto& n : nodes) n->advance(d);
+  }
+  void login(std::size_t i, ConnHandle conn, const std::string& user, const std::string& device) {
+    node(i).join_v2(conn, user, device);
+    pump();
+  }
+
+  FakeStore store;
+  std::vector<std::unique_ptr<Harness>> nodes;
+  std::map<std::size_t, bool> lose_next, hold;
+  std::vector<std::pair<std::size_t, std::string>> held;
+};
+
+TEST_F(Cluster, ADirectMessageReachesTheRecipientAndTheSendersOtherDeviceOnAnotherNode) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  login(B, 3, "alice", "phone");
+  node(A).feed_frame(1, v2::Send{5, {"bob"}, {}, "hi", "c1"});
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", R"("t":"ack","rid":5)")) << lines[A].size();
+  EXPECT_TRUE(has(lines[A], "1", R"("sent":[{"to":"bob","conv":"d:1:2","id":1}])"))
+      << "bob is online on b: not offline";
+  EXPECT_EQ(count(lines[B], R"("t":"msg")"), 2u);
+  EXPECT_TRUE(has(
+      lines[B], "2",
+      R"("t":"msg","conv":"d:1:2","id":1,"epoch":1,"ts":0,"from":"alice","to":["bob"],"text":"hi"})"));
+  EXPECT_TRUE(has(lines[B], "3", R"("text":"hi","cid":"c1"})"));
+  EXPECT_EQ(count(lines[C], R"("t":"msg")"), 0u);
+  // bob answers from b: alice gets it on both nodes.
+  node(B).feed_frame(2, v2::Send{6, {"alice"}, {}, "yo", ""});
+  const auto back = pump();
+  EXPECT_TRUE(
+      has(back[A], "1", R"("id":2,"epoch":1,"ts":0,"from":"bob","to":["alice"],"text":"yo")"));
+  EXPECT_TRUE(
+      has(back[B], "3", R"("id":2,"epoch":1,"ts":0,"from":"bob","to":["alice"],"text":"yo")"));
+  EXPECT_EQ(node(A).core.stats().bus_duplicates, 0u);
+}
+
+TEST_F(Cluster, RoomsAndTheirMessagesAreTheSameOnEveryNode) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  login(C, 4, "cam", "x");
+  node(A).feed_frame(1, v2::Join{7, "#Team"});
+  pump();
+  EXPECT_EQ(node(B).core.stats().rooms, 1u);
+  ASSERT_TRUE(node(C).core.room("#team"));
+  EXPECT_EQ(node(C).core.room("#team")->summary.op, "alice");
+  node(B).feed_frame(2, v2::Join{8, "#team"});
+  const auto joined = pump();
+  EXPECT_TRUE(
+      has(joined[A], "1", R"("t":"room_event","room":"#Team","event":"join","user":"bob")"));
+  EXPECT_EQ(node(C).core.room("#team")->summary.members, 2u);
+  node(B).feed_frame(2, v2::Send{9, {}, "#team", "hello team", ""});
+  const auto sent = pump();
+  EXPECT_TRUE(has(sent[A], "1",
+                  R"("conv":"#team","id":1,"epoch":1,"ts":0,"from":"bob","text":"hello team")"));
+  EXPECT_EQ(count(sent[C], R"("t":"msg")"), 0u) << "cam is not a member";
+  node(A).feed_frame(1, v2::SetTopic{10, "#team", "release"});
+  const auto topic = pump();
+  EXPECT_TRUE(
+      has(topic[B], "2", R"("event":"topic","user":"alice","by":"alice","topic":"release")"));
+  EXPECT_EQ(node(C).core.room("#team")->summary.topic, "release");
+  node(B).feed_frame(2, v2::Leave{11, "#team"});
+  const auto left = pump();
+  EXPECT_TRUE(has(left[A], "1", R"("event":"leave","user":"bob")"));
+  EXPECT_EQ(node(A).core.room("#team")->summary.members, 1u);
+}
+
+TEST_F(Cluster, ABroadcastReachesEveryNodesSessions) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  login(C, 4, "cam", "x");
+  login(C, 5, "alice", "tab");
+  node(A).feed_frame(1, v2::Send{5, {}, "all", "to all", "b1"});
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[B], "2",
+                  R"("conv":"all","id":1,"epoch":1,"ts":0,"from":"alice","text":"to all"})"));
+  EXPECT_TRUE(has(lines[C], "4",
+                  R"("conv":"all","id":1,"epoch":1,"ts":0,"from":"alice","text":"to all"})"));
+  EXPECT_TRUE(has(lines[C], "5", R"("text":"to all","cid":"b1"})"));
+}
+
+// b commits 2 and a commits 3 of the same conversation; 2's event reaches a late. (The first
+// message a node sees of a conversation says where it starts: here 1, which both saw.)
+TEST_F(Cluster, AMessageThatComesEarlyWaitsForTheOneBeforeIt) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  node(A).feed_frame(1, v2::Send{9, {"bob"}, {}, "zero", ""});
+  pump();
+  hold[B] = true;
+  node(B).feed_frame(2, v2::Send{1, {"alice"}, {}, "first", ""});
+  pump();
+  hold[B] = false;
+  node(A).feed_frame(1, v2::Send{2, {"bob"}, {}, "second", ""});
+  const auto early = pump();
+  EXPECT_TRUE(has(early[A], "1", R"("t":"ack","rid":2)"));
+  EXPECT_EQ(count(early[A], R"("t":"msg")"), 0u);
+  EXPECT_TRUE(has(early[B], "2", R"("id":3)")) << "b had 2: 3 follows at once";
+  release_held();
+  const auto released = pump();
+  ASSERT_EQ(count(released[A], R"("t":"msg")"), 1u);
+  EXPECT_TRUE(has(released[A], "1",
+                  R"("id":2,"epoch":1,"ts":0,"from":"bob","to":["alice"],"text":"first")"));
+  // alice's own copy of 3 would go to her other devices: she has none, so only 2 shows here.
+  EXPECT_EQ(node(A).core.stats().bus_gaps_repaired, 0u);
+}
+
+TEST_F(Cluster, ALostPublishIsReadFromTheStoreAfterTheBound) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  login(B, 3, "cam", "x");
+  node(B).feed_frame(2, v2::Send{1, {}, "all", "one", ""});
+  pump();
+  lose_next[B] = true;
+  node(B).feed_frame(2, v2::Send{2, {}, "all", "two", ""});
+  pump();
+  node(B).feed_frame(3, v2::Send{3, {}, "all", "three", ""});
+  const auto held_back = pump();
+  EXPECT_FALSE(has(held_back[A], "1", R"("text":"three")"));
+  advance(199ms);
+  EXPECT_EQ(msgs(pump()[A]), Lines{});
+  advance(1ms);
+  const Lines repaired = msgs(pump()[A]);
+  ASSERT_EQ(repaired.size(), 2u);
+  EXPECT_TRUE(has({repaired[0]}, "1", R"("id":2,"epoch":1,"ts":0,"from":"bob","text":"two")"))
+      << repaired[0];
+  EXPECT_TRUE(has({repaired[1]}, "1", R"("id":3,"epoch":1,"ts":0,"from":"cam","text":"three")"))
+      << repaired[1];
+  EXPECT_EQ(node(A).core.stats().bus_gaps_repaired, 1u);
+  EXPECT_EQ(node(A).core.stats().bus_gaps_skipped, 0u);
+}
+
+TEST_F(Cluster, ARepeatedEventIsDroppedAsADuplicate) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  hold[B] = true;
+  node(B).feed_frame(2, v2::Send{1, {"alice"}, {}, "once", ""});
+  pump();
+  ASSERT_EQ(held.size(), 1u);
+  held.push_back(held.front());
+  hold[B] = false;
+  release_held();
+  const auto lines = pump();
+  EXPECT_EQ(count(lines[A], R"("text":"once")"), 1u);
+  EXPECT_EQ(node(A).core.stats().bus_duplicates, 1u);
+}
+
+// The bus was down: the last messages were lost and nothing came after them to show it.
+TEST_F(Cluster, TheBusComingBackReadsEveryConversationFromTheStore) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  node(B).feed_frame(2, v2::Send{1, {"alice"}, {}, "seen", ""});
+  pump();
+  lose_next[B] = true;
+  node(B).feed_frame(2, v2::Send{2, {"alice"}, {}, "lost", ""});
+  const auto lost = pump();
+  EXPECT_FALSE(has(lost[A], "1", "lost"));
+  node(A).core.bus_up({{"b", {"bob"}}}, node(A).now);
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", R"("text":"lost")"));
+  EXPECT_EQ(node(A).core.stats().bus_gaps_repaired, 1u);
+}
+
+TEST_F(Cluster, PresenceIsTheClustersAndANodeThatDiesTakesItsAccountsOffline) {
+  login(B, 2, "bob", "desk");
+  advance(100ms);
+  pump();
+  login(A, 1, "alice", "lap");
+  advance(100ms);
+  const auto first = pump();
+  EXPECT_TRUE(has(first[B], "2", R"({"t":"presence","joined":["alice"]})"));
+  EXPECT_EQ(node(B).core.stats().remote_online, 1u);
+  // A second device on b changes nothing the cluster sees.
+  login(B, 3, "alice", "phone");
+  advance(100ms);
+  EXPECT_FALSE(has(pump()[B], "2", R"("t":"presence")"));
+  // A late login on c gets both in its snapshot.
+  node(C).open_v2(4);
+  const Lines snapshot = node(C).attempt_v2(4, "cam", "x");
+  EXPECT_TRUE(has(snapshot, "4", R"("t":"presence","snapshot":true,"online":["alice","bob"])"))
+      << (snapshot.size() > 1 ? snapshot[1] : "");
+  pump();
+  // a dies: alice is still on b; after b's device goes too she is offline.
+  node(B).core.node_down("a", node(B).now);
+  node(C).core.node_down("a", node(C).now);
+  advance(100ms);
+  EXPECT_FALSE(has(pump()[C], "4", R"("left")"));
+  node(B).close(3);
+  pump();
+  advance(100ms);
+  const auto gone = pump();
+  EXPECT_TRUE(has(gone[C], "4", R"({"t":"presence","left":["alice"]})"));
+  EXPECT_EQ(node(C).core.stats().remote_online, 1u);  // bob
+}
+
+TEST_F(Cluster, TheBusComingBackReplacesWhatIsKnownOfTheOtherNodes) {
+  login(A, 1, "alice", "lap");
+  login(B, 2, "bob", "desk");
+  advance(100ms);
+  pump();
+  node(A).core.bus_up({{"b", {}}, {"c", {"dora"}}}, node(A).now);
+  advance(100ms);
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", R"({"t":"presence","joined":["dora"],"left":["bob"]})"))
+      << (lines[A].empty() ? "" : lines[A].front());
+}
+
+TEST_F(Cluster, AKickEndsTheAccountsSessionsOnEveryNode) {
+  login(A, 1, "alice", "lap");
+  login(B, 3, "alice", "phone");
+  login(C, 4, "bob", "desk");
+  EXPECT_EQ(node(A).core.kick("alice", "spam", node(A).now), 1u);
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", "CLOSE 8 kicked by the operator: spam"));
+  EXPECT_TRUE(has(lines[B], "3", "CLOSE 8 kicked by the operator: spam"));
+  EXPECT_EQ(node(C).core.stats().sessions, 1u);
+}
+
+TEST_F(Cluster, APasswordChangeEndsTheOtherSessionsOnEveryNode) {
+  login(A, 1, "alice", "lap");
+  login(B, 3, "alice", "phone");
+  node(A).feed_frame(1, v2::Passwd{9, "pw-alice", "new-password"});
+  const std::uint64_t ticket = node(A).last_account_ticket();
+  node(A).drain();
+  node(A).core.account_changed(1, ticket, AccountChange::Done, node(A).now);
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", R"({"t":"ok","rid":9})"));
+  EXPECT_TRUE(has(lines[B], "3", "CLOSE 10"));
+}
+
+TEST_F(Cluster, AServerOnItsOwnPublishesNothing) {
+  Harness single;
+  single.join_v2(1, "alice", "lap");
+  single.join_v2(2, "bob", "desk");
+  single.feed_frame(1, v2::Send{5, {"bob"}, {}, "hi", ""});
+  single.drain();
+  single.core.kick("bob", "", single.now);
+  single.drain();
+  EXPECT_TRUE(single.published.empty());
+}
+
+}  // namespace
+}  // namespace qc::chat::testing
