@@ -54,15 +54,26 @@ chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       std::unique_ptr<store::MessageStore> messages,
-                                                      const ServerConfig& config) {
+                                                      const ServerConfig& config,
+                                                      cluster::Bus* bus) {
+  ServerConfig effective = config;
+  if (bus != nullptr) {
+    if (!config.chat.store_messages)
+      return fail("bad_config",
+                  "a cluster needs stored messages (history): ids come from the store");
+    if (config.node_id.empty()) return fail("bad_config", "a cluster needs a node id (--node-id)");
+    effective.chat.node_id = config.node_id;  // the core publishes only in a cluster
+  }
   auto rooms = messages->load_rooms();
   if (!rooms) return Unexpected{rooms.error()};
   const std::uint64_t epoch = messages->epoch();
-  std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config, std::move(*rooms), epoch));
+  std::unique_ptr<ChatServer> server(
+      new ChatServer(loop, store, effective, std::move(*rooms), epoch));
   server->writer_ = std::make_unique<store::MessageWriter>(std::move(messages), config.writer);
   auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
   if (!endpoint) return Unexpected{endpoint.error()};
   server->endpoint_ = std::move(*endpoint);
+  server->attach_bus(bus);
   // Warm the dummy hash now, so the first unknown-user login is not slower than the rest.
   (void)auth::dummy_hash(config.bcrypt_cost);
   if (config.chat.store_messages) server->schedule_purge();
@@ -192,6 +203,8 @@ void ChatServer::carry_out_actions() {
             change_password(std::move(a));
           } else if constexpr (std::is_same_v<A, chat::action::CreateAccount>) {
             create_account(std::move(a));
+          } else if constexpr (std::is_same_v<A, chat::action::Publish>) {
+            publish(a.event);
           } else {
             check_password(a);
           }

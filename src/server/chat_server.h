@@ -10,6 +10,7 @@
 
 #include "auth/worker_pool.h"
 #include "chat/core.h"
+#include "cluster/bus.h"
 #include "io/event_loop.h"
 #include "ops/admin_protocol.h"
 #include "quic/endpoint.h"
@@ -44,9 +45,12 @@ class ChatServer final : public quic::Handler {
  public:
   // Opens the endpoint; the loop runs it. The account store must outlive the server; the message
   // store (rooms, history) moves to the server's writer thread.
+  // `bus`: a cluster's (it must outlive the server); then config.chat.store_messages is required
+  // and config.node_id names this node.
   static Result<std::unique_ptr<ChatServer>> start(io::EventLoop& loop, store::AccountStore& store,
                                                    std::unique_ptr<store::MessageStore> messages,
-                                                   const ServerConfig& config);
+                                                   const ServerConfig& config,
+                                                   cluster::Bus* bus = nullptr);
   ~ChatServer() override;
 
   // Closes every connection with a reason; the loop stops once every connection has closed
@@ -66,6 +70,7 @@ class ChatServer final : public quic::Handler {
   chat::CoreStats chat_stats() const { return core_.stats(); }
   quic::Stats transport_stats() const;
   const ServerCounters& counters() const { return counters_; }
+  std::optional<cluster::BusStats> bus_stats() const;  // nullopt: not in a cluster
   std::size_t hash_jobs_queued() const { return hash_pool_->queued(); }
   // Operators (the admin socket).
   std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }
@@ -93,6 +98,12 @@ class ChatServer final : public quic::Handler {
   ChatServer(io::EventLoop& loop, store::AccountStore& store, const ServerConfig& config,
              std::vector<chat::history::StoredRoom> rooms, std::uint64_t epoch);
   void carry_out_actions();
+  // cluster_glue.cc: the core's Publish to the bus, the bus's callbacks to the core.
+  void attach_bus(cluster::Bus* bus);
+  void publish(const proto::bus::Event& event);
+  void on_bus_message(std::string_view origin, std::string_view payload);
+  void on_bus_state(cluster::BusState state);
+  void on_node_down(std::string_view node);
   // history_glue.cc: the core's Store / ReadStore on the writer thread, answers posted back.
   void store_ops(chat::action::Store& request);
   void read_store(chat::action::ReadStore& request);
@@ -121,6 +132,7 @@ class ChatServer final : public quic::Handler {
   bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
   std::uint64_t purged_ = 0;
+  cluster::Bus* bus_ = nullptr;
   bool purging_ = false;
   // Destroyed before hash_pool_ and after everything its callbacks touch (they post to the loop,
   // guarded by alive_).

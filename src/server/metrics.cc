@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include <chrono>
+
 #include "proto/pdu.h"
 #include "server/chat_server.h"
 
@@ -126,13 +128,41 @@ void process_metrics(ops::Exposition& e, const ops::ProcessStats& p) {
           p.start_time_seconds);
 }
 
+// Only in a cluster: a server on its own has no bus.
+void cluster_metrics(ops::Exposition& e, const MetricsSnapshot& m, const cluster::BusStats& b) {
+  e.gauge("quicchat_cluster_bus_up", "1 while the cluster's bus is subscribed (Up), else 0.",
+          b.state == cluster::BusState::Up ? 1 : 0);
+  e.gauge("quicchat_cluster_nodes_alive", "Nodes whose heartbeat is live, this one included.",
+          num(b.nodes_alive));
+  e.gauge("quicchat_cluster_bus_round_trip_seconds",
+          "The last heartbeat's Redis command round trip (bus lag).",
+          std::chrono::duration<double>(b.last_round_trip).count());
+  e.counter("quicchat_cluster_bus_events_total", "Bus events, by direction.",
+            {{{{"direction", "published"}}, num(b.published)},
+             {{{"direction", "received"}}, num(b.received)},
+             {{{"direction", "dropped"}}, num(b.dropped_while_down)},
+             {{{"direction", "undecodable"}}, num(m.server.bus_bad_payloads)}});
+  e.counter("quicchat_cluster_bus_reconnects_total", "Times the bus connected again.",
+            num(b.reconnects));
+  e.counter("quicchat_cluster_gaps_repaired_total",
+            "Store reads that delivered messages the bus lost.", num(m.chat.bus_gaps_repaired));
+  e.counter("quicchat_cluster_gaps_skipped_total",
+            "Holes in a conversation the store no longer had (retention): passed over.",
+            num(m.chat.bus_gaps_skipped));
+  e.counter("quicchat_cluster_duplicates_total",
+            "Messages that reached this node again (bus and store both): dropped.",
+            num(m.chat.bus_duplicates));
+  e.gauge("quicchat_cluster_remote_online", "Accounts online on other nodes only.",
+          num(m.chat.remote_online));
+}
+
 }  // namespace
 
 MetricsSnapshot snapshot(const ChatServer& server) {
   return MetricsSnapshot{server.chat_stats(),       server.transport_stats(),
                          server.counters(),         server.hash_jobs_queued(),
                          ops::read_process_stats(), server.writer_stats(),
-                         server.purged_messages()};
+                         server.purged_messages(),  server.bus_stats()};
 }
 
 std::string render_metrics(const MetricsSnapshot& m) {
@@ -141,6 +171,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
   chat_metrics(e, m.chat);
   server_metrics(e, m);
   history_metrics(e, m);
+  if (m.bus) cluster_metrics(e, m, *m.bus);
   if (m.process) process_metrics(e, *m.process);
   return e.text();
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chat/core.h"
+#include "cluster/bus.h"
 #include "ops/http_server.h"
 #include "ops/process_stats.h"
 #include "quic/endpoint.h"
@@ -27,6 +28,7 @@ struct MetricsSnapshot {
   std::optional<ops::ProcessStats> process;  // nullopt without /proc
   store::MessageWriter::Stats writer;       // the message store's writer thread
   std::uint64_t purged_messages = 0;        // deleted by retention
+  std::optional<cluster::BusStats> bus;     // a cluster's bus (nullopt: a server on its own)
 };
 
 MetricsSnapshot snapshot(const ChatServer& server);

@@ -28,7 +28,8 @@ LAYERS = {
     "quic": {"io", "util"},
     "ops": {"io", "proto", "util"},
     "client": {"io", "quic", "proto", "util"},
-    "server": {"auth", "chat", "io", "ops", "proto", "quic", "store", "util"},
+    "cluster": {"io", "util"},
+    "server": {"auth", "chat", "cluster", "io", "ops", "proto", "quic", "store", "util"},
 }
 
 # Sans-I/O: the code that tests drive without a network, a thread or a clock.

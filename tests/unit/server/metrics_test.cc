@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -161,6 +162,37 @@ TEST(Metrics, ProcessFiguresAreLeftOutWithoutProc) {
   MetricsSnapshot m = sample_snapshot();
   m.process.reset();
   EXPECT_EQ(render_metrics(m).find("process_"), std::string::npos);
+}
+
+// The cluster's families: only with a bus, each documented.
+TEST(Metrics, ClusterFamiliesAreRenderedInAClusterOnlyAndDocumented) {
+  MetricsSnapshot m = sample_snapshot();
+  EXPECT_EQ(render_metrics(m).find("quicchat_cluster_"), std::string::npos);
+  m.bus = cluster::BusStats{cluster::BusState::Up, 5, 7, 1, 2, std::chrono::microseconds{1500}, 3};
+  m.server.bus_bad_payloads = 6;
+  m.chat.bus_gaps_repaired = 4;
+  m.chat.bus_duplicates = 8;
+  const std::string text = render_metrics(m);
+  for (const char* line :
+       {"quicchat_cluster_bus_up 1", "quicchat_cluster_nodes_alive 3",
+        "quicchat_cluster_bus_round_trip_seconds 0.0015",
+        R"(quicchat_cluster_bus_events_total{direction="dropped"} 1)",
+        R"(quicchat_cluster_bus_events_total{direction="undecodable"} 6)",
+        "quicchat_cluster_gaps_repaired_total 4", "quicchat_cluster_duplicates_total 8"})
+    EXPECT_TRUE(has_line(text, line)) << line << "\n" << text;
+  const std::vector<std::string> rows = documented_metric_rows();
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("# HELP quicchat_cluster_", 0) != 0) continue;
+    const std::string family = line.substr(7, line.find(' ', 7) - 7);
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(),
+                            [&](const std::string& row) {
+                              return row.find("`" + family + "`") != std::string::npos ||
+                                     row.find("`" + family + "{") != std::string::npos;
+                            }))
+        << family << " is not in docs/OPERATIONS.md";
+  }
 }
 
 }  // namespace

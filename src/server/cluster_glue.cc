@@ -1,0 +1,93 @@
+// The cluster's glue (docs/ARCHITECTURE.md, "A cluster"): the core's Publish actions go to the
+// bus encoded (a Presence event also sets this node's presence in Redis); what the bus brings is
+// decoded and given to the core. A payload that does not decode is logged with its origin and
+// counted, never fatal: another node's bytes are input like a client's.
+#include <concepts>
+
+#include "proto/bus/codec.h"
+#include "server/chat_server.h"
+#include "util/log.h"
+
+namespace qc::server {
+namespace {
+
+std::string_view state_name(cluster::BusState state) {
+  switch (state) {
+    case cluster::BusState::Connecting:
+      return "connecting";
+    case cluster::BusState::Up:
+      return "up";
+    case cluster::BusState::Down:
+      break;
+  }
+  return "down";
+}
+
+// The bus implementation takes its receiver with set_callbacks (cluster/redis_bus.h); a Bus
+// without it (an older interface) is only published to.
+template <class B>
+void give_callbacks(B& bus, cluster::Bus::Callbacks callbacks) {
+  if constexpr (requires { bus.set_callbacks(std::move(callbacks)); })
+    bus.set_callbacks(std::move(callbacks));
+}
+
+}  // namespace
+
+void ChatServer::attach_bus(cluster::Bus* bus) {
+  bus_ = bus;
+  if (bus_ == nullptr) return;
+  cluster::Bus::Callbacks callbacks;
+  const std::weak_ptr<bool> alive = alive_;
+  callbacks.message = [this, alive](std::string_view origin, std::string_view payload) {
+    if (!alive.expired()) on_bus_message(origin, payload);
+  };
+  callbacks.state = [this, alive](cluster::BusState state) {
+    if (!alive.expired()) on_bus_state(state);
+  };
+  callbacks.node_down = [this, alive](std::string_view node) {
+    if (!alive.expired()) on_node_down(node);
+  };
+  callbacks.node_up = [](std::string_view node) { log::info("cluster_node_up", {{"node", node}}); };
+  give_callbacks(*bus_, std::move(callbacks));
+}
+
+std::optional<cluster::BusStats> ChatServer::bus_stats() const {
+  if (bus_ == nullptr) return std::nullopt;
+  return bus_->stats();
+}
+
+void ChatServer::publish(const proto::bus::Event& event) {
+  if (bus_ == nullptr) return;
+  if (const auto* presence = std::get_if<proto::bus::Presence>(&event))
+    bus_->set_online(presence->user, presence->online);
+  bus_->publish(proto::bus::encode(event));
+}
+
+void ChatServer::on_bus_message(std::string_view origin, std::string_view payload) {
+  auto event = proto::bus::decode(payload);
+  if (!event) {
+    ++counters_.bus_bad_payloads;
+    log::warn("cluster_bad_payload",
+              {{"origin", origin}, {"error", event.error().detail}, {"bytes", payload.size()}});
+    return;
+  }
+  core_.bus_event(origin, std::move(*event), loop_.now());
+  carry_out_actions();
+}
+
+// Up again: whatever was published meanwhile is lost, so the core takes the other nodes' presence
+// as Redis has it now and reads every conversation it delivers from the store after its last id.
+// Rooms changed meanwhile are not re-read (docs/ARCHITECTURE.md says what is left).
+void ChatServer::on_bus_state(cluster::BusState state) {
+  log::info("cluster_bus_state", {{"state", state_name(state)}});
+  if (state != cluster::BusState::Up) return;
+  core_.bus_up(bus_->remote_online(), loop_.now());
+  carry_out_actions();
+}
+
+void ChatServer::on_node_down(std::string_view node) {
+  core_.node_down(node, loop_.now());
+  carry_out_actions();
+}
+
+}  // namespace qc::server
