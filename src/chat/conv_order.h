@@ -4,8 +4,9 @@
 // bus from the others) and the bus may lose some (Redis pub/sub is at most once). So a message
 // that comes before the one it follows is held; a hole not filled within `bound` is read from the
 // store (the caller asks, after the last id delivered, and offers what it read); a message at or
-// below the last id delivered is a duplicate. The first message seen of a conversation sets where
-// it starts (this node's sessions had the ones before in their login catch-up or history).
+// below the last id delivered is a duplicate. Where a conversation starts here: the end of the
+// first page read of it for a session (start_at), else the first message seen (this node's
+// sessions had the ones before in their login catch-up or history).
 // Pure bookkeeping: the caller delivers what offer() and repaired() return, in that order.
 #pragma once
 
@@ -60,6 +61,15 @@ class ConvOrder {
     c.last = id;
     release(conv, c, ready, now);
     return ready;
+  }
+
+  // A page read from the store (a login catch-up, a joined room) ends at `last`: where a
+  // conversation not seen yet starts, so that the next message is not taken for its start.
+  void start_at(const std::string& conv, std::uint64_t last) {
+    Conv& c = convs_[conv];
+    if (c.started) return;
+    c.started = true;
+    c.last = last;
   }
 
   // The holes whose bound has passed and that no read is repairing yet: each is now being repaired

@@ -186,6 +186,8 @@ void Core::Impl::catch_up_done(const SessionRef& who, std::uint64_t rid,
   v2::Synced synced{rid, {}};
   for (history::PageResult& page : result.pages) {
     if (page.unread > 0) synced.unread.push_back(v2::Since{page.conv, page.unread});
+    if (clustered() && !page.more && !page.msgs.empty())
+      order.start_at(page.conv, page.msgs.back().id);
     counters.offline_deliveries += page.msgs.size();
     send_page(*s, std::nullopt, std::move(page));
   }

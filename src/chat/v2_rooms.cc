@@ -143,6 +143,8 @@ void Core::Impl::answer_join(const SessionRef& who, std::uint64_t rid, const std
           const StoreRefusal why = read_refusal(result);
           return send_error_v2(*reader, rid, why.code, why.text);
         }
+        if (clustered() && !result.pages.empty() && !result.pages.front().msgs.empty())
+          order.start_at(key, result.pages.front().msgs.back().id);  // the room's latest
         send_page(*reader, rid,
                   result.pages.empty() ? history::PageResult{key, {}, false, 0, 0, 0}
                                        : std::move(result.pages.front()));

@@ -208,6 +208,30 @@ TEST_F(Cluster, AMessageThatComesEarlyWaitsForTheOneBeforeIt) {
   EXPECT_EQ(node(A).core.stats().bus_gaps_repaired, 0u);
 }
 
+// a never saw 1 (lost); alice's catch-up on a reads it, so a's 3 waits for b's 2 instead of
+// being taken for where the conversation starts.
+TEST_F(Cluster, ALoginCatchUpSaysWhereAConversationStartsOnANode) {
+  login(B, 2, "bob", "desk");
+  lose_next[B] = true;
+  node(B).feed_frame(2, v2::Send{1, {"alice"}, {}, "one", ""});
+  pump();
+  login(A, 1, "alice", "lap");
+  login(A, 4, "alice", "phone");
+  hold[B] = true;
+  node(B).feed_frame(2, v2::Send{2, {"alice"}, {}, "two", ""});
+  pump();
+  hold[B] = false;
+  node(A).feed_frame(1, v2::Send{3, {"bob"}, {}, "three", "c3"});
+  EXPECT_EQ(msgs(pump()[A]), Lines{});
+  release_held();
+  const Lines in_order = msgs(pump()[A]);
+  ASSERT_EQ(in_order.size(), 3u);
+  EXPECT_TRUE(has({in_order[0]}, "1", R"("id":2,)")) << in_order[0];
+  EXPECT_TRUE(has({in_order[1]}, "4", R"("id":2,)")) << in_order[1];
+  EXPECT_TRUE(has({in_order[2]}, "4", R"("id":3,)")) << in_order[2];
+  EXPECT_TRUE(has({in_order[2]}, "4", R"("cid":"c3")")) << "the sender's other device's copy";
+}
+
 TEST_F(Cluster, ALostPublishIsReadFromTheStoreAfterTheBound) {
   login(A, 1, "alice", "lap");
   login(B, 2, "bob", "desk");

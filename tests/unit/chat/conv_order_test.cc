@@ -28,6 +28,14 @@ TEST_F(ConvOrderTest, TheFirstMessageSeenStartsTheConversationAndTheNextFollow) 
   EXPECT_FALSE(order.next_deadline());
 }
 
+TEST_F(ConvOrderTest, APageReadForASessionSaysWhereAConversationStarts) {
+  order.start_at("c", 4);
+  EXPECT_EQ(offer(6), Ids{});  // 5 is on its way
+  EXPECT_EQ(offer(5), (Ids{5, 6}));
+  order.start_at("c", 9);  // started already: no change
+  EXPECT_EQ(order.last_delivered("c"), 6u);
+}
+
 TEST_F(ConvOrderTest, AnEarlyMessageWaitsForTheOneBeforeItThenBothGoInOrder) {
   offer(1);
   EXPECT_EQ(offer(3), Ids{});
