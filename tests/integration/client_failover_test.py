@@ -19,10 +19,10 @@ BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 class Node(support.Server):
     """A second server on the first one's database, certificates and secret file."""
 
-    def __init__(self, first, name):
+    def __init__(self, first, name, server_args=()):
         self.binary = first.binary
         self.accounts = first.accounts
-        self.server_args = []
+        self.server_args = list(server_args)
         self.dir = first.dir
         self.ca, self.key, self.db = first.ca, first.key, first.db
         self.admin_socket = os.path.join(first.dir, f"admin-{name}.sock")
@@ -48,9 +48,9 @@ class Cluster(support.Env):
     """Two nodes, a and b; clients on a --server list."""
 
     def __init__(self):
-        super().__init__(BINARY)
+        super().__init__(BINARY, server_args=["--node-id", "a"])
         self.a = self.server
-        self.b = Node(self.a, "b")
+        self.b = Node(self.a, "b", ["--node-id", "b", "--cid-server-id", "0b01"])
 
     def client(self, server_list, user, *extra):
         c = support.JsonClient(Servers(self.a, server_list), user, *extra)
@@ -76,6 +76,9 @@ def test_kill_9_of_the_node_moves_the_client_to_the_other():
         connected = alice.expect_json(type="system", code="connected")
         check(connected.get("server") == a, f"connected to {connected} first, not {a}")
         first_login = alice.logged_in()
+        # Each node's connection IDs carry its server id: b's given, a's from its name.
+        cluster.b.log.wait_for(r"INFO listening .*cid_server_id=0b01")
+        cluster.a.log.wait_for(r"INFO listening .*cid_server_id=[0-9a-f]{4}\b")
         cluster.a.proc.kill()  # SIGKILL: no CONNECTION_CLOSE reaches alice
         cluster.a.proc.wait()
         second = nth(alice, 2, type="system", code="connected")
