@@ -79,6 +79,11 @@ def test_kill_9_of_the_node_moves_the_client_to_the_other():
         # Each node's connection IDs carry its server id: b's given, a's from its name.
         cluster.b.log.wait_for(r"INFO listening .*cid_server_id=0b01")
         cluster.a.log.wait_for(r"INFO listening .*cid_server_id=[0-9a-f]{4}\b")
+        # The nodes share no bus yet: b stores bob's message for alice, who is not on b.
+        bob = cluster.client(b, "bob")
+        bob.logged_in()
+        bob.send("@alice: while you were on a")
+        bob.expect_json(type="ack", text="while you were on a")
         cluster.a.proc.kill()  # SIGKILL: no CONNECTION_CLOSE reaches alice
         cluster.a.proc.wait()
         second = nth(alice, 2, type="system", code="connected")
@@ -87,13 +92,15 @@ def test_kill_9_of_the_node_moves_the_client_to_the_other():
         check(again.get("device") == first_login.get("device"),
               f"device id changed across nodes: {first_login} then {again}")
         # One state folder, the list's first entry's: the resume state followed alice.
-        folders = os.listdir(os.path.join(cluster.a.dir, "state"))
-        check(folders == [a], f"state folders {folders}, expected [{a!r}]")
-        # alice is served by b: bob, on b too, reaches her.
-        bob = cluster.client(b, "bob")
-        bob.logged_in()
+        state = os.path.join(cluster.a.dir, "state")
+        check(os.path.isdir(os.path.join(state, a, "alice")), f"no {a}/alice in the state folder")
+        check(not os.path.exists(os.path.join(state, b, "alice")), f"alice's state under {b} too")
+        # alice resumed on b: the stored message comes once, and bob, on b too, reaches her live.
+        alice.expect_json(type="message", text="while you were on a")
         bob.send("@alice: over here")
         alice.expect_json(type="message", text="over here")
+        got = support.objects(alice, type="message", text="while you were on a")
+        check(len(got) == 1, f"the stored message came {len(got)} times: {got}")
 
 
 def test_a_first_entry_that_never_answers_is_skipped():
