@@ -28,7 +28,8 @@ LAYERS = {
     "quic": {"io", "util"},
     "ops": {"io", "proto", "util"},
     "client": {"io", "quic", "proto", "util"},
-    "server": {"auth", "chat", "io", "ops", "proto", "quic", "store", "util"},
+    "cluster": {"io", "util"},
+    "server": {"auth", "chat", "cluster", "io", "ops", "proto", "quic", "store", "util"},
 }
 
 # Sans-I/O: the code that tests drive without a network, a thread or a clock.
@@ -49,6 +50,7 @@ OWNED_HEADERS = {
     r"ngtcp2/": "quic",
     r"gnutls/": "quic",
     r"sqlite3\.h": "store",
+    r"hiredis/": "cluster",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
