@@ -77,10 +77,12 @@ class ClusterBusTest : public ::testing::Test {
     return c;
   }
 
-  Node& add_node(const std::string& id) {
+  Node& add_node(const std::string& id) { return add_node(config(id)); }
+  Node& add_node(const RedisConfig& c) {
+    const std::string id = c.node_id;
     auto node = std::make_unique<Node>();
     node->id = id;
-    node->bus = RedisBus::create(*loop_, config(id));
+    node->bus = RedisBus::create(*loop_, c);
     Node* n = node.get();
     node->bus->set_callbacks({
         .message = [n](std::string_view origin,
@@ -269,6 +271,34 @@ TEST_F(ClusterBusTest, AHungRedisIsDownByTheHeartbeatTimerAndUpAgainWhenItResume
   std::printf("hung Redis noticed after %lld ms (bound %lld ms)\n",
               static_cast<long long>(took.count()),
               static_cast<long long>((kInterval + kReplyTimeout).count()));
+}
+
+// The tight ACL docs/OPERATIONS.md suggests: the bus needs nothing beyond it.
+TEST_F(ClusterBusTest, AnAclUserLimitedToQuicchatsKeysChannelsAndCommandsIsEnough) {
+  ASSERT_EQ(redis_.command("ACL SETUSER quicchat on >s3cret resetchannels &quicchat:* "
+                           "~quicchat:* -@all +auth +ping +set +mget +sadd +srem +smembers +del "
+                           "+pexpire +multi +exec +publish +subscribe"),
+            "+OK\r\n");
+  ASSERT_EQ(redis_.command("ACL SETUSER default off"), "+OK\r\n");
+  for (const char* id : {"a", "b"}) {
+    RedisConfig c = config(id);
+    c.user = "quicchat";
+    c.password = "s3cret";
+    add_node(c);
+  }
+  nodes_["a"]->bus->set_online("alice", true);
+  ASSERT_TRUE(run_until([&] { return all_up_and_seeing(2); }));
+  nodes_["a"]->bus->publish("with acl");
+  ASSERT_TRUE(run_until([&] { return !nodes_["b"]->messages.empty(); }));
+  EXPECT_EQ(nodes_["b"]->payloads(), std::vector<std::string>{"with acl"});
+  EXPECT_EQ(nodes_["b"]->states, std::vector<BusState>{BusState::Up});
+
+  RedisConfig wrong = config("c");
+  wrong.user = "quicchat";
+  wrong.password = "wrong";
+  auto bus = RedisBus::create(*loop_, wrong);
+  ASSERT_TRUE(run_until([&] { return bus->stats().state == BusState::Down; }));
+  EXPECT_EQ(nodes_["a"]->bus->live_nodes().size(), 2u);
 }
 
 TEST_F(ClusterBusTest, AnUnreachableRedisIsDownAndRetriedWithoutBlockingTheLoop) {
