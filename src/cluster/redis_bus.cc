@@ -3,6 +3,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -48,6 +50,10 @@ struct RedisBus::Pending {
 };
 
 std::unique_ptr<RedisBus> RedisBus::create(io::EventLoop& loop, RedisConfig config) {
+  // hiredis 0.14 sends with write(2): a write to a connection Redis reset would raise SIGPIPE and
+  // kill the process. Ignored, the write fails with EPIPE and the bus goes Down (a UDP server
+  // never needed this before).
+  ::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<RedisBus> bus(new RedisBus(loop, std::move(config)));
   bus->after(milliseconds(0), [b = bus.get()] { b->connect(); });
   return bus;

@@ -27,7 +27,8 @@ namespace qc::cluster {
 
 class RedisBus final : public Bus {
  public:
-  // Starts connecting on the loop's next turn. config.node_id must be set.
+  // Starts connecting on the loop's next turn. config.node_id must be set. Sets SIGPIPE to be
+  // ignored, process-wide (see redis_bus.cc).
   static std::unique_ptr<RedisBus> create(io::EventLoop& loop, RedisConfig config);
   // Closes both connections at once, without removing anything from Redis: the others notice by
   // the heartbeat's expiry, as for a crash. Not from inside one of its own callbacks.

@@ -27,7 +27,7 @@ constexpr milliseconds kInterval{200};
 constexpr milliseconds kExpiry{600};
 constexpr milliseconds kReplyTimeout{400};
 // Scheduling slack on a shared 2-core machine, on top of each documented bound.
-constexpr milliseconds kSlack{400};
+constexpr milliseconds kSlack{600};
 
 struct Node {
   std::string id;
@@ -220,15 +220,17 @@ TEST_F(ClusterBusTest, RedisKilledAndRestartedDownCountsDropsThenUpResubscribedP
 
   redis_.kill_hard();
   const auto killed = Clock::now();
+  // Still Up as far as a knows: written into a dead connection, lost (and no SIGPIPE).
+  a.bus->publish("in flight");
   ASSERT_TRUE(run_until([&] { return all_in(BusState::Down); }));
   const auto took = since(killed);
   EXPECT_LE(took, kInterval + kReplyTimeout + kSlack) << took.count() << " ms";
   EXPECT_EQ(a.states, (std::vector<BusState>{BusState::Up, BusState::Down}));
-  a.bus->publish("lost 1");
+  a.bus->publish("lost 1");  // not Up: counted, not sent
   a.bus->publish("lost 2");
   a.bus->set_online("bert", true);  // while Down: only in the node's own set
   EXPECT_EQ(a.bus->stats().dropped_while_down, 2u);
-  EXPECT_EQ(a.bus->stats().published, 0u);
+  EXPECT_EQ(a.bus->stats().published, 1u);
 
   ASSERT_TRUE(redis_.restart()) << redis_.error();
   ASSERT_TRUE(run_until([&] { return all_up_and_seeing(2); }));
@@ -313,6 +315,9 @@ TEST_F(ClusterBusTest, AnUnreachableRedisIsDownAndRetriedWithoutBlockingTheLoop)
   EXPECT_EQ(states, std::vector<BusState>{BusState::Down});  // once, not once per attempt
   bus->publish("nowhere");
   EXPECT_EQ(bus->stats().dropped_while_down, 1u);
+  struct sigaction pipe_action {};
+  sigaction(SIGPIPE, nullptr, &pipe_action);
+  EXPECT_EQ(pipe_action.sa_handler, SIG_IGN);  // a reset connection must not kill the node
 }
 
 }  // namespace
