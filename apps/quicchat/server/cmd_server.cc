@@ -8,6 +8,7 @@
 
 #include "cluster/redis_bus.h"
 #include "io/fd_limit.h"
+#include "quic/quic_lb.h"
 #include "quicchat/common/commands.h"
 #include "quicchat/common/host_port.h"
 #include "quicchat/server/server_options.h"
@@ -182,6 +183,9 @@ int cmd_server(const Args& args) {
   const std::string address = host_port_text(config.transport.host, (*server)->port());
   log::info("listening", {{"address", address},
                           {"node", config.node_id},
+                          {"cid_server_id", config.transport.cid_server_id.empty()
+                                                ? std::string("none")
+                                                : quic::hex_of(config.transport.cid_server_id)},
                           {"db", settings->db},
                           {"history", config.chat.store_messages ? "on" : "off"},
                           {"alpn", flags.get("alpn")}});

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "quic/quic_lb.h"
 #include "quicchat/common/config_file.h"
 #include "server/secret_file.h"
 #include "util/account_rules.h"
@@ -64,8 +65,8 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        return {};
      }},
     {{.name = "secret-file",
-      .help = "file with the secret that keys stateless resets (none: server.secret in the "
-              "folder of --db)",
+      .help = "file with the secret that keys stateless resets and Retry tokens (none: "
+              "server.secret in the folder of --db)",
       .notes = "created mode 0600 with 32 random bytes on first start, refused when group or "
                "others may read it; see [Secret file](#secret-file)"},
      [](const V& v, S& s) -> Set {
@@ -100,6 +101,24 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
       .notes = "mode 0600 (refused when group or others may read it); never logged"},
      [](const V& v, S& s) -> Set {
        s.cluster_password_file = v.text;
+       return {};
+     }},
+    {{.name = "cid-server-id",
+      .help = "1-8 bytes of hex that every connection ID this server issues carries, for a "
+              "QUIC-LB load balancer (none: from --node-id, else random IDs)",
+      .notes = "QUIC-LB's unencrypted format: octet 0 = config rotation 0 and the length, then "
+               "the server id, then a random nonce (18 bytes in all). Without it a node with "
+               "--node-id takes the first 2 bytes of SHA-256(node id): give each node its own "
+               "here when two names might collide (see [Nodes behind one name]"
+               "(#nodes-behind-one-name))"},
+     [](const V& v, S& s) -> Set {
+       if (v.text.empty()) {
+         s.config.transport.cid_server_id.clear();
+         return {};
+       }
+       auto id = quic::parse_server_id_hex(v.text);
+       if (!id) return fail("usage", "--cid-server-id: " + id.error().message);
+       s.config.transport.cid_server_id = std::move(*id);
        return {};
      }},
     {{.name = "alpn",
@@ -632,6 +651,9 @@ Result<ServerSettings> server_settings_from(const Flags& flags) {
     return fail("usage", "--cluster-password-file needs --cluster");
   }
   if (settings.secret_file.empty()) settings.secret_file = server::default_secret_path(settings.db);
+  if (settings.config.transport.cid_server_id.empty() && !settings.config.node_id.empty()) {
+    settings.config.transport.cid_server_id = quic::server_id_from_node_id(settings.config.node_id);
+  }
   if (const char* keylog = std::getenv("SSLKEYLOGFILE")) {
     settings.config.transport.keylog_file = keylog;
   }
