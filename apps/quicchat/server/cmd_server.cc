@@ -16,7 +16,7 @@
 #include "server/admin.h"
 #include "server/metrics.h"
 #include "server/secret_file.h"
-#include "store/account_store.h"
+#include "store/open_store.h"
 #include "util/log.h"
 
 namespace qc::app {
@@ -135,13 +135,14 @@ int cmd_server(const Args& args) {
   int sig_fd = block_handled_signals();
   if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
 
-  auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
+  // --db: an SQLite file, or a postgresql:// URL (a cluster's shared store).
+  auto store = store::open_account_store(settings->db, {.create_if_missing = true});
   if (!store) return report(store.error());
   // Names are case-insensitive: accounts that differ only in case are never merged silently.
   if (auto r = store::check_no_case_conflicts(**store); !r) return report(r.error());
   if (auto loaded = load_secret(*settings); !loaded) return report(loaded.error());
 
-  auto messages = store::open_sqlite_message_store(settings->db);
+  auto messages = store::open_message_store(settings->db);
   if (!messages) return report(messages.error());
 
   auto loop = io::EventLoop::create();
@@ -186,7 +187,7 @@ int cmd_server(const Args& args) {
                           {"cid_server_id", config.transport.cid_server_id.empty()
                                                 ? std::string("none")
                                                 : quic::hex_of(config.transport.cid_server_id)},
-                          {"db", settings->db},
+                          {"db", store::shown_db(settings->db)},
                           {"history", config.chat.store_messages ? "on" : "off"},
                           {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.

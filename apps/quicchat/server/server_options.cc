@@ -8,6 +8,7 @@
 #include "quic/quic_lb.h"
 #include "quicchat/common/config_file.h"
 #include "server/secret_file.h"
+#include "store/db_url.h"
 #include "util/account_rules.h"
 
 namespace qc::app {
@@ -57,16 +58,18 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "db",
       .default_value = "data/quicchat.db",
-      .help = "SQLite account database",
-      .notes = "created mode 0600 if missing, never overwritten (an existing one others can "
-               "access is kept, with WARN db_file_not_private)"},
+      .help = "the store: an SQLite file, or a postgresql://USER@HOST:PORT/DBNAME URL (shared by "
+              "a cluster's nodes)",
+      .notes = "a file is created mode 0600 if missing, never overwritten (an existing one others "
+               "can access is kept, with WARN db_file_not_private); a URL needs --secret-file, "
+               "see [Cluster](#cluster)"},
      [](const V& v, S& s) -> Set {
        s.db = v.text;
        return {};
      }},
     {{.name = "secret-file",
       .help = "file with the secret that keys stateless resets and Retry tokens (none: "
-              "server.secret in the folder of --db)",
+              "server.secret in the folder of an SQLite --db; required with a PostgreSQL one)",
       .notes = "created mode 0600 with 32 random bytes on first start, refused when group or "
                "others may read it; see [Secret file](#secret-file)"},
      [](const V& v, S& s) -> Set {
@@ -650,7 +653,16 @@ Result<ServerSettings> server_settings_from(const Flags& flags) {
   } else if (!settings.cluster_password_file.empty()) {
     return fail("usage", "--cluster-password-file needs --cluster");
   }
-  if (settings.secret_file.empty()) settings.secret_file = server::default_secret_path(settings.db);
+  if (settings.secret_file.empty()) {
+    // The default lives beside an SQLite file; a URL has no folder, and a cluster's nodes must
+    // share one secret.
+    if (store::is_postgres_url(settings.db)) {
+      return fail("usage",
+                  "--secret-file is required with a PostgreSQL --db (give every node of the "
+                  "cluster the same file)");
+    }
+    settings.secret_file = server::default_secret_path(settings.db);
+  }
   if (settings.config.transport.cid_server_id.empty() && !settings.config.node_id.empty()) {
     settings.config.transport.cid_server_id = quic::server_id_from_node_id(settings.config.node_id);
   }
