@@ -54,11 +54,13 @@ chat::CoreConfig for_this_run(chat::CoreConfig config, io::EventLoop& loop,
 Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
                                                       store::AccountStore& store,
                                                       std::unique_ptr<store::MessageStore> messages,
-                                                      const ServerConfig& config) {
+                                                      const ServerConfig& config,
+                                                      cluster::Bus* bus) {
   auto rooms = messages->load_rooms();
   if (!rooms) return Unexpected{rooms.error()};
   const std::uint64_t epoch = messages->epoch();
   std::unique_ptr<ChatServer> server(new ChatServer(loop, store, config, std::move(*rooms), epoch));
+  server->bus_ = bus;
   server->writer_ = std::make_unique<store::MessageWriter>(std::move(messages), config.writer);
   auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
   if (!endpoint) return Unexpected{endpoint.error()};

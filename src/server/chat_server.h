@@ -10,6 +10,7 @@
 
 #include "auth/worker_pool.h"
 #include "chat/core.h"
+#include "cluster/bus.h"
 #include "io/event_loop.h"
 #include "ops/admin_protocol.h"
 #include "quic/endpoint.h"
@@ -46,7 +47,8 @@ class ChatServer final : public quic::Handler {
   // store (rooms, history) moves to the server's writer thread.
   static Result<std::unique_ptr<ChatServer>> start(io::EventLoop& loop, store::AccountStore& store,
                                                    std::unique_ptr<store::MessageStore> messages,
-                                                   const ServerConfig& config);
+                                                   const ServerConfig& config,
+                                                   cluster::Bus* bus = nullptr);
   ~ChatServer() override;
 
   // Closes every connection with a reason; the loop stops once every connection has closed
@@ -109,6 +111,7 @@ class ChatServer final : public quic::Handler {
   void on_deadline();
 
   io::EventLoop& loop_;
+  cluster::Bus* bus_ = nullptr;  // the cluster's bus (--cluster); it outlives the server
   store::AccountStore& store_;
   ServerConfig config_;
   chat::Core core_;

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "cluster/redis_bus.h"
 #include "io/fd_limit.h"
 #include "quic/quic_lb.h"
 #include "quicchat/common/commands.h"
@@ -72,6 +73,24 @@ Result<void> load_secret(ServerSettings& settings) {
   return {};
 }
 
+// The cluster's bus when --cluster is set (nullptr when not): it connects once the loop runs,
+// and goes on without Redis (Down, reconnecting) rather than refuse to start.
+Result<std::unique_ptr<cluster::Bus>> start_cluster_bus(io::EventLoop& loop,
+                                                        const ServerSettings& settings) {
+  if (!settings.cluster) return std::unique_ptr<cluster::Bus>();
+  cluster::RedisConfig config = *settings.cluster;
+  if (!settings.cluster_password_file.empty()) {
+    auto password = cluster::read_password_file(settings.cluster_password_file);
+    if (!password) return Unexpected{password.error()};
+    config.password = std::move(*password);
+  }
+  log::info("cluster", {{"redis", cluster::redis_address(config)},
+                        {"user", config.user.empty() ? "default" : config.user},
+                        {"password_file", settings.cluster_password_file},
+                        {"node", config.node_id}});
+  return std::unique_ptr<cluster::Bus>(cluster::RedisBus::create(loop, std::move(config)));
+}
+
 // The certificate's names and expiry at start, then once a day: a renewal that did not happen
 // shows up in the log (WARN certificate_expires_soon) before clients refuse the certificate.
 void check_certificate_daily(io::EventLoop& loop, const Reloader& reloader) {
@@ -128,7 +147,11 @@ int cmd_server(const Args& args) {
 
   auto loop = io::EventLoop::create();
   if (!loop) return report(loop.error());
-  auto server = server::ChatServer::start(**loop, **store, std::move(*messages), config);
+  // Declared before the server: destroyed after it (the server holds a pointer to it).
+  auto bus = start_cluster_bus(**loop, *settings);
+  if (!bus) return report(bus.error());
+  auto server =
+      server::ChatServer::start(**loop, **store, std::move(*messages), config, bus->get());
   if (!server) return report(server.error());
 
   log_certificate(config.transport.cert_file);

@@ -87,6 +87,25 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
        s.config.node_id = v.text;
        return {};
      }},
+    {{.name = "cluster",
+      .help = "run as one node of a cluster whose bus and presence are the Redis at "
+              "redis://[USER@]HOST:PORT (needs --node-id)",
+      .notes = "no password in the URL: see --cluster-password-file and [Redis](#redis)"},
+     [](const V& v, S& s) -> Set {
+       if (v.text.empty()) return {};
+       auto parsed = cluster::parse_redis_url(v.text);
+       if (!parsed) return Unexpected{parsed.error()};
+       s.cluster = std::move(*parsed);
+       return {};
+     }},
+    {{.name = "cluster-password-file",
+      .help = "file whose first line is the password of the --cluster URL's Redis user (or of "
+              "Redis's default user)",
+      .notes = "mode 0600 (refused when group or others may read it); never logged"},
+     [](const V& v, S& s) -> Set {
+       s.cluster_password_file = v.text;
+       return {};
+     }},
     {{.name = "cid-server-id",
       .help = "1-8 bytes of hex that every connection ID this server issues carries, for a "
               "QUIC-LB load balancer (none: from --node-id, else random IDs)",
@@ -626,6 +645,13 @@ Result<ServerSettings> server_settings_from(const Flags& flags) {
   ServerSettings settings;
   if (auto applied = apply_options(server_options(), flags, settings); !applied) {
     return Unexpected{applied.error()};
+  }
+  if (settings.cluster) {
+    if (settings.config.node_id.empty())
+      return fail("usage", "--cluster needs --node-id NAME (every node of a cluster its own)");
+    settings.cluster->node_id = settings.config.node_id;
+  } else if (!settings.cluster_password_file.empty()) {
+    return fail("usage", "--cluster-password-file needs --cluster");
   }
   if (settings.secret_file.empty()) {
     // The default lives beside an SQLite file; a URL has no folder, and a cluster's nodes must
