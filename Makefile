@@ -53,15 +53,17 @@ deb: configure
 	  echo "$$out" | sed -n 's|^CPack: - package: \(.*\) generated\.$$|\1|p'
 
 # The sanitizer and fuzz builds compile each target in unity batches (CMake's unity build): most
-# of a source's compile time is the headers and inline code it shares with its neighbours, so
-# one batch of 8 compiles in about the time of two or three sources. The normal build compiles
+# of a source's compile time is the headers and inline code it shares with its neighbours, and
+# a batch of 8 reads and compiles them once. The normal build compiles
 # each source on its own (quick rebuilds while developing, and proof that every source includes
 # what it uses). A source that cannot share a batch (a name in an anonymous namespace that a
-# neighbour defines too) is excluded in its folder's CMakeLists.txt (SKIP_UNITY_BUILD_INCLUSION).
-UNITY = -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8
+# neighbour defines too) is excluded in its folder's CMakeLists.txt (qc_no_unity). UNITY=OFF
+# compiles them one source at a time too (make test UNITY=OFF).
+UNITY ?= ON
+UNITY_ARGS = -DCMAKE_UNITY_BUILD=$(UNITY) -DCMAKE_UNITY_BUILD_BATCH_SIZE=8
 
 fuzz: bootstrap
-	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_FUZZ=ON $(UNITY) \
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_FUZZ=ON $(UNITY_ARGS) \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 -DQC_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
@@ -103,7 +105,7 @@ SAN_ENV = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_l
 QUICK_SAN_TESTS = unit_chat unit_proto unit_auth unit_store
 
 san-configure: bootstrap
-	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DQC_SANITIZE=address,undefined $(UNITY) \
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DQC_SANITIZE=address,undefined $(UNITY_ARGS) \
 	  -DQC_WERROR=$(WERROR) >/dev/null
 
 # Unit and integration tests under ASan+UBSan, but for the load generator's smoke test, the
@@ -139,7 +141,7 @@ test-tsan: tsan-build
 	@$(MAKE) --no-print-directory test-tsan-run
 
 tsan-build: bootstrap
-	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_SANITIZE=thread $(UNITY) \
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQC_SANITIZE=thread $(UNITY_ARGS) \
 	  -DQC_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS) quicchat
 
