@@ -69,6 +69,12 @@ Result<void> ChatClient::connect() {
   return {};
 }
 
+void ChatClient::set_server(std::string host, std::uint16_t port, std::string sni) {
+  options_.transport.host = std::move(host);
+  options_.transport.port = port;
+  options_.transport.sni = std::move(sni);
+}
+
 Result<void> ChatClient::after(Result<void> request) {
   if (request) flush();
   return request;

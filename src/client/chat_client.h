@@ -121,6 +121,10 @@ class ChatClient {
   // Closes without logging out (the server treats it as a lost connection).
   void close(std::string_view reason = "client closed");
 
+  // Where the next connect() goes: `host` an address or a name, `sni` the name the server's
+  // certificate must carry (empty: `host`).
+  void set_server(std::string host, std::uint16_t port, std::string sni);
+
   bool connected() const { return conn_ != 0 && open_; }
   quic::ConnHandle handle() const { return conn_; }
   const ClientSession& session() const { return session_; }

@@ -19,6 +19,7 @@ enum class MessageKind : std::uint8_t { OneToOne, OneToMany, Broadcast, Room };
 struct Connected {  // transport handshake done
   std::string alpn;
   std::string peer_address;
+  std::string server = {};  // set by the terminal client: the --server entry connected to
 };
 struct VersionSelected {
   std::int64_t version = 0;

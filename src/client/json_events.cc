@@ -294,7 +294,14 @@ std::vector<std::string> event_json(const Event& event, std::int64_t now_ms) {
   return std::visit(
       Overloaded{
           [now_ms](const Connected& e) -> Lines {
-            return {system_json("connected", "ALPN " + e.alpn + ", " + e.peer_address, now_ms)};
+            if (e.server.empty()) {
+              return {system_json("connected", "ALPN " + e.alpn + ", " + e.peer_address, now_ms)};
+            }
+            return {object("system", now_ms, [&e](ObjectWriter& w) {
+              w.string("code", "connected")
+                  .string("text", "ALPN " + e.alpn + ", " + e.peer_address)
+                  .string("server", e.server);
+            })};
           },
           [now_ms](const VersionSelected& e) -> Lines {
             return {system_json("version", "protocol " + std::to_string(e.version), now_ms)};

@@ -45,6 +45,9 @@ class Bus {
   };
 
   virtual ~Bus() = default;
+  // The receiver of the bus's events (the server glue). Set it before the loop runs: the bus
+  // connects on the loop, and events before it is set are lost.
+  virtual void set_callbacks(Callbacks callbacks) = 0;
   // Reaches every other node that is Up, at most once. While this node is not Up the payload is
   // dropped (counted): the receivers repair gaps from the store by message id.
   virtual void publish(std::string payload) = 0;

@@ -2,6 +2,8 @@
 
 #include <gnutls/crypto.h>
 
+#include "quic/quic_lb.h"
+
 namespace qc::quic {
 
 void fill_random_cid(ngtcp2_cid& cid, std::size_t len) {
@@ -15,13 +17,7 @@ ngtcp2_cid random_cid() {
   return cid;
 }
 
-std::string cid_hex(const ngtcp2_cid& cid) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < cid.datalen; ++i)
-    (out += kHex[cid.data[i] >> 4]) += kHex[cid.data[i] & 15];
-  return out;
-}
+std::string cid_hex(const ngtcp2_cid& cid) { return hex_of({cid.data, cid.datalen}); }
 
 std::uint64_t now_ts(std::chrono::steady_clock::time_point now) {
   return static_cast<std::uint64_t>(

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "quic/cid.h"
 #include "quic/endpoint.h"
 #include "quic/lifecycle.h"
 #include "quic/tls.h"
@@ -33,6 +34,8 @@ class ConnectionOwner {
   virtual void conn_add_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_remove_cid(Connection& c, const ngtcp2_cid& cid) = 0;
   virtual void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) = 0;
+  // A new connection ID of `len` bytes for NEW_CONNECTION_ID (a server's name its node).
+  virtual void conn_new_cid(ngtcp2_cid& cid, std::size_t len) { fill_random_cid(cid, len); }
   virtual void conn_handshake_done(Connection& c) = 0;
   virtual void conn_closed(Connection& c) = 0;  // leaving the live states (still in its last one)
   // Sends datagrams of `segment` bytes from the socket serving path.local; false = blocked.

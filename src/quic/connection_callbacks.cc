@@ -195,7 +195,7 @@ int Connection::on_acked(std::int64_t stream_id, std::uint64_t offset, std::uint
 }
 
 int Connection::on_new_cid(ngtcp2_cid* cid, std::uint8_t* token, std::size_t cidlen) {
-  fill_random_cid(*cid, cidlen);
+  owner_.conn_new_cid(*cid, cidlen);
   owner_.conn_reset_token(*cid, token);
   owner_.conn_add_cid(*this, *cid);
   return 0;

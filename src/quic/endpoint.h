@@ -124,6 +124,9 @@ struct ServerOptions {
   // connections of its predecessor at their next packet (RFC 9000 10.3). Empty = random per
   // process.
   std::vector<std::uint8_t> static_secret;
+  // 1 to 8 bytes: every connection ID this server issues carries it, in the QUIC-LB draft's
+  // unencrypted format (quic/quic_lb.h), for a load balancer routing on it. Empty = random IDs.
+  std::vector<std::uint8_t> cid_server_id;
 };
 
 class ServerEndpoint {

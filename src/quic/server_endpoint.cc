@@ -13,6 +13,8 @@
 #include "quic/cid.h"
 #include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
+#include "quic/quic_lb.h"
+#include "quic/server_keys.h"
 #include "quic/test_hooks.h"
 #include "util/log.h"
 
@@ -25,19 +27,6 @@ constexpr const char* kAtConnectionLimit = "server at connection limit";
 constexpr const char* kOutOfFileDescriptors = "server out of file descriptors";
 constexpr double kStatelessResetsPerSecond = 100.0;
 constexpr std::size_t kMinStaticSecret = 16;
-
-using Key = std::array<std::uint8_t, 32>;
-
-// One key per use of the server's secret (HKDF-SHA256 with the label as info), so that stateless
-// reset tokens and Retry tokens never share a key.
-Key derive_key(const std::vector<std::uint8_t>& secret, std::string_view label) {
-  ngtcp2_crypto_md sha256;
-  ngtcp2_crypto_md_init(&sha256, reinterpret_cast<void*>(GNUTLS_DIG_SHA256));
-  Key key{};
-  ngtcp2_crypto_hkdf(key.data(), key.size(), &sha256, secret.data(), secret.size(), nullptr, 0,
-                     reinterpret_cast<const std::uint8_t*>(label.data()), label.size());
-  return key;
-}
 
 // A connection ID as a routing key: fixed size, so looking one up per datagram allocates nothing.
 struct CidKey {
@@ -69,8 +58,11 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
       secret.resize(32);
       gnutls_rnd(GNUTLS_RND_KEY, secret.data(), secret.size());
     }
-    reset_key_ = derive_key(secret, "quicchat stateless reset");
-    retry_key_ = derive_key(secret, "quicchat retry token");
+    keys_ = derive_server_keys(secret);
+    if (!opts_.cid_server_id.empty()) {
+      lb_ = LbConfig{.server_id = opts_.cid_server_id,
+                     .nonce_len = kCidLen - 1 - std::min(opts_.cid_server_id.size(), kCidLen - 1)};
+    }
   }
 
   Result<void> start();
@@ -114,8 +106,13 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   void conn_remove_cid(Connection& /*c*/, const ngtcp2_cid& cid) override {
     cids_.erase(cid_key(cid));
   }
+  void conn_new_cid(ngtcp2_cid& cid, std::size_t len) override {
+    if (len == kCidLen) return void(cid = new_cid());
+    fill_random_cid(cid, len);
+  }
   void conn_reset_token(const ngtcp2_cid& cid, std::uint8_t* token) override {
-    ngtcp2_crypto_generate_stateless_reset_token(token, reset_key_.data(), reset_key_.size(), &cid);
+    ngtcp2_crypto_generate_stateless_reset_token(token, keys_.reset.data(), keys_.reset.size(),
+                                                 &cid);
   }
   bool conn_send(Connection& /*c*/, const ngtcp2_path& path, const std::uint8_t* data,
                  std::size_t len, std::size_t segment) override {
@@ -162,8 +159,11 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   std::shared_ptr<tls::Context> tls_;
   std::unique_ptr<DatagramSocket> socket_;
   RecvBatch batch_;
-  Key reset_key_{};  // stateless reset tokens
-  Key retry_key_{};  // Retry tokens
+  ServerKeys keys_;             // from the secret: reset tokens and Retry tokens
+  std::optional<LbConfig> lb_;  // --cid-server-id: the CIDs name this node
+
+  // Ours: random, or the QUIC-LB form with our server id.
+  ngtcp2_cid new_cid() const;
   std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
   std::unordered_map<ConnHandle, Entry> conns_;
   std::unordered_map<std::string, std::size_t> per_ip_;
@@ -177,6 +177,8 @@ Result<void> ServerEndpointImpl::start() {
   if (opts_.alpns.empty()) return fail("config", "the server needs at least one ALPN");
   if (!opts_.static_secret.empty() && opts_.static_secret.size() < kMinStaticSecret)
     return fail("config", "the server's static secret needs at least 16 bytes");
+  if (lb_ && (opts_.cid_server_id.size() > 8 || !check_lb_config(*lb_)))
+    return fail("config", "the connection ID server id is 1 to 8 bytes");
   auto ctx =
       tls::make_server_context(opts_.cert_file, opts_.key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
@@ -193,7 +195,7 @@ Result<void> ServerEndpointImpl::start() {
 // Each connection holds a reference to the context it was accepted with (its GnuTLS session
 // uses those credentials), so the old context lives until its last connection is gone.
 Result<void> ServerEndpointImpl::replace_certificate(const std::string& cert_file,
-                                                    const std::string& key_file) {
+                                                     const std::string& key_file) {
   auto ctx = tls::make_server_context(cert_file, key_file, opts_.alpns, opts_.keylog_file);
   if (!ctx) return Unexpected{ctx.error()};
   tls_ = *ctx;
@@ -265,16 +267,14 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.original_dcid = hd.dcid;
   if (hd.type == NGTCP2_PKT_INITIAL && hd.token.len > 0 &&
       hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
-    auto lifetime =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(kRetryTokenLifetime).count();
-    if (ngtcp2_crypto_verify_retry_token(
-            &cfg.original_dcid, hd.token.base, hd.token.len, retry_key_.data(), retry_key_.size(),
-            hd.version, from.get(), from.len, &hd.dcid, static_cast<ngtcp2_duration>(lifetime),
-            now_ts(loop_.now())) != 0) {
+    auto odcid = check_retry_token(keys_.retry, {hd.token.base, hd.token.len}, hd.version, from,
+                                   hd.dcid, kRetryTokenLifetime, now_ts(loop_.now()));
+    if (!odcid) {
       ++stats_.refused_invalid_token;
       send_close(hd, from, NGTCP2_INVALID_TOKEN, "invalid retry token");
       return;
     }
+    cfg.original_dcid = *odcid;
     cfg.retry_scid = hd.dcid;
     cfg.token.assign(reinterpret_cast<const char*>(hd.token.base), hd.token.len);
   } else if (wants_retry()) {
@@ -288,7 +288,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   cfg.remote = from;
   cfg.version = hd.version;
   cfg.dcid = hd.scid;
-  cfg.scid = random_cid();
+  cfg.scid = new_cid();
   cfg.max_streams_bidi = opts_.max_streams_bidi;
   cfg.idle_timeout = opts_.idle_timeout;
   cfg.handshake_timeout = opts_.handshake_timeout;
@@ -346,6 +346,16 @@ const char* ServerEndpointImpl::refusal_reason(const SockAddr& from) const {
   return nullptr;
 }
 
+ngtcp2_cid ServerEndpointImpl::new_cid() const {
+  if (!lb_) return random_cid();
+  std::array<std::uint8_t, kCidLen> nonce{};
+  gnutls_rnd(GNUTLS_RND_RANDOM, nonce.data(), lb_->nonce_len);
+  const std::vector<std::uint8_t> bytes = encode_lb_cid(*lb_, {nonce.data(), lb_->nonce_len});
+  ngtcp2_cid cid{};
+  ngtcp2_cid_init(&cid, bytes.data(), bytes.size());
+  return cid;
+}
+
 bool ServerEndpointImpl::wants_retry() const {
   switch (opts_.retry) {
     case RetryMode::Always:
@@ -359,15 +369,13 @@ bool ServerEndpointImpl::wants_retry() const {
 }
 
 void ServerEndpointImpl::send_retry(const ngtcp2_pkt_hd& hd, const SockAddr& from) {
-  ngtcp2_cid scid = random_cid();
-  std::uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
-  ngtcp2_ssize tokenlen = ngtcp2_crypto_generate_retry_token(
-      token, retry_key_.data(), retry_key_.size(), hd.version, from.get(), from.len, &scid,
-      &hd.dcid, now_ts(loop_.now()));
-  if (tokenlen < 0) return;
+  ngtcp2_cid scid = new_cid();  // the client's next Initial goes to it: it names us too
+  const std::vector<std::uint8_t> token =
+      make_retry_token(keys_.retry, hd.version, from, scid, hd.dcid, now_ts(loop_.now()));
+  if (token.empty()) return;
   std::uint8_t buf[NGTCP2_MAX_UDP_PAYLOAD_SIZE];
   ngtcp2_ssize n = ngtcp2_crypto_write_retry(buf, sizeof buf, hd.version, &hd.scid, &scid, &hd.dcid,
-                                             token, static_cast<std::size_t>(tokenlen));
+                                             token.data(), token.size());
   if (n > 0) send_raw(from, buf, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
 }
 
@@ -462,6 +470,17 @@ Result<std::unique_ptr<ServerEndpoint>> start_server(DatagramIo* io, EventLoop& 
 }
 
 }  // namespace
+
+std::vector<std::vector<std::uint8_t>> test_server_cids(ServerEndpoint& endpoint, ConnHandle h) {
+  auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint);
+  Connection* c = impl != nullptr ? impl->connection(h) : nullptr;
+  if (c == nullptr) return {};
+  std::vector<ngtcp2_cid> cids(ngtcp2_conn_get_num_scid(c->native()));
+  cids.resize(ngtcp2_conn_get_scid(c->native(), cids.data()));
+  std::vector<std::vector<std::uint8_t>> out;
+  for (const ngtcp2_cid& cid : cids) out.emplace_back(cid.data, cid.data + cid.datalen);
+  return out;
+}
 
 std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle h) {
   auto* impl = dynamic_cast<ServerEndpointImpl*>(&endpoint);

@@ -1,7 +1,9 @@
 // Test-only access to transport internals (not for product code).
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "quic/endpoint.h"
 
@@ -17,5 +19,9 @@ bool test_finish_stream(ClientEndpoint& endpoint, ConnHandle conn);
 // Bytes the server has queued on a connection and not yet seen acknowledged; nullopt when the
 // connection is unknown.
 std::optional<std::size_t> test_queued_bytes(ServerEndpoint& endpoint, ConnHandle conn);
+
+// The connection IDs a server connection has given its peer and not retired (the handshake's
+// and those of NEW_CONNECTION_ID frames); empty when the connection is unknown.
+std::vector<std::vector<std::uint8_t>> test_server_cids(ServerEndpoint& endpoint, ConnHandle conn);
 
 }  // namespace qc::quic

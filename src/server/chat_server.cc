@@ -238,7 +238,9 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
     chat::AccountRef ref;
     auto account = store_.find_account(request.username);
     if (!account) {
-      log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
+      log::error("store_error", {{"event", "find_account"},
+                                 {"code", account.error().code},
+                                 {"error", account.error().message}});
       (void)auth::verify_password(request.password, auth::dummy_hash(cost));
     } else if (!account->has_value()) {
       (void)auth::verify_password(request.password, auth::dummy_hash(cost));
@@ -262,7 +264,8 @@ namespace {
 chat::AccountChange store_result(const Result<void>& r, std::string_view event) {
   if (r) return chat::AccountChange::Done;
   if (r.error().code == "exists") return chat::AccountChange::NameTaken;
-  log::error("store_error", {{"event", event}, {"error", r.error().message}});
+  log::error("store_error",
+             {{"event", event}, {"code", r.error().code}, {"error", r.error().message}});
   return chat::AccountChange::Failed;
 }
 
@@ -276,7 +279,9 @@ void ChatServer::change_password(chat::action::ChangePassword request) {
     chat::AccountChange result = chat::AccountChange::Failed;
     auto account = store_.find_account(request.username);
     if (!account) {
-      log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
+      log::error("store_error", {{"event", "find_account"},
+                                 {"code", account.error().code},
+                                 {"error", account.error().message}});
     } else if (!account->has_value()) {
       result = chat::AccountChange::NoSuchAccount;
     } else if (!auth::verify_password(request.old_password, (*account)->hash)) {

@@ -120,6 +120,7 @@ class ChatServer final : public quic::Handler {
   void on_deadline();
 
   io::EventLoop& loop_;
+  cluster::Bus* bus_ = nullptr;  // the cluster's bus (--cluster); it outlives the server
   store::AccountStore& store_;
   ServerConfig config_;
   chat::Core core_;
@@ -132,7 +133,6 @@ class ChatServer final : public quic::Handler {
   bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
   std::uint64_t purged_ = 0;
-  cluster::Bus* bus_ = nullptr;
   bool purging_ = false;
   // Destroyed before hash_pool_ and after everything its callbacks touch (they post to the loop,
   // guarded by alive_).

@@ -2,8 +2,6 @@
 // bus encoded (a Presence event also sets this node's presence in Redis); what the bus brings is
 // decoded and given to the core. A payload that does not decode is logged with its origin and
 // counted, never fatal: another node's bytes are input like a client's.
-#include <concepts>
-
 #include "proto/bus/codec.h"
 #include "server/chat_server.h"
 #include "util/log.h"
@@ -23,14 +21,6 @@ std::string_view state_name(cluster::BusState state) {
   return "down";
 }
 
-// The bus implementation takes its receiver with set_callbacks (cluster/redis_bus.h); a Bus
-// without it (an older interface) is only published to.
-template <class B>
-void give_callbacks(B& bus, cluster::Bus::Callbacks callbacks) {
-  if constexpr (requires { bus.set_callbacks(std::move(callbacks)); })
-    bus.set_callbacks(std::move(callbacks));
-}
-
 }  // namespace
 
 void ChatServer::attach_bus(cluster::Bus* bus) {
@@ -48,7 +38,7 @@ void ChatServer::attach_bus(cluster::Bus* bus) {
     if (!alive.expired()) on_node_down(node);
   };
   callbacks.node_up = [](std::string_view node) { log::info("cluster_node_up", {{"node", node}}); };
-  give_callbacks(*bus_, std::move(callbacks));
+  bus_->set_callbacks(std::move(callbacks));
 }
 
 std::optional<cluster::BusStats> ChatServer::bus_stats() const {

@@ -8,7 +8,9 @@ namespace qc::server {
 std::optional<chat::AccountRef> StoreDirectory::find(std::string_view name) {
   auto account = store_.find_account(name);
   if (!account) {
-    log::error("store_error", {{"event", "find_account"}, {"error", account.error().message}});
+    log::error("store_error", {{"event", "find_account"},
+                               {"code", account.error().code},
+                               {"error", account.error().message}});
     return std::nullopt;
   }
   if (!account->has_value()) return std::nullopt;

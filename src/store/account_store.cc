@@ -17,6 +17,31 @@ Result<void> AccountStore::add_many(const std::vector<NewAccount>& accounts) {
   return {};
 }
 
+Result<std::optional<std::string>> AccountStore::find_hash(std::string_view username) {
+  auto found = find_account(username);
+  if (!found) return Unexpected<Error>{found.error()};
+  if (!found->has_value() || (*found)->name != username) return std::optional<std::string>();
+  return std::optional<std::string>(std::move((*found)->hash));
+}
+
+Result<std::vector<std::string>> AccountStore::list() {
+  auto accounts = list_accounts();
+  if (!accounts) return Unexpected<Error>{accounts.error()};
+  std::vector<std::string> names;
+  names.reserve(accounts->size());
+  for (auto& a : *accounts) names.push_back(std::move(a.name));
+  return names;
+}
+
+Unexpected<Error> invalid_name(std::string_view name) {
+  return fail("invalid_username", "invalid username '" + std::string(name) +
+                                      "': use 1-32 characters of A-Z a-z 0-9 _ . -");
+}
+
+Unexpected<Error> no_such_user(std::string_view name) {
+  return fail("not_found", "no such user '" + std::string(name) + "'");
+}
+
 std::string already_exists(const std::string& name, const std::string& stored) {
   return "user '" + name + "' already exists" + (stored == name ? "" : " as '" + stored + "'");
 }

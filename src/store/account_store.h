@@ -49,14 +49,15 @@ class AccountStore {
   // The one exception, kept for the v1 login path until it moves to find_account: the password
   // hash of the account spelt exactly `username`, else nullopt. Exact, so that a login as
   // "ALICE" cannot become a second session, or a second rate-limit key, beside "alice".
-  virtual Result<std::optional<std::string>> find_hash(std::string_view username) = 0;
+  // (Derived from find_account.)
+  virtual Result<std::optional<std::string>> find_hash(std::string_view username);
   // Fails with `exists` when the name, in any case, is taken.
   virtual Result<void> add(std::string_view username, std::string_view hash) = 0;
   virtual Result<void> set_hash(std::string_view username,
                                 std::string_view hash) = 0;    // fails if missing
   virtual Result<void> remove(std::string_view username) = 0;  // fails if missing
   // Names sorted case-insensitively (ties in byte order).
-  virtual Result<std::vector<std::string>> list() = 0;
+  virtual Result<std::vector<std::string>> list();  // (derived from list_accounts)
   // The same order as list(), with ids and hashes.
   virtual Result<std::vector<Account>> list_accounts() = 0;
   // Keeps the account's id and hash. Fails with not_found (no `old_name`), invalid_username, or
@@ -80,6 +81,9 @@ Result<void> check_no_case_conflicts(AccountStore& store);
 Result<std::string> expect_account(AccountStore& store, const std::string& name, bool present);
 // "user 'ALICE' already exists as 'alice'" (names are case-insensitive).
 std::string already_exists(const std::string& name, const std::string& stored);
+// The stores' refusals: invalid_username and not_found, in the words every store uses.
+Unexpected<Error> invalid_name(std::string_view name);
+Unexpected<Error> no_such_user(std::string_view name);
 
 struct SqliteOptions {
   bool create_if_missing = true;

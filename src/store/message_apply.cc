@@ -13,15 +13,6 @@ namespace {
 
 sqlite3_int64 i64(std::uint64_t v) { return static_cast<sqlite3_int64>(v); }
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ',';
-    out += n;
-  }
-  return out;
-}
-
 OpResult ok(std::uint64_t id = 0) { return {Status::Ok, id, {}}; }
 
 }  // namespace
@@ -34,8 +25,7 @@ std::vector<OpResult> SqliteMessageStore::apply(const std::vector<history::Op>& 
   auto results = apply_in_transaction(batch);
   if (results) return std::move(*results);
   // The transaction rolled back: nothing of the batch is stored.
-  return std::vector<OpResult>(batch.size(),
-                               OpResult{Status::Failed, 0, results.error().message});
+  return std::vector<OpResult>(batch.size(), OpResult{Status::Failed, 0, results.error().message});
 }
 
 Result<std::vector<OpResult>> SqliteMessageStore::apply_in_transaction(
@@ -77,8 +67,8 @@ Result<std::uint64_t> SqliteMessageStore::last_id(const std::string& conv) {
   return db_error("cannot read the last id of " + conv);
 }
 
-Result<SqliteMessageStore::Cursor> SqliteMessageStore::cursor_of(std::uint64_t account_id,
-                                                                  const std::string& conv) {
+Result<MessageSource::Cursor> SqliteMessageStore::cursor_of(std::uint64_t account_id,
+                                                            const std::string& conv) {
   StmtUse use(st_.cursor_of.get());
   use.bind(1, i64(account_id));
   use.bind(2, conv);
@@ -98,8 +88,7 @@ Result<void> SqliteMessageStore::list_for(std::uint64_t account_id, const std::s
   return {};
 }
 
-Result<void> SqliteMessageStore::list_at_latest(std::uint64_t account_id,
-                                                const std::string& conv) {
+Result<void> SqliteMessageStore::list_at_latest(std::uint64_t account_id, const std::string& conv) {
   StmtUse use(st_.cursor_at_latest.get());
   use.bind(1, i64(account_id));
   use.bind(2, conv);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/message_reading.h"
 #include "store/message_store.h"
 #include "store/sqlite_util.h"
 
@@ -17,13 +18,13 @@ namespace qc::store {
 // Every statement the message store runs, prepared once per connection (the hot path).
 struct MessageStatements {
   sqlite::StmtHandle find_cid, last_id, next_id, insert_message, cursor_of, cursor_at,
-      cursor_at_latest, cursor_forward, sender_read, create_room, add_member, remove_member, drop_cursor,
-      set_topic, page_ascending, page_descending, listed_convs, purge_by_age, purge_by_count, rooms,
-      members, epoch;
+      cursor_at_latest, cursor_forward, sender_read, create_room, add_member, remove_member,
+      drop_cursor, set_topic, page_ascending, page_descending, listed_convs, purge_by_age,
+      purge_by_count, rooms, members, epoch;
 };
 Result<MessageStatements> prepare_message_statements(sqlite3* db);
 
-class SqliteMessageStore final : public MessageStore {
+class SqliteMessageStore final : public MessageStore, private MessageSource {
  public:
   SqliteMessageStore(sqlite::DbHandle db, MessageStatements st, std::uint64_t epoch)
       : db_(std::move(db)), st_(std::move(st)), epoch_(epoch) {}
@@ -50,23 +51,16 @@ class SqliteMessageStore final : public MessageStore {
   Result<history::OpResult> enroll(const history::Enroll& e);
   Result<history::OpResult> set_read_cursor(const history::SetReadCursor& c);
 
-  Result<history::PageResult> read_page(const history::ReadPage& q);
-  Result<std::vector<history::PageResult>> read_catch_up(const history::ReadCatchUp& q);
-
-  // Small queries shared by the above.
-  Result<std::uint64_t> last_id(const std::string& conv);
-  struct Cursor {
-    bool listed = false;
-    std::uint64_t read = 0;
-  };
-  Result<Cursor> cursor_of(std::uint64_t account_id, const std::string& conv);
-  Result<void> list_for(std::uint64_t account_id, const std::string& conv, std::uint64_t read);
-  Result<void> list_at_latest(std::uint64_t account_id, const std::string& conv);
-  // Messages of conv with after < id < before, `limit` + 1 at most (to tell `more`), oldest
-  // first; newest_first picks the newest ones below `before` instead.
+  // The queries reads are cut from (message_reading.h), also used by the writes.
+  Result<std::uint64_t> last_id(const std::string& conv) override;
+  Result<Cursor> cursor_of(std::uint64_t account_id, const std::string& conv) override;
   Result<std::vector<proto::v2::Msg>> messages(const std::string& conv, std::uint64_t after,
                                                std::uint64_t before, std::uint32_t limit,
-                                               bool newest_first);
+                                               bool newest_first) override;
+  Result<std::vector<Listed>> listed_convs(std::uint64_t account_id) override;
+
+  Result<void> list_for(std::uint64_t account_id, const std::string& conv, std::uint64_t read);
+  Result<void> list_at_latest(std::uint64_t account_id, const std::string& conv);
   Result<std::uint64_t> purge_step(sqlite3_stmt* st, std::int64_t bound, std::size_t limit);
 
   Unexpected<Error> db_error(std::string_view context) const;

@@ -15,15 +15,6 @@ using sqlite::DbHandle;
 using sqlite::StmtHandle;
 using sqlite::StmtUse;
 
-Unexpected<Error> invalid_name(std::string_view name) {
-  return fail("invalid_username", "invalid username '" + std::string(name) +
-                                      "': use 1-32 characters of A-Z a-z 0-9 _ . -");
-}
-
-Unexpected<Error> no_such_user(std::string_view name) {
-  return fail("not_found", "no such user '" + std::string(name) + "'");
-}
-
 Unexpected<Error> name_taken(std::string_view name, const std::string& stored) {
   std::string message = "user '" + std::string(name) + "' already exists";
   if (stored != name && !stored.empty()) message += " as '" + stored + "'";
@@ -99,13 +90,6 @@ class SqliteStore final : public AccountStore {
     return find_locked(username);
   }
 
-  Result<std::optional<std::string>> find_hash(std::string_view username) override {
-    auto found = find_account(username);
-    if (!found) return Unexpected<Error>{found.error()};
-    if (!found->has_value() || (*found)->name != username) return std::optional<std::string>();
-    return std::optional<std::string>(std::move((*found)->hash));
-  }
-
   Result<void> add(std::string_view username, std::string_view hash) override {
     std::lock_guard<std::mutex> lock(mu_);
     return insert_locked(username, hash);
@@ -136,15 +120,6 @@ class SqliteStore final : public AccountStore {
     }
     if (sqlite3_changes(db_.get()) == 0) return no_such_user(username);
     return {};
-  }
-
-  Result<std::vector<std::string>> list() override {
-    auto accounts = list_accounts();
-    if (!accounts) return Unexpected<Error>{accounts.error()};
-    std::vector<std::string> names;
-    names.reserve(accounts->size());
-    for (auto& a : *accounts) names.push_back(std::move(a.name));
-    return names;
   }
 
   Result<std::vector<Account>> list_accounts() override {

@@ -18,6 +18,12 @@ namespace {
 constexpr std::chrono::milliseconds kMaxBackoff{10'000};
 constexpr std::chrono::milliseconds kCloseGrace{2'000};
 constexpr std::chrono::milliseconds kLogoutTimeout{10'000};
+
+std::vector<ServerCandidate> candidates_or(std::vector<ServerCandidate> servers,
+                                           const quic::ClientOptions& transport) {
+  if (servers.empty()) servers.push_back({transport.host, transport.port, transport.host});
+  return servers;
+}
 }  // namespace
 
 ClientApp::ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, ClientMux& mux,
@@ -25,15 +31,31 @@ ClientApp::ClientApp(io::EventLoop& loop, quic::ClientEndpoint& endpoint, Client
     : loop_(loop),
       console_(console),
       options_(std::move(options)),
+      servers_(candidates_or(options_.servers, chat_options.transport)),
       chat_(loop, endpoint, mux, std::move(chat_options), [this](const Event& e) { on_event(e); }) {
   console_.set_line_handler([this](std::optional<std::string> line) { on_line(std::move(line)); });
 }
 
 // Said at once: a server that does not answer is reported after the handshake timeout.
-Result<void> ClientApp::start() {
-  say("connecting", "[Sys] Connecting to " + options_.server_label + "...");
-  connect_started_ = loop_.now();
-  return chat_.connect();
+Result<void> ClientApp::start() { return connect_current(); }
+
+// Connects to the current candidate. One that cannot even start (a name that does not resolve)
+// is reported and the next one taken, until each has been tried once.
+Result<void> ClientApp::connect_current() {
+  while (true) {
+    const ServerCandidate& server = servers_.current();
+    chat_.set_server(server.address, server.port, server.name);
+    servers_.count_attempt();
+    if (phase_ != Phase::Reconnecting) {
+      say("connecting", "[Sys] Connecting to " + server_label() + "...");
+    }
+    connect_started_ = loop_.now();
+    auto started = chat_.connect();
+    if (started || servers_.round_done()) return started;
+    complain("connect_failed", "Cannot connect to " + server_label() + ": " +
+                                   started.error().message + "; trying the next server");
+    servers_.advance();
+  }
 }
 
 void ClientApp::finish(int code) {
@@ -67,8 +89,10 @@ void ClientApp::on_event(const Event& event) {
   if (auto* selected = std::get_if<VersionSelected>(&event)) {
     v2_display_ = selected->version == proto::v2::kVersion;
   }
-  if (std::holds_alternative<Connected>(event)) {
-    show(event);  // JSON only: silent on the terminal
+  if (const auto* connected = std::get_if<Connected>(&event)) {
+    Connected named = *connected;
+    named.server = server_label();
+    show(named);  // JSON only: silent on the terminal
     return on_connected();
   }
   if (auto* ok = std::get_if<LoginOk>(&event)) return on_login_ok(*ok);
@@ -94,6 +118,10 @@ void ClientApp::on_event(const Event& event) {
 
 void ClientApp::on_connected() {
   ever_opened_ = true;
+  servers_.succeeded();
+  if (servers_.size() > 1 && !options_.json) {
+    print_line("[Sys] Connected to " + server_label());
+  }
   if (phase_ == Phase::Reconnecting) return send_login();
   ask_credentials();
 }
@@ -156,7 +184,7 @@ void ClientApp::on_closed(const ConnectionClosed& closed) {
       reason = "no answer after " + std::string(figure) + " s";
     }
     if (reason.starts_with("certificate verification failed")) reason += options_.verify_hint;
-    return fatal("[Err] Cannot connect to " + options_.server_label + ": " + reason);
+    return connect_failed(reason);
   }
   std::string line = format_event(closed).value_or("[Err] Connection lost");
   if (v2()) line = with_clock(now_ms(), line);
@@ -217,9 +245,29 @@ void ClientApp::schedule_reconnect() {
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
 }
 
+// The server messages name: the candidate's, or with one server the label given.
+std::string ClientApp::server_label() const {
+  if (servers_.size() == 1 && !options_.server_label.empty()) return options_.server_label;
+  return servers_.current().label();
+}
+
+// The next candidate in turn: the one just lost (or refused) comes last.
 void ClientApp::reconnect_now() {
   if (phase_ != Phase::Reconnecting) return;
-  if (!chat_.connect()) schedule_reconnect();
+  servers_.advance();
+  if (!connect_current()) schedule_reconnect();
+}
+
+// The first connection failed: the next candidate not yet tried, else the end.
+void ClientApp::connect_failed(std::string_view reason) {
+  const std::string line =
+      "Cannot connect to " + server_label() + ": " + std::string(reason);
+  if (servers_.round_done()) return fatal("[Err] " + line);
+  complain("connect_failed", line + "; trying the next server");
+  servers_.advance();
+  if (auto started = connect_current(); !started) {
+    fatal("[Err] Cannot connect to " + server_label() + ": " + started.error().message);
+  }
 }
 
 // --- login dialogue ---------------------------------------------------------------------------
@@ -260,8 +308,8 @@ void ClientApp::send_login() {
     phase_ = Phase::AwaitingLogin;
     return;
   }
-  if (auto sent = chat_.login(username_, password_, device_id_, book_.since(),
-                                 book_.state().epoch); !sent) {
+  if (auto sent = chat_.login(username_, password_, device_id_, book_.since(), book_.state().epoch);
+      !sent) {
     return fatal("[Err] " + sent.error().message);
   }
   if (phase_ != Phase::Reconnecting) phase_ = Phase::AwaitingLogin;

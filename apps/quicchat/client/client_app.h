@@ -13,6 +13,7 @@
 #include "client/command.h"
 #include "client/resume_book.h"
 #include "quicchat/client/client_console.h"
+#include "quicchat/client/server_rotation.h"
 
 namespace qc::app {
 
@@ -22,10 +23,12 @@ struct ClientAppOptions {
   bool register_account = false;        // --register: create the account, then log in (v2)
   bool reconnect = false;
   std::string server_label;  // "localhost:4433", "[::1]:4433", for messages
-  std::string state_key;     // names the server's folder in state_dir: "::1:4433"
-  std::string verify_hint;   // said after "certificate verification failed: ..."
-  bool json = false;         // --json: one JSON object per line (client/json_events.h)
-  std::string state_dir;     // --state-dir: where the v2 device id is kept (empty: not kept)
+  // --server's candidates in order (expand_candidates); empty: the transport options' server.
+  std::vector<ServerCandidate> servers;
+  std::string state_key;    // names the server's folder in state_dir: "::1:4433"
+  std::string verify_hint;  // said after "certificate verification failed: ..."
+  bool json = false;        // --json: one JSON object per line (client/json_events.h)
+  std::string state_dir;    // --state-dir: where the v2 device id is kept (empty: not kept)
   // Wall-clock milliseconds since the Unix epoch, for HH:MM and JSON "ts" (tests fix it).
   std::function<std::int64_t()> now_ms;
 };
@@ -116,12 +119,16 @@ class ClientApp {
   void begin_logout();
   void schedule_reconnect();
   void reconnect_now();
+  Result<void> connect_current();
+  void connect_failed(std::string_view reason);
+  std::string server_label() const;
   void finish(int code);
   void fatal(std::string_view line);
 
   io::EventLoop& loop_;
   Console& console_;
   ClientAppOptions options_;
+  ServerRotation servers_;
   client::ChatClient chat_;
   Phase phase_ = Phase::Connecting;
   std::string username_;

@@ -29,14 +29,19 @@ Result<std::string> read_password_file(const std::string& path) {
 constexpr auto kClientOptions = std::to_array<Option<S>>({
     {{.name = "server",
       .default_value = "localhost",
-      .help = "server host name or address, optionally with :PORT",
+      .help = "server host name or address, optionally with :PORT; or a comma-separated list",
       .notes = "also used for SNI; an IPv6 address as `::1` or `[::1]`, with a port "
-               "`[::1]:4433` (`::1:4433` is one address, without a port)"},
+               "`[::1]:4433` (`::1:4433` is one address, without a port). A list "
+               "(`a:4433,b:4433,[::1]`; an entry without a port takes --port) and a name with "
+               "several addresses are tried in turn, each for --connect-timeout-ms, until one "
+               "answers; with --reconnect a lost connection goes on with the next one. The state "
+               "folder is the first entry's"},
      [](const V& v, S& s) -> Set {
-       auto address = parse_server_address(v.text);
-       if (!address) return Unexpected{address.error()};
-       s.chat.transport.host = address->host;
-       s.port_in_server = address->port;
+       auto list = parse_server_list(v.text);
+       if (!list) return Unexpected{list.error()};
+       s.server_list = std::move(*list);
+       s.chat.transport.host = s.server_list.front().host;
+       s.port_in_server = s.server_list.size() == 1 ? s.server_list.front().port : std::nullopt;
        return {};
      }},
     {{.name = "port",
@@ -128,7 +133,8 @@ constexpr auto kClientOptions = std::to_array<Option<S>>({
      }},
     {{.name = "connect-timeout-ms",
       .default_value = "3000",
-      .help = "give up on a server that does not answer the handshake for this long",
+      .help = "give up on a server that does not answer the handshake for this long (with a "
+              "--server list: go on with the next one)",
       .kind = Kind::Int,
       .min = 100,
       .max = 600'000,
@@ -277,9 +283,22 @@ Result<ClientSettings> client_settings_from(const Flags& flags, const ConfigSour
   if (auto settled = settle_port(flags, source, settings); !settled) {
     return Unexpected{settled.error()};
   }
-  const auto& transport = settings.chat.transport;
-  settings.app.server_label = host_port_text(transport.host, transport.port);
-  // The state folder's name as it always was: "::1:4433", without brackets.
+  auto& transport = settings.chat.transport;
+  if (settings.server_list.empty()) settings.server_list.push_back({transport.host, std::nullopt});
+  // One server: its port as settle_port decided. A list: each entry's, else --port.
+  const bool one = settings.server_list.size() == 1;
+  for (const ServerAddress& entry : settings.server_list) {
+    settings.servers.push_back(
+        {entry.host, one ? transport.port : entry.port.value_or(transport.port)});
+  }
+  if (settings.servers.size() > 1) transport.port = settings.servers.front().port;
+  settings.app.server_label.clear();
+  for (const ServerEntry& entry : settings.servers) {
+    if (!settings.app.server_label.empty()) settings.app.server_label += ", ";
+    settings.app.server_label += host_port_text(entry.host, entry.port);
+  }
+  // The state folder's name as it always was: "::1:4433", without brackets. With a list, the
+  // first entry's: the device id and the resume state follow the user from node to node.
   settings.app.state_key = transport.host + ":" + std::to_string(transport.port);
   settings.app.verify_hint = verify_hint(flags, source, transport.ca_file);
   // Only v2 sends a device id: a v1-only client keeps nothing on disk unless told where.

@@ -9,6 +9,8 @@
 
 #include "quicchat/client/client_app.h"
 #include "quicchat/client/client_config.h"
+#include "quicchat/client/server_rotation.h"
+#include "quicchat/common/host_port.h"
 #include "quicchat/common/options.h"
 #include "util/log.h"
 
@@ -18,7 +20,9 @@ struct ClientSettings {
   client::ChatClientOptions chat;
   ClientAppOptions app;
   log::Level log_level = log::Level::Warn;
-  std::optional<std::uint16_t> port_in_server;  // --server HOST:PORT
+  std::optional<std::uint16_t> port_in_server;  // --server HOST:PORT (one server)
+  std::vector<ServerAddress> server_list;       // --server as written
+  std::vector<ServerEntry> servers;             // with their ports settled
 };
 
 std::span<const Option<ClientSettings>> client_options();

@@ -8,6 +8,7 @@
 #include "quicchat/client/client_app.h"
 #include "quicchat/client/client_options.h"
 #include "quicchat/common/commands.h"
+#include "quicchat/common/host_port.h"
 #include "util/log.h"
 
 namespace qc::app {
@@ -59,7 +60,9 @@ int run_client(const ClientSettings& setup) {
       isatty(0) ? make_terminal_console(**loop) : make_script_console(**loop);
   int exit_code = 1;
   {
-    ClientApp app(**loop, **endpoint, mux, setup.chat, *console, setup.app);
+    ClientAppOptions app_options = setup.app;
+    app_options.servers = expand_candidates(setup.servers, resolve_host_addresses);
+    ClientApp app(**loop, **endpoint, mux, setup.chat, *console, std::move(app_options));
     int signal_fd = watch_signals(**loop, app, *console);
     if (auto started = app.start(); !started) {
       console->print_fatal("[Err] Cannot connect to " + setup.app.server_label + ": " +

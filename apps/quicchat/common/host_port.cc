@@ -1,6 +1,10 @@
 #include "quicchat/common/host_port.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 
 #include <charconv>
 
@@ -61,6 +65,55 @@ Result<ServerAddress> parse_server_address(std::string_view text) {
   auto port = parse_port(text, text.substr(colon + 1));
   if (!port) return Unexpected{port.error()};
   return ServerAddress{std::string(text.substr(0, colon)), *port};
+}
+
+Result<std::vector<ServerAddress>> parse_server_list(std::string_view text) {
+  std::vector<ServerAddress> list;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    std::string_view entry =
+        text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty()) {
+      return fail("usage", "--server '" + std::string(text) + "': entry " +
+                               std::to_string(list.size() + 1) + " is empty");
+    }
+    auto address = parse_server_address(entry);
+    if (!address) return Unexpected{address.error()};
+    list.push_back(std::move(*address));
+    if (comma == std::string_view::npos) return list;
+    start = comma + 1;
+  }
+}
+
+Result<std::vector<std::string>> resolve_host_addresses(const std::string& host) {
+  unsigned char buf[16];
+  if (host == "localhost" || inet_pton(AF_INET, host.c_str(), buf) == 1 || is_ipv6(host)) {
+    return std::vector<std::string>{host};
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  const int rv = getaddrinfo(host.c_str(), nullptr, &hints, &res);
+  if (rv != 0 || res == nullptr) {
+    return fail("resolve", "cannot resolve " + host + ": " + gai_strerror(rv));
+  }
+  std::vector<std::string> out;
+  for (const addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw =
+        ai->ai_family == AF_INET6
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr);
+    if (inet_ntop(ai->ai_family, raw, text, sizeof text) == nullptr) continue;
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.emplace_back(text);
+  }
+  freeaddrinfo(res);
+  if (out.empty()) return fail("resolve", "cannot resolve " + host + ": no address");
+  return out;
 }
 
 std::string host_port_text(std::string_view host, std::uint16_t port) {

@@ -6,7 +6,9 @@
 
 #include <cstdio>
 
+#include "cluster/redis_bus.h"
 #include "io/fd_limit.h"
+#include "quic/quic_lb.h"
 #include "quicchat/common/commands.h"
 #include "quicchat/common/host_port.h"
 #include "quicchat/server/server_options.h"
@@ -14,7 +16,7 @@
 #include "server/admin.h"
 #include "server/metrics.h"
 #include "server/secret_file.h"
-#include "store/account_store.h"
+#include "store/open_store.h"
 #include "util/log.h"
 
 namespace qc::app {
@@ -71,6 +73,24 @@ Result<void> load_secret(ServerSettings& settings) {
   return {};
 }
 
+// The cluster's bus when --cluster is set (nullptr when not): it connects once the loop runs,
+// and goes on without Redis (Down, reconnecting) rather than refuse to start.
+Result<std::unique_ptr<cluster::Bus>> start_cluster_bus(io::EventLoop& loop,
+                                                        const ServerSettings& settings) {
+  if (!settings.cluster) return std::unique_ptr<cluster::Bus>();
+  cluster::RedisConfig config = *settings.cluster;
+  if (!settings.cluster_password_file.empty()) {
+    auto password = cluster::read_password_file(settings.cluster_password_file);
+    if (!password) return Unexpected{password.error()};
+    config.password = std::move(*password);
+  }
+  log::info("cluster", {{"redis", cluster::redis_address(config)},
+                        {"user", config.user.empty() ? "default" : config.user},
+                        {"password_file", settings.cluster_password_file},
+                        {"node", config.node_id}});
+  return std::unique_ptr<cluster::Bus>(cluster::RedisBus::create(loop, std::move(config)));
+}
+
 // The certificate's names and expiry at start, then once a day: a renewal that did not happen
 // shows up in the log (WARN certificate_expires_soon) before clients refuse the certificate.
 void check_certificate_daily(io::EventLoop& loop, const Reloader& reloader) {
@@ -115,18 +135,23 @@ int cmd_server(const Args& args) {
   int sig_fd = block_handled_signals();
   if (sig_fd < 0) return report({"signal", "cannot create signalfd"});
 
-  auto store = store::open_sqlite_store(settings->db, {.create_if_missing = true});
+  // --db: an SQLite file, or a postgresql:// URL (a cluster's shared store).
+  auto store = store::open_account_store(settings->db, {.create_if_missing = true});
   if (!store) return report(store.error());
   // Names are case-insensitive: accounts that differ only in case are never merged silently.
   if (auto r = store::check_no_case_conflicts(**store); !r) return report(r.error());
   if (auto loaded = load_secret(*settings); !loaded) return report(loaded.error());
 
-  auto messages = store::open_sqlite_message_store(settings->db);
+  auto messages = store::open_message_store(settings->db);
   if (!messages) return report(messages.error());
 
   auto loop = io::EventLoop::create();
   if (!loop) return report(loop.error());
-  auto server = server::ChatServer::start(**loop, **store, std::move(*messages), config);
+  // Declared before the server: destroyed after it (the server holds a pointer to it).
+  auto bus = start_cluster_bus(**loop, *settings);
+  if (!bus) return report(bus.error());
+  auto server =
+      server::ChatServer::start(**loop, **store, std::move(*messages), config, bus->get());
   if (!server) return report(server.error());
 
   log_certificate(config.transport.cert_file);
@@ -159,7 +184,10 @@ int cmd_server(const Args& args) {
   const std::string address = host_port_text(config.transport.host, (*server)->port());
   log::info("listening", {{"address", address},
                           {"node", config.node_id},
-                          {"db", settings->db},
+                          {"cid_server_id", config.transport.cid_server_id.empty()
+                                                ? std::string("none")
+                                                : quic::hex_of(config.transport.cid_server_id)},
+                          {"db", store::shown_db(settings->db)},
                           {"history", config.chat.store_messages ? "on" : "off"},
                           {"alpn", flags.get("alpn")}});
   // The one line scripts wait for before they connect.

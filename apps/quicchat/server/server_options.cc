@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <thread>
 
+#include "quic/quic_lb.h"
 #include "quicchat/common/config_file.h"
 #include "server/secret_file.h"
+#include "store/db_url.h"
 #include "util/account_rules.h"
 
 namespace qc::app {
@@ -56,16 +58,18 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
      }},
     {{.name = "db",
       .default_value = "data/quicchat.db",
-      .help = "SQLite account database",
-      .notes = "created mode 0600 if missing, never overwritten (an existing one others can "
-               "access is kept, with WARN db_file_not_private)"},
+      .help = "the store: an SQLite file, or a postgresql://USER@HOST:PORT/DBNAME URL (shared by "
+              "a cluster's nodes)",
+      .notes = "a file is created mode 0600 if missing, never overwritten (an existing one others "
+               "can access is kept, with WARN db_file_not_private); a URL needs --secret-file, "
+               "see [Cluster](#cluster)"},
      [](const V& v, S& s) -> Set {
        s.db = v.text;
        return {};
      }},
     {{.name = "secret-file",
-      .help = "file with the secret that keys stateless resets (none: server.secret in the "
-              "folder of --db)",
+      .help = "file with the secret that keys stateless resets and Retry tokens (none: "
+              "server.secret in the folder of an SQLite --db; required with a PostgreSQL one)",
       .notes = "created mode 0600 with 32 random bytes on first start, refused when group or "
                "others may read it; see [Secret file](#secret-file)"},
      [](const V& v, S& s) -> Set {
@@ -81,6 +85,43 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
          return fail("usage",
                      "--node-id: " + std::string(kUsernameRule) + ", not '" + v.text + "'");
        s.config.node_id = v.text;
+       return {};
+     }},
+    {{.name = "cluster",
+      .help = "run as one node of a cluster whose bus and presence are the Redis at "
+              "redis://[USER@]HOST:PORT (needs --node-id)",
+      .notes = "no password in the URL: see --cluster-password-file and [Redis](#redis)"},
+     [](const V& v, S& s) -> Set {
+       if (v.text.empty()) return {};
+       auto parsed = cluster::parse_redis_url(v.text);
+       if (!parsed) return Unexpected{parsed.error()};
+       s.cluster = std::move(*parsed);
+       return {};
+     }},
+    {{.name = "cluster-password-file",
+      .help = "file whose first line is the password of the --cluster URL's Redis user (or of "
+              "Redis's default user)",
+      .notes = "mode 0600 (refused when group or others may read it); never logged"},
+     [](const V& v, S& s) -> Set {
+       s.cluster_password_file = v.text;
+       return {};
+     }},
+    {{.name = "cid-server-id",
+      .help = "1-8 bytes of hex that every connection ID this server issues carries, for a "
+              "QUIC-LB load balancer (none: from --node-id, else random IDs)",
+      .notes = "QUIC-LB's unencrypted format: octet 0 = config rotation 0 and the length, then "
+               "the server id, then a random nonce (18 bytes in all). Without it a node with "
+               "--node-id takes the first 2 bytes of SHA-256(node id): give each node its own "
+               "here when two names might collide (see [Nodes behind one name]"
+               "(#nodes-behind-one-name))"},
+     [](const V& v, S& s) -> Set {
+       if (v.text.empty()) {
+         s.config.transport.cid_server_id.clear();
+         return {};
+       }
+       auto id = quic::parse_server_id_hex(v.text);
+       if (!id) return fail("usage", "--cid-server-id: " + id.error().message);
+       s.config.transport.cid_server_id = std::move(*id);
        return {};
      }},
     {{.name = "alpn",
@@ -605,7 +646,26 @@ Result<ServerSettings> server_settings_from(const Flags& flags) {
   if (auto applied = apply_options(server_options(), flags, settings); !applied) {
     return Unexpected{applied.error()};
   }
-  if (settings.secret_file.empty()) settings.secret_file = server::default_secret_path(settings.db);
+  if (settings.cluster) {
+    if (settings.config.node_id.empty())
+      return fail("usage", "--cluster needs --node-id NAME (every node of a cluster its own)");
+    settings.cluster->node_id = settings.config.node_id;
+  } else if (!settings.cluster_password_file.empty()) {
+    return fail("usage", "--cluster-password-file needs --cluster");
+  }
+  if (settings.secret_file.empty()) {
+    // The default lives beside an SQLite file; a URL has no folder, and a cluster's nodes must
+    // share one secret.
+    if (store::is_postgres_url(settings.db)) {
+      return fail("usage",
+                  "--secret-file is required with a PostgreSQL --db (give every node of the "
+                  "cluster the same file)");
+    }
+    settings.secret_file = server::default_secret_path(settings.db);
+  }
+  if (settings.config.transport.cid_server_id.empty() && !settings.config.node_id.empty()) {
+    settings.config.transport.cid_server_id = quic::server_id_from_node_id(settings.config.node_id);
+  }
   if (const char* keylog = std::getenv("SSLKEYLOGFILE")) {
     settings.config.transport.keylog_file = keylog;
   }

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "cluster/redis_config.h"
 #include "ops/http_server.h"
 #include "quicchat/common/options.h"
 #include "server/chat_server.h"
@@ -22,6 +23,10 @@ struct ServerSettings {
   log::Level log_level = log::Level::Info;
   std::optional<ops::HostPort> metrics_listen;  // nullopt = no metrics endpoint
   std::string admin_socket;                     // empty = no admin socket
+  // --cluster: this node's Redis (bus, presence); nullopt = a server on its own. The password
+  // is read from cluster_password_file when the server starts (cmd_server.cc).
+  std::optional<cluster::RedisConfig> cluster;
+  std::string cluster_password_file;
 };
 
 std::span<const Option<ServerSettings>> server_options();

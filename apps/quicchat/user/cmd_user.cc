@@ -1,6 +1,6 @@
-// quicchat user: account administration on the SQLite database, or for add, passwd and del
-// through a running server's admin socket (--admin-socket), which changes its own database and
-// ends the account's sessions.
+// quicchat user: account administration on the database (an SQLite file or a PostgreSQL URL), or
+// for add, passwd and del through a running server's admin socket (--admin-socket), which changes
+// its own database and ends the account's sessions.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,7 +20,7 @@
 #include "quicchat/common/options.h"
 #include "quicchat/user/password_input.h"
 #include "quicchat/user/user_import.h"
-#include "store/account_store.h"
+#include "store/open_store.h"
 
 namespace qc::app {
 namespace {
@@ -50,6 +50,7 @@ int usage_error(const std::string& message) {
 // A database that a running server uses has its -wal file: changed directly, the server's
 // sessions know nothing of it.
 void warn_if_in_use(const UserContext& ctx) {
+  if (store::is_postgres_url(ctx.db)) return;  // shared by design
   std::error_code ec;
   if (!std::filesystem::exists(ctx.db + "-wal", ec)) return;
   std::fprintf(stderr,
@@ -59,17 +60,18 @@ void warn_if_in_use(const UserContext& ctx) {
                ctx.db.c_str());
 }
 
-// `create` also makes the parent directory; otherwise a missing database is an error.
+// For a file, `create` also makes the parent directory; otherwise a missing database is an
+// error. A PostgreSQL database must exist; its tables are made when missing.
 Result<std::unique_ptr<store::AccountStore>> open_store(const UserContext& ctx, bool create) {
   const std::filesystem::path parent = std::filesystem::path(ctx.db).parent_path();
-  if (create && !parent.empty()) {
+  if (create && !parent.empty() && !store::is_postgres_url(ctx.db)) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
     if (ec) return fail("io", "cannot create " + parent.string() + ": " + ec.message());
   }
   store::SqliteOptions opts;
   opts.create_if_missing = create;
-  auto db = store::open_sqlite_store(ctx.db, opts);
+  auto db = store::open_account_store(ctx.db, opts);
   if (!db) return db;
   // The tool still works on such a database, so that `rename` can repair it.
   if (auto healthy = store::check_no_case_conflicts(**db); !healthy) {
@@ -260,10 +262,13 @@ int run_import(const UserContext& ctx, Operands operands) {
   return 0;
 }
 
-// The seed's three users, created only with a brand-new database: never touches an existing one.
+// The seed's three users, created only with a brand-new database (for PostgreSQL: one without
+// accounts): never touches an existing one.
 int run_demo(const UserContext& ctx, Operands) {
   std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(ctx.db, ec))) return 0;
+  if (!store::is_postgres_url(ctx.db) &&
+      std::filesystem::exists(std::filesystem::symlink_status(ctx.db, ec)))
+    return 0;
   const std::pair<const char*, const char*> demo[] = {
       {"alice", "p1"}, {"bob", "p2"}, {"cam", "p3"}};
   std::vector<store::NewAccount> accounts;
@@ -274,8 +279,12 @@ int run_demo(const UserContext& ctx, Operands) {
   }
   auto db = open_store(ctx, true);
   if (!db) return report(db.error());
+  if (auto existing = (*db)->list(); !existing || !existing->empty()) {
+    return existing ? 0 : report(existing.error());
+  }
   if (auto r = (*db)->add_many(accounts); !r) return report(r.error());
-  std::printf("created %s with demo users alice/p1, bob/p2, cam/p3\n", ctx.db.c_str());
+  std::printf("created %s with demo users alice/p1, bob/p2, cam/p3\n",
+              store::shown_db(ctx.db).c_str());
   return 0;
 }
 
@@ -308,7 +317,8 @@ static_assert(auth::kDefaultCost == 12, "the --cost row below says 12");
 constexpr Option<UserContext> kUserOptions[] = {
     {{.name = "db",
       .default_value = "data/quicchat.db",
-      .help = "account database (its directory is created)"},
+      .help = "account database: an SQLite file (its directory is created) or a "
+              "postgresql:// URL"},
      [](const OptionValue& v, UserContext& ctx) -> Result<void> {
        ctx.db = v.text;
        return {};

@@ -24,6 +24,7 @@ class EngineProcess {
   bool started() const { return port_ != 0 && pid_ > 0; }
   const std::string& error() const { return error_; }
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }  // to SIGSTOP it (a hung server); -1 when not running
   const std::string& dir() const { return dir_; }
   std::string log() const;  // its log file so far
 

@@ -87,8 +87,8 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
     std::ofstream users(dir_ + "/users.txt");
     for (const auto& a : opts.accounts) users << a.name << ':' << a.password << '\n';
   }
-  auto import =
-      run_quicchat({"user", "import", dir_ + "/users.txt", "--db", db_file(), "--cost", "4"});
+  db_ = opts.db.empty() ? db_file() : opts.db;
+  auto import = run_quicchat({"user", "import", dir_ + "/users.txt", "--db", db_, "--cost", "4"});
   if (import.status != 0) {
     error_ = "quicchat user import failed: " + import.out;
     return;
@@ -99,7 +99,7 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
                                    "--port",
                                    "0",
                                    "--db",
-                                   db_file(),
+                                   db_,
                                    "--cert",
                                    dir_ + "/certs/quic_certificate.pem",
                                    "--key",
@@ -108,6 +108,7 @@ ServerProcess::ServerProcess(ServerProcessOptions opts) {
                                    "4",
                                    "--hash-threads",
                                    "2"};
+  if (!opts.db.empty()) args.insert(args.end(), {"--secret-file", dir_ + "/server.secret"});
   args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
   if (!opts.exact_args.empty()) args = opts.exact_args;
   args_ = args;

@@ -25,6 +25,9 @@ struct ServerProcessOptions {
   std::vector<Account> accounts = default_accounts();
   std::vector<std::string> extra_args;  // e.g. {"--keepalive-timeout-ms", "1000"}
   std::vector<std::string> exact_args;  // when set: run `quicchat <exact_args>` instead
+  // --db for `user import` and the server (a postgresql:// URL; then --secret-file is given a
+  // file in the temp folder); empty: an SQLite file in the temp folder (db_file()).
+  std::string db;
 };
 
 class ServerProcess {
@@ -40,6 +43,7 @@ class ServerProcess {
   const std::string& dir() const { return dir_; }
   std::string ca_file() const { return dir_ + "/certs/quic_certificate.pem"; }
   std::string db_file() const { return dir_ + "/quicchat.db"; }
+  const std::string& db() const { return db_; }
   pid_t pid() const { return pid_; }
 
   // Waits until the server's log holds `text` (true) or the timeout passes (false).
@@ -61,6 +65,7 @@ class ServerProcess {
   void read_log();
   std::vector<std::string> args_;
   std::string dir_;
+  std::string db_;
   std::string error_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;

@@ -148,6 +148,27 @@ TEST_F(ClientConfigTest, Ipv6LabelsAreBracketedAndTheStateFolderKeepsItsName) {
   EXPECT_EQ(bad.error().message, "--server '[::1': missing ']'");
 }
 
+TEST_F(ClientConfigTest, AServerListKeepsEachPortAndTheFirstEntryNamesTheStateFolder) {
+  auto s = settings({"--server", "[::1]:5000,b.example,c.example:6000", "--port", "7000"}, "");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->servers.size(), 3u);
+  EXPECT_EQ(s->servers[0].host, "::1");
+  EXPECT_EQ(s->servers[0].port, 5000);
+  EXPECT_EQ(s->servers[1].port, 7000) << "an entry without a port takes --port";
+  EXPECT_EQ(s->servers[2].port, 6000);
+  EXPECT_EQ(s->app.state_key, "::1:5000") << "the first entry's, wherever the client connects";
+  EXPECT_EQ(s->app.server_label, "[::1]:5000, b.example:7000, c.example:6000");
+  // One entry is the single server of old: its state folder and port rules do not change.
+  auto one = settings({"--server", "h:5000"}, "");
+  ASSERT_TRUE(one) << one.error().message;
+  ASSERT_EQ(one->servers.size(), 1u);
+  EXPECT_EQ(one->servers[0].port, 5000);
+  EXPECT_EQ(one->app.state_key, "h:5000");
+  auto bad = settings({"--server", "a,,b"}, "");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--server 'a,,b': entry 2 is empty");
+}
+
 TEST_F(ClientConfigTest, VerificationHintNamesWhereTheCaCameFrom) {
   auto system = settings({}, "");
   ASSERT_TRUE(system) << system.error().message;

@@ -1,11 +1,11 @@
-// The SQLite MessageStore on real files: ids, dedupe, bounds, reads, retention, rooms, migration.
+// The MessageStore interface: ids, dedupe, bounds, reads, retention, rooms; the same tests run
+// over SQLite in unit_store and over PostgreSQL in unit_store_pg (store_location.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
-#include "../support/temp_dir.h"
 #include "message_test_support.h"
-#include "store/account_store.h"
+#include "store/open_store.h"
+#include "store_location.h"
 
 // Queries are written with designated initializers, naming only what a test sets.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -20,14 +20,16 @@ using history::Status;
 class MessageStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(dir_.ok());
-    store_ = open_store(path());
+    ASSERT_TRUE(location_->ok());
+    store_ = open();
     ASSERT_NE(store_, nullptr);
   }
-  std::string path() const { return dir_.file("quicchat.db"); }
-  std::vector<history::OpResult> apply(std::vector<history::Op> ops) {
-    return store_->apply(ops);
+  std::unique_ptr<MessageStore> open() {
+    auto r = open_message_store(location_->db());
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? std::move(r.value()) : nullptr;
   }
+  std::vector<history::OpResult> apply(std::vector<history::Op> ops) { return store_->apply(ops); }
   history::PageResult page(history::ReadPage q) {
     auto r = store_->read(q);
     EXPECT_EQ(r.status, Status::Ok) << r.detail;
@@ -47,7 +49,7 @@ class MessageStoreTest : public ::testing::Test {
     }
   }
 
-  qc::testing::TempDir dir_;
+  std::unique_ptr<test::Location> location_ = test::new_location();
   std::unique_ptr<MessageStore> store_;
 };
 
@@ -58,7 +60,7 @@ TEST_F(MessageStoreTest, IdsAreDensePerConversationAcrossBatchesAndReopening) {
   EXPECT_THAT(ids_of(apply({append("d:1:2", 2, "e"), append("all", 2, "f")})), ElementsAre(2, 4));
   const auto epoch = store_->epoch();
   EXPECT_GT(epoch, 1'600'000'000'000u);  // creation time in Unix ms
-  store_ = open_store(path());
+  store_ = open();
   ASSERT_NE(store_, nullptr);
   EXPECT_EQ(store_->epoch(), epoch);
   EXPECT_THAT(ids_of(apply({append("all", 1, "g"), append("#team", 1, "h")})), ElementsAre(5, 1));
@@ -67,10 +69,10 @@ TEST_F(MessageStoreTest, IdsAreDensePerConversationAcrossBatchesAndReopening) {
 TEST_F(MessageStoreTest, ADuplicateCidIsAnsweredWithTheStoredId) {
   EXPECT_THAT(ids_of(apply({append("all", 1, "a"), append("all", 1, "b", "c-1")})),
               ElementsAre(1, 2));
-  auto again = apply({append("all", 1, "b", "c-1"), append("all", 2, "same cid, other sender",
-                                                           "c-1"),
-                      append("d:1:2", 1, "same cid, other conv", "c-1"), append("all", 1, "x"),
-                      append("all", 1, "x")});
+  auto again =
+      apply({append("all", 1, "b", "c-1"), append("all", 2, "same cid, other sender", "c-1"),
+             append("d:1:2", 1, "same cid, other conv", "c-1"), append("all", 1, "x"),
+             append("all", 1, "x")});
   EXPECT_EQ(again[0].status, Status::Duplicate);
   EXPECT_EQ(again[0].id, 2u);
   EXPECT_EQ(again[1].status, Status::Ok);
@@ -149,8 +151,8 @@ TEST_F(MessageStoreTest, AMessageReadBackHasEveryField) {
   ASSERT_EQ(apply({m}).front().status, Status::Ok);
   auto got = page({.conv = "d:1:2", .account_id = 2});
   ASSERT_EQ(got.msgs.size(), 1u);
-  const proto::v2::Msg want{"d:1:2", 1, store_->epoch(), 1'700'000'000'123, "Alice", {"bob"},
-                            "hello, bob", "c-7"};
+  const proto::v2::Msg want{"d:1:2", 1,       store_->epoch(), 1'700'000'000'123,
+                            "Alice", {"bob"}, "hello, bob",    "c-7"};
   EXPECT_EQ(got.msgs.front(), want);
   EXPECT_EQ(got.unread, 1u);  // a participant's first message is unread
   EXPECT_EQ(got.read, 0u);
@@ -267,7 +269,7 @@ TEST_F(MessageStoreTest, RetentionByCountKeepsTheNewestPerConversation) {
 
 TEST_F(MessageStoreTest, RoomsMembersAndTopicsLoadWithNames) {
   {
-    auto accounts = open_sqlite_store(path());
+    auto accounts = open_account_store(location_->db());
     ASSERT_TRUE(accounts);
     ASSERT_TRUE((*accounts)->add_many({{"Alice", "h"}, {"bob", "h"}, {"cam", "h"}}));
   }
@@ -301,43 +303,6 @@ TEST_F(MessageStoreTest, AMemberCatchesUpFromItsJoinAndNotAfterLeaving) {
   EXPECT_THAT(ids_of(pages[0]), ElementsAre(4, 5));
   apply({history::RemoveMember{"#team", 4}});
   EXPECT_TRUE(catch_up({.account_id = 4, .since = {{"#team", 0}}}).empty());
-}
-
-// A database written by the previous release (schema 2: accounts only) gains the message tables
-// and keeps its accounts.
-TEST(MessageStoreMigration, ASchema2DatabaseIsMigratedInPlace) {
-  qc::testing::TempDir dir;
-  ASSERT_TRUE(dir.ok());
-  const std::string path = dir.file("v2.db");
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw,
-                         "CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
-                         "  version INTEGER NOT NULL);"
-                         "INSERT INTO schema_version VALUES (1, 2);"
-                         "CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                         "  username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,"
-                         "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-                         "INSERT INTO accounts (username, password_hash, created_at, updated_at)"
-                         "  VALUES ('alice', 'hash-a', 1, 1);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(raw);
-
-  auto store = open_store(path);
-  ASSERT_NE(store, nullptr);
-  std::vector<history::Op> ops{history::CreateRoom{"#a", "#a", 1, 1}, history::AddMember{"#a", 1}};
-  ASSERT_EQ(store->apply(ops).size(), 2u);
-  auto rooms = store->load_rooms();
-  ASSERT_TRUE(rooms);
-  ASSERT_EQ(rooms->size(), 1u);
-  EXPECT_EQ(rooms->front().op, "alice");
-  auto accounts = open_sqlite_store(path);
-  ASSERT_TRUE(accounts);
-  auto alice = (*accounts)->find_account("alice");
-  ASSERT_TRUE(alice && alice->has_value());
-  EXPECT_EQ((*alice)->id, 1u);
-  EXPECT_EQ((*alice)->hash, "hash-a");
 }
 
 }  // namespace
