@@ -16,6 +16,8 @@ std::string_view v2_login_error_code(LoginFailure why) {
       return proto::v2::code::kServerBusy;
     case LoginFailure::AlreadyLoggedIn:
       return proto::v2::code::kAlreadyLoggedIn;
+    case LoginFailure::StoreUnavailable:
+      return proto::v2::code::kStoreFailed;
     case LoginFailure::InvalidCredentials:
       break;
   }
@@ -30,6 +32,8 @@ std::string_view failure_name(LoginFailure why) {
       return "throttled";
     case LoginFailure::Busy:
       return "server busy";
+    case LoginFailure::StoreUnavailable:
+      return "account store unavailable";
     case LoginFailure::InvalidCredentials:
       break;
   }
@@ -107,7 +111,12 @@ void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint 
     login_by_ip.refund(s.ip);
     login_by_account.refund(name_key(s.pending_username));
   }
-  if (result != PasswordCheck::Ok) {
+  if (result == PasswordCheck::StoreUnavailable) {  // nothing was checked: nothing to charge
+    login_by_ip.refund(s.ip);
+    login_by_account.refund(name_key(s.pending_username));
+    s.phase.login_failed();
+    fail_login(s, LoginFailure::StoreUnavailable, now, false);
+  } else if (result != PasswordCheck::Ok) {
     s.phase.login_failed();
     fail_login(s, LoginFailure::InvalidCredentials, now, result == PasswordCheck::WrongPassword);
   } else {
@@ -235,6 +244,9 @@ void Core::Impl::count_failure(LoginFailure why) {
       return;
     case LoginFailure::Busy:
       ++counters.busy_logins;
+      return;
+    case LoginFailure::StoreUnavailable:
+      ++counters.store_unavailable_logins;
       return;
   }
 }

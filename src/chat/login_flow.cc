@@ -13,6 +13,8 @@ std::string_view failure_text(LoginFailure why) {
       return kLoginThrottledText;
     case LoginFailure::Busy:
       return kServerBusyText;
+    case LoginFailure::StoreUnavailable:
+      return kStoreUnavailableText;
   }
   return "Invalid credentials";
 }
@@ -33,12 +35,14 @@ std::string name_hash(std::string_view name, std::uint64_t key) {
   return out;
 }
 
-bool counts_as_attempt(LoginFailure why) { return why != LoginFailure::Busy; }
+bool counts_as_attempt(LoginFailure why) {
+  return why != LoginFailure::Busy && why != LoginFailure::StoreUnavailable;
+}
 
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {
   const int attempts_left = max_attempts - failures;
-  if (why == LoginFailure::Busy && attempts_left > 0) {  // no attempt used: no count to show
-    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulRetry, std::string(kServerBusyText),
+  if (!counts_as_attempt(why) && attempts_left > 0) {  // no attempt used: no count to show
+    return FailedLoginReply{proto::MsgType::LoginUnsuccessfulRetry, std::string(failure_text(why)),
                             false};
   }
   if (attempts_left <= 0) {

@@ -18,6 +18,7 @@ enum class LoginFailure {
   AlreadyLoggedIn,     // right password, but the name is active on another session
   Throttled,           // refused by a login rate limit before any password check
   Busy,                // refused because too many password checks are in flight (no attempt used)
+  StoreUnavailable,    // the account store could not be read (no attempt used)
 };
 
 // What the log shows instead of a LOGIN name that is not a known account's (it may be a password
@@ -45,6 +46,8 @@ inline constexpr std::string_view kAlreadyAuthenticatedText = "Already logged in
 inline constexpr std::string_view kNotAuthenticatedText = "User not authenticated";
 inline constexpr std::string_view kLoginThrottledText = "Too many login attempts. Try again later.";
 inline constexpr std::string_view kServerBusyText = "Server busy. Try again later.";
+inline constexpr std::string_view kStoreUnavailableText =
+    "Login unavailable: the account store cannot be reached. Try again later.";
 inline constexpr std::string_view kRateLimitedText = "Rate limited: slow down";
 
 }  // namespace qc::chat

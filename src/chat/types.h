@@ -29,7 +29,9 @@ struct RateLimit {
 // The answer to a VerifyPassword. The caller checks a name with no account against a dummy hash
 // all the same (it must take as long as a wrong password); the core needs to know which it was
 // only to decide whether the log may show the name.
-enum class PasswordCheck { Ok, WrongPassword, NoSuchAccount };
+// StoreUnavailable: the account store could not be read (PostgreSQL unreachable): the login is
+// refused with its own error, and uses up no attempt.
+enum class PasswordCheck { Ok, WrongPassword, NoSuchAccount, StoreUnavailable };
 
 // The answer to a ChangePassword or CreateAccount.
 enum class AccountChange {

@@ -233,7 +233,7 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
   // The cost is copied: a reload may change config_ on the loop thread meanwhile.
   hash_pool_->submit([this, request, alive = std::weak_ptr<bool>(alive_), since = loop_.now(),
                       cost = config_.bcrypt_cost] {
-    // A store error is answered like a name with no account: refused, and not named in the log.
+    // A store error refuses the login with its own answer (no attempt used), the name not logged.
     chat::PasswordCheck result = chat::PasswordCheck::NoSuchAccount;
     chat::AccountRef ref;
     auto account = store_.find_account(request.username);
@@ -241,7 +241,7 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
       log::error("store_error", {{"event", "find_account"},
                                  {"code", account.error().code},
                                  {"error", account.error().message}});
-      (void)auth::verify_password(request.password, auth::dummy_hash(cost));
+      result = chat::PasswordCheck::StoreUnavailable;
     } else if (!account->has_value()) {
       (void)auth::verify_password(request.password, auth::dummy_hash(cost));
     } else {

@@ -74,7 +74,9 @@ TEST_F(OnPostgres, UserCommandsServerLoginsStoredMessagesAndALostDatabase) {
 
   // PostgreSQL gone: a login is refused at once, the log says why, the server stays up.
   pg.kill_hard();
-  EXPECT_THAT(try_login(server, "bob", "p2"), HasSubstr("error"));
+  EXPECT_THAT(
+      try_login(server, "bob", "p2"),
+      HasSubstr("error store_failed: Login unavailable: the account store cannot be reached"));
   EXPECT_TRUE(server.wait_for_log("code=db_unavailable", std::chrono::seconds(10))) << server.log();
   EXPECT_THAT(server.log(), Not(HasSubstr("Segmentation")));
 

@@ -342,5 +342,20 @@ TEST(CoreLoginQueue, ZeroMeansNoBound) {
   EXPECT_EQ(h.core.stats().pending_logins, 300u);
 }
 
+// An unreachable account store (PostgreSQL down) is not the user's fault: its own answer, no
+// attempt used, no login budget spent; the same login succeeds once the store is back.
+TEST(CoreLoginStore, AnUnavailableStoreRefusesWithItsOwnAnswerAndUsesNoAttempt) {
+  Harness h;
+  h.open(1);
+  for (int i = 0; i < 8; ++i) {  // more than the three attempts and the account's budget of six
+    EXPECT_EQ(h.attempt(1, "alice", PasswordCheck::StoreUnavailable),
+              (Lines{"1 LOGIN_UNSUCCESSFUL_RETRY Login unavailable: the account store cannot be "
+                     "reached. Try again later."}));
+  }
+  EXPECT_EQ(h.core.stats().store_unavailable_logins, 8u);
+  EXPECT_EQ(h.core.stats().failed_logins, 0u);
+  EXPECT_EQ(h.attempt(1, "alice", true), (Lines{"1 LOGIN_ACK 1:alice"}));
+}
+
 }  // namespace
 }  // namespace qc::chat::testing
