@@ -1,5 +1,7 @@
 #include "support/engines.h"
 
+#include "support/temp_dir.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -21,13 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string make_engine_dir(const char* what) {
-  std::string tmpl =
-      (fs::temp_directory_path() / (std::string("quicchat-") + what + "-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) return {};
-  return tmpl;
-}
 
 // As root, `user`'s uid and gid (PostgreSQL will not run as root); otherwise nothing changes.
 struct Identity {
@@ -205,7 +200,7 @@ bool EngineProcess::restart() {
 }
 
 RedisProcess::RedisProcess() {
-  dir_ = make_engine_dir("redis");
+  dir_ = make_temp_dir("redis");
   if (dir_.empty()) {
     error_ = "cannot create a temp dir";
     return;
@@ -246,7 +241,7 @@ PostgresProcess::PostgresProcess() {
     error_ = "PostgreSQL's server programs are not installed (scripts/bootstrap installs them)";
     return;
   }
-  dir_ = make_engine_dir("postgres");
+  dir_ = make_temp_dir("postgres");
   if (dir_.empty()) {
     error_ = "cannot create a temp dir";
     return;

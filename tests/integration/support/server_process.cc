@@ -1,5 +1,7 @@
 #include "support/server_process.h"
 
+#include "support/temp_dir.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,12 +21,6 @@ namespace qc::itest {
 namespace {
 
 std::condition_variable g_log_cv;
-
-std::string make_temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "quicchat-test-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return {};
-  return tmpl;
-}
 
 // fork+exec with stdin from `in_fd` and stdout/stderr to `out_fd` (-1: inherit).
 pid_t spawn(const std::vector<std::string>& args, int in_fd, int out_fd) {
@@ -73,7 +69,7 @@ CommandResult run_quicchat(const std::vector<std::string>& args, const std::stri
 }
 
 ServerProcess::ServerProcess(ServerProcessOptions opts) {
-  dir_ = make_temp_dir();
+  dir_ = make_temp_dir("test");
   if (dir_.empty()) {
     error_ = "cannot create a temp dir";
     return;
