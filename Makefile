@@ -68,10 +68,10 @@ fuzz: bootstrap
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
 # Builds everything (and the fuzz targets), runs every unit and integration test under
-# ASan+UBSan and the multi-threaded parts under TSan, then every test of the normal build
-# through ctest, last, so that the closing line is the whole suite's summary. The TSan, normal
-# and fuzz builds run in the background at the lowest priority while the sanitizer tests run
-# (scripts/test-all says how); any failing build or test fails the target.
+# ASan+UBSan, every test of the normal build through ctest, and the multi-threaded parts under
+# TSan. The normal, fuzz and TSan builds run in the background at the lowest priority while the
+# ASan+UBSan build and the tests run (scripts/test-all says how); any failing build or test
+# fails the target.
 test: bootstrap
 	@MAKE="$(MAKE) --no-print-directory" scripts/test-all
 
@@ -115,7 +115,8 @@ san-configure: bootstrap
 # tests packaging (and would package the sanitized binary); the PostgreSQL store's suites and
 # the engines' smoke test, which spend their time starting PostgreSQL (the store's parsing of
 # its answers is plain libpq calls; the SQLite store and the store contract run under ASan in
-# unit_store). The normal build runs them.
+# unit_store). The normal build runs them. The sanitizer builds do not compile the C++ ones
+# (tests/CMakeLists.txt, at its end).
 SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test|it_readme_commands_test|it_install_test|unit_store_pg|it_pg_store_test|it_cluster_engines_test
 test-sanitize: san-build
 	@$(MAKE) --no-print-directory test-sanitize-run
