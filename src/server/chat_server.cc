@@ -70,6 +70,10 @@ Result<std::unique_ptr<ChatServer>> ChatServer::start(io::EventLoop& loop,
   std::unique_ptr<ChatServer> server(
       new ChatServer(loop, store, effective, std::move(*rooms), epoch));
   server->writer_ = std::make_unique<store::MessageWriter>(std::move(messages), config.writer);
+  // Before the endpoint's flush (registered next): the writer commits while the loop writes.
+  loop.on_idle([s = server.get(), alive = std::weak_ptr<bool>(server->alive_)] {
+    if (!alive.expired() && *alive.lock()) s->submit_pending_writes();
+  });
   auto endpoint = quic::ServerEndpoint::start(loop, config.transport, *server);
   if (!endpoint) return Unexpected{endpoint.error()};
   server->endpoint_ = std::move(*endpoint);
@@ -91,6 +95,7 @@ ChatServer::ChatServer(io::EventLoop& loop, store::AccountStore& store, const Se
                                                     auth::WorkerPool::Priority::Background)) {}
 
 ChatServer::~ChatServer() {
+  submit_pending_writes();  // stored is stored, even when nobody waits for the answer
   *alive_ = false;
   writer_.reset();     // finishes what was asked (stored is stored), then joins
   hash_pool_.reset();  // joins the workers before anything they use goes away

@@ -106,6 +106,7 @@ class ChatServer final : public quic::Handler {
   void on_node_down(std::string_view node);
   // history_glue.cc: the core's Store / ReadStore on the writer thread, answers posted back.
   void store_ops(chat::action::Store& request);
+  void submit_pending_writes();  // the turn's writes, as one writer job
   void read_store(chat::action::ReadStore& request);
   void purge_step(std::size_t deleted_so_far, bool scheduled);
   void schedule_purge();
@@ -133,6 +134,12 @@ class ChatServer final : public quic::Handler {
   bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
   std::uint64_t purged_ = 0;
+  struct PendingWrite {
+    std::uint64_t ticket;
+    std::size_t ops;  // its ops in pending_ops_, in order
+  };
+  std::vector<PendingWrite> pending_writes_;  // asked for this loop turn, not yet handed over
+  std::vector<chat::history::Op> pending_ops_;
   bool purging_ = false;
   // Destroyed before hash_pool_ and after everything its callbacks touch (they post to the loop,
   // guarded by alive_).

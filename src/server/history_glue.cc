@@ -2,6 +2,7 @@
 // to the loop through post(), in the writer's order: the core relies on reads seeing exactly the
 // writes asked for before them (chat/history.h).
 #include <chrono>
+#include <iterator>
 
 #include "server/chat_server.h"
 #include "util/log.h"
@@ -17,28 +18,49 @@ std::int64_t unix_ms_now() {
 
 }  // namespace
 
+// A loop turn's writes go to the writer as one job at the end of the turn (on_idle), answered by
+// one posted task: one commit, and the turn's messages reach each member in one packet. Handed
+// over one by one, the writer would commit the first alone while the loop is still reading the
+// rest, and every member would get a packet per commit.
 void ChatServer::store_ops(chat::action::Store& request) {
-  writer_->write(std::move(request.ops), [this, alive = std::weak_ptr<bool>(alive_),
-                                          ticket = request.ticket](
-                                             std::vector<chat::history::OpResult> results) {
-    loop_.post([this, alive, ticket, results = std::move(results)]() mutable {
+  pending_writes_.push_back(PendingWrite{request.ticket, request.ops.size()});
+  std::move(request.ops.begin(), request.ops.end(), std::back_inserter(pending_ops_));
+}
+
+void ChatServer::submit_pending_writes() {
+  if (pending_writes_.empty()) return;
+  writer_->write(std::move(pending_ops_), [this, alive = std::weak_ptr<bool>(alive_),
+                                           writes = std::move(pending_writes_)](
+                                              std::vector<chat::history::OpResult> results) {
+    loop_.post([this, alive, writes, results = std::move(results)]() mutable {
       if (alive.expired() || !*alive.lock()) return;
-      core_.stored(ticket, std::move(results), loop_.now());
+      auto next = results.begin();
+      for (const PendingWrite& w : writes) {
+        auto end = next + static_cast<std::ptrdiff_t>(w.ops);
+        core_.stored(w.ticket,
+                     std::vector<chat::history::OpResult>(std::make_move_iterator(next),
+                                                          std::make_move_iterator(end)),
+                     loop_.now());
+        next = end;
+      }
       carry_out_actions();
     });
   });
+  pending_writes_.clear();
+  pending_ops_.clear();
 }
 
 void ChatServer::read_store(chat::action::ReadStore& request) {
-  writer_->read(std::move(request.query), [this, alive = std::weak_ptr<bool>(alive_),
-                                           ticket = request.ticket](
-                                              chat::history::ReadResult result) {
-    loop_.post([this, alive, ticket, result = std::move(result)]() mutable {
-      if (alive.expired() || !*alive.lock()) return;
-      core_.read_done(ticket, std::move(result), loop_.now());
-      carry_out_actions();
-    });
-  });
+  submit_pending_writes();  // a read sees every write asked for before it
+  writer_->read(std::move(request.query),
+                [this, alive = std::weak_ptr<bool>(alive_),
+                 ticket = request.ticket](chat::history::ReadResult result) {
+                  loop_.post([this, alive, ticket, result = std::move(result)]() mutable {
+                    if (alive.expired() || !*alive.lock()) return;
+                    core_.read_done(ticket, std::move(result), loop_.now());
+                    carry_out_actions();
+                  });
+                });
 }
 
 void ChatServer::schedule_purge() {
@@ -57,6 +79,7 @@ void ChatServer::purge_now() {
 // so that messages and reads queued meanwhile never wait behind a whole purge.
 void ChatServer::purge_step(std::size_t deleted_so_far, bool scheduled) {
   purging_ = true;
+  submit_pending_writes();
   writer_->purge(config_.retention, unix_ms_now(), config_.purge_batch,
                  [this, alive = std::weak_ptr<bool>(alive_), deleted_so_far,
                   scheduled](store::PurgeResult result) {
