@@ -1,6 +1,7 @@
 // The chat core's store actions carried out on the message writer's thread. Answers come back
 // to the loop through post(), in the writer's order: the core relies on reads seeing exactly the
 // writes asked for before them (chat/history.h).
+#include <algorithm>
 #include <chrono>
 
 #include "server/chat_server.h"
@@ -15,30 +16,45 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
-}  // namespace
+using Clock = std::chrono::steady_clock;
 
-void ChatServer::store_ops(chat::action::Store& request) {
-  writer_->write(std::move(request.ops), [this, alive = std::weak_ptr<bool>(alive_),
-                                          ticket = request.ticket](
-                                             std::vector<chat::history::OpResult> results) {
-    loop_.post([this, alive, ticket, results = std::move(results)]() mutable {
-      if (alive.expired() || !*alive.lock()) return;
-      core_.stored(ticket, std::move(results), loop_.now());
-      carry_out_actions();
-    });
+bool store_answered(const std::vector<chat::history::OpResult>& results) {
+  return std::none_of(results.begin(), results.end(), [](const chat::history::OpResult& r) {
+    return r.status == chat::history::Status::Failed;
   });
 }
 
+}  // namespace
+
+// The time is taken on the writer's thread when it answers (the loop may be busy before it runs
+// the posted answer).
+void ChatServer::store_ops(chat::action::Store& request) {
+  writer_->write(
+      std::move(request.ops), [this, alive = std::weak_ptr<bool>(alive_), ticket = request.ticket,
+                               since = Clock::now()](std::vector<chat::history::OpResult> results) {
+        const auto took = Clock::now() - since;
+        loop_.post([this, alive, ticket, took, results = std::move(results)]() mutable {
+          if (alive.expired() || !*alive.lock()) return;
+          counters_.store_done(ServerCounters::StoreOp::Append, took, store_answered(results));
+          core_.stored(ticket, std::move(results), loop_.now());
+          carry_out_actions();
+        });
+      });
+}
+
 void ChatServer::read_store(chat::action::ReadStore& request) {
-  writer_->read(std::move(request.query), [this, alive = std::weak_ptr<bool>(alive_),
-                                           ticket = request.ticket](
-                                              chat::history::ReadResult result) {
-    loop_.post([this, alive, ticket, result = std::move(result)]() mutable {
-      if (alive.expired() || !*alive.lock()) return;
-      core_.read_done(ticket, std::move(result), loop_.now());
-      carry_out_actions();
-    });
-  });
+  writer_->read(std::move(request.query),
+                [this, alive = std::weak_ptr<bool>(alive_), ticket = request.ticket,
+                 since = Clock::now()](chat::history::ReadResult result) {
+                  const auto took = Clock::now() - since;
+                  loop_.post([this, alive, ticket, took, result = std::move(result)]() mutable {
+                    if (alive.expired() || !*alive.lock()) return;
+                    counters_.store_done(ServerCounters::StoreOp::Read, took,
+                                         result.status != chat::history::Status::Failed);
+                    core_.read_done(ticket, std::move(result), loop_.now());
+                    carry_out_actions();
+                  });
+                });
 }
 
 void ChatServer::schedule_purge() {
