@@ -117,6 +117,14 @@ TEST_F(ClusterAdmin, NodesListsEveryNodeWithItsUsersAndHealthAndADeadNodeAsDown)
   EXPECT_EQ(n2[10], "ok") << "the store answered every operation";
   EXPECT_NE(table.out.find("2 nodes, 2 up, 3 accounts online"), std::string::npos) << table.out;
 
+  // n2's store time: both its logins looked their account up in the store.
+  auto stats = run_quicchat({"admin", "--socket", socket(1), "stats"});
+  EXPECT_EQ(stats.status, 0) << stats.out;
+  const std::string login_count = "quicchat_store_seconds_count{op=\"login\"}";
+  const std::size_t at = stats.out.find(login_count);
+  ASSERT_NE(at, std::string::npos) << stats.out;
+  EXPECT_EQ(words_of(stats.out.substr(at, stats.out.find('\n', at) - at)).back(), "2") << stats.out;
+
   auto who = run_quicchat({"admin", "--socket", socket(1), "who", "--cluster"});
   EXPECT_EQ(who.status, 0) << who.out;
   EXPECT_NE(who.out.find("n1    alice\n"), std::string::npos) << who.out;
