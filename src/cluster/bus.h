@@ -12,6 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "cluster/node_record.h"
+#include "util/result.h"
+
 namespace qc::cluster {
 
 enum class BusState : std::uint8_t {
@@ -42,6 +45,8 @@ class Bus {
     // sessions are gone. Also called for a node whose heartbeat is gone when this node comes Up.
     std::function<void(std::string_view node)> node_down;
     std::function<void(std::string_view node)> node_up;  // a node seen for the first time (again)
+    // This node's health for its heartbeat record (the bus fills at_ms and bus_rtt_us).
+    std::function<NodeRecord()> record;
   };
 
   virtual ~Bus() = default;
@@ -59,6 +64,11 @@ class Bus {
   virtual std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const = 0;
   virtual std::vector<std::string> live_nodes() const = 0;  // this one included, sorted
   virtual BusStats stats() const = 0;
+  // Every node with a heartbeat record (this one included, sorted by id): alive or not, its
+  // record and its online accounts, read from Redis now. Refused while the bus is not Up or when
+  // Redis does not answer in time. `done` runs on the loop, later.
+  using ClusterDone = std::function<void(Result<std::vector<ClusterNode>>)>;
+  virtual void read_cluster(ClusterDone done) = 0;
 };
 
 }  // namespace qc::cluster

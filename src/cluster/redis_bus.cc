@@ -29,6 +29,10 @@ std::vector<std::string> strings_of(const redisReply& r) {
   return out;
 }
 
+std::int64_t unix_ms_now() {
+  return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 const char* state_name(BusState s) {
   switch (s) {
     case BusState::Connecting:
@@ -305,6 +309,11 @@ void RedisBus::register_node() {
   const std::string expiry = std::to_string(config_.node_expiry.count());
   command(cmd_, {"SET", key("node:" + config_.node_id), "alive", "PX", expiry});
   command(cmd_, {"SADD", key("nodes"), config_.node_id});
+  if (!callbacks_.record) return;
+  NodeRecord record = callbacks_.record();
+  record.at_ms = unix_ms_now();
+  record.bus_rtt_us = static_cast<std::uint64_t>(stats_.last_round_trip.count());
+  command(cmd_, {"HSET", key("health"), config_.node_id, encode_node_record(record)});
 }
 
 // After every (re)connect the set is written whole from what this node has now: Redis may have
@@ -412,6 +421,74 @@ void RedisBus::read_presence(const std::vector<std::string>& nodes, std::functio
       if (--*left == 0) done();
     });
   }
+}
+
+// --- the cluster as `quicchat admin nodes` shows it ---
+
+struct RedisBus::ClusterRead {
+  ClusterDone done;
+  std::vector<ClusterNode> nodes;
+  std::size_t left = 0;  // replies still awaited
+  bool finished = false;
+};
+
+// HGETALL health, then one MGET of the heartbeat keys and one SMEMBERS per node; a timer answers
+// with an error if Redis does not (the replies of a failed connection never come).
+void RedisBus::read_cluster(ClusterDone done) {
+  if (stats_.state != BusState::Up) {
+    done(qc::fail("cluster_down",
+                  "the cluster's bus is not up (Redis unreachable): no view of the other nodes"));
+    return;
+  }
+  auto read = std::make_shared<ClusterRead>();
+  read->done = std::move(done);
+  after(config_.reply_timeout, [read] {
+    if (std::exchange(read->finished, true)) return;
+    read->done(qc::fail("cluster_timeout", "Redis did not answer in time"));
+  });
+  command(cmd_, {"HGETALL", key("health")}, [this, read](redisReply& r) {
+    for (std::size_t i = 0; i + 1 < r.elements; i += 2) {
+      ClusterNode node;
+      node.id = text_of(*r.element[i]);
+      if (auto record = decode_node_record(text_of(*r.element[i + 1]))) node.record = *record;
+      read->nodes.push_back(std::move(node));
+    }
+    std::sort(read->nodes.begin(), read->nodes.end(),
+              [](const ClusterNode& a, const ClusterNode& b) { return a.id < b.id; });
+    read_nodes(read);
+  });
+}
+
+void RedisBus::read_nodes(std::shared_ptr<ClusterRead> read) {
+  if (read->nodes.empty()) return finish_read(*read);
+  read->left = read->nodes.size() + 1;
+  std::vector<std::string> mget = {"MGET"};
+  for (const ClusterNode& node : read->nodes) mget.push_back(key("node:" + node.id));
+  command(cmd_, mget, [this, read](redisReply& keys) {
+    for (std::size_t i = 0; i < read->nodes.size() && i < keys.elements; ++i)
+      read->nodes[i].alive = keys.element[i]->type != REDIS_REPLY_NIL;
+    if (--read->left == 0) finish_read(*read);
+  });
+  for (std::size_t i = 0; i < read->nodes.size(); ++i) {
+    command(cmd_, {"SMEMBERS", key("online:" + read->nodes[i].id)}, [this, read, i](redisReply& r) {
+      read->nodes[i].accounts = strings_of(r);
+      std::sort(read->nodes[i].accounts.begin(), read->nodes[i].accounts.end());
+      if (--read->left == 0) finish_read(*read);
+    });
+  }
+}
+
+// Dead nodes whose last heartbeat is older than the retention (or whose record does not decode)
+// are removed from the hash and left out.
+void RedisBus::finish_read(ClusterRead& read) {
+  if (std::exchange(read.finished, true)) return;
+  const std::int64_t oldest = unix_ms_now() - config_.record_retention.count();
+  std::erase_if(read.nodes, [&](const ClusterNode& node) {
+    if (node.alive || (node.record && node.record->at_ms >= oldest)) return false;
+    command(cmd_, {"HDEL", key("health"), node.id});
+    return true;
+  });
+  read.done(std::move(read.nodes));
 }
 
 }  // namespace qc::cluster

@@ -7,6 +7,8 @@
 //   node:<id>        this node's heartbeat key (SET PX node_expiry, every heartbeat_interval)
 //   nodes            the set of node ids that registered (dead ones removed by whoever notices)
 //   online:<id>      the accounts online on node <id> (expires like node:<id>)
+//   health           a hash, node id -> its heartbeat record (node_record.h), written at every
+//                    heartbeat; kept after the node's death (shown down) for record_retention
 #pragma once
 
 #include <map>
@@ -40,6 +42,7 @@ class RedisBus final : public Bus {
   std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const override;
   std::vector<std::string> live_nodes() const override;
   BusStats stats() const override { return stats_; }
+  void read_cluster(ClusterDone done) override;
 
  private:
   RedisBus(io::EventLoop& loop, RedisConfig config);
@@ -74,6 +77,9 @@ class RedisBus final : public Bus {
   void apply_scan(const std::vector<std::string>& members, const std::vector<bool>& has_key,
                   std::function<void()> done);
   void read_presence(const std::vector<std::string>& nodes, std::function<void()> done);
+  struct ClusterRead;
+  void read_nodes(std::shared_ptr<ClusterRead> read);
+  void finish_read(ClusterRead& read);
 
   std::string key(std::string_view name) const { return config_.prefix + std::string(name); }
 

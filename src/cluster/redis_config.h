@@ -28,6 +28,9 @@ struct RedisConfig {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds reconnect_min{100};  // backoff between attempts, doubling to max
   std::chrono::milliseconds reconnect_max{2000};
+  // A dead node's heartbeat record stays this long after its last heartbeat (it is shown down in
+  // `quicchat admin nodes`), then the next reader removes it.
+  std::chrono::milliseconds record_retention{std::chrono::minutes(10)};
 };
 
 // redis://[USER@]HOST[:PORT][/] (PORT defaults to 6379; an IPv6 HOST in brackets). A password in

@@ -103,12 +103,14 @@ Result<AdminRequest> decode_admin_request(std::string_view line) {
   if (*cmd == "room") return decode_room(*object);
   if (*cmd == "purge") return AdminRequest{PurgeRequest{}};
   if (*cmd == "reload") return AdminRequest{ReloadRequest{}};
+  if (*cmd == "who_cluster") return AdminRequest{ClusterWhoRequest{}};
+  if (*cmd == "nodes") return AdminRequest{NodesRequest{}};
   for (const auto& [op, name] : kAccountCommands) {
     if (*cmd == name) return decode_account(op, name, *object);
   }
   return bad(
       "unknown command (who, kick, stats, rooms, room, purge, reload, user_add, "
-      "user_passwd, user_del)");
+      "user_passwd, user_del, who_cluster, nodes)");
 }
 
 std::string encode_admin_request(const AdminRequest& request) {
@@ -126,6 +128,10 @@ std::string encode_admin_request(const AdminRequest& request) {
     w.string("cmd", "purge");
   } else if (std::holds_alternative<ReloadRequest>(request)) {
     w.string("cmd", "reload");
+  } else if (std::holds_alternative<ClusterWhoRequest>(request)) {
+    w.string("cmd", "who_cluster");
+  } else if (std::holds_alternative<NodesRequest>(request)) {
+    w.string("cmd", "nodes");
   } else if (const auto* account = std::get_if<AccountRequest>(&request)) {
     w.string("cmd", account_command(account->op)).string("name", account->name);
     if (!account->password.empty()) w.string("password", account->password);

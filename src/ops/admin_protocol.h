@@ -2,6 +2,9 @@
 // the request decoder anything).
 //   {"cmd": "who"}                                  -> {"ok": true, "users": [{"id": 1, "name":
 //                                                      "alice", "peer": "...", "since": "..."}]}
+//   {"cmd": "who_cluster"}                          -> {"ok": true, "text": "<node, account a
+//   line>"}
+//   {"cmd": "nodes"}                                -> {"ok": true, "text": "<one node a line>"}
 //   {"cmd": "kick", "name": "bob", "reason": "..."} -> {"ok": true, "text": "kicked bob"}
 //   {"cmd": "stats"}                                -> {"ok": true, "text": "<lines>"}
 //   {"cmd": "rooms"}                                -> {"ok": true, "text": "<one room a line>"}
@@ -33,6 +36,15 @@ inline constexpr std::size_t kMaxAdminPasswordBytes = 1024;
 struct WhoRequest {
   static constexpr std::string_view kCommand = "who";
   friend bool operator==(const WhoRequest&, const WhoRequest&) = default;
+};
+// A cluster's questions (answered from Redis, so by any node for all of them).
+struct ClusterWhoRequest {
+  static constexpr std::string_view kCommand = "who_cluster";
+  friend bool operator==(const ClusterWhoRequest&, const ClusterWhoRequest&) = default;
+};
+struct NodesRequest {
+  static constexpr std::string_view kCommand = "nodes";
+  friend bool operator==(const NodesRequest&, const NodesRequest&) = default;
 };
 struct StatsRequest {
   static constexpr std::string_view kCommand = "stats";
@@ -70,8 +82,9 @@ struct AccountRequest {
   std::string password;  // add, passwd: not empty, no NUL byte; del: empty
   friend bool operator==(const AccountRequest&, const AccountRequest&) = default;
 };
-using AdminRequest = std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest,
-                                  PurgeRequest, ReloadRequest, AccountRequest>;
+using AdminRequest =
+    std::variant<WhoRequest, KickRequest, StatsRequest, RoomsRequest, RoomRequest, PurgeRequest,
+                 ReloadRequest, AccountRequest, ClusterWhoRequest, NodesRequest>;
 
 // "user_add", "user_passwd", "user_del".
 std::string_view account_command(AccountRequest::Op op);

@@ -127,15 +127,30 @@ void Exposition::gauge(std::string_view name, std::string_view help,
 
 void Exposition::histogram(std::string_view name, std::string_view help, const Histogram& h) {
   family(name, help, "histogram");
+  histogram_samples(name, {}, h);
+}
+
+void Exposition::histogram(std::string_view name, std::string_view help,
+                           const std::vector<std::pair<Labels, const Histogram*>>& series) {
+  family(name, help, "histogram");
+  for (const auto& [labels, h] : series) histogram_samples(name, labels, *h);
+}
+
+void Exposition::histogram_samples(std::string_view name, const Labels& labels,
+                                   const Histogram& h) {
   const std::string bucket = std::string(name) + "_bucket";
+  Labels with_le = labels;
+  with_le.emplace_back("le", "");
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < h.bounds().size(); ++i) {
     cumulative += h.counts()[i];
-    sample(bucket, {{"le", format_value(h.bounds()[i])}}, static_cast<double>(cumulative));
+    with_le.back().second = format_value(h.bounds()[i]);
+    sample(bucket, with_le, static_cast<double>(cumulative));
   }
-  sample(bucket, {{"le", "+Inf"}}, static_cast<double>(h.count()));
-  sample(std::string(name) + "_sum", {}, h.sum());
-  sample(std::string(name) + "_count", {}, static_cast<double>(h.count()));
+  with_le.back().second = "+Inf";
+  sample(bucket, with_le, static_cast<double>(h.count()));
+  sample(std::string(name) + "_sum", labels, h.sum());
+  sample(std::string(name) + "_count", labels, static_cast<double>(h.count()));
 }
 
 }  // namespace qc::ops

@@ -48,12 +48,16 @@ class Exposition {
   void gauge(std::string_view name, std::string_view help, double value);
   void gauge(std::string_view name, std::string_view help, const std::vector<Sample>& samples);
   void histogram(std::string_view name, std::string_view help, const Histogram& h);
+  // One family of histograms that differ by their labels (le is added to each bucket's).
+  void histogram(std::string_view name, std::string_view help,
+                 const std::vector<std::pair<Labels, const Histogram*>>& series);
 
   const std::string& text() const { return out_; }
 
  private:
   void family(std::string_view name, std::string_view help, std::string_view type);
   void sample(std::string_view name, const Labels& labels, double value);
+  void histogram_samples(std::string_view name, const Labels& labels, const Histogram& h);
   std::string out_;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "cluster/node_record.h"
 #include "ops/admin_protocol.h"
 #include "ops/unix_socket.h"
 #include "server/chat_server.h"
@@ -56,7 +57,20 @@ bool is_question(const ops::AdminRequest& r) {
   return std::holds_alternative<ops::WhoRequest>(r) ||
          std::holds_alternative<ops::StatsRequest>(r) ||
          std::holds_alternative<ops::RoomsRequest>(r) ||
-         std::holds_alternative<ops::RoomRequest>(r);
+         std::holds_alternative<ops::RoomRequest>(r) ||
+         std::holds_alternative<ops::ClusterWhoRequest>(r) ||
+         std::holds_alternative<ops::NodesRequest>(r);
+}
+
+bool is_cluster_question(const ops::AdminRequest& r) {
+  return std::holds_alternative<ops::ClusterWhoRequest>(r) ||
+         std::holds_alternative<ops::NodesRequest>(r);
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // One readable line per request: `admin action=kick name=bob reason="spam" sessions=1
@@ -127,6 +141,10 @@ ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
       change_account(std::move(*account), peer, stream_->serving());
       return ops::StreamNext::Wait;
     }
+    if (is_cluster_question(*request) && server_.bus() != nullptr) {
+      ask_cluster(std::move(*request), peer, stream_->serving());
+      return ops::StreamNext::Wait;
+    }
     std::optional<std::size_t> sessions;
     const ops::AdminReply reply = answer(*request, sessions);
     log_action(peer, &*request, reply.error, sessions);
@@ -170,6 +188,24 @@ void AdminSocket::change_account(ops::AccountRequest request, const std::string&
       });
 }
 
+// The whole cluster, read from Redis by the bus; the reply waits for it.
+void AdminSocket::ask_cluster(ops::AdminRequest request, const std::string& peer,
+                              std::uint64_t conn) {
+  server_.bus()->read_cluster([this, request, peer, conn, alive = std::weak_ptr<bool>(alive_)](
+                                  Result<std::vector<cluster::ClusterNode>> nodes) {
+    if (alive.expired()) return;
+    ops::AdminReply reply;
+    if (!nodes)
+      reply = ops::admin_error(nodes.error().message);
+    else if (std::holds_alternative<ops::NodesRequest>(request))
+      reply.text = cluster::format_nodes(*nodes, unix_ms_now());
+    else
+      reply.text = cluster::format_cluster_who(*nodes);
+    log_action(peer, &request, reply.error, std::nullopt);
+    stream_->resume(conn, ops::encode_admin_reply(reply) + '\n');
+  });
+}
+
 ops::AdminReply AdminSocket::answer(const ops::AdminRequest& request,
                                     std::optional<std::size_t>& sessions) {
   ops::AdminReply reply;
@@ -195,15 +231,24 @@ ops::AdminReply AdminSocket::answer(const ops::AdminRequest& request,
     auto reloaded = reload_();
     if (!reloaded) return ops::admin_error(reloaded.error().message);
     reply.text = *reloaded;
+  } else if (is_cluster_question(request)) {
+    reply.text = "this server is not in a cluster (it runs without --cluster)";
   } else if (std::holds_alternative<ops::PurgeRequest>(request)) {
     server_.purge_now();
     reply.text = "purge started (the log's retention_purge line says what it deleted)";
   } else {
     const auto& kick = std::get<ops::KickRequest>(request);
     const std::size_t kicked = server_.kick(kick.name, kick.reason);
-    if (kicked == 0) return ops::admin_error("no user '" + kick.name + "' is logged in");
     sessions = kicked;
-    reply.text = "kicked " + kick.name;
+    // In a cluster the other nodes end their sessions of the account too (a bus event): none
+    // here is no error, the account may be on another node.
+    if (server_.bus() != nullptr)
+      reply.text = "kicked " + kick.name + " on every node (" + std::to_string(kicked) +
+                   " session" + (kicked == 1 ? "" : "s") + " on this one)";
+    else if (kicked == 0)
+      return ops::admin_error("no user '" + kick.name + "' is logged in");
+    else
+      reply.text = "kicked " + kick.name;
   }
   return reply;
 }

@@ -45,6 +45,8 @@ class AdminSocket {
   ops::StreamNext on_input(std::string& input, std::string& output, const std::string& peer);
   // Answers on the stream connection `conn` once the hashing pool is done.
   void change_account(ops::AccountRequest request, const std::string& peer, std::uint64_t conn);
+  // nodes, who_cluster in a cluster: answers on `conn` once Redis did.
+  void ask_cluster(ops::AdminRequest request, const std::string& peer, std::uint64_t conn);
 
   io::EventLoop& loop_;
   ChatServer& server_;

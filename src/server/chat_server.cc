@@ -241,7 +241,9 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
     // A store error refuses the login with its own answer (no attempt used), the name not logged.
     chat::PasswordCheck result = chat::PasswordCheck::NoSuchAccount;
     chat::AccountRef ref;
+    const auto lookup_started = std::chrono::steady_clock::now();
     auto account = store_.find_account(request.username);
+    const auto lookup = std::chrono::steady_clock::now() - lookup_started;
     if (!account) {
       log::error("store_error", {{"event", "find_account"},
                                  {"code", account.error().code},
@@ -255,12 +257,15 @@ void ChatServer::check_password(const chat::action::VerifyPassword& request) {
       result = ok ? chat::PasswordCheck::Ok : chat::PasswordCheck::WrongPassword;
       if (ok) ref = chat::AccountRef{a.id, a.name};
     }
-    loop_.post([this, alive, conn = request.conn, ticket = request.ticket, result, ref, since] {
-      if (alive.expired() || !*alive.lock()) return;
-      counters_.hash_completed(loop_.now() - since);
-      core_.password_checked(conn, ticket, result, loop_.now(), ref);
-      carry_out_actions();
-    });
+    loop_.post(
+        [this, alive, conn = request.conn, ticket = request.ticket, result, ref, since, lookup] {
+          if (alive.expired() || !*alive.lock()) return;
+          counters_.hash_completed(loop_.now() - since);
+          counters_.store_done(ServerCounters::StoreOp::Login, lookup,
+                               result != chat::PasswordCheck::StoreUnavailable);
+          core_.password_checked(conn, ticket, result, loop_.now(), ref);
+          carry_out_actions();
+        });
   });
 }
 

@@ -71,6 +71,7 @@ class ChatServer final : public quic::Handler {
   quic::Stats transport_stats() const;
   const ServerCounters& counters() const { return counters_; }
   std::optional<cluster::BusStats> bus_stats() const;  // nullopt: not in a cluster
+  cluster::Bus* bus() const { return bus_; }           // nullptr: not in a cluster
   std::size_t hash_jobs_queued() const { return hash_pool_->queued(); }
   // Operators (the admin socket).
   std::vector<chat::SessionInfo> sessions() const { return core_.logged_in_sessions(); }

@@ -2,6 +2,8 @@
 // bus encoded (a Presence event also sets this node's presence in Redis); what the bus brings is
 // decoded and given to the core. A payload that does not decode is logged with its origin and
 // counted, never fatal: another node's bytes are input like a client's.
+#include <chrono>
+
 #include "proto/bus/codec.h"
 #include "server/chat_server.h"
 #include "util/log.h"
@@ -21,6 +23,17 @@ std::string_view state_name(cluster::BusState state) {
   return "down";
 }
 
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string address_text(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 void ChatServer::attach_bus(cluster::Bus* bus) {
@@ -38,6 +51,17 @@ void ChatServer::attach_bus(cluster::Bus* bus) {
     if (!alive.expired()) on_node_down(node);
   };
   callbacks.node_up = [](std::string_view node) { log::info("cluster_node_up", {{"node", node}}); };
+  // This node's health in its heartbeat record (quicchat admin nodes on any node shows it).
+  callbacks.record = [this, alive, started = unix_ms_now()] {
+    cluster::NodeRecord record;
+    if (alive.expired()) return record;
+    record.address = address_text(config_.transport.host, port());
+    record.up_since_ms = started;
+    record.sessions = core_.stats().sessions;
+    record.store_ok = counters_.last_store_ok;
+    record.store_us = static_cast<std::uint64_t>(counters_.last_store_time.count());
+    return record;
+  };
   bus_->set_callbacks(std::move(callbacks));
 }
 

@@ -1,6 +1,7 @@
 // The chat core's store actions carried out on the message writer's thread. Answers come back
 // to the loop through post(), in the writer's order: the core relies on reads seeing exactly the
 // writes asked for before them (chat/history.h).
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 
@@ -16,6 +17,14 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
+using Clock = std::chrono::steady_clock;
+
+bool store_answered(const std::vector<chat::history::OpResult>& results) {
+  return std::none_of(results.begin(), results.end(), [](const chat::history::OpResult& r) {
+    return r.status == chat::history::Status::Failed;
+  });
+}
+
 }  // namespace
 
 // A loop turn's writes go to the writer as one job at the end of the turn (on_idle), answered by
@@ -27,25 +36,30 @@ void ChatServer::store_ops(chat::action::Store& request) {
   std::move(request.ops.begin(), request.ops.end(), std::back_inserter(pending_ops_));
 }
 
+// The time is taken on the writer's thread when it answers (the loop may be busy before it runs
+// the posted answer); it counts from the hand-over, so a write's wait until the turn's end is not
+// in it.
 void ChatServer::submit_pending_writes() {
   if (pending_writes_.empty()) return;
-  writer_->write(std::move(pending_ops_), [this, alive = std::weak_ptr<bool>(alive_),
-                                           writes = std::move(pending_writes_)](
-                                              std::vector<chat::history::OpResult> results) {
-    loop_.post([this, alive, writes, results = std::move(results)]() mutable {
-      if (alive.expired() || !*alive.lock()) return;
-      auto next = results.begin();
-      for (const PendingWrite& w : writes) {
-        auto end = next + static_cast<std::ptrdiff_t>(w.ops);
-        core_.stored(w.ticket,
-                     std::vector<chat::history::OpResult>(std::make_move_iterator(next),
-                                                          std::make_move_iterator(end)),
-                     loop_.now());
-        next = end;
-      }
-      carry_out_actions();
-    });
-  });
+  writer_->write(std::move(pending_ops_),
+                 [this, alive = std::weak_ptr<bool>(alive_), writes = std::move(pending_writes_),
+                  since = Clock::now()](std::vector<chat::history::OpResult> results) {
+                   const auto took = Clock::now() - since;
+                   loop_.post([this, alive, writes, took, results = std::move(results)]() mutable {
+                     if (alive.expired() || !*alive.lock()) return;
+                     auto next = results.begin();
+                     for (const PendingWrite& w : writes) {
+                       auto end = next + static_cast<std::ptrdiff_t>(w.ops);
+                       std::vector<chat::history::OpResult> mine(std::make_move_iterator(next),
+                                                                 std::make_move_iterator(end));
+                       counters_.store_done(ServerCounters::StoreOp::Append, took,
+                                            store_answered(mine));
+                       core_.stored(w.ticket, std::move(mine), loop_.now());
+                       next = end;
+                     }
+                     carry_out_actions();
+                   });
+                 });
   pending_writes_.clear();
   pending_ops_.clear();
 }
@@ -53,10 +67,13 @@ void ChatServer::submit_pending_writes() {
 void ChatServer::read_store(chat::action::ReadStore& request) {
   submit_pending_writes();  // a read sees every write asked for before it
   writer_->read(std::move(request.query),
-                [this, alive = std::weak_ptr<bool>(alive_),
-                 ticket = request.ticket](chat::history::ReadResult result) {
-                  loop_.post([this, alive, ticket, result = std::move(result)]() mutable {
+                [this, alive = std::weak_ptr<bool>(alive_), ticket = request.ticket,
+                 since = Clock::now()](chat::history::ReadResult result) {
+                  const auto took = Clock::now() - since;
+                  loop_.post([this, alive, ticket, took, result = std::move(result)]() mutable {
                     if (alive.expired() || !*alive.lock()) return;
+                    counters_.store_done(ServerCounters::StoreOp::Read, took,
+                                         result.status != chat::history::Status::Failed);
                     core_.read_done(ticket, std::move(result), loop_.now());
                     carry_out_actions();
                   });

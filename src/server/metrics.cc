@@ -117,6 +117,14 @@ void history_metrics(ops::Exposition& e, const MetricsSnapshot& m) {
             "Time spent in commits, fsync included: divided by quicchat_store_commits_total, the "
             "mean store latency.",
             static_cast<double>(w.commit_ns_total) / 1e9);
+  std::vector<std::pair<ops::Labels, const ops::Histogram*>> store_series;
+  for (std::size_t op = 0; op < ServerCounters::kStoreOpNames.size(); ++op)
+    store_series.push_back(
+        {{{"op", ServerCounters::kStoreOpNames[op]}}, &m.server.store_seconds[op]});
+  e.histogram("quicchat_store_seconds",
+              "Store operations by kind: append (a batch of writes) and read from submission to "
+              "the writer's answer, its queue included; login: the account lookup.",
+              store_series);
   e.counter("quicchat_retention_deleted_total", "Stored messages deleted by retention.",
             num(m.purged_messages));
 }

@@ -90,6 +90,7 @@ class ClusterBusTest : public ::testing::Test {
         .state = [n](BusState s) { n->states.push_back(s); },
         .node_down = [n](std::string_view other) { n->downs.emplace_back(other); },
         .node_up = [n](std::string_view other) { n->ups.emplace_back(other); },
+        .record = {},  // no health record (it_cluster_admin_test covers it)
     });
     nodes_[id] = std::move(node);
     return *n;

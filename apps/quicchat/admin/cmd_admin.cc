@@ -16,13 +16,18 @@ int admin_error(const std::string& message, int code) {
   return code;
 }
 
-Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
+Result<ops::AdminRequest> request_from(const std::vector<std::string>& words, bool cluster) {
   if (words.empty())
     return fail("usage",
-                "a command is required: who, kick NAME [REASON], stats, rooms, room NAME, purge, "
-                "reload");
+                "a command is required: who [--cluster], nodes, kick NAME [REASON], stats, rooms, "
+                "room NAME, purge, reload");
   const std::string& cmd = words[0];
-  if (cmd == "who" && words.size() == 1) return ops::AdminRequest{ops::WhoRequest{}};
+  if (cluster && (cmd != "who" || words.size() != 1))
+    return fail("usage", "--cluster goes with who only");
+  if (cmd == "who" && words.size() == 1)
+    return cluster ? ops::AdminRequest{ops::ClusterWhoRequest{}}
+                   : ops::AdminRequest{ops::WhoRequest{}};
+  if (cmd == "nodes" && words.size() == 1) return ops::AdminRequest{ops::NodesRequest{}};
   if (cmd == "stats" && words.size() == 1) return ops::AdminRequest{ops::StatsRequest{}};
   if (cmd == "kick" && words.size() >= 2) {
     std::string reason;
@@ -33,8 +38,10 @@ Result<ops::AdminRequest> request_from(const std::vector<std::string>& words) {
   if (cmd == "room" && words.size() == 2) return ops::AdminRequest{ops::RoomRequest{words[1]}};
   if (cmd == "purge" && words.size() == 1) return ops::AdminRequest{ops::PurgeRequest{}};
   if (cmd == "reload" && words.size() == 1) return ops::AdminRequest{ops::ReloadRequest{}};
-  return fail("usage",
-              "expected: who | kick NAME [REASON] | stats | rooms | room NAME | purge | reload");
+  return fail(
+      "usage",
+      "expected: who [--cluster] | nodes | kick NAME [REASON] | stats | rooms | room NAME | "
+      "purge | reload");
 }
 
 void print_who(const std::vector<ops::WhoEntry>& users) {
@@ -60,6 +67,12 @@ int cmd_admin(const Args& args) {
       "Asks a running server through its admin socket (quicchat server --admin-socket PATH).\n"
       "Commands:\n"
       "  who                 logged-in users: id, name, address, connected since (UTC)\n"
+      "  who --cluster       in a cluster: every node's online accounts, one NODE ACCOUNT a line\n"
+      "  nodes               in a cluster: every node (up, or down until its record is 10 min\n"
+      "                      old): address, up since, heartbeat age, accounts, sessions, bus\n"
+      "                      round trip, store ok/failed and its last operation's time.\n"
+      "                      Without --cluster, who --cluster and nodes say the server is not\n"
+      "                      in a cluster\n"
       "  kick NAME [REASON]  close that user's session; the client prints the reason\n"
       "  stats               the server's metrics as text\n"
       "  rooms               every room: name, members, operator, topic\n"
@@ -70,15 +83,16 @@ int cmd_admin(const Args& args) {
       "Accounts go through the same socket with quicchat user add|passwd|del NAME\n"
       "--admin-socket PATH (passwd and del end the account's sessions). The server logs one\n"
       "line per request: INFO admin action=kick name=bob reason=... sessions=1 peer=...\n"
-      "(who, stats, rooms and room at debug).",
-      {{"socket", "", "the server's admin socket"}});
+      "(who, nodes, stats, rooms and room at debug).",
+      {{"socket", "", "the server's admin socket"},
+       {"cluster", "", "with who: the accounts online on every node of the cluster", true}});
   if (auto r = flags.parse(args); !r) return admin_error(r.error().message, 2);
   if (flags.help_requested()) {
     std::printf("%s", flags.help_text().c_str());
     return 0;
   }
   if (flags.get("socket").empty()) return admin_error("--socket PATH is required", 2);
-  auto request = request_from(flags.positional());
+  auto request = request_from(flags.positional(), flags.on("cluster"));
   if (!request) return admin_error(request.error().message, 2);
   auto reply = ask_admin(flags.get("socket"), *request);
   if (!reply) return admin_error(reply.error().message, 1);

@@ -24,12 +24,15 @@ TEST(AdminProtocol, RequestsRoundTrip) {
   for (const AdminRequest& r :
        {AdminRequest{WhoRequest{}}, AdminRequest{StatsRequest{}},
         AdminRequest{KickRequest{"bob", ""}}, AdminRequest{ReloadRequest{}},
+        AdminRequest{NodesRequest{}}, AdminRequest{ClusterWhoRequest{}},
         AdminRequest{KickRequest{"\xc3\xa9lodie", "caf\xc3\xa9 \"quoted\""}}}) {
     auto back = decode_admin_request(encode_admin_request(r));
     ASSERT_TRUE(back) << encode_admin_request(r) << ": " << back.error().message;
     EXPECT_EQ(*back, r) << encode_admin_request(r);
   }
   EXPECT_EQ(encode_admin_request(ReloadRequest{}), R"({"cmd": "reload"})");
+  EXPECT_EQ(encode_admin_request(NodesRequest{}), R"({"cmd": "nodes"})");
+  EXPECT_EQ(encode_admin_request(ClusterWhoRequest{}), R"({"cmd": "who_cluster"})");
   EXPECT_EQ(encode_admin_request(KickRequest{"bob", "x"}),
             R"({"cmd": "kick", "name": "bob", "reason": "x"})");
 }
@@ -41,7 +44,8 @@ TEST(AdminProtocol, BadRequestsSayWhy) {
       {"[1]", "malformed request"},
       {R"({"cmd": 1})", "'cmd'"},
       {R"({"name": "bob"})", "'cmd'"},
-      {R"({"cmd": "reboot"})", "unknown command (who, kick, stats, rooms, room, purge, reload, user_add"},
+      {R"({"cmd": "reboot"})",
+       "unknown command (who, kick, stats, rooms, room, purge, reload, user_add"},
       {R"({"cmd": "kick"})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": ""})", "kick needs a 'name'"},
       {R"({"cmd": "kick", "name": 7})", "'name' must be a string"},
@@ -108,6 +112,8 @@ TEST(AdminProtocol, EveryRequestHasItsCommandName) {
   EXPECT_EQ(command_name(WhoRequest{}), "who");
   EXPECT_EQ(command_name(KickRequest{"bob", ""}), "kick");
   EXPECT_EQ(command_name(PurgeRequest{}), "purge");
+  EXPECT_EQ(command_name(NodesRequest{}), "nodes");
+  EXPECT_EQ(command_name(ClusterWhoRequest{}), "who_cluster");
   EXPECT_EQ(command_name(AccountRequest{Op::Add, "a", "p"}), "user_add");
   EXPECT_EQ(command_name(AccountRequest{Op::Passwd, "a", "p"}), "user_passwd");
   EXPECT_EQ(command_name(AccountRequest{Op::Del, "a", ""}), "user_del");

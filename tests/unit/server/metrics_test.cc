@@ -28,6 +28,9 @@ MetricsSnapshot sample_snapshot() {
   m.server.hash_jobs_submitted = 6;
   m.server.hash_jobs_completed = 2;
   m.server.hash_completed(std::chrono::milliseconds(30));
+  m.server.store_done(ServerCounters::StoreOp::Append, std::chrono::microseconds(800), true);
+  m.server.store_done(ServerCounters::StoreOp::Append, std::chrono::milliseconds(20), true);
+  m.server.store_done(ServerCounters::StoreOp::Login, std::chrono::milliseconds(3), false);
   m.hash_jobs_queued = 1;
   m.process = ops::ProcessStats{1.5, 4096, 1700000000};
   return m;
@@ -66,6 +69,28 @@ TEST(Metrics, RendersTheSnapshotsNumbers) {
   }
 }
 
+// One histogram family, one series per kind of store operation, each counting its own.
+TEST(Metrics, StoreSecondsCountsEachKindOfOperation) {
+  const MetricsSnapshot m = sample_snapshot();
+  const std::string text = render_metrics(m);
+  for (const char* line : {
+           "# TYPE quicchat_store_seconds histogram",
+           "quicchat_store_seconds_bucket{op=\"append\",le=\"0.001\"} 1",
+           "quicchat_store_seconds_bucket{op=\"append\",le=\"0.025\"} 2",
+           "quicchat_store_seconds_bucket{op=\"append\",le=\"+Inf\"} 2",
+           "quicchat_store_seconds_count{op=\"append\"} 2",
+           "quicchat_store_seconds_count{op=\"read\"} 0",
+           "quicchat_store_seconds_bucket{op=\"login\",le=\"0.0025\"} 0",
+           "quicchat_store_seconds_bucket{op=\"login\",le=\"0.005\"} 1",
+           "quicchat_store_seconds_count{op=\"login\"} 1",
+       }) {
+    EXPECT_TRUE(has_line(text, line)) << line << "\n" << text;
+  }
+  // The last operation is what the cluster's heartbeat record reports.
+  EXPECT_FALSE(m.server.last_store_ok);
+  EXPECT_EQ(m.server.last_store_time, std::chrono::milliseconds(3));
+}
+
 // Every sample belongs to a family announced just before it with HELP and TYPE, each family
 // appears once, and counters end in _total.
 TEST(Metrics, EveryFamilyHasHelpAndTypeOnce) {
@@ -90,7 +115,7 @@ TEST(Metrics, EveryFamilyHasHelpAndTypeOnce) {
       EXPECT_EQ(name, family) << line;
     }
   }
-  EXPECT_EQ(seen.size(), 38u) << "a family was added or removed: update docs/OPERATIONS.md";
+  EXPECT_EQ(seen.size(), 39u) << "a family was added or removed: update docs/OPERATIONS.md";
 }
 
 // The rows of docs/OPERATIONS.md's "Every metric" table.
