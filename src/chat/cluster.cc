@@ -3,9 +3,12 @@
 // delivers the messages of a conversation to its own sessions in id order, once (ConvOrder), and
 // reads from the store what the bus lost. Presence: an account is online while it has a session
 // on any node; this node publishes its own part and keeps the others'. Rooms: each node applies
-// the others' committed changes to its RoomTable. Session ends (kick, password, deletion) reach
-// every node.
+// the others' committed changes to its RoomTable, and reads them all from the store again when
+// the bus comes back Up. Session ends (kick, password, deletion) reach every node.
+#include <utility>
+
 #include "chat/core_impl.h"
+#include "chat/room_changes.h"
 #include "util/account_rules.h"
 
 namespace qc::chat {
@@ -205,9 +208,13 @@ void Core::Impl::publish_room(const Room& room, std::string change, const std::s
 void Core::Impl::on_bus_room(const bus::Room& e) {
   const std::optional<std::string> key = room_key(e.room);
   if (!key) return;
+  ++room_generation;
   std::uint64_t left = 0;
   if (e.change == "join") {
-    if (e.created) rooms.create(*key, e.room, e.user_id, e.user);
+    // Only the node whose CreateRoom the store took says `created`: its user is the creator
+    // (this node may have created the room too in memory, and learns from its store it lost).
+    if (e.created && !rooms.create(*key, e.room, e.user_id, e.user))
+      rooms.set_op(*key, e.user_id, e.user);
     rooms.add(*key, e.user_id, e.user);
   } else if (e.change == "topic") {
     rooms.set_topic(*key, e.topic);
@@ -221,6 +228,35 @@ void Core::Impl::on_bus_room(const bus::Room& e) {
     return;
   }
   room_event(*room, {room->name, e.change, e.user, e.by, e.topic}, 0, left);
+}
+
+void Core::Impl::reload_rooms() {
+  const std::uint64_t asked_at = room_generation;
+  const std::uint64_t ticket = pending_stores.add_read(
+      [this, asked_at](history::ReadResult& result) { rooms_reloaded(result, asked_at); });
+  out.read_store(ticket, history::ReadRooms{});
+}
+
+// The store's rooms replace this node's, and its sessions get room events for the differences.
+// A room change made here or heard of since the read was asked may be missing from it: then the
+// read is asked again rather than that change undone.
+void Core::Impl::rooms_reloaded(history::ReadResult& result, std::uint64_t asked_at) {
+  if (result.status != history::Status::Ok) {
+    count_store_result({result.status, 0, result.detail});
+    logger.warn("cluster_rooms_unread", {{"detail", result.detail}});
+    return;
+  }
+  if (room_generation != asked_at) return reload_rooms();
+  const RoomTable before = std::exchange(rooms, RoomTable(result.rooms));
+  const std::vector<RoomChange> changes = room_changes(before, rooms);
+  for (const RoomChange& c : changes) {
+    const Room* room = rooms.find(c.key);
+    if (room == nullptr) room = before.find(c.key);
+    const bool left = c.kind == RoomChange::Kind::Leave;
+    room_event(*room, {room->name, std::string(change_name(c.kind)), c.user, {}, c.topic}, 0,
+               left ? c.account : 0);
+  }
+  logger.info("cluster_rooms_reloaded", {{"rooms", rooms.size()}, {"changes", changes.size()}});
 }
 
 // --- session ends -----------------------------------------------------------------------------
@@ -285,6 +321,7 @@ void Core::bus_up(const RemoteOnline& snapshot, TimePoint now) {
   impl_->logger.info("cluster_bus_up",
                      {{"nodes", snapshot.size()}, {"conversations", gaps.size()}});
   impl_->repair(gaps);
+  impl_->reload_rooms();
 }
 
 }  // namespace qc::chat

@@ -269,6 +269,9 @@ struct Core::Impl {
   bool local_presence_changed(const Session& s, bool online);
   void remote_presence_changed(const std::string& name, bool before);
   void on_bus_room(const proto::bus::Room& e);
+  // Rooms read again from the store (the bus was down); a change meanwhile asks again.
+  void reload_rooms();
+  void rooms_reloaded(history::ReadResult& result, std::uint64_t asked_at);
   void publish_room(const Room& room, std::string change, const std::string& user,
                     std::uint64_t user_id, std::string by = {}, std::string topic = {},
                     bool created = false);
@@ -287,8 +290,11 @@ struct Core::Impl {
   void room_event(const Room& room, proto::v2::RoomEvent event, ConnHandle except,
                   std::uint64_t also_account = 0);
   // Stores `ops`; then runs `done` (all stored) or `undo` and answers the request's refusal.
+  // `done` gets the asker (nullptr when gone) and the ops' results (Ok or Exists).
+  using RoomOpResults = std::vector<history::OpResult>;
+  using RoomChangeDone = std::function<void(Session*, const RoomOpResults&)>;
   void store_room_change(Session& s, std::uint64_t rid, std::vector<history::Op> ops,
-                         std::function<void(Session*)> done, std::function<void()> undo);
+                         RoomChangeDone done, std::function<void()> undo);
 
   // v2_history.cc: history pages, read cursors, the login catch-up
   void on_history(Session& s, const proto::v2::History& history);
@@ -373,6 +379,7 @@ struct Core::Impl {
   // A cluster.
   ConvOrder<OrderedDelivery> order{config.bus_gap_bound};
   std::map<std::string, std::map<std::string, std::string>> remote_online;  // node -> key -> name
+  std::uint64_t room_generation = 0;  // room changes made or heard of (a reload must see them all)
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 

@@ -21,12 +21,12 @@ namespace qc::chat::history {
 struct AppendMessage {
   std::string conv;  // "all", "d:1:2", "#team"
   std::uint64_t sender_id = 0;
-  std::string sender;             // the sender's name as stored
-  std::vector<std::string> to;    // direct: the recipient's name (display); else empty
+  std::string sender;           // the sender's name as stored
+  std::vector<std::string> to;  // direct: the recipient's name (display); else empty
   std::string text;
-  std::string cid;                // the client's message id, or empty (unique per sender and conv:
-                                  // a send to several names has one cid, one message per conv)
-  std::int64_t ts = 0;            // ms since the Unix epoch
+  std::string cid;      // the client's message id, or empty (unique per sender and conv:
+                        // a send to several names has one cid, one message per conv)
+  std::int64_t ts = 0;  // ms since the Unix epoch
   // Direct conversations: both accounts (the conversation is listed for them at login).
   std::vector<std::uint64_t> participants;
   // When set: refuse (offline_full) if this account already has at least `offline_bound` unread
@@ -34,7 +34,7 @@ struct AppendMessage {
   std::optional<std::uint64_t> offline_account;
   std::uint64_t offline_bound = 0;
 };
-struct CreateRoom {  // fails with `exists` when a room of that key exists
+struct CreateRoom {  // fails with `exists` (naming the room's creator) when the key is taken
   std::string key;   // "#team"
   std::string name;  // "#Team"
   std::uint64_t op_id = 0;
@@ -68,17 +68,18 @@ using Op = std::variant<AppendMessage, CreateRoom, AddMember, RemoveMember, SetT
 
 enum class Status {
   Ok,
-  Exists,       // CreateRoom: the key is taken
-  Duplicate,    // AppendMessage with a cid: the sender has a stored message with this cid in conv; `id`
-                // is that message's id and nothing was stored (a re-send after a restart)
+  Exists,     // CreateRoom: the key is taken
+  Duplicate,  // AppendMessage with a cid: the sender has a stored message with this cid in conv;
+              // `id` is that message's id and nothing was stored (a re-send after a restart)
   OfflineFull,  // AppendMessage: offline_account's unread is at offline_bound
   QueueFull,    // the writer's queue is over its bound: nothing was stored
   Failed,       // the database refused (disk full, I/O error): nothing of the batch was stored
 };
 struct OpResult {
   Status status = Status::Ok;
-  std::uint64_t id = 0;  // AppendMessage: the message's id in its conversation
-  std::string detail;    // Failed: the database's words
+  std::uint64_t id = 0;  // AppendMessage: the message's id in its conversation; CreateRoom's
+                         // Exists: the room's operator (the creator whose insert won)
+  std::string detail;    // Failed: the database's words; CreateRoom's Exists: the operator's name
 };
 
 // --- reads ------------------------------------------------------------------------------------
@@ -98,7 +99,10 @@ struct ReadCatchUp {
   std::vector<proto::v2::Since> since;
   std::uint32_t per_conv_limit = 500;
 };
-using Query = std::variant<ReadPage, ReadCatchUp>;
+// Every room with its members, as at start (a cluster's node re-reads them when its bus comes
+// back Up: the other nodes' changes meanwhile crossed no bus).
+struct ReadRooms {};
+using Query = std::variant<ReadPage, ReadCatchUp, ReadRooms>;
 
 struct PageResult {
   std::string conv;
@@ -108,14 +112,7 @@ struct PageResult {
   std::uint64_t unread = 0;   // after the account's read cursor
   std::uint64_t read = 0;     // the account's read cursor
 };
-struct ReadResult {
-  Status status = Status::Ok;  // Ok, QueueFull or Failed
-  std::string detail;
-  std::vector<PageResult> pages;  // ReadPage: one; ReadCatchUp: one per conversation, unread or
-                                  // new after since (conversations with nothing are left out)
-};
-
-// What the server loads at start: the rooms and their members (the core keeps them in memory).
+// The rooms and their members, loaded at start and by ReadRooms (the core keeps them in memory).
 struct StoredRoom {
   std::string key;
   std::string name;
@@ -124,6 +121,13 @@ struct StoredRoom {
   std::string op;  // the operator's name
   std::vector<std::uint64_t> members;
   std::vector<std::string> member_names;  // the same order as members
+};
+struct ReadResult {
+  Status status = Status::Ok;  // Ok, QueueFull or Failed
+  std::string detail;
+  std::vector<PageResult> pages;  // ReadPage: one; ReadCatchUp: one per conversation, unread or
+                                  // new after since (conversations with nothing are left out)
+  std::vector<StoredRoom> rooms;  // ReadRooms
 };
 
 }  // namespace qc::chat::history

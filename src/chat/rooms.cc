@@ -88,6 +88,14 @@ void RoomTable::left_a_room(std::uint64_t account) {
   if (it != count_by_account_.end() && --it->second == 0) count_by_account_.erase(it);
 }
 
+bool RoomTable::set_op(std::string_view key, std::uint64_t op_id, std::string op) {
+  Room* room = find_mutable(key);
+  if (room == nullptr) return false;
+  room->op_id = op_id;
+  room->op = std::move(op);
+  return true;
+}
+
 bool RoomTable::set_topic(std::string_view key, std::string topic) {
   Room* room = find_mutable(key);
   if (room == nullptr) return false;

@@ -48,6 +48,7 @@ class RoomTable {
   bool add(std::string_view key, std::uint64_t account, std::string name);
   bool remove(std::string_view key, std::uint64_t account);
   bool set_topic(std::string_view key, std::string topic);
+  bool set_op(std::string_view key, std::uint64_t op_id, std::string op);  // the store's creator
 
  private:
   Room* find_mutable(std::string_view key);

@@ -40,16 +40,16 @@ const Room* Core::Impl::existing_room(Session& s, std::uint64_t rid, std::string
 }
 
 void Core::Impl::store_room_change(Session& s, std::uint64_t rid, std::vector<history::Op> ops,
-                                   std::function<void(Session*)> done,
-                                   std::function<void()> undo) {
+                                   RoomChangeDone done, std::function<void()> undo) {
+  ++room_generation;
   const SessionRef who = ref_of(s);
-  const std::uint64_t ticket = pending_stores.add_write(
-      [this, who, rid, done = std::move(done),
-       undo = std::move(undo)](std::vector<history::OpResult>& results) {
+  const std::uint64_t ticket =
+      pending_stores.add_write([this, who, rid, done = std::move(done),
+                                undo = std::move(undo)](std::vector<history::OpResult>& results) {
         const auto refused = std::find_if(results.begin(), results.end(), [](const auto& r) {
           return r.status != history::Status::Ok && r.status != history::Status::Exists;
         });
-        if (refused == results.end() && !results.empty()) return done(live(who));
+        if (refused == results.end() && !results.empty()) return done(live(who), results);
         const history::OpResult failed =
             refused != results.end() ? *refused
                                      : history::OpResult{history::Status::Failed, 0, "no result"};
@@ -87,13 +87,13 @@ void Core::Impl::on_join(Session& s, const v2::Join& join) {
   const std::uint64_t account = s.account_id;
   if (room != nullptr && room->has(account)) return answer_join(ref_of(s), join.rid, *key, false);
   if (rooms.rooms_of(account) >= config.max_rooms_per_account)
-    return send_error_v2(s, join.rid, v2::code::kTooManyRooms,
-                         "you are in " + std::to_string(config.max_rooms_per_account) +
-                             " rooms: the limit");
+    return send_error_v2(
+        s, join.rid, v2::code::kTooManyRooms,
+        "you are in " + std::to_string(config.max_rooms_per_account) + " rooms: the limit");
   if (room != nullptr && room->members.size() >= config.max_room_members)
-    return send_error_v2(s, join.rid, v2::code::kRoomFull,
-                         room->name + " has " + std::to_string(config.max_room_members) +
-                             " members: the limit");
+    return send_error_v2(
+        s, join.rid, v2::code::kRoomFull,
+        room->name + " has " + std::to_string(config.max_room_members) + " members: the limit");
   std::vector<history::Op> ops;
   const bool created = room == nullptr;
   if (created) {
@@ -107,11 +107,15 @@ void Core::Impl::on_join(Session& s, const v2::Join& join) {
   const std::string user = s.username;
   store_room_change(
       s, rid, std::move(ops),
-      [this, who, rid, key = *key, created, user, account](Session*) {
-        answer_join(who, rid, key, created);
+      [this, who, rid, key = *key, created, user, account](Session*, const RoomOpResults& results) {
+        // Another node's creation committed first: the room is its creator's, and ours a join.
+        const history::OpResult& create = results.front();
+        const bool won = created && create.status == history::Status::Ok;
+        if (created && !won) rooms.set_op(key, create.id, create.detail);
+        answer_join(who, rid, key, won);
         if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "join", user, {}, {}}, who.conn);
-          publish_room(*r, "join", user, account, {}, {}, created);
+          publish_room(*r, "join", user, account, {}, {}, won);
         }
       },
       [this, key = *key, account, created] {
@@ -167,7 +171,7 @@ void Core::Impl::on_leave(Session& s, const v2::Leave& leave) {
   const std::uint64_t rid = leave.rid;
   store_room_change(
       s, rid, {history::RemoveMember{key, account}},
-      [this, who, rid, key, user, account](Session* leaver) {
+      [this, who, rid, key, user, account](Session* leaver, const RoomOpResults&) {
         if (leaver != nullptr) send_frame(*leaver, v2::Ok{rid});
         if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "leave", user, {}, {}}, who.conn, account);
@@ -201,7 +205,7 @@ void Core::Impl::on_topic(Session& s, const v2::SetTopic& topic) {
   const std::string by = s.username;
   store_room_change(
       s, rid, {history::SetTopic{key, topic.topic}},
-      [this, who, rid, key, by, text = topic.topic](Session* op) {
+      [this, who, rid, key, by, text = topic.topic](Session* op, const RoomOpResults&) {
         if (op != nullptr) send_frame(*op, v2::Ok{rid});
         if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "topic", by, by, text}, who.conn);
@@ -245,7 +249,7 @@ void Core::Impl::on_remove(Session& s, const v2::RemoveMember& remove) {
   const std::string by = s.username;
   store_room_change(
       s, rid, {history::RemoveMember{key, account}},
-      [this, who, rid, key, user, by, account](Session* op) {
+      [this, who, rid, key, user, by, account](Session* op, const RoomOpResults&) {
         if (op != nullptr) send_frame(*op, v2::Ok{rid});
         if (const Room* r = rooms.find(key)) {
           room_event(*r, {r->name, "remove", user, by, {}}, who.conn, account);

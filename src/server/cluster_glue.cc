@@ -90,8 +90,8 @@ void ChatServer::on_bus_message(std::string_view origin, std::string_view payloa
 }
 
 // Up again: whatever was published meanwhile is lost, so the core takes the other nodes' presence
-// as Redis has it now and reads every conversation it delivers from the store after its last id.
-// Rooms changed meanwhile are not re-read (docs/ARCHITECTURE.md says what is left).
+// as Redis has it now, reads every conversation it delivers from the store after its last id, and
+// reads the rooms again (a ReadStore of ReadRooms, on the writer like every store request).
 void ChatServer::on_bus_state(cluster::BusState state) {
   log::info("cluster_bus_state", {{"state", state_name(state)}});
   if (state != cluster::BusState::Up) return;

@@ -155,8 +155,17 @@ Result<OpResult> SqliteMessageStore::create_room(const history::CreateRoom& r) {
   use.bind(3, i64(r.op_id));
   use.bind(4, r.ts);
   if (use.step() != SQLITE_DONE) return db_error("cannot create " + r.key);
-  if (sqlite3_changes(db_.get()) == 0) return OpResult{Status::Exists, 0, {}};
+  if (sqlite3_changes(db_.get()) == 0) return room_exists(r.key);
   return ok();
+}
+
+// Exists names the room's operator (the creator whose insert won): its id and name.
+Result<OpResult> SqliteMessageStore::room_exists(const std::string& key) {
+  StmtUse use(st_.room_op.get());
+  use.bind(1, key);
+  if (use.step() != SQLITE_ROW) return db_error("cannot read the operator of " + key);
+  return OpResult{Status::Exists, static_cast<std::uint64_t>(use.column_int(0)),
+                  use.column_text(1)};
 }
 
 Result<OpResult> SqliteMessageStore::add_member(const history::AddMember& m) {

@@ -79,7 +79,7 @@ void set_cursor_figures(bool listed, std::uint64_t read, std::uint64_t last, Pag
   page.unread = listed && last > read ? last - read : 0;
 }
 
-ReadResult failed(const Error& e) { return ReadResult{Status::Failed, e.message, {}}; }
+ReadResult failed(const Error& e) { return ReadResult{Status::Failed, e.message, {}, {}}; }
 
 // `after` set: the oldest messages after it; else the newest before `before` (or the latest).
 Result<PageResult> read_page(MessageSource& source, const history::ReadPage& q) {
@@ -140,7 +140,13 @@ ReadResult read_messages(MessageSource& source, const history::Query& query) {
     out.pages.push_back(std::move(*page));
     return out;
   }
-  auto pages = read_catch_up(source, std::get<history::ReadCatchUp>(query));
+  const auto* catch_up = std::get_if<history::ReadCatchUp>(&query);
+  if (catch_up == nullptr) {  // ReadRooms: the writer asks the store's load_rooms
+    out.status = history::Status::Failed;
+    out.detail = "rooms are read with load_rooms";
+    return out;
+  }
+  auto pages = read_catch_up(source, *catch_up);
   if (!pages) return failed(pages.error());
   out.pages = std::move(*pages);
   return out;

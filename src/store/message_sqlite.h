@@ -18,9 +18,9 @@ namespace qc::store {
 // Every statement the message store runs, prepared once per connection (the hot path).
 struct MessageStatements {
   sqlite::StmtHandle find_cid, last_id, next_id, insert_message, cursor_of, cursor_at,
-      cursor_at_latest, cursor_forward, sender_read, create_room, add_member, remove_member,
-      drop_cursor, set_topic, page_ascending, page_descending, listed_convs, purge_by_age,
-      purge_by_count, rooms, members, epoch;
+      cursor_at_latest, cursor_forward, sender_read, create_room, room_op, add_member,
+      remove_member, drop_cursor, set_topic, page_ascending, page_descending, listed_convs,
+      purge_by_age, purge_by_count, rooms, members, epoch;
 };
 Result<MessageStatements> prepare_message_statements(sqlite3* db);
 
@@ -45,6 +45,7 @@ class SqliteMessageStore final : public MessageStore, private MessageSource {
   Result<history::OpResult> apply_one(const history::Op& op);
   Result<history::OpResult> append(const history::AppendMessage& m);
   Result<history::OpResult> create_room(const history::CreateRoom& r);
+  Result<history::OpResult> room_exists(const std::string& key);
   Result<history::OpResult> add_member(const history::AddMember& m);
   Result<history::OpResult> remove_member(const history::RemoveMember& m);
   Result<history::OpResult> set_topic(const history::SetTopic& t);

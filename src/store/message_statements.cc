@@ -7,7 +7,8 @@ namespace qc::store {
 
 namespace {
 
-constexpr const char* kMessageColumns = "SELECT id, ts, sender, recipients, text, cid FROM messages ";
+constexpr const char* kMessageColumns =
+    "SELECT id, ts, sender, recipients, text, cid FROM messages ";
 
 // Lists the conversation for the account, its cursor at the conversation's latest id, unless it is
 // listed already. (`WHERE true` lets SQLite parse an upsert after a SELECT.)
@@ -62,6 +63,9 @@ Result<MessageStatements> prepare_message_statements(sqlite3* db) {
       {&st.create_room,
        "INSERT INTO rooms (key, name, topic, op_id, created_at) VALUES (?1, ?2, '', ?3, ?4) "
        "ON CONFLICT DO NOTHING"},
+      {&st.room_op,
+       "SELECT r.op_id, coalesce(a.username, '') FROM rooms r "
+       "LEFT JOIN accounts a ON a.id = r.op_id WHERE r.key = ?1"},
       {&st.add_member,
        "INSERT INTO room_members (key, account_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"},
       {&st.remove_member, "DELETE FROM room_members WHERE key = ?1 AND account_id = ?2"},

@@ -36,9 +36,9 @@ std::size_t cost_of(const Job& job) {
 }
 
 std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        std::chrono::steady_clock::now() - since)
-                                        .count());
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
+          .count());
 }
 
 }  // namespace
@@ -107,7 +107,7 @@ struct MessageWriter::Impl {
       std::move(ops.begin(), ops.end(), std::back_inserter(batch));
     }
     const auto start = std::chrono::steady_clock::now();
-    auto results = store->apply(batch);  // returns after the commit's fsync
+    auto results = store->apply(batch);    // returns after the commit's fsync
     if (results.size() != batch.size()) {  // a store that broke its contract: nothing is known
       results.assign(batch.size(), {history::Status::Failed, 0, "the store lost count of a batch"});
     }
@@ -129,12 +129,25 @@ struct MessageWriter::Impl {
   }
 
   void read(ReadJob& job) {
-    auto result = store->read(job.query);
+    auto result = std::holds_alternative<history::ReadRooms>(job.query) ? read_rooms()
+                                                                        : store->read(job.query);
     {
       std::lock_guard<std::mutex> lock(mu);
       ++stats.reads;
     }
     job.done(std::move(result));
+  }
+
+  history::ReadResult read_rooms() {
+    history::ReadResult result;
+    auto rooms = store->load_rooms();
+    if (rooms) {
+      result.rooms = std::move(*rooms);
+    } else {
+      result.status = history::Status::Failed;
+      result.detail = rooms.error().message;
+    }
+    return result;
   }
 
   std::unique_ptr<MessageStore> store;
@@ -172,7 +185,7 @@ void MessageWriter::read(history::Query query, ReadDone done) {
   Job job = ReadJob{std::move(query), std::move(done)};
   if (impl_->enqueue(job)) return;
   std::get<ReadJob>(job).done(
-      history::ReadResult{history::Status::QueueFull, "the store's queue is full", {}});
+      history::ReadResult{history::Status::QueueFull, "the store's queue is full", {}, {}});
 }
 
 void MessageWriter::purge(Retention retention, std::int64_t now_unix_ms, std::size_t limit,

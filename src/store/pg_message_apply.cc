@@ -55,6 +55,9 @@ constexpr const char* kCursorForward =
 constexpr const char* kCreateRoom =
     "INSERT INTO rooms (key, name, topic, op_id, created_at) "
     "VALUES ($1, $2, '', $3::bigint, $4::bigint) ON CONFLICT DO NOTHING";
+constexpr const char* kRoomOp =
+    "SELECT r.op_id, coalesce(a.username, '') FROM rooms r "
+    "LEFT JOIN accounts a ON a.id = r.op_id WHERE r.key = $1";
 constexpr const char* kAddMember =
     "INSERT INTO room_members (key, account_id) VALUES ($1, $2::bigint) ON CONFLICT DO NOTHING";
 constexpr const char* kRemoveMember =
@@ -165,8 +168,18 @@ Result<OpResult> PgMessageStore::append(const history::AppendMessage& m) {
 Result<OpResult> PgMessageStore::create_room(const history::CreateRoom& r) {
   auto rows = conn_->run(kCreateRoom, {r.key, r.name, arg(r.op_id), arg(r.ts)});
   if (!rows) return Unexpected<Error>{rows.error()};
-  if (rows->changed() == 0) return OpResult{Status::Exists, 0, {}};
+  if (rows->changed() == 0) return room_exists(r.key);
   return ok();
+}
+
+// Exists names the room's operator (the creator whose insert won): its id and name. A statement
+// after the conflicting insert sees the winner's committed row (READ COMMITTED).
+Result<OpResult> PgMessageStore::room_exists(const std::string& key) {
+  auto rows = conn_->run(kRoomOp, {key});
+  if (!rows) return Unexpected<Error>{rows.error()};
+  if (rows->size() != 1) return fail("db_failed", "cannot read the operator of " + key);
+  return OpResult{Status::Exists, static_cast<std::uint64_t>(rows->integer(0, 0)),
+                  rows->text(0, 1)};
 }
 
 Result<OpResult> PgMessageStore::remove_member(const history::RemoveMember& m) {

@@ -55,7 +55,7 @@ history::ReadResult PgMessageStore::read(const history::Query& query) {
     return r;
   });
   if (result) return std::move(*result);
-  return history::ReadResult{history::Status::Failed, result.error().message, {}};
+  return history::ReadResult{history::Status::Failed, result.error().message, {}, {}};
 }
 
 Result<std::uint64_t> PgMessageStore::last_id(const std::string& conv) {

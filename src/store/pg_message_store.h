@@ -31,6 +31,7 @@ class PgMessageStore final : public MessageStore, private MessageSource {
   Result<history::OpResult> apply_one(const history::Op& op);
   Result<history::OpResult> append(const history::AppendMessage& m);
   Result<history::OpResult> create_room(const history::CreateRoom& r);
+  Result<history::OpResult> room_exists(const std::string& key);
   Result<history::OpResult> remove_member(const history::RemoveMember& m);
   // Runs a statement whose rows do not matter; the op's result is Ok.
   Result<history::OpResult> change(const char* sql, pg::Connection::Params params);

@@ -3,12 +3,14 @@
 // store has its own tests), each node on its own port. Users on different nodes talk as if on
 // one server, and what a node or Redis loses is repaired from the store by message id.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/cluster_peers.h"
 #include "support/engines.h"
 #include "support/server_process.h"
 #include "support/v2_peer.h"
@@ -43,43 +45,7 @@ class Cluster : public ::testing::Test {
 
   std::unique_ptr<V2Peer> login(int node, const std::string& user, const std::string& device = "",
                                 std::vector<v2::Since> since = {}) {
-    auto& server = *nodes[static_cast<std::size_t>(node)];
-    auto peer = V2Peer::connect(net, {"127.0.0.1", server.port(), server.ca_file()});
-    EXPECT_TRUE(peer);
-    if (!peer) return nullptr;
-    auto welcome = peer->login(user, password_of(user), device, std::move(since));
-    EXPECT_TRUE(welcome) << server.log();
-    return welcome ? std::move(peer) : nullptr;
-  }
-
-  static std::string password_of(const std::string& user) {
-    for (const Account& a : default_accounts())
-      if (a.name == user) return a.password;
-    return {};
-  }
-
-  // Sends `text` to `conv` (a room or "all") or to `to`, and expects its ack.
-  static std::optional<v2::Ack> say(V2Peer& peer, std::vector<std::string> to, std::string conv,
-                                    std::string text, std::string cid = "") {
-    const v2::RequestId rid =
-        peer.send(v2::Send{0, std::move(to), std::move(conv), std::move(text), std::move(cid)});
-    auto ack = peer.expect<v2::Ack>();
-    if (ack) {
-      EXPECT_EQ(ack->rid, rid);
-    }
-    return ack;
-  }
-
-  // Joins `room`: its answer and history page. Room events about others may come between them
-  // (another node's event for a member who joined before us can reach this node after our join).
-  static bool joins(V2Peer& peer, const std::string& room) {
-    peer.send(v2::Join{0, room});
-    bool answered = false;
-    while (auto frame = peer.next()) {
-      if (std::holds_alternative<v2::Room>(*frame)) answered = true;
-      if (std::holds_alternative<v2::Page>(*frame)) return answered;
-    }
-    return false;
+    return login_on(net, *nodes[static_cast<std::size_t>(node)], user, device, std::move(since));
   }
 
   ServerProcess& node(int i) { return *nodes[static_cast<std::size_t>(i)]; }
@@ -237,6 +203,86 @@ TEST_F(Cluster, ARedisRestartLosesAndDuplicatesNothing) {
   // What was published while Redis was away never crossed the bus: bob's node read it from the
   // store, and says so.
   EXPECT_TRUE(node(1).wait_for_log("cluster_gap_repaired", 1s)) << node(1).log();
+}
+
+// Redis lost exactly between a message's store and its publish. Redis frozen (SIGSTOP): node 1
+// stores and acks the message, and its bus, still Up (a heartbeat has 2 s to be answered), writes
+// the publish to a socket that Redis never reads. Redis killed: the kernel drops the unread bytes
+// with the socket, so that publish can reach no one, and a Redis started on the same port starts
+// empty. Bob's node must get the message from the store (the repair on Up), once and in order.
+TEST_F(Cluster, AMessageStoredButNeverPublishedComesFromTheStoreOnce) {
+  auto alice = login(0, "alice");
+  auto bob = login(1, "bob");
+  ASSERT_TRUE(alice && bob);
+  auto first = say(*alice, {"bob"}, "", "through the bus");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(bob->expect<v2::Msg>());  // bob's node now follows the conversation
+
+  ASSERT_EQ(kill(redis.pid(), SIGSTOP), 0);
+  auto lost = say(*alice, {"bob"}, "", "stored, never published");
+  ASSERT_TRUE(lost);
+  ASSERT_EQ(lost->sent.size(), 1u);
+  // The publish went to hiredis while the bus was Up (it was not dropped as undeliverable).
+  EXPECT_EQ(node(0).log().find("cluster_bus_state state=down"), std::string::npos) << node(0).log();
+  redis.kill_hard();
+  ASSERT_TRUE(redis.restart()) << redis.error();
+
+  auto got = bob->expect<v2::Msg>(15s);
+  ASSERT_TRUE(got) << node(1).log();
+  EXPECT_EQ(got->id, lost->sent[0].id);
+  EXPECT_EQ(got->text, "stored, never published");
+  const std::string id = std::to_string(lost->sent[0].id);
+  EXPECT_TRUE(node(1).wait_for_log("from=" + id + " to=" + id, 5s)) << node(1).log();
+  EXPECT_NE(node(1).log().find("cluster_gap_repaired"), std::string::npos);
+
+  // The bus carries the next one again; nothing came twice.
+  ASSERT_TRUE(node(0).wait_for_log_count("cluster_bus_state state=up", 2, 10s)) << node(0).log();
+  auto next = say(*alice, {"bob"}, "", "after the restart");
+  ASSERT_TRUE(next);
+  auto then = bob->expect<v2::Msg>(15s);
+  ASSERT_TRUE(then) << node(1).log();
+  EXPECT_EQ(then->id, lost->sent[0].id + 1);
+  EXPECT_EQ(then->text, "after the restart");
+  EXPECT_TRUE(bob->sync().empty());
+}
+
+// Rooms changed on node 2 while the bus was down (Redis killed): bob joins alice's room and
+// creates another. Once Redis is back, node 1 reads the rooms from the store again: alice gets
+// the join she missed, and cam, joining bob's room on node 1, joins it (bob's), not creates it.
+TEST_F(Cluster, RoomsChangedWhileTheBusWasDownAreReadAgainOnUp) {
+  auto alice = login(0, "alice");
+  auto bob = login(1, "bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(joins(*alice, "#ops"));
+  ASSERT_TRUE(node(1).wait_for_log("cluster_bus_state state=up", 5s));
+
+  redis.kill_hard();
+  ASSERT_TRUE(node(0).wait_for_log("cluster_bus_state state=down", 10s)) << node(0).log();
+  ASSERT_TRUE(node(1).wait_for_log("cluster_bus_state state=down", 10s)) << node(1).log();
+  ASSERT_TRUE(joins(*bob, "#ops"));
+  ASSERT_TRUE(joins(*bob, "#bobs"));
+  ASSERT_TRUE(redis.restart()) << redis.error();
+  ASSERT_TRUE(node(0).wait_for_log("cluster_rooms_reloaded", 15s)) << node(0).log();
+
+  auto missed = alice->expect<v2::RoomEvent>();
+  ASSERT_TRUE(missed) << node(0).log();
+  EXPECT_EQ(missed->room, "#ops");
+  EXPECT_EQ(missed->event, "join");
+  EXPECT_EQ(missed->user, "bob");
+  const v2::RequestId rid = alice->send(v2::ListMembers{0, "#ops"});
+  auto members = alice->expect<v2::MemberList>();
+  ASSERT_TRUE(members);
+  EXPECT_EQ(members->rid, rid);
+  EXPECT_EQ(members->members, (std::vector<std::string>{"alice", "bob"}));
+
+  auto cam = login(0, "cam");
+  ASSERT_TRUE(cam);
+  cam->send(v2::Join{0, "#bobs"});
+  auto joined = cam->expect<v2::Room>();
+  ASSERT_TRUE(joined) << node(0).log();
+  EXPECT_FALSE(joined->created);
+  EXPECT_EQ(joined->info.op, "bob");
+  EXPECT_EQ(joined->info.members, 2u);
 }
 
 }  // namespace

@@ -27,25 +27,26 @@ class FakeStore {
       results.assign(ops.size(), history::OpResult{fail_writes, 0, "injected"});
       return results;
     }
-    for (const history::Op& op : ops) results.push_back(std::visit([&](const auto& o) {
-      return apply_one(o);
-    }, op));
+    for (const history::Op& op : ops)
+      results.push_back(std::visit([&](const auto& o) { return apply_one(o); }, op));
     return results;
   }
 
   history::ReadResult read(const history::Query& query) {
-    if (fail_reads != history::Status::Ok) return {fail_reads, "injected", {}};
+    if (fail_reads != history::Status::Ok) return {fail_reads, "injected", {}, {}};
     history::ReadResult result;
     if (const auto* page = std::get_if<history::ReadPage>(&query)) {
       result.pages.push_back(read_page(*page));
+    } else if (std::holds_alternative<history::ReadRooms>(query)) {
+      result.rooms = stored_rooms();
     } else {
       const auto& catch_up = std::get<history::ReadCatchUp>(query);
       for (const std::string& conv : listed[catch_up.account_id]) {
         std::uint64_t after = cursor(catch_up.account_id, conv);
         for (const proto::v2::Since& s : catch_up.since)
           if (s.conv == conv) after = s.id;
-        history::PageResult p = after_position(conv, after, catch_up.per_conv_limit,
-                                               catch_up.account_id);
+        history::PageResult p =
+            after_position(conv, after, catch_up.per_conv_limit, catch_up.account_id);
         if (!p.msgs.empty() || p.unread > 0) result.pages.push_back(std::move(p));
       }
     }
@@ -66,6 +67,9 @@ class FakeStore {
   std::map<std::pair<std::uint64_t, std::string>, std::uint64_t> cursors;
   std::map<std::uint64_t, std::set<std::string>> listed;  // conversations of an account
   std::map<std::string, std::set<std::uint64_t>> room_members;
+  std::map<std::string, history::CreateRoom> room_created;  // by key
+  std::map<std::string, std::string> room_topics;
+  std::map<std::uint64_t, std::string> account_names;  // for ReadRooms; a test fills it
   std::map<std::tuple<std::uint64_t, std::string, std::string>, std::uint64_t> cids;
 
  private:
@@ -86,8 +90,12 @@ class FakeStore {
     return {history::Status::Ok, id, {}};
   }
   history::OpResult apply_one(const history::CreateRoom& r) {
-    if (room_members.count(r.key)) return {history::Status::Exists, 0, {}};
+    if (room_members.count(r.key)) {
+      const std::uint64_t op = room_created[r.key].op_id;
+      return {history::Status::Exists, op, name_of(op)};
+    }
     room_members[r.key];
+    room_created[r.key] = r;
     return {};
   }
   history::OpResult apply_one(const history::AddMember& a) {
@@ -102,9 +110,36 @@ class FakeStore {
     listed[r.account_id].erase(r.key);
     return {};
   }
-  history::OpResult apply_one(const history::SetTopic&) { return {}; }
+  history::OpResult apply_one(const history::SetTopic& t) {
+    room_topics[t.key] = t.topic;
+    return {};
+  }
+  std::vector<history::StoredRoom> stored_rooms() const {
+    std::vector<history::StoredRoom> out;
+    for (const auto& [key, members] : room_members) {
+      history::StoredRoom r;
+      r.key = key;
+      auto created = room_created.find(key);
+      r.name = created != room_created.end() ? created->second.name : key;
+      r.op_id = created != room_created.end() ? created->second.op_id : 0;
+      r.op = name_of(r.op_id);
+      auto topic = room_topics.find(key);
+      if (topic != room_topics.end()) r.topic = topic->second;
+      for (std::uint64_t m : members) {
+        r.members.push_back(m);
+        r.member_names.push_back(name_of(m));
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+  std::string name_of(std::uint64_t account) const {
+    auto it = account_names.find(account);
+    return it == account_names.end() ? std::string() : it->second;
+  }
   history::OpResult apply_one(const history::Enroll& e) {
-    if (listed[e.account_id].insert(e.conv).second) cursors[{e.account_id, e.conv}] = last_id[e.conv];
+    if (listed[e.account_id].insert(e.conv).second)
+      cursors[{e.account_id, e.conv}] = last_id[e.conv];
     return {};
   }
   history::OpResult apply_one(const history::SetReadCursor& c) {

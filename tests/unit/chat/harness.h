@@ -115,12 +115,16 @@ struct Rendered {
     return {line};
   }
   Lines operator()(const action::ReadStore& a) const {
-    if (const auto* p = std::get_if<history::ReadPage>(&a.query)) return {"READ page(" + p->conv + ")"};
-    return {"READ catch_up(" +
-            std::to_string(std::get<history::ReadCatchUp>(a.query).account_id) + ")"};
+    if (const auto* p = std::get_if<history::ReadPage>(&a.query))
+      return {"READ page(" + p->conv + ")"};
+    if (std::holds_alternative<history::ReadRooms>(a.query)) return {"READ rooms"};
+    return {"READ catch_up(" + std::to_string(std::get<history::ReadCatchUp>(a.query).account_id) +
+            ")"};
   }
   struct OpText {
-    std::string operator()(const history::AppendMessage& o) const { return "append(" + o.conv + ")"; }
+    std::string operator()(const history::AppendMessage& o) const {
+      return "append(" + o.conv + ")";
+    }
     std::string operator()(const history::CreateRoom& o) const { return "create(" + o.key + ")"; }
     std::string operator()(const history::AddMember& o) const {
       return "add(" + o.key + "," + std::to_string(o.account_id) + ")";
@@ -202,8 +206,8 @@ class Harness {
           published.push_back(std::move(p->event));
           continue;
         }
-        const bool for_store =
-            std::holds_alternative<action::Store>(a) || std::holds_alternative<action::ReadStore>(a);
+        const bool for_store = std::holds_alternative<action::Store>(a) ||
+                               std::holds_alternative<action::ReadStore>(a);
         if (for_store && auto_store) {
           store_queue.push_back(std::move(a));
           continue;

@@ -280,6 +280,8 @@ TEST_F(MessageStoreTest, RoomsMembersAndTopicsLoadWithNames) {
   for (std::size_t i = 0; i < made.size(); ++i) {
     EXPECT_EQ(made[i].status, i == 6 ? Status::Exists : Status::Ok) << i;
   }
+  EXPECT_EQ(made[6].id, 1u) << "Exists names the creator whose insert won";
+  EXPECT_EQ(made[6].detail, "Alice");
   auto rooms = store_->load_rooms();
   ASSERT_TRUE(rooms) << rooms.error().message;
   ASSERT_EQ(rooms->size(), 1u);
