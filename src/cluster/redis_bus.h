@@ -7,6 +7,7 @@
 //   node:<id>        this node's heartbeat key (SET PX node_expiry, every heartbeat_interval)
 //   nodes            the set of node ids that registered (dead ones removed by whoever notices)
 //   online:<id>      the accounts online on node <id> (expires like node:<id>)
+//   v1:next          the last v1 user id given to any node (take_ids: INCRBY, never lowered)
 #pragma once
 
 #include <map>
@@ -39,6 +40,8 @@ class RedisBus final : public Bus {
   void set_online(std::string_view account, bool online) override;
   std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const override;
   std::vector<std::string> live_nodes() const override;
+  void take_ids(std::uint64_t count, std::uint64_t above,
+                std::function<void(std::optional<std::uint64_t> first)> done) override;
   BusStats stats() const override { return stats_; }
 
  private:
