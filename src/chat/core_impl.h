@@ -233,6 +233,7 @@ struct Core::Impl {
                                         std::uint64_t own_account,
                                         std::vector<ConnHandle>& own) const;
   void drop_held_back(std::vector<ConnHandle>& v2, std::string_view conv) const;
+  void drop_later_v1(std::vector<ConnHandle>& v1, std::int64_t sent_ms) const;
   void finish_send(Session* s, std::uint64_t dedupe, proto::v2::Ack ack);  // s: may be gone
   Sender sender_of(const Session& s) const;
   const Member* member_of(const Sender& from) const;

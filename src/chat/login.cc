@@ -261,6 +261,7 @@ void Core::Impl::complete_login(Session& s) {
   if (!v1_id_for(s, v1_id)) return;  // a cluster's: waits for a block of v1 ids
   s.username = std::move(s.pending_username);
   s.pending_username.clear();
+  s.logged_in_ms = wall_ms(input_time);
   const Presence::Added added = presence.add(s.username, s.conn, s.account_id, v1_id);
   s.phase.login_succeeded(added.user_id);
   ++(s.version == 2 ? v2_authenticated : v1_authenticated);
