@@ -458,5 +458,20 @@ TEST_F(V1Cluster, WithoutIdsALoginIsRefusedAsWithNoStore) {
   EXPECT_EQ(node(A).core.stats().store_unavailable_logins, 1u);
 }
 
+TEST_F(V1Cluster, AV1SessionGetsNoOtherNodesMessageSentBeforeItsLogin) {
+  login_v1(A, 1, "alice");
+  login_v1(B, 2, "bob");
+  hold[A] = true;  // the bus brings a's message late
+  node(A).feed(1, pdu(MsgType::Broadcast, proto::encode_broadcast({"early"})));
+  pump();
+  advance(1s);
+  login_v1(B, 3, "cam");
+  hold[A] = false;
+  release_held();
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[B], "2", "BROADCAST alice(1): early"));
+  EXPECT_FALSE(has(lines[B], "3", "early"));
+}
+
 }  // namespace
 }  // namespace qc::chat::testing
