@@ -414,8 +414,9 @@ class Driver {
     change_conn_ = change.conn;
     change_ticket_ = change.ticket;
   }
-  // The core under fuzz is a server on its own: it never publishes.
+  // The core under fuzz is a server on its own: it never publishes nor takes cluster v1 ids.
   void on_action(const qc::chat::action::Publish&) { check(false); }
+  void on_action(const qc::chat::action::TakeV1Ids&) { check(false); }
   void on_action(const qc::chat::action::CreateAccount& create) {
     check(open_.count(create.conn) == 1 && closed_by_core_.count(create.conn) == 0);
     check(!views_[create.conn].logged_in);

@@ -53,7 +53,9 @@ bus::ConvKind kind_of_conv(std::string_view conv) {
 void Core::Impl::deliver_stored(const Sender& from, const SendPart& part, v2::Msg msg,
                                 std::string_view cid, bool v1_too, v2::Ack* ack) {
   if (!clustered()) return deliver_part(from, part, std::move(msg), cid, v1_too, ack);
-  bus::Msg event{kind_of(part.kind), msg, from.account_id, 0};
+  bus::Msg event{kind_of(part.kind), msg,
+                 from.account_id,    0,
+                 from.v1_id,         part.v1_type == proto::MsgType::OneToMany};
   event.msg.cid = std::string(cid);
   if (part.kind == SendPart::Kind::Direct) {
     event.msg.to = {part.target.name};
@@ -74,11 +76,13 @@ void Core::Impl::deliver_in_order(OrderedDelivery d, v2::Ack* ack) {
   }
 }
 
-// Another node's message: no session of this node sent it, and v1 sessions do not get it (v1
-// user ids are per node: docs/PROTOCOL.md, "In a cluster").
+// Another node's message: no session of this node sent it, so its v1 sessions get it too (by the
+// sender's v1 id: the event's, or the one this node knows).
 OrderedDelivery Core::Impl::delivery_of(bus::Msg e) const {
   OrderedDelivery d;
-  d.from = Sender{{}, e.from_id, e.msg.from, 0};
+  d.from = Sender{{}, e.from_id, e.msg.from, e.v1_from != 0 ? e.v1_from : remote_v1_id(e.msg.from)};
+  d.v1_too = true;
+  d.part.v1_type = e.v1_many ? proto::MsgType::OneToMany : proto::MsgType::OneToOne;
   d.part.kind = part_kind_of(e.kind);
   d.part.conv = e.msg.conv;
   if (e.kind == bus::ConvKind::Direct && !e.msg.to.empty())
@@ -170,7 +174,7 @@ bool Core::Impl::online_in_cluster(std::uint64_t account, std::string_view name)
 
 bool Core::Impl::local_presence_changed(const Session& s, bool online) {
   if (!clustered()) return true;
-  out.publish(bus::Presence{s.username, s.account_id, online});
+  out.publish(bus::Presence{s.username, s.account_id, online, s.phase.user_id()});
   return !online_remotely(name_key(s.username));
 }
 
@@ -178,6 +182,7 @@ bool Core::Impl::local_presence_changed(const Session& s, bool online) {
 void Core::Impl::remote_presence_changed(const std::string& name, bool before) {
   const bool now = online_in_cluster(0, name);
   if (now == before) return;
+  broadcast_presence(now ? proto::MsgType::LoginBroadcast : proto::MsgType::LogoutBroadcast, 0);
   presence_feed.changed(name, now);
   schedule_presence_flush();
 }
@@ -185,6 +190,7 @@ void Core::Impl::remote_presence_changed(const std::string& name, bool before) {
 void Core::Impl::on_bus_presence(std::string_view origin, const bus::Presence& e) {
   const std::string key = name_key(e.user);
   const bool before = online_in_cluster(0, e.user);
+  remember_remote_v1(origin, e);
   auto& names = remote_online[std::string(origin)];
   if (e.online)
     names[key] = e.user;
@@ -299,6 +305,7 @@ void Core::node_down(std::string_view node, TimePoint now) {
   impl_->input_time = now;
   const std::map<std::string, std::string> names = std::move(it->second);
   impl_->remote_online.erase(it);
+  impl_->prune_remote_v1();
   impl_->logger.info("cluster_node_down", {{"node", node}, {"accounts", names.size()}});
   for (const auto& [key, name] : names) impl_->remote_presence_changed(name, true);
 }
@@ -316,6 +323,8 @@ void Core::bus_up(const RemoteOnline& snapshot, TimePoint now) {
     for (const auto& [node, names] : *side)
       for (const auto& [key, name] : names) before.emplace(name, impl_->online_in_cluster(0, name));
   impl_->remote_online = std::move(next);
+  impl_->prune_remote_v1();
+  impl_->v1_ids.drop_block();
   for (const auto& [name, was] : before) impl_->remote_presence_changed(name, was);
   const auto gaps = impl_->order.everything();
   impl_->logger.info("cluster_bus_up",

@@ -98,7 +98,7 @@ std::string Core::Impl::too_long_error(const std::vector<ConnHandle>& left_out) 
 // to a limit gets the longest tail of the list that fits (one encoding per distinct limit).
 void Core::Impl::broadcast_presence(proto::MsgType type, ConnHandle except) {
   if (v1_authenticated == 0) return;
-  const proto::UserList users = presence.user_list();
+  const proto::UserList users = v1_user_list();
   SharedBytes whole = encode_pdu(type, proto::encode_user_list(users));
   const bool all_take = everyone_takes(whole->size());
   std::vector<ConnHandle> recipients;

@@ -128,6 +128,9 @@ class Core {
   void node_down(std::string_view node, TimePoint now);
   using RemoteOnline = std::vector<std::pair<std::string, std::vector<std::string>>>;
   void bus_up(const RemoteOnline& remote_online, TimePoint now);
+  // The answer to action::TakeV1Ids: the first of its ids, or nullopt (the logins waiting for an
+  // id are refused as when the account store is down).
+  void v1_ids_taken(std::optional<std::uint64_t> first, std::uint64_t count, TimePoint now);
   void tick(TimePoint now);  // fires due deadlines (login retry window, probe, keep-alive,
                              // the v2 presence flush)
 

@@ -22,6 +22,7 @@
 #include "chat/rooms.h"
 #include "chat/router.h"
 #include "chat/session.h"
+#include "chat/v1_ids.h"
 #include "proto/close_codes.h"
 #include "proto/framer.h"
 #include "proto/v2/frames.h"
@@ -232,6 +233,7 @@ struct Core::Impl {
                                         std::uint64_t own_account,
                                         std::vector<ConnHandle>& own) const;
   void drop_held_back(std::vector<ConnHandle>& v2, std::string_view conv) const;
+  void drop_later_v1(std::vector<ConnHandle>& v1, std::int64_t sent_ms) const;
   void finish_send(Session* s, std::uint64_t dedupe, proto::v2::Ack ack);  // s: may be gone
   Sender sender_of(const Session& s) const;
   const Member* member_of(const Sender& from) const;
@@ -276,6 +278,15 @@ struct Core::Impl {
                     std::uint64_t user_id, std::string by = {}, std::string topic = {},
                     bool created = false);
   void on_end_sessions(std::string_view origin, const proto::bus::EndSessions& e);
+  // v1 across nodes: cluster-wide ids, the lists with the other nodes' users, their ids.
+  // False: `s` waits for a block of ids (its login completes when it comes).
+  bool v1_id_for(Session& s, std::uint64_t& id);
+  void ask_v1_ids();
+  proto::UserList v1_user_list() const;
+  std::uint64_t remote_v1_id(std::string_view name) const;  // 0: none known
+  void remember_remote_v1(std::string_view origin, const proto::bus::Presence& e);
+  void forget_remote_v1(std::string_view origin, const std::string& key);
+  void prune_remote_v1();
 
   // v2_rooms.cc
   void on_join(Session& s, const proto::v2::Join& join);
@@ -380,6 +391,10 @@ struct Core::Impl {
   ConvOrder<OrderedDelivery> order{config.bus_gap_bound};
   std::map<std::string, std::map<std::string, std::string>> remote_online;  // node -> key -> name
   std::uint64_t room_generation = 0;  // room changes made or heard of (a reload must see them all)
+  std::map<std::string, std::map<std::string, std::uint64_t>> remote_v1;    // node -> key -> v1 id
+  std::map<std::uint64_t, Member> remote_members;  // v1 id -> the other node's account (no conns)
+  V1Ids v1_ids;
+  std::vector<SessionRef> waiting_for_v1_id;  // logins (right password) waiting for a block
   TimePoint input_time{};  // the time of the input being processed (set at the public entry points)
 };
 

@@ -99,9 +99,9 @@ void Core::Impl::on_message(Session& s, const Route& route, const proto::Pdu& pd
 Routing Core::Impl::resolve(Audience audience, std::string_view targets) const {
   switch (audience) {
     case Audience::OneId:
-      return route_one(presence, targets);
+      return route_one(presence, targets, &remote_members);
     case Audience::IdList:
-      return route_many(presence, targets);
+      return route_many(presence, targets, &remote_members);
     case Audience::Everyone:
       break;
   }

@@ -130,7 +130,10 @@ void Core::Impl::settle_login(Session& s, TimePoint now) {
   const std::size_t held = s.version == 2 ? 0 : sessions_of(s.pending_username);
   // Only an account's one session can be probed: with several (v2 devices), which would it ask?
   Session* holder = held == 1 ? find_holder(s.pending_username) : nullptr;
-  if (held == 0) {
+  // A session on another node cannot be probed from here: v1 refuses it as a duplicate.
+  const bool held_elsewhere =
+      s.version != 2 && clustered() && online_remotely(name_key(s.pending_username));
+  if (held == 0 && !held_elsewhere) {
     complete_login(s);
   } else if (config.login_probe_timeout.count() > 0 && s.phase.is(Phase::LoginPending) &&
              holder != nullptr && prober_of(*holder) == nullptr) {
@@ -254,9 +257,12 @@ void Core::Impl::count_failure(LoginFailure why) {
 // In presence; an account's first session announces it (v1 lists now, v2 events at the flush).
 // A v2 device then replaces its own older session and, over the limit, the least recently heard.
 void Core::Impl::complete_login(Session& s) {
+  std::uint64_t v1_id = 0;
+  if (!v1_id_for(s, v1_id)) return;  // a cluster's: waits for a block of v1 ids
   s.username = std::move(s.pending_username);
   s.pending_username.clear();
-  const Presence::Added added = presence.add(s.username, s.conn, s.account_id);
+  s.logged_in_ms = wall_ms(input_time);
+  const Presence::Added added = presence.add(s.username, s.conn, s.account_id, v1_id);
   s.phase.login_succeeded(added.user_id);
   ++(s.version == 2 ? v2_authenticated : v1_authenticated);
   ++counters.logins;
@@ -273,7 +279,7 @@ void Core::Impl::complete_login(Session& s) {
     return;
   }
   if (!s.phase.is(Phase::Closing))
-    out.send(s.conn, presence_pdu(proto::MsgType::LoginAck, presence.user_list(),
+    out.send(s.conn, presence_pdu(proto::MsgType::LoginAck, v1_user_list(),
                                   s.max_pdu_in_one_packet.value_or(SIZE_MAX)));
 }
 

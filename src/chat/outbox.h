@@ -50,6 +50,9 @@ class Outbox {
     auto& a = std::get<action::Publish>(actions_.emplace_back(std::in_place_type<action::Publish>));
     a.event.template emplace<Event>(std::move(event));
   }
+  void take_v1_ids(std::uint64_t count, std::uint64_t above) {
+    actions_.emplace_back(action::TakeV1Ids{count, above});
+  }
   // Built in place, as publish() does: moving a whole ReadStore into the vector makes GCC 12 at
   // -O2 warn (-Wmaybe-uninitialized) about the variant's other alternative.
   void read_store(std::uint64_t ticket, history::Query query) {

@@ -20,9 +20,10 @@ std::string name_key(std::string_view name) {
   return key;
 }
 
-Presence::Added Presence::add(std::string_view username, ConnHandle conn,
-                              std::uint64_t account_id) {
+Presence::Added Presence::add(std::string_view username, ConnHandle conn, std::uint64_t account_id,
+                              std::uint64_t v1_id) {
   ++sessions_;
+  if (v1_id != 0) next_id_ = std::max(next_id_, v1_id);
   auto [it, inserted] = ids_by_key_.try_emplace(name_key(username), next_id_);
   if (!inserted) {
     auto member = lower_bound_id(members_, it->second);

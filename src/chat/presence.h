@@ -31,13 +31,17 @@ class Presence {
     std::uint64_t user_id = 0;
     bool came_online = false;  // the account's first session
   };
-  // Adds a session of `username`'s account.
-  Added add(std::string_view username, ConnHandle conn, std::uint64_t account_id = 0);
+  // Adds a session of `username`'s account. `v1_id`: the id an account coming online gets (a
+  // cluster's, above every id given before); 0: the next of this registry's own counter.
+  Added add(std::string_view username, ConnHandle conn, std::uint64_t account_id = 0,
+            std::uint64_t v1_id = 0);
+  // Whether adding a session of `username` brings its account online.
+  bool comes_online(std::string_view username) const { return !contains_name(username); }
   // Removes a session; true when it was the account's last (the account went offline).
   bool remove(std::uint64_t user_id, ConnHandle conn);
 
   const Member* find(std::uint64_t user_id) const;
-  const Member* find_name(std::string_view username) const;  // case-insensitive
+  const Member* find_name(std::string_view username) const;    // case-insensitive
   const Member* find_account(std::uint64_t account_id) const;  // nullptr for 0
   bool contains_name(std::string_view username) const { return find_name(username) != nullptr; }
 

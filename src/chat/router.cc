@@ -31,7 +31,8 @@ std::optional<std::uint64_t> to_user_id(std::string_view digits) {
 
 class RoutingBuilder {
  public:
-  explicit RoutingBuilder(const Presence& presence) : presence_(presence) {}
+  RoutingBuilder(const Presence& presence, const RemoteMembers* remote)
+      : presence_(presence), remote_(remote) {}
 
   void add_token(std::string_view raw) {
     const std::string_view token = trim_spaces(raw);
@@ -40,7 +41,7 @@ class RoutingBuilder {
       return;
     }
     const std::optional<std::uint64_t> id = to_user_id(token);
-    const Member* member = id ? presence_.find(*id) : nullptr;
+    const Member* member = id ? find(*id) : nullptr;
     if (member == nullptr) {
       if (!id || seen_.insert(*id).second) routing_.errors.emplace_back(kTargetUnavailable);
       return;
@@ -54,7 +55,15 @@ class RoutingBuilder {
   Routing take() { return std::move(routing_); }
 
  private:
+  const Member* find(std::uint64_t id) const {
+    if (const Member* m = presence_.find(id)) return m;
+    if (remote_ == nullptr) return nullptr;
+    auto it = remote_->find(id);
+    return it == remote_->end() ? nullptr : &it->second;
+  }
+
   const Presence& presence_;
+  const RemoteMembers* remote_;
   std::unordered_set<std::uint64_t> seen_;
   Routing routing_;
 };
@@ -80,8 +89,9 @@ std::string too_long_for_error(const std::vector<std::string>& names, std::size_
   return text;
 }
 
-Routing route_one(const Presence& presence, std::string_view target_user_id) {
-  RoutingBuilder builder(presence);
+Routing route_one(const Presence& presence, std::string_view target_user_id,
+                  const RemoteMembers* remote) {
+  RoutingBuilder builder(presence, remote);
   builder.add_token(target_user_id);
   return builder.take();
 }
@@ -97,8 +107,9 @@ Routing route_everyone(const Presence& presence) {
   return routing;
 }
 
-Routing route_many(const Presence& presence, std::string_view target_user_ids) {
-  RoutingBuilder builder(presence);
+Routing route_many(const Presence& presence, std::string_view target_user_ids,
+                   const RemoteMembers* remote) {
+  RoutingBuilder builder(presence, remote);
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = target_user_ids.find(',', start);

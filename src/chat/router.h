@@ -2,6 +2,8 @@
 // MSG_UNSUCCESSFUL errors the sender gets for the rest.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,14 +27,19 @@ std::string invalid_target_error(std::string_view token);
 // names "... and K more". `limit`: the smallest of their clients' limits, in PDU bytes.
 std::string too_long_for_error(const std::vector<std::string>& names, std::size_t limit);
 
+// A cluster's other nodes' accounts by their v1 ids (no sessions here): targets too.
+using RemoteMembers = std::map<std::uint64_t, Member>;
+
 // One target id: a string of digits (surrounding spaces allowed).
-Routing route_one(const Presence& presence, std::string_view target_user_id);
+Routing route_one(const Presence& presence, std::string_view target_user_id,
+                  const RemoteMembers* remote = nullptr);
 
 // Every active user, in login order.
 Routing route_everyone(const Presence& presence);
 
 // Comma-separated ids: each bad token gets an error, each distinct missing id one error,
 // each distinct active id one delivery.
-Routing route_many(const Presence& presence, std::string_view target_user_ids);
+Routing route_many(const Presence& presence, std::string_view target_user_ids,
+                   const RemoteMembers* remote = nullptr);
 
 }  // namespace qc::chat

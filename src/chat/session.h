@@ -60,17 +60,20 @@ struct Session {
 
   // Login.
   int failed_logins = 0;
-  std::string pending_username;     // the name of the latest LOGIN
-  std::deque<InboundItem> pending;  // PDUs received while a password check is in flight
-  std::string username;             // once authenticated
-  std::uint64_t account_id = 0;     // once authenticated (0 where the store gave none)
-  std::uint64_t pending_rid = 0;    // v2: the login request's id
-  std::string pending_device;       // v2: the device id the login named
-  std::string device;               // v2: this session's device id, once authenticated
+  std::string pending_username;         // the name of the latest LOGIN
+  std::deque<InboundItem> pending;      // PDUs received while a password check is in flight
+  std::string username;                 // once authenticated
+  std::uint64_t account_id = 0;         // once authenticated (0 where the store gave none)
+  std::uint64_t pending_rid = 0;        // v2: the login request's id
+  std::string pending_device;           // v2: the device id the login named
+  std::string device;                   // v2: this session's device id, once authenticated
   std::vector<proto::v2::Since> since;  // v2: the login's last ids seen (the catch-up reads after)
 
   // Closed by an operator (a kick): its close lines are debug, the admin line says it.
   bool kicked = false;
+  // Wall-clock ms of the login: a v1 session gets another node's messages sent after it (v1 has
+  // no history; the bus may bring a message sent before the login after it).
+  std::int64_t logged_in_ms = 0;
 
   // Stored messages (CoreConfig::store_messages): live deliveries skip this session while a read
   // that will contain them is in flight: the whole login catch-up, or a joined room's page.

@@ -101,10 +101,17 @@ struct ReadStore {  // run the query after every Store asked for before it; Core
 struct Publish {
   proto::bus::Event event;
 };
+// A cluster: take `count` v1 user ids from the cluster's counter, the first above `above` (the
+// counter is raised to it first: a Redis that lost it never gives an id twice). Answer
+// Core::v1_ids_taken with the first, or nullopt when the bus cannot.
+struct TakeV1Ids {
+  std::uint64_t count;
+  std::uint64_t above;
+};
 }  // namespace action
 
 using Action = std::variant<action::Send, action::Deliver, action::Close, action::VerifyPassword,
                             action::Probe, action::Store, action::ReadStore, action::ChangePassword,
-                            action::CreateAccount, action::Publish>;
+                            action::CreateAccount, action::Publish, action::TakeV1Ids>;
 
 }  // namespace qc::chat

@@ -195,9 +195,9 @@ void Core::Impl::drop_held_back(std::vector<ConnHandle>& v2, std::string_view co
 
 // A v1 recipient gets the v1 delivery PDU (sender by v1 id); one whose client reads only short
 // PDUs (echo-protocol) and cannot take it is named in a too_long_for_client error.
-void Core::Impl::deliver_v1_copy(const Sender& sender, proto::MsgType type,
-                                 const std::string& text, std::vector<ConnHandle> v1,
-                                 std::vector<v2::TargetError>& errors, std::string_view to_name) {
+void Core::Impl::deliver_v1_copy(const Sender& sender, proto::MsgType type, const std::string& text,
+                                 std::vector<ConnHandle> v1, std::vector<v2::TargetError>& errors,
+                                 std::string_view to_name) {
   if (v1.empty()) return;
   const Member* now_online = member_of(sender);
   const std::uint64_t v1_id = now_online != nullptr ? now_online->user_id : sender.v1_id;
@@ -221,6 +221,15 @@ std::vector<ConnHandle> Core::Impl::room_sessions(const Room& room, ConnHandle e
     split_by_version(m->conns, except, v1_ignored, account == own_account ? own : v2_to);
   }
   return v2_to;
+}
+
+// Another node's message (no session here sent it): not to v1 sessions that logged in after it
+// was sent.
+void Core::Impl::drop_later_v1(std::vector<ConnHandle>& v1, std::int64_t sent_ms) const {
+  std::erase_if(v1, [&](ConnHandle c) {
+    auto it = sessions.find(c);
+    return it != sessions.end() && it->second->logged_in_ms > sent_ms;
+  });
 }
 
 void Core::Impl::deliver_part(const Sender& from, const SendPart& part, v2::Msg msg,
@@ -252,6 +261,7 @@ void Core::Impl::deliver_part(const Sender& from, const SendPart& part, v2::Msg 
   }
   drop_held_back(v2_to, part.conv);
   drop_held_back(own, part.conv);
+  if (from.session.conn == 0) drop_later_v1(v1_to, msg.ts);
   if (!v2_to.empty()) deliver(frame_bytes(msg), std::move(v2_to));
   if (v1_too && part.kind == SendPart::Kind::Direct)
     deliver_v1_copy(from, part.v1_type, msg.text, std::move(v1_to), errors, to_name);
@@ -271,8 +281,8 @@ PlannedSend Core::Impl::plan_v1_message(const Session& s, proto::MsgType type,
   plan.ack.epoch = sequencer->epoch();
   plan.ack.ts = wall_ms(now);
   if (type == proto::MsgType::Broadcast) {
-    plan.parts.push_back(SendPart{SendPart::Kind::Broadcast, std::string(v2::kBroadcastConv), {},
-                                  false, type});
+    plan.parts.push_back(
+        SendPart{SendPart::Kind::Broadcast, std::string(v2::kBroadcastConv), {}, false, type});
     return plan;
   }
   const AccountRef self{s.account_id, s.username};
@@ -291,8 +301,10 @@ void Core::Impl::v2_copies_of_v1_message(Session& s, proto::MsgType type, const 
   const PlannedSend plan = plan_v1_message(s, type, routing, text, now);
   const Sender from = sender_of(s);
   for (const SendPart& part : plan.parts) {
-    v2::Msg msg{part.conv, sequencer->next(part.conv), plan.ack.epoch, plan.ack.ts, s.username,
-                {}, plan.text, {}};
+    v2::Msg msg{part.conv,      sequencer->next(part.conv),
+                plan.ack.epoch, plan.ack.ts,
+                s.username,     {},
+                plan.text,      {}};
     deliver_part(from, part, std::move(msg), {}, false, nullptr);
   }
 }

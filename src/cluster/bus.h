@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,12 @@ class Bus {
   // when a node comes up); for the presence a node gives its sessions.
   virtual std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const = 0;
   virtual std::vector<std::string> live_nodes() const = 0;  // this one included, sorted
+  // Takes `count` ids from the cluster's v1 id counter, every one above `above` (the counter is
+  // raised first: a Redis that lost it never gives an id twice); `done` gets the first, or
+  // nullopt at once when not Up. No answer when the connection is lost meanwhile: the caller
+  // gives up when the bus goes Down.
+  virtual void take_ids(std::uint64_t count, std::uint64_t above,
+                        std::function<void(std::optional<std::uint64_t> first)> done) = 0;
   virtual BusStats stats() const = 0;
   // Every node with a heartbeat record (this one included, sorted by id): alive or not, its
   // record and its online accounts, read from Redis now. Refused while the bus is not Up or when

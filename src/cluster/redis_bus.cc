@@ -284,6 +284,26 @@ void RedisBus::publish(std::string payload) {
   command(cmd_, {"PUBLISH", bus_channel_, encode_bus_frame(config_.node_id, payload)});
 }
 
+// INCRBY, and the counter raised to above + count when it is lower (Redis lost it): one script,
+// so no other node's INCRBY comes between.
+void RedisBus::take_ids(std::uint64_t count, std::uint64_t above,
+                        std::function<void(std::optional<std::uint64_t> first)> done) {
+  static constexpr const char* kTake =
+      "local v = redis.call('INCRBY', KEYS[1], ARGV[1]) "
+      "local floor = tonumber(ARGV[2]) + tonumber(ARGV[1]) "
+      "if v < floor then redis.call('SET', KEYS[1], floor) v = floor end return v";
+  if (stats_.state != BusState::Up || count == 0) {
+    after(std::chrono::milliseconds(0), [done = std::move(done)] { done(std::nullopt); });
+    return;
+  }
+  command(cmd_, {"EVAL", kTake, "1", key("v1:next"), std::to_string(count), std::to_string(above)},
+          [count, done = std::move(done)](redisReply& r) {
+            if (r.type != REDIS_REPLY_INTEGER || r.integer < static_cast<long long>(count))
+              return done(std::nullopt);
+            done(static_cast<std::uint64_t>(r.integer) - count + 1);
+          });
+}
+
 void RedisBus::set_online(std::string_view account, bool online) {
   const std::string name(account);
   if (online ? !online_.insert(name).second : online_.erase(name) == 0) return;

@@ -9,6 +9,7 @@
 //   online:<id>      the accounts online on node <id> (expires like node:<id>)
 //   health           a hash, node id -> its heartbeat record (node_record.h), written at every
 //                    heartbeat; kept after the node's death (shown down) for record_retention
+//   v1:next          the last v1 user id given to any node (take_ids: INCRBY, never lowered)
 #pragma once
 
 #include <map>
@@ -41,6 +42,8 @@ class RedisBus final : public Bus {
   void set_online(std::string_view account, bool online) override;
   std::vector<std::pair<std::string, std::vector<std::string>>> remote_online() const override;
   std::vector<std::string> live_nodes() const override;
+  void take_ids(std::uint64_t count, std::uint64_t above,
+                std::function<void(std::optional<std::uint64_t> first)> done) override;
   BusStats stats() const override { return stats_; }
   void read_cluster(ClusterDone done) override;
 

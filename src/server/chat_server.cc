@@ -210,6 +210,8 @@ void ChatServer::carry_out_actions() {
             create_account(std::move(a));
           } else if constexpr (std::is_same_v<A, chat::action::Publish>) {
             publish(a.event);
+          } else if constexpr (std::is_same_v<A, chat::action::TakeV1Ids>) {
+            take_v1_ids(a);
           } else {
             check_password(a);
           }

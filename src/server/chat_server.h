@@ -104,6 +104,7 @@ class ChatServer final : public quic::Handler {
   void publish(const proto::bus::Event& event);
   void on_bus_message(std::string_view origin, std::string_view payload);
   void on_bus_state(cluster::BusState state);
+  void take_v1_ids(const chat::action::TakeV1Ids& a);
   void on_node_down(std::string_view node);
   // history_glue.cc: the core's Store / ReadStore on the writer thread, answers posted back.
   void store_ops(chat::action::Store& request);
@@ -122,7 +123,10 @@ class ChatServer final : public quic::Handler {
   void on_deadline();
 
   io::EventLoop& loop_;
-  cluster::Bus* bus_ = nullptr;  // the cluster's bus (--cluster); it outlives the server
+  cluster::Bus* bus_ = nullptr;       // the cluster's bus (--cluster); it outlives the server
+  std::uint64_t v1_ids_request_ = 0;  // the last TakeV1Ids sent to the bus
+  bool v1_ids_out_ = false;           // and its answer is still to come
+  std::optional<chat::action::TakeV1Ids> v1_ids_held_;  // asked before the bus was first Up
   store::AccountStore& store_;
   ServerConfig config_;
   chat::Core core_;

@@ -77,6 +77,37 @@ void ChatServer::publish(const proto::bus::Event& event) {
   bus_->publish(proto::bus::encode(event));
 }
 
+// The answer is the core's input. Until the bus is first Up (or Up again) the request waits for
+// it (the logins wait, within their timeout); while it is Down, or when it goes Down with the
+// request out, the answer is "none" (the logins are refused), and a late reply is ignored.
+void ChatServer::take_v1_ids(const chat::action::TakeV1Ids& a) {
+  if (bus_ == nullptr || bus_->stats().state == cluster::BusState::Down) {
+    // Not within carry_out_actions: the core's answer makes actions of its own.
+    const std::weak_ptr<bool> alive = alive_;
+    loop_.add_timer(loop_.now(), [this, alive, count = a.count] {
+      if (alive.expired()) return;
+      core_.v1_ids_taken(std::nullopt, count, loop_.now());
+      carry_out_actions();
+    });
+    return;
+  }
+  const cluster::BusState state = bus_->stats().state;
+  const std::uint64_t request = ++v1_ids_request_;
+  v1_ids_out_ = true;
+  if (state != cluster::BusState::Up) {
+    v1_ids_held_ = a;
+    return;
+  }
+  const std::weak_ptr<bool> alive = alive_;
+  bus_->take_ids(a.count, a.above,
+                 [this, alive, request, count = a.count](std::optional<std::uint64_t> first) {
+                   if (alive.expired() || request != v1_ids_request_ || !v1_ids_out_) return;
+                   v1_ids_out_ = false;
+                   core_.v1_ids_taken(first, count, loop_.now());
+                   carry_out_actions();
+                 });
+}
+
 void ChatServer::on_bus_message(std::string_view origin, std::string_view payload) {
   auto event = proto::bus::decode(payload);
   if (!event) {
@@ -94,7 +125,20 @@ void ChatServer::on_bus_message(std::string_view origin, std::string_view payloa
 // reads the rooms again (a ReadStore of ReadRooms, on the writer like every store request).
 void ChatServer::on_bus_state(cluster::BusState state) {
   log::info("cluster_bus_state", {{"state", state_name(state)}});
-  if (state != cluster::BusState::Up) return;
+  if (state != cluster::BusState::Up) {
+    if (!v1_ids_out_) return;
+    v1_ids_out_ = false;
+    v1_ids_held_.reset();
+    core_.v1_ids_taken(std::nullopt, 0, loop_.now());
+    carry_out_actions();
+    return;
+  }
+  if (v1_ids_held_) {
+    const chat::action::TakeV1Ids held = *v1_ids_held_;
+    v1_ids_held_.reset();
+    v1_ids_out_ = false;
+    take_v1_ids(held);
+  }
   core_.bus_up(bus_->remote_online(), loop_.now());
   carry_out_actions();
 }

@@ -33,7 +33,9 @@ void encode_to(std::string& out, const Msg& e) {
       .string("text", e.msg.text)
       .string_if_set("cid", e.msg.cid)
       .unsigned_integer("from_id", e.from_id)
-      .unsigned_if_set("to_id", e.to_id);
+      .unsigned_if_set("to_id", e.to_id)
+      .unsigned_if_set("v1_from", e.v1_from)
+      .true_if_set("v1_many", e.v1_many);
   o.close();
 }
 
@@ -41,7 +43,8 @@ void encode_to(std::string& out, const Presence& e) {
   CompactObject o(out, "presence");
   o.string("user", e.user)
       .unsigned_integer("id", e.id)
-      .string("state", e.online ? "online" : "offline");
+      .string("state", e.online ? "online" : "offline")
+      .unsigned_if_set("v1_id", e.v1_id);
   o.close();
 }
 
@@ -87,6 +90,8 @@ Decoded<Event> decode_msg(MemberReader& r) {
   r.string("cid", e.msg.cid, Need::Optional);
   r.unsigned_integer("from_id", e.from_id, Need::Required);
   r.unsigned_integer("to_id", e.to_id, Need::Optional);
+  r.unsigned_integer("v1_from", e.v1_from, Need::Optional);
+  r.flag("v1_many", e.v1_many);
   if (r.failed()) return Unexpected<DecodeError>{r.error()};
   const auto* known = std::find_if(kConvKinds.begin(), kConvKinds.end(),
                                    [&](const auto& k) { return k.second == kind; });
@@ -104,6 +109,7 @@ Decoded<Event> decode_presence(MemberReader& r) {
   r.string("user", e.user, Need::Required);
   r.unsigned_integer("id", e.id, Need::Required);
   r.string("state", state, Need::Required);
+  r.unsigned_integer("v1_id", e.v1_id, Need::Optional);
   if (r.failed()) return Unexpected<DecodeError>{r.error()};
   if (state != "online" && state != "offline")
     return refuse(DecodeErrc::WrongType, "member 'state' must be online or offline");

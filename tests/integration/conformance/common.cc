@@ -4,15 +4,15 @@
 
 namespace qc::conformance {
 
-std::unique_ptr<itest::Peer> ConformanceTest::connect() {
+std::unique_ptr<itest::Peer> ConformanceTest::connect(std::size_t user) {
   std::string error;
-  auto peer = net_.connect(config().target, &error);
+  auto peer = net_.connect(config().target_of(user), &error);
   EXPECT_TRUE(peer) << "cannot connect: " << error;
   return peer;
 }
 
 std::unique_ptr<itest::Peer> ConformanceTest::login(std::size_t i) {
-  auto peer = connect();
+  auto peer = connect(i);
   if (!peer) return nullptr;
   auto users = peer->login(user(i).name, user(i).password);
   EXPECT_FALSE(users.empty()) << user(i).name << " could not log in";

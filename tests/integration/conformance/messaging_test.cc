@@ -15,7 +15,7 @@ class Messaging : public ConformanceTest {
   // (LOGIN_ACK lists the newcomer last).
   void SetUp() override {
     for (std::size_t i = 0; i < 3; ++i) {
-      auto p = connect();
+      auto p = connect(i);
       ASSERT_TRUE(p);
       auto users = p->login(user(i).name, user(i).password);
       ASSERT_FALSE(users.empty());

@@ -36,7 +36,7 @@ TEST_F(Session, VersionsWithNothingInCommonIsRefusedAndClosed) {
 TEST_F(Session, LoginAckListsActiveUsersNewcomerLastAndOthersHearFirst) {
   auto alice = login(0);
   ASSERT_TRUE(alice);
-  auto bob = connect();
+  auto bob = connect(1);
   ASSERT_TRUE(bob);
   bob->send(MsgType::Login, proto::encode_login({user(1).name, user(1).password}));
   auto ack = bob->expect(MsgType::LoginAck);
@@ -78,7 +78,7 @@ TEST_F(Session, UnknownUserIsJustInvalidCredentials) {
 }
 
 TEST_F(Session, RetryAfterAWrongPasswordSucceeds) {
-  auto p = connect();
+  auto p = connect(2);
   ASSERT_TRUE(p);
   p->send(MsgType::Login, proto::encode_login({user(2).name, "wrong"}));
   ASSERT_TRUE(p->expect(MsgType::LoginUnsuccessfulRetry));
@@ -102,7 +102,7 @@ TEST_F(Session, LoginRetryWindowExpires) {
 TEST_F(Session, DuplicateLoginIsRefusedWithRetry) {
   auto first = login(0);
   ASSERT_TRUE(first);
-  auto second = connect();
+  auto second = connect(1);  // in a cluster, on another node than the first
   ASSERT_TRUE(second);
   second->send(MsgType::Login, proto::encode_login({user(0).name, user(0).password}));
   auto retry = second->expect(MsgType::LoginUnsuccessfulRetry);

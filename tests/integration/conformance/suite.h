@@ -19,6 +19,12 @@ namespace qc::conformance {
 
 struct SuiteConfig {
   itest::Target target;
+  // A cluster (--servers): user i's clients connect to nodes[i % n], so each of the three users
+  // is on a different node; empty: every client connects to `target`.
+  std::vector<itest::Target> nodes;
+  const itest::Target& target_of(std::size_t user) const {
+    return nodes.empty() ? target : nodes[user % nodes.size()];
+  }
   std::vector<itest::Account> users;  // at least three
   // Optional timings of the server under test; tests that need them are skipped when unknown.
   std::optional<std::chrono::milliseconds> login_retry_window;
@@ -30,7 +36,7 @@ const SuiteConfig& config();
 // A Net plus helpers shared by the tests.
 class ConformanceTest : public ::testing::Test {
  protected:
-  std::unique_ptr<itest::Peer> connect();
+  std::unique_ptr<itest::Peer> connect(std::size_t user = 0);  // to users()[user]'s server
   // Connects and logs in users()[i]; fails the test if it can't.
   std::unique_ptr<itest::Peer> login(std::size_t i);
   const itest::Account& user(std::size_t i) const { return config().users.at(i); }

@@ -27,16 +27,16 @@ std::string V2Test::negotiated_alpn() {
   return *alpn;
 }
 
-std::unique_ptr<itest::V2Peer> V2Test::v2_connect() {
+std::unique_ptr<itest::V2Peer> V2Test::v2_connect(std::size_t user) {
   std::string error;
-  auto peer = itest::V2Peer::connect(net_, config().target, &error);
+  auto peer = itest::V2Peer::connect(net_, config().target_of(user), &error);
   EXPECT_TRUE(peer) << "cannot connect: " << error;
   return peer;
 }
 
 std::unique_ptr<itest::V2Peer> V2Test::v2_login(std::size_t i, const std::string& device,
                                                 v2::Welcome* welcome) {
-  auto peer = v2_connect();
+  auto peer = v2_connect(i);
   if (!peer) return nullptr;
   auto got = peer->login(user(i).name, user(i).password, device);
   EXPECT_TRUE(got) << user(i).name << " could not log in with v2";

@@ -199,7 +199,7 @@ TEST_F(V2WithV1, V1AndV2UsersSeeEachOthersMessages) {
   ASSERT_TRUE(alice);
   auto listed = alice->login(user(0).name, user(0).password);
   ASSERT_FALSE(listed.empty());
-  auto cam = connect();
+  auto cam = connect(2);
   ASSERT_TRUE(cam);
   cam->send(MsgType::Login, proto::encode_login({user(2).name, user(2).password}));
   ASSERT_TRUE(cam->expect(MsgType::LoginAck));

@@ -20,7 +20,7 @@ class V2Test : public ConformanceTest {
 
   // The ALPN the server chose for the suite's target (asked once per run).
   std::string negotiated_alpn();
-  std::unique_ptr<itest::V2Peer> v2_connect();
+  std::unique_ptr<itest::V2Peer> v2_connect(std::size_t user = 0);  // to users()[user]'s server
   // Connects and logs users()[i] in with v2 (`device` empty: the server names the device);
   // nullptr, with a gtest failure, if it can't. `welcome` receives the welcome frame.
   std::unique_ptr<itest::V2Peer> v2_login(std::size_t i, const std::string& device = "",

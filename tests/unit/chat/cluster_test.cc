@@ -58,6 +58,7 @@ class Cluster : public ::testing::Test {
     for (const char* name : {"a", "b", "c"}) {
       nodes.push_back(std::make_unique<Harness>(node_config(name)));
       nodes.back()->shared_store = &store;
+      nodes.back()->v1_counter = &v1_next;
       nodes.back()->accounts = {"alice", "bob", "cam", "dora"};  // the same ids on every node
     }
   }
@@ -109,6 +110,7 @@ class Cluster : public ::testing::Test {
   }
 
   FakeStore store;
+  std::uint64_t v1_next = 0;  // Redis's v1:next
   std::vector<std::unique_ptr<Harness>> nodes;
   std::map<std::size_t, bool> lose_next, hold;
   std::vector<std::pair<std::size_t, std::string>> held;
@@ -441,6 +443,111 @@ TEST_F(Cluster, AServerOnItsOwnPublishesNothing) {
   single.core.kick("bob", "", single.now);
   single.drain();
   EXPECT_TRUE(single.published.empty());
+}
+
+// --- v1 across nodes ---------------------------------------------------------------------------
+
+class V1Cluster : public Cluster {
+ protected:
+  // A v1 session of `user` on node i (the account store's id, as the server's login gives it).
+  // Every node's lines meanwhile; login_v1 gives node i's.
+  std::vector<Lines> logins_v1(std::size_t i, ConnHandle conn, const std::string& user) {
+    Harness& n = node(i);
+    n.open(conn);
+    n.feed(conn, login_pdu(user, "pw-" + user));
+    const std::uint64_t ticket = n.last_ticket();
+    n.drain();
+    n.core.password_checked(conn, ticket, PasswordCheck::Ok, n.now, {n.account_id(user), user});
+    return pump();
+  }
+  Lines login_v1(std::size_t i, ConnHandle conn, const std::string& user) {
+    return logins_v1(i, conn, user)[i];
+  }
+};
+
+TEST_F(V1Cluster, IdsAscendAcrossNodesAndListsShowEveryNodesUsers) {
+  EXPECT_TRUE(has(login_v1(A, 1, "alice"), "1", "LOGIN_ACK 1:alice"));
+  const Lines bob = login_v1(B, 2, "bob");
+  EXPECT_TRUE(has(bob, "2", "LOGIN_ACK 1:alice,65:bob")) << "b's block starts after a's";
+  const std::vector<Lines> heard = logins_v1(C, 3, "cam");
+  EXPECT_TRUE(has(heard[C], "3", "LOGIN_ACK 1:alice,65:bob,129:cam"));
+  EXPECT_TRUE(has(heard[A], "1", "LOGIN_BROADCAST 1:alice,65:bob,129:cam"));
+  EXPECT_TRUE(has(heard[B], "2", "LOGIN_BROADCAST 1:alice,65:bob,129:cam"));
+  // a's next id is above every id it heard of: the newcomer is last everywhere.
+  EXPECT_TRUE(has(login_v1(A, 4, "dora"), "4", "LOGIN_ACK 1:alice,65:bob,129:cam,193:dora"));
+  node(B).close(2);
+  const auto left = pump();
+  EXPECT_TRUE(has(left[A], "1", "LOGOUT_BROADCAST 1:alice,129:cam,193:dora"));
+  EXPECT_TRUE(has(left[C], "3", "LOGOUT_BROADCAST 1:alice,129:cam,193:dora"));
+  // bob again, on c: a new id, never one given before.
+  EXPECT_TRUE(has(login_v1(C, 5, "bob"), "5", "LOGIN_ACK 1:alice,129:cam,193:dora,257:bob"));
+}
+
+TEST_F(V1Cluster, AV1LoginOfAnAccountOnAnotherNodeIsADuplicate) {
+  login_v1(A, 1, "alice");
+  const Lines again = login_v1(B, 2, "alice");
+  EXPECT_TRUE(has(again, "2", "LOGIN_UNSUCCESSFUL_RETRY User already logged in"));
+  EXPECT_EQ(node(B).core.stats().already_logged_in, 1u);
+  login(C, 3, "bob", "desk");  // v2 devices are not limited to one
+  EXPECT_TRUE(has(login_v1(A, 4, "bob"), "4", "LOGIN_UNSUCCESSFUL_RETRY User already logged in"));
+}
+
+TEST_F(V1Cluster, MessagesReachV1SessionsOnOtherNodesWithTheSendersId) {
+  login_v1(A, 1, "alice");  // 1
+  login_v1(B, 2, "bob");    // 65
+  login_v1(C, 3, "cam");    // 129
+  node(A).feed(1, pdu(MsgType::OneToOne, proto::encode_one_to_one({"65", "hi bob"})));
+  auto lines = pump();
+  EXPECT_TRUE(has(lines[B], "2", "ONE_TO_ONE alice(1): hi bob"));
+  EXPECT_FALSE(has(lines[C], "3", "hi bob"));
+  EXPECT_TRUE(lines[A].empty()) << lines[A].front();
+  node(C).feed(3, pdu(MsgType::OneToMany, proto::encode_one_to_many({"1,65,7", "to many"})));
+  lines = pump();
+  EXPECT_TRUE(has(lines[A], "1", "ONE_TO_MANY cam(129): to many"));
+  EXPECT_TRUE(has(lines[B], "2", "ONE_TO_MANY cam(129): to many"));
+  EXPECT_TRUE(has(lines[C], "3", "MSG_UNSUCCESSFUL Target user not available"));
+  node(B).feed(2, pdu(MsgType::Broadcast, proto::encode_broadcast({"to all"})));
+  lines = pump();
+  for (std::size_t i : {A, B, C})
+    EXPECT_EQ(count(lines[i], "BROADCAST bob(65): to all"), 1u) << name(i);
+}
+
+TEST_F(V1Cluster, AV2SendersMessageReachesAV1SessionOnAnotherNode) {
+  login(A, 1, "alice", "lap");
+  login_v1(B, 2, "bob");
+  node(A).feed_frame(1, v2::Send{5, {"bob"}, {}, "from v2", ""});
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[B], "2", "ONE_TO_ONE alice(1): from v2"));
+}
+
+TEST_F(V1Cluster, WithoutIdsALoginIsRefusedAsWithNoStore) {
+  node(A).v1_counter = nullptr;  // the bus does not answer by itself
+  node(A).open(1);
+  node(A).feed(1, login_pdu("alice", "pw-alice"));
+  const std::uint64_t ticket = node(A).last_ticket();
+  node(A).drain();
+  node(A).core.password_checked(1, ticket, PasswordCheck::Ok, node(A).now, {1, "alice"});
+  EXPECT_TRUE(has(node(A).drain(), "TAKE_V1_IDS", "64 above 0")) << "waits for a block";
+  node(A).core.v1_ids_taken(std::nullopt, 64, node(A).now);
+  EXPECT_TRUE(
+      has(node(A).drain(), "1",
+          "LOGIN_UNSUCCESSFUL_RETRY Login unavailable: the account store cannot be reached"));
+  EXPECT_EQ(node(A).core.stats().store_unavailable_logins, 1u);
+}
+
+TEST_F(V1Cluster, AV1SessionGetsNoOtherNodesMessageSentBeforeItsLogin) {
+  login_v1(A, 1, "alice");
+  login_v1(B, 2, "bob");
+  hold[A] = true;  // the bus brings a's message late
+  node(A).feed(1, pdu(MsgType::Broadcast, proto::encode_broadcast({"early"})));
+  pump();
+  advance(1s);
+  login_v1(B, 3, "cam");
+  hold[A] = false;
+  release_held();
+  const auto lines = pump();
+  EXPECT_TRUE(has(lines[B], "2", "BROADCAST alice(1): early"));
+  EXPECT_FALSE(has(lines[B], "3", "early"));
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 //   "1 CLOSE 2 login timeout", "1 VERIFY alice/p1".
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "chat/core.h"
@@ -100,6 +102,9 @@ struct Rendered {
   Lines operator()(const action::Probe& a) const { return {std::to_string(a.conn) + " PROBE"}; }
   Lines operator()(const action::Publish& a) const {
     return {"PUBLISH " + proto::bus::encode(a.event)};
+  }
+  Lines operator()(const action::TakeV1Ids& a) const {
+    return {"TAKE_V1_IDS " + std::to_string(a.count) + " above " + std::to_string(a.above)};
   }
   Lines operator()(const action::ChangePassword& a) const {
     return {std::to_string(a.conn) + " CHANGE_PASSWORD " + a.username + " " + a.old_password +
@@ -206,6 +211,10 @@ class Harness {
           published.push_back(std::move(p->event));
           continue;
         }
+        if (auto* t = std::get_if<action::TakeV1Ids>(&a); t != nullptr && v1_counter != nullptr) {
+          v1_takes.push_back(*t);  // answered below, as the bus would (cluster_test.cc)
+          continue;
+        }
         const bool for_store = std::holds_alternative<action::Store>(a) ||
                                std::holds_alternative<action::ReadStore>(a);
         if (for_store && auto_store) {
@@ -215,6 +224,7 @@ class Harness {
         for (std::string& line : std::visit(Rendered{}, a)) lines.push_back(std::move(line));
         if (for_store) store_queue.push_back(std::move(a));
       }
+      if (answer_v1_takes()) continue;
       if (!auto_store || store_queue.empty()) return lines;
       answer(store_queue.size());
     }
@@ -235,6 +245,15 @@ class Harness {
       else if (auto* r = std::get_if<action::ReadStore>(&a))
         core.read_done(r->ticket, answering.read(r->query), now);
     }
+  }
+  // The cluster's v1 id counter (Redis's v1:next) when set: TakeV1Ids are answered from it.
+  bool answer_v1_takes() {
+    if (v1_takes.empty()) return false;
+    for (const action::TakeV1Ids& t : std::exchange(v1_takes, {})) {
+      *v1_counter = std::max(*v1_counter + t.count, t.above + t.count);
+      core.v1_ids_taken(*v1_counter - t.count + 1, t.count, now);
+    }
+    return true;
   }
   // The raw actions; clears the outbox.
   std::vector<Action> take() {
@@ -320,6 +339,8 @@ class Harness {
   FakeStore* shared_store = nullptr;  // several nodes' one store (a cluster): answers instead
   bool auto_store = true;
   std::deque<proto::bus::Event> published;  // action::Publish, in order (drain() takes them)
+  std::uint64_t* v1_counter = nullptr;
+  std::vector<action::TakeV1Ids> v1_takes;
   std::deque<Action> store_queue;
   std::vector<std::string> accounts;
 };

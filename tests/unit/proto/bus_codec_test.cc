@@ -29,6 +29,10 @@ std::vector<Golden> goldens() {
   room.kind = ConvKind::Room;
   room.msg = v2::Msg{"#team", 3, 1, 5, "bob", {}, "hello \"all\"", ""};
   room.from_id = 2;
+  Msg v1_many = direct_msg();  // a v1 ONE_TO_MANY's part: v1 recipients see the sender's v1 id
+  v1_many.msg.cid.clear();
+  v1_many.v1_from = 5;
+  v1_many.v1_many = true;
   return {
       {direct_msg(),
        R"({"t":"msg","kind":"direct","conv":"d:1:2","id":7,"epoch":1,"ts":1700000000000,"from":"alice","to":["bob"],"text":"hi","cid":"c-1","from_id":1,"to_id":2})"},
@@ -36,6 +40,10 @@ std::vector<Golden> goldens() {
        R"({"t":"msg","kind":"room","conv":"#team","id":3,"epoch":1,"ts":5,"from":"bob","text":"hello \"all\"","from_id":2})"},
       {Presence{"alice", 1, true}, R"({"t":"presence","user":"alice","id":1,"state":"online"})"},
       {Presence{"alice", 1, false}, R"({"t":"presence","user":"alice","id":1,"state":"offline"})"},
+      {v1_many,
+       R"({"t":"msg","kind":"direct","conv":"d:1:2","id":7,"epoch":1,"ts":1700000000000,"from":"alice","to":["bob"],"text":"hi","from_id":1,"to_id":2,"v1_from":5,"v1_many":true})"},
+      {Presence{"alice", 1, true, 65},
+       R"({"t":"presence","user":"alice","id":1,"state":"online","v1_id":65})"},
       {Room{"join", "#Team", "bob", 2, "", "", true},
        R"({"t":"room","change":"join","room":"#Team","user":"bob","user_id":2,"created":true})"},
       {Room{"topic", "#Team", "bob", 2, "bob", "release", false},
