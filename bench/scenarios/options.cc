@@ -17,7 +17,10 @@ Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t nee
     return fail("usage", "this run needs " + std::to_string(needed) + " accounts, --users names " +
                              std::to_string(s.users.size()));
   }
-  if (!opts.spawn) return s;
+  if (!opts.spawn) {
+    s.cluster = {opts.node_pids, opts.engine_pids, opts.redis};
+    return s;
+  }
   SpawnOptions spawn;
   for (auto& b : batches) {
     b.prefix = opts.users_prefix;
