@@ -37,7 +37,7 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   for (std::uint64_t w : opts.windows) {
     runs.push_back(std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
                                                static_cast<std::uint64_t>(opts.messages)));
-    runs.back()->nodes = std::max<std::size_t>(1, opts.target.nodes.size());
+    runs.back()->nodes = std::max<std::size_t>(1, server->target.nodes.size());
     phases.push_back(fanout_phase("broadcasts W=" + std::to_string(w), fanout, *runs.back(),
                                   opts.phase_timeout));
   }

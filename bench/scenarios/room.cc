@@ -74,7 +74,7 @@ Result<ModeResult> run_mode(const BenchOptions& opts, const std::string& history
     auto make_run = [&] {
       auto run = std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
                                              static_cast<std::uint64_t>(opts.messages));
-      run->nodes = std::max<std::size_t>(1, opts.target.nodes.size());
+      run->nodes = std::max<std::size_t>(1, server->target.nodes.size());
       return run;
     };
     runs.emplace_back(make_run(), make_run());
