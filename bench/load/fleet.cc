@@ -36,6 +36,11 @@ std::size_t Fleet::add_user(std::string name, std::string password) {
   client::ChatClientOptions options;
   options.transport.host = target_.host;
   options.transport.port = target_.port;
+  if (!target_.nodes.empty()) {
+    const NodeAddress& node = target_.nodes[target_.node_of(index)];
+    options.transport.host = node.host;
+    options.transport.port = node.port;
+  }
   options.transport.ca_file = target_.ca_file;
   if (!target_.alpns.empty()) options.transport.alpns = target_.alpns;
   options.max_version = target_.protocol;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/load/cluster_probe.h"
 #include "client/chat_client.h"
 #include "io/event_loop.h"
 #include "quic/endpoint.h"
@@ -30,6 +31,10 @@ struct Target {
   // are addressed by name, login completes on Welcome and a sender gets an Acked for its own
   // broadcast instead of a copy.
   std::int64_t protocol = 2;
+  // --server a:p,b:p,c:p: the nodes of a cluster; user i connects to nodes[i % size] (so user 0,
+  // the sender of the fan-out scenarios, to the first). Empty: everyone to host:port.
+  std::vector<NodeAddress> nodes;
+  std::size_t node_of(std::size_t user) const { return nodes.empty() ? 0 : user % nodes.size(); }
 };
 
 struct BenchUser {

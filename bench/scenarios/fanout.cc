@@ -5,6 +5,8 @@
 // --window takes a list (e.g. 1,10,100): the windows then run one after the other on the same
 // logged-in users, which spares N logins (and their presence broadcasts) per extra window.
 
+#include <algorithm>
+
 #include "bench/scenarios/windowed_fanout.h"
 
 namespace qc::bench {
@@ -18,10 +20,10 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
   Fleet& fleet = **fleet_made;
 
-  WindowedFanout fanout(fleet, server->pid, "all",
-                        [](BenchUser& sender, std::string_view text) {
-                          return sender.client->send_broadcast(text);
-                        });
+  WindowedFanout fanout(fleet, server->pid, "all", [](BenchUser& sender, std::string_view text) {
+    return sender.client->send_broadcast(text);
+  });
+  fanout.watch(server->cluster);
   for (std::size_t i = 0; i < n; ++i) {
     fleet.add_user(server->users[i].name, server->users[i].password);
     fleet.user(i).on_message = [&fanout, i](const client::Message& m) { fanout.on_message(i, m); };
@@ -35,6 +37,7 @@ Result<std::vector<Report>> run_fanout(const BenchOptions& opts) {
   for (std::uint64_t w : opts.windows) {
     runs.push_back(std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
                                                static_cast<std::uint64_t>(opts.messages)));
+    runs.back()->nodes = std::max<std::size_t>(1, server->target.nodes.size());
     phases.push_back(fanout_phase("broadcasts W=" + std::to_string(w), fanout, *runs.back(),
                                   opts.phase_timeout));
   }

@@ -17,7 +17,10 @@ Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t nee
     return fail("usage", "this run needs " + std::to_string(needed) + " accounts, --users names " +
                              std::to_string(s.users.size()));
   }
-  if (!opts.spawn) return s;
+  if (!opts.spawn) {
+    s.cluster = {opts.node_pids, opts.engine_pids, opts.redis};
+    return s;
+  }
   SpawnOptions spawn;
   for (auto& b : batches) {
     b.prefix = opts.users_prefix;
@@ -30,6 +33,7 @@ Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t nee
   auto server = SpawnedServer::start(spawn);
   if (!server) return Unexpected<Error>{server.error()};
   s.spawned = std::move(*server);
+  s.target.nodes.clear();  // a spawned server is one node, whatever --server listed
   s.target.host = "127.0.0.1";
   s.target.port = s.spawned->port();
   s.target.ca_file = s.spawned->ca_file();

@@ -28,6 +28,9 @@ struct BenchOptions {
   Target target;
   bool spawn = false;
   std::optional<pid_t> server_pid;
+  std::vector<pid_t> node_pids;                            // --server-pid P1,P2,...: a cluster
+  std::vector<std::pair<std::string, pid_t>> engine_pids;  // --engine-pid redis:PID,...
+  std::optional<NodeAddress> redis;                        // --redis HOST:PORT
   std::vector<Credentials> users;  // --users name:pw,...; empty = generated from the prefix
   std::string users_prefix;
   std::string password;
@@ -45,7 +48,7 @@ struct BenchOptions {
   std::int64_t cost = 0;               // logins: bcrypt cost of the storm accounts
   std::int64_t rate = 0;               // logins: background messages per second
   bool login = true;                   // connections: log in (false: stop at the handshake)
-  std::int64_t in_flight = 0;  // handshakes/logins pending at once while setting up sessions
+  std::int64_t in_flight = 0;        // handshakes/logins pending at once while setting up sessions
   std::vector<std::string> history;  // room: the spawned server's --history, one run each
   std::int64_t senders = 0;          // store: senders, each to a receiver of its own
   std::int64_t prefill = 0;          // history: messages stored before the pages are read
@@ -56,6 +59,7 @@ struct BenchOptions {
 struct ServerUnderTest {
   Target target;
   std::optional<pid_t> pid;
+  ClusterWatch cluster;                    // external nodes and engines (none for a spawned server)
   std::unique_ptr<SpawnedServer> spawned;  // null when measuring an external server
   std::vector<Credentials> users;
 };

@@ -3,6 +3,7 @@
 // broadcasts as fanout does on the same sessions. Each --history value (on,off) runs against a
 // fresh server started with it, so one invocation gives the room with and without the message
 // store next to the broadcast. Every member must get every message exactly once, in order.
+#include <algorithm>
 #include <map>
 
 #include "bench/scenarios/windowed_fanout.h"
@@ -18,7 +19,7 @@ struct ModeResult {
 };
 
 std::optional<double> per_cpu_s(const FanoutRun& run) {
-  auto cpu = cpu_delta_ns(run.before, run.after);
+  auto cpu = servers_cpu_ns(run);
   if (!cpu || *cpu <= 0) return std::nullopt;
   return static_cast<double>(run.users) * static_cast<double>(run.measured()) /
          (static_cast<double>(*cpu) / 1e9);
@@ -51,12 +52,12 @@ Result<ModeResult> run_mode(const BenchOptions& opts, const std::string& history
   };
   WindowedFanout room(fleet, server->pid, std::string(kRoom), send_room);
   WindowedFanout broadcast(fleet, server->pid, "all", send_all);
+  room.watch(server->cluster);
+  broadcast.watch(server->cluster);
   WindowedFanout* active = &room;
   for (std::size_t i = 0; i < n; ++i) {
     fleet.add_user(server->users[i].name, server->users[i].password);
-    fleet.user(i).on_message = [&active, i](const client::Message& m) {
-      active->on_message(i, m);
-    };
+    fleet.user(i).on_message = [&active, i](const client::Message& m) { active->on_message(i, m); };
   }
   fleet.user(0).on_acked = [&active](const client::Acked& a) { active->on_acked(a); };
 
@@ -71,8 +72,10 @@ Result<ModeResult> run_mode(const BenchOptions& opts, const std::string& history
   std::vector<std::pair<std::unique_ptr<FanoutRun>, std::unique_ptr<FanoutRun>>> runs;
   for (std::uint64_t w : opts.windows) {
     auto make_run = [&] {
-      return std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
-                                         static_cast<std::uint64_t>(opts.messages));
+      auto run = std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
+                                             static_cast<std::uint64_t>(opts.messages));
+      run->nodes = std::max<std::size_t>(1, server->target.nodes.size());
+      return run;
     };
     runs.emplace_back(make_run(), make_run());
     const std::string suffix = " W=" + std::to_string(w) + " history " + history;

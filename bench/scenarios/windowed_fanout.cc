@@ -18,8 +18,7 @@ void WindowedFanout::start(FanoutRun& run) {
 void WindowedFanout::on_message(std::size_t user, const client::Message& m) {
   if (!sent_by(m, fleet_.user(0))) return unexpected(user, m.sender_name, m.text);
   if (!conv_.empty() && !m.conv.empty() && m.conv != conv_) {
-    return fleet_.fail(fleet_.user(user).name + ": a message in " + m.conv + ", expected " +
-                       conv_);
+    return fleet_.fail(fleet_.user(user).name + ": a message in " + m.conv + ", expected " + conv_);
   }
   on_copy(user, m.text);
 }
@@ -36,14 +35,19 @@ void WindowedFanout::on_copy(std::size_t user, const std::string& text) {
   const BenchUser& u = fleet_.user(user);
   FanoutRun& run = *run_;
   if (stamp->seq != run.next_seq[user]) {
-    return fleet_.fail(
-        u.name + ": expected message " + std::to_string(run.next_seq[user]) + ", got " +
-        std::to_string(stamp->seq) +
-        (stamp->seq < run.next_seq[user] ? " (duplicate)" : " (lost or reordered)"));
+    return fleet_.fail(u.name + ": expected message " + std::to_string(run.next_seq[user]) +
+                       ", got " + std::to_string(stamp->seq) +
+                       (stamp->seq < run.next_seq[user] ? " (duplicate)" : " (lost or reordered)"));
   }
   ++run.next_seq[user];
   ++run.deliveries;
-  if (stamp->seq >= run.warmup) run.samples.add(arrived - stamp->sent_ns);
+  if (stamp->seq >= run.warmup) {
+    run.samples.add(arrived - stamp->sent_ns);
+    if (run.nodes > 1) {
+      auto& split = user % run.nodes == 0 ? run.same_node : run.cross_node;
+      split.add(arrived - stamp->sent_ns);
+    }
+  }
   if (++run.reached[stamp->seq] == run.users) on_completed();
 }
 
@@ -51,7 +55,10 @@ void WindowedFanout::on_completed() {
   FanoutRun& run = *run_;
   while (run.completed < run.total && run.reached[run.completed] == run.users) ++run.completed;
   maybe_start_measuring();
-  if (run.done()) run.after = sample_process(pid_);
+  if (run.done()) {
+    run.after = sample_process(pid_);
+    if (!cluster_.empty()) run.cluster_after = sample_cluster(cluster_);
+  }
   pump();
 }
 
@@ -61,6 +68,7 @@ void WindowedFanout::on_completed() {
 void WindowedFanout::maybe_start_measuring() {
   if (run_->measuring || run_->completed < run_->warmup) return;
   run_->measuring = true;
+  if (!cluster_.empty()) run_->cluster_before = sample_cluster(cluster_);
   run_->before = sample_process(pid_);
 }
 
@@ -72,6 +80,65 @@ void WindowedFanout::pump() {
     if (auto r = send_(fleet_.user(0), text); !r) return fleet_.fail("send: " + r.error().message);
   }
 }
+
+std::optional<std::int64_t> servers_cpu_ns(const FanoutRun& run) {
+  const auto& before = run.cluster_before.nodes_cpu_ns;
+  const auto& after = run.cluster_after.nodes_cpu_ns;
+  if (before && after) return *after - *before;
+  return cpu_delta_ns(run.before, run.after);
+}
+
+namespace {
+
+std::optional<double> delta_s(const std::optional<std::int64_t>& before,
+                              const std::optional<std::int64_t>& after) {
+  if (!before || !after) return std::nullopt;
+  return static_cast<double>(*after - *before) / 1e9;
+}
+
+// A cluster's figures: latency by node, each engine's CPU, Redis's work per message, and the
+// deliveries per CPU-second of everything (nodes and engines).
+void cluster_figures(Report& report, const ClusterWatch& watch, FanoutRun& run) {
+  const double messages = static_cast<double>(run.measured());
+  const double deliveries = static_cast<double>(run.users) * messages;
+  if (run.nodes > 1) {
+    report.param("nodes", static_cast<double>(run.nodes));
+    report.figure("same_node_p50_us", run.same_node.percentile_us(50), "us");
+    report.figure("same_node_p99_us", run.same_node.percentile_us(99), "us");
+    report.figure("cross_node_p50_us", run.cross_node.percentile_us(50), "us");
+    report.figure("cross_node_p99_us", run.cross_node.percentile_us(99), "us");
+  }
+  const ClusterSample& a = run.cluster_before;
+  const ClusterSample& b = run.cluster_after;
+  auto total = delta_s(a.nodes_cpu_ns, b.nodes_cpu_ns);
+  if (!total) total = static_cast<double>(servers_cpu_ns(run).value_or(0)) / 1e9;
+  for (std::size_t i = 0; i < watch.engines.size(); ++i) {
+    if (i >= a.engines_cpu_ns.size() || i >= b.engines_cpu_ns.size()) break;
+    auto cpu = delta_s(a.engines_cpu_ns[i], b.engines_cpu_ns[i]);
+    if (!cpu) continue;
+    const std::string& name = watch.engines[i].first;
+    report.figure(name + "_cpu_s", *cpu, "s");
+    report.figure(name + "_cpu_us_per_message", *cpu * 1e6 / messages, "us");
+    *total += *cpu;
+  }
+  if (!watch.engines.empty() && *total > 0) {
+    report.figure("all_cpu_s", *total, "s");
+    report.figure("deliveries_per_all_cpu_s", deliveries / *total, "/cpu-s");
+  }
+  if (a.redis && b.redis) {
+    // Less the first sample's own INFO: one command, its request and its reply.
+    const double commands = static_cast<double>(b.redis->commands - a.redis->commands - 1);
+    const double in = static_cast<double>(b.redis->net_in - a.redis->net_in) -
+                      static_cast<double>(kRedisInfoRequest.size());
+    const double out =
+        static_cast<double>(b.redis->net_out - a.redis->net_out - a.redis->own_reply);
+    report.figure("redis_commands_per_message", commands / messages, "");
+    report.figure("redis_bytes_in_per_message", in / messages, "B");
+    report.figure("redis_bytes_out_per_message", out / messages, "B");
+  }
+}
+
+}  // namespace
 
 Phase fanout_phase(std::string name, WindowedFanout& driver, FanoutRun& run,
                    std::chrono::milliseconds timeout) {
@@ -99,11 +166,12 @@ Report fanout_report(std::string scenario, const ServerUnderTest& server, Fanout
   report.figure("deliveries_per_s", measured / wall_s, "/s");
   report.figure("p50_us", run.samples.percentile_us(50), "us");
   report.figure("p99_us", run.samples.percentile_us(99), "us");
-  if (auto cpu = cpu_delta_ns(run.before, run.after)) {
+  if (auto cpu = servers_cpu_ns(run)) {
     report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
     report.figure("deliveries_per_server_cpu_s",
                   *cpu > 0 ? measured / (static_cast<double>(*cpu) / 1e9) : 0.0, "/cpu-s");
   }
+  if (!server.cluster.empty()) cluster_figures(report, server.cluster, run);
   const std::uint64_t expected = static_cast<std::uint64_t>(run.users) * run.total;
   report.check(
       "every user got every message exactly once, in order", run.deliveries == expected,

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench/load/cluster_probe.h"
 #include "bench/load/proc.h"
 #include "bench/load/stats.h"
 #include "bench/scenarios/scenarios.h"
@@ -27,6 +28,11 @@ struct FanoutRun {
   std::uint64_t deliveries = 0;
   LatencySamples samples;
   ProcSample before, after;
+  // A cluster (Target::nodes): latency to users on the sender's node and on the others, and the
+  // CPU of every node and engine (ClusterWatch) at both ends of the measured phase.
+  std::size_t nodes = 1;
+  LatencySamples same_node, cross_node;
+  ClusterSample cluster_before, cluster_after;
   bool measuring = false;
 
   FanoutRun(std::size_t n, std::uint64_t w, std::uint64_t warm, std::uint64_t measured);
@@ -41,6 +47,8 @@ class WindowedFanout {
   using SendFn = std::function<Result<void>(BenchUser& sender, std::string_view text)>;
   WindowedFanout(Fleet& fleet, std::optional<pid_t> pid, std::string conv, SendFn send)
       : fleet_(fleet), pid_(pid), conv_(std::move(conv)), send_(std::move(send)) {}
+  // Also sample these nodes and engines at both ends of the measured phase.
+  void watch(ClusterWatch cluster) { cluster_ = std::move(cluster); }
 
   void start(FanoutRun& run);
   void on_message(std::size_t user, const client::Message& m);
@@ -57,8 +65,12 @@ class WindowedFanout {
   std::optional<pid_t> pid_;
   std::string conv_;
   SendFn send_;
+  ClusterWatch cluster_;
   FanoutRun* run_ = nullptr;
 };
+
+// CPU of the measured phase: every node's (a watched cluster), else the one server's.
+std::optional<std::int64_t> servers_cpu_ns(const FanoutRun& run);
 
 // A phase that runs `run` to its end.
 Phase fanout_phase(std::string name, WindowedFanout& driver, FanoutRun& run,

@@ -6,11 +6,26 @@
 set -uo pipefail
 
 QC=$(realpath "${1:?usage: $0 PATH/TO/quicchat}")
+BENCH_CLUSTER=$(realpath "$(dirname "$0")/../../scripts/bench-cluster")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/quicchat_bench_smoke.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 passed=0
 failed=0
+
+# verdict NAME OUTPUT PROBLEM...: PASS when there is no problem, else FAIL with the output.
+verdict() {
+  local name=$1 out=$2
+  shift 2
+  if [[ $# -eq 0 ]]; then
+    echo "PASS $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name: $*"
+    echo "$out" | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+}
 
 # run NAME EXPECTED-PASS-LINE... -- bench arguments
 run() {
@@ -31,14 +46,7 @@ run() {
   for line in "${expected[@]}"; do
     [[ $out == *"$line"* ]] || problems+=("missing '$line'")
   done
-  if [[ ${#problems[@]} -eq 0 ]]; then
-    echo "PASS $name"
-    passed=$((passed + 1))
-  else
-    echo "FAIL $name: ${problems[*]}"
-    echo "$out" | sed 's/^/    /'
-    failed=$((failed + 1))
-  fi
+  verdict "$name" "$out" "${problems[@]}"
 }
 
 # Every scenario in both protocols: v2 (the default) addresses users by name, v1 by session id.
@@ -66,6 +74,30 @@ run "store" "PASS every message acked once, in order, with ascending ids: 110/11
   -- store --senders 5 --messages 20 --warmup 2
 run "history" "PASS every page held the latest messages, in order: 5/5 pages" \
   -- history --prefill 600 --messages 5 --warmup 1
+
+# Issue 14: a room spread over 3 nodes (Redis and PostgreSQL started by scripts/bench-cluster)
+# next to one node on the same PostgreSQL. The bench itself fails on any lost or duplicated
+# delivery; here the cluster's own figures must be there: cross-node latency, every engine's CPU
+# and Redis's commands and bytes per message (numbers, not a "-").
+cluster_out=$(timeout 120 "$BENCH_CLUSTER" "$(dirname "$QC")" --nodes 3 --receivers 9 \
+  --messages 20 --window 3 --warmup 2 --runs 1 2>&1)
+cluster_rc=$?
+cluster_problems=()
+[[ $cluster_rc -eq 0 ]] || cluster_problems+=("exit status $cluster_rc")
+# figure_in LABEL COLUMN: the table row LABEL holds a number in COLUMN (2: the nodes, 3: one node).
+figure_in() {
+  awk -F' [|] ' -v label="$1" -v col="$2" \
+    '$1 == "| " label && $col ~ /^[*][*][0-9]/ { found = 1 } END { exit !found }' <<<"$cluster_out"
+}
+for row in "… p50 other nodes (cross-node)" "… p99 same node" "room: Redis CPU per message" \
+  "room: PostgreSQL CPU per message" "room: Redis commands per message" \
+  "room: Redis bytes out per message"; do
+  figure_in "$row" 2 || cluster_problems+=("no figure for '$row' for the nodes")
+done
+for row in "room: deliveries / nodes' CPU-s" "room: PostgreSQL CPU per message"; do
+  figure_in "$row" 3 || cluster_problems+=("no figure for '$row' for one node")
+done
+verdict "room over a cluster" "$cluster_out" "${cluster_problems[@]}"
 
 # A broken run must fail loudly: an unknown scenario and a server that does not exist.
 if "$QC" bench nosuch --spawn-server >/dev/null 2>&1; then

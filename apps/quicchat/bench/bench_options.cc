@@ -12,13 +12,50 @@ using O = bench::BenchOptions;
 using V = OptionValue;
 using Set = Result<void>;
 
-Set parse_server(const std::string& text, bench::Target& target) {
+Result<bench::NodeAddress> parse_address(const std::string& text, const char* option) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return fail("usage", "--server must be HOST:PORT");
-  target.host = text.substr(0, colon);
+  if (colon == std::string::npos || colon == 0) {
+    return fail("usage", std::string(option) + " must be HOST:PORT");
+  }
   const int port = std::atoi(text.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return fail("usage", "--server has a bad port: " + text);
-  target.port = static_cast<std::uint16_t>(port);
+  if (port <= 0 || port > 65535) {
+    return fail("usage", std::string(option) + " has a bad port: " + text);
+  }
+  return bench::NodeAddress{text.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+// HOST:PORT, or a cluster's nodes HOST:PORT,HOST:PORT,... (users spread over them in turn).
+Set parse_server(const std::string& text, bench::Target& target) {
+  target.nodes.clear();
+  for (const std::string& entry : split_list(text)) {
+    auto node = parse_address(entry, "--server");
+    if (!node) return Unexpected<Error>{node.error()};
+    target.nodes.push_back(*node);
+  }
+  if (target.nodes.empty()) return fail("usage", "--server must be HOST:PORT");
+  target.host = target.nodes.front().host;
+  target.port = target.nodes.front().port;
+  if (target.nodes.size() == 1) target.nodes.clear();
+  return {};
+}
+
+Set parse_pids(const std::string& text, std::vector<pid_t>& pids) {
+  for (const std::string& entry : split_list(text)) {
+    const long pid = std::atol(entry.c_str());
+    if (pid <= 0) return fail("usage", "--server-pid takes pids separated by commas: " + text);
+    pids.push_back(static_cast<pid_t>(pid));
+  }
+  if (pids.empty()) return fail("usage", "--server-pid needs a pid");
+  return {};
+}
+
+Set parse_engines(const std::string& text, std::vector<std::pair<std::string, pid_t>>& engines) {
+  for (const std::string& entry : split_list(text)) {
+    const auto colon = entry.find(':');
+    const long pid = colon == std::string::npos ? 0 : std::atol(entry.c_str() + colon + 1);
+    if (colon == 0 || pid <= 0) return fail("usage", "--engine-pid entries are NAME:PID");
+    engines.emplace_back(entry.substr(0, colon), static_cast<pid_t>(pid));
+  }
   return {};
 }
 
@@ -59,7 +96,8 @@ constexpr std::int64_t kMillion = 1'000'000;
 constexpr auto kBenchOptions = std::to_array<Option<O>>({
     {{.name = "server",
       .default_value = "127.0.0.1:4433",
-      .help = "server to measure (ignored with --spawn-server)"},
+      .help = "server to measure, HOST:PORT (ignored with --spawn-server); a cluster's nodes "
+              "HOST:PORT,HOST:PORT,...: users spread over them in turn, the sender on the first"},
      [](const V& v, O& o) { return parse_server(v.text, o.target); }},
     {{.name = "ca",
       .default_value = "certs/quic_certificate.pem",
@@ -91,12 +129,24 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
        return {};
      }},
     {{.name = "server-pid",
-      .help = "pid of the running server, for its CPU and RSS",
-      .kind = Kind::Int,
-      .min = 1,
-      .max = 1 << 30},
+      .help = "pid of the running server, for its CPU and RSS; a cluster's: every node's pid, "
+              "comma-separated (CPU figures sum them)"},
      [](const V& v, O& o) -> Set {
-       o.server_pid = static_cast<pid_t>(v.number);
+       o.node_pids.clear();
+       if (auto r = parse_pids(v.text, o.node_pids); !r) return r;
+       o.server_pid = o.node_pids.front();
+       return {};
+     }},
+    {{.name = "engine-pid",
+      .help = "NAME:PID,...: processes (with their children) whose CPU is reported apart, e.g. "
+              "redis:PID,postgres:PID (the postmaster: its backends are its children)"},
+     [](const V& v, O& o) { return parse_engines(v.text, o.engine_pids); }},
+    {{.name = "redis",
+      .help = "HOST:PORT of the cluster's Redis: its commands and bytes per message (INFO stats)"},
+     [](const V& v, O& o) -> Set {
+       auto redis = parse_address(v.text, "--redis");
+       if (!redis) return Unexpected<Error>{redis.error()};
+       o.redis = *redis;
        return {};
      }},
     {{.name = "server-args",

@@ -153,6 +153,41 @@ TEST(OptionTables, BenchDefaultsDependOnTheScenario) {
   EXPECT_EQ(logins->in_flight, 64);
 }
 
+TEST(OptionTables, BenchTakesAClusterOfNodes) {
+  Flags flags = make_bench_flags();
+  ASSERT_TRUE(flags.parse({"--server", "127.0.0.1:4001,127.0.0.2:4002,c.example:4003",
+                           "--server-pid", "11,12,13", "--engine-pid", "redis:21,postgres:22",
+                           "--redis", "127.0.0.1:6379"}));
+  auto o = bench_options_from(flags, "room");
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->target.host, "127.0.0.1");  // the sender's node
+  EXPECT_EQ(o->target.port, 4001);
+  ASSERT_EQ(o->target.nodes.size(), 3u);
+  EXPECT_EQ(o->target.nodes[2].host, "c.example");
+  EXPECT_EQ(o->target.node_of(4), 1u);
+  EXPECT_EQ(o->server_pid, 11);
+  EXPECT_EQ(o->node_pids, (std::vector<pid_t>{11, 12, 13}));
+  ASSERT_EQ(o->engine_pids.size(), 2u);
+  EXPECT_EQ(o->engine_pids[1].first, "postgres");
+  EXPECT_EQ(o->engine_pids[1].second, 22);
+  ASSERT_TRUE(o->redis);
+  EXPECT_EQ(o->redis->port, 6379);
+
+  Flags one = make_bench_flags();  // one address: no node list, as before
+  ASSERT_TRUE(one.parse({"--server", "127.0.0.1:4433"}));
+  auto single = bench_options_from(one, "room");
+  ASSERT_TRUE(single) << single.error().message;
+  EXPECT_TRUE(single->target.nodes.empty());
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--server-pid", "x"}, {"--engine-pid", "redis"}, {"--server", "a:1,b"}};
+  for (const auto& [option, value] : bad) {
+    Flags f = make_bench_flags();
+    ASSERT_TRUE(f.parse({option, value})) << option;  // the option's own parser refuses it
+    EXPECT_FALSE(bench_options_from(f, "room")) << option << " " << value;
+  }
+}
+
 TEST(OptionTables, ClientOptionsReachTheSettings) {
   Flags flags = make_client_flags();
   ASSERT_TRUE(flags.parse({"--server", "example.org", "--port", "5000", "--reconnect", "--user",
