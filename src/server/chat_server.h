@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,8 @@ class ChatServer final : public quic::Handler {
   void publish(const proto::bus::Event& event);
   void on_bus_message(std::string_view origin, std::string_view payload);
   void on_bus_state(cluster::BusState state);
+  void remember_unpublished(const std::string& conv, const std::string& payload);
+  void republish_unpublished();
   void take_v1_ids(const chat::action::TakeV1Ids& a);
   void on_node_down(std::string_view node);
   // history_glue.cc: the core's Store / ReadStore on the writer thread, answers posted back.
@@ -127,6 +130,8 @@ class ChatServer final : public quic::Handler {
   std::uint64_t v1_ids_request_ = 0;  // the last TakeV1Ids sent to the bus
   bool v1_ids_out_ = false;           // and its answer is still to come
   std::optional<chat::action::TakeV1Ids> v1_ids_held_;  // asked before the bus was first Up
+  // The last message per conversation published while the bus was not Up (conv -> payload).
+  std::map<std::string, std::string> unpublished_;
   store::AccountStore& store_;
   ServerConfig config_;
   chat::Core core_;

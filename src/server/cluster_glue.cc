@@ -74,7 +74,36 @@ void ChatServer::publish(const proto::bus::Event& event) {
   if (bus_ == nullptr) return;
   if (const auto* presence = std::get_if<proto::bus::Presence>(&event))
     bus_->set_online(presence->user, presence->online);
-  bus_->publish(proto::bus::encode(event));
+  std::string payload = proto::bus::encode(event);
+  const auto* msg = std::get_if<proto::bus::Msg>(&event);
+  if (msg != nullptr && bus_->stats().state != cluster::BusState::Up)
+    remember_unpublished(msg->msg.conv, payload);
+  bus_->publish(std::move(payload));
+}
+
+// A node that came Up before this one has already read the store for what the bus lost; a
+// message this node stored after that read, while its own bus was still down, would reach it only
+// with the conversation's next message. So the last such message per conversation goes out once
+// this node is Up: a node that has it drops it as a duplicate, one that lacks it sees the gap
+// before it and reads it from the store (ConvOrder). Bounded: past kMaxUnpublished conversations
+// the others wait for the next message of the rest, which the log says.
+void ChatServer::remember_unpublished(const std::string& conv, const std::string& payload) {
+  static constexpr std::size_t kMaxUnpublished = 10000;
+  auto it = unpublished_.find(conv);
+  if (it != unpublished_.end()) {
+    it->second = payload;
+  } else if (unpublished_.size() < kMaxUnpublished) {
+    unpublished_.emplace(conv, payload);
+  } else {
+    log::warn("cluster_unpublished_full", {{"conv", conv}});
+  }
+}
+
+void ChatServer::republish_unpublished() {
+  if (unpublished_.empty()) return;
+  log::info("cluster_republished", {{"conversations", unpublished_.size()}});
+  for (auto& [conv, payload] : unpublished_) bus_->publish(std::move(payload));
+  unpublished_.clear();
 }
 
 // The answer is the core's input. Until the bus is first Up (or Up again) the request waits for
@@ -139,6 +168,7 @@ void ChatServer::on_bus_state(cluster::BusState state) {
     v1_ids_out_ = false;
     take_v1_ids(held);
   }
+  republish_unpublished();
   core_.bus_up(bus_->remote_online(), loop_.now());
   carry_out_actions();
 }

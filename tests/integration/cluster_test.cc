@@ -4,7 +4,9 @@
 // one server, and what a node or Redis loses is repaired from the store by message id.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -283,6 +285,50 @@ TEST_F(Cluster, RoomsChangedWhileTheBusWasDownAreReadAgainOnUp) {
   EXPECT_FALSE(joined->created);
   EXPECT_EQ(joined->info.op, "bob");
   EXPECT_EQ(joined->info.members, 2u);
+}
+
+// A node whose bus stays down while the others' come Up (its Redis user turned off): it stores
+// and acks a message, whose publish is dropped, after bob's node has already read the store on
+// Up. Once its bus is Up again it sends the conversation's last such message, and bob gets it
+// once, without waiting for the conversation's next message.
+TEST_F(Cluster, AMessageStoredWhileItsNodesBusWasDownReachesTheOthersWhenItIsUpAgain) {
+  ASSERT_NE(redis.command("ACL SETUSER n4 on >n4-secret ~quicchat:* &* +@all"), "");
+  const std::string password_file = node(0).dir() + "/n4-redis-password";
+  { std::ofstream(password_file) << "n4-secret\n"; }
+  ASSERT_EQ(chmod(password_file.c_str(), 0600), 0);
+  ServerProcessOptions o = node_options(3);
+  o.extra_args[1] = "redis://n4@127.0.0.1:" + redis.url().substr(redis.url().rfind(':') + 1);
+  o.extra_args.push_back("--cluster-password-file");
+  o.extra_args.push_back(password_file);
+  ServerProcess n4(o);
+  ASSERT_TRUE(n4.started()) << n4.error();
+  ASSERT_TRUE(n4.wait_for_log("cluster_bus_state state=up", 10s)) << n4.log();
+
+  auto alice = login_on(net, n4, "alice");
+  auto bob = login(1, "bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(say(*alice, {"bob"}, "", "through the bus"));
+  ASSERT_TRUE(bob->expect<v2::Msg>());  // bob's node now follows the conversation
+
+  ASSERT_NE(redis.command("ACL SETUSER n4 off"), "");
+  ASSERT_NE(redis.command("CLIENT KILL USER n4"), "");
+  ASSERT_TRUE(n4.wait_for_log("cluster_bus_state state=down", 10s)) << n4.log();
+  auto dropped = say(*alice, {"bob"}, "", "stored while n4's bus was down");
+  ASSERT_TRUE(dropped);
+  ASSERT_EQ(dropped->sent.size(), 1u);
+
+  ASSERT_NE(redis.command("ACL SETUSER n4 on"), "");
+  auto got = bob->expect<v2::Msg>(15s);
+  ASSERT_TRUE(got) << node(1).log();
+  EXPECT_TRUE(n4.wait_for_log("cluster_republished conversations=1", 1s)) << n4.log();
+  EXPECT_EQ(got->id, dropped->sent[0].id);
+  EXPECT_EQ(got->text, "stored while n4's bus was down");
+  auto next = say(*alice, {"bob"}, "", "and the next");
+  ASSERT_TRUE(next);
+  auto then = bob->expect<v2::Msg>(15s);
+  ASSERT_TRUE(then) << node(1).log();
+  EXPECT_EQ(then->id, dropped->sent[0].id + 1);
+  EXPECT_TRUE(bob->sync().empty());  // nothing twice
 }
 
 }  // namespace
