@@ -11,6 +11,7 @@
 #include "cluster/bus_frame.h"
 #include "cluster/hiredis_adapter.h"
 #include "util/log.h"
+#include "util/wall_clock.h"
 
 namespace qc::cluster {
 namespace {
@@ -27,10 +28,6 @@ std::vector<std::string> strings_of(const redisReply& r) {
   for (std::size_t i = 0; i < r.elements; ++i)
     if (r.element[i]->type == REDIS_REPLY_STRING) out.push_back(text_of(*r.element[i]));
   return out;
-}
-
-std::int64_t unix_ms_now() {
-  return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 const char* state_name(BusState s) {
@@ -331,7 +328,7 @@ void RedisBus::register_node() {
   command(cmd_, {"SADD", key("nodes"), config_.node_id});
   if (!callbacks_.record) return;
   NodeRecord record = callbacks_.record();
-  record.at_ms = unix_ms_now();
+  record.at_ms = util::unix_ms_now();
   record.bus_rtt_us = static_cast<std::uint64_t>(stats_.last_round_trip.count());
   command(cmd_, {"HSET", key("health"), config_.node_id, encode_node_record(record)});
 }
@@ -502,7 +499,7 @@ void RedisBus::read_nodes(std::shared_ptr<ClusterRead> read) {
 // are removed from the hash and left out.
 void RedisBus::finish_read(ClusterRead& read) {
   if (std::exchange(read.finished, true)) return;
-  const std::int64_t oldest = unix_ms_now() - config_.record_retention.count();
+  const std::int64_t oldest = util::unix_ms_now() - config_.record_retention.count();
   std::erase_if(read.nodes, [&](const ClusterNode& node) {
     if (node.alive || (node.record && node.record->at_ms >= oldest)) return false;
     command(cmd_, {"HDEL", key("health"), node.id});

@@ -12,6 +12,7 @@
 #include "server/chat_server.h"
 #include "server/metrics.h"
 #include "util/log.h"
+#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
@@ -65,12 +66,6 @@ bool is_question(const ops::AdminRequest& r) {
 bool is_cluster_question(const ops::AdminRequest& r) {
   return std::holds_alternative<ops::ClusterWhoRequest>(r) ||
          std::holds_alternative<ops::NodesRequest>(r);
-}
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // One readable line per request: `admin action=kick name=bob reason="spam" sessions=1
@@ -198,7 +193,7 @@ void AdminSocket::ask_cluster(ops::AdminRequest request, const std::string& peer
     if (!nodes)
       reply = ops::admin_error(nodes.error().message);
     else if (std::holds_alternative<ops::NodesRequest>(request))
-      reply.text = cluster::format_nodes(*nodes, unix_ms_now());
+      reply.text = cluster::format_nodes(*nodes, util::unix_ms_now());
     else
       reply.text = cluster::format_cluster_who(*nodes);
     log_action(peer, &request, reply.error, std::nullopt);

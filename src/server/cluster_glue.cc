@@ -7,6 +7,7 @@
 #include "proto/bus/codec.h"
 #include "server/chat_server.h"
 #include "util/log.h"
+#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
@@ -21,12 +22,6 @@ std::string_view state_name(cluster::BusState state) {
       break;
   }
   return "down";
-}
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string address_text(const std::string& host, std::uint16_t port) {
@@ -52,7 +47,7 @@ void ChatServer::attach_bus(cluster::Bus* bus) {
   };
   callbacks.node_up = [](std::string_view node) { log::info("cluster_node_up", {{"node", node}}); };
   // This node's health in its heartbeat record (quicchat admin nodes on any node shows it).
-  callbacks.record = [this, alive, started = unix_ms_now()] {
+  callbacks.record = [this, alive, started = util::unix_ms_now()] {
     cluster::NodeRecord record;
     if (alive.expired()) return record;
     record.address = address_text(config_.transport.host, port());

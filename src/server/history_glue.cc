@@ -7,15 +7,10 @@
 
 #include "server/chat_server.h"
 #include "util/log.h"
+#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 using Clock = std::chrono::steady_clock;
 
@@ -97,7 +92,7 @@ void ChatServer::purge_now() {
 void ChatServer::purge_step(std::size_t deleted_so_far, bool scheduled) {
   purging_ = true;
   submit_pending_writes();
-  writer_->purge(config_.retention, unix_ms_now(), config_.purge_batch,
+  writer_->purge(config_.retention, util::unix_ms_now(), config_.purge_batch,
                  [this, alive = std::weak_ptr<bool>(alive_), deleted_so_far,
                   scheduled](store::PurgeResult result) {
                    loop_.post([this, alive, deleted_so_far, scheduled, result] {
