@@ -4,6 +4,9 @@
 // nodes (a Redis started here, the first node's SQLite file shared), user i on node i mod N.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -125,6 +128,7 @@ class OwnServers {
     for (auto& node : nodes_) node->terminate();
   }
   const std::string& error() const { return error_; }
+  const itest::RedisProcess* redis() const { return redis_.get(); }
 
  private:
   bool fail(std::string why) {
@@ -136,6 +140,29 @@ class OwnServers {
   std::string error_;
 };
 
+// In a cluster a test's sessions end on their own nodes and reach the others over the bus a
+// little later: a next test that logged in meanwhile would hear of the last test's users (a late
+// LOGOUT_BROADCAST, a list with them in it). So each test starts once Redis shows no account
+// online on any node (each node updates its set before it publishes the change). Bounded: after
+// 10 s the test runs anyway and says what it sees.
+class SettledCluster : public ::testing::EmptyTestEventListener {
+ public:
+  explicit SettledCluster(const itest::RedisProcess& redis) : redis_(redis) {}
+  void OnTestStart(const ::testing::TestInfo&) override {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (online() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls Redis's online sets
+  }
+
+ private:
+  long long online() const {
+    const std::string reply = redis_.command(
+        "EVAL \"local n = 0 for _, k in ipairs(redis.call('KEYS', 'quicchat:online:*')) do "
+        "n = n + redis.call('SCARD', k) end return n\" 0");
+    return reply.size() > 1 && reply[0] == ':' ? std::atoll(reply.c_str() + 1) : 0;
+  }
+  const itest::RedisProcess& redis_;
+};
 }  // namespace
 
 const SuiteConfig& config() { return g_config; }
@@ -174,6 +201,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "conformance: %s\n", own->error().c_str());
       return 1;
     }
+    if (own->redis() != nullptr)
+      ::testing::UnitTest::GetInstance()->listeners().Append(
+          new conformance::SettledCluster(*own->redis()));
   }
   int status = RUN_ALL_TESTS();
   if (own) own->stop();
