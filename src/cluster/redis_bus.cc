@@ -10,8 +10,8 @@
 
 #include "cluster/bus_frame.h"
 #include "cluster/hiredis_adapter.h"
+#include "io/wall_clock.h"
 #include "util/log.h"
-#include "util/wall_clock.h"
 
 namespace qc::cluster {
 namespace {
@@ -328,7 +328,7 @@ void RedisBus::register_node() {
   command(cmd_, {"SADD", key("nodes"), config_.node_id});
   if (!callbacks_.record) return;
   NodeRecord record = callbacks_.record();
-  record.at_ms = util::unix_ms_now();
+  record.at_ms = io::unix_ms_now();
   record.bus_rtt_us = static_cast<std::uint64_t>(stats_.last_round_trip.count());
   command(cmd_, {"HSET", key("health"), config_.node_id, encode_node_record(record)});
 }
@@ -499,7 +499,7 @@ void RedisBus::read_nodes(std::shared_ptr<ClusterRead> read) {
 // are removed from the hash and left out.
 void RedisBus::finish_read(ClusterRead& read) {
   if (std::exchange(read.finished, true)) return;
-  const std::int64_t oldest = util::unix_ms_now() - config_.record_retention.count();
+  const std::int64_t oldest = io::unix_ms_now() - config_.record_retention.count();
   std::erase_if(read.nodes, [&](const ClusterNode& node) {
     if (node.alive || (node.record && node.record->at_ms >= oldest)) return false;
     command(cmd_, {"HDEL", key("health"), node.id});

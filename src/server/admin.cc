@@ -7,12 +7,12 @@
 #include <ctime>
 
 #include "cluster/node_record.h"
+#include "io/wall_clock.h"
 #include "ops/admin_protocol.h"
 #include "ops/unix_socket.h"
 #include "server/chat_server.h"
 #include "server/metrics.h"
 #include "util/log.h"
-#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
@@ -193,7 +193,7 @@ void AdminSocket::ask_cluster(ops::AdminRequest request, const std::string& peer
     if (!nodes)
       reply = ops::admin_error(nodes.error().message);
     else if (std::holds_alternative<ops::NodesRequest>(request))
-      reply.text = cluster::format_nodes(*nodes, util::unix_ms_now());
+      reply.text = cluster::format_nodes(*nodes, io::unix_ms_now());
     else
       reply.text = cluster::format_cluster_who(*nodes);
     log_action(peer, &request, reply.error, std::nullopt);

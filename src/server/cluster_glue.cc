@@ -4,10 +4,10 @@
 // counted, never fatal: another node's bytes are input like a client's.
 #include <chrono>
 
+#include "io/wall_clock.h"
 #include "proto/bus/codec.h"
 #include "server/chat_server.h"
 #include "util/log.h"
-#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
@@ -47,7 +47,7 @@ void ChatServer::attach_bus(cluster::Bus* bus) {
   };
   callbacks.node_up = [](std::string_view node) { log::info("cluster_node_up", {{"node", node}}); };
   // This node's health in its heartbeat record (quicchat admin nodes on any node shows it).
-  callbacks.record = [this, alive, started = util::unix_ms_now()] {
+  callbacks.record = [this, alive, started = io::unix_ms_now()] {
     cluster::NodeRecord record;
     if (alive.expired()) return record;
     record.address = address_text(config_.transport.host, port());

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <iterator>
 
+#include "io/wall_clock.h"
 #include "server/chat_server.h"
 #include "util/log.h"
-#include "util/wall_clock.h"
 
 namespace qc::server {
 namespace {
@@ -92,7 +92,7 @@ void ChatServer::purge_now() {
 void ChatServer::purge_step(std::size_t deleted_so_far, bool scheduled) {
   purging_ = true;
   submit_pending_writes();
-  writer_->purge(config_.retention, util::unix_ms_now(), config_.purge_batch,
+  writer_->purge(config_.retention, io::unix_ms_now(), config_.purge_batch,
                  [this, alive = std::weak_ptr<bool>(alive_), deleted_so_far,
                   scheduled](store::PurgeResult result) {
                    loop_.post([this, alive, deleted_so_far, scheduled, result] {
