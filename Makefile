@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 10
 # make install: where (DESTDIR, when set, is put before every path: a staging folder)
 PREFIX     ?= /usr/local
 
-.PHONY: all bootstrap configure build run install deb test bench fuzz fuzz-long conformance \
+.PHONY: all bootstrap configure build run install uninstall deb test bench fuzz fuzz-long conformance \
 	test-sanitize test-sanitize-quick san-configure san-build test-sanitize-run test-tsan \
 	tsan-build test-tsan-run test-main test-main-run format clean
 
@@ -44,6 +44,11 @@ run: configure
 install: configure
 	@$(BUILD_ONLY) quicchat quicchat_man
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Removes what the last `make install` from this build put in place (its install_manifest.txt),
+# keeping /etc/quicchat's config unless PURGE=1: sudo make uninstall [PURGE=1]
+uninstall:
+	@DESTDIR="$(DESTDIR)" scripts/uninstall $(BUILD) $(if $(PURGE),--purge)
 
 # The same as a Debian package (CPack; prefix /usr, postinst makes the system user):
 # $(BUILD)/quicchat_VERSION_ARCH.deb, for `sudo apt-get install ./$(BUILD)/quicchat_*.deb`.

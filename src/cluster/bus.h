@@ -24,6 +24,19 @@ enum class BusState : std::uint8_t {
   Down,        // the connection was lost or timed out; reconnecting with backoff
 };
 
+// The state's name in log lines and the admin view.
+constexpr std::string_view bus_state_name(BusState state) {
+  switch (state) {
+    case BusState::Connecting:
+      return "connecting";
+    case BusState::Up:
+      return "up";
+    case BusState::Down:
+      break;
+  }
+  return "down";
+}
+
 struct BusStats {
   BusState state = BusState::Connecting;
   std::uint64_t published = 0;

@@ -30,18 +30,6 @@ std::vector<std::string> strings_of(const redisReply& r) {
   return out;
 }
 
-const char* state_name(BusState s) {
-  switch (s) {
-    case BusState::Connecting:
-      return "connecting";
-    case BusState::Up:
-      return "up";
-    case BusState::Down:
-      return "down";
-  }
-  return "?";
-}
-
 }  // namespace
 
 // What a command's reply continues with: the attempt it was sent on, and the continuation.
@@ -197,7 +185,7 @@ void RedisBus::set_state(BusState next, const std::string& reason) {
   } else if (next == BusState::Down) {
     log::warn("cluster_bus_down", {{"redis", redis_address(config_)}, {"reason", reason}});
   } else {
-    log::info("cluster_bus_state", {{"state", state_name(next)}});
+    log::info("cluster_bus_state", {{"state", bus_state_name(next)}});
   }
   if (callbacks_.state) callbacks_.state(next);
 }

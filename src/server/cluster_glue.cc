@@ -12,18 +12,6 @@
 namespace qc::server {
 namespace {
 
-std::string_view state_name(cluster::BusState state) {
-  switch (state) {
-    case cluster::BusState::Connecting:
-      return "connecting";
-    case cluster::BusState::Up:
-      return "up";
-    case cluster::BusState::Down:
-      break;
-  }
-  return "down";
-}
-
 std::string address_text(const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -148,7 +136,7 @@ void ChatServer::on_bus_message(std::string_view origin, std::string_view payloa
 // as Redis has it now, reads every conversation it delivers from the store after its last id, and
 // reads the rooms again (a ReadStore of ReadRooms, on the writer like every store request).
 void ChatServer::on_bus_state(cluster::BusState state) {
-  log::info("cluster_bus_state", {{"state", state_name(state)}});
+  log::info("cluster_bus_state", {{"state", cluster::bus_state_name(state)}});
   if (state != cluster::BusState::Up) {
     if (!v1_ids_out_) return;
     v1_ids_out_ = false;

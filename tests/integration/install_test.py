@@ -97,6 +97,15 @@ def test_install_puts_the_expected_files():
         destdir_install(destdir)
         with open(config) as f:
             check(f.read().endswith("port = 4500\n"), "a second make install replaced the config")
+
+        # `make uninstall` removes what the manifest lists and keeps the config; PURGE=1 does not.
+        uninstall = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../scripts/uninstall")
+        with_destdir = {**os.environ, "DESTDIR": destdir}
+        run([uninstall, BUILD], env=with_destdir)
+        check(files_under(destdir) == {"etc/quicchat/server.toml"},
+              f"after uninstall: {sorted(files_under(destdir))}")
+        run([uninstall, BUILD, "--purge"], env=with_destdir)
+        check(files_under(destdir) == set(), f"after uninstall --purge: {sorted(files_under(destdir))}")
     finally:
         shutil.rmtree(destdir, ignore_errors=True)
 
