@@ -15,12 +15,19 @@ struct AccountRef {
   std::string name;      // as stored
 };
 
+struct AccountLookup {
+  std::optional<AccountRef> account;
+  bool unavailable = false;  // the directory could not tell (its store failed): not "no such name"
+};
+
 class AccountDirectory {
  public:
   virtual ~AccountDirectory() = default;
   // The account `name` (case-insensitive), or nullopt when there is none. Called on the loop
   // thread, only for names that are not online, so it must be quick (a cache or an indexed read).
   virtual std::optional<AccountRef> find(std::string_view name) = 0;
+  // find, telling "there is none" from "could not tell". A directory that cannot fail keeps this.
+  virtual AccountLookup lookup(std::string_view name) { return {find(name), false}; }
 };
 
 }  // namespace qc::chat

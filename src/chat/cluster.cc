@@ -93,6 +93,13 @@ OrderedDelivery Core::Impl::delivery_of(bus::Msg e) const {
   return d;
 }
 
+AccountLookup Core::Impl::target_account(std::string_view name) const {
+  if (const Member* online = presence.find_name(name))
+    return {AccountRef{online->account_id, online->username}, false};
+  if (!valid_username(name) || !config.directory) return {};
+  return config.directory->lookup(name);
+}
+
 std::uint64_t Core::Impl::account_id_of(std::string_view name) const {
   if (const Member* m = presence.find_name(name)) return m->account_id;
   if (config.directory && valid_username(name))

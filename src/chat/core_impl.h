@@ -262,6 +262,8 @@ struct Core::Impl {
   OrderedDelivery delivery_of(proto::bus::Msg e) const;
   proto::bus::Msg event_of_stored(proto::v2::Msg msg) const;
   std::uint64_t account_id_of(std::string_view name) const;
+  // A name as a message's target: a member of presence, else the directory's answer.
+  AccountLookup target_account(std::string_view name) const;
   void repair(const std::vector<ConvOrder<OrderedDelivery>::Gap>& gaps);
   void repair_done(const std::string& conv, std::uint64_t after, history::ReadResult& result);
   void on_bus_presence(std::string_view origin, const proto::bus::Presence& e);
@@ -391,7 +393,7 @@ struct Core::Impl {
   ConvOrder<OrderedDelivery> order{config.bus_gap_bound};
   std::map<std::string, std::map<std::string, std::string>> remote_online;  // node -> key -> name
   std::uint64_t room_generation = 0;  // room changes made or heard of (a reload must see them all)
-  std::map<std::string, std::map<std::string, std::uint64_t>> remote_v1;    // node -> key -> v1 id
+  std::map<std::string, std::map<std::string, std::uint64_t>> remote_v1;  // node -> key -> v1 id
   std::map<std::uint64_t, Member> remote_members;  // v1 id -> the other node's account (no conns)
   V1Ids v1_ids;
   std::vector<SessionRef> waiting_for_v1_id;  // logins (right password) waiting for a block

@@ -51,23 +51,20 @@ void Core::Impl::release_hold(Session& s, std::string_view conv) {
 }
 
 std::optional<std::string> Core::Impl::readable_conv(Session& s, std::uint64_t rid,
-                                                     std::string_view conv,
-                                                     std::string_view with) {
+                                                     std::string_view conv, std::string_view with) {
   auto refuse = [&](std::string_view code, std::string text) -> std::optional<std::string> {
     send_error_v2(s, rid, code, std::move(text));
     return std::nullopt;
   };
-  if (conv.empty() == with.empty()) return refuse(v2::code::kBadFrame, "give either 'conv' or 'with'");
+  if (conv.empty() == with.empty())
+    return refuse(v2::code::kBadFrame, "give either 'conv' or 'with'");
   if (!with.empty()) {
-    const Member* online = presence.find_name(with);
-    std::optional<AccountRef> target;
-    if (online != nullptr)
-      target = AccountRef{online->account_id, online->username};
-    else if (valid_username(with) && config.directory)
-      target = config.directory->find(with);
-    if (!target)
+    const AccountLookup found = target_account(with);
+    if (found.unavailable)
+      return refuse(v2::code::kStoreFailed, "the account store did not answer; try again");
+    if (!found.account)
       return refuse(v2::code::kNoSuchUser, "no account named '" + std::string(with) + "'");
-    return conv_of(AccountRef{s.account_id, s.username}, *target);
+    return conv_of(AccountRef{s.account_id, s.username}, *found.account);
   }
   if (conv == v2::kBroadcastConv) return std::string(conv);
   if (conv.front() == '#') {
@@ -90,14 +87,12 @@ void Core::Impl::on_history(Session& s, const v2::History& request) {
   if (request.before && request.after)
     return send_error_v2(s, request.rid, v2::code::kBadFrame,
                          "give at most one of 'before' and 'after'");
-  const std::optional<std::string> conv =
-      readable_conv(s, request.rid, request.conv, request.with);
+  const std::optional<std::string> conv = readable_conv(s, request.rid, request.conv, request.with);
   if (!conv) return;
   if (!config.store_messages)  // nothing is stored: the history is empty
     return send_frame(s, v2::Page{request.rid, *conv, {}, false, 0, 0, 0});
-  const std::uint32_t limit = request.limit == 0
-                                  ? config.history_page_default
-                                  : std::min(request.limit, config.history_page_max);
+  const std::uint32_t limit = request.limit == 0 ? config.history_page_default
+                                                 : std::min(request.limit, config.history_page_max);
   ++counters.history_reads;
   const SessionRef who = ref_of(s);
   const std::uint64_t rid = request.rid;
@@ -115,8 +110,8 @@ void Core::Impl::on_history(Session& s, const v2::History& request) {
                   result.pages.empty() ? history::PageResult{c, {}, false, 0, 0, 0}
                                        : std::move(result.pages.front()));
       });
-  out.read_store(ticket, history::ReadPage{*conv, request.before, request.after, limit,
-                                           s.account_id});
+  out.read_store(ticket,
+                 history::ReadPage{*conv, request.before, request.after, limit, s.account_id});
 }
 
 // The cursor moves in the store first; then ok, and `cursor` to the account's other sessions.
@@ -129,9 +124,9 @@ void Core::Impl::on_read(Session& s, const v2::Read& read) {
   const std::uint64_t id = read.id;
   const std::uint64_t ticket = pending_stores.add_write(
       [this, who, account, rid, id, c = *conv](std::vector<history::OpResult>& results) {
-        const history::OpResult r =
-            results.empty() ? history::OpResult{history::Status::Failed, 0, "no result"}
-                            : results.front();
+        const history::OpResult r = results.empty()
+                                        ? history::OpResult{history::Status::Failed, 0, "no result"}
+                                        : results.front();
         Session* reader = live(who);
         if (r.status != history::Status::Ok) {
           count_store_result(r);
@@ -156,8 +151,8 @@ void Core::Impl::on_read(Session& s, const v2::Read& read) {
 // session: the writer runs jobs in order, so every commit whose answer comes before the read's
 // is in the read, and every later one is delivered live.
 void Core::Impl::start_catch_up(Session& s) {
-  const std::uint64_t enroll = pending_stores.add_write(
-      [this](std::vector<history::OpResult>& results) {
+  const std::uint64_t enroll =
+      pending_stores.add_write([this](std::vector<history::OpResult>& results) {
         for (const history::OpResult& r : results) count_store_result(r);
       });
   out.store(enroll, {history::Enroll{s.account_id, std::string(v2::kBroadcastConv)}});

@@ -155,19 +155,20 @@ PlannedSend Core::Impl::plan_send(Session& s, const v2::Send& send, TimePoint no
   std::unordered_set<std::string> seen;
   for (const std::string& name : send.to) {
     if (!seen.insert(name_key(name)).second) continue;
-    const Member* online = presence.find_name(name);
-    std::optional<AccountRef> target;
-    if (online != nullptr)
-      target = AccountRef{online->account_id, online->username};
-    else if (valid_username(name) && config.directory)
-      target = config.directory->find(name);
-    if (!target) {
+    const AccountLookup found = target_account(name);
+    if (found.unavailable) {
+      plan.ack.errors.push_back({name, std::string(v2::code::kStoreFailed),
+                                 "the account store did not answer; try again"});
+      continue;
+    }
+    if (!found.account) {
       plan.ack.errors.push_back(
           {name, std::string(v2::code::kNoSuchUser), "no account named '" + name + "'"});
       continue;
     }
-    SendPart part{SendPart::Kind::Direct, conv_of(self, *target), *target,
-                  online_in_cluster(target->id, target->name), v1_type};
+    const AccountRef& target = *found.account;
+    SendPart part{SendPart::Kind::Direct, conv_of(self, target), target,
+                  online_in_cluster(target.id, target.name), v1_type};
     plan.parts.push_back(std::move(part));
   }
   return plan;

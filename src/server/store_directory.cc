@@ -4,17 +4,22 @@
 
 namespace qc::server {
 
-// A store error counts as "no such account": the sender gets no_such_user, and the log says why.
-std::optional<chat::AccountRef> StoreDirectory::find(std::string_view name) {
+// A store error is "could not tell": the sender gets store_failed for that name, and the log
+// says why (PostgreSQL down, say, must not read as "no such account").
+chat::AccountLookup StoreDirectory::lookup(std::string_view name) {
   auto account = store_.find_account(name);
   if (!account) {
     log::error("store_error", {{"event", "find_account"},
                                {"code", account.error().code},
                                {"error", account.error().message}});
-    return std::nullopt;
+    return {std::nullopt, true};
   }
-  if (!account->has_value()) return std::nullopt;
-  return chat::AccountRef{(*account)->id, (*account)->name};
+  if (!account->has_value()) return {};
+  return {chat::AccountRef{(*account)->id, (*account)->name}, false};
+}
+
+std::optional<chat::AccountRef> StoreDirectory::find(std::string_view name) {
+  return lookup(name).account;
 }
 
 }  // namespace qc::server

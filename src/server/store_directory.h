@@ -12,6 +12,7 @@ class StoreDirectory final : public chat::AccountDirectory {
  public:
   explicit StoreDirectory(store::AccountStore& store) : store_(store) {}
   std::optional<chat::AccountRef> find(std::string_view name) override;
+  chat::AccountLookup lookup(std::string_view name) override;
 
  private:
   store::AccountStore& store_;

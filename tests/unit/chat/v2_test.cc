@@ -167,6 +167,34 @@ TEST_F(CoreV2, OfflineAccountIsAcceptedAndUnknownNameGetsAPerNameError) {
           R"(1 {"t":"error","rid":6,"code":"no_such_user","text":"no message was sent: no account named 'zed'","errors":[{"to":"zed","code":"no_such_user","text":"no account named 'zed'"}]})"}));
 }
 
+// A directory that cannot answer (its store is down) for names other than dora's.
+class FailingDirectory final : public AccountDirectory {
+ public:
+  std::optional<AccountRef> find(std::string_view name) override { return lookup(name).account; }
+  AccountLookup lookup(std::string_view name) override {
+    if (name_key(name) == "dora") return {AccountRef{40, "Dora"}, false};
+    return {std::nullopt, true};
+  }
+};
+
+// "Could not tell" is not "no such account": the name gets store_failed, and nothing is sent.
+TEST(CoreV2Directory, AStoreThatCannotAnswerGivesStoreFailedNotNoSuchUser) {
+  CoreConfig config = v2_config();
+  config.directory = std::make_shared<FailingDirectory>();
+  Harness h{config};
+  h.join_v2(1, "alice");
+  h.drain();
+  h.feed_frame(1, v2::Send{5, {"dora", "zed"}, {}, "hi", ""});
+  EXPECT_EQ(
+      h.drain(),
+      (Lines{
+          R"(1 {"t":"ack","rid":5,"epoch":1,"ts":0,"sent":[{"to":"Dora","conv":"d:1:40","id":1,"offline":true}],"errors":[{"to":"zed","code":"store_failed","text":"the account store did not answer; try again"}]})"}));
+  h.feed_frame(1, v2::History{6, "", "zed", std::nullopt, std::nullopt, 10});
+  const Lines history = h.drain();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_NE(history[0].find(R"("code":"store_failed")"), std::string::npos) << history[0];
+}
+
 // A retry with the same client id is acknowledged again with the original ids, not redelivered.
 TEST_F(CoreV2, ResendWithTheSameClientIdIsNotDeliveredTwice) {
   h.join_v2(1, "alice");
