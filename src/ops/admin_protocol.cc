@@ -20,6 +20,15 @@ bool has_control(std::string_view s) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
+// An optional boolean member: false when absent, an error when present with another type.
+Result<bool> optional_bool(const JsonValue& object, std::string_view key) {
+  const JsonValue* v = object.find(key);
+  if (v == nullptr) return false;
+  if (v->kind != JsonValue::Kind::Bool)
+    return bad("'" + std::string(key) + "' must be true or false");
+  return v->boolean;
+}
+
 // An optional string member: "" when absent, an error when present with another type.
 Result<std::string> optional_string(const JsonValue& object, std::string_view key) {
   const JsonValue* v = object.find(key);
@@ -66,14 +75,18 @@ Result<AdminRequest> decode_account(AccountRequest::Op op, std::string_view cmd,
   if (!password) return Unexpected{password.error()};
   if (name->empty()) return bad(std::string(cmd) + " needs a 'name'");
   if (name->size() > kMaxAdminNameBytes || has_control(*name)) return bad("bad user name");
-  const bool needs_password = op != AccountRequest::Op::Del;
-  if (!needs_password && !password->empty()) return bad("user_del takes no 'password'");
+  auto check = optional_bool(object, "check");
+  if (!check) return Unexpected{check.error()};
+  if (*check && op == AccountRequest::Op::Del) return bad("user_del takes no 'check'");
+  const bool needs_password = op != AccountRequest::Op::Del && !*check;
+  if (!needs_password && !password->empty())
+    return bad(std::string(cmd) + (*check ? " with 'check'" : "") + " takes no 'password'");
   if (needs_password && password->empty()) return bad(std::string(cmd) + " needs a 'password'");
   if (password->size() > kMaxAdminPasswordBytes) {
     return bad("password over " + std::to_string(kMaxAdminPasswordBytes) + " bytes");
   }
   if (password->find('\0') != std::string::npos) return bad("NUL byte in the password");
-  return AdminRequest{AccountRequest{op, std::move(*name), std::move(*password)}};
+  return AdminRequest{AccountRequest{op, std::move(*name), std::move(*password), *check}};
 }
 
 Result<WhoEntry> decode_who_entry(const JsonValue& v) {
@@ -135,6 +148,7 @@ std::string encode_admin_request(const AdminRequest& request) {
   } else if (const auto* account = std::get_if<AccountRequest>(&request)) {
     w.string("cmd", account_command(account->op)).string("name", account->name);
     if (!account->password.empty()) w.string("password", account->password);
+    if (account->check_only) w.raw("check", "true");
   } else {
     const auto& kick = std::get<KickRequest>(request);
     w.string("cmd", "kick").string("name", kick.name);

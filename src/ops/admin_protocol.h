@@ -79,7 +79,10 @@ struct AccountRequest {
   enum class Op { Add, Passwd, Del };
   Op op = Op::Add;
   std::string name;
-  std::string password;  // add, passwd: not empty, no NUL byte; del: empty
+  std::string password;  // add, passwd: not empty, no NUL byte; del, and a check: empty
+  // add, passwd: only whether the account is absent (add) or present (passwd), answered before
+  // `quicchat user` asks for the password ("check": true; nothing is written).
+  bool check_only = false;
   friend bool operator==(const AccountRequest&, const AccountRequest&) = default;
 };
 using AdminRequest =

@@ -14,7 +14,7 @@ using Op = ops::AccountRequest::Op;
 Result<std::string> apply_to_store(store::AccountStore& store, const ops::AccountRequest& request,
                                    int cost) {
   auto expected = store::expect_account(store, request.name, request.op != Op::Add);
-  if (!expected) return expected;
+  if (!expected || request.check_only) return expected;
   const std::string& stored = *expected;
   Result<void> written;
   if (request.op == Op::Del) {
@@ -35,14 +35,15 @@ void ChatServer::change_account(ops::AccountRequest request,
   hash_pool_->submit([this, request = std::move(request), done = std::move(done),
                       cost = config_.bcrypt_cost, alive = std::weak_ptr<bool>(alive_)] {
     Result<std::string> stored = apply_to_store(store_, request, cost);
-    loop_.post([this, alive, op = request.op, stored = std::move(stored), done] {
+    loop_.post([this, alive, op = request.op, check = request.check_only,
+                stored = std::move(stored), done] {
       if (alive.expired() || !*alive.lock()) return;
       if (!stored) {
         done(Unexpected{stored.error()});
         return;
       }
       std::size_t ended = 0;
-      if (op != Op::Add)
+      if (op != Op::Add && !check)
         ended = kick(*stored, op == Op::Del ? "account deleted" : "password changed");
       done(ended);
     });

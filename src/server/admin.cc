@@ -73,8 +73,12 @@ bool is_cluster_question(const ops::AdminRequest& r) {
 // did not decode. Questions go to debug. Never the request itself (it may hold a password).
 void log_action(const std::string& peer, const ops::AdminRequest* request, const std::string& error,
                 std::optional<std::size_t> sessions) {
-  const log::Level level =
-      request != nullptr && is_question(*request) ? log::Level::Debug : log::Level::Info;
+  const auto* account = request ? std::get_if<ops::AccountRequest>(request) : nullptr;
+  // A name check that passes is a question; one that fails is the operator's refused action.
+  const bool question =
+      request != nullptr &&
+      (is_question(*request) || (account != nullptr && account->check_only && error.empty()));
+  const log::Level level = question ? log::Level::Debug : log::Level::Info;
   if (!log::enabled(level)) return;
   std::vector<log::Field> fields;
   fields.emplace_back("action", request ? ops::command_name(*request) : "bad_request");
@@ -88,6 +92,7 @@ void log_action(const std::string& peer, const ops::AdminRequest* request, const
         },
         *request);
   }
+  if (account != nullptr && account->check_only) fields.emplace_back("check", "true");
   if (sessions) fields.emplace_back("sessions", std::uint64_t{*sessions});
   if (!error.empty()) fields.emplace_back("error", error);
   fields.emplace_back("peer", peer);
@@ -156,11 +161,15 @@ ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
 
 void AdminSocket::change_account(ops::AccountRequest request, const std::string& peer,
                                  std::uint64_t conn) {
-  const ops::AdminRequest logged{ops::AccountRequest{request.op, request.name, ""}};
-  const std::string what = request.op == ops::AccountRequest::Op::Add ? "added user '"
-                           : request.op == ops::AccountRequest::Op::Passwd
-                               ? "changed the password of '"
-                               : "deleted user '";
+  const ops::AdminRequest logged{
+      ops::AccountRequest{request.op, request.name, "", request.check_only}};
+  const std::string what =
+      request.check_only
+          ? (request.op == ops::AccountRequest::Op::Add ? "no account named '"
+                                                        : "there is an account named '")
+      : request.op == ops::AccountRequest::Op::Add    ? "added user '"
+      : request.op == ops::AccountRequest::Op::Passwd ? "changed the password of '"
+                                                      : "deleted user '";
   server_.change_account(
       std::move(request), [this, logged, what, peer, conn,
                            alive = std::weak_ptr<bool>(alive_)](Result<std::size_t> ended) {
@@ -172,7 +181,7 @@ void AdminSocket::change_account(ops::AccountRequest request, const std::string&
           reply = ops::admin_error(ended.error().message);
         } else {
           reply.text = what + account.name + "'";
-          if (account.op != ops::AccountRequest::Op::Add) {
+          if (account.op != ops::AccountRequest::Op::Add && !account.check_only) {
             sessions = *ended;
             reply.text +=
                 "; " + std::to_string(*ended) + " session" + (*ended == 1 ? "" : "s") + " ended";

@@ -67,6 +67,25 @@ class AdminAccounts : public ::testing::Test {
   const Target target_{"127.0.0.1", server_.port(), server_.ca_file()};
 };
 
+// The name is checked before a password is read: no password is given here (no terminal, nothing
+// on stdin), so a reply about the name proves nobody was asked to type one first.
+TEST_F(AdminAccounts, ATakenOrUnknownNameIsSaidBeforeAnyPassword) {
+  ASSERT_TRUE(server_.started()) << server_.error();
+  auto taken = run_quicchat({"user", "add", "Alice", "--admin-socket", socket_});
+  EXPECT_EQ(taken.status, 1) << taken.out;
+  EXPECT_NE(taken.out.find("user 'Alice' already exists as 'alice'"), std::string::npos)
+      << taken.out;
+  auto unknown = run_quicchat({"user", "passwd", "zed", "--admin-socket", socket_});
+  EXPECT_EQ(unknown.status, 1) << unknown.out;
+  EXPECT_NE(unknown.out.find("no such user 'zed'"), std::string::npos) << unknown.out;
+  EXPECT_TRUE(server_.wait_for_log("INFO admin action=user_add name=Alice check=true error=", 5s))
+      << server_.log();
+  auto added = user("add", "dora", "pw");
+  EXPECT_EQ(added.status, 0) << added.out;
+  EXPECT_TRUE(server_.wait_for_log("DEBUG admin action=user_add name=dora check=true peer=", 5s))
+      << server_.log();
+}
+
 // Owner and mode of the database and its -wal and -shm files (those that exist).
 std::map<std::string, std::pair<uid_t, mode_t>> owners(const std::string& db) {
   std::map<std::string, std::pair<uid_t, mode_t>> out;
@@ -100,7 +119,9 @@ TEST_F(AdminAccounts, AnAccountAddedThroughTheSocketLogsInAtOnce) {
   EXPECT_TRUE(server_.wait_for_log("INFO admin action=user_add name=dora peer=", 5s))
       << server_.log();
   EXPECT_TRUE(server_.wait_for_log(
-      "INFO admin action=user_add name=DORA error=\"user 'DORA' already exists as 'dora'\"", 5s))
+      "INFO admin action=user_add name=DORA check=true error=\"user 'DORA' already exists as "
+      "'dora'\"",
+      5s))
       << server_.log();
   EXPECT_EQ(server_.log().find("first-pw"), std::string::npos) << "never the password";
 }

@@ -118,6 +118,11 @@ int through_server(const UserContext& ctx, ops::AccountRequest::Op op, const std
   if (!store::valid_username(name)) return report(invalid_username(name).error);
   ops::AccountRequest request{op, name, ""};
   if (op != ops::AccountRequest::Op::Del) {
+    // The name first: a taken (add) or unknown (passwd) name is said before the password is typed.
+    auto checked =
+        ask_admin(ctx.admin_socket, ops::AccountRequest{op, name, "", true}, kServerReplyTimeout);
+    if (!checked) return report(checked.error().message + " (nothing changed)");
+    if (!checked->ok) return report(checked->error);
     auto password = read_new_password(ctx.password_stdin);
     if (!password) return report(password.error());
     if (password->size() > ops::kMaxAdminPasswordBytes) {

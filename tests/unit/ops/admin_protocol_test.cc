@@ -76,7 +76,9 @@ TEST(AdminProtocol, AccountRequestsDecodeAndRoundTrip) {
   for (const AdminRequest& r :
        {AdminRequest{AccountRequest{Op::Add, "ann", "p"}},
         AdminRequest{AccountRequest{Op::Passwd, "Ann", "tab\there \xc3\xa9"}},
-        AdminRequest{AccountRequest{Op::Del, "ann", ""}}}) {
+        AdminRequest{AccountRequest{Op::Del, "ann", ""}},
+        AdminRequest{AccountRequest{Op::Add, "ann", "", true}},
+        AdminRequest{AccountRequest{Op::Passwd, "ann", "", true}}}) {
     auto back = decode_admin_request(encode_admin_request(r));
     ASSERT_TRUE(back) << encode_admin_request(r) << ": " << back.error().message;
     EXPECT_EQ(*back, r) << encode_admin_request(r);
@@ -85,6 +87,8 @@ TEST(AdminProtocol, AccountRequestsDecodeAndRoundTrip) {
             R"({"cmd": "user_passwd", "name": "ann", "password": "x"})");
   EXPECT_EQ(encode_admin_request(AccountRequest{Op::Del, "ann", ""}),
             R"({"cmd": "user_del", "name": "ann"})");
+  EXPECT_EQ(encode_admin_request(AccountRequest{Op::Add, "ann", "", true}),
+            R"({"cmd": "user_add", "name": "ann", "check": true})");
 }
 
 TEST(AdminProtocol, BadAccountRequestsSayWhy) {
@@ -95,6 +99,10 @@ TEST(AdminProtocol, BadAccountRequestsSayWhy) {
        "user_passwd needs a 'password'"},
       {R"({"cmd": "user_passwd", "name": "ann", "password": 7})", "'password' must be a string"},
       {R"({"cmd": "user_del", "name": "ann", "password": "p"})", "user_del takes no 'password'"},
+      {R"({"cmd": "user_add", "name": "ann", "check": true, "password": "p"})",
+       "user_add with 'check' takes no 'password'"},
+      {R"({"cmd": "user_add", "name": "ann", "check": 1})", "'check' must be true or false"},
+      {R"({"cmd": "user_del", "name": "ann", "check": true})", "user_del takes no 'check'"},
       {R"({"cmd": "user_add", "name": "a\nb", "password": "p"})", "bad user name"},
       {R"({"cmd": "user_add", "name": "ann", "password": "a\u0000b"})", "NUL byte"},
       {R"({"cmd": "user_add", "name": "ann", "password": ")" + std::string(1025, 'p') + "\"}",
