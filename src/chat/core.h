@@ -40,11 +40,12 @@ struct CoreStats {
   std::uint64_t rate_limited = 0;              // messages dropped by the per-session rate limit
   std::uint64_t busy_logins = 0;               // LOGIN refused: max_pending_logins checks in flight
   std::uint64_t store_unavailable_logins = 0;  // LOGIN refused: the account store was unreachable
-  std::size_t pending_logins = 0;              // password checks asked for and not answered yet
-  PerMsgType pdus_received{};                  // decoded PDUs from clients, by type
-  std::uint64_t kicks = 0;                     // sessions closed by an operator
-  std::uint64_t password_changes = 0;          // v2 passwd requests that changed the password
-  std::uint64_t registrations = 0;             // v2 register requests that created an account
+  std::uint64_t interrupted_logins = 0;  // LOGIN refused: the account's sessions ended meanwhile
+  std::size_t pending_logins = 0;        // password checks asked for and not answered yet
+  PerMsgType pdus_received{};            // decoded PDUs from clients, by type
+  std::uint64_t kicks = 0;               // sessions closed by an operator
+  std::uint64_t password_changes = 0;    // v2 passwd requests that changed the password
+  std::uint64_t registrations = 0;       // v2 register requests that created an account
   // Rooms and stored messages.
   std::uint64_t stored_messages = 0;     // messages the store committed (with store_messages)
   std::uint64_t store_failures = 0;      // writes or reads the store refused (queue full, failed)

@@ -183,6 +183,7 @@ struct Core::Impl {
   std::size_t close_account_sessions(std::string_view username, const Session* except,
                                      proto::CloseCode code, std::string_view reason,
                                      const std::function<void(Session&)>& each = {});
+  void interrupt_logins_in_check(std::string_view username);
 
   // handlers.cc: the per-message limits; false = refused with MSG_UNSUCCESSFUL
   // `rid`: the v2 request to name in the refusal.

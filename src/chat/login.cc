@@ -18,6 +18,8 @@ std::string_view v2_login_error_code(LoginFailure why) {
       return proto::v2::code::kAlreadyLoggedIn;
     case LoginFailure::StoreUnavailable:
       return proto::v2::code::kStoreFailed;
+    case LoginFailure::Interrupted:
+      return proto::v2::code::kLoginInterrupted;
     case LoginFailure::InvalidCredentials:
       break;
   }
@@ -34,6 +36,8 @@ std::string_view failure_name(LoginFailure why) {
       return "server busy";
     case LoginFailure::StoreUnavailable:
       return "account store unavailable";
+    case LoginFailure::Interrupted:
+      return "interrupted by an end of the account's sessions";
     case LoginFailure::InvalidCredentials:
       break;
   }
@@ -58,6 +62,7 @@ void Core::Impl::begin_login(Session& s, std::string username, std::string passw
                              TimePoint now) {
   s.retry_at.reset();
   s.pending_username = std::move(username);
+  s.login_interrupted = false;
   if (!login_allowed(s, s.pending_username, now)) {
     fail_login(s, LoginFailure::Throttled, now, false);
     return;
@@ -111,11 +116,12 @@ void Core::Impl::on_password_result(Session& s, PasswordCheck result, TimePoint 
     login_by_ip.refund(s.ip);
     login_by_account.refund(name_key(s.pending_username));
   }
-  if (result == PasswordCheck::StoreUnavailable) {  // nothing was checked: nothing to charge
+  if (result == PasswordCheck::StoreUnavailable || s.login_interrupted) {  // nothing to charge
     login_by_ip.refund(s.ip);
     login_by_account.refund(name_key(s.pending_username));
     s.phase.login_failed();
-    fail_login(s, LoginFailure::StoreUnavailable, now, false);
+    fail_login(s, s.login_interrupted ? LoginFailure::Interrupted : LoginFailure::StoreUnavailable,
+               now, false);
   } else if (result != PasswordCheck::Ok) {
     s.phase.login_failed();
     fail_login(s, LoginFailure::InvalidCredentials, now, result == PasswordCheck::WrongPassword);
@@ -250,6 +256,9 @@ void Core::Impl::count_failure(LoginFailure why) {
       return;
     case LoginFailure::StoreUnavailable:
       ++counters.store_unavailable_logins;
+      return;
+    case LoginFailure::Interrupted:
+      ++counters.interrupted_logins;
       return;
   }
 }

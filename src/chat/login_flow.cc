@@ -15,6 +15,8 @@ std::string_view failure_text(LoginFailure why) {
       return kServerBusyText;
     case LoginFailure::StoreUnavailable:
       return kStoreUnavailableText;
+    case LoginFailure::Interrupted:
+      return kLoginInterruptedText;
   }
   return "Invalid credentials";
 }
@@ -36,7 +38,8 @@ std::string name_hash(std::string_view name, std::uint64_t key) {
 }
 
 bool counts_as_attempt(LoginFailure why) {
-  return why != LoginFailure::Busy && why != LoginFailure::StoreUnavailable;
+  return why != LoginFailure::Busy && why != LoginFailure::StoreUnavailable &&
+         why != LoginFailure::Interrupted;
 }
 
 FailedLoginReply failed_login_reply(LoginFailure why, int failures, int max_attempts) {

@@ -19,6 +19,8 @@ enum class LoginFailure {
   Throttled,           // refused by a login rate limit before any password check
   Busy,                // refused because too many password checks are in flight (no attempt used)
   StoreUnavailable,    // the account store could not be read (no attempt used)
+  Interrupted,         // the account's sessions were ended while its password was checked
+                       // (passwd, delete, kick): the check may have read the old hash
 };
 
 // What the log shows instead of a LOGIN name that is not a known account's (it may be a password
@@ -48,6 +50,8 @@ inline constexpr std::string_view kLoginThrottledText = "Too many login attempts
 inline constexpr std::string_view kServerBusyText = "Server busy. Try again later.";
 inline constexpr std::string_view kStoreUnavailableText =
     "Login unavailable: the account store cannot be reached. Try again later.";
+inline constexpr std::string_view kLoginInterruptedText =
+    "Login interrupted: the account's sessions were ended meanwhile. Please try again.";
 inline constexpr std::string_view kRateLimitedText = "Rate limited: slow down";
 
 }  // namespace qc::chat

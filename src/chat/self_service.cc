@@ -146,9 +146,20 @@ void Core::Impl::password_changed(const std::string& username, Session* caller, 
   if (caller != nullptr) send_frame(*caller, proto::v2::Ok{rid});
 }
 
+// A login whose password check is in flight may have read the hash a passwd or delete is
+// replacing: its result is not trusted (refused, no attempt used). Rare, so a walk is fine.
+void Core::Impl::interrupt_logins_in_check(std::string_view username) {
+  const std::string key = name_key(username);
+  for (auto& [conn, s] : sessions) {
+    if (s->phase.is(Phase::LoginPending) && name_key(s->pending_username) == key)
+      s->login_interrupted = true;
+  }
+}
+
 std::size_t Core::Impl::close_account_sessions(std::string_view username, const Session* except,
                                                proto::CloseCode code, std::string_view reason,
                                                const std::function<void(Session&)>& each) {
+  interrupt_logins_in_check(username);
   const Member* m = presence.find_name(username);
   if (m == nullptr) return 0;
   const std::vector<ConnHandle> conns = m->conns;  // closing changes the member

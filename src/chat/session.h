@@ -61,6 +61,7 @@ struct Session {
   // Login.
   int failed_logins = 0;
   std::string pending_username;         // the name of the latest LOGIN
+  bool login_interrupted = false;       // the account's sessions ended during its password check
   std::deque<InboundItem> pending;      // PDUs received while a password check is in flight
   std::string username;                 // once authenticated
   std::uint64_t account_id = 0;         // once authenticated (0 where the store gave none)

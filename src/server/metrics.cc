@@ -52,7 +52,8 @@ void chat_metrics(ops::Exposition& e, const chat::CoreStats& c) {
              {{{"result", "already_logged_in"}}, num(c.already_logged_in)},
              {{{"result", "throttled"}}, num(c.throttled_logins)},
              {{{"result", "busy"}}, num(c.busy_logins)},
-             {{{"result", "store_unavailable"}}, num(c.store_unavailable_logins)}});
+             {{{"result", "store_unavailable"}}, num(c.store_unavailable_logins)},
+             {{{"result", "interrupted"}}, num(c.interrupted_logins)}});
   e.gauge("quicchat_logins_pending", "Password checks asked for and not answered yet.",
           num(c.pending_logins));
   // The types clients send, by name; any other type a client sends counts as "other".

@@ -139,10 +139,10 @@ struct Logout {  // {"t":"logout","rid":5}: answered by bye, then the server clo
 // --- server -> client -------------------------------------------------------------------------
 struct Welcome {  // the answer to a successful login
   RequestId rid = 0;
-  std::string user;          // the account's name as stored (the login may differ in case)
+  std::string user;           // the account's name as stored (the login may differ in case)
   std::uint64_t account = 0;  // immutable internal account id
-  std::string device;        // this session's device id (the client keeps it)
-  std::int64_t ts = 0;       // server time, milliseconds since the Unix epoch
+  std::string device;         // this session's device id (the client keeps it)
+  std::int64_t ts = 0;        // server time, milliseconds since the Unix epoch
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 // Once per session right after welcome: {"t":"presence","online":["alice","bob"],"snapshot":true}
@@ -155,7 +155,8 @@ struct Presence {
   friend bool operator==(const Presence&, const Presence&) = default;
 };
 // A message in conversation `conv`: "all" (broadcast) or "d:1:2" for the direct conversation
-// of two accounts, by their immutable account ids, lower first. Ids ascend per conversation within an epoch.
+// of two accounts, by their immutable account ids, lower first. Ids ascend per conversation within
+// an epoch.
 struct Msg {
   std::string conv;
   std::uint64_t id = 0;
@@ -167,7 +168,7 @@ struct Msg {
   std::string cid;  // set on the copies to the sender's own other devices, and in history
   friend bool operator==(const Msg&, const Msg&) = default;
 };
-struct Sent {  // one accepted message of a send
+struct Sent {      // one accepted message of a send
   std::string to;  // direct: the recipient's name as stored; broadcast: empty
   std::string conv;
   std::uint64_t id = 0;
@@ -191,10 +192,10 @@ struct Ack {  // a send with at least one accepted message
   friend bool operator==(const Ack&, const Ack&) = default;
 };
 // Rooms, server side.
-struct RoomInfo {  // one room as listed
-  std::string room;   // the name as created ("#Team")
+struct RoomInfo {    // one room as listed
+  std::string room;  // the name as created ("#Team")
   std::string topic;
-  std::string op;     // the operator's account name
+  std::string op;  // the operator's account name
   std::uint32_t members = 0;
   bool member = false;  // the asking account is a member
   friend bool operator==(const RoomInfo&, const RoomInfo&) = default;
@@ -270,8 +271,8 @@ struct Bye {
 };
 struct Error {  // a refused request (rid set) or a problem with no request (rid absent)
   std::optional<RequestId> rid;
-  std::string code;  // one of the codes below
-  std::string text;  // a human sentence
+  std::string code;                 // one of the codes below
+  std::string text;                 // a human sentence
   std::vector<TargetError> errors;  // send: why each name got no message
   friend bool operator==(const Error&, const Error&) = default;
 };
@@ -290,18 +291,19 @@ using Frame =
 // "login", "send", ...: the value of "t".
 std::string_view frame_type_name(const Frame& frame);
 
-namespace code {  // Error.code and TargetError.code
-inline constexpr std::string_view kBadFrame = "bad_frame";          // not JSON / bad member
-inline constexpr std::string_view kTooLarge = "too_large";          // frame over the limit
-inline constexpr std::string_view kUnknownType = "unknown_type";    // a "t" the server lacks
-inline constexpr std::string_view kNotLoggedIn = "not_logged_in";   // chat before login
+namespace code {                                                  // Error.code and TargetError.code
+inline constexpr std::string_view kBadFrame = "bad_frame";        // not JSON / bad member
+inline constexpr std::string_view kTooLarge = "too_large";        // frame over the limit
+inline constexpr std::string_view kUnknownType = "unknown_type";  // a "t" the server lacks
+inline constexpr std::string_view kNotLoggedIn = "not_logged_in";          // chat before login
 inline constexpr std::string_view kAlreadyLoggedIn = "already_logged_in";  // login twice
 inline constexpr std::string_view kBadCredentials = "bad_credentials";
 inline constexpr std::string_view kTooManyAttempts = "too_many_attempts";  // then close
 inline constexpr std::string_view kLoginTimeout = "login_timeout";  // no new login in time: close
-inline constexpr std::string_view kThrottled = "throttled";        // login rate limits
-inline constexpr std::string_view kServerBusy = "server_busy";     // password checks queued
-inline constexpr std::string_view kNoSuchUser = "no_such_user";    // a name with no account
+inline constexpr std::string_view kThrottled = "throttled";         // login rate limits
+inline constexpr std::string_view kServerBusy = "server_busy";      // password checks queued
+inline constexpr std::string_view kLoginInterrupted = "login_interrupted";  // sessions ended
+inline constexpr std::string_view kNoSuchUser = "no_such_user";  // a name with no account
 inline constexpr std::string_view kNoSuchConv = "no_such_conv";
 inline constexpr std::string_view kEmptyText = "empty_text";
 inline constexpr std::string_view kTextTooLong = "text_too_long";

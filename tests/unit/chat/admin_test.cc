@@ -102,5 +102,44 @@ TEST(CoreAdmin, AKickedUserCanLogInAgain) {
   EXPECT_EQ(render_users(h.core.active_users()), "2:alice");
 }
 
+// A login whose password check is in flight when the account's sessions are ended (passwd and
+// delete end them too) may have read the old hash: it is refused without using an attempt, and
+// the next one is checked afresh.
+TEST(CoreAdmin, ALoginInCheckWhenTheSessionsEndIsRefusedAndMayRetry) {
+  Harness h;
+  h.open(1);
+  h.feed(1, login_pdu("alice", "old-pw"));
+  const std::uint64_t ticket = h.last_ticket();
+  ASSERT_NE(ticket, 0u);
+  h.drain();
+  EXPECT_EQ(h.core.kick("alice", "password changed", h.now), 0u);
+  h.core.password_checked(1, ticket, PasswordCheck::Ok, h.now);
+  const Lines refused = h.drain();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].find("Login interrupted"), std::string::npos) << refused[0];
+  EXPECT_EQ(h.core.stats().interrupted_logins, 1u);
+  EXPECT_EQ(h.core.stats().failed_logins, 0u);
+  EXPECT_TRUE(h.core.active_users().empty());
+
+  h.attempt(1, "alice", true);
+  EXPECT_EQ(render_users(h.core.active_users()), "1:alice");
+}
+
+TEST(CoreAdmin, AV2LoginInCheckWhenTheSessionsEndGetsLoginInterrupted) {
+  Harness h;
+  h.open(1);
+  h.feed(1, versions_pdu({1, 2}));
+  h.drain();
+  h.feed(1, proto::v2::encode_frame(proto::v2::Login{4, "alice", "old-pw", "lap"}));
+  const std::uint64_t ticket = h.last_ticket();
+  h.drain();
+  h.core.kick("ALICE", "", h.now);  // any spelling of the name
+  h.core.password_checked(1, ticket, PasswordCheck::Ok, h.now, {1, "alice"});
+  const Lines refused = h.drain();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].find(R"("rid":4,"code":"login_interrupted")"), std::string::npos)
+      << refused[0];
+}
+
 }  // namespace
 }  // namespace qc::chat::testing
