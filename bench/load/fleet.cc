@@ -28,7 +28,8 @@ Fleet::~Fleet() {
   users_.clear();  // ChatClients close their connections before the endpoint goes
 }
 
-std::size_t Fleet::add_user(std::string name, std::string password) {
+std::size_t Fleet::add_user(std::string name, std::string password,
+                            std::optional<std::size_t> place) {
   const std::size_t index = users_.size();
   auto u = std::make_unique<BenchUser>();
   u->name = std::move(name);
@@ -37,7 +38,7 @@ std::size_t Fleet::add_user(std::string name, std::string password) {
   options.transport.host = target_.host;
   options.transport.port = target_.port;
   if (!target_.nodes.empty()) {
-    const NodeAddress& node = target_.nodes[target_.node_of(index)];
+    const NodeAddress& node = target_.nodes[target_.node_of(place.value_or(index))];
     options.transport.host = node.host;
     options.transport.port = node.port;
   }
@@ -62,6 +63,7 @@ void Fleet::fail(std::string why) {
   error_ = std::move(why);
   running_ = false;
   loop_->stop();
+  if (on_failure_) on_failure_(*error_);
 }
 
 // --- events -----------------------------------------------------------------------------------
@@ -343,7 +345,7 @@ void Fleet::show_progress() {
   const std::int64_t ran_ms = (now_ns() - phase_started_ns_) / 1'000'000;
   const bool tty = isatty(STDERR_FILENO) != 0;
   const bool due = tty ? ran_ms >= 2000 : ran_ms >= 10'000 && (ran_ms / 1000) % 10 == 0;
-  if (due && p.progress) {
+  if (due && p.progress && progress_line_) {
     std::fprintf(stderr, "%s[bench] %s: %s (%lld s)%s", tty ? "\r" : "", p.name.c_str(),
                  p.progress().c_str(), static_cast<long long>(ran_ms / 1000), tty ? "   " : "\n");
     progress_shown_ = tty;

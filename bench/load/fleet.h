@@ -83,7 +83,9 @@ class Fleet {
                                                std::chrono::milliseconds phase_timeout);
   ~Fleet();
 
-  std::size_t add_user(std::string name, std::string password);
+  // `place` picks the user's cluster node (Target::node_of); by default its index here.
+  std::size_t add_user(std::string name, std::string password,
+                       std::optional<std::size_t> place = std::nullopt);
   BenchUser& user(std::size_t index) { return *users_[index]; }
   std::size_t size() const { return users_.size(); }
   io::EventLoop& loop() { return *loop_; }
@@ -92,6 +94,10 @@ class Fleet {
   // login rejection or connection loss) ends the run with that error.
   Result<void> run(std::vector<Phase> phases);
   void fail(std::string why);
+  // Called (on the loop thread) with the error of the first failure: Fleets stops the others.
+  void on_failure(std::function<void(const std::string&)> hook) { on_failure_ = std::move(hook); }
+  // Whether this fleet prints the progress line of a long phase (one fleet of several does).
+  void show_progress_line(bool on) { progress_line_ = on; }
 
   // Connects users [first, first+count) with at most `in_flight` handshakes or logins pending;
   // done when each is connected (and logged in, for users with login_on_connect).
@@ -151,6 +157,8 @@ class Fleet {
   std::optional<io::EventLoop::TimerId> phase_timer_;
   bool progress_shown_ = false;
   std::optional<std::string> error_;
+  std::function<void(const std::string&)> on_failure_;
+  bool progress_line_ = true;
   bool running_ = false;
 
   std::size_t connect_first_ = 0, connect_next_ = 0, connect_end_ = 0, connect_limit_ = 0;

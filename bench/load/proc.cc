@@ -53,6 +53,13 @@ std::optional<std::int64_t> cpu_ns_from_stat(pid_t pid) {
   return (utime + stime) * (1'000'000'000LL / ticks);
 }
 
+// Every thread of this process, those already ended included (which /proc/self/task omits).
+std::int64_t own_cpu_ns() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> process_cpu_ns(pid_t pid) {
@@ -80,6 +87,7 @@ std::optional<std::int64_t> process_rss_kib(pid_t pid) {
 ProcSample sample_process(std::optional<pid_t> pid) {
   ProcSample s;
   s.wall_ns = now_ns();
+  s.bench_cpu_ns = own_cpu_ns();
   if (!pid) return s;
   auto cpu = process_cpu_ns(*pid);
   auto rss = process_rss_kib(*pid);

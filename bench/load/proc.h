@@ -30,6 +30,9 @@ struct ProcSample {
   std::int64_t cpu_ns = 0;
   std::int64_t rss_kib = 0;
   bool valid = false;  // false when there is no server pid to read (or it vanished)
+  // The bench's own CPU at the same moment (CLOCK_PROCESS_CPUTIME_ID: all its threads, ended
+  // ones included); 0 if unreadable.
+  std::int64_t bench_cpu_ns = 0;
 };
 ProcSample sample_process(std::optional<pid_t> pid);
 

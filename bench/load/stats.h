@@ -14,6 +14,10 @@ class LatencySamples {
     sorted_ = false;
   }
   std::size_t size() const { return ns_.size(); }
+  void append(const LatencySamples& other) {
+    ns_.insert(ns_.end(), other.ns_.begin(), other.ns_.end());
+    sorted_ = false;
+  }
   void clear() {
     ns_.clear();
     sorted_ = false;

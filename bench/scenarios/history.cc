@@ -77,8 +77,7 @@ class Pages {
     const std::uint64_t expected = std::min<std::uint64_t>(page_, prefill_);
     if (page.conv != kRoom) return "for " + page.conv + ", asked for " + std::string(kRoom);
     if (page.msgs.size() != expected) {
-      return std::to_string(page.msgs.size()) + " messages, expected " +
-             std::to_string(expected);
+      return std::to_string(page.msgs.size()) + " messages, expected " + std::to_string(expected);
     }
     for (std::size_t i = 0; i < page.msgs.size(); ++i) {
       if (page.msgs[i].id != last_id_ - expected + 1 + i)
@@ -133,8 +132,7 @@ Result<std::vector<Report>> run_history(const BenchOptions& opts) {
         before = sample_process(server->pid);
         driver.start_pages(pages, true);
       },
-      [&] { return driver.pages_done(); },
-      opts.phase_timeout, progress));
+      [&] { return driver.pages_done(); }, opts.phase_timeout, progress));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
@@ -152,7 +150,9 @@ Result<std::vector<Report>> run_history(const BenchOptions& opts) {
   if (auto cpu = cpu_delta_ns(before, after)) {
     report.figure("server_cpu_us_per_page",
                   static_cast<double>(*cpu) / 1e3 / static_cast<double>(pages), "us");
+    report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
   }
+  add_bench_cpu(report, before, after);
   report.check("every page held the latest messages, in order", driver.good_pages() == pages,
                std::to_string(driver.good_pages()) + "/" + std::to_string(pages) + " pages");
   return std::vector<Report>{std::move(report)};

@@ -7,23 +7,47 @@
 
 namespace qc::bench {
 
-void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
+namespace {
+
+void describe_server(Report& report, const ServerUnderTest& server, std::int64_t spoken) {
   report.param("server", server.spawned
                              ? "spawned"
                              : server.target.host + ":" + std::to_string(server.target.port));
-  const std::int64_t spoken = fleet.login_version();
   report.param("protocol", static_cast<double>(spoken != 0 ? spoken : server.target.protocol));
 }
 
-void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
+void unconfirmed_logouts(Report& report, const ServerUnderTest& server, std::size_t count) {
   if (server.spawned) return;
-  report.figure("logouts_unconfirmed", static_cast<double>(fleet.logouts_unconfirmed()),
-                "sessions");
+  report.figure("logouts_unconfirmed", static_cast<double>(count), "sessions");
+}
+
+}  // namespace
+
+void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
+  describe_server(report, server, fleet.login_version());
+}
+
+void describe_target(Report& report, const ServerUnderTest& server, const Fleets& fleets) {
+  describe_server(report, server, fleets.login_version());
+}
+
+void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet) {
+  unconfirmed_logouts(report, server, fleet.logouts_unconfirmed());
+}
+
+void describe_logouts(Report& report, const ServerUnderTest& server, const Fleets& fleets) {
+  unconfirmed_logouts(report, server, fleets.logouts_unconfirmed());
 }
 
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after) {
   if (!before.valid || !after.valid) return std::nullopt;
   return after.cpu_ns - before.cpu_ns;
+}
+
+void add_bench_cpu(Report& report, const ProcSample& before, const ProcSample& after) {
+  if (before.bench_cpu_ns == 0 || after.bench_cpu_ns == 0) return;
+  report.figure("bench_cpu_s", static_cast<double>(after.bench_cpu_ns - before.bench_cpu_ns) / 1e9,
+                "s");
 }
 
 namespace {
@@ -95,7 +119,9 @@ Result<std::vector<Report>> run_latency(const BenchOptions& opts) {
   if (auto cpu = cpu_delta_ns(run.before, run.after)) {
     report.figure("server_cpu_us_per_message",
                   static_cast<double>(*cpu) / 1e3 / static_cast<double>(messages), "us");
+    report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
   }
+  add_bench_cpu(report, run.before, run.after);
   report.check("all delivered in order", run.received == run.total,
                std::to_string(run.received) + "/" + std::to_string(run.total) + " messages");
   return std::vector<Report>{std::move(report)};

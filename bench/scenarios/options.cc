@@ -41,4 +41,10 @@ Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t nee
   return s;
 }
 
+Result<std::unique_ptr<Fleets>> make_fleets(const ServerUnderTest& server,
+                                            const BenchOptions& opts) {
+  return Fleets::create(server.target, opts.phase_timeout,
+                        static_cast<std::size_t>(opts.client_threads));
+}
+
 }  // namespace qc::bench

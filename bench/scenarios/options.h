@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/load/fleet.h"
+#include "bench/load/fleets.h"
 #include "bench/load/server.h"
 #include "util/result.h"
 
@@ -53,6 +54,13 @@ struct BenchOptions {
   std::int64_t senders = 0;          // store: senders, each to a receiver of its own
   std::int64_t prefill = 0;          // history: messages stored before the pages are read
   std::int64_t page = 0;             // history: messages asked for per page
+  // fanout, room, connections: threads the clients are spread over, each with its own event
+  // loop and client endpoint (1: every client on the calling thread's loop).
+  std::int64_t client_threads = 1;
+  std::int64_t datagrams = 0;           // sendmmsg: datagrams sent per run
+  std::int64_t batch = 0;               // sendmmsg: messages per sendmmsg call
+  std::vector<std::uint64_t> segments;  // sendmmsg: datagrams per message (>1: UDP GSO), a run each
+  std::int64_t pdus_per_packet = 0;     // sendmmsg: PDUs one packet carries, for deliveries/CPU-s
 };
 
 // The server a run measures, and the users it may log in as.
@@ -68,5 +76,9 @@ struct ServerUnderTest {
 // `needed` users must be available (from --users, or generated u0000.. with --password).
 Result<ServerUnderTest> prepare_server(const BenchOptions& opts, std::size_t needed,
                                        std::vector<AccountBatch> batches);
+
+// The clients for `server`: --client-threads fleets.
+Result<std::unique_ptr<Fleets>> make_fleets(const ServerUnderTest& server,
+                                            const BenchOptions& opts);
 
 }  // namespace qc::bench

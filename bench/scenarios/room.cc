@@ -31,6 +31,17 @@ Report labelled(Report report, const std::string& history, std::string_view send
   return report;
 }
 
+FanoutRun::SendFn sender_to(std::string_view to) {
+  if (to == "all") {
+    return [](BenchUser& sender, std::string_view text) {
+      return sender.client->send_broadcast(text);
+    };
+  }
+  return [](BenchUser& sender, std::string_view text) {
+    return sender.client->send_to_room(kRoom, text);
+  };
+}
+
 // One fresh server started with `--history <history>`: logins, joins, then per window the
 // room's run and the broadcast's.
 Result<ModeResult> run_mode(const BenchOptions& opts, const std::string& history) {
@@ -40,60 +51,75 @@ Result<ModeResult> run_mode(const BenchOptions& opts, const std::string& history
   const auto n = static_cast<std::size_t>(opts.receivers);
   auto server = prepare_server(mode_opts, n, {account_batch(0, n)});
   if (!server) return Unexpected<Error>{server.error()};
-  auto fleet_made = Fleet::create(server->target, opts.phase_timeout);
-  if (!fleet_made) return Unexpected<Error>{fleet_made.error()};
-  Fleet& fleet = **fleet_made;
+  auto made = make_fleets(*server, opts);
+  if (!made) return Unexpected<Error>{made.error()};
+  Fleets& fleets = **made;
 
-  auto send_room = [](BenchUser& sender, std::string_view text) {
-    return sender.client->send_to_room(kRoom, text);
+  WindowedFanout fanout(fleets, server->pid);
+  fanout.watch(server->cluster);
+  fanout.enlist(server->users, n);
+  // Per window the room's run, then the broadcast's: every fleet receives them in this order.
+  std::vector<std::pair<FanoutRun*, FanoutRun*>> runs;
+  auto make_run = [&](std::uint64_t w, std::string conv) {
+    auto run = std::make_unique<FanoutRun>(fleets, n, w, static_cast<std::uint64_t>(opts.warmup),
+                                           static_cast<std::uint64_t>(opts.messages));
+    run->nodes = std::max<std::size_t>(1, server->target.nodes.size());
+    run->send = sender_to(conv);
+    run->conv = std::move(conv);
+    return &fanout.add(std::move(run));
   };
-  auto send_all = [](BenchUser& sender, std::string_view text) {
-    return sender.client->send_broadcast(text);
-  };
-  WindowedFanout room(fleet, server->pid, std::string(kRoom), send_room);
-  WindowedFanout broadcast(fleet, server->pid, "all", send_all);
-  room.watch(server->cluster);
-  broadcast.watch(server->cluster);
-  WindowedFanout* active = &room;
-  for (std::size_t i = 0; i < n; ++i) {
-    fleet.add_user(server->users[i].name, server->users[i].password);
-    fleet.user(i).on_message = [&active, i](const client::Message& m) { active->on_message(i, m); };
-  }
-  fleet.user(0).on_acked = [&active](const client::Acked& a) { active->on_acked(a); };
-
-  const auto in_flight = static_cast<std::size_t>(opts.in_flight);
-  ProcSample setup_start, joins_start;
-  std::vector<Phase> phases;
-  phases.push_back(instant_phase("baseline", [&] { setup_start = sample_process(server->pid); }));
-  phases.push_back(fleet.connect_phase("login", 0, n, in_flight));
-  phases.push_back(instant_phase("joins", [&] { joins_start = sample_process(server->pid); }));
-  phases.push_back(fleet.join_phase("create " + std::string(kRoom), std::string(kRoom), 0, 1, 1));
-  phases.push_back(fleet.join_phase("join", std::string(kRoom), 1, n - 1, in_flight));
-  std::vector<std::pair<std::unique_ptr<FanoutRun>, std::unique_ptr<FanoutRun>>> runs;
   for (std::uint64_t w : opts.windows) {
-    auto make_run = [&] {
-      auto run = std::make_unique<FanoutRun>(n, w, static_cast<std::uint64_t>(opts.warmup),
-                                             static_cast<std::uint64_t>(opts.messages));
-      run->nodes = std::max<std::size_t>(1, server->target.nodes.size());
-      return run;
-    };
-    runs.emplace_back(make_run(), make_run());
-    const std::string suffix = " W=" + std::to_string(w) + " history " + history;
-    phases.push_back(instant_phase("to the room", [&] { active = &room; }));
-    phases.push_back(fanout_phase("room" + suffix, room, *runs.back().first, opts.phase_timeout));
-    phases.push_back(instant_phase("to all", [&] { active = &broadcast; }));
-    phases.push_back(
-        fanout_phase("broadcast" + suffix, broadcast, *runs.back().second, opts.phase_timeout));
+    FanoutRun* room_run = make_run(w, std::string(kRoom));
+    runs.emplace_back(room_run, make_run(w, "all"));
   }
-  if (!server->spawned) phases.push_back(fleet.logout_phase());
-  if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
+
+  const auto in_flight = spread_in_flight(opts.in_flight, fleets.threads());
+  ProcSample setup_start, joins_start;
+  auto baseline = fleets.barrier("baseline");
+  auto logged_in = fleets.barrier("logged in");
+  auto created = fleets.barrier("room created");
+  auto joined = fleets.barrier("joined");
+  auto finished = fleets.barrier("finished");
+  auto phases_of = [&](std::size_t k) {
+    Fleet& fleet = fleets.fleet(k);
+    std::vector<Phase> phases;
+    if (k == 0) {
+      phases.push_back(
+          instant_phase("baseline", [&] { setup_start = sample_process(server->pid); }));
+    }
+    phases.push_back(baseline());
+    phases.push_back(fleet.connect_phase("login", 0, fleet.size(), in_flight));
+    if (k == 0) phases.push_back(fanout.identify_sender());
+    phases.push_back(logged_in());
+    if (k == 0) {
+      phases.push_back(instant_phase("joins", [&] { joins_start = sample_process(server->pid); }));
+      phases.push_back(
+          fleet.join_phase("create " + std::string(kRoom), std::string(kRoom), 0, 1, 1));
+    }
+    phases.push_back(created());
+    const std::size_t first = k == 0 ? 1 : 0;  // user 0 created the room
+    if (fleet.size() > first) {
+      phases.push_back(
+          fleet.join_phase("join", std::string(kRoom), first, fleet.size() - first, in_flight));
+    }
+    phases.push_back(joined());
+    for (auto& [room_run, all_run] : runs) {
+      const std::string suffix = " W=" + std::to_string(room_run->window) + " history " + history;
+      phases.push_back(fanout.phase(k, "room" + suffix, *room_run, opts.phase_timeout));
+      phases.push_back(fanout.phase(k, "broadcast" + suffix, *all_run, opts.phase_timeout));
+    }
+    phases.push_back(finished());
+    if (!server->spawned) phases.push_back(fleet.logout_phase());
+    return phases;
+  };
+  if (auto r = fleets.run(phases_of); !r) return Unexpected<Error>{r.error()};
 
   ModeResult result;
   for (auto& [room_run, all_run] : runs) {
     result.reports.push_back(
-        labelled(fanout_report("room", *server, *room_run, fleet), history, "room"));
+        labelled(fanout_report("room", *server, *room_run, fleets), history, "room"));
     result.reports.push_back(
-        labelled(fanout_report("room", *server, *all_run, fleet), history, "broadcast"));
+        labelled(fanout_report("room", *server, *all_run, fleets), history, "broadcast"));
     if (auto rate = per_cpu_s(*room_run)) result.room_rate[room_run->window] = *rate;
     if (auto rate = per_cpu_s(*all_run)) result.broadcast_rate[all_run->window] = *rate;
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bench/load/fleet.h"
+#include "bench/load/fleets.h"
 #include "bench/load/proc.h"
 #include "bench/load/report.h"
 #include "bench/scenarios/options.h"
@@ -22,16 +23,24 @@ Result<std::vector<Report>> run_logins(const BenchOptions& opts);
 Result<std::vector<Report>> run_room(const BenchOptions& opts);
 Result<std::vector<Report>> run_store(const BenchOptions& opts);
 Result<std::vector<Report>> run_history(const BenchOptions& opts);
+// Issue 17: the kernel's CPU per 1,200-byte datagram sent with sendmmsg (and UDP GSO) to a
+// loopback socket another thread drains; no server.
+Result<std::vector<Report>> run_sendmmsg(const BenchOptions& opts);
 
 // Shared by the scenarios: the parameters every report carries (the protocol is the version
 // the fleet's sessions logged in with, else the one offered), and the server's share.
 void describe_target(Report& report, const ServerUnderTest& server, const Fleet& fleet);
+void describe_target(Report& report, const ServerUnderTest& server, const Fleets& fleets);
 // Against a server of its own (not spawned) the fleet logs out at the end: how many of those
 // logouts got no LOGOUT_ACK within the logout window (a figure, not a failed run).
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet& fleet);
+void describe_logouts(Report& report, const ServerUnderTest& server, const Fleets& fleets);
 // Time of one bcrypt hash at `cost` in this process (the fastest of three).
 double seconds_per_hash(int cost);
 // Server CPU between two samples in ns, or nullopt when either is invalid.
 std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
+// The bench's own CPU between the same two samples, as the figure bench_cpu_s: beside the
+// server's, it says which of the two a figure is bound by.
+void add_bench_cpu(Report& report, const ProcSample& before, const ProcSample& after);
 
 }  // namespace qc::bench

@@ -88,9 +88,7 @@ class Storm {
     }
   }
   // A pair is done for this stage when all it sent was acked and received.
-  bool complete(const Pair& pair) const {
-    return pair.acked == total_ && pair.received == total_;
-  }
+  bool complete(const Pair& pair) const { return pair.acked == total_ && pair.received == total_; }
   void settle(std::size_t p) {
     if (!complete(pairs_[p])) return;
     if (++done_pairs_ == pairs_.size() && on_done) on_done();
@@ -131,8 +129,8 @@ Result<std::vector<Report>> run_store(const BenchOptions& opts) {
 
   ProcSample before, after;
   std::vector<Phase> phases;
-  phases.push_back(fleet.connect_phase("login", 0, 2 * senders,
-                                       static_cast<std::size_t>(opts.in_flight)));
+  phases.push_back(
+      fleet.connect_phase("login", 0, 2 * senders, static_cast<std::size_t>(opts.in_flight)));
   // The warm-up's messages all acked and received: the server is idle when measuring starts.
   phases.push_back(wait_phase(
       "warm-up", [&] { storm.start(warmup, total); }, [&] { return storm.done(); },
@@ -144,8 +142,7 @@ Result<std::vector<Report>> run_store(const BenchOptions& opts) {
         before = sample_process(server->pid);
         storm.start(total, warmup);
       },
-      [&] { return storm.done(); },
-      opts.phase_timeout, [&] { return storm.progress(); }));
+      [&] { return storm.done(); }, opts.phase_timeout, [&] { return storm.progress(); }));
   if (!server->spawned) phases.push_back(fleet.logout_phase());
   if (auto r = fleet.run(std::move(phases)); !r) return Unexpected<Error>{r.error()};
 
@@ -167,13 +164,13 @@ Result<std::vector<Report>> run_store(const BenchOptions& opts) {
     report.figure("server_cpu_s", static_cast<double>(*cpu) / 1e9, "s");
     report.figure("server_cpu_us_per_message", static_cast<double>(*cpu) / 1e3 / measured, "us");
   }
+  add_bench_cpu(report, before, after);
   const std::uint64_t expected = senders * total;
   report.check("every message acked once, in order, with ascending ids", storm.acks() == expected,
                std::to_string(storm.acks()) + "/" + std::to_string(expected) + " acks");
   report.check("every receiver got every message exactly once, in order",
                storm.deliveries() == expected,
-               std::to_string(storm.deliveries()) + "/" + std::to_string(expected) +
-                   " deliveries");
+               std::to_string(storm.deliveries()) + "/" + std::to_string(expected) + " deliveries");
   return std::vector<Report>{std::move(report)};
 }
 

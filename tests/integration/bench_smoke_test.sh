@@ -75,6 +75,22 @@ run "store" "PASS every message acked once, in order, with ascending ids: 110/11
 run "history" "PASS every page held the latest messages, in order: 5/5 pages" \
   -- history --prefill 600 --messages 5 --warmup 1
 
+# Issue 17: the clients spread over two threads (each its own loop and client endpoint); the
+# exactly-once, in-order check spans both (a lost or duplicated copy on either fails the run:
+# unit_bench's WindowedFanout tests inject both). And the physical limit, no server.
+run "fanout over 2 client threads" \
+  "PASS every user got every message exactly once, in order: 1000/1000 deliveries" \
+  '"client_threads": 2' '"bench_cpu_s"' \
+  -- fanout --receivers 20 --messages 50 --window 5 --warmup 0 --client-threads 2
+run "room over 2 client threads" \
+  "PASS every user got every message exactly once, in order: 550/550 deliveries" \
+  '"client_threads": 2' -- room --receivers 11 --messages 40 --window 5 --warmup 10 \
+  --history off --client-threads 2
+run "connections over 3 client threads" "PASS all sessions logged in: 50/50 sessions" \
+  '"client_threads": 3' -- connections --count 50 --client-threads 3
+run "sendmmsg" "PASS the sender sent every datagram" '"scenario": "physical_limit"' \
+  '"send_cpu_us_per_datagram"' '"gso": "on"' -- sendmmsg --datagrams 20000
+
 # Issue 14: a room spread over 3 nodes (Redis and PostgreSQL started by scripts/bench-cluster)
 # next to one node on the same PostgreSQL. The bench itself fails on any lost or duplicated
 # delivery; here the cluster's own figures must be there: cross-node latency, every engine's CPU

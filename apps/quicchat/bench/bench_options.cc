@@ -68,17 +68,18 @@ Set parse_users(const std::string& text, std::vector<bench::Credentials>& users)
   return {};
 }
 
-Set parse_windows(const std::string& text, std::vector<std::uint64_t>& windows) {
+Set parse_counts(const std::string& text, std::vector<std::uint64_t>& windows, const char* option) {
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find(',', start);
     if (end == std::string::npos) end = text.size();
     const long long w = std::atoll(text.substr(start, end - start).c_str());
-    if (w <= 0) return fail("usage", "--window takes positive integers separated by commas");
+    if (w <= 0)
+      return fail("usage", std::string(option) + " takes positive integers separated by commas");
     windows.push_back(static_cast<std::uint64_t>(w));
     start = end + 1;
   }
-  if (windows.empty()) return fail("usage", "--window needs a value");
+  if (windows.empty()) return fail("usage", std::string(option) + " needs a value");
   return {};
 }
 
@@ -233,7 +234,7 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
       .help = "fanout, room: messages not yet received by everyone, at most; a list (1,10,100) "
               "runs each; store: unacknowledged messages per sender; history: in the prefill",
       .by_mode = "fanout=10,room=10,store=10,history=100"},
-     [](const V& v, O& o) { return parse_windows(v.text, o.windows); }},
+     [](const V& v, O& o) { return parse_counts(v.text, o.windows, "--window"); }},
     {{.name = "count",
       .help = "connections: sessions; logins: logins in the storm",
       .kind = Kind::Int,
@@ -315,6 +316,58 @@ constexpr auto kBenchOptions = std::to_array<Option<O>>({
        o.page = v.number;
        return {};
      }},
+    {{.name = "client-threads",
+      .default_value = "1",
+      .help = "fanout, room, connections: spread the clients over K threads, each with its own "
+              "event loop and client endpoint (user i on thread i mod K)",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 64},
+     [](const V& v, O& o) -> Set {
+       o.client_threads = v.number;
+       return {};
+     }},
+    {{.name = "datagrams",
+      .help = "sendmmsg: 1,200-byte datagrams sent per run",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 1000 * kMillion,
+      .by_mode = "sendmmsg=1000000"},
+     [](const V& v, O& o) -> Set {
+       o.datagrams = v.number;
+       return {};
+     }},
+    {{.name = "batch",
+      .help = "sendmmsg: messages per sendmmsg call",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 1024,
+      .by_mode = "sendmmsg=64"},
+     [](const V& v, O& o) -> Set {
+       o.batch = v.number;
+       return {};
+     }},
+    {{.name = "segments",
+      .default_value = "1,8",
+      .help = "sendmmsg: datagrams per message, 1 (plain) or more (UDP GSO, at most 50); a list "
+              "(1,8) runs each"},
+     [](const V& v, O& o) -> Set {
+       if (auto r = parse_counts(v.text, o.segments, "--segments"); !r) return r;
+       for (std::uint64_t s : o.segments) {
+         if (s > 50) return fail("usage", "--segments: at most 50 datagrams of 1,200 bytes");
+       }
+       return {};
+     }},
+    {{.name = "pdus-per-packet",
+      .help = "sendmmsg: chat PDUs per packet, for the deliveries per CPU-second it implies",
+      .kind = Kind::Int,
+      .min = 1,
+      .max = 1000,
+      .by_mode = "sendmmsg=10"},
+     [](const V& v, O& o) -> Set {
+       o.pdus_per_packet = v.number;
+       return {};
+     }},
     {{.name = "options-markdown", .kind = Kind::Switch, .hidden = true}},
 });
 
@@ -337,6 +390,8 @@ Flags make_bench_flags() {
       "               second, send -> ack latency\n"
       "  history      a room of P messages, its latest page of L asked for again and again:\n"
       "               server CPU per page, latency\n"
+      "  sendmmsg     no server: kernel CPU per 1,200-byte datagram sent with sendmmsg (and UDP\n"
+      "               GSO) to a loopback socket another thread drains; the physical limit\n"
       "Server CPU and RSS need the server's pid: --spawn-server or --server-pid.",
       option_infos(bench_options()));
 }

@@ -14,16 +14,18 @@ namespace {
 struct Scenario {
   std::string_view name;
   Result<std::vector<bench::Report>> (*run)(const bench::BenchOptions&);
+  bool spreads = false;  // honours --client-threads
 };
 
 constexpr Scenario kScenarios[] = {
     {"latency", bench::run_latency},
-    {"fanout", bench::run_fanout},
-    {"connections", bench::run_connections},
+    {"fanout", bench::run_fanout, true},
+    {"connections", bench::run_connections, true},
     {"logins", bench::run_logins},
-    {"room", bench::run_room},
+    {"room", bench::run_room, true},
     {"store", bench::run_store},
     {"history", bench::run_history},
+    {"sendmmsg", bench::run_sendmmsg},
 };
 
 int report_error(const Error& e) {
@@ -66,6 +68,11 @@ int cmd_bench(const Args& args) {
     if (s.name != name) continue;
     auto opts = bench_options_from(flags, name);
     if (!opts) return report_error(opts.error());
+    if (opts->client_threads > 1 && !s.spreads) {
+      return report_error({"usage", "--client-threads: " + name +
+                                        " runs its clients on one thread (only fanout, room and "
+                                        "connections spread them)"});
+    }
     return run_scenario(s, *opts);
   }
   return report_error({"usage", "unknown scenario '" + name + "'"});
