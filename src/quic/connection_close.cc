@@ -11,6 +11,7 @@
 namespace qc::quic {
 
 using detail::kMaxUdpPayload;
+using detail::kMinTimerDelayNs;
 
 bool Connection::apply(ConnEvent event, CloseInfo closed,
                        const ngtcp2_connection_close_error* ccerr) {
@@ -166,6 +167,14 @@ void Connection::on_expiry() {
 
 void Connection::rearm_timer() {
   ngtcp2_tstamp expiry = ngtcp2_conn_get_expiry(conn_);
+  // ngtcp2 0.12 delays an ACK by min(max_ack_delay, srtt / 8): a few microseconds on loopback,
+  // already past when the loop computes its sleep. Each packet then cost a loop turn of its own
+  // and an ACK-only packet. A deadline that is not yet due waits at least 1 ms (well
+  // below our max_ack_delay of 25 ms, so the peer's loss detection allows it): delayed ACKs ride
+  // on the next packet we write. Loss timers are at least 1 ms (kGranularity) and due ones still
+  // fire at once.
+  const std::uint64_t now = now_ts();
+  if (expiry > now && expiry - now < kMinTimerDelayNs) expiry = now + kMinTimerDelayNs;
   // A later deadline keeps the armed timer: it fires early once, handle_expiry() finds
   // nothing due, and the flush after it arms the real one. Far fewer timer churns.
   if (timer_ != 0 && timer_at_ <= expiry) return;

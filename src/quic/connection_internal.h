@@ -16,6 +16,9 @@ inline constexpr std::size_t kMaxUdpPayload = 1452;  // what we send at most per
 // header - 100 left for ACK frames ngtcp2 may put in the same packet.
 inline constexpr std::size_t kMaxPduInOnePacket = 1200 - 25 - 16 - 19 - 100;
 static_assert(kMaxPduInOnePacket == 1040);
+// The soonest a connection's expiry timer fires when its deadline is not yet due (see
+// Connection::rearm_timer): the loop sleeps in whole milliseconds anyway.
+inline constexpr std::uint64_t kMinTimerDelayNs = NGTCP2_MILLISECONDS;
 
 const ngtcp2_callbacks& server_callbacks();
 const ngtcp2_callbacks& client_callbacks();

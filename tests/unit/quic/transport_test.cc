@@ -360,6 +360,30 @@ TEST_F(TransportTest, QuicchatCoalescesPdusOfOneBatch) {
   EXPECT_LT(server->stats().datagrams_sent - sent_before, 3u);
 }
 
+// Issue 17: ngtcp2 delays an ACK by srtt / 8, 5 us at this 40 us round trip. Armed for that, the
+// expiry timer sent an ACK-only packet for every message of a one-at-a-time exchange; its
+// timer now waits 1 ms, so each ACK waits for the next packet read (about one per two messages).
+TEST_F(TransportTest, DelayedAcksWaitForTheNextPacketNotAMicrosecondTimer) {
+  net->set_delay(std::chrono::microseconds(20));
+  ConnHandle c = 0, s = 0;
+  std::tie(c, s) = open_chat();
+  ASSERT_NE(s, 0u);
+  run_for(std::chrono::milliseconds(50));  // the handshake's and the hello's ACKs are done
+  constexpr int kMessages = 20;
+  const std::uint64_t sent_before = server->stats().datagrams_sent;
+  std::string expected = "hello";
+  for (int i = 0; i < kMessages; ++i) {
+    const std::string pdu = "m" + std::to_string(i);
+    expected += pdu;
+    ASSERT_TRUE(client->send(c, bytes(pdu)));
+    ASSERT_TRUE(run_until([&] { return server_h.received[s] == expected; }));
+    run_for(std::chrono::microseconds(100));  // the next message comes 100 us later
+  }
+  const std::uint64_t acks = server->stats().datagrams_sent - sent_before;
+  EXPECT_LE(acks, kMessages * 3 / 4) << "ACK-only packets for " << kMessages << " messages";
+  EXPECT_GE(acks, 1u);
+}
+
 // Small PDUs queued together are copied into blocks (past one block's size here), a PDU alone
 // stays shared, and large or replaceable PDUs in between keep their place in the stream.
 TEST_F(TransportTest, SmallPdusAroundLargeAndReplaceableOnesKeepStreamOrder) {
