@@ -183,7 +183,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
   }
 }
 
-bool Connection::send(SharedBytes pdu, bool replaceable) {
+bool Connection::send(const SharedBytes& pdu, bool replaceable) {
   if (!takes_data(state_) || fin_wanted_) return false;
   if (pdu == nullptr || pdu->empty()) return true;
   owner_.conn_dirty(*this);
@@ -199,7 +199,7 @@ bool Connection::send(SharedBytes pdu, bool replaceable) {
     return true;
   }
   if (replaceable) replaceable_offset_ = queue_end_;
-  queue_.push_back(Chunk{std::move(pdu), {}, queue_end_});
+  queue_.push_back(Chunk{pdu, {}, queue_end_});
   queue_end_ += size;
   return true;
 }
@@ -241,14 +241,14 @@ bool Connection::merge_small(std::string_view pdu) {
 
 // Swaps the unsent chunk at `offset` for `pdu`. Nothing from there on has been given to ngtcp2,
 // so the later chunks' offsets may shift.
-bool Connection::replace_unsent(std::uint64_t offset, SharedBytes& pdu) {
+bool Connection::replace_unsent(std::uint64_t offset, const SharedBytes& pdu) {
   auto it =
       std::lower_bound(queue_.begin() + static_cast<std::ptrdiff_t>(send_index_), queue_.end(),
                        offset, [](const Chunk& c, std::uint64_t off) { return c.offset < off; });
   if (it == queue_.end() || it->offset != offset || it->pdu == nullptr) return false;
   const std::uint64_t old_size = it->pdu->size();
   const std::uint64_t new_size = pdu->size();
-  it->pdu = std::move(pdu);
+  it->pdu = pdu;
   for (auto later = it + 1; later != queue_.end(); ++later) {
     later->offset = later->offset - old_size + new_size;
   }
@@ -351,21 +351,36 @@ void Connection::consume(std::uint64_t n) {
 
 namespace {
 
-// The datagrams of one write loop, sent together: one GSO run needs equal-size datagrams
-// (only the last may be shorter) on one path.
+// The datagrams of one write loop. In place (the server): each packet is written straight into
+// the socket's queue, which builds the GSO runs. Otherwise they are gathered here and sent
+// together: one GSO run needs equal-size datagrams (only the last may be shorter) on one path.
 class DatagramBatch {
  public:
-  using SendFn =
-      std::function<bool(const ngtcp2_path&, const std::uint8_t*, std::size_t, std::size_t)>;
-  explicit DatagramBatch(SendFn send) : buf_(tx_buffer()), send_(std::move(send)) {
+  DatagramBatch(ConnectionOwner& owner, Connection& conn, std::size_t max_packet)
+      : owner_(owner),
+        conn_(conn),
+        max_packet_(max_packet),
+        in_place_(owner.conn_writes_in_place()),
+        buf_(tx_buffer()) {
     ngtcp2_path_storage_zero(&path_);
   }
 
-  std::uint8_t* slot() { return buf_.data() + used_; }  // room for one more datagram
+  // Room for one more datagram of max_packet bytes; nullptr when the socket is blocked.
+  std::uint8_t* slot() {
+    if (!in_place_) return buf_.data() + used_;
+    if (slot_ == nullptr) slot_ = owner_.conn_slot(conn_, max_packet_);
+    if (slot_ == nullptr) ok_ = false;
+    return slot_;
+  }
   bool ok() const { return ok_; }
 
   // The datagram of `size` bytes that was just written at slot() joins the batch.
   void commit(const ngtcp2_path& path, std::size_t size) {
+    if (in_place_) {
+      slot_ = nullptr;
+      if (!owner_.conn_commit(conn_, path, size)) ok_ = false;
+      return;
+    }
     if (count_ > 0 && (size > segment_ || !ngtcp2_path_eq(&path_.path, &path))) {
       std::vector<std::uint8_t> datagram(slot(), slot() + size);
       send();
@@ -381,14 +396,18 @@ class DatagramBatch {
   }
 
   void send() {
-    if (count_ > 0 && ok_) ok_ = send_(path_.path, buf_.data(), used_, segment_);
+    if (count_ > 0 && ok_) ok_ = owner_.conn_send(conn_, path_.path, buf_.data(), used_, segment_);
     used_ = 0;
     count_ = 0;
   }
 
  private:
+  ConnectionOwner& owner_;
+  Connection& conn_;
+  const std::size_t max_packet_;
+  const bool in_place_;
+  std::uint8_t* slot_ = nullptr;  // in place: where the packet being written goes
   std::vector<std::uint8_t>& buf_;
-  SendFn send_;
   ngtcp2_path_storage path_;
   std::size_t used_ = 0;
   std::size_t segment_ = 0;
@@ -405,15 +424,12 @@ bool stream_unwritable(ngtcp2_ssize rv) {
 
 // Returns false when the socket blocked (the rest is written when it is writable again).
 bool Connection::write_packets() {
-  DatagramBatch batch(
-      [this](const ngtcp2_path& path, const std::uint8_t* data, std::size_t len, std::size_t seg) {
-        return owner_.conn_send(*this, path, data, len, seg);
-      });
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
   bool stream_blocked = false;
   const std::size_t max_packet =
       std::min(ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_), kMaxUdpPayload);
+  DatagramBatch batch(owner_, *this, max_packet);
   while (batch.ok()) {
     ngtcp2_vec vecs[kMaxVecs];
     std::size_t nvec = 0;
@@ -429,10 +445,12 @@ bool Connection::write_packets() {
       sid = stream_id_;  // everything queued is written: the FIN alone
       flags = NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
+    std::uint8_t* out = batch.slot();
+    if (out == nullptr) break;  // blocked
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize accepted = -1;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, batch.slot(), max_packet,
-                                               &accepted, flags, sid, vecs, nvec, now_ts());
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, out, max_packet, &accepted,
+                                               flags, sid, vecs, nvec, now_ts());
     if (accepted > 0) consume(static_cast<std::uint64_t>(accepted));
     if (accepted >= 0 && (flags & NGTCP2_WRITE_STREAM_FLAG_FIN) != 0) fin_sent_ = true;
     if (n == NGTCP2_ERR_WRITE_MORE) continue;

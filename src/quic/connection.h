@@ -42,6 +42,14 @@ class ConnectionOwner {
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;
   virtual bool conn_can_send(Connection& c) = 0;  // false while the socket is blocked
+  // Owners whose socket queue takes packets written in place (the server's): the next packet,
+  // at most `room` bytes, is written at conn_slot() (nullptr: full, blocked), then
+  // conn_commit() queues its `len` bytes for path.remote (false: blocked). No copy on the way.
+  virtual bool conn_writes_in_place() const { return false; }
+  virtual std::uint8_t* conn_slot(Connection& /*c*/, std::size_t /*room*/) { return nullptr; }
+  virtual bool conn_commit(Connection& /*c*/, const ngtcp2_path& /*path*/, std::size_t /*len*/) {
+    return false;
+  }
 };
 
 // The lifecycle (quic/lifecycle.h) decides every transition; Connection::apply() carries it out.
@@ -100,7 +108,12 @@ class Connection {
   void on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len);
   // Queues one PDU. A `replaceable` PDU supersedes the connection's previous replaceable PDU
   // when that one has not been handed to ngtcp2 yet (it takes its place in the queue).
-  bool send(SharedBytes pdu, bool replaceable = false);
+  bool send(const SharedBytes& pdu, bool replaceable = false);
+  // Asks the CPU for the lines send() reads first (a broadcast walks many connections).
+  void prefetch_send_state() const {
+    __builtin_prefetch(this);
+    __builtin_prefetch(&queue_);
+  }
   void close(std::uint64_t app_error_code, std::string_view reason);
   // Elicits an acknowledgement from the peer; the next accepted packet answers it
   // (Handler::on_probe_answered). False when the connection is not open or is closing.
@@ -144,7 +157,7 @@ class Connection {
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;
   bool merge_small(std::string_view pdu);
-  bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
+  bool replace_unsent(std::uint64_t offset, const SharedBytes& pdu);
   void consume(std::uint64_t n);
   // Feeds one event to the lifecycle table and does what its step says; `closed` is what a
   // close report carries. `ccerr` is the CONNECTION_CLOSE to send when the step sends one.

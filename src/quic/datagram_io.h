@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "quic/endpoint.h"
 #include "quic/udp.h"
@@ -38,12 +39,25 @@ class DatagramSocket {
   virtual std::size_t receive(RecvBatch& batch) = 0;
   virtual SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                            std::size_t segment) = 0;
+  // In place (UdpSocket::slot and commit): the next datagram is written at slot(room), at most
+  // `room` bytes, and commit() queues the `len` bytes written there. nullptr: full, blocked.
+  // This default writes into a buffer of its own and hands it to queue() (a copy).
+  virtual std::uint8_t* slot(std::size_t room) {
+    if (scratch_.size() < room) scratch_.resize(room);
+    return scratch_.data();
+  }
+  virtual SendStatus commit(const SockAddr& to, std::size_t len) {
+    return queue(to, scratch_.data(), len, len);
+  }
   virtual SendStatus flush() = 0;
   virtual bool blocked() const = 0;
   virtual bool has_queued() const = 0;
   // Calls fn once, on the loop, when a blocked socket can take datagrams again.
   virtual void when_writable(std::function<void()> fn) = 0;
   virtual SocketCounters counters() const = 0;
+
+ private:
+  std::vector<std::uint8_t> scratch_;
 };
 
 class DatagramIo {

@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/event_loop.h"
@@ -141,6 +143,12 @@ class ServerEndpoint {
   // such PDU of this connection if that one has not been written yet, taking its place in the
   // queue. A slow reader thus gets the newest list once instead of every list in turn.
   virtual std::optional<std::size_t> queue(ConnHandle conn, SharedBytes pdu, bool replaceable) = 0;
+  // queue() of one PDU on each of `conns` (one broadcast), in order, skipping the unknown and
+  // closing ones; `over` gets each connection (and its bytes) that then has more than `bound`
+  // bytes queued but not yet acknowledged.
+  virtual void queue_each(std::span<const ConnHandle> conns, const SharedBytes& pdu,
+                          bool replaceable, std::size_t bound,
+                          std::vector<std::pair<ConnHandle, std::size_t>>& over) = 0;
   // Closes with CONNECTION_CLOSE(application error code, reason) after flushing queued data.
   virtual void close(ConnHandle conn, std::uint64_t app_error_code, std::string_view reason) = 0;
   virtual void close_all(std::uint64_t app_error_code, std::string_view reason) = 0;

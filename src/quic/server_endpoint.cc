@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "quic/cid.h"
+#include "quic/conn_index.h"
 #include "quic/datagram_io.h"
 #include "quic/endpoint_base.h"
 #include "quic/quic_lb.h"
@@ -70,8 +71,22 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   // ServerEndpoint
   std::optional<std::size_t> queue(ConnHandle h, SharedBytes pdu, bool replaceable) override {
     Connection* c = find(h);
-    if (c == nullptr || !c->send(std::move(pdu), replaceable)) return std::nullopt;
+    if (c == nullptr || !c->send(pdu, replaceable)) return std::nullopt;
     return c->queued_bytes();
+  }
+  void queue_each(std::span<const ConnHandle> conns, const SharedBytes& pdu, bool replaceable,
+                  std::size_t bound,
+                  std::vector<std::pair<ConnHandle, std::size_t>>& over) override {
+    // Recipients' connections lie all over the heap: ask for the next ones' lines early.
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t i = 0; i < conns.size(); ++i) {
+      if (i + kAhead < conns.size()) {
+        if (const Connection* next = index_.find(conns[i + kAhead])) next->prefetch_send_state();
+      }
+      Connection* c = index_.find(conns[i]);
+      if (c == nullptr || !c->send(pdu, replaceable)) continue;
+      if (c->queued_bytes() > bound) over.emplace_back(conns[i], c->queued_bytes());
+    }
   }
   void close(ConnHandle h, std::uint64_t code, std::string_view reason) override {
     close_conn(h, code, reason);
@@ -119,13 +134,18 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
     return send_raw(SockAddr::from(path.remote.addr, path.remote.addrlen), data, len, segment);
   }
   bool conn_can_send(Connection& /*c*/) override { return !socket_->blocked(); }
+  bool conn_writes_in_place() const override { return true; }
+  std::uint8_t* conn_slot(Connection& /*c*/, std::size_t room) override {
+    return socket_->slot(room);
+  }
+  bool conn_commit(Connection& /*c*/, const ngtcp2_path& path, std::size_t len) override {
+    const SockAddr to = SockAddr::from(path.remote.addr, path.remote.addrlen);
+    return socket_->commit(to, len) != SendStatus::Blocked;
+  }
   Connection* connection(ConnHandle h) const { return find(h); }
 
  protected:
-  Connection* find(ConnHandle h) const override {
-    auto it = conns_.find(h);
-    return it == conns_.end() ? nullptr : it->second.conn.get();
-  }
+  Connection* find(ConnHandle h) const override { return index_.find(h); }
   void destroy(ConnHandle h) override;
   void flush_sockets() override {
     if (socket_->has_queued() && !socket_->blocked() && socket_->flush() == SendStatus::Blocked)
@@ -166,6 +186,7 @@ class ServerEndpointImpl final : public ServerEndpoint, public EndpointBase {
   ngtcp2_cid new_cid() const;
   std::unordered_map<CidKey, ConnHandle, CidKeyHash> cids_;
   std::unordered_map<ConnHandle, Entry> conns_;
+  ConnIndex<Connection> index_;  // the same connections, for the lookups per datagram and PDU
   std::unordered_map<std::string, std::size_t> per_ip_;
   std::uint64_t refused_no_fd_ = 0;  // in this episode: connections refused, no fd for the qlog
   double reset_tokens_ = kStatelessResetsPerSecond;
@@ -309,6 +330,7 @@ void ServerEndpointImpl::accept(const SockAddr& from, const std::uint8_t* data, 
   end_fd_episode();
   Entry& entry = conns_[cfg.handle];
   entry.conn = std::move(*conn);
+  index_.insert(cfg.handle, entry.conn.get());
   entry.ip = from.ip_string();
   ++per_ip_[entry.ip];
   count_new_handshake();
@@ -458,6 +480,7 @@ void ServerEndpointImpl::destroy(ConnHandle h) {
   }
   auto ip = per_ip_.find(it->second.ip);
   if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
+  index_.erase(h);
   conns_.erase(it);
 }
 

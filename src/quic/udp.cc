@@ -107,6 +107,8 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
   gso_ = o.gso_;
   blocked_ = o.blocked_;
   out_ = std::move(o.out_);
+  out_len_ = std::exchange(o.out_len_, 0);
+  out_cap_ = std::exchange(o.out_cap_, 0);
   queued_ = std::move(o.queued_);
   first_ = o.first_;
   recv_syscalls = o.recv_syscalls;
@@ -154,17 +156,45 @@ void UdpSocket::append(const SockAddr& to, std::size_t offset, std::size_t len,
   }
 }
 
+std::uint8_t* UdpSocket::slot(std::size_t room) {
+  if (full_for(room) && !blocked_) flush();
+  if (full_for(room)) return nullptr;  // the queue is full behind a blocked socket
+  if (out_len_ + room > out_cap_) {
+    const std::size_t cap = std::min(kMaxQueuedBytes, std::max(out_cap_ * 2, out_len_ + room));
+    auto grown = std::make_unique_for_overwrite<std::uint8_t[]>(cap);
+    if (out_len_ > 0) std::memcpy(grown.get(), out_.get(), out_len_);
+    out_ = std::move(grown);
+    out_cap_ = cap;
+  }
+  return out_.get() + out_len_;
+}
+
 SendStatus UdpSocket::queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                             std::size_t segment) {
-  bool full = out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns;
-  if (full && !blocked_) flush();
-  if (out_.size() + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns) {
-    return SendStatus::Blocked;  // dropped: the queue is full behind a blocked socket; QUIC
-                                 // recovers
-  }
-  std::size_t offset = out_.size();
-  out_.insert(out_.end(), data, data + len);
+  std::uint8_t* room = slot(len);
+  if (room == nullptr) return SendStatus::Blocked;  // dropped: QUIC recovers
+  std::memcpy(room, data, len);
+  const std::size_t offset = out_len_;
+  out_len_ += len;
   append(to, offset, len, segment);
+  return blocked_ ? SendStatus::Blocked : SendStatus::Sent;
+}
+
+bool UdpSocket::joins_last_run(const SockAddr& to, std::size_t len) const {
+  if (!gso_ || first_ >= queued_.size()) return false;
+  const Queued& last = queued_.back();
+  return len <= last.segment && last.len % last.segment == 0 &&
+         last.len + len <= std::min(kMaxRunBytes, kMaxRunDatagrams * last.segment) &&
+         last.offset + last.len == out_len_ && last.to == to;
+}
+
+SendStatus UdpSocket::commit(const SockAddr& to, std::size_t len) {
+  if (joins_last_run(to, len)) {
+    queued_.back().len += len;
+  } else {
+    queued_.push_back(Queued{to, out_len_, len, len});
+  }
+  out_len_ += len;
   return blocked_ ? SendStatus::Blocked : SendStatus::Sent;
 }
 
@@ -185,7 +215,7 @@ int UdpSocket::send_some() {
   std::size_t count = 0;
   for (std::size_t i = first_; i < queued_.size() && count < kBatch; ++i, ++count) {
     Queued& q = queued_[i];
-    iovs[count] = iovec{out_.data() + q.offset, q.len};
+    iovs[count] = iovec{out_.get() + q.offset, q.len};
     msgs[count] = mmsghdr{};
     msghdr& h = msgs[count].msg_hdr;
     h.msg_name = q.to.get();
@@ -234,7 +264,7 @@ SendStatus UdpSocket::flush() {
     ++first_;  // unsendable (e.g. unreachable): drop this one, QUIC treats it as lost
     status = SendStatus::Failed;
   }
-  out_.clear();
+  out_len_ = 0;
   queued_.clear();
   first_ = 0;
   return status;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,13 @@ class UdpSocket {
   // stays queued for the next flush() (call it when the socket is writable again).
   SendStatus queue(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                    std::size_t segment);
+  // In place, without a copy: write one datagram of at most `room` bytes at slot(room), then
+  // commit(to, len) queues the `len` bytes written there, in the GSO run of the datagram before
+  // it when it can join (same destination, not larger, the run's datagrams all full so far).
+  // slot() is nullptr when the queue is full behind a blocked socket; it stays valid until the
+  // next queue(), commit() or flush().
+  std::uint8_t* slot(std::size_t room);
+  SendStatus commit(const SockAddr& to, std::size_t len);
   SendStatus flush();
   SendStatus send(const SockAddr& to, const std::uint8_t* data, std::size_t len,
                   std::size_t segment) {
@@ -89,15 +97,27 @@ class UdpSocket {
   };
   static constexpr std::size_t kMaxQueuedBytes = 512 * 1024;
   static constexpr std::size_t kMaxQueuedRuns = 1024;
+  // One GSO send: at most this many datagrams and bytes (the kernel's limits: 64 segments, a
+  // 64 KiB UDP payload).
+  static constexpr std::size_t kMaxRunDatagrams = 40;
+  static constexpr std::size_t kMaxRunBytes = 60 * 1024;
 
   void append(const SockAddr& to, std::size_t offset, std::size_t len, std::size_t segment);
+  bool joins_last_run(const SockAddr& to, std::size_t len) const;
+  bool full_for(std::size_t len) const {
+    return out_len_ + len > kMaxQueuedBytes || queued_.size() >= kMaxQueuedRuns;
+  }
   int send_some();  // one sendmmsg over the queue head: messages sent, or -1 (errno)
 
   int fd_ = -1;
   SockAddr local_;
   bool gso_ = false;
   bool blocked_ = false;
-  std::vector<std::uint8_t> out_;
+  // The queued datagrams' bytes: a plain buffer, so that slot() hands out room past the end
+  // without initialising it; it grows (up to kMaxQueuedBytes) only between datagrams.
+  std::unique_ptr<std::uint8_t[]> out_;
+  std::size_t out_len_ = 0;
+  std::size_t out_cap_ = 0;
   std::vector<Queued> queued_;
   std::size_t first_ = 0;  // queued_[first_] is the next to send
 };

@@ -21,6 +21,10 @@ class LoopUdpSocket final : public DatagramSocket {
                    std::size_t segment) override {
     return socket_.queue(to, data, len, segment);
   }
+  std::uint8_t* slot(std::size_t room) override { return socket_.slot(room); }
+  SendStatus commit(const SockAddr& to, std::size_t len) override {
+    return socket_.commit(to, len);
+  }
   SendStatus flush() override { return socket_.flush(); }
   bool blocked() const override { return socket_.blocked(); }
   bool has_queued() const override { return socket_.has_queued(); }

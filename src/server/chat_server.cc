@@ -195,7 +195,7 @@ void ChatServer::carry_out_actions() {
           if constexpr (std::is_same_v<A, chat::action::Send>) {
             send(a.conn, std::move(a.bytes), /*replaceable=*/false);
           } else if constexpr (std::is_same_v<A, chat::action::Deliver>) {
-            for (quic::ConnHandle conn : a.recipients) send(conn, a.bytes, a.replaceable);
+            deliver(a);
           } else if constexpr (std::is_same_v<A, chat::action::Close>) {
             endpoint_->close(a.conn, a.code, a.reason);
           } else if constexpr (std::is_same_v<A, chat::action::Probe>) {
@@ -226,11 +226,24 @@ void ChatServer::carry_out_actions() {
 void ChatServer::send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable) {
   const std::optional<std::size_t> queued = endpoint_->queue(conn, std::move(bytes), replaceable);
   if (!queued || *queued <= config_.max_queued_bytes) return;  // gone, closing, or within bound
+  close_slow_consumer(conn, *queued);
+}
+
+void ChatServer::close_slow_consumer(quic::ConnHandle conn, std::size_t queued) {
   ++counters_.slow_consumer_closes;
-  log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", *queued}});
+  log::warn("slow_consumer", {{"session", conn}, {"queued_bytes", queued}});
   endpoint_->close(
       conn, proto::to_wire(proto::CloseCode::SlowConsumer),
       "slow consumer: outbound queue over " + std::to_string(config_.max_queued_bytes) + " bytes");
+}
+
+// One broadcast: queued on every recipient in one call, then the slow consumers closed.
+void ChatServer::deliver(const chat::action::Deliver& a) {
+  auto over = std::move(over_bound_);  // (a close may call back into us before we are done)
+  over.clear();
+  endpoint_->queue_each(a.recipients, a.bytes, a.replaceable, config_.max_queued_bytes, over);
+  for (const auto& [conn, queued] : over) close_slow_consumer(conn, queued);
+  over_bound_ = std::move(over);
 }
 
 // Runs the bcrypt check on the pool; an unknown account is checked against a dummy hash of the

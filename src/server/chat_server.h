@@ -116,6 +116,8 @@ class ChatServer final : public quic::Handler {
   void purge_step(std::size_t deleted_so_far, bool scheduled);
   void schedule_purge();
   void send(quic::ConnHandle conn, SharedBytes bytes, bool replaceable);
+  void deliver(const chat::action::Deliver& a);
+  void close_slow_consumer(quic::ConnHandle conn, std::size_t queued);
   void check_password(const chat::action::VerifyPassword& request);
   void change_password(chat::action::ChangePassword request);
   void create_account(chat::action::CreateAccount request);
@@ -140,6 +142,7 @@ class ChatServer final : public quic::Handler {
   std::optional<chat::TimePoint> armed_for_;
   ServerCounters counters_;
   std::vector<chat::Action> actions_;  // reused buffer for draining the core's outbox
+  std::vector<std::pair<quic::ConnHandle, std::size_t>> over_bound_;  // reused by deliver()
   bool shutting_down_ = false;
   bool loop_stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards work posted back
