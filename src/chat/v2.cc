@@ -249,8 +249,8 @@ void Core::Impl::flush_presence() {
   send_presence_slice();
 }
 
-// The next presence_slice sessions of the flush; the rest once the loop has done its other work
-// (a deadline at the current time). Sessions that closed meanwhile are left out.
+// The next presence_slice sessions of the flush; the rest presence_slice_gap later, slice by
+// slice. Sessions that closed meanwhile are left out.
 void Core::Impl::send_presence_slice() {
   presence_slice_at.reset();
   const std::size_t end = std::min(
@@ -263,7 +263,7 @@ void Core::Impl::send_presence_slice() {
   presence_out.next = end;
   if (!slice.empty()) out.deliver(presence_out.frame, std::move(slice), false);
   if (presence_out.busy()) {
-    presence_slice_at = input_time;
+    presence_slice_at = input_time + config.presence_slice_gap;
     return;
   }
   presence_out = PresenceOut{};

@@ -107,10 +107,12 @@ TEST(CoreV2Presence, FlushesSpaceOutWithTheNumberOfSessions) {
                               R"(2 {"t":"presence","joined":["bob"]})"}));
 }
 
-// A flush to many sessions is written out a slice at a time, the loop's other work in between.
-TEST(CoreV2Presence, AFlushGoesOutInSlices) {
+// A flush to many sessions is written out a slice at a time, presence_slice_gap apart, the
+// loop's other work in between.
+TEST(CoreV2Presence, AFlushGoesOutInSlicesSpacedByTheGap) {
   CoreConfig config;
   config.presence_slice = 2;
+  config.presence_slice_gap = 5ms;
   Harness h(config);
   for (ConnHandle c = 1; c <= 4; ++c) h.join_v2(c, "u" + std::to_string(c));
   h.drain();
@@ -118,14 +120,16 @@ TEST(CoreV2Presence, AFlushGoesOutInSlices) {
   EXPECT_EQ(h.drain(), (Lines{R"(1 {"t":"presence","joined":["u1","u2","u3","u4"]})",
                               R"(2 {"t":"presence","joined":["u1","u2","u3","u4"]})"}));
   EXPECT_TRUE(h.core.stats().presence_pending);
-  EXPECT_EQ(h.core.next_deadline(), h.now);  // the rest right after the loop's other work
-  h.close(3);                                // closed meanwhile: left out of this flush
-  h.advance(0ms);
+  EXPECT_EQ(h.core.next_deadline(), h.now + 5ms);  // the next slice, not at once
+  h.advance(4ms);
+  EXPECT_EQ(h.drain(), Lines{});
+  h.close(3);  // closed meanwhile: left out of this flush
+  h.advance(1ms);
   EXPECT_EQ(h.drain(), (Lines{R"(4 {"t":"presence","joined":["u1","u2","u3","u4"]})"}));
   h.advance(50ms);  // u3's leaving: the next flush, after the first was written out
   EXPECT_EQ(h.drain(),
             (Lines{R"(1 {"t":"presence","left":["u3"]})", R"(2 {"t":"presence","left":["u3"]})"}));
-  h.advance(0ms);
+  h.advance(5ms);
   EXPECT_EQ(h.drain(), (Lines{R"(4 {"t":"presence","left":["u3"]})"}));
   EXPECT_FALSE(h.core.stats().presence_pending);
 }
