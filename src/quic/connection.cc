@@ -121,9 +121,9 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   const ngtcp2_callbacks& cbs =
       is_server_ ? detail::server_callbacks() : detail::client_callbacks();
   int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
-                                               &cbs, &settings, &params, nullptr, this)
+                                               &cbs, &settings, &params, owner_.conn_mem(), this)
                       : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
-                                               &cbs, &settings, &params, nullptr, this);
+                                               &cbs, &settings, &params, owner_.conn_mem(), this);
   if (rv != 0) return fail("ngtcp2", std::string("ngtcp2_conn_new: ") + ngtcp2_strerror(rv));
 
   tls_ref_.conn_ref.get_conn = detail::get_conn;

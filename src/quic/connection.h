@@ -42,6 +42,8 @@ class ConnectionOwner {
   virtual bool conn_send(Connection& c, const ngtcp2_path& path, const std::uint8_t* data,
                          std::size_t len, std::size_t segment) = 0;
   virtual bool conn_can_send(Connection& c) = 0;  // false while the socket is blocked
+  // The allocator ngtcp2 uses for the connection (null: malloc); it outlives every connection.
+  virtual const ngtcp2_mem* conn_mem() { return nullptr; }
 };
 
 // The lifecycle (quic/lifecycle.h) decides every transition; Connection::apply() carries it out.
