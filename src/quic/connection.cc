@@ -147,6 +147,14 @@ Connection::~Connection() {
   if (qlog_ != nullptr) std::fclose(qlog_);
 }
 
+// A server's handshake is confirmed once it completes, and ngtcp2 has then installed the
+// 1-RTT keys and dropped the Handshake ones: key updates derive from the crypto context ngtcp2
+// keeps, so the GnuTLS session (≈ 12 KB) is no longer needed. Called outside ngtcp2's calls.
+void Connection::release_tls() {
+  ngtcp2_conn_set_tls_native_handle(conn_, nullptr);
+  tls_.reset();
+}
+
 std::uint64_t Connection::now_ts() const { return quic::now_ts(owner_.loop().now()); }
 
 void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, std::size_t len) {
@@ -173,6 +181,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     return;
   }
   last_rx_ts_ = ts;
+  if (is_server_ && tls_ != nullptr && has_opened(state_)) release_tls();
   owner_.conn_dirty(*this);
   if (probe_waiting_) {
     // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,

@@ -148,6 +148,7 @@ class Connection {
   bool merge_small(std::string_view pdu);
   bool replace_unsent(std::uint64_t offset, SharedBytes& pdu);
   void consume(std::uint64_t n);
+  void release_tls();
   // Feeds one event to the lifecycle table and does what its step says; `closed` is what a
   // close report carries. `ccerr` is the CONNECTION_CLOSE to send when the step sends one.
   // False: the event does nothing in this state.
