@@ -121,9 +121,9 @@ Result<void> Connection::init(const ConnConfig& cfg) {
   const ngtcp2_callbacks& cbs =
       is_server_ ? detail::server_callbacks() : detail::client_callbacks();
   int rv = is_server_ ? ngtcp2_conn_server_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
-                                               &cbs, &settings, &params, nullptr, this)
+                                               &cbs, &settings, &params, owner_.conn_mem(), this)
                       : ngtcp2_conn_client_new(&conn_, &cfg.dcid, &cfg.scid, &path, cfg.version,
-                                               &cbs, &settings, &params, nullptr, this);
+                                               &cbs, &settings, &params, owner_.conn_mem(), this);
   if (rv != 0) return fail("ngtcp2", std::string("ngtcp2_conn_new: ") + ngtcp2_strerror(rv));
 
   tls_ref_.conn_ref.get_conn = detail::get_conn;
@@ -145,6 +145,14 @@ Connection::~Connection() {
   if (conn_ != nullptr) ngtcp2_conn_del(conn_);
   tls_.reset();
   if (qlog_ != nullptr) std::fclose(qlog_);
+}
+
+// A server's handshake is confirmed once it completes, and ngtcp2 has then installed the
+// 1-RTT keys and dropped the Handshake ones: key updates derive from the crypto context ngtcp2
+// keeps, so the GnuTLS session (≈ 12 KB) is no longer needed. Called outside ngtcp2's calls.
+void Connection::release_tls() {
+  ngtcp2_conn_set_tls_native_handle(conn_, nullptr);
+  tls_.reset();
 }
 
 std::uint64_t Connection::now_ts() const { return quic::now_ts(owner_.loop().now()); }
@@ -173,6 +181,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     return;
   }
   last_rx_ts_ = ts;
+  if (is_server_ && tls_ != nullptr && has_opened(state_)) release_tls();
   owner_.conn_dirty(*this);
   if (probe_waiting_) {
     // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,

@@ -50,6 +50,8 @@ class ConnectionOwner {
   virtual bool conn_commit(Connection& /*c*/, const ngtcp2_path& /*path*/, std::size_t /*len*/) {
     return false;
   }
+  // The allocator ngtcp2 uses for the connection (null: malloc); it outlives every connection.
+  virtual const ngtcp2_mem* conn_mem() { return nullptr; }
 };
 
 // The lifecycle (quic/lifecycle.h) decides every transition; Connection::apply() carries it out.
@@ -159,6 +161,7 @@ class Connection {
   bool merge_small(std::string_view pdu);
   bool replace_unsent(std::uint64_t offset, const SharedBytes& pdu);
   void consume(std::uint64_t n);
+  void release_tls();
   // Feeds one event to the lifecycle table and does what its step says; `closed` is what a
   // close report carries. `ccerr` is the CONNECTION_CLOSE to send when the step sends one.
   // False: the event does nothing in this state.

@@ -42,6 +42,18 @@ int remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* ud) {
   return self(ud)->on_remove_cid(cid);
 }
 
+// A server drops its GnuTLS session once the handshake is done (Connection::release_tls). In
+// QUIC a client sends no TLS message after its Finished (RFC 9001 6: a KeyUpdate is an
+// unexpected_message), so CRYPTO data after that is refused as TLS itself would refuse it.
+int recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_crypto_level level, std::uint64_t offset,
+                        const std::uint8_t* data, std::size_t len, void* ud) {
+  if (ngtcp2_conn_get_tls_native_handle(conn) == nullptr) {
+    ngtcp2_conn_set_tls_alert(conn, GNUTLS_A_UNEXPECTED_MESSAGE);
+    return NGTCP2_ERR_CRYPTO;
+  }
+  return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, ud);
+}
+
 void rand_cb(std::uint8_t* dest, std::size_t len, const ngtcp2_rand_ctx*) {
   gnutls_rnd(GNUTLS_RND_RANDOM, dest, len);
 }
@@ -58,7 +70,7 @@ int stateless_reset_cb(ngtcp2_conn*, const ngtcp2_pkt_stateless_reset*, void* ud
 
 ngtcp2_callbacks common_callbacks() {
   ngtcp2_callbacks cb{};
-  cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+  cb.recv_crypto_data = recv_crypto_data_cb;
   cb.encrypt = ngtcp2_crypto_encrypt_cb;
   cb.decrypt = ngtcp2_crypto_decrypt_cb;
   cb.hp_mask = ngtcp2_crypto_hp_mask_cb;

@@ -96,7 +96,7 @@ void Connection::fail_with(int liberr) {
   if (liberr == NGTCP2_ERR_CRYPTO) {
     ngtcp2_connection_close_error_set_transport_error_tls_alert(
         &ccerr, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
-    if (!has_opened(state_)) {
+    if (!has_opened(state_) && tls_ != nullptr) {
       kind = CloseKind::HandshakeFailed;
       reason =
           tls_->failure_reason(ngtcp2_conn_get_tls_error(conn_), ngtcp2_conn_get_tls_alert(conn_));

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "quic/conn_memory.h"
 #include "quic/connection.h"
 #include "quic/datagram_io.h"
 
@@ -28,6 +29,7 @@ class EndpointBase : public ConnectionOwner {
   void conn_retire(Connection& c) override { retired_.push_back(c.handle()); }
   void conn_handshake_done(Connection& c) override;
   void conn_closed(Connection& c) override;
+  const ngtcp2_mem* conn_mem() override { return memory_.mem(); }
 
   static ConnHandle next_handle();
 
@@ -45,6 +47,8 @@ class EndpointBase : public ConnectionOwner {
     if (Connection* c = find(h)) c->close(code, reason);
   }
 
+  // First: the derived endpoints' connections are freed before it.
+  ConnMemory memory_{ConnMemory::default_reserve()};
   EventLoop& loop_;
   Handler& handler_;
   std::unique_ptr<DatagramIo> owned_io_;
