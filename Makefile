@@ -122,7 +122,7 @@ san-configure: bootstrap
 # its answers is plain libpq calls; the SQLite store and the store contract run under ASan in
 # unit_store). The normal build runs them. The sanitizer builds do not compile the C++ ones
 # (tests/CMakeLists.txt, at its end).
-SAN_SKIP = it_bench_smoke_test|it_durability_test|it_resume_loss_test|it_readme_commands_test|it_install_test|unit_store_pg|it_pg_store_test|it_cluster_engines_test|it_cluster_pg_test
+SAN_SKIP = it_bench_smoke_test|it_peerbench_test|it_durability_test|it_resume_loss_test|it_readme_commands_test|it_install_test|unit_store_pg|it_pg_store_test|it_cluster_engines_test|it_cluster_pg_test
 test-sanitize: san-build
 	@$(MAKE) --no-print-directory test-sanitize-run
 

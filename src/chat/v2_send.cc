@@ -225,11 +225,14 @@ std::vector<ConnHandle> Core::Impl::room_sessions(const Room& room, ConnHandle e
 }
 
 // Another node's message (no session here sent it): not to v1 sessions that logged in after it
-// was sent.
+// was sent. The two times come from two nodes' clocks (each mapped to wall time on its own, to the
+// millisecond): a login less than kClockSkewAllowanceMs after the message counts as before it,
+// or a message sent right after a login elsewhere could be lost to a millisecond of skew.
 void Core::Impl::drop_later_v1(std::vector<ConnHandle>& v1, std::int64_t sent_ms) const {
+  constexpr std::int64_t kClockSkewAllowanceMs = 100;
   std::erase_if(v1, [&](ConnHandle c) {
     auto it = sessions.find(c);
-    return it != sessions.end() && it->second->logged_in_ms > sent_ms;
+    return it != sessions.end() && it->second->logged_in_ms > sent_ms + kClockSkewAllowanceMs;
   });
 }
 

@@ -211,7 +211,7 @@ TEST_F(V2WithV1, V1AndV2UsersSeeEachOthersMessages) {
     auto pdu = v1->next();
     while (pdu && (pdu->type == MsgType::LoginBroadcast || pdu->type == MsgType::LogoutBroadcast))
       pdu = v1->next();
-    ASSERT_TRUE(pdu);
+    ASSERT_TRUE(pdu) << (v1 == alice.get() ? user(0).name : user(2).name) << " got no message";
     ASSERT_TRUE(pdu->type == MsgType::OneToOne || pdu->type == MsgType::OneToMany)
         << proto::msg_type_name(pdu->type) << " " << pdu->msg;
     auto d = delivery_of(*pdu);

@@ -54,9 +54,11 @@ std::size_t count(const Lines& lines, const std::string& part) {
 
 class Cluster : public ::testing::Test {
  protected:
+  // Node i's configuration (a fixture may set a node's clock apart from the others').
+  virtual CoreConfig config_of(std::size_t i) const { return node_config(name(i)); }
   void SetUp() override {
-    for (const char* name : {"a", "b", "c"}) {
-      nodes.push_back(std::make_unique<Harness>(node_config(name)));
+    for (std::size_t i = 0; i < 3; ++i) {
+      nodes.push_back(std::make_unique<Harness>(config_of(i)));
       nodes.back()->shared_store = &store;
       nodes.back()->v1_counter = &v1_next;
       nodes.back()->accounts = {"alice", "bob", "cam", "dora"};  // the same ids on every node
@@ -518,6 +520,37 @@ TEST_F(V1Cluster, AV2SendersMessageReachesAV1SessionOnAnotherNode) {
   node(A).feed_frame(1, v2::Send{5, {"bob"}, {}, "from v2", ""});
   const auto lines = pump();
   EXPECT_TRUE(has(lines[B], "2", "ONE_TO_ONE alice(1): from v2"));
+}
+
+// Each node maps its loop's clock to wall time on its own (to the millisecond, and machines'
+// clocks differ), so a message sent right after a login on another node may carry a time a few
+// milliseconds before that login: it is delivered all the same. One sent well before is not.
+class SkewedV1Cluster : public V1Cluster {
+ protected:
+  CoreConfig config_of(std::size_t i) const override {
+    CoreConfig c = node_config(name(i));
+    if (i == B) c.clock_origin_unix_ms = 30;  // b's clock is 30 ms ahead of the others'
+    return c;
+  }
+};
+
+TEST_F(SkewedV1Cluster, AMessageSentJustAfterALoginElsewhereReachesItDespiteClockSkew) {
+  login(A, 1, "alice", "lap");
+  login_v1(B, 2, "bob");
+  node(A).feed_frame(1, v2::Send{5, {"bob"}, {}, "right after", ""});
+  EXPECT_TRUE(has(pump()[B], "2", "ONE_TO_ONE alice(1): right after"));
+}
+
+TEST_F(V1Cluster, AMessageSentWellBeforeAV1LoginElsewhereIsNotDeliveredToIt) {
+  login(A, 1, "alice", "lap");
+  node(A).feed_frame(1, v2::Send{5, {"bob"}, {}, "before", ""});
+  node(A).drain();
+  std::deque<bus::Event> late = std::move(node(A).published);  // the bus brings it late
+  node(A).published.clear();
+  for (auto& n : nodes) n->advance(std::chrono::seconds(2));
+  login_v1(B, 2, "bob");
+  for (auto& e : late) node(B).core.bus_event("a", std::move(e), node(B).now);
+  EXPECT_FALSE(has(node(B).drain(), "2", "before"));
 }
 
 TEST_F(V1Cluster, WithoutIdsALoginIsRefusedAsWithNoStore) {
