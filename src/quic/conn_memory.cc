@@ -96,7 +96,11 @@ ConnMemory::ConnMemory(std::size_t reserve_bytes)
 }
 
 ConnMemory::~ConnMemory() {
-  if (base_ != nullptr) ::munmap(base_, reserved_);
+  if (base_ == nullptr) return;
+  // ASan's shadow outlives the mapping: blocks poisoned here would still read as poisoned to
+  // the next mapping at the same address (another pool, or anyone's mmap).
+  QC_UNPOISON(base_, reserved_);
+  ::munmap(base_, reserved_);
 }
 
 std::size_t ConnMemory::default_reserve() {
