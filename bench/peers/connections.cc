@@ -15,10 +15,8 @@ bench::Report run_connections(PeerRun& run) {
     run.add_client(name);
   }
   const bench::ProcSample before = run.sample();
-  const std::int64_t bench_cpu_before = own_cpu_ns();
   const bool ready = run.connect(0, count, static_cast<std::size_t>(opts.in_flight));
   const bench::ProcSample set_up = run.sample();
-  const std::int64_t bench_cpu_after = own_cpu_ns();
   // Idle: what the server still has to say after the set-up (IRC's MOTD, late PINGs) is read.
   if (ready) run.settle(std::chrono::milliseconds(500));
   const bench::ProcSample idle = run.sample();
@@ -31,18 +29,12 @@ bench::Report run_connections(PeerRun& run) {
     const double wall_s = static_cast<double>(set_up.wall_ns - before.wall_ns) / 1e9;
     report.figure("setup_s", wall_s, "s");
     report.figure("sessions_per_s", static_cast<double>(count) / wall_s, "/s");
-    if (before.valid && idle.valid) {
-      report.figure("server_rss_before_kib", static_cast<double>(before.rss_kib), "KiB");
-      report.figure("server_rss_after_kib", static_cast<double>(idle.rss_kib), "KiB");
-      report.figure("rss_per_session_kib",
-                    static_cast<double>(idle.rss_kib - before.rss_kib) / static_cast<double>(count),
-                    "KiB");
+    bench::add_rss_per_session(report, before, idle, count);
+    if (auto cpu_ns = bench::cpu_delta_ns(before, set_up)) {
+      report.figure("server_cpu_us_per_session",
+                    static_cast<double>(*cpu_ns) / 1e3 / static_cast<double>(count), "us");
     }
-    if (auto cpu = cpu_seconds(before, set_up)) {
-      report.figure("server_cpu_us_per_session", *cpu * 1e6 / static_cast<double>(count), "us");
-    }
-    report.figure("bench_cpu_s", static_cast<double>(bench_cpu_after - bench_cpu_before) / 1e9,
-                  "s");
+    bench::add_bench_cpu(report, before, set_up);
   }
   run.finish_report(report);
   return report;

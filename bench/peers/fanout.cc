@@ -24,7 +24,6 @@ struct FanoutState {
   std::vector<std::uint64_t> next_seq;  // per receiver: the message it expects next
   bench::LatencySamples samples;
   bench::ProcSample before, after;
-  std::int64_t bench_cpu_before = 0, bench_cpu_after = 0;
   bool measuring = false;
 
   std::uint64_t measured() const { return total - warmup; }
@@ -49,11 +48,9 @@ void on_copy(PeerRun& run, FanoutState& s, std::size_t receiver, std::string_vie
   if (!s.measuring && s.completed >= s.warmup) {
     s.measuring = true;
     s.before = run.sample();
-    s.bench_cpu_before = own_cpu_ns();
   }
   if (s.done()) {
     s.after = run.sample();
-    s.bench_cpu_after = own_cpu_ns();
   }
 }
 
@@ -120,7 +117,6 @@ bench::Report run_fanout(PeerRun& run) {
     run.settle(std::chrono::milliseconds(300));
     if (s.measuring) {
       s.before = run.sample();
-      s.bench_cpu_before = own_cpu_ns();
     }
     run.wait(
         "messages", [&] { return s.done() || !run.failure().empty(); }, [&] { top_up(sender, s); });
@@ -138,12 +134,12 @@ bench::Report run_fanout(PeerRun& run) {
     report.figure("deliveries_per_s", measured / wall_s, "/s");
     report.figure("p50_us", s.samples.percentile_us(50), "us");
     report.figure("p99_us", s.samples.percentile_us(99), "us");
-    if (auto cpu = cpu_seconds(s.before, s.after)) {
-      report.figure("server_cpu_s", *cpu, "s");
-      report.figure("deliveries_per_server_cpu_s", *cpu > 0 ? measured / *cpu : 0.0, "/cpu-s");
+    if (auto cpu_ns = bench::cpu_delta_ns(s.before, s.after)) {
+      const double cpu = static_cast<double>(*cpu_ns) / 1e9;
+      report.figure("server_cpu_s", cpu, "s");
+      report.figure("deliveries_per_server_cpu_s", cpu > 0 ? measured / cpu : 0.0, "/cpu-s");
     }
-    const double bench_cpu = static_cast<double>(s.bench_cpu_after - s.bench_cpu_before) / 1e9;
-    report.figure("bench_cpu_s", bench_cpu, "s");
+    bench::add_bench_cpu(report, s.before, s.after);
     report.figure("wall_s", wall_s, "s");
   }
   const std::uint64_t expected = s.receivers * s.total;

@@ -15,7 +15,6 @@ struct LatencyState {
   std::uint64_t received = 0;
   bench::LatencySamples samples;
   bench::ProcSample before, after;
-  std::int64_t bench_cpu_before = 0, bench_cpu_after = 0;
 };
 
 }  // namespace
@@ -32,7 +31,6 @@ bench::Report run_latency(PeerRun& run) {
   auto send_next = [&] {
     if (s.sent == s.warmup) {
       s.before = run.sample();
-      s.bench_cpu_before = own_cpu_ns();
     }
     a.publish(PeerClient::Audience::User, b.name(), bench::make_text({s.sent++, bench::now_ns()}));
     a.flush();
@@ -46,7 +44,6 @@ bench::Report run_latency(PeerRun& run) {
     if (stamp->seq >= s.warmup) s.samples.add(arrived - stamp->sent_ns);
     if (++s.received == s.total) {
       s.after = run.sample();
-      s.bench_cpu_after = own_cpu_ns();
     }
     if (s.sent < s.total) send_next();
   };
@@ -77,12 +74,11 @@ bench::Report run_latency(PeerRun& run) {
     report.figure("p999_us", s.samples.percentile_us(99.9), "us");
     report.figure("max_us", s.samples.percentile_us(100), "us");
     report.figure("messages_per_s", static_cast<double>(opts.messages) / wall_s, "msg/s");
-    if (auto cpu = cpu_seconds(s.before, s.after)) {
-      report.figure("server_cpu_us_per_message", *cpu * 1e6 / static_cast<double>(opts.messages),
-                    "us");
+    if (auto cpu_ns = bench::cpu_delta_ns(s.before, s.after)) {
+      report.figure("server_cpu_us_per_message",
+                    static_cast<double>(*cpu_ns) / 1e3 / static_cast<double>(opts.messages), "us");
     }
-    report.figure("bench_cpu_s", static_cast<double>(s.bench_cpu_after - s.bench_cpu_before) / 1e9,
-                  "s");
+    bench::add_bench_cpu(report, s.before, s.after);
   }
   report.check("every message arrived once, in order", done,
                std::to_string(s.received) + "/" + std::to_string(s.total) + " messages");

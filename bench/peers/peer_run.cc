@@ -1,7 +1,5 @@
 #include "bench/peers/peer_run.h"
 
-#include <sys/resource.h>
-
 namespace qc::peers {
 
 PeerRun::PeerRun(const PeerBenchOptions& opts, std::unique_ptr<TlsClientConfig> tls)
@@ -74,20 +72,6 @@ bench::Report PeerRun::start_report(const std::string& scenario) const {
 void PeerRun::finish_report(bench::Report& report) const {
   report.check("no connection failed and no phase timed out", failure_.empty(),
                failure_.empty() ? "all phases done" : failure_);
-}
-
-std::int64_t own_cpu_ns() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ns = [](const timeval& t) {
-    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_usec * 1000;
-  };
-  return ns(usage.ru_utime) + ns(usage.ru_stime);
-}
-
-std::optional<double> cpu_seconds(const bench::ProcSample& before, const bench::ProcSample& after) {
-  if (!before.valid || !after.valid) return std::nullopt;
-  return static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e9;
 }
 
 }  // namespace qc::peers

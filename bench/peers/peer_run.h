@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/load/proc.h"
 #include "bench/load/report.h"
+#include "bench/load/sample_figures.h"
 #include "bench/peers/peer_client.h"
 
 namespace qc::peers {
@@ -67,10 +67,6 @@ class PeerRun {
   std::vector<std::unique_ptr<PeerClient>> clients_;
   std::string failure_;
 };
-
-// The bench's own CPU time (user + system, every thread) in ns.
-std::int64_t own_cpu_ns();
-std::optional<double> cpu_seconds(const bench::ProcSample& before, const bench::ProcSample& after);
 
 bench::Report run_latency(PeerRun& run);
 bench::Report run_fanout(PeerRun& run);

@@ -83,12 +83,8 @@ Result<std::vector<Report>> run_connections(const BenchOptions& opts) {
   const double wall_s = static_cast<double>(settled.wall_ns - before.wall_ns) / 1e9;
   report.figure("setup_s", wall_s, "s");
   report.figure("sessions_per_s", static_cast<double>(c) / wall_s, "/s");
+  add_rss_per_session(report, before, after, c);
   if (before.valid && after.valid) {
-    report.figure("server_rss_before_kib", static_cast<double>(before.rss_kib), "KiB");
-    report.figure("server_rss_after_kib", static_cast<double>(after.rss_kib), "KiB");
-    report.figure("rss_per_session_kib",
-                  static_cast<double>(after.rss_kib - before.rss_kib) / static_cast<double>(c),
-                  "KiB");
     const double cpu_us =
         static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e3 / static_cast<double>(c);
     report.figure("server_cpu_us_per_session", cpu_us, "us");

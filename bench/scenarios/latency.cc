@@ -39,17 +39,6 @@ void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet
   unconfirmed_logouts(report, server, fleets.logouts_unconfirmed());
 }
 
-std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after) {
-  if (!before.valid || !after.valid) return std::nullopt;
-  return after.cpu_ns - before.cpu_ns;
-}
-
-void add_bench_cpu(Report& report, const ProcSample& before, const ProcSample& after) {
-  if (before.bench_cpu_ns == 0 || after.bench_cpu_ns == 0) return;
-  report.figure("bench_cpu_s", static_cast<double>(after.bench_cpu_ns - before.bench_cpu_ns) / 1e9,
-                "s");
-}
-
 namespace {
 
 struct LatencyRun {

@@ -8,6 +8,7 @@
 #include "bench/load/fleets.h"
 #include "bench/load/proc.h"
 #include "bench/load/report.h"
+#include "bench/load/sample_figures.h"
 #include "bench/scenarios/options.h"
 #include "util/result.h"
 
@@ -37,10 +38,5 @@ void describe_logouts(Report& report, const ServerUnderTest& server, const Fleet
 void describe_logouts(Report& report, const ServerUnderTest& server, const Fleets& fleets);
 // Time of one bcrypt hash at `cost` in this process (the fastest of three).
 double seconds_per_hash(int cost);
-// Server CPU between two samples in ns, or nullopt when either is invalid.
-std::optional<std::int64_t> cpu_delta_ns(const ProcSample& before, const ProcSample& after);
-// The bench's own CPU between the same two samples, as the figure bench_cpu_s: beside the
-// server's, it says which of the two a figure is bound by.
-void add_bench_cpu(Report& report, const ProcSample& before, const ProcSample& after);
 
 }  // namespace qc::bench
