@@ -91,6 +91,10 @@ using AdminRequest =
 
 // "user_add", "user_passwd", "user_del".
 std::string_view account_command(AccountRequest::Op op);
+// passwd and del (not their checks) end the account's sessions once written.
+inline bool ends_sessions(const AccountRequest& r) {
+  return r.op != AccountRequest::Op::Add && !r.check_only;
+}
 // The request's "cmd" (a request type's kCommand), for the log.
 std::string_view command_name(const AdminRequest& request);
 

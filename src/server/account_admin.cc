@@ -35,7 +35,7 @@ void ChatServer::change_account(ops::AccountRequest request,
   hash_pool_->submit([this, request = std::move(request), done = std::move(done),
                       cost = config_.bcrypt_cost, alive = std::weak_ptr<bool>(alive_)] {
     Result<std::string> stored = apply_to_store(store_, request, cost);
-    loop_.post([this, alive, op = request.op, check = request.check_only,
+    loop_.post([this, alive, op = request.op, ends = ops::ends_sessions(request),
                 stored = std::move(stored), done] {
       if (alive.expired() || !*alive.lock()) return;
       if (!stored) {
@@ -43,8 +43,7 @@ void ChatServer::change_account(ops::AccountRequest request,
         return;
       }
       std::size_t ended = 0;
-      if (op != Op::Add && !check)
-        ended = kick(*stored, op == Op::Del ? "account deleted" : "password changed");
+      if (ends) ended = kick(*stored, op == Op::Del ? "account deleted" : "password changed");
       done(ended);
     });
   });

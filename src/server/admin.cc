@@ -159,20 +159,32 @@ ops::StreamNext AdminSocket::on_input(std::string& input, std::string& output,
   return ops::StreamNext::Continue;
 }
 
+namespace {
+
+// The reply's start; the account's name and a closing quote follow.
+std::string_view done_text(const ops::AccountRequest& r) {
+  using Op = ops::AccountRequest::Op;
+  if (r.check_only) return r.op == Op::Add ? "no account named '" : "there is an account named '";
+  switch (r.op) {
+    case Op::Add:
+      return "added user '";
+    case Op::Passwd:
+      return "changed the password of '";
+    case Op::Del:
+      break;
+  }
+  return "deleted user '";
+}
+
+}  // namespace
+
 void AdminSocket::change_account(ops::AccountRequest request, const std::string& peer,
                                  std::uint64_t conn) {
   const ops::AdminRequest logged{
       ops::AccountRequest{request.op, request.name, "", request.check_only}};
-  const std::string what =
-      request.check_only
-          ? (request.op == ops::AccountRequest::Op::Add ? "no account named '"
-                                                        : "there is an account named '")
-      : request.op == ops::AccountRequest::Op::Add    ? "added user '"
-      : request.op == ops::AccountRequest::Op::Passwd ? "changed the password of '"
-                                                      : "deleted user '";
   server_.change_account(
-      std::move(request), [this, logged, what, peer, conn,
-                           alive = std::weak_ptr<bool>(alive_)](Result<std::size_t> ended) {
+      std::move(request),
+      [this, logged, peer, conn, alive = std::weak_ptr<bool>(alive_)](Result<std::size_t> ended) {
         if (alive.expired()) return;
         const auto& account = std::get<ops::AccountRequest>(logged);
         ops::AdminReply reply;
@@ -180,8 +192,8 @@ void AdminSocket::change_account(ops::AccountRequest request, const std::string&
         if (!ended) {
           reply = ops::admin_error(ended.error().message);
         } else {
-          reply.text = what + account.name + "'";
-          if (account.op != ops::AccountRequest::Op::Add && !account.check_only) {
+          reply.text = std::string(done_text(account)) + account.name + "'";
+          if (ops::ends_sessions(account)) {
             sessions = *ended;
             reply.text +=
                 "; " + std::to_string(*ended) + " session" + (*ended == 1 ? "" : "s") + " ended";
