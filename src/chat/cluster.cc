@@ -101,10 +101,8 @@ AccountLookup Core::Impl::target_account(std::string_view name) const {
 }
 
 std::uint64_t Core::Impl::account_id_of(std::string_view name) const {
-  if (const Member* m = presence.find_name(name)) return m->account_id;
-  if (config.directory && valid_username(name))
-    if (auto account = config.directory->find(name)) return account->id;
-  return 0;
+  const AccountLookup found = target_account(name);
+  return found.account ? found.account->id : 0;
 }
 
 // A message read from the store (a repair) as if the bus had brought it.
