@@ -163,14 +163,14 @@ namespace {
 
 // The reply's start; the account's name and a closing quote follow.
 std::string_view done_text(const ops::AccountRequest& r) {
-  using Op = ops::AccountRequest::Op;
-  if (r.check_only) return r.op == Op::Add ? "no account named '" : "there is an account named '";
+  using enum ops::AccountRequest::Op;
+  if (r.check_only) return r.op == Add ? "no account named '" : "there is an account named '";
   switch (r.op) {
-    case Op::Add:
+    case Add:
       return "added user '";
-    case Op::Passwd:
+    case Passwd:
       return "changed the password of '";
-    case Op::Del:
+    case Del:
       break;
   }
   return "deleted user '";
