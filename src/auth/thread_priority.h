@@ -7,15 +7,21 @@
 
 namespace qc::auth {
 
+inline constexpr int kBackgroundNice = 19;
+
 struct BackgroundPriority {
-  enum class Policy { Idle, Nice } policy;  // SCHED_IDLE, or the nice fallback
-  int nice = 0;                             // the thread's nice value with Policy::Nice
-  std::string idle_refused;                 // why SCHED_IDLE was refused (Policy::Nice)
+  bool batch = false;         // SCHED_BATCH applied
+  int nice = 0;               // the thread's nice value after the call
+  std::string batch_refused;  // why SCHED_BATCH was refused (the nice value still applies)
 };
 
-// SCHED_IDLE: the thread gets a CPU only when no normal thread wants it, so a normal thread that
-// wakes up preempts it at once. If the kernel refuses, raises the thread's nice value by
-// `fallback_nice` (at most 19). Fails only when both are refused; the thread then stays as it was.
-Result<BackgroundPriority> run_current_thread_in_background(int fallback_nice);
+// The lowest normal priority: nice 19 under SCHED_BATCH, with the shortest slice the kernel
+// allows (100 µs, Linux 6.12+; older kernels keep their default). A nice-0 thread (the event
+// loop) gets ≈ 98 % of a core against it and preempts it within the slice. Unlike SCHED_IDLE,
+// which this replaced, the thread still gets its share against other low-priority work on the
+// machine: under SCHED_IDLE two `nice 19` busy loops held a 1,000-login set-up back for a minute
+// (BENCHMARKS.md, "Hash threads at nice 19"). Fails only when the nice value is refused; the
+// thread then stays as it was.
+Result<BackgroundPriority> run_current_thread_in_background();
 
 }  // namespace qc::auth

@@ -5,10 +5,6 @@
 
 namespace qc::auth {
 
-namespace {
-constexpr int kFallbackNice = 10;
-}
-
 WorkerPool::WorkerPool(unsigned threads, Priority priority) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
@@ -41,16 +37,15 @@ std::size_t WorkerPool::queued() const {
 
 // Every worker lowers itself; the first one says in the log what it got.
 void WorkerPool::lower_priority() {
-  auto got = run_current_thread_in_background(kFallbackNice);
+  auto got = run_current_thread_in_background();
   std::call_once(priority_logged_, [&got] {
     if (!got) {
       log::warn("worker_priority", {{"policy", "unchanged"}, {"error", got.error().message}});
-    } else if (got->policy == BackgroundPriority::Policy::Nice) {
-      log::warn(
-          "worker_priority",
-          {{"policy", "nice"}, {"nice", got->nice}, {"sched_idle_refused", got->idle_refused}});
+    } else if (!got->batch) {
+      log::warn("worker_priority",
+                {{"policy", "nice"}, {"nice", got->nice}, {"sched_batch_refused", got->batch_refused}});
     } else {
-      log::info("worker_priority", {{"policy", "SCHED_IDLE"}});
+      log::info("worker_priority", {{"policy", "SCHED_BATCH"}, {"nice", got->nice}});
     }
   });
 }

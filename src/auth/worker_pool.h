@@ -12,8 +12,8 @@ namespace qc::auth {
 
 class WorkerPool {
  public:
-  // Background workers run only when no normal thread wants the CPU (SCHED_IDLE, or nice 10
-  // where that is refused; logged once): slow jobs (bcrypt) never delay the event loop.
+  // Background workers run at the lowest normal priority (nice 19, SCHED_BATCH; logged once):
+  // slow jobs (bcrypt) yield to the event loop, yet are not starved by other background work.
   enum class Priority { Normal, Background };
 
   explicit WorkerPool(unsigned threads, Priority priority = Priority::Normal);

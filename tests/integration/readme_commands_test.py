@@ -80,7 +80,7 @@ def make_run_recipe(makefile):
 
 
 # build/quicchat in the sandbox. Accounts get bcrypt cost 4, not 12: the server checks passwords
-# on SCHED_IDLE threads, which a busy machine (ctest -j) can starve for minutes at cost 12.
+# on nice-19 threads, which a busy machine (ctest -j) slows down a lot at cost 12.
 WRAPPER = """#!/bin/sh
 # build/quicchat of the docs test: the binary under test, its server on a free port.
 case "$1" in

@@ -150,7 +150,7 @@ constexpr auto kServerOptions = std::to_array<Option<S>>({
       .kind = Kind::Int,
       .min = 0,
       .max = 256,
-      .notes = "they run under `SCHED_IDLE` (see \"Password hashing\")"},
+      .notes = "they run at nice 19 under `SCHED_BATCH` (see \"Password hashing\")"},
      [](const V& v, S& s) -> Set {
        s.config.hash_threads = v.number > 0 ? static_cast<unsigned>(v.number)
                                             : std::max(1u, std::thread::hardware_concurrency());

@@ -77,16 +77,22 @@ namespace {
 
 int current_nice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
 
-// Linux lets an unprivileged thread move itself to SCHED_IDLE, so the fallback is not expected.
-TEST(WorkerPool, BackgroundWorkersRunUnderSchedIdle) {
+// Linux lets an unprivileged thread raise its own nice value and choose SCHED_BATCH.
+TEST(WorkerPool, BackgroundWorkersRunAtNice19UnderSchedBatch) {
   const int caller_policy = sched_getscheduler(0);
-  std::atomic<int> seen{-100};
+  const int caller_nice = current_nice();
+  std::atomic<int> policy{-100}, nice{-100};
   {
     WorkerPool pool(1, WorkerPool::Priority::Background);
-    pool.submit([&] { seen = sched_getscheduler(0); });
+    pool.submit([&] {
+      policy = sched_getscheduler(0);
+      nice = current_nice();
+    });
   }
-  EXPECT_EQ(seen.load(), SCHED_IDLE);
+  EXPECT_EQ(policy.load(), SCHED_BATCH);
+  EXPECT_EQ(nice.load(), kBackgroundNice);
   EXPECT_EQ(sched_getscheduler(0), caller_policy) << "the caller's policy must not change";
+  EXPECT_EQ(current_nice(), caller_nice) << "the caller's nice value must not change";
 }
 
 TEST(WorkerPool, NormalWorkersKeepTheCallersPriority) {
@@ -104,20 +110,22 @@ TEST(WorkerPool, NormalWorkersKeepTheCallersPriority) {
 
 TEST(ThreadPriority, ReportsWhatItApplied) {
   std::promise<Result<BackgroundPriority>> got;
-  std::promise<int> policy;
+  std::promise<std::pair<int, int>> applied;  // policy, nice
   std::thread t([&] {
-    got.set_value(run_current_thread_in_background(10));
-    policy.set_value(sched_getscheduler(0));
+    got.set_value(run_current_thread_in_background());
+    applied.set_value({sched_getscheduler(0), current_nice()});
   });
   auto result = got.get_future().get();
-  const int applied = policy.get_future().get();
+  const auto [policy, nice] = applied.get_future().get();
   t.join();
   ASSERT_TRUE(result) << result.error().message;
-  if (result->policy == BackgroundPriority::Policy::Idle) {
-    EXPECT_EQ(applied, SCHED_IDLE);
+  EXPECT_EQ(result->nice, nice);
+  EXPECT_EQ(nice, kBackgroundNice);
+  if (result->batch) {
+    EXPECT_EQ(policy, SCHED_BATCH);
   } else {
-    EXPECT_NE(applied, SCHED_IDLE);
-    EXPECT_FALSE(result->idle_refused.empty());
+    EXPECT_NE(policy, SCHED_BATCH);
+    EXPECT_FALSE(result->batch_refused.empty());
   }
 }
 
