@@ -61,6 +61,7 @@ struct BenchOptions {
   std::int64_t batch = 0;               // sendmmsg: messages per sendmmsg call
   std::vector<std::uint64_t> segments;  // sendmmsg: datagrams per message (>1: UDP GSO), a run each
   std::int64_t pdus_per_packet = 0;     // sendmmsg: PDUs one packet carries, for deliveries/CPU-s
+  std::int64_t datagram_bytes = 0;      // sendmmsg: bytes per datagram (a segment, with GSO)
 };
 
 // The server a run measures, and the users it may log in as.

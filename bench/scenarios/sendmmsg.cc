@@ -1,5 +1,5 @@
 // sendmmsg: the physical limit of the send path on this machine, without QUIC or the server.
-// One thread sends D datagrams of 1,200 bytes to a loopback UDP socket in sendmmsg calls of B
+// One thread sends D datagrams of --datagram-bytes (1,200: a full packet) to a loopback UDP socket in sendmmsg calls of B
 // messages; another thread drains that socket with recvmmsg. Each --segments value S is one run:
 // S = 1 sends one datagram per message (plain sendmmsg), S > 1 one message of S datagrams that
 // the kernel segments (UDP GSO, UDP_SEGMENT), as the server's UdpSocket does for a run of
@@ -26,7 +26,7 @@
 namespace qc::bench {
 namespace {
 
-constexpr std::size_t kDatagramBytes = 1200;
+constexpr std::size_t kMaxDatagramBytes = 1200;
 constexpr std::size_t kEndMarkerBytes = 1;  // the sender's last datagram: "no more"
 
 struct ThreadCpu {
@@ -85,14 +85,14 @@ struct Received {
 // set, in case the marker itself was dropped.
 Received drain(int fd, const std::atomic<bool>& sent) {
   constexpr std::size_t kBatch = 64;
-  std::vector<std::uint8_t> storage(kBatch * kDatagramBytes);
+  std::vector<std::uint8_t> storage(kBatch * kMaxDatagramBytes);
   mmsghdr msgs[kBatch];
   iovec iovs[kBatch];
   Received r;
   const ThreadCpu start = thread_cpu();
   for (;;) {
     for (std::size_t i = 0; i < kBatch; ++i) {
-      iovs[i] = iovec{storage.data() + i * kDatagramBytes, kDatagramBytes};
+      iovs[i] = iovec{storage.data() + i * kMaxDatagramBytes, kMaxDatagramBytes};
       msgs[i] = mmsghdr{};
       msgs[i].msg_hdr.msg_iov = &iovs[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
@@ -127,9 +127,17 @@ struct Sent {
   double wall_s = 0;
 };
 
-// Sends `datagrams` (rounded up to whole messages of `segments`) in calls of `batch` messages.
-Sent send_all(int fd, std::uint64_t datagrams, std::size_t batch, std::size_t segments) {
-  const std::size_t message_bytes = kDatagramBytes * segments;
+struct SendShape {
+  std::size_t batch = 0;           // messages per sendmmsg call
+  std::size_t segments = 0;        // datagrams per message (> 1: GSO)
+  std::size_t datagram_bytes = 0;  // bytes per datagram
+};
+
+// Sends `datagrams` (rounded up to whole messages of `shape.segments`) in sendmmsg calls.
+Sent send_all(int fd, std::uint64_t datagrams, const SendShape& shape) {
+  const std::size_t batch = shape.batch;
+  const std::size_t segments = shape.segments;
+  const std::size_t message_bytes = shape.datagram_bytes * segments;
   std::vector<std::uint8_t> payload(batch * message_bytes, 0x5a);
   std::vector<mmsghdr> msgs(batch);
   std::vector<iovec> iovs(batch);
@@ -146,7 +154,7 @@ Sent send_all(int fd, std::uint64_t datagrams, std::size_t batch, std::size_t se
       cm->cmsg_level = SOL_UDP;
       cm->cmsg_type = UDP_SEGMENT;
       cm->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
-      const auto seg16 = static_cast<std::uint16_t>(kDatagramBytes);
+      const auto seg16 = static_cast<std::uint16_t>(shape.datagram_bytes);
       std::memcpy(CMSG_DATA(cm), &seg16, sizeof seg16);
     }
   }
@@ -187,8 +195,9 @@ Result<Report> run_once(const BenchOptions& opts, std::size_t segments) {
   std::atomic<bool> sent{false};
   Received received;
   std::thread receiver([&] { received = drain(rx.get(), sent); });
+  const std::size_t datagram_bytes = static_cast<std::size_t>(opts.datagram_bytes);
   const Sent s = send_all(tx.get(), static_cast<std::uint64_t>(opts.datagrams),
-                          static_cast<std::size_t>(opts.batch), segments);
+                          {static_cast<std::size_t>(opts.batch), segments, datagram_bytes});
   sent.store(true);
   const std::uint8_t end = 0;
   (void)send(tx.get(), &end, sizeof end, 0);
@@ -196,7 +205,7 @@ Result<Report> run_once(const BenchOptions& opts, std::size_t segments) {
   const ProcSample after = sample_process(std::nullopt);
 
   Report report("physical_limit");
-  report.param("datagram_bytes", static_cast<double>(kDatagramBytes));
+  report.param("datagram_bytes", static_cast<double>(datagram_bytes));
   report.param("batch", static_cast<double>(opts.batch));
   report.param("segments", static_cast<double>(segments));
   report.param("gso", segments > 1 ? "on" : "off");
