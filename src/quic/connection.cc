@@ -171,6 +171,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
   if (!is_live(state_)) return;
   ngtcp2_pkt_info pi{};
   const std::uint64_t ts = now_ts();
+  const ReadMark before = read_mark();
   int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data, len, ts);
   if (rv == NGTCP2_ERR_DRAINING) {
     enter_draining();
@@ -182,7 +183,7 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
   }
   last_rx_ts_ = ts;
   if (is_server_ && tls_ != nullptr && has_opened(state_)) release_tls();
-  owner_.conn_dirty(*this);
+  if (read_needs_write(before)) owner_.conn_dirty(*this);
   if (probe_waiting_) {
     // Any packet ngtcp2 did not refuse counts. It also passes undecryptable ones over silently,
     // so a forgery could pass for an answer: that only keeps the old session, the safe side.
@@ -190,6 +191,33 @@ void Connection::on_datagram(const ngtcp2_path& path, const std::uint8_t* data, 
     if (probe_pings_left_ > 0) stop_probe_pings();
     owner_.handler().on_probe_answered(handle_);
   }
+}
+
+Connection::ReadMark Connection::read_mark() const {
+  ReadMark mark;
+  mark.settled = is_server_ && has_opened(state_) && tls_ == nullptr;
+  if (!mark.settled) return mark;
+  mark.expiry = ngtcp2_conn_get_expiry(conn_);
+  if (stream_id_ >= 0) mark.stream_losses = ngtcp2_conn_get_stream_loss_count(conn_, stream_id_);
+  return mark;
+}
+
+// Whether the packet just read left ngtcp2 something to send at once. Most packets a server
+// reads once a session runs are the client's ACKs, which ask for nothing: a write after each (an
+// empty ngtcp2_conn_writev_stream and a timer re-armed) was work per datagram for nothing, and it
+// sent our pending ACK alone where the next packet we write would carry it. What a read can
+// leave to send at once: anything during the handshake, a deadline that came earlier (an
+// ACK-eliciting packet starts the ACK delay; a loss timer moved up), lost stream data to send
+// again, or our own data that waited for congestion or flow-control room. A deadline that was
+// already set stays the expiry timer's (rearm_timer armed it, at least 1 ms ahead), and so do
+// lost control frames (ngtcp2's lost-packet expiry, a PTO after the loss, writes them). Clients
+// always write: their liveness check runs after each write (connection_liveness.cc).
+bool Connection::read_needs_write(const ReadMark& before) const {
+  if (!before.settled || !is_live(state_)) return true;
+  if (send_offset_ < queue_end_ || (fin_wanted_ && !fin_sent_)) return true;
+  if (ngtcp2_conn_get_expiry(conn_) < before.expiry) return true;
+  return stream_id_ >= 0 &&
+         ngtcp2_conn_get_stream_loss_count(conn_, stream_id_) != before.stream_losses;
 }
 
 bool Connection::send(const SharedBytes& pdu, bool replaceable) {
@@ -382,9 +410,11 @@ class DatagramBatch {
     return slot_;
   }
   bool ok() const { return ok_; }
+  std::size_t datagrams() const { return datagrams_; }
 
   // The datagram of `size` bytes that was just written at slot() joins the batch.
   void commit(const ngtcp2_path& path, std::size_t size) {
+    ++datagrams_;
     if (in_place_) {
       slot_ = nullptr;
       if (!owner_.conn_commit(conn_, path, size)) ok_ = false;
@@ -421,6 +451,7 @@ class DatagramBatch {
   std::size_t used_ = 0;
   std::size_t segment_ = 0;
   std::size_t count_ = 0;
+  std::size_t datagrams_ = 0;  // committed by this write loop
   bool ok_ = true;  // false: the socket blocked; the rest waits for writability
 };
 
@@ -476,6 +507,9 @@ bool Connection::write_packets() {
     batch.commit(ps.path, static_cast<std::size_t>(n));
   }
   batch.send();
+  Stats& stats = owner_.conn_stats();
+  ++stats.conn_writes;
+  if (batch.datagrams() == 0) ++stats.conn_writes_empty;
   return batch.ok();
 }
 

@@ -52,6 +52,8 @@ class ConnectionOwner {
   }
   // The allocator ngtcp2 uses for the connection (null: malloc); it outlives every connection.
   virtual const ngtcp2_mem* conn_mem() { return nullptr; }
+  // The endpoint's counters (conn_writes and the like are counted by the connections).
+  virtual Stats& conn_stats() = 0;
 };
 
 // The lifecycle (quic/lifecycle.h) decides every transition; Connection::apply() carries it out.
@@ -153,8 +155,17 @@ class Connection {
     std::uint64_t end() const { return offset + (pdu ? pdu->size() : block.size()); }
   };
 
+  // What a read compares to decide whether it needs a write (read_needs_write).
+  struct ReadMark {
+    bool settled = false;  // a server connection past its handshake
+    std::uint64_t expiry = 0;
+    std::size_t stream_losses = 0;
+  };
+
   Connection(ConnectionOwner& owner, const ConnConfig& cfg);
   Result<void> init(const ConnConfig& cfg);
+  ReadMark read_mark() const;
+  bool read_needs_write(const ReadMark& before) const;
 
   bool write_packets();
   std::size_t gather(ngtcp2_vec* vecs, std::size_t max) const;

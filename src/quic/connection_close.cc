@@ -142,7 +142,11 @@ void Connection::report_closed(Report report, CloseInfo info) {
 void Connection::on_expiry() {
   timer_ = 0;
   timer_at_ = UINT64_MAX;
+  ++owner_.conn_stats().conn_timer_fires;
   if (!is_live(state_)) return;
+  // rearm_timer() keeps a timer armed for an earlier deadline (a loss timer that an ACK has
+  // since cancelled, say): when nothing is due it only arms the real one, and writes nothing.
+  if (ngtcp2_conn_get_expiry(conn_) > now_ts()) return rearm_timer();
   int rv = ngtcp2_conn_handle_expiry(conn_, now_ts());
   if (rv == NGTCP2_ERR_IDLE_CLOSE) {
     // A close was decided and waits for acknowledgements that the silence says will not come:

@@ -74,6 +74,11 @@ struct Stats {
   std::uint64_t send_syscalls = 0;
   std::uint64_t bytes_received = 0;  // UDP payload bytes
   std::uint64_t bytes_sent = 0;
+  // Transport work: connections' write loops (ngtcp2 asked for packets), those that wrote no
+  // datagram, and connections' expiry timers that fired.
+  std::uint64_t conn_writes = 0;
+  std::uint64_t conn_writes_empty = 0;
+  std::uint64_t conn_timer_fires = 0;
   // Server only: new connections answered without a connection state.
   std::uint64_t retries_sent = 0;
   std::uint64_t refused_connection_limit = 0;  // max_connections

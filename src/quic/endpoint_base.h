@@ -30,6 +30,7 @@ class EndpointBase : public ConnectionOwner {
   void conn_handshake_done(Connection& c) override;
   void conn_closed(Connection& c) override;
   const ngtcp2_mem* conn_mem() override { return memory_.mem(); }
+  Stats& conn_stats() override { return stats_; }
 
   static ConnHandle next_handle();
 

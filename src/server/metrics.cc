@@ -31,6 +31,12 @@ void transport_metrics(ops::Exposition& e, const quic::Stats& t) {
   e.counter("quicchat_bytes_sent_total", "UDP payload bytes sent.", num(t.bytes_sent));
   e.counter("quicchat_recv_syscalls_total", "recvmmsg calls.", num(t.recv_syscalls));
   e.counter("quicchat_send_syscalls_total", "sendmmsg calls.", num(t.send_syscalls));
+  e.counter("quicchat_connection_writes_total",
+            "Connections' write loops (packets asked of ngtcp2), by whether they wrote a datagram.",
+            {{{{"result", "wrote"}}, num(t.conn_writes - t.conn_writes_empty)},
+             {{{"result", "empty"}}, num(t.conn_writes_empty)}});
+  e.counter("quicchat_connection_timers_total", "Connections' expiry timers that fired.",
+            num(t.conn_timer_fires));
 }
 
 void chat_metrics(ops::Exposition& e, const chat::CoreStats& c) {
